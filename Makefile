@@ -1,0 +1,42 @@
+# Itinérance — the two commands that matter: `make run` and `make test`.
+CARGO ?= cargo
+DATA_DIR ?= var
+DEMO_EMAIL ?= agence@demo.itinerance.fr
+DEMO_PASSWORD ?= demo-itinerance
+BIN := target/release/itinerance
+
+.PHONY: run build test lint unit openapi bench clean check-toolchain
+
+check-toolchain:
+	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust from https://rustup.rs (rustup, stable toolchain)"; exit 1; }
+
+build: check-toolchain
+	$(CARGO) build --release --locked
+
+## Serve the API on the embedded SQLite database under ./var, with the demo agency account.
+run: build
+	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) migrate
+	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) admin create-agency --name "Agence régionale Itinérance Hauts-de-France" \
+		--email $(DEMO_EMAIL) --password $(DEMO_PASSWORD)
+	@echo "Demo agency login: $(DEMO_EMAIL) / $(DEMO_PASSWORD) — API docs at http://127.0.0.1:8080/docs/"
+	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) serve
+
+## Format check, clippy, and the whole suite on SQLite and PostgreSQL.
+test: check-toolchain lint
+	.ci/with-postgres $(CARGO) test --locked
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+## Regenerate the committed OpenAPI document from the code.
+openapi: check-toolchain
+	$(CARGO) run --quiet --locked -- openapi > openapi/openapi.json
+
+## Benchmarks (release build), on SQLite and PostgreSQL; prints medians and p99.
+bench: check-toolchain
+	.ci/with-postgres $(CARGO) bench --locked --bench api
+
+clean:
+	$(CARGO) clean
+	rm -rf $(DATA_DIR)

@@ -1,0 +1,190 @@
+//! Wiring: the shared state, every route, the OpenAPI document and the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{get, web, HttpResponse, HttpServer};
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::token::TokenKeys;
+use crate::config::Config;
+use crate::db::{Backend, DbConnection, Pool};
+use crate::error::{Error, Result};
+use crate::http::{problem, ApiResult, Problem};
+
+/// Everything a request handler may need; cheap to clone, identical on every instance (no state
+/// lives only in one instance's memory).
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub backend: Backend,
+    pub tokens: Arc<TokenKeys>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Runs blocking database work on actix's thread pool with a pooled connection.
+    pub async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("blocking task failed: {e}")))?
+    }
+}
+
+/// Top-level document metadata; paths are collected from the registered services.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Itinérance API",
+        description = "Logistics of a regional network lending itinerant science-culture \
+resources (travelling exhibitions, educational trunks, kits, models): catalogue, bookings, \
+condition and wear, transport, rental revenue and fair territorial access.\n\n\
+Errors are `application/problem+json` bodies with a stable `code`. Authenticate with \
+`Authorization: Bearer <token>`, where the token is an access token from `POST /api/v1/auth/login` \
+or a partner API key.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerSecurity),
+    components(schemas(Problem, crate::error::FieldError)),
+    tags(
+        (name = "system", description = "Health and documentation"),
+        (name = "auth", description = "Login, current user and partner API keys"),
+        (name = "organizations", description = "Organisations of the network and their users"),
+        (name = "territory", description = "Communes of the region (reference data)"),
+    )
+)]
+struct ApiDoc;
+
+/// Declares the `bearer` scheme (access tokens and API keys) that protected paths reference.
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// Every documented route, for the server and for the OpenAPI document alike.
+fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health).service(
+        scope::scope("/api/v1")
+            .configure(crate::auth::http::routes)
+            .configure(crate::organization::http::routes)
+            .configure(crate::territory::http::routes),
+    );
+}
+
+/// The OpenAPI document generated from the code (`make openapi` writes it to `openapi/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    doc
+}
+
+/// The OpenAPI document as the pretty JSON committed to the repository.
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Starts the HTTP server on an already bound listener; SIGTERM/SIGINT stop it gracefully,
+/// letting requests in flight finish within `shutdown_timeout_seconds`.
+pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let doc = openapi();
+    let config = state.config.clone();
+    let data = web::Data::new(state);
+    let body_limit = config.body_limit_bytes;
+    let mut http = HttpServer::new(move || {
+        let (app, _) = actix_web::App::new()
+            .app_data(data.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(body_limit)
+                    .error_handler(problem::json_error),
+            )
+            .app_data(web::PayloadConfig::default().limit(body_limit))
+            .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+            .app_data(web::PathConfig::default().error_handler(problem::path_error))
+            .wrap(actix_web::middleware::from_fn(crate::http::log_requests))
+            .default_service(web::to(problem::no_route))
+            .into_utoipa_app()
+            .configure(routes)
+            .split_for_parts();
+        app.route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc.clone()))
+    })
+    .shutdown_timeout(config.shutdown_timeout_seconds)
+    .client_request_timeout(Duration::from_secs(30));
+    if config.workers > 0 {
+        http = http.workers(config.workers);
+    }
+    Ok(http.listen(listener)?.run())
+}
+
+/// Liveness and database reachability.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    #[schema(example = "sqlite")]
+    pub database: &'static str,
+}
+
+/// Health check: 200 when the database answers, 503 otherwise. Needs no authentication, for load
+/// balancers.
+#[utoipa::path(
+    tag = "system",
+    responses(
+        (status = 200, description = "Service and database are up", body = Health),
+        (status = 503, description = "Database unreachable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/health")]
+async fn health(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+    let backend = state.backend;
+    state
+        .run(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map_err(|e| Error::Unavailable(format!("database does not answer: {e}")))
+        })
+        .await?;
+    Ok(web::Json(Health {
+        status: "ok",
+        database: backend.as_str(),
+    }))
+}

@@ -1,0 +1,186 @@
+//! Auth endpoints, and the extractor that turns a bearer credential into a [`Principal`].
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{delete, get, post, web, FromRequest, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::service::{self, ApiKey, CreatedApiKey, LoginRequest, Me, NewApiKey, TokenResponse};
+use super::{apikey, Principal};
+use crate::app::AppState;
+use crate::error::Error;
+use crate::http::{ApiError, ApiResult, Problem};
+
+/// Registers the auth routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(login)
+        .service(me)
+        .service(create_api_key)
+        .service(list_api_keys)
+        .service(revoke_api_key);
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Principal, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let credential = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|v| v.trim().to_string());
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| Error::Internal("application state missing".into()))?;
+            let credential = credential.filter(|c| !c.is_empty()).ok_or_else(|| {
+                Error::Unauthenticated(
+                    "send an access token or API key as `Authorization: Bearer …`".into(),
+                )
+            })?;
+            if credential.starts_with(apikey::KEY_PREFIX) {
+                Ok(state
+                    .run(move |conn| service::authenticate_api_key(conn, &credential))
+                    .await?)
+            } else {
+                Ok(state.tokens.verify(&credential)?)
+            }
+        })
+    }
+}
+
+/// Exchanges e-mail and password for a short-lived access token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Access token", body = TokenResponse),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_credentials`: same answer for an unknown e-mail and a wrong password", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let keys = state.tokens.clone();
+    let body = body.into_inner();
+    let token = state
+        .run(move |conn| service::login(conn, &keys, &body))
+        .await?;
+    Ok(web::Json(token))
+}
+
+/// The authenticated user (or API key) and their organisation.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "Missing, expired or invalid credential", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me")]
+async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<Me>> {
+    Ok(web::Json(
+        state.run(move |conn| service::me(conn, &principal)).await?,
+    ))
+}
+
+/// Creates an API key for an organisation. The secret is in this response only; it is stored
+/// hashed. Administrators create keys for their own organisation, agency administrators for any.
+/// A key acts for its organisation with the rights of a member.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = NewApiKey,
+    responses(
+        (status = 201, description = "The key, with its secret shown once", body = CreatedApiKey),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator of that organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Organisation not visible", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid name or organisation", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api-keys")]
+async fn create_api_key(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewApiKey>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let created = state
+        .run(move |conn| service::create_api_key(conn, &principal, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Query of the API key list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ApiKeyQuery {
+    /// Defaults to the caller's organisation.
+    organization_id: Option<i64>,
+}
+
+/// Lists an organisation's API keys (without secrets), newest first.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    params(ApiKeyQuery),
+    responses(
+        (status = 200, description = "The keys", body = [ApiKey]),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Organisation not visible", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api-keys")]
+async fn list_api_keys(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ApiKeyQuery>,
+) -> ApiResult<web::Json<Vec<ApiKey>>> {
+    let organization_id = query.organization_id;
+    Ok(web::Json(
+        state
+            .run(move |conn| service::list_api_keys(conn, &principal, organization_id))
+            .await?,
+    ))
+}
+
+/// Revokes an API key at once (on every instance: keys are checked in the database).
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "API key id")),
+    responses(
+        (status = 200, description = "The revoked key", body = ApiKey),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such key", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api-keys/{id}")]
+async fn revoke_api_key(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<ApiKey>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| service::revoke_api_key(conn, &principal, id))
+            .await?,
+    ))
+}

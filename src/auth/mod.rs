@@ -1,0 +1,11 @@
+//! Authentication (passwords, access tokens, partner API keys) and authorisation rules.
+
+pub mod apikey;
+pub mod http;
+pub mod password;
+pub mod policy;
+pub mod principal;
+pub mod service;
+pub mod token;
+
+pub use principal::Principal;

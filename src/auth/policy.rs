@@ -1,0 +1,104 @@
+//! Authorisation rules, one function per rule, so that each is written and tested once.
+//!
+//! Convention (API.md): data the caller may not even read answers 404 `not_found`; data it may
+//! read but not change answers 403 `forbidden`.
+
+use super::Principal;
+use crate::error::{Error, Result};
+
+fn forbidden(what: &str) -> Error {
+    Error::Forbidden(what.to_string())
+}
+
+/// Only the agency admits organisations into the network.
+pub fn create_organization(p: &Principal) -> Result<()> {
+    if p.is_agency() {
+        Ok(())
+    } else {
+        Err(forbidden("only the regional agency creates organisations"))
+    }
+}
+
+/// The agency, or an administrator of the organisation itself, edits an organisation.
+pub fn update_organization(p: &Principal, organization_id: i64) -> Result<()> {
+    if p.is_agency() || (p.is_admin() && p.belongs_to(organization_id)) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the agency or an administrator of this organisation may change it",
+        ))
+    }
+}
+
+/// Members of an organisation and the agency see its users; others are told nothing exists.
+pub fn read_members(p: &Principal, organization_id: i64) -> Result<()> {
+    if p.is_agency() || p.belongs_to(organization_id) {
+        Ok(())
+    } else {
+        Err(Error::NotFound(format!(
+            "organisation {organization_id} users"
+        )))
+    }
+}
+
+/// Agency administrators create users anywhere; an organisation's administrators, in their own.
+pub fn manage_members(p: &Principal, organization_id: i64) -> Result<()> {
+    read_members(p, organization_id)?;
+    if p.is_admin() && (p.is_agency() || p.belongs_to(organization_id)) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only an administrator of this organisation or of the agency may manage its users",
+        ))
+    }
+}
+
+/// API keys follow the same rule as users: they are credentials of the organisation.
+pub fn manage_api_keys(p: &Principal, organization_id: i64) -> Result<()> {
+    manage_members(p, organization_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::organization::{OrgKind, Role};
+
+    fn who(kind: OrgKind, role: Role, org: i64) -> Principal {
+        Principal {
+            user_id: Some(1),
+            api_key_id: None,
+            organization_id: org,
+            kind,
+            role,
+        }
+    }
+
+    #[test]
+    fn member_management_rules() {
+        let agency_admin = who(OrgKind::Agency, Role::Admin, 1);
+        let agency_member = who(OrgKind::Agency, Role::Member, 1);
+        let venue_admin = who(OrgKind::Venue, Role::Admin, 7);
+        let venue_member = who(OrgKind::Venue, Role::Member, 7);
+        assert!(manage_members(&agency_admin, 7).is_ok());
+        assert!(matches!(
+            manage_members(&agency_member, 7),
+            Err(Error::Forbidden(_))
+        ));
+        assert!(manage_members(&venue_admin, 7).is_ok());
+        assert!(matches!(
+            manage_members(&venue_member, 7),
+            Err(Error::Forbidden(_))
+        ));
+        assert!(matches!(
+            manage_members(&venue_admin, 8),
+            Err(Error::NotFound(_))
+        ));
+        let key = Principal {
+            user_id: None,
+            api_key_id: Some(3),
+            role: Role::Member,
+            ..venue_admin
+        };
+        assert!(manage_api_keys(&key, 7).is_err());
+    }
+}

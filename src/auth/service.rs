@@ -1,0 +1,237 @@
+//! Authentication rules: login, resolving a bearer credential, and API key management.
+
+use chrono::{NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::apikey::{self, ApiKeyInsert, ApiKeyRow};
+use super::token::TokenKeys;
+use super::{password, policy, Principal};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, Result, Validator};
+use crate::organization::model::stored;
+use crate::organization::{store as orgs, Organization, Role, User};
+
+/// Body of `POST /api/v1/auth/login`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "agence@demo.itinerance.fr")]
+    pub email: String,
+    #[schema(example = "demo-itinerance")]
+    pub password: String,
+}
+
+/// A bearer access token.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+/// Normalises an e-mail address for storage and lookup.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Checks credentials and issues a token. Unknown e-mail and wrong password get the same answer
+/// after the same work.
+pub fn login(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    req: &LoginRequest,
+) -> Result<TokenResponse> {
+    let email = normalize_email(&req.email);
+    let Some(user) = orgs::find_user_by_email(conn, &email)? else {
+        password::verify_against_dummy(&req.password);
+        return Err(Error::InvalidCredentials);
+    };
+    if !password::verify(&req.password, &user.password_hash) {
+        return Err(Error::InvalidCredentials);
+    }
+    let org = orgs::find_organization(conn, user.organization_id)?
+        .ok_or_else(|| Error::Internal(format!("user {} has no organisation", user.id)))?;
+    let principal = Principal {
+        user_id: Some(user.id),
+        api_key_id: None,
+        organization_id: org.id,
+        kind: stored(&org.kind)?,
+        role: stored(&user.role)?,
+    };
+    Ok(TokenResponse {
+        access_token: keys.issue(user.id, &principal)?,
+        token_type: "Bearer".into(),
+        expires_in: keys.ttl_seconds(),
+    })
+}
+
+/// Resolves an API key to the organisation it acts for (as a member).
+pub fn authenticate_api_key(conn: &mut DbConnection, secret: &str) -> Result<Principal> {
+    let (key, kind) = apikey::find_active_by_digest(conn, &apikey::digest(secret))?
+        .ok_or_else(|| Error::Unauthenticated("unknown or revoked API key".into()))?;
+    // Best effort: a failed "last used" stamp must not refuse a valid key.
+    if let Err(e) = apikey::touch(conn, key.id, Utc::now().naive_utc()) {
+        tracing::warn!(error = %e, key = key.id, "cannot record API key use");
+    }
+    Ok(Principal {
+        user_id: None,
+        api_key_id: Some(key.id),
+        organization_id: key.organization_id,
+        kind: stored(&kind)?,
+        role: Role::Member,
+    })
+}
+
+/// The caller and their organisation.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    /// Absent when the caller authenticated with an API key.
+    pub user: Option<User>,
+    pub organization: Organization,
+    /// The API key used, if any.
+    pub api_key_id: Option<i64>,
+}
+
+/// Loads what `GET /api/v1/me` shows.
+pub fn me(conn: &mut DbConnection, p: &Principal) -> Result<Me> {
+    let user = match p.user_id {
+        Some(id) => Some(
+            orgs::find_user(conn, id)?
+                .ok_or_else(|| Error::Unauthenticated("the user no longer exists".into()))?
+                .try_into()?,
+        ),
+        None => None,
+    };
+    let organization = orgs::find_organization(conn, p.organization_id)?
+        .ok_or_else(|| Error::Unauthenticated("the organisation no longer exists".into()))?
+        .try_into()?;
+    Ok(Me {
+        user,
+        organization,
+        api_key_id: p.api_key_id,
+    })
+}
+
+/// Body of `POST /api/v1/api-keys`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKey {
+    /// What the key is for, e.g. the partner's system.
+    #[schema(example = "Portail culturel du département")]
+    pub name: String,
+    /// Organisation the key acts for; defaults to the caller's (only agency admins may name another).
+    pub organization_id: Option<i64>,
+}
+
+/// An API key as listed (never the secret).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiKey {
+    pub id: i64,
+    pub organization_id: i64,
+    pub name: String,
+    /// First characters of the key, to recognise it.
+    #[schema(example = "itk_3fa85f64")]
+    pub prefix: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(row: ApiKeyRow) -> Self {
+        ApiKey {
+            id: row.id,
+            organization_id: row.organization_id,
+            name: row.name,
+            prefix: row.prefix,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+/// A new API key with its secret, shown only in this response.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiKey {
+    #[serde(flatten)]
+    pub api_key: ApiKey,
+    /// The secret to send as `Authorization: Bearer <key>`. It is not stored and cannot be shown
+    /// again.
+    #[schema(example = "itk_3fa85f6457174562b3fc2c963f66afa6a1b2c3d4e5f6a7b8")]
+    pub key: String,
+}
+
+/// Creates an API key for the caller's organisation (or, for agency admins, another one).
+pub fn create_api_key(
+    conn: &mut DbConnection,
+    p: &Principal,
+    req: &NewApiKey,
+) -> Result<CreatedApiKey> {
+    let organization_id = req.organization_id.unwrap_or(p.organization_id);
+    let name = req.name.trim();
+    let mut v = Validator::new();
+    v.check(!name.is_empty(), "name", "must not be empty");
+    v.check(
+        name.chars().count() <= 200,
+        "name",
+        "must be at most 200 characters",
+    );
+    v.finish()?;
+    if orgs::find_organization(conn, organization_id)?.is_none() {
+        return Err(Error::invalid("organization_id", "no such organisation"));
+    }
+    policy::manage_api_keys(p, organization_id)?;
+    let created_by = p
+        .user_id
+        .ok_or_else(|| Error::Forbidden("API keys cannot create API keys".into()))?;
+    let generated = apikey::generate()?;
+    let row = write_transaction(conn, |conn| {
+        apikey::insert(
+            conn,
+            &ApiKeyInsert {
+                organization_id,
+                name,
+                prefix: &generated.prefix,
+                key_hash: &generated.digest,
+                created_by,
+                created_at: Utc::now().naive_utc(),
+            },
+        )
+    })?;
+    Ok(CreatedApiKey {
+        api_key: row.into(),
+        key: generated.secret,
+    })
+}
+
+/// Keys of an organisation (default: the caller's).
+pub fn list_api_keys(
+    conn: &mut DbConnection,
+    p: &Principal,
+    organization_id: Option<i64>,
+) -> Result<Vec<ApiKey>> {
+    let organization_id = organization_id.unwrap_or(p.organization_id);
+    policy::manage_api_keys(p, organization_id)?;
+    Ok(apikey::list(conn, organization_id)?
+        .into_iter()
+        .map(ApiKey::from)
+        .collect())
+}
+
+/// Revokes a key; revoking twice is harmless.
+pub fn revoke_api_key(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<ApiKey> {
+    let key = apikey::find(conn, id)?.ok_or_else(|| Error::NotFound(format!("API key {id}")))?;
+    policy::read_members(p, key.organization_id)
+        .map_err(|_| Error::NotFound(format!("API key {id}")))?;
+    policy::manage_api_keys(p, key.organization_id)?;
+    write_transaction(conn, |conn| {
+        apikey::revoke(conn, id, Utc::now().naive_utc())
+    })?;
+    let key = apikey::find(conn, id)?.ok_or_else(|| Error::NotFound(format!("API key {id}")))?;
+    Ok(key.into())
+}

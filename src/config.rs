@@ -1,0 +1,182 @@
+//! Service configuration: `config/default.toml` (compiled in, so the binary runs from anywhere),
+//! an optional file named by `ITINERANCE_CONFIG`, then `ITINERANCE_*` environment variables.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The defaults shipped with the source tree; every key is documented there.
+const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Prefix of the environment variables that override configuration keys.
+const ENV_PREFIX: &str = "ITINERANCE_";
+
+/// Whether the service may take shortcuts meant for a developer's machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+/// Everything the service reads at start-up; see `config/default.toml` for each key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub mode: Mode,
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub database_pool_size: u32,
+    pub database_timeout_seconds: u64,
+    pub jwt_secret: String,
+    pub jwt_ttl_seconds: i64,
+    pub body_limit_bytes: usize,
+    pub shutdown_timeout_seconds: u64,
+    pub workers: usize,
+    pub log: String,
+    pub smtp_url: String,
+}
+
+/// Why the configuration cannot be used; the service refuses to start with any of these.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    #[error("ITINERANCE_JWT_SECRET is required in production mode (at least 32 bytes)")]
+    MissingJwtSecret,
+}
+
+impl Config {
+    /// Loads defaults, the optional file and the environment, then checks the result.
+    pub fn load() -> Result<Config, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::from_sources(&env)
+    }
+
+    /// Same as [`Config::load`] with an explicit environment, so tests need not mutate the process.
+    pub fn from_sources(env: &[(String, String)]) -> Result<Config, ConfigError> {
+        let mut table: toml::Table = DEFAULT_TOML
+            .parse()
+            .map_err(|e| ConfigError::Invalid(format!("config/default.toml: {e}")))?;
+        if let Some((_, path)) = env.iter().find(|(k, _)| k == "ITINERANCE_CONFIG") {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let overlay: toml::Table = text
+                .parse()
+                .map_err(|e| ConfigError::Invalid(format!("{path}: {e}")))?;
+            table.extend(overlay);
+        }
+        for (key, value) in env {
+            let Some(name) = key.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let name = name.to_ascii_lowercase();
+            if name == "config" {
+                continue;
+            }
+            // Only keys the defaults know are overrides; anything else is left to other tools.
+            let Some(default) = table.get(&name) else {
+                continue;
+            };
+            let parsed = match default {
+                toml::Value::Integer(_) => value
+                    .parse::<i64>()
+                    .map(toml::Value::Integer)
+                    .map_err(|_| ConfigError::Invalid(format!("{key} must be a whole number")))?,
+                _ => toml::Value::String(value.clone()),
+            };
+            table.insert(name, parsed);
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        config.validate()
+    }
+
+    fn validate(self) -> Result<Config, ConfigError> {
+        if self.mode == Mode::Production && self.jwt_secret.len() < 32 {
+            return Err(ConfigError::MissingJwtSecret);
+        }
+        if self.jwt_ttl_seconds <= 0 {
+            return Err(ConfigError::Invalid(
+                "jwt_ttl_seconds must be positive".into(),
+            ));
+        }
+        if self.database_pool_size == 0 {
+            return Err(ConfigError::Invalid(
+                "database_pool_size must be at least 1".into(),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The database URL, defaulting to the SQLite file under the data directory.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("itinerance.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load_in_development() {
+        let config = Config::from_sources(&[]).unwrap();
+        assert_eq!(config.mode, Mode::Development);
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(
+            config.effective_database_url(),
+            "sqlite://var/itinerance.db"
+        );
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let config = Config::from_sources(&env(&[
+            ("ITINERANCE_BIND", "0.0.0.0:9000"),
+            ("ITINERANCE_DATABASE_URL", "postgres://x@h/db"),
+            ("ITINERANCE_JWT_TTL_SECONDS", "60"),
+        ]))
+        .unwrap();
+        assert_eq!(config.bind, "0.0.0.0:9000");
+        assert_eq!(config.effective_database_url(), "postgres://x@h/db");
+        assert_eq!(config.jwt_ttl_seconds, 60);
+    }
+
+    #[test]
+    fn production_requires_a_jwt_secret() {
+        let err = Config::from_sources(&env(&[("ITINERANCE_MODE", "production")])).unwrap_err();
+        assert!(matches!(err, ConfigError::MissingJwtSecret));
+        let ok = Config::from_sources(&env(&[
+            ("ITINERANCE_MODE", "production"),
+            ("ITINERANCE_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ]));
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn bad_numbers_and_modes_are_refused() {
+        assert!(Config::from_sources(&env(&[("ITINERANCE_WORKERS", "many")])).is_err());
+        assert!(Config::from_sources(&env(&[("ITINERANCE_MODE", "staging")])).is_err());
+    }
+}

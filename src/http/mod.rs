@@ -1,0 +1,42 @@
+//! What every HTTP handler shares: problem responses, request logging and the authenticated caller.
+
+pub mod problem;
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+
+pub use problem::{ApiError, Problem};
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Logs one JSON line per request: method, path (never the query string, which may carry a
+/// calendar token), status and duration.
+pub async fn log_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let result = next.call(req).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &result {
+        Ok(res) => {
+            let status = res.status().as_u16();
+            if status >= 500 {
+                tracing::error!(method, path, status, duration_ms, "request");
+            } else {
+                tracing::info!(method, path, status, duration_ms, "request");
+            }
+        }
+        Err(err) => {
+            let status = err.as_response_error().status_code().as_u16();
+            tracing::warn!(method, path, status, duration_ms, error = %err, "request");
+        }
+    }
+    result
+}

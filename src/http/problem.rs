@@ -1,0 +1,198 @@
+//! Problem responses (RFC 9457, `application/problem+json`): the one place where errors get an
+//! HTTP status, for domain errors and for actix's own extractor and routing errors alike.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{Error, FieldError};
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The body of every 4xx/5xx response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI reference naming the problem type (`urn:itinerance:problem:<code>`).
+    #[serde(rename = "type")]
+    #[schema(example = "urn:itinerance:problem:validation_failed")]
+    pub type_uri: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// Stable machine-readable code (snake_case).
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// Offending fields, for `validation_failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// The error type of every handler: a domain error, or something the HTTP layer itself refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] Error),
+    /// A body, query string or header that cannot be parsed.
+    #[error("{0}")]
+    Malformed(String),
+    #[error("request body larger than the limit of {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("no route for {method} {path}")]
+    NoRoute { method: String, path: String },
+}
+
+impl ApiError {
+    fn status_code_and_title(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::Domain(e) => {
+                let status = match e {
+                    Error::Unauthenticated(_) | Error::InvalidCredentials => {
+                        StatusCode::UNAUTHORIZED
+                    }
+                    Error::Forbidden(_) => StatusCode::FORBIDDEN,
+                    Error::NotFound(_) => StatusCode::NOT_FOUND,
+                    Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    Error::Conflict { .. } => StatusCode::CONFLICT,
+                    Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                    Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                let title = match e {
+                    Error::Unauthenticated(_) => "Authentication required",
+                    Error::InvalidCredentials => "Invalid credentials",
+                    Error::Forbidden(_) => "Forbidden",
+                    Error::NotFound(_) => "Not found",
+                    Error::Validation(_) => "Validation failed",
+                    Error::Conflict { .. } => "Conflict",
+                    Error::Unavailable(_) => "Service unavailable",
+                    Error::Internal(_) => "Internal error",
+                };
+                (status, e.code(), title)
+            }
+            ApiError::Malformed(_) => (
+                StatusCode::BAD_REQUEST,
+                "malformed_request",
+                "Malformed request",
+            ),
+            ApiError::PayloadTooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+            ),
+            ApiError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+            ),
+            ApiError::NoRoute { .. } => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status_code_and_title().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, code, title) = self.status_code_and_title();
+        let detail = match self {
+            ApiError::Domain(Error::Internal(cause)) => {
+                tracing::error!(cause = %cause, "internal error");
+                "an internal error occurred; it has been logged".to_string()
+            }
+            ApiError::Domain(Error::Unavailable(cause)) => {
+                tracing::warn!(cause = %cause, "service unavailable");
+                self.to_string()
+            }
+            other => other.to_string(),
+        };
+        let errors = match self {
+            ApiError::Domain(Error::Validation(fields)) => Some(fields.clone()),
+            _ => None,
+        };
+        let problem = Problem {
+            type_uri: format!("urn:itinerance:problem:{code}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_string(),
+            errors,
+        };
+        let mut body = serde_json::to_value(&problem).unwrap_or_default();
+        if let (
+            ApiError::Domain(Error::Conflict {
+                extra: Some(serde_json::Value::Object(extra)),
+                ..
+            }),
+            serde_json::Value::Object(map),
+        ) = (self, &mut body)
+        {
+            for (k, v) in extra {
+                map.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.body(body.to_string())
+    }
+}
+
+/// Turns actix's JSON body errors into problems (400, 413 or 415).
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as J;
+    let api = match &err {
+        J::OverflowKnownLength { limit, .. } | J::Overflow { limit } => {
+            ApiError::PayloadTooLarge(*limit)
+        }
+        J::ContentType => {
+            ApiError::UnsupportedMediaType("the body must be application/json".to_string())
+        }
+        J::Deserialize(e) => ApiError::Malformed(format!("invalid JSON body: {e}")),
+        other => ApiError::Malformed(format!("cannot read the JSON body: {other}")),
+    };
+    api.into()
+}
+
+/// Turns actix's query-string errors into 400 problems.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::Malformed(format!("invalid query string: {err}")).into()
+}
+
+/// A path segment of the wrong type (e.g. a non-numeric id) names nothing: 404.
+pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(error = %err, "unparseable path segment");
+    ApiError::NoRoute {
+        method: req.method().to_string(),
+        path: req.path().to_string(),
+    }
+    .into()
+}
+
+/// Any other body-reading failure.
+pub fn payload_error(err: actix_web::error::PayloadError) -> ApiError {
+    match err {
+        actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge(0),
+        other => ApiError::Malformed(other.to_string()),
+    }
+}
+
+/// Fallback service: unknown routes answer a 404 problem, not an empty body.
+pub async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NoRoute {
+        method: req.method().to_string(),
+        path: req.path().to_string(),
+    })
+}

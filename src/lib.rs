@@ -1,0 +1,78 @@
+//! Itinérance: the logistics backbone of a regional network lending itinerant science-culture
+//! resources. Each domain module holds its HTTP handlers (`http`), rules (`service`) and data
+//! access (`store`); `app` wires them, `db` and `error` are shared.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod organization;
+pub mod schema;
+pub mod territory;
+pub mod text;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::AppState;
+use auth::token::TokenKeys;
+use config::{Config, Mode};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Database(#[from] db::DbError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Connects to the database, runs migrations and builds the shared state: everything `serve`
+/// needs before it binds, also used by the tests.
+pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
+    let url = config.effective_database_url();
+    let (pool, backend) = db::connect_pool(
+        &url,
+        config.database_pool_size,
+        Duration::from_secs(config.database_timeout_seconds),
+    )?;
+    {
+        let mut conn = pool.get().map_err(|e| StartError::Other(e.to_string()))?;
+        let applied = db::migrate(&mut conn)?;
+        if applied > 0 {
+            tracing::info!(applied, backend = backend.as_str(), "migrations applied");
+        }
+    }
+    let secret = jwt_secret(&config)?;
+    Ok(AppState {
+        pool,
+        backend,
+        tokens: Arc::new(TokenKeys::new(&secret, config.jwt_ttl_seconds)),
+        config: Arc::new(config),
+    })
+}
+
+/// The configured secret, or in development a random one (tokens then die with the process and
+/// are not shared between instances, which is why production refuses to start without one).
+fn jwt_secret(config: &Config) -> Result<Vec<u8>, StartError> {
+    if !config.jwt_secret.is_empty() {
+        return Ok(config.jwt_secret.as_bytes().to_vec());
+    }
+    if config.mode == Mode::Production {
+        return Err(config::ConfigError::MissingJwtSecret.into());
+    }
+    let mut secret = vec![0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| StartError::Other(format!("no randomness: {e}")))?;
+    tracing::warn!(
+        "DEVELOPMENT MODE: no ITINERANCE_JWT_SECRET given, a random one was made up; tokens will \
+         not survive a restart nor work on another instance. Set ITINERANCE_JWT_SECRET and \
+         ITINERANCE_MODE=production in production."
+    );
+    Ok(secret)
+}

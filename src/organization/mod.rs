@@ -1,0 +1,8 @@
+//! Organisations of the network (agency, producers, venues, partners) and their users.
+
+pub mod http;
+pub mod model;
+pub mod service;
+pub mod store;
+
+pub use model::{OrgKind, Organization, Role, User, VenueType};

@@ -1,0 +1,161 @@
+//! Organisations and users as the API shows them, and the vocabularies they use.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::store::{OrganizationRow, UserRow};
+use crate::error::Error;
+
+crate::text_enum! {
+    /// What an organisation does in the network; decides what its users may do.
+    pub enum OrgKind {
+        /// The regional agency that coordinates the network.
+        Agency => "agency",
+        /// Produces and lends resources (science centre, museum, association).
+        Producer => "producer",
+        /// Borrows resources (library, social centre, school, …).
+        Venue => "venue",
+        /// Integrates through the API (API keys).
+        Partner => "partner",
+    }
+}
+
+crate::text_enum! {
+    /// Kind of venue, following the 2019 regional survey of proximity structures.
+    pub enum VenueType {
+        Library => "library",
+        SocialCentre => "social_centre",
+        Environment => "environment",
+        Fablab => "fablab",
+        Youth => "youth",
+        Culture => "culture",
+        Insertion => "insertion",
+        School => "school",
+        Museum => "museum",
+        Other => "other",
+    }
+}
+
+crate::text_enum! {
+    /// A user's role inside their organisation.
+    pub enum Role {
+        /// Manages the organisation's users and API keys.
+        Admin => "admin",
+        Member => "member",
+    }
+}
+
+/// Parses a stored vocabulary value; a bad one is a data fault, not the caller's.
+pub(crate) fn stored<T: std::str::FromStr<Err = String>>(value: &str) -> Result<T, Error> {
+    value
+        .parse()
+        .map_err(|e| Error::Internal(format!("stored value: {e}")))
+}
+
+/// An organisation of the network.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrgKind,
+    /// Only for venues.
+    pub venue_type: Option<VenueType>,
+    /// INSEE code of the commune the organisation is located in.
+    pub commune_insee: String,
+    pub address: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// UTC.
+    pub created_at: NaiveDateTime,
+}
+
+impl TryFrom<OrganizationRow> for Organization {
+    type Error = Error;
+    fn try_from(row: OrganizationRow) -> Result<Self, Error> {
+        Ok(Organization {
+            id: row.id,
+            name: row.name,
+            kind: stored(&row.kind)?,
+            venue_type: row.venue_type.as_deref().map(stored).transpose()?,
+            commune_insee: row.commune_insee,
+            address: row.address,
+            latitude: row.latitude,
+            longitude: row.longitude,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// A user account (never shows the password hash).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub organization_id: i64,
+    pub role: Role,
+    /// UTC.
+    pub created_at: NaiveDateTime,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = Error;
+    fn try_from(row: UserRow) -> Result<Self, Error> {
+        Ok(User {
+            id: row.id,
+            email: row.email,
+            organization_id: row.organization_id,
+            role: stored(&row.role)?,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Body of `POST /api/v1/organizations`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganization {
+    pub name: String,
+    pub kind: OrgKind,
+    /// INSEE code of an existing commune of the region.
+    pub commune_insee: String,
+    /// Only for venues.
+    pub venue_type: Option<VenueType>,
+    pub address: Option<String>,
+    /// Defaults to the commune's coordinates (give both or neither).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// Body of `PATCH /api/v1/organizations/{id}`: only the fields given change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationPatch {
+    pub name: Option<String>,
+    pub venue_type: Option<VenueType>,
+    /// Moving to another commune also moves the coordinates there unless they are given.
+    pub commune_insee: Option<String>,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// Body of `POST /api/v1/users`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    #[schema(example = "marie@mediatheque-exemple.fr")]
+    pub email: String,
+    /// At least 10 characters.
+    pub password: String,
+    pub organization_id: i64,
+    pub role: Role,
+}
+
+/// A page of organisations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationPage {
+    pub items: Vec<Organization>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,324 @@
+//! Rules for organisations and their users.
+
+use chrono::Utc;
+use diesel::Connection;
+
+use super::model::{
+    NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, Role,
+    User,
+};
+use super::store::{self, OrganizationChanges, OrganizationInsert, UserInsert};
+use crate::auth::{password, policy, service::normalize_email, Principal};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, Result, Validator};
+use crate::territory::store as territory;
+
+/// Largest page of organisations.
+pub const MAX_PAGE: i64 = 500;
+
+fn check_coordinates(v: &mut Validator, latitude: Option<f64>, longitude: Option<f64>) {
+    match (latitude, longitude) {
+        (Some(lat), Some(lon)) => {
+            v.check(
+                (-90.0..=90.0).contains(&lat),
+                "latitude",
+                "must be between -90 and 90",
+            );
+            v.check(
+                (-180.0..=180.0).contains(&lon),
+                "longitude",
+                "must be between -180 and 180",
+            );
+        }
+        (None, None) => {}
+        _ => v.add("latitude", "give both latitude and longitude, or neither"),
+    }
+}
+
+fn check_name(v: &mut Validator, name: &str) {
+    v.check(!name.trim().is_empty(), "name", "must not be empty");
+    v.check(
+        name.chars().count() <= 200,
+        "name",
+        "must be at most 200 characters",
+    );
+}
+
+/// Creates an organisation located on a commune (agency only).
+pub fn create_organization(
+    conn: &mut DbConnection,
+    p: &Principal,
+    new: &NewOrganization,
+) -> Result<Organization> {
+    policy::create_organization(p)?;
+    insert_organization(conn, new)
+}
+
+/// Inserts an organisation after validation, without a caller (CLI and demo data use it).
+pub fn insert_organization(conn: &mut DbConnection, new: &NewOrganization) -> Result<Organization> {
+    let mut v = Validator::new();
+    check_name(&mut v, &new.name);
+    check_coordinates(&mut v, new.latitude, new.longitude);
+    if new.venue_type.is_some() && new.kind != OrgKind::Venue {
+        v.add("venue_type", "only venues have a venue type");
+    }
+    let commune = territory::find(conn, &new.commune_insee)?;
+    if commune.is_none() {
+        v.add(
+            "commune_insee",
+            "no commune of the region has this INSEE code",
+        );
+    }
+    v.finish()?;
+    let commune = commune.ok_or_else(|| Error::invalid("commune_insee", "unknown commune"))?;
+    let now = Utc::now().naive_utc();
+    let row = write_transaction(conn, |conn| {
+        store::insert_organization(
+            conn,
+            &OrganizationInsert {
+                name: new.name.trim(),
+                kind: new.kind.as_str(),
+                venue_type: new.venue_type.map(|t| t.as_str()),
+                commune_insee: &commune.insee_code,
+                address: new
+                    .address
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty()),
+                latitude: new.latitude.unwrap_or(commune.latitude),
+                longitude: new.longitude.unwrap_or(commune.longitude),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+    })?;
+    row.try_into()
+}
+
+/// One organisation; the directory of the network is visible to every authenticated caller.
+pub fn get_organization(conn: &mut DbConnection, id: i64) -> Result<Organization> {
+    store::find_organization(conn, id)?
+        .ok_or_else(|| Error::NotFound(format!("organisation {id}")))?
+        .try_into()
+}
+
+/// A page of organisations, optionally of one kind, in id order.
+pub fn list_organizations(
+    conn: &mut DbConnection,
+    kind: Option<OrgKind>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<OrganizationPage> {
+    let after = match cursor {
+        None => 0,
+        Some(c) => c
+            .parse::<i64>()
+            .map_err(|_| Error::invalid("cursor", "not a cursor returned by this endpoint"))?,
+    };
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::invalid("limit", "must be between 1 and 500"));
+    }
+    let rows = store::list_organizations(conn, kind.map(|k| k.as_str()), after, limit + 1)?;
+    let more = rows.len() as i64 > limit;
+    let items = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(Organization::try_from)
+        .collect::<Result<Vec<_>>>()?;
+    let next_cursor = if more {
+        items.last().map(|o| o.id.to_string())
+    } else {
+        None
+    };
+    Ok(OrganizationPage { items, next_cursor })
+}
+
+/// Changes an organisation (agency, or its own administrators).
+pub fn update_organization(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    patch: &OrganizationPatch,
+) -> Result<Organization> {
+    let current = get_organization(conn, id)?;
+    policy::update_organization(p, id)?;
+    let mut v = Validator::new();
+    if let Some(name) = &patch.name {
+        check_name(&mut v, name);
+    }
+    check_coordinates(&mut v, patch.latitude, patch.longitude);
+    if patch.venue_type.is_some() && current.kind != OrgKind::Venue {
+        v.add("venue_type", "only venues have a venue type");
+    }
+    let mut changes = OrganizationChanges {
+        name: patch.name.as_ref().map(|n| n.trim().to_string()),
+        venue_type: patch.venue_type.map(|t| Some(t.as_str().to_string())),
+        address: patch
+            .address
+            .as_ref()
+            .map(|a| Some(a.trim().to_string()).filter(|a| !a.is_empty())),
+        latitude: patch.latitude,
+        longitude: patch.longitude,
+        updated_at: Some(Utc::now().naive_utc()),
+        ..Default::default()
+    };
+    if let Some(code) = &patch.commune_insee {
+        match territory::find(conn, code)? {
+            None => v.add(
+                "commune_insee",
+                "no commune of the region has this INSEE code",
+            ),
+            Some(commune) => {
+                changes.commune_insee = Some(commune.insee_code);
+                if patch.latitude.is_none() {
+                    changes.latitude = Some(commune.latitude);
+                    changes.longitude = Some(commune.longitude);
+                }
+            }
+        }
+    }
+    v.finish()?;
+    write_transaction(conn, |conn| store::update_organization(conn, id, &changes))?.try_into()
+}
+
+fn validate_new_user(v: &mut Validator, email: &str, password: &str) {
+    let valid_email = email
+        .split_once('@')
+        .map(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        .unwrap_or(false);
+    v.check(
+        valid_email && email.len() <= 254 && !email.contains(char::is_whitespace),
+        "email",
+        "must be an e-mail address",
+    );
+    v.check(
+        password.chars().count() >= password::MIN_PASSWORD_CHARS,
+        "password",
+        "must be at least 10 characters",
+    );
+    v.check(
+        password.len() <= 1024,
+        "password",
+        "must be at most 1024 bytes",
+    );
+}
+
+/// Creates a user in an organisation (agency administrators anywhere, administrators in their own).
+pub fn create_user(conn: &mut DbConnection, p: &Principal, new: &NewUser) -> Result<User> {
+    let org = store::find_organization(conn, new.organization_id)?;
+    if org.is_none() {
+        return Err(Error::invalid("organization_id", "no such organisation"));
+    }
+    policy::manage_members(p, new.organization_id)?;
+    insert_user(conn, new)
+}
+
+/// Inserts a user after validation, without a caller (CLI and demo data use it).
+pub fn insert_user(conn: &mut DbConnection, new: &NewUser) -> Result<User> {
+    let email = normalize_email(&new.email);
+    let mut v = Validator::new();
+    validate_new_user(&mut v, &email, &new.password);
+    v.finish()?;
+    let hash = password::hash(&new.password)?;
+    let row = write_transaction(conn, |conn| {
+        if store::find_user_by_email(conn, &email)?.is_some() {
+            return Err(Error::conflict(
+                "email_taken",
+                format!("a user with e-mail {email} exists"),
+            ));
+        }
+        Ok(store::insert_user(
+            conn,
+            &UserInsert {
+                organization_id: new.organization_id,
+                email: &email,
+                password_hash: &hash,
+                role: new.role.as_str(),
+                created_at: Utc::now().naive_utc(),
+            },
+        )?)
+    })?;
+    row.try_into()
+}
+
+/// Users of an organisation (default: the caller's), for its members and the agency.
+pub fn list_users(
+    conn: &mut DbConnection,
+    p: &Principal,
+    organization_id: Option<i64>,
+) -> Result<Vec<User>> {
+    let organization_id = organization_id.unwrap_or(p.organization_id);
+    policy::read_members(p, organization_id)?;
+    store::list_users(conn, organization_id)?
+        .into_iter()
+        .map(User::try_from)
+        .collect()
+}
+
+/// One user, for members of the same organisation and the agency.
+pub fn get_user(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<User> {
+    let row = store::find_user(conn, id)?.ok_or_else(|| Error::NotFound(format!("user {id}")))?;
+    policy::read_members(p, row.organization_id)
+        .map_err(|_| Error::NotFound(format!("user {id}")))?;
+    row.try_into()
+}
+
+/// What `admin create-agency` did.
+#[derive(Debug)]
+pub enum AgencySetup {
+    Created {
+        organization: Organization,
+        user: User,
+    },
+    AlreadyThere {
+        user: User,
+    },
+}
+
+/// Creates an agency and its first administrator; idempotent per e-mail (nothing changes when a
+/// user with that e-mail exists).
+pub fn create_agency_with_admin(
+    conn: &mut DbConnection,
+    name: &str,
+    email: &str,
+    password: &str,
+    commune_insee: &str,
+) -> Result<AgencySetup> {
+    if let Some(existing) = store::find_user_by_email(conn, &normalize_email(email))? {
+        return Ok(AgencySetup::AlreadyThere {
+            user: existing.try_into()?,
+        });
+    }
+    let mut v = Validator::new();
+    validate_new_user(&mut v, &normalize_email(email), password);
+    v.finish()?;
+    conn.transaction(|conn| {
+        let organization = insert_organization(
+            conn,
+            &NewOrganization {
+                name: name.to_string(),
+                kind: OrgKind::Agency,
+                commune_insee: commune_insee.to_string(),
+                venue_type: None,
+                address: None,
+                latitude: None,
+                longitude: None,
+            },
+        )?;
+        let user = insert_user(
+            conn,
+            &NewUser {
+                email: email.to_string(),
+                password: password.to_string(),
+                organization_id: organization.id,
+                role: Role::Admin,
+            },
+        )?;
+        Ok(AgencySetup::Created { organization, user })
+    })
+}

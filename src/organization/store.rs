@@ -1,0 +1,158 @@
+//! Data access for organisations and users.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::schema::{organizations, users};
+
+/// An organisation row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+pub struct OrganizationRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub venue_type: Option<String>,
+    pub commune_insee: String,
+    pub address: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Values of a new organisation.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = organizations)]
+pub struct OrganizationInsert<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub venue_type: Option<&'a str>,
+    pub commune_insee: &'a str,
+    pub address: Option<&'a str>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changed values of an organisation.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = organizations)]
+pub struct OrganizationChanges {
+    pub name: Option<String>,
+    pub venue_type: Option<Option<String>>,
+    pub commune_insee: Option<String>,
+    pub address: Option<Option<String>>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A user row (with the password hash: never serialise it).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub organization_id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Values of a new user.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserInsert<'a> {
+    pub organization_id: i64,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts an organisation and returns it.
+pub fn insert_organization(
+    conn: &mut DbConnection,
+    new: &OrganizationInsert<'_>,
+) -> QueryResult<OrganizationRow> {
+    diesel::insert_into(organizations::table)
+        .values(new)
+        .returning(organizations::all_columns)
+        .get_result(conn)
+}
+
+/// One organisation.
+pub fn find_organization(conn: &mut DbConnection, id: i64) -> QueryResult<Option<OrganizationRow>> {
+    organizations::table
+        .find(id)
+        .select(OrganizationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Organisations of a kind (or all), by id after `after_id`.
+pub fn list_organizations(
+    conn: &mut DbConnection,
+    kind: Option<&str>,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<OrganizationRow>> {
+    let mut query = organizations::table
+        .select(OrganizationRow::as_select())
+        .filter(organizations::id.gt(after_id))
+        .into_boxed();
+    if let Some(kind) = kind {
+        query = query.filter(organizations::kind.eq(kind.to_string()));
+    }
+    query.order(organizations::id.asc()).limit(limit).load(conn)
+}
+
+/// Applies changes and returns the updated organisation.
+pub fn update_organization(
+    conn: &mut DbConnection,
+    id: i64,
+    changes: &OrganizationChanges,
+) -> QueryResult<OrganizationRow> {
+    diesel::update(organizations::table.find(id))
+        .set(changes)
+        .returning(organizations::all_columns)
+        .get_result(conn)
+}
+
+/// Inserts a user and returns it.
+pub fn insert_user(conn: &mut DbConnection, new: &UserInsert<'_>) -> QueryResult<UserRow> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(users::all_columns)
+        .get_result(conn)
+}
+
+/// A user by normalised e-mail.
+pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user by id.
+pub fn find_user(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The users of one organisation.
+pub fn list_users(conn: &mut DbConnection, organization_id: i64) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::organization_id.eq(organization_id))
+        .select(UserRow::as_select())
+        .order(users::id.asc())
+        .load(conn)
+}

@@ -1,0 +1,11 @@
+//! Integration tests: real HTTP against the real server, on SQLite and on PostgreSQL.
+
+mod common;
+
+mod auth;
+mod errors;
+mod migrations;
+mod openapi;
+mod organizations;
+mod permissions;
+mod territory;

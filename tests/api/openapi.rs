@@ -1,0 +1,81 @@
+//! The committed contract and the served documentation match the code.
+
+use crate::common::{Backend, TestApp};
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .expect("openapi/openapi.json is committed");
+    let generated = itinerance::app::openapi_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date with the code: run `make openapi` and commit it"
+    );
+}
+
+#[test]
+fn every_operation_documents_its_errors_and_security() {
+    let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses
+                    .keys()
+                    .any(|k| k.starts_with('4') || k.starts_with('5')),
+                "{method} {path} documents no error response"
+            );
+            assert!(
+                op["summary"].is_string() || op["description"].is_string(),
+                "{method} {path} has no doc"
+            );
+            let public = path == "/health"
+                || path.starts_with("/api/v1/communes")
+                || path == "/api/v1/auth/login";
+            if !public {
+                assert!(
+                    op["security"].is_array(),
+                    "{method} {path} declares no security"
+                );
+                assert!(
+                    responses.contains_key("401"),
+                    "{method} {path} documents no 401"
+                );
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn served_document_and_docs_ui_work_offline() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let served = app.get("/api-docs/openapi.json", None).await;
+    assert_eq!(served.status, 200);
+    let generated: serde_json::Value =
+        serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
+    assert_eq!(served.body, generated);
+    let ui = app.get("/docs/", None).await;
+    assert_eq!(ui.status, 200);
+    assert!(
+        ui.text.contains("swagger-ui"),
+        "{}",
+        &ui.text[..ui.text.len().min(500)]
+    );
+    // The page's scripts are served by the service itself, not a CDN.
+    assert!(
+        !ui.text.contains("https://"),
+        "the docs page must not load assets from the web"
+    );
+    let bundle = app.get("/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(bundle.status, 200);
+    assert!(bundle.text.len() > 100_000);
+    let redirect = app.get("/docs", None).await;
+    assert!(
+        redirect.status == 308 || redirect.status == 200,
+        "{}",
+        redirect.status
+    );
+}
