@@ -13,12 +13,11 @@ check-toolchain:
 build: check-toolchain
 	$(CARGO) build --release --locked
 
-## Serve the API on the embedded SQLite database under ./var, with the demo agency account.
+## Serve the API on the embedded SQLite database under ./var, with the demo network on first run.
 run: build
-	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) migrate
-	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) admin create-agency --name "Agence régionale Itinérance Hauts-de-France" \
-		--email $(DEMO_EMAIL) --password $(DEMO_PASSWORD)
-	@echo "Demo agency login: $(DEMO_EMAIL) / $(DEMO_PASSWORD) — API docs at http://127.0.0.1:8080/docs/"
+	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) demo-data --if-empty
+	@echo "Demo logins (password $(DEMO_PASSWORD)): $(DEMO_EMAIL), amiens@demo.itinerance.fr, bibliotheque@demo.itinerance.fr, ..."
+	@echo "API docs: http://127.0.0.1:8080/docs/"
 	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) serve
 
 ## Format check, clippy, and the whole suite on SQLite and PostgreSQL.

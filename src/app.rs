@@ -68,6 +68,8 @@ or a partner API key.",
         (name = "auth", description = "Login, current user and partner API keys"),
         (name = "organizations", description = "Organisations of the network and their users"),
         (name = "territory", description = "Communes of the region (reference data)"),
+        (name = "catalogue", description = "Resources, physical copies and kit components"),
+        (name = "bookings", description = "Booking calendars: requests, workflow, availability, waitlist, iCalendar feeds"),
     )
 )]
 struct ApiDoc;
@@ -91,7 +93,9 @@ fn routes(cfg: &mut ServiceConfig) {
         scope::scope("/api/v1")
             .configure(crate::auth::http::routes)
             .configure(crate::organization::http::routes)
-            .configure(crate::territory::http::routes),
+            .configure(crate::territory::http::routes)
+            .configure(crate::catalogue::http::routes)
+            .configure(crate::booking::http::routes),
     );
 }
 
@@ -117,6 +121,7 @@ pub fn openapi_json() -> String {
 pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let doc = openapi();
     let config = state.config.clone();
+    crate::jobs::spawn(state.clone());
     let data = web::Data::new(state);
     let body_limit = config.body_limit_bytes;
     let mut http = HttpServer::new(move || {

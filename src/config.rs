@@ -36,6 +36,13 @@ pub struct Config {
     pub workers: usize,
     pub log: String,
     pub smtp_url: String,
+    pub booking_hold_days: i64,
+    pub booking_max_days: i64,
+    pub booking_horizon_days: i64,
+    pub transport_km_per_day: f64,
+    pub transport_handling_days: i64,
+    pub road_detour_factor: f64,
+    pub jobs_interval_seconds: u64,
 }
 
 /// Why the configuration cannot be used; the service refuses to start with any of these.
@@ -91,6 +98,10 @@ impl Config {
                     .parse::<i64>()
                     .map(toml::Value::Integer)
                     .map_err(|_| ConfigError::Invalid(format!("{key} must be a whole number")))?,
+                toml::Value::Float(_) => value
+                    .parse::<f64>()
+                    .map(toml::Value::Float)
+                    .map_err(|_| ConfigError::Invalid(format!("{key} must be a number")))?,
                 _ => toml::Value::String(value.clone()),
             };
             table.insert(name, parsed);
@@ -108,6 +119,32 @@ impl Config {
         if self.jwt_ttl_seconds <= 0 {
             return Err(ConfigError::Invalid(
                 "jwt_ttl_seconds must be positive".into(),
+            ));
+        }
+        if self.booking_hold_days < 1 || self.booking_max_days < 1 || self.booking_horizon_days < 1
+        {
+            return Err(ConfigError::Invalid(
+                "booking_hold_days, booking_max_days and booking_horizon_days must be at least 1"
+                    .into(),
+            ));
+        }
+        if self.transport_km_per_day.is_nan()
+            || self.transport_km_per_day <= 0.0
+            || self.transport_handling_days < 0
+        {
+            return Err(ConfigError::Invalid(
+                "transport_km_per_day must be positive and transport_handling_days not negative"
+                    .into(),
+            ));
+        }
+        if self.road_detour_factor.is_nan() || self.road_detour_factor < 1.0 {
+            return Err(ConfigError::Invalid(
+                "road_detour_factor must be at least 1".into(),
+            ));
+        }
+        if self.jobs_interval_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "jobs_interval_seconds must be at least 1".into(),
             ));
         }
         if self.database_pool_size == 0 {

@@ -41,6 +41,9 @@ pub enum Error {
     Internal(String),
 }
 
+/// Code of the conflict raised when the database refuses two overlapping occupations of a copy.
+pub const OCCUPATION_OVERLAP: &str = "occupation_overlap";
+
 /// Result of a domain service.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -88,6 +91,10 @@ impl From<diesel::result::Error> for Error {
                     "a record with the same unique value exists ({})",
                     info.message()
                 ),
+            ),
+            D::DatabaseError(DatabaseErrorKind::ExclusionViolation, _) => Error::conflict(
+                OCCUPATION_OVERLAP,
+                "the copy is already occupied on some of these days",
             ),
             D::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 Error::Unavailable("concurrent update, please retry".into())

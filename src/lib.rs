@@ -6,10 +6,14 @@
 
 pub mod app;
 pub mod auth;
+pub mod booking;
+pub mod catalogue;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod organization;
 pub mod schema;
 pub mod territory;
@@ -58,6 +62,11 @@ pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
     })
 }
 
+/// Whether `serve` must warn that it made up a JWT secret.
+pub fn jwt_secret_is_made_up(config: &Config) -> bool {
+    config.jwt_secret.is_empty() && config.mode == Mode::Development
+}
+
 /// The configured secret, or in development a random one (tokens then die with the process and
 /// are not shared between instances, which is why production refuses to start without one).
 fn jwt_secret(config: &Config) -> Result<Vec<u8>, StartError> {
@@ -69,10 +78,5 @@ fn jwt_secret(config: &Config) -> Result<Vec<u8>, StartError> {
     }
     let mut secret = vec![0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| StartError::Other(format!("no randomness: {e}")))?;
-    tracing::warn!(
-        "DEVELOPMENT MODE: no ITINERANCE_JWT_SECRET given, a random one was made up; tokens will \
-         not survive a restart nor work on another instance. Set ITINERANCE_JWT_SECRET and \
-         ITINERANCE_MODE=production in production."
-    );
     Ok(secret)
 }

@@ -31,6 +31,12 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Load the demo network of Hauts-de-France (idempotent: a second run adds nothing).
+    DemoData {
+        /// Do nothing when the database already has organisations.
+        #[arg(long)]
+        if_empty: bool,
+    },
     /// Print the OpenAPI document generated from the code.
     Openapi,
 }
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
                     commune,
                 },
         } => create_agency(config, &name, &email, &password, &commune),
+        Command::DemoData { if_empty } => demo_data(config, if_empty),
         Command::Openapi => Ok(()),
     };
     match result {
@@ -111,6 +118,14 @@ fn init_logging(filter: &str) {
 
 fn serve(config: Config) -> Result<(), String> {
     let bind = config.bind.clone();
+    if itinerance::jwt_secret_is_made_up(&config) {
+        tracing::warn!(
+            "DEVELOPMENT MODE: no ITINERANCE_JWT_SECRET given, a random one was made up; tokens \
+             will not survive a restart nor work on another instance. Set ITINERANCE_JWT_SECRET \
+             and ITINERANCE_MODE=production in production."
+        );
+        eprintln!("WARNING: development mode, made-up JWT secret (set ITINERANCE_JWT_SECRET)");
+    }
     let state = itinerance::bootstrap(config).map_err(|e| e.to_string())?;
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(
@@ -159,4 +174,26 @@ fn create_agency(
             .join("; ")),
         Err(e) => Err(e.to_string()),
     }
+}
+
+fn demo_data(config: Config, if_empty: bool) -> Result<(), String> {
+    let state = itinerance::bootstrap(config).map_err(|e| e.to_string())?;
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    if if_empty && !itinerance::demo::database_is_empty(&mut conn).map_err(|e| e.to_string())? {
+        println!("the database already has organisations; demo data not loaded");
+        return Ok(());
+    }
+    let summary = itinerance::demo::load(&mut conn).map_err(|e| e.to_string())?;
+    println!(
+        "demo network: added {} organisations, {} users, {} resources, {} copies, {} components",
+        summary.organizations, summary.users, summary.resources, summary.copies, summary.components
+    );
+    println!(
+        "demo logins (password for all: {}):",
+        itinerance::demo::DEMO_PASSWORD
+    );
+    for (email, _) in &summary.logins {
+        println!("  {email}");
+    }
+    Ok(())
 }

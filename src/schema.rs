@@ -28,6 +28,7 @@ diesel::table! {
         longitude -> Double,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        calendar_token_hash -> Nullable<Text>,
     }
 }
 
@@ -56,8 +57,159 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    resources (id) {
+        id -> BigInt,
+        producer_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        search_text -> Text,
+        floor_area_m2 -> Nullable<Double>,
+        weight_kg -> Nullable<Double>,
+        volume_m3 -> Nullable<Double>,
+        crates -> Nullable<Integer>,
+        setup_days -> Integer,
+        turnaround_days -> Integer,
+        production_cost_cents -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    resource_themes (resource_id, theme) {
+        resource_id -> BigInt,
+        theme -> Text,
+    }
+}
+
+diesel::table! {
+    resource_audiences (resource_id, audience) {
+        resource_id -> BigInt,
+        audience -> Text,
+    }
+}
+
+diesel::table! {
+    copies (id) {
+        id -> BigInt,
+        resource_id -> BigInt,
+        producer_id -> BigInt,
+        asset_tag -> Text,
+        home_commune_insee -> Text,
+        status -> Text,
+        condition_grade -> Integer,
+        latitude -> Double,
+        longitude -> Double,
+        retirement_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    components (id) {
+        id -> BigInt,
+        resource_id -> BigInt,
+        name -> Text,
+        quantity -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookings (id) {
+        id -> BigInt,
+        resource_id -> BigInt,
+        copy_id -> BigInt,
+        venue_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        occupied_from -> Date,
+        occupied_to -> Date,
+        outbound_days -> Integer,
+        return_days -> Integer,
+        distance_km -> Double,
+        status -> Text,
+        hold_expires_at -> Nullable<Timestamp>,
+        requested_by -> Nullable<BigInt>,
+        waitlist_entry_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    occupations (id) {
+        id -> BigInt,
+        copy_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        reason -> Text,
+        booking_id -> Nullable<BigInt>,
+        maintenance_id -> Nullable<BigInt>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    booking_events (id) {
+        id -> BigInt,
+        booking_id -> BigInt,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_organization_id -> Nullable<BigInt>,
+        actor_user_id -> Nullable<BigInt>,
+        actor_api_key_id -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    waitlist_entries (id) {
+        id -> BigInt,
+        resource_id -> BigInt,
+        venue_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        status -> Text,
+        booking_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(organizations -> communes (commune_insee));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(api_keys -> organizations (organization_id));
 
-diesel::allow_tables_to_appear_in_same_query!(communes, organizations, users, api_keys);
+diesel::joinable!(resources -> organizations (producer_id));
+diesel::joinable!(resource_themes -> resources (resource_id));
+diesel::joinable!(resource_audiences -> resources (resource_id));
+diesel::joinable!(copies -> resources (resource_id));
+diesel::joinable!(components -> resources (resource_id));
+diesel::joinable!(bookings -> copies (copy_id));
+diesel::joinable!(occupations -> copies (copy_id));
+diesel::joinable!(booking_events -> bookings (booking_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    communes,
+    organizations,
+    users,
+    api_keys,
+    resources,
+    resource_themes,
+    resource_audiences,
+    copies,
+    components,
+    bookings,
+    occupations,
+    booking_events,
+    waitlist_entries,
+);

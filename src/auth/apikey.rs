@@ -22,11 +22,16 @@ pub struct GeneratedKey {
     pub digest: String,
 }
 
-/// Generates a new random key.
-pub fn generate() -> Result<GeneratedKey> {
+/// A random secret of 192 bits in hex behind a prefix that says what it is for.
+pub fn random_secret(prefix: &str) -> Result<String> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
-    let secret = format!("{KEY_PREFIX}{}", hex(&bytes));
+    Ok(format!("{prefix}{}", hex(&bytes)))
+}
+
+/// Generates a new random key.
+pub fn generate() -> Result<GeneratedKey> {
+    let secret = random_secret(KEY_PREFIX)?;
     Ok(GeneratedKey {
         prefix: secret.chars().take(SHOWN_CHARS).collect(),
         digest: digest(&secret),

@@ -5,6 +5,7 @@
 
 use super::Principal;
 use crate::error::{Error, Result};
+use crate::organization::OrgKind;
 
 fn forbidden(what: &str) -> Error {
     Error::Forbidden(what.to_string())
@@ -58,10 +59,71 @@ pub fn manage_api_keys(p: &Principal, organization_id: i64) -> Result<()> {
     manage_members(p, organization_id)
 }
 
+/// The owning producer (any of its users or keys) or the agency writes a producer's catalogue.
+pub fn write_catalogue(p: &Principal, producer_id: i64) -> Result<()> {
+    if p.is_agency() || (p.kind == OrgKind::Producer && p.belongs_to(producer_id)) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the producer that owns this resource, or the agency, may change it",
+        ))
+    }
+}
+
+/// A venue books for itself; the agency may book for any venue.
+pub fn book_for_venue(p: &Principal, venue_id: i64) -> Result<()> {
+    if p.is_agency() || (p.kind == OrgKind::Venue && p.belongs_to(venue_id)) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the venue itself, or the agency, books for a venue",
+        ))
+    }
+}
+
+/// A booking is seen by its venue, the producer of its resource and the agency; others are told
+/// it does not exist.
+pub fn read_booking(p: &Principal, venue_id: i64, producer_id: i64) -> Result<()> {
+    if p.is_agency() || p.belongs_to(venue_id) || p.belongs_to(producer_id) {
+        Ok(())
+    } else {
+        Err(Error::NotFound("booking".into()))
+    }
+}
+
+/// Each workflow action belongs to one side of the loan; the agency may take any.
+pub fn act_on_booking(
+    p: &Principal,
+    side: crate::booking::model::Side,
+    venue_id: i64,
+    producer_id: i64,
+) -> Result<()> {
+    use crate::booking::model::Side;
+    read_booking(p, venue_id, producer_id)?;
+    let allowed = p.is_agency()
+        || match side {
+            Side::Venue => p.belongs_to(venue_id),
+            Side::Producer => p.belongs_to(producer_id),
+        };
+    if allowed {
+        Ok(())
+    } else {
+        Err(forbidden(match side {
+            Side::Venue => "only the venue (or the agency) takes this action",
+            Side::Producer => "only the producer (or the agency) takes this action",
+        }))
+    }
+}
+
+/// Dates of a booking change at the request of its venue, its producer or the agency.
+pub fn change_booking(p: &Principal, venue_id: i64, producer_id: i64) -> Result<()> {
+    read_booking(p, venue_id, producer_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::organization::{OrgKind, Role};
+    use crate::organization::Role;
 
     fn who(kind: OrgKind, role: Role, org: i64) -> Principal {
         Principal {

@@ -18,6 +18,9 @@ pub enum DbConnection {
     Postgres(PgConnection),
 }
 
+/// The diesel backend type of [`DbConnection`], for boxed queries built before they run.
+pub type DbBackend = <DbConnection as diesel::Connection>::Backend;
+
 /// The supported backends, named as `/health` reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

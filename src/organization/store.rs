@@ -20,6 +20,8 @@ pub struct OrganizationRow {
     pub longitude: f64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Digest of the venue's calendar-feed secret, if one was issued.
+    pub calendar_token_hash: Option<String>,
 }
 
 /// Values of a new organisation.
@@ -91,6 +93,29 @@ pub fn find_organization(conn: &mut DbConnection, id: i64) -> QueryResult<Option
         .select(OrganizationRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// An organisation by kind and exact name (demo data uses it to stay idempotent).
+pub fn find_organization_by_name(
+    conn: &mut DbConnection,
+    kind: &str,
+    name: &str,
+) -> QueryResult<Option<OrganizationRow>> {
+    organizations::table
+        .filter(organizations::kind.eq(kind))
+        .filter(organizations::name.eq(name))
+        .select(OrganizationRow::as_select())
+        .order(organizations::id.asc())
+        .first(conn)
+        .optional()
+}
+
+/// Whether any organisation exists (an empty database gets the demo network).
+pub fn any_organization(conn: &mut DbConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        organizations::table.select(organizations::id),
+    ))
+    .get_result(conn)
 }
 
 /// Organisations of a kind (or all), by id after `after_id`.

@@ -1,6 +1,7 @@
 //! Territory: the communes of the region (reference data from `data/`), their size class and
 //! inter-communal area, the ground every organisation and copy is located on.
 
+pub mod geo;
 pub mod http;
 pub mod model;
 pub mod store;

@@ -128,6 +128,14 @@ pub fn search(conn: &mut DbConnection, filter: &CommuneFilter) -> QueryResult<Ve
         .load(conn)
 }
 
+/// Every commune, by INSEE code.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CommuneRow>> {
+    communes::table
+        .select(CommuneRow::as_select())
+        .order(communes::insee_code.asc())
+        .load(conn)
+}
+
 /// One commune by INSEE code.
 pub fn find(conn: &mut DbConnection, insee_code: &str) -> QueryResult<Option<CommuneRow>> {
     communes::table

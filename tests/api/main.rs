@@ -3,6 +3,8 @@
 mod common;
 
 mod auth;
+mod catalogue;
+mod demo;
 mod errors;
 mod migrations;
 mod openapi;

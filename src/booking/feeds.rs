@@ -1,0 +1,226 @@
+//! Calendar feeds: a venue's bookings (subscribable with a per-venue secret in the URL, since
+//! calendar apps cannot send a token) and a copy's bookings (for its producer and the agency).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::calendar::{self, CalendarEvent};
+use super::model::BookingStatus;
+use crate::auth::{apikey, policy, Principal};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, Result};
+use crate::organization::model::stored;
+use crate::organization::OrgKind;
+use crate::schema::{bookings, copies, organizations, resources};
+
+/// Prefix of calendar secrets.
+const TOKEN_PREFIX: &str = "itc_";
+
+/// A fresh calendar subscription link.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CalendarToken {
+    /// The secret (shown once; issuing a new one revokes the previous link).
+    pub token: String,
+    /// Path to subscribe to, relative to the service root.
+    #[schema(example = "/api/v1/venues/12/calendar.ics?token=itc_…")]
+    pub path: String,
+}
+
+/// Issues (or replaces) a venue's calendar secret: its members and the agency may.
+pub fn issue_token(conn: &mut DbConnection, p: &Principal, venue_id: i64) -> Result<CalendarToken> {
+    policy::read_members(p, venue_id)?;
+    if p.user_id.is_none() && !p.is_agency() {
+        return Err(Error::Forbidden(
+            "API keys cannot issue calendar links".into(),
+        ));
+    }
+    let kind = organizations::table
+        .find(venue_id)
+        .select(organizations::kind)
+        .first::<String>(conn)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("venue {venue_id}")))?;
+    if kind != OrgKind::Venue.as_str() {
+        return Err(Error::NotFound(format!("venue {venue_id}")));
+    }
+    let token = apikey::random_secret(TOKEN_PREFIX)?;
+    let digest = apikey::digest(&token);
+    write_transaction(conn, |conn| {
+        diesel::update(organizations::table.find(venue_id))
+            .set(organizations::calendar_token_hash.eq(Some(digest)))
+            .execute(conn)
+    })?;
+    Ok(CalendarToken {
+        path: format!("/api/v1/venues/{venue_id}/calendar.ics?token={token}"),
+        token,
+    })
+}
+
+/// How the caller of a feed proved it may read it.
+pub enum FeedAccess<'a> {
+    Principal(&'a Principal),
+    Token(&'a str),
+}
+
+/// Statuses a feed shows (the others freed the copy and are of no use in a calendar).
+const SHOWN: [&str; 6] = [
+    "requested",
+    "approved",
+    "in_transit",
+    "delivered",
+    "returned",
+    "closed",
+];
+
+type FeedRow = (
+    i64,
+    chrono::NaiveDate,
+    chrono::NaiveDate,
+    chrono::NaiveDate,
+    chrono::NaiveDate,
+    String,
+    NaiveDateTime,
+    NaiveDateTime,
+    String,
+    String,
+    String,
+    i64,
+);
+
+fn events(rows: Vec<FeedRow>, host: &str) -> Result<Vec<CalendarEvent>> {
+    rows.into_iter()
+        .map(
+            |(
+                id,
+                starts_on,
+                ends_on,
+                occupied_from,
+                occupied_to,
+                status,
+                created_at,
+                updated_at,
+                title,
+                tag,
+                venue,
+                _,
+            )| {
+                let status: BookingStatus = stored(&status)?;
+                Ok(CalendarEvent {
+                    uid: format!("booking-{id}@{host}"),
+                    first_day: starts_on,
+                    last_day: ends_on,
+                    summary: format!("{title} ({status})"),
+                    description: format!(
+                        "Booking {id}, copy {tag}. The copy is occupied from {occupied_from} to \
+                     {occupied_to} (travel, set-up and checks included). Status: {status}."
+                    ),
+                    location: venue,
+                    status: if status == BookingStatus::Requested {
+                        "TENTATIVE"
+                    } else {
+                        "CONFIRMED"
+                    },
+                    stamp: updated_at,
+                    sequence: (updated_at - created_at).num_seconds().max(0),
+                })
+            },
+        )
+        .collect()
+}
+
+fn feed_query(
+    conn: &mut DbConnection,
+    venue_id: Option<i64>,
+    copy_id: Option<i64>,
+) -> Result<Vec<FeedRow>> {
+    let mut query = bookings::table
+        .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
+        .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
+        .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
+        .filter(bookings::status.eq_any(SHOWN))
+        .select((
+            bookings::id,
+            bookings::starts_on,
+            bookings::ends_on,
+            bookings::occupied_from,
+            bookings::occupied_to,
+            bookings::status,
+            bookings::created_at,
+            bookings::updated_at,
+            resources::title,
+            copies::asset_tag,
+            organizations::name,
+            resources::producer_id,
+        ))
+        .into_boxed::<crate::db::DbBackend>();
+    if let Some(v) = venue_id {
+        query = query.filter(bookings::venue_id.eq(v));
+    }
+    if let Some(c) = copy_id {
+        query = query.filter(bookings::copy_id.eq(c));
+    }
+    Ok(query
+        .order(bookings::starts_on.asc())
+        .limit(5_000)
+        .load(conn)?)
+}
+
+/// The feed of a venue's bookings.
+pub fn venue_feed(
+    conn: &mut DbConnection,
+    access: FeedAccess<'_>,
+    venue_id: i64,
+    host: &str,
+) -> Result<String> {
+    let venue = organizations::table
+        .find(venue_id)
+        .select((
+            organizations::name,
+            organizations::kind,
+            organizations::calendar_token_hash,
+        ))
+        .first::<(String, String, Option<String>)>(conn)
+        .optional()?
+        .filter(|(_, kind, _)| kind == OrgKind::Venue.as_str())
+        .ok_or_else(|| Error::NotFound(format!("venue {venue_id}")))?;
+    match access {
+        FeedAccess::Principal(p) => policy::read_members(p, venue_id)?,
+        FeedAccess::Token(token) => {
+            if venue.2.as_deref() != Some(apikey::digest(token).as_str()) {
+                return Err(Error::Unauthenticated(
+                    "unknown or replaced calendar link".into(),
+                ));
+            }
+        }
+    }
+    let rows = feed_query(conn, Some(venue_id), None)?;
+    Ok(calendar::render(
+        &format!("Itinérance – {}", venue.0),
+        &events(rows, host)?,
+    ))
+}
+
+/// The feed of one copy's bookings, for its producer and the agency.
+pub fn copy_feed(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy_id: i64,
+    host: &str,
+) -> Result<String> {
+    let (tag, producer_id) = copies::table
+        .find(copy_id)
+        .select((copies::asset_tag, copies::producer_id))
+        .first::<(String, i64)>(conn)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?;
+    if !(p.is_agency() || p.belongs_to(producer_id)) {
+        return Err(Error::NotFound(format!("copy {copy_id} calendar")));
+    }
+    let rows = feed_query(conn, None, Some(copy_id))?;
+    Ok(calendar::render(
+        &format!("Itinérance – {tag}"),
+        &events(rows, host)?,
+    ))
+}

@@ -1,0 +1,287 @@
+//! Booking vocabularies, the workflow's transition table, and the shapes the API shows.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+crate::text_enum! {
+    /// Where a booking stands in its life.
+    pub enum BookingStatus {
+        /// Asked by a venue; the copy is held until approval, rejection, cancellation or expiry.
+        Requested => "requested",
+        Approved => "approved",
+        Rejected => "rejected",
+        Cancelled => "cancelled",
+        /// On its way to the venue.
+        InTransit => "in_transit",
+        /// At the venue.
+        Delivered => "delivered",
+        /// Back at the producer, to be checked.
+        Returned => "returned",
+        /// Done.
+        Closed => "closed",
+        /// The request was not approved in time.
+        Expired => "expired",
+    }
+}
+
+impl BookingStatus {
+    /// Whether the booking still occupies its copy.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            BookingStatus::Requested
+                | BookingStatus::Approved
+                | BookingStatus::InTransit
+                | BookingStatus::Delivered
+                | BookingStatus::Returned
+        )
+    }
+
+    /// Whether its dates may still change.
+    pub fn dates_can_change(self) -> bool {
+        matches!(self, BookingStatus::Requested | BookingStatus::Approved)
+    }
+}
+
+crate::text_enum! {
+    /// A workflow action, `POST /api/v1/bookings/{id}/{action}`.
+    pub enum BookingAction {
+        Approve => "approve",
+        Reject => "reject",
+        Cancel => "cancel",
+        Dispatch => "dispatch",
+        Deliver => "deliver",
+        Return => "return",
+        Close => "close",
+    }
+}
+
+/// Which side of the loan may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The borrowing venue.
+    Venue,
+    /// The producer that owns the resource.
+    Producer,
+}
+
+impl BookingAction {
+    /// The status an action leads to from `from`, or `None` when it is not allowed then.
+    pub fn transition(self, from: BookingStatus) -> Option<BookingStatus> {
+        use BookingAction as A;
+        use BookingStatus as S;
+        match (self, from) {
+            (A::Approve, S::Requested) => Some(S::Approved),
+            (A::Reject, S::Requested) => Some(S::Rejected),
+            (A::Cancel, S::Requested | S::Approved) => Some(S::Cancelled),
+            (A::Dispatch, S::Approved) => Some(S::InTransit),
+            (A::Deliver, S::InTransit) => Some(S::Delivered),
+            (A::Return, S::Delivered) => Some(S::Returned),
+            (A::Close, S::Returned) => Some(S::Closed),
+            _ => None,
+        }
+    }
+
+    /// Who takes the action (the agency may take any).
+    pub fn side(self) -> Side {
+        match self {
+            BookingAction::Cancel => Side::Venue,
+            _ => Side::Producer,
+        }
+    }
+}
+
+/// A booking of a resource by a venue, on one copy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Booking {
+    pub id: i64,
+    pub resource_id: i64,
+    pub copy_id: i64,
+    pub venue_id: i64,
+    /// First day of use at the venue.
+    pub starts_on: NaiveDate,
+    /// Last day of use at the venue (inclusive).
+    pub ends_on: NaiveDate,
+    /// First day the copy is taken by this booking (travel and set-up before the use).
+    pub occupied_from: NaiveDate,
+    /// Last day the copy is taken (take-down, travel back and turnaround after the use).
+    pub occupied_to: NaiveDate,
+    /// Days of travel to the venue included in the occupied period.
+    pub outbound_days: i32,
+    /// Days of travel back included in the occupied period.
+    pub return_days: i32,
+    /// Estimated road distance between the copy's depot and the venue, in km.
+    pub distance_km: f64,
+    pub status: BookingStatus,
+    /// While `requested`: when the hold lapses (UTC).
+    pub hold_expires_at: Option<NaiveDateTime>,
+    /// Set when the booking was made by promoting a waitlist entry.
+    pub waitlist_entry_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Body of `POST /api/v1/bookings`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBooking {
+    pub resource_id: i64,
+    /// The borrowing venue: the caller's own venue (the agency may book for any venue).
+    pub venue_id: i64,
+    /// First day of use (YYYY-MM-DD), not in the past.
+    pub starts_on: NaiveDate,
+    /// Last day of use (inclusive).
+    pub ends_on: NaiveDate,
+    /// A particular copy; by default the nearest free one is assigned.
+    pub copy_id: Option<i64>,
+}
+
+/// Body of `PATCH /api/v1/bookings/{id}`: new dates, re-checked like a new booking.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingDates {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// Optional body of a workflow action.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionNote {
+    /// Recorded in the booking's history.
+    pub note: Option<String>,
+}
+
+/// One recorded transition.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BookingEvent {
+    pub id: i64,
+    pub booking_id: i64,
+    /// `request`, an action name, `change_dates`, `expire` or `promote`.
+    pub action: String,
+    pub from_status: Option<BookingStatus>,
+    pub to_status: BookingStatus,
+    /// Organisation of whoever acted; absent for the system (expiry).
+    pub actor_organization_id: Option<i64>,
+    pub actor_user_id: Option<i64>,
+    pub actor_api_key_id: Option<i64>,
+    pub note: Option<String>,
+    /// UTC.
+    pub created_at: NaiveDateTime,
+}
+
+/// A free period of use nearby, offered when the requested one is taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Alternative {
+    pub copy_id: i64,
+    /// Dates of use of the same length as requested.
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// Body of a `booking_conflict` problem (409).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BookingConflict {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[schema(example = "booking_conflict")]
+    pub code: String,
+    /// The nearest free periods of the same length, nearest first (at most 5).
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A free period of a copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FreePeriod {
+    pub from: NaiveDate,
+    /// Inclusive.
+    pub to: NaiveDate,
+}
+
+/// Free periods of one copy over the requested range.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CopyAvailability {
+    pub copy_id: i64,
+    pub asset_tag: String,
+    pub status: crate::catalogue::CopyStatus,
+    /// Days on which the copy is not occupied (by a booking's occupied period or maintenance).
+    /// Empty for retired copies and copies in maintenance.
+    pub free: Vec<FreePeriod>,
+}
+
+/// Availability of a resource's copies.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Availability {
+    pub resource_id: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub copies: Vec<CopyAvailability>,
+}
+
+crate::text_enum! {
+    /// State of a waitlist entry.
+    pub enum WaitlistStatus {
+        Waiting => "waiting",
+        /// A booking was made for it when a copy freed up.
+        Fulfilled => "fulfilled",
+        Cancelled => "cancelled",
+    }
+}
+
+/// A venue waiting for a resource over a period.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WaitlistEntry {
+    pub id: i64,
+    pub resource_id: i64,
+    pub venue_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub status: WaitlistStatus,
+    /// The booking made when it was promoted.
+    pub booking_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Body of `POST /api/v1/waitlist`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWaitlistEntry {
+    pub resource_id: i64,
+    pub venue_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transition_table() {
+        use BookingAction as A;
+        use BookingStatus as S;
+        let allowed = [
+            (A::Approve, S::Requested, S::Approved),
+            (A::Reject, S::Requested, S::Rejected),
+            (A::Cancel, S::Requested, S::Cancelled),
+            (A::Cancel, S::Approved, S::Cancelled),
+            (A::Dispatch, S::Approved, S::InTransit),
+            (A::Deliver, S::InTransit, S::Delivered),
+            (A::Return, S::Delivered, S::Returned),
+            (A::Close, S::Returned, S::Closed),
+        ];
+        for action in BookingAction::ALL {
+            for from in BookingStatus::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(a, f, _)| a == action && f == from)
+                    .map(|(_, _, to)| *to);
+                assert_eq!(action.transition(*from), expected, "{action} from {from}");
+            }
+        }
+    }
+}

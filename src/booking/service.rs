@@ -1,0 +1,891 @@
+//! Booking rules: placing a request on the nearest free copy, the approval workflow, date changes,
+//! hold expiry, the waitlist and availability. Never a double booking: every placement checks the
+//! copy's occupations inside a write transaction, and PostgreSQL's exclusion constraint refuses
+//! an overlap that a concurrent request would slip in.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::Connection;
+
+use super::model::{
+    Alternative, Availability, Booking, BookingAction, BookingDates, BookingEvent, BookingStatus,
+    CopyAvailability, NewBooking, NewWaitlistEntry, WaitlistEntry, WaitlistStatus,
+};
+use super::period::{self, Widening};
+use super::store::{
+    self, BookingFilter, BookingInsert, BookingRow, EventInsert, OccupationInsert, Placement,
+    Scope, WaitlistRow,
+};
+use crate::auth::{policy, Principal};
+use crate::catalogue::store::{self as catalogue, ResourceRow};
+use crate::catalogue::CopyStatus;
+use crate::config::Config;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, Result, Validator, OCCUPATION_OVERLAP};
+use crate::organization::model::stored;
+use crate::organization::{store as orgs, OrgKind};
+use crate::territory::geo::{great_circle_km, LatLon};
+
+/// How far around the wanted dates alternatives are looked for, in days.
+const ALTERNATIVE_WINDOW_DAYS: i64 = 180;
+/// Alternatives offered at most.
+const MAX_ALTERNATIVES: usize = 5;
+/// Longest availability range, in days.
+const MAX_AVAILABILITY_DAYS: i64 = 3 * 366;
+
+/// The booking parameters of the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub hold_days: i64,
+    pub max_days: i64,
+    pub horizon_days: i64,
+    pub km_per_day: f64,
+    pub handling_days: i64,
+    pub detour: f64,
+}
+
+impl Settings {
+    /// Reads them from the configuration.
+    pub fn from_config(c: &Config) -> Settings {
+        Settings {
+            hold_days: c.booking_hold_days,
+            max_days: c.booking_max_days,
+            horizon_days: c.booking_horizon_days,
+            km_per_day: c.transport_km_per_day,
+            handling_days: c.transport_handling_days,
+            detour: c.road_detour_factor,
+        }
+    }
+}
+
+impl TryFrom<BookingRow> for Booking {
+    type Error = Error;
+    fn try_from(row: BookingRow) -> Result<Booking> {
+        Ok(Booking {
+            id: row.id,
+            resource_id: row.resource_id,
+            copy_id: row.copy_id,
+            venue_id: row.venue_id,
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            occupied_from: row.occupied_from,
+            occupied_to: row.occupied_to,
+            outbound_days: row.outbound_days,
+            return_days: row.return_days,
+            distance_km: (row.distance_km * 10.0).round() / 10.0,
+            status: stored(&row.status)?,
+            hold_expires_at: row.hold_expires_at,
+            waitlist_entry_id: row.waitlist_entry_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// Checks dates of use: not reversed, not in the past, not absurdly long or far ahead.
+fn check_period(
+    v: &mut Validator,
+    settings: &Settings,
+    today: NaiveDate,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+) {
+    if starts_on < today {
+        v.add("starts_on", "must not be in the past");
+    }
+    if ends_on < starts_on {
+        v.add("ends_on", "must not be before starts_on");
+    } else if (ends_on - starts_on).num_days() + 1 > settings.max_days {
+        v.add(
+            "ends_on",
+            format!("a booking lasts at most {} days", settings.max_days),
+        );
+    }
+    if starts_on > today + Duration::days(settings.horizon_days) {
+        v.add(
+            "starts_on",
+            format!("bookings open at most {} days ahead", settings.horizon_days),
+        );
+    }
+}
+
+/// A copy that could serve a booking, with what the trip to the venue costs it.
+#[derive(Debug, Clone)]
+struct Candidate {
+    copy_id: i64,
+    road_km: f64,
+    travel_days: i64,
+    widening: Widening,
+}
+
+/// Lendable copies of a resource, nearest depot to the venue first.
+fn candidates(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    resource: &ResourceRow,
+    venue: LatLon,
+    only_copy: Option<i64>,
+) -> Result<Vec<Candidate>> {
+    let mut found: Vec<Candidate> = catalogue::copies_with_depot(conn, resource.id)?
+        .into_iter()
+        .filter(|(copy, _, _)| only_copy.is_none_or(|id| id == copy.id))
+        .filter(|(copy, _, _)| {
+            copy.status != CopyStatus::Retired.as_str()
+                && copy.status != CopyStatus::Maintenance.as_str()
+        })
+        .map(|(copy, lat, lon)| {
+            let road_km = great_circle_km(LatLon { lat, lon }, venue) * settings.detour;
+            let travel_days =
+                period::transport_days(road_km, settings.km_per_day, settings.handling_days);
+            Candidate {
+                copy_id: copy.id,
+                road_km,
+                travel_days,
+                widening: Widening::new(
+                    i64::from(resource.setup_days),
+                    i64::from(resource.turnaround_days),
+                    travel_days,
+                    travel_days,
+                ),
+            }
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        a.road_km
+            .total_cmp(&b.road_km)
+            .then(a.copy_id.cmp(&b.copy_id))
+    });
+    Ok(found)
+}
+
+/// Tries the candidates in order and commits the first free one. `commit` runs in a savepoint, so
+/// an overlap that the database refuses (a concurrent booking won the race) moves on to the next
+/// candidate without losing the transaction.
+fn first_free<T>(
+    conn: &mut DbConnection,
+    candidates: &[Candidate],
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    except_booking: Option<i64>,
+    mut commit: impl FnMut(&mut DbConnection, &Candidate, NaiveDate, NaiveDate) -> Result<T>,
+) -> Result<Option<T>> {
+    for candidate in candidates {
+        let (from, to) = candidate.widening.occupied(starts_on, ends_on);
+        if !store::busy_periods(conn, candidate.copy_id, from, to, except_booking)?.is_empty() {
+            continue;
+        }
+        match conn.transaction(|conn| commit(conn, candidate, from, to)) {
+            Ok(done) => return Ok(Some(done)),
+            Err(Error::Conflict { code, .. }) if code == OCCUPATION_OVERLAP => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
+/// The nearest free periods of the same length on any candidate copy.
+fn alternatives(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    candidates: &[Candidate],
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    today: NaiveDate,
+    except_booking: Option<i64>,
+) -> Result<Vec<Alternative>> {
+    let length = (ends_on - starts_on).num_days();
+    let earliest = today.max(starts_on - Duration::days(ALTERNATIVE_WINDOW_DAYS));
+    let latest = (today + Duration::days(settings.horizon_days))
+        .min(starts_on + Duration::days(ALTERNATIVE_WINDOW_DAYS));
+    let mut found: Vec<(i64, f64, Alternative)> = Vec::new();
+    for c in candidates {
+        let busy_from = earliest - Duration::days(c.widening.before + 1);
+        let busy_to = latest + Duration::days(length + c.widening.after + 1);
+        let busy = store::busy_periods(conn, c.copy_id, busy_from, busy_to, except_booking)?;
+        if let Some(start) =
+            period::nearest_start(starts_on, length, c.widening, busy, earliest, latest)
+        {
+            found.push((
+                (start - starts_on).num_days().abs(),
+                c.road_km,
+                Alternative {
+                    copy_id: c.copy_id,
+                    starts_on: start,
+                    ends_on: start + Duration::days(length),
+                },
+            ));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut offered: Vec<Alternative> = Vec::new();
+    for (_, _, alternative) in found {
+        if !offered.iter().any(|o| o.starts_on == alternative.starts_on) {
+            offered.push(alternative);
+        }
+        if offered.len() == MAX_ALTERNATIVES {
+            break;
+        }
+    }
+    Ok(offered)
+}
+
+fn conflict(alternatives: Vec<Alternative>) -> Error {
+    let detail = if alternatives.is_empty() {
+        "no copy of this resource is free for these dates, nor within six months of them"
+            .to_string()
+    } else {
+        "no copy of this resource is free for these dates; see the nearest free periods in `alternatives`, or join the waitlist".to_string()
+    };
+    Error::Conflict {
+        code: "booking_conflict",
+        detail,
+        extra: Some(serde_json::json!({ "alternatives": alternatives })),
+    }
+}
+
+/// Records one transition in the booking's history.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    conn: &mut DbConnection,
+    booking_id: i64,
+    action: &str,
+    from: Option<BookingStatus>,
+    to: BookingStatus,
+    actor: Option<&Principal>,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<()> {
+    store::insert_event(
+        conn,
+        &EventInsert {
+            booking_id,
+            action,
+            from_status: from.map(|s| s.as_str()),
+            to_status: to.as_str(),
+            actor_organization_id: actor.map(|p| p.organization_id),
+            actor_user_id: actor.and_then(|p| p.user_id),
+            actor_api_key_id: actor.and_then(|p| p.api_key_id),
+            note: note.map(str::trim).filter(|n| !n.is_empty()),
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+fn venue_position(conn: &mut DbConnection, venue_id: i64) -> Result<Option<LatLon>> {
+    Ok(orgs::find_organization(conn, venue_id)?
+        .filter(|o| o.kind == OrgKind::Venue.as_str())
+        .map(|o| LatLon {
+            lat: o.latitude,
+            lon: o.longitude,
+        }))
+}
+
+/// Inserts a `requested` booking on a candidate with its occupation and first history line.
+#[allow(clippy::too_many_arguments)]
+fn insert_request(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    resource_id: i64,
+    venue_id: i64,
+    candidate: &Candidate,
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
+    (occupied_from, occupied_to): (NaiveDate, NaiveDate),
+    actor: Option<&Principal>,
+    waitlist_entry_id: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<BookingRow> {
+    let row = store::insert_booking(
+        conn,
+        &BookingInsert {
+            resource_id,
+            copy_id: candidate.copy_id,
+            venue_id,
+            starts_on,
+            ends_on,
+            occupied_from,
+            occupied_to,
+            outbound_days: candidate.travel_days as i32,
+            return_days: candidate.travel_days as i32,
+            distance_km: candidate.road_km,
+            status: BookingStatus::Requested.as_str().to_string(),
+            hold_expires_at: Some(now + Duration::days(settings.hold_days)),
+            requested_by: actor.and_then(|p| p.user_id),
+            waitlist_entry_id,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    store::insert_occupation(
+        conn,
+        &OccupationInsert::booking(candidate.copy_id, (occupied_from, occupied_to), row.id, now),
+    )?;
+    let (action, note) = match waitlist_entry_id {
+        Some(entry) => ("promote", Some(format!("from waitlist entry {entry}"))),
+        None => ("request", None),
+    };
+    record(
+        conn,
+        row.id,
+        action,
+        None,
+        BookingStatus::Requested,
+        actor,
+        note.as_deref(),
+        now,
+    )?;
+    Ok(row)
+}
+
+/// A venue asks for a resource: the nearest free copy is assigned and held (`requested`) at once.
+pub fn request(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    new: &NewBooking,
+    now: NaiveDateTime,
+) -> Result<Booking> {
+    let today = now.date();
+    let mut v = Validator::new();
+    check_period(&mut v, settings, today, new.starts_on, new.ends_on);
+    v.finish()?;
+    policy::book_for_venue(p, new.venue_id)?;
+    let mut v = Validator::new();
+    let venue = venue_position(conn, new.venue_id)?;
+    if venue.is_none() {
+        v.add("venue_id", "not a venue of the network");
+    }
+    let resource = catalogue::find_live_resource(conn, new.resource_id)?;
+    if resource.is_none() {
+        v.add("resource_id", "no such resource in the catalogue");
+    }
+    if let (Some(copy_id), Some(resource)) = (new.copy_id, &resource) {
+        match catalogue::find_copy(conn, copy_id)? {
+            Some(copy) if copy.resource_id == resource.id => {}
+            _ => v.add("copy_id", "not a copy of this resource"),
+        }
+    }
+    v.finish()?;
+    let (Some(venue), Some(resource)) = (venue, resource) else {
+        return Err(Error::Internal(
+            "validated booking lost its venue or resource".into(),
+        ));
+    };
+    write_transaction(conn, |conn| {
+        let cands = candidates(conn, settings, &resource, venue, new.copy_id)?;
+        let placed = first_free(
+            conn,
+            &cands,
+            new.starts_on,
+            new.ends_on,
+            None,
+            |conn, c, from, to| {
+                insert_request(
+                    conn,
+                    settings,
+                    resource.id,
+                    new.venue_id,
+                    c,
+                    (new.starts_on, new.ends_on),
+                    (from, to),
+                    Some(p),
+                    None,
+                    now,
+                )
+            },
+        )?;
+        match placed {
+            Some(row) => row.try_into(),
+            None => Err(conflict(alternatives(
+                conn,
+                settings,
+                &cands,
+                new.starts_on,
+                new.ends_on,
+                today,
+                None,
+            )?)),
+        }
+    })
+}
+
+fn visible_booking(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<(BookingRow, i64)> {
+    let row =
+        store::find_booking(conn, id)?.ok_or_else(|| Error::NotFound(format!("booking {id}")))?;
+    let producer_id = store::producer_of_resource(conn, row.resource_id)?;
+    policy::read_booking(p, row.venue_id, producer_id)
+        .map_err(|_| Error::NotFound(format!("booking {id}")))?;
+    Ok((row, producer_id))
+}
+
+/// One booking, for its venue, its producer and the agency.
+pub fn get(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Booking> {
+    visible_booking(conn, p, id)?.0.try_into()
+}
+
+/// The history of a booking, oldest first.
+pub fn history(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Vec<BookingEvent>> {
+    visible_booking(conn, p, id)?;
+    store::list_events(conn, id)?
+        .into_iter()
+        .map(|e| {
+            Ok(BookingEvent {
+                id: e.id,
+                booking_id: e.booking_id,
+                action: e.action,
+                from_status: e.from_status.as_deref().map(stored).transpose()?,
+                to_status: stored(&e.to_status)?,
+                actor_organization_id: e.actor_organization_id,
+                actor_user_id: e.actor_user_id,
+                actor_api_key_id: e.actor_api_key_id,
+                note: e.note,
+                created_at: e.created_at,
+            })
+        })
+        .collect()
+}
+
+/// Which bookings the caller may list.
+pub fn scope_of(p: &Principal) -> Option<Scope> {
+    match p.kind {
+        OrgKind::Agency => Some(Scope::All),
+        OrgKind::Venue => Some(Scope::Venue(p.organization_id)),
+        OrgKind::Producer => Some(Scope::Producer(p.organization_id)),
+        OrgKind::Partner => None,
+    }
+}
+
+/// Bookings visible to the caller, filtered.
+pub fn list(
+    conn: &mut DbConnection,
+    p: &Principal,
+    filter: &BookingFilter,
+) -> Result<Vec<Booking>> {
+    let Some(scope) = scope_of(p) else {
+        return Ok(Vec::new());
+    };
+    store::list_bookings(conn, scope, filter)?
+        .into_iter()
+        .map(Booking::try_from)
+        .collect()
+}
+
+/// Takes a workflow action (approve, reject, cancel, dispatch, deliver, return, close).
+pub fn act(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    id: i64,
+    action: BookingAction,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<Booking> {
+    write_transaction(conn, |conn| {
+        let (row, producer_id) = visible_booking(conn, p, id)?;
+        policy::act_on_booking(p, action.side(), row.venue_id, producer_id)?;
+        let from: BookingStatus = stored(&row.status)?;
+        let to = action.transition(from).ok_or_else(|| {
+            Error::conflict(
+                "invalid_transition",
+                format!("cannot {action} a booking that is {from}"),
+            )
+        })?;
+        if !store::set_status_if(conn, id, from.as_str(), to.as_str(), None, now)? {
+            return Err(Error::conflict(
+                "invalid_transition",
+                "the booking changed meanwhile; read it again",
+            ));
+        }
+        move_copy_for(conn, &row, action, now)?;
+        record(
+            conn,
+            id,
+            action.as_str(),
+            Some(from),
+            to,
+            Some(p),
+            note,
+            now,
+        )?;
+        if !to.is_active() {
+            store::release_booking_occupation(conn, id)?;
+            promote_waitlist(conn, settings, row.resource_id, now)?;
+        }
+        store::find_booking(conn, id)?
+            .ok_or_else(|| Error::NotFound(format!("booking {id}")))?
+            .try_into()
+    })
+}
+
+/// Where the copy goes, and in which state, with each hand-over.
+fn move_copy_for(
+    conn: &mut DbConnection,
+    row: &BookingRow,
+    action: BookingAction,
+    now: NaiveDateTime,
+) -> Result<()> {
+    match action {
+        BookingAction::Dispatch => {
+            catalogue::move_copy(conn, row.copy_id, CopyStatus::InTransit.as_str(), None, now)?;
+        }
+        BookingAction::Deliver => {
+            let venue = orgs::find_organization(conn, row.venue_id)?
+                .ok_or_else(|| Error::Internal("booking without venue".into()))?;
+            catalogue::move_copy(
+                conn,
+                row.copy_id,
+                CopyStatus::OnLoan.as_str(),
+                Some((venue.latitude, venue.longitude)),
+                now,
+            )?;
+        }
+        BookingAction::Return => {
+            let depot = catalogue::find_copy(conn, row.copy_id)?
+                .map(|c| c.home_commune_insee)
+                .map(|code| crate::territory::store::find(conn, &code))
+                .transpose()?
+                .flatten();
+            catalogue::move_copy(
+                conn,
+                row.copy_id,
+                CopyStatus::Available.as_str(),
+                depot.map(|c| (c.latitude, c.longitude)),
+                now,
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Moves a `requested` or `approved` booking to new dates, re-checked like a new booking (its own
+/// copy first, then any other free copy).
+pub fn change_dates(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    id: i64,
+    dates: &BookingDates,
+    now: NaiveDateTime,
+) -> Result<Booking> {
+    let today = now.date();
+    let mut v = Validator::new();
+    check_period(&mut v, settings, today, dates.starts_on, dates.ends_on);
+    v.finish()?;
+    write_transaction(conn, |conn| {
+        let (row, producer_id) = visible_booking(conn, p, id)?;
+        policy::change_booking(p, row.venue_id, producer_id)?;
+        let status: BookingStatus = stored(&row.status)?;
+        if !status.dates_can_change() {
+            return Err(Error::conflict(
+                "invalid_transition",
+                format!("the dates of a booking that is {status} can no longer change"),
+            ));
+        }
+        let resource = catalogue::find_live_resource(conn, row.resource_id)?
+            .ok_or_else(|| Error::conflict("invalid_transition", "the resource was withdrawn"))?;
+        let venue = venue_position(conn, row.venue_id)?
+            .ok_or_else(|| Error::Internal("booking without venue".into()))?;
+        let mut cands = candidates(conn, settings, &resource, venue, None)?;
+        // Keep the same copy when it is free.
+        cands.sort_by_key(|c| c.copy_id != row.copy_id);
+        let placed = first_free(
+            conn,
+            &cands,
+            dates.starts_on,
+            dates.ends_on,
+            Some(id),
+            |conn, c, from, to| {
+                store::release_booking_occupation(conn, id)?;
+                store::insert_occupation(
+                    conn,
+                    &OccupationInsert::booking(c.copy_id, (from, to), id, now),
+                )?;
+                let updated = store::update_placement(
+                    conn,
+                    id,
+                    &Placement {
+                        copy_id: c.copy_id,
+                        starts_on: dates.starts_on,
+                        ends_on: dates.ends_on,
+                        occupied_from: from,
+                        occupied_to: to,
+                        outbound_days: c.travel_days as i32,
+                        return_days: c.travel_days as i32,
+                        distance_km: c.road_km,
+                        updated_at: now,
+                    },
+                )?;
+                let note = format!(
+                    "dates {}–{} → {}–{}",
+                    row.starts_on, row.ends_on, dates.starts_on, dates.ends_on
+                );
+                record(
+                    conn,
+                    id,
+                    "change_dates",
+                    Some(status),
+                    status,
+                    Some(p),
+                    Some(&note),
+                    now,
+                )?;
+                Ok(updated)
+            },
+        )?;
+        match placed {
+            Some(updated) => {
+                promote_waitlist(conn, settings, row.resource_id, now)?;
+                updated.try_into()
+            }
+            None => Err(conflict(alternatives(
+                conn,
+                settings,
+                &cands,
+                dates.starts_on,
+                dates.ends_on,
+                today,
+                Some(id),
+            )?)),
+        }
+    })
+}
+
+/// Gives freed copies to the waitlist, first come first served: each waiting venue whose period
+/// now fits gets a `requested` booking. Returns the bookings made.
+pub fn promote_waitlist(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    resource_id: i64,
+    now: NaiveDateTime,
+) -> Result<Vec<i64>> {
+    let today = now.date();
+    let mut made = Vec::new();
+    let Some(resource) = catalogue::find_live_resource(conn, resource_id)? else {
+        return Ok(made);
+    };
+    for entry in store::waiting_for(conn, resource_id)? {
+        if entry.starts_on < today {
+            store::close_waitlist(
+                conn,
+                entry.id,
+                WaitlistStatus::Cancelled.as_str(),
+                None,
+                now,
+            )?;
+            continue;
+        }
+        let Some(venue) = venue_position(conn, entry.venue_id)? else {
+            continue;
+        };
+        let cands = candidates(conn, settings, &resource, venue, None)?;
+        let placed = first_free(
+            conn,
+            &cands,
+            entry.starts_on,
+            entry.ends_on,
+            None,
+            |conn, c, from, to| {
+                let row = insert_request(
+                    conn,
+                    settings,
+                    resource.id,
+                    entry.venue_id,
+                    c,
+                    (entry.starts_on, entry.ends_on),
+                    (from, to),
+                    None,
+                    Some(entry.id),
+                    now,
+                )?;
+                store::close_waitlist(
+                    conn,
+                    entry.id,
+                    WaitlistStatus::Fulfilled.as_str(),
+                    Some(row.id),
+                    now,
+                )?;
+                Ok(row.id)
+            },
+        )?;
+        if let Some(booking_id) = placed {
+            tracing::info!(booking_id, entry = entry.id, "waitlist entry promoted");
+            made.push(booking_id);
+        }
+    }
+    Ok(made)
+}
+
+/// Expires lapsed holds and hands their copies to the waitlist. Safe on every instance at once:
+/// each booking moves from `requested` to `expired` by a conditional update that only one wins.
+pub fn expire_holds(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    now: NaiveDateTime,
+) -> Result<usize> {
+    let mut expired = 0;
+    for id in store::lapsed_holds(conn, now, 500)? {
+        let done = write_transaction(conn, |conn| {
+            if !store::set_status_if(conn, id, "requested", "expired", None, now)? {
+                return Ok::<_, Error>(false);
+            }
+            store::release_booking_occupation(conn, id)?;
+            record(
+                conn,
+                id,
+                "expire",
+                Some(BookingStatus::Requested),
+                BookingStatus::Expired,
+                None,
+                Some("not approved before the hold lapsed"),
+                now,
+            )?;
+            if let Some(row) = store::find_booking(conn, id)? {
+                promote_waitlist(conn, settings, row.resource_id, now)?;
+            }
+            Ok(true)
+        })?;
+        if done {
+            expired += 1;
+        }
+    }
+    Ok(expired)
+}
+
+/// Free periods of each copy of a resource over `[from, to]`. Maintenance and retirement count as
+/// busy; so does every active booking's whole occupied period.
+pub fn availability(
+    conn: &mut DbConnection,
+    resource_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Availability> {
+    let mut v = Validator::new();
+    if to < from {
+        v.add("to", "must not be before from");
+    } else if (to - from).num_days() > MAX_AVAILABILITY_DAYS {
+        v.add("to", "the range spans at most three years");
+    }
+    v.finish()?;
+    catalogue::find_live_resource(conn, resource_id)?
+        .ok_or_else(|| Error::NotFound(format!("resource {resource_id}")))?;
+    let copies = catalogue::list_copies(conn, resource_id)?;
+    let ids: Vec<i64> = copies.iter().map(|c| c.id).collect();
+    let mut busy: std::collections::HashMap<i64, Vec<(NaiveDate, NaiveDate)>> =
+        std::collections::HashMap::new();
+    for (copy_id, b_from, b_to) in store::busy_periods_of(conn, &ids, from, to)? {
+        busy.entry(copy_id).or_default().push((b_from, b_to));
+    }
+    let copies = copies
+        .into_iter()
+        .map(|copy| {
+            let status: CopyStatus = stored(&copy.status)?;
+            let free = if matches!(status, CopyStatus::Retired | CopyStatus::Maintenance) {
+                Vec::new()
+            } else {
+                period::free_periods(from, to, busy.remove(&copy.id).unwrap_or_default())
+            };
+            Ok(CopyAvailability {
+                copy_id: copy.id,
+                asset_tag: copy.asset_tag,
+                status,
+                free,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Availability {
+        resource_id,
+        from,
+        to,
+        copies,
+    })
+}
+
+impl TryFrom<WaitlistRow> for WaitlistEntry {
+    type Error = Error;
+    fn try_from(row: WaitlistRow) -> Result<WaitlistEntry> {
+        Ok(WaitlistEntry {
+            id: row.id,
+            resource_id: row.resource_id,
+            venue_id: row.venue_id,
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            status: stored(&row.status)?,
+            booking_id: row.booking_id,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Puts a venue on the waitlist of a resource for a period.
+pub fn join_waitlist(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    new: &NewWaitlistEntry,
+    now: NaiveDateTime,
+) -> Result<WaitlistEntry> {
+    let mut v = Validator::new();
+    check_period(&mut v, settings, now.date(), new.starts_on, new.ends_on);
+    v.finish()?;
+    policy::book_for_venue(p, new.venue_id)?;
+    let mut v = Validator::new();
+    if venue_position(conn, new.venue_id)?.is_none() {
+        v.add("venue_id", "not a venue of the network");
+    }
+    if catalogue::find_live_resource(conn, new.resource_id)?.is_none() {
+        v.add("resource_id", "no such resource in the catalogue");
+    }
+    v.finish()?;
+    write_transaction(conn, |conn| {
+        store::insert_waitlist(
+            conn,
+            new.resource_id,
+            new.venue_id,
+            new.starts_on,
+            new.ends_on,
+            p.user_id,
+            now,
+        )?
+        .try_into()
+    })
+}
+
+/// Waitlist entries: a venue's own, or any (optionally one venue's) for the agency.
+pub fn list_waitlist(
+    conn: &mut DbConnection,
+    p: &Principal,
+    venue_id: Option<i64>,
+) -> Result<Vec<WaitlistEntry>> {
+    let venue = match p.kind {
+        OrgKind::Agency => venue_id,
+        OrgKind::Venue => Some(p.organization_id),
+        _ => return Ok(Vec::new()),
+    };
+    store::list_waitlist(conn, venue)?
+        .into_iter()
+        .map(WaitlistEntry::try_from)
+        .collect()
+}
+
+/// Leaves the waitlist.
+pub fn cancel_waitlist(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<WaitlistEntry> {
+    write_transaction(conn, |conn| {
+        let entry = store::find_waitlist(conn, id)?
+            .filter(|e| p.is_agency() || p.belongs_to(e.venue_id))
+            .ok_or_else(|| Error::NotFound(format!("waitlist entry {id}")))?;
+        if !store::close_waitlist(conn, id, WaitlistStatus::Cancelled.as_str(), None, now)? {
+            return Err(Error::conflict(
+                "invalid_transition",
+                format!("the entry is already {}", entry.status),
+            ));
+        }
+        store::find_waitlist(conn, id)?
+            .ok_or_else(|| Error::NotFound(format!("waitlist entry {id}")))?
+            .try_into()
+    })
+}

@@ -1,0 +1,465 @@
+//! Data access for bookings, occupations, history and the waitlist.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::{DbBackend, DbConnection};
+use crate::schema::{booking_events, bookings, occupations, resources, waitlist_entries};
+
+/// A booking row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = bookings)]
+pub struct BookingRow {
+    pub id: i64,
+    pub resource_id: i64,
+    pub copy_id: i64,
+    pub venue_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub occupied_from: NaiveDate,
+    pub occupied_to: NaiveDate,
+    pub outbound_days: i32,
+    pub return_days: i32,
+    pub distance_km: f64,
+    pub status: String,
+    pub hold_expires_at: Option<NaiveDateTime>,
+    pub requested_by: Option<i64>,
+    pub waitlist_entry_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Values of a new booking.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = bookings)]
+pub struct BookingInsert {
+    pub resource_id: i64,
+    pub copy_id: i64,
+    pub venue_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub occupied_from: NaiveDate,
+    pub occupied_to: NaiveDate,
+    pub outbound_days: i32,
+    pub return_days: i32,
+    pub distance_km: f64,
+    pub status: String,
+    pub hold_expires_at: Option<NaiveDateTime>,
+    pub requested_by: Option<i64>,
+    pub waitlist_entry_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// New placement of an existing booking (date change).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = bookings)]
+pub struct Placement {
+    pub copy_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub occupied_from: NaiveDate,
+    pub occupied_to: NaiveDate,
+    pub outbound_days: i32,
+    pub return_days: i32,
+    pub distance_km: f64,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A history row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = booking_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub booking_id: i64,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_organization_id: Option<i64>,
+    pub actor_user_id: Option<i64>,
+    pub actor_api_key_id: Option<i64>,
+    pub note: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Values of a history row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = booking_events)]
+pub struct EventInsert<'a> {
+    pub booking_id: i64,
+    pub action: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: &'a str,
+    pub actor_organization_id: Option<i64>,
+    pub actor_user_id: Option<i64>,
+    pub actor_api_key_id: Option<i64>,
+    pub note: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A waitlist row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = waitlist_entries)]
+pub struct WaitlistRow {
+    pub id: i64,
+    pub resource_id: i64,
+    pub venue_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub status: String,
+    pub booking_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts a booking.
+pub fn insert_booking(conn: &mut DbConnection, new: &BookingInsert) -> QueryResult<BookingRow> {
+    diesel::insert_into(bookings::table)
+        .values(new)
+        .returning(bookings::all_columns)
+        .get_result(conn)
+}
+
+/// One booking.
+pub fn find_booking(conn: &mut DbConnection, id: i64) -> QueryResult<Option<BookingRow>> {
+    bookings::table
+        .find(id)
+        .select(BookingRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The producer owning a booking's resource.
+pub fn producer_of_resource(conn: &mut DbConnection, resource_id: i64) -> QueryResult<i64> {
+    resources::table
+        .find(resource_id)
+        .select(resources::producer_id)
+        .first(conn)
+}
+
+/// Moves a booking from `from` to `to` only if nobody changed it meanwhile; returns whether it did.
+pub fn set_status_if(
+    conn: &mut DbConnection,
+    id: i64,
+    from: &str,
+    to: &str,
+    hold_expires_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(bookings::table.find(id).filter(bookings::status.eq(from)))
+        .set((
+            bookings::status.eq(to),
+            bookings::hold_expires_at.eq(hold_expires_at),
+            bookings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Writes a new placement (copy and dates) of a booking.
+pub fn update_placement(
+    conn: &mut DbConnection,
+    id: i64,
+    placement: &Placement,
+) -> QueryResult<BookingRow> {
+    diesel::update(bookings::table.find(id))
+        .set(placement)
+        .returning(bookings::all_columns)
+        .get_result(conn)
+}
+
+/// Which bookings a caller may list.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    All,
+    Venue(i64),
+    Producer(i64),
+}
+
+/// Filters of the booking list.
+#[derive(Debug, Clone, Default)]
+pub struct BookingFilter {
+    pub venue_id: Option<i64>,
+    pub resource_id: Option<i64>,
+    pub copy_id: Option<i64>,
+    pub status: Option<String>,
+    /// Bookings whose dates of use meet `[from, to]`.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub after_id: i64,
+    pub limit: i64,
+    pub active_only: bool,
+}
+
+/// Bookings visible in `scope` matching the filter, by id.
+pub fn list_bookings(
+    conn: &mut DbConnection,
+    scope: Scope,
+    filter: &BookingFilter,
+) -> QueryResult<Vec<BookingRow>> {
+    let mut query = bookings::table
+        .select(BookingRow::as_select())
+        .filter(bookings::id.gt(filter.after_id))
+        .into_boxed::<DbBackend>();
+    match scope {
+        Scope::All => {}
+        Scope::Venue(id) => query = query.filter(bookings::venue_id.eq(id)),
+        Scope::Producer(id) => {
+            query = query.filter(
+                bookings::resource_id.eq_any(
+                    resources::table
+                        .filter(resources::producer_id.eq(id))
+                        .select(resources::id),
+                ),
+            )
+        }
+    }
+    if let Some(v) = filter.venue_id {
+        query = query.filter(bookings::venue_id.eq(v));
+    }
+    if let Some(r) = filter.resource_id {
+        query = query.filter(bookings::resource_id.eq(r));
+    }
+    if let Some(c) = filter.copy_id {
+        query = query.filter(bookings::copy_id.eq(c));
+    }
+    if let Some(s) = &filter.status {
+        query = query.filter(bookings::status.eq(s.clone()));
+    }
+    if filter.active_only {
+        query = query.filter(bookings::status.eq_any([
+            "requested",
+            "approved",
+            "in_transit",
+            "delivered",
+            "returned",
+        ]));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(bookings::ends_on.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(bookings::starts_on.le(to));
+    }
+    query
+        .order(bookings::id.asc())
+        .limit(filter.limit)
+        .load(conn)
+}
+
+/// Requested bookings whose hold has lapsed.
+pub fn lapsed_holds(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    bookings::table
+        .filter(bookings::status.eq("requested"))
+        .filter(bookings::hold_expires_at.le(now))
+        .select(bookings::id)
+        .order(bookings::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// A period during which a copy is taken, by a booking or a maintenance.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = occupations)]
+pub struct OccupationInsert<'a> {
+    pub copy_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: &'a str,
+    pub booking_id: Option<i64>,
+    pub maintenance_id: Option<i64>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl OccupationInsert<'_> {
+    /// The occupation of a booking.
+    pub fn booking(
+        copy_id: i64,
+        (starts_on, ends_on): (NaiveDate, NaiveDate),
+        booking_id: i64,
+        now: NaiveDateTime,
+    ) -> OccupationInsert<'static> {
+        OccupationInsert {
+            copy_id,
+            starts_on,
+            ends_on,
+            reason: "booking",
+            booking_id: Some(booking_id),
+            maintenance_id: None,
+            active: true,
+            created_at: now,
+        }
+    }
+}
+
+/// Occupies a copy; on PostgreSQL the exclusion constraint refuses an overlap.
+pub fn insert_occupation(
+    conn: &mut DbConnection,
+    new: &OccupationInsert<'_>,
+) -> QueryResult<usize> {
+    diesel::insert_into(occupations::table)
+        .values(new)
+        .execute(conn)
+}
+
+/// Frees the copy a booking occupied.
+pub fn release_booking_occupation(conn: &mut DbConnection, booking_id: i64) -> QueryResult<usize> {
+    diesel::update(
+        occupations::table
+            .filter(occupations::booking_id.eq(booking_id))
+            .filter(occupations::active.eq(true)),
+    )
+    .set(occupations::active.eq(false))
+    .execute(conn)
+}
+
+/// Active occupations of a copy meeting `[from, to]`, except those of one booking.
+pub fn busy_periods(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    except_booking: Option<i64>,
+) -> QueryResult<Vec<(NaiveDate, NaiveDate)>> {
+    let mut query = occupations::table
+        .filter(occupations::copy_id.eq(copy_id))
+        .filter(occupations::active.eq(true))
+        .filter(occupations::starts_on.le(to))
+        .filter(occupations::ends_on.ge(from))
+        .select((occupations::starts_on, occupations::ends_on))
+        .into_boxed::<DbBackend>();
+    if let Some(b) = except_booking {
+        query = query.filter(
+            occupations::booking_id
+                .ne(b)
+                .or(occupations::booking_id.is_null()),
+        );
+    }
+    query.order(occupations::starts_on.asc()).load(conn)
+}
+
+/// Active occupations of several copies meeting `[from, to]`, as (copy, from, to).
+pub fn busy_periods_of(
+    conn: &mut DbConnection,
+    copy_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(i64, NaiveDate, NaiveDate)>> {
+    occupations::table
+        .filter(occupations::copy_id.eq_any(copy_ids))
+        .filter(occupations::active.eq(true))
+        .filter(occupations::starts_on.le(to))
+        .filter(occupations::ends_on.ge(from))
+        .select((
+            occupations::copy_id,
+            occupations::starts_on,
+            occupations::ends_on,
+        ))
+        .order((occupations::copy_id.asc(), occupations::starts_on.asc()))
+        .load(conn)
+}
+
+/// Records a transition.
+pub fn insert_event(conn: &mut DbConnection, event: &EventInsert<'_>) -> QueryResult<usize> {
+    diesel::insert_into(booking_events::table)
+        .values(event)
+        .execute(conn)
+}
+
+/// The history of a booking, oldest first.
+pub fn list_events(conn: &mut DbConnection, booking_id: i64) -> QueryResult<Vec<EventRow>> {
+    booking_events::table
+        .filter(booking_events::booking_id.eq(booking_id))
+        .select(EventRow::as_select())
+        .order(booking_events::id.asc())
+        .load(conn)
+}
+
+/// Adds a waitlist entry.
+pub fn insert_waitlist(
+    conn: &mut DbConnection,
+    resource_id: i64,
+    venue_id: i64,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    created_by: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<WaitlistRow> {
+    diesel::insert_into(waitlist_entries::table)
+        .values((
+            waitlist_entries::resource_id.eq(resource_id),
+            waitlist_entries::venue_id.eq(venue_id),
+            waitlist_entries::starts_on.eq(starts_on),
+            waitlist_entries::ends_on.eq(ends_on),
+            waitlist_entries::status.eq("waiting"),
+            waitlist_entries::created_by.eq(created_by),
+            waitlist_entries::created_at.eq(now),
+            waitlist_entries::updated_at.eq(now),
+        ))
+        .returning(waitlist_entries::all_columns)
+        .get_result(conn)
+}
+
+/// One waitlist entry.
+pub fn find_waitlist(conn: &mut DbConnection, id: i64) -> QueryResult<Option<WaitlistRow>> {
+    waitlist_entries::table
+        .find(id)
+        .select(WaitlistRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Entries still waiting for a resource, first come first served.
+pub fn waiting_for(conn: &mut DbConnection, resource_id: i64) -> QueryResult<Vec<WaitlistRow>> {
+    waitlist_entries::table
+        .filter(waitlist_entries::resource_id.eq(resource_id))
+        .filter(waitlist_entries::status.eq("waiting"))
+        .select(WaitlistRow::as_select())
+        .order(waitlist_entries::id.asc())
+        .load(conn)
+}
+
+/// Entries of a venue (or all), newest first.
+pub fn list_waitlist(
+    conn: &mut DbConnection,
+    venue_id: Option<i64>,
+) -> QueryResult<Vec<WaitlistRow>> {
+    let mut query = waitlist_entries::table
+        .select(WaitlistRow::as_select())
+        .into_boxed::<DbBackend>();
+    if let Some(v) = venue_id {
+        query = query.filter(waitlist_entries::venue_id.eq(v));
+    }
+    query
+        .order(waitlist_entries::id.desc())
+        .limit(500)
+        .load(conn)
+}
+
+/// Closes a waiting entry (fulfilled with a booking, or cancelled) if it is still waiting.
+pub fn close_waitlist(
+    conn: &mut DbConnection,
+    id: i64,
+    status: &str,
+    booking_id: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        waitlist_entries::table
+            .find(id)
+            .filter(waitlist_entries::status.eq("waiting")),
+    )
+    .set((
+        waitlist_entries::status.eq(status),
+        waitlist_entries::booking_id.eq(booking_id),
+        waitlist_entries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

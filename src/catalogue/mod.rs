@@ -1,0 +1,10 @@
+//! The shared catalogue: resources (exhibitions, trunks, kits, models) published by producers,
+//! their physical copies with asset tags, and the components a kit must come back with.
+
+pub mod http;
+pub mod model;
+pub mod search;
+pub mod service;
+pub mod store;
+
+pub use model::{Copy, CopyStatus, Resource, ResourceKind};

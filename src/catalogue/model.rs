@@ -1,0 +1,220 @@
+//! Catalogue vocabularies and the shapes the API shows.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+crate::text_enum! {
+    /// What kind of itinerant resource it is.
+    pub enum ResourceKind {
+        /// A travelling exhibition (panels, installations, floor space).
+        Exhibition => "exhibition",
+        /// An educational trunk (malle pédagogique).
+        Trunk => "trunk",
+        /// A kit of tools or devices for workshops.
+        Kit => "kit",
+        /// A model or mock-up (maquette).
+        Model => "model",
+    }
+}
+
+crate::text_enum! {
+    /// Scientific theme of a resource.
+    pub enum Theme {
+        NatureEnvironment => "nature_environment",
+        TechnologyDigital => "technology_digital",
+        HealthLife => "health_life",
+        ScienceSociety => "science_society",
+        IndustrialHeritage => "industrial_heritage",
+        Astronomy => "astronomy",
+        HistoryOfScience => "history_of_science",
+        MathsPhysicsChemistry => "maths_physics_chemistry",
+        Other => "other",
+    }
+}
+
+crate::text_enum! {
+    /// Audience a resource is designed for.
+    pub enum Audience {
+        EarlyChildhood => "early_childhood",
+        Primary => "primary",
+        Secondary => "secondary",
+        Adult => "adult",
+        Family => "family",
+        All => "all",
+    }
+}
+
+crate::text_enum! {
+    /// Where a physical copy stands in its life.
+    pub enum CopyStatus {
+        /// In its depot or a venue, lendable.
+        Available => "available",
+        OnLoan => "on_loan",
+        InTransit => "in_transit",
+        /// Being repaired, refurbished, updated or cleaned: not lendable.
+        Maintenance => "maintenance",
+        /// Out of service for good: never offered again.
+        Retired => "retired",
+    }
+}
+
+/// A resource of the shared catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Resource {
+    pub id: i64,
+    /// The producer organisation that owns and lends it.
+    pub producer_id: i64,
+    pub kind: ResourceKind,
+    pub title: String,
+    pub description: String,
+    pub themes: Vec<Theme>,
+    pub audiences: Vec<Audience>,
+    pub floor_area_m2: Option<f64>,
+    pub weight_kg: Option<f64>,
+    pub volume_m3: Option<f64>,
+    /// Number of crates or cases it travels in.
+    pub crates: Option<i32>,
+    /// Days needed on site to set it up (and as many to take it down).
+    pub setup_days: i32,
+    /// Days needed between two loans to check and prepare it.
+    pub turnaround_days: i32,
+    /// What it cost to produce, in cents (for cost recovery).
+    pub production_cost_cents: Option<i64>,
+    /// Copies that are not retired.
+    pub copies_in_service: i64,
+    /// With `near`: great-circle distance in km from the point to its nearest copy in service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    /// UTC.
+    pub created_at: NaiveDateTime,
+    /// UTC.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Body of `POST /api/v1/resources`. Vocabulary fields are checked by the service so that a wrong
+/// value is reported against its field (`themes[1]`), not as an unparseable body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewResource {
+    /// Producer that owns it: a producer's own id (the default), or any producer for the agency.
+    pub producer_id: Option<i64>,
+    #[schema(value_type = ResourceKind)]
+    pub kind: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[schema(value_type = Vec<Theme>)]
+    #[serde(default)]
+    pub themes: Vec<String>,
+    #[schema(value_type = Vec<Audience>)]
+    #[serde(default)]
+    pub audiences: Vec<String>,
+    pub floor_area_m2: Option<f64>,
+    pub weight_kg: Option<f64>,
+    pub volume_m3: Option<f64>,
+    pub crates: Option<i32>,
+    /// 0–30, default 0.
+    pub setup_days: Option<i32>,
+    /// 0–60, default 0.
+    pub turnaround_days: Option<i32>,
+    pub production_cost_cents: Option<i64>,
+}
+
+/// Body of `PATCH /api/v1/resources/{id}`: only the fields given change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcePatch {
+    #[schema(value_type = Option<ResourceKind>)]
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[schema(value_type = Option<Vec<Theme>>)]
+    pub themes: Option<Vec<String>>,
+    #[schema(value_type = Option<Vec<Audience>>)]
+    pub audiences: Option<Vec<String>>,
+    pub floor_area_m2: Option<f64>,
+    pub weight_kg: Option<f64>,
+    pub volume_m3: Option<f64>,
+    pub crates: Option<i32>,
+    pub setup_days: Option<i32>,
+    pub turnaround_days: Option<i32>,
+    pub production_cost_cents: Option<i64>,
+}
+
+/// A page of resources.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ResourcePage {
+    pub items: Vec<Resource>,
+    /// Pass as `cursor` (with the same filters) for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A physical copy of a resource, identified by its asset tag.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Copy {
+    pub id: i64,
+    pub resource_id: i64,
+    pub producer_id: i64,
+    /// Unique within the producer.
+    #[schema(example = "AMI-EXPO-POMME-01")]
+    pub asset_tag: String,
+    /// Commune of the depot the copy returns to.
+    pub home_commune_insee: String,
+    pub status: CopyStatus,
+    /// 1 (unusable) … 5 (as new).
+    pub condition_grade: i32,
+    /// Where the copy is now (WGS 84).
+    pub latitude: f64,
+    pub longitude: f64,
+    pub retirement_reason: Option<String>,
+    /// UTC.
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Body of `POST /api/v1/resources/{id}/copies`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCopy {
+    /// 1–64 letters, digits, `-`, `_`, `.` or `/`; unique within the producer.
+    pub asset_tag: String,
+    /// Depot commune; defaults to the producer's commune. The copy starts there.
+    pub home_commune_insee: Option<String>,
+    /// 1–5, default 5 (as new).
+    pub condition_grade: Option<i32>,
+}
+
+/// Body of `PATCH /api/v1/copies/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyPatch {
+    /// A new asset tag (still unique within the producer).
+    pub asset_tag: Option<String>,
+    /// Moves the depot (not the copy's current position).
+    pub home_commune_insee: Option<String>,
+    /// `available`, `maintenance` or `retired` (with `retirement_reason`); a retired copy stays
+    /// retired.
+    pub status: Option<CopyStatus>,
+    pub retirement_reason: Option<String>,
+    pub condition_grade: Option<i32>,
+}
+
+/// A component a kit or trunk must come back with.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Component {
+    pub id: i64,
+    pub resource_id: i64,
+    #[schema(example = "Carte micro:bit")]
+    pub name: String,
+    pub quantity: i32,
+}
+
+/// Body of `POST /api/v1/resources/{id}/components`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComponent {
+    pub name: String,
+    /// At least 1.
+    pub quantity: i32,
+}

@@ -1,0 +1,404 @@
+//! Data access for resources, copies and components.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::schema::{components, copies, resource_audiences, resource_themes, resources};
+
+/// A resource row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = resources)]
+pub struct ResourceRow {
+    pub id: i64,
+    pub producer_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub search_text: String,
+    pub floor_area_m2: Option<f64>,
+    pub weight_kg: Option<f64>,
+    pub volume_m3: Option<f64>,
+    pub crates: Option<i32>,
+    pub setup_days: i32,
+    pub turnaround_days: i32,
+    pub production_cost_cents: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// Values of a new resource.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = resources)]
+pub struct ResourceInsert<'a> {
+    pub producer_id: i64,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub search_text: &'a str,
+    pub floor_area_m2: Option<f64>,
+    pub weight_kg: Option<f64>,
+    pub volume_m3: Option<f64>,
+    pub crates: Option<i32>,
+    pub setup_days: i32,
+    pub turnaround_days: i32,
+    pub production_cost_cents: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changed values of a resource.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = resources)]
+pub struct ResourceChanges {
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub search_text: Option<String>,
+    pub floor_area_m2: Option<f64>,
+    pub weight_kg: Option<f64>,
+    pub volume_m3: Option<f64>,
+    pub crates: Option<i32>,
+    pub setup_days: Option<i32>,
+    pub turnaround_days: Option<i32>,
+    pub production_cost_cents: Option<i64>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A copy row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = copies)]
+pub struct CopyRow {
+    pub id: i64,
+    pub resource_id: i64,
+    pub producer_id: i64,
+    pub asset_tag: String,
+    pub home_commune_insee: String,
+    pub status: String,
+    pub condition_grade: i32,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub retirement_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Values of a new copy.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = copies)]
+pub struct CopyInsert<'a> {
+    pub resource_id: i64,
+    pub producer_id: i64,
+    pub asset_tag: &'a str,
+    pub home_commune_insee: &'a str,
+    pub status: &'a str,
+    pub condition_grade: i32,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changed values of a copy.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = copies)]
+pub struct CopyChanges {
+    pub asset_tag: Option<String>,
+    pub home_commune_insee: Option<String>,
+    pub status: Option<String>,
+    pub condition_grade: Option<i32>,
+    pub retirement_reason: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A component row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = components)]
+pub struct ComponentRow {
+    pub id: i64,
+    pub resource_id: i64,
+    pub name: String,
+    pub quantity: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a resource with its themes and audiences.
+pub fn insert_resource(
+    conn: &mut DbConnection,
+    new: &ResourceInsert<'_>,
+    themes: &[&str],
+    audiences: &[&str],
+) -> QueryResult<ResourceRow> {
+    let row: ResourceRow = diesel::insert_into(resources::table)
+        .values(new)
+        .returning(resources::all_columns)
+        .get_result(conn)?;
+    replace_tags(conn, row.id, Some(themes), Some(audiences))?;
+    Ok(row)
+}
+
+/// Replaces the themes and/or audiences of a resource.
+pub fn replace_tags(
+    conn: &mut DbConnection,
+    resource_id: i64,
+    themes: Option<&[&str]>,
+    audiences: Option<&[&str]>,
+) -> QueryResult<()> {
+    if let Some(themes) = themes {
+        diesel::delete(resource_themes::table.filter(resource_themes::resource_id.eq(resource_id)))
+            .execute(conn)?;
+        for theme in themes {
+            diesel::insert_into(resource_themes::table)
+                .values((
+                    resource_themes::resource_id.eq(resource_id),
+                    resource_themes::theme.eq(*theme),
+                ))
+                .execute(conn)?;
+        }
+    }
+    if let Some(audiences) = audiences {
+        diesel::delete(
+            resource_audiences::table.filter(resource_audiences::resource_id.eq(resource_id)),
+        )
+        .execute(conn)?;
+        for audience in audiences {
+            diesel::insert_into(resource_audiences::table)
+                .values((
+                    resource_audiences::resource_id.eq(resource_id),
+                    resource_audiences::audience.eq(*audience),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// A resource that is not deleted.
+pub fn find_live_resource(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ResourceRow>> {
+    resources::table
+        .find(id)
+        .filter(resources::deleted_at.is_null())
+        .select(ResourceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A live resource by producer and exact title (demo data uses it to stay idempotent).
+pub fn find_by_title(
+    conn: &mut DbConnection,
+    producer_id: i64,
+    title: &str,
+) -> QueryResult<Option<ResourceRow>> {
+    resources::table
+        .filter(resources::producer_id.eq(producer_id))
+        .filter(resources::title.eq(title))
+        .filter(resources::deleted_at.is_null())
+        .select(ResourceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Applies changes to a resource.
+pub fn update_resource(
+    conn: &mut DbConnection,
+    id: i64,
+    changes: &ResourceChanges,
+) -> QueryResult<ResourceRow> {
+    diesel::update(resources::table.find(id))
+        .set(changes)
+        .returning(resources::all_columns)
+        .get_result(conn)
+}
+
+/// Soft-deletes a resource: the row stays for the bookings and invoices that name it.
+pub fn soft_delete_resource(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        resources::table
+            .find(id)
+            .filter(resources::deleted_at.is_null()),
+    )
+    .set((
+        resources::deleted_at.eq(Some(now)),
+        resources::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Themes, audiences and copies in service of the given resources, keyed by resource id.
+pub struct ResourceExtras {
+    pub themes: HashMap<i64, Vec<String>>,
+    pub audiences: HashMap<i64, Vec<String>>,
+    pub copies_in_service: HashMap<i64, i64>,
+}
+
+/// Loads the tags and copy counts of a page of resources in three queries.
+pub fn load_extras(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<ResourceExtras> {
+    let mut themes: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, theme) in resource_themes::table
+        .filter(resource_themes::resource_id.eq_any(ids))
+        .select((resource_themes::resource_id, resource_themes::theme))
+        .order((resource_themes::resource_id, resource_themes::theme))
+        .load::<(i64, String)>(conn)?
+    {
+        themes.entry(id).or_default().push(theme);
+    }
+    let mut audiences: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, audience) in resource_audiences::table
+        .filter(resource_audiences::resource_id.eq_any(ids))
+        .select((
+            resource_audiences::resource_id,
+            resource_audiences::audience,
+        ))
+        .order((
+            resource_audiences::resource_id,
+            resource_audiences::audience,
+        ))
+        .load::<(i64, String)>(conn)?
+    {
+        audiences.entry(id).or_default().push(audience);
+    }
+    let copies_in_service = copies::table
+        .filter(copies::resource_id.eq_any(ids))
+        .filter(copies::status.ne("retired"))
+        .group_by(copies::resource_id)
+        .select((copies::resource_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(ResourceExtras {
+        themes,
+        audiences,
+        copies_in_service,
+    })
+}
+
+/// Inserts a copy.
+pub fn insert_copy(conn: &mut DbConnection, new: &CopyInsert<'_>) -> QueryResult<CopyRow> {
+    diesel::insert_into(copies::table)
+        .values(new)
+        .returning(copies::all_columns)
+        .get_result(conn)
+}
+
+/// One copy.
+pub fn find_copy(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CopyRow>> {
+    copies::table
+        .find(id)
+        .select(CopyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A copy by producer and asset tag.
+pub fn find_copy_by_tag(
+    conn: &mut DbConnection,
+    producer_id: i64,
+    asset_tag: &str,
+) -> QueryResult<Option<CopyRow>> {
+    copies::table
+        .filter(copies::producer_id.eq(producer_id))
+        .filter(copies::asset_tag.eq(asset_tag))
+        .select(CopyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The copies of a resource, by id.
+pub fn list_copies(conn: &mut DbConnection, resource_id: i64) -> QueryResult<Vec<CopyRow>> {
+    copies::table
+        .filter(copies::resource_id.eq(resource_id))
+        .select(CopyRow::as_select())
+        .order(copies::id.asc())
+        .load(conn)
+}
+
+/// The copies of a resource with the coordinates of their depot commune.
+pub fn copies_with_depot(
+    conn: &mut DbConnection,
+    resource_id: i64,
+) -> QueryResult<Vec<(CopyRow, f64, f64)>> {
+    use crate::schema::communes;
+    copies::table
+        .inner_join(communes::table.on(communes::insee_code.eq(copies::home_commune_insee)))
+        .filter(copies::resource_id.eq(resource_id))
+        .select((
+            CopyRow::as_select(),
+            communes::latitude,
+            communes::longitude,
+        ))
+        .order(copies::id.asc())
+        .load(conn)
+}
+
+/// Sets a copy's status and, when given, where it now is.
+pub fn move_copy(
+    conn: &mut DbConnection,
+    id: i64,
+    status: &str,
+    position: Option<(f64, f64)>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    match position {
+        Some((lat, lon)) => diesel::update(copies::table.find(id))
+            .set((
+                copies::status.eq(status),
+                copies::latitude.eq(lat),
+                copies::longitude.eq(lon),
+                copies::updated_at.eq(now),
+            ))
+            .execute(conn),
+        None => diesel::update(copies::table.find(id))
+            .set((copies::status.eq(status), copies::updated_at.eq(now)))
+            .execute(conn),
+    }
+}
+
+/// Applies changes to a copy.
+pub fn update_copy(
+    conn: &mut DbConnection,
+    id: i64,
+    changes: &CopyChanges,
+) -> QueryResult<CopyRow> {
+    diesel::update(copies::table.find(id))
+        .set(changes)
+        .returning(copies::all_columns)
+        .get_result(conn)
+}
+
+/// Inserts a component.
+pub fn insert_component(
+    conn: &mut DbConnection,
+    resource_id: i64,
+    name: &str,
+    quantity: i32,
+    now: NaiveDateTime,
+) -> QueryResult<ComponentRow> {
+    diesel::insert_into(components::table)
+        .values((
+            components::resource_id.eq(resource_id),
+            components::name.eq(name),
+            components::quantity.eq(quantity),
+            components::created_at.eq(now),
+        ))
+        .returning(components::all_columns)
+        .get_result(conn)
+}
+
+/// The components of a resource, by id.
+pub fn list_components(
+    conn: &mut DbConnection,
+    resource_id: i64,
+) -> QueryResult<Vec<ComponentRow>> {
+    components::table
+        .filter(components::resource_id.eq(resource_id))
+        .select(ComponentRow::as_select())
+        .order(components::id.asc())
+        .load(conn)
+}

@@ -1,0 +1,176 @@
+//! `itinerance demo-data`: loads the demo network of the real region through the domain services,
+//! idempotently (organisations by kind and name, users by e-mail, resources by producer and title,
+//! copies by asset tag, components by name), in one transaction.
+
+pub mod network;
+
+use std::collections::HashMap;
+
+use crate::catalogue::model::{NewComponent, NewCopy, NewResource};
+use crate::catalogue::{service as catalogue, store as catalogue_store};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, Result};
+use crate::organization::model::{NewOrganization, NewUser};
+use crate::organization::{service as organizations, store as org_store, OrgKind, Role, VenueType};
+use crate::territory::store as territory;
+
+pub use network::{DemoLogin, DEMO_PASSWORD};
+
+/// What one run added (all zeros on a second run).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub organizations: usize,
+    pub users: usize,
+    pub resources: usize,
+    pub copies: usize,
+    pub components: usize,
+    /// The documented logins (whether or not this run created them).
+    pub logins: Vec<(String, String)>,
+}
+
+/// Whether the database has no organisation yet (`make run` loads the demo only then).
+pub fn database_is_empty(conn: &mut DbConnection) -> Result<bool> {
+    Ok(!org_store::any_organization(conn)?)
+}
+
+fn parse<T: std::str::FromStr<Err = String>>(value: &str) -> Result<T> {
+    value
+        .parse()
+        .map_err(|e| Error::Internal(format!("demo data: {e}")))
+}
+
+/// Loads (or completes) the demo network.
+pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
+    let communes: Vec<network::CommuneRef> = territory::all(conn)?
+        .into_iter()
+        .map(|c| network::CommuneRef {
+            insee_code: c.insee_code,
+            name: c.name,
+            department: c.department,
+            population: i64::from(c.population),
+        })
+        .collect();
+    let demo = network::build(&communes);
+    write_transaction(conn, |conn| {
+        let mut summary = DemoSummary::default();
+        let mut org_ids: HashMap<String, i64> = HashMap::new();
+        let orgs = std::iter::once(&demo.agency)
+            .chain(demo.producers.iter().map(|p| &p.org))
+            .chain(demo.venues.iter());
+        for org in orgs {
+            let id = match org_store::find_organization_by_name(conn, org.kind, &org.name)? {
+                Some(existing) => existing.id,
+                None => {
+                    summary.organizations += 1;
+                    organizations::insert_organization(
+                        conn,
+                        &NewOrganization {
+                            name: org.name.clone(),
+                            kind: parse::<OrgKind>(org.kind)?,
+                            commune_insee: org.commune_insee.clone(),
+                            venue_type: org.venue_type.map(parse::<VenueType>).transpose()?,
+                            address: None,
+                            latitude: None,
+                            longitude: None,
+                        },
+                    )?
+                    .id
+                }
+            };
+            org_ids.insert(org.key.clone(), id);
+        }
+        for login in &demo.logins {
+            let organization_id = *org_ids.get(&login.org_key).ok_or_else(|| {
+                Error::Internal(format!("demo login for unknown {}", login.org_key))
+            })?;
+            if org_store::find_user_by_email(conn, &login.email)?.is_none() {
+                summary.users += 1;
+                organizations::insert_user(
+                    conn,
+                    &NewUser {
+                        email: login.email.clone(),
+                        password: login.password.to_string(),
+                        organization_id,
+                        role: parse::<Role>(login.role)?,
+                    },
+                )?;
+            }
+            summary
+                .logins
+                .push((login.email.clone(), login.password.to_string()));
+        }
+        for producer in &demo.producers {
+            let producer_id = *org_ids
+                .get(&producer.org.key)
+                .ok_or_else(|| Error::Internal("demo producer missing".into()))?;
+            for resource in &producer.resources {
+                let row = match catalogue_store::find_by_title(conn, producer_id, &resource.title)?
+                {
+                    Some(row) => row,
+                    None => {
+                        summary.resources += 1;
+                        let created = catalogue::insert_resource(
+                            conn,
+                            producer_id,
+                            &NewResource {
+                                producer_id: Some(producer_id),
+                                kind: resource.kind.to_string(),
+                                title: resource.title.clone(),
+                                description: resource.description.clone(),
+                                themes: resource.themes.iter().map(|t| t.to_string()).collect(),
+                                audiences: resource
+                                    .audiences
+                                    .iter()
+                                    .map(|a| a.to_string())
+                                    .collect(),
+                                floor_area_m2: resource.floor_area_m2,
+                                weight_kg: resource.weight_kg,
+                                volume_m3: resource.volume_m3,
+                                crates: resource.crates,
+                                setup_days: Some(resource.setup_days),
+                                turnaround_days: Some(resource.turnaround_days),
+                                production_cost_cents: Some(resource.production_cost_cents),
+                            },
+                        )?;
+                        catalogue_store::find_live_resource(conn, created.id)?
+                            .ok_or_else(|| Error::Internal("demo resource vanished".into()))?
+                    }
+                };
+                let existing: Vec<String> = catalogue_store::list_components(conn, row.id)?
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect();
+                for (name, quantity) in &resource.components {
+                    if !existing.contains(name) {
+                        summary.components += 1;
+                        catalogue::insert_component(
+                            conn,
+                            row.id,
+                            &NewComponent {
+                                name: name.clone(),
+                                quantity: *quantity,
+                            },
+                        )?;
+                    }
+                }
+                for copy in &resource.copies {
+                    if catalogue_store::find_copy_by_tag(conn, producer_id, &copy.asset_tag)?
+                        .is_none()
+                    {
+                        summary.copies += 1;
+                        catalogue::insert_copy(
+                            conn,
+                            &row,
+                            &NewCopy {
+                                asset_tag: copy.asset_tag.clone(),
+                                home_commune_insee: copy.home_commune_insee.clone(),
+                                condition_grade: None,
+                            },
+                        )?;
+                    }
+                }
+            }
+        }
+        Ok(summary)
+    })
+}

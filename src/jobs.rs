@@ -1,0 +1,34 @@
+//! Background jobs. Every instance runs them on its own timer; each job is written so that
+//! several instances running it at the same moment do each piece of work once (conditional
+//! updates inside transactions), so no leader election or shared scheduler is needed.
+
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::booking::service::{self as booking, Settings};
+
+/// Runs every job once; returns what each did, for logs and tests.
+pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {
+    let settings = Settings::from_config(&state.config);
+    state
+        .run(move |conn| booking::expire_holds(conn, &settings, Utc::now().naive_utc()))
+        .await
+}
+
+/// Spawns the periodic loop on the current actix runtime; it stops with the server's system.
+pub fn spawn(state: AppState) {
+    let every = Duration::from_secs(state.config.jobs_interval_seconds);
+    actix_web::rt::spawn(async move {
+        let mut ticker = actix_web::rt::time::interval(every);
+        loop {
+            ticker.tick().await;
+            match run_once(&state).await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "booking holds expired"),
+                Err(e) => tracing::warn!(error = %e, "background jobs failed; retrying next tick"),
+            }
+        }
+    });
+}
