@@ -217,6 +217,116 @@ async fn seed_catalogue(app: &TestApp, resources: usize, copies_each: usize) -> 
     started.elapsed()
 }
 
+/// Seeds `per_copy` bookings on every copy: five-day uses every 30 days from 300 days ago, the
+/// past ones closed (their occupations inactive), the future ones approved. Multi-row inserts in
+/// chunks, per backend, in one transaction; returns (bookings, seeding time).
+async fn seed_bookings(app: &TestApp, per_copy: i64) -> (usize, Duration) {
+    use diesel::prelude::*;
+    use itinerance::booking::store::{BookingInsert, OccupationInsert};
+    use itinerance::db::DbConnection;
+    use itinerance::schema::{bookings, copies, occupations, organizations};
+    let started = Instant::now();
+    let count = app
+        .state
+        .run(move |conn| {
+            let now = chrono::Utc::now().naive_utc();
+            let today = now.date();
+            let copy_ids: Vec<i64> = copies::table
+                .select(copies::id)
+                .order(copies::id)
+                .load(conn)?;
+            let resource_of: Vec<i64> = copies::table
+                .select(copies::resource_id)
+                .order(copies::id)
+                .load(conn)?;
+            let venue_ids: Vec<i64> = organizations::table
+                .filter(organizations::kind.eq("venue"))
+                .select(organizations::id)
+                .load(conn)?;
+            let mut next_id: i64 = 1;
+            let mut total = 0usize;
+            itinerance::db::write_transaction(conn, |conn| {
+                let mut batch_b: Vec<BookingInsert> = Vec::with_capacity(1000);
+                let mut batch_o: Vec<OccupationInsert<'static>> = Vec::with_capacity(1000);
+                let flush = |conn: &mut DbConnection,
+                             b: &mut Vec<BookingInsert>,
+                             o: &mut Vec<OccupationInsert<'static>>|
+                 -> QueryResult<()> {
+                    match conn {
+                        DbConnection::Sqlite(c) => {
+                            diesel::insert_into(bookings::table)
+                                .values(&*b)
+                                .execute(c)?;
+                            diesel::insert_into(occupations::table)
+                                .values(&*o)
+                                .execute(c)?;
+                        }
+                        DbConnection::Postgres(c) => {
+                            diesel::insert_into(bookings::table)
+                                .values(&*b)
+                                .execute(c)?;
+                            diesel::insert_into(occupations::table)
+                                .values(&*o)
+                                .execute(c)?;
+                        }
+                    }
+                    b.clear();
+                    o.clear();
+                    Ok(())
+                };
+                for (i, (&copy_id, &resource_id)) in copy_ids.iter().zip(&resource_of).enumerate() {
+                    for k in 0..per_copy {
+                        let starts_on =
+                            today + chrono::Duration::days(-300 + k * 30 + (i % 7) as i64);
+                        let ends_on = starts_on + chrono::Duration::days(4);
+                        let (occupied_from, occupied_to) = (
+                            starts_on - chrono::Duration::days(1),
+                            ends_on + chrono::Duration::days(3),
+                        );
+                        let past = ends_on < today;
+                        batch_b.push(BookingInsert {
+                            resource_id,
+                            copy_id,
+                            venue_id: venue_ids[(i + k as usize) % venue_ids.len()],
+                            starts_on,
+                            ends_on,
+                            occupied_from,
+                            occupied_to,
+                            outbound_days: 1,
+                            return_days: 1,
+                            distance_km: 42.0,
+                            status: if past { "closed" } else { "approved" }.to_string(),
+                            hold_expires_at: None,
+                            requested_by: None,
+                            waitlist_entry_id: None,
+                            created_at: now,
+                            updated_at: now,
+                        });
+                        let mut occupation = OccupationInsert::booking(
+                            copy_id,
+                            (occupied_from, occupied_to),
+                            next_id,
+                            now,
+                        );
+                        occupation.active = !past;
+                        batch_o.push(occupation);
+                        next_id += 1;
+                        total += 1;
+                        if batch_b.len() == 900 {
+                            flush(conn, &mut batch_b, &mut batch_o)?;
+                        }
+                    }
+                }
+                flush(conn, &mut batch_b, &mut batch_o)?;
+                Ok::<_, diesel::result::Error>(())
+            })?;
+            Ok(total)
+        })
+        .await
+        .expect("seed bookings");
+    (count, started.elapsed())
+}
+
 async fn run(backend: Backend) {
     let app = TestApp::start(backend).await;
     let prefixes = [
@@ -307,6 +417,93 @@ async fn run(backend: Backend) {
     )
     .await
     .report(backend);
+
+    // Bookings: 20 per copy = 1,000,000 on 50,000 copies.
+    let mut venues = Vec::new();
+    for _ in 0..20 {
+        venues.push(
+            app.member_of_new_org(&agency, "venue", "admin", "02002")
+                .await,
+        );
+    }
+    let (count, seeding) = seed_bookings(&app, 20).await;
+    println!(
+        "{:<9} seeded {count} bookings (and their occupations) in {:.1} s",
+        format!("{backend:?}").to_lowercase(),
+        seeding.as_secs_f64()
+    );
+    let today = chrono::Utc::now().date_naive();
+    time_gets(
+        &app,
+        "availability: one resource, one year",
+        300,
+        token,
+        |i| {
+            format!(
+                "/api/v1/resources/{}/availability?from={}&to={}",
+                1 + (i * 37) % 10_000,
+                today,
+                today + chrono::Duration::days(365)
+            )
+        },
+    )
+    .await
+    .report(backend);
+    time_gets(&app, "search: available_from/to + theme", 200, token, |i| {
+        let from = today + chrono::Duration::days(20 + (i % 30) as i64);
+        format!(
+            "/api/v1/resources?theme={}&available_from={from}&available_to={}&limit=20",
+            themes[i % themes.len()],
+            from + chrono::Duration::days(5)
+        )
+    })
+    .await
+    .report(backend);
+
+    // Booking creation: sequential latency, then throughput with 8 requests in flight.
+    let mut durations = Vec::new();
+    let mut conflicts = 0;
+    for i in 0..300usize {
+        let venue = &venues[i % venues.len()];
+        let start = today + chrono::Duration::days(320 + (i % 200) as i64);
+        let body = serde_json::json!({"resource_id": 1 + (i * 53) % 10_000, "venue_id": venue.org_id,
+            "starts_on": start, "ends_on": start + chrono::Duration::days(3)});
+        let started = Instant::now();
+        let res = app.post("/api/v1/bookings", Some(&venue.token), body).await;
+        durations.push(started.elapsed());
+        match res.status {
+            201 => {}
+            409 => conflicts += 1,
+            other => panic!("booking creation: {other} {}", res.text),
+        }
+    }
+    Sample {
+        name: format!("POST /bookings sequential ({conflicts} conflicts)"),
+        durations,
+    }
+    .report(backend);
+    let started = Instant::now();
+    let mut made = 0usize;
+    for round in 0..50usize {
+        let requests = (0..8usize).map(|j| {
+            let i = round * 8 + j;
+            let venue = &venues[i % venues.len()];
+            let start = today + chrono::Duration::days(540 + (i % 150) as i64);
+            let body = serde_json::json!({"resource_id": 1 + (i * 71) % 10_000, "venue_id": venue.org_id,
+                "starts_on": start, "ends_on": start + chrono::Duration::days(3)});
+            app.post("/api/v1/bookings", Some(&venue.token), body)
+        });
+        for res in futures_util::future::join_all(requests).await {
+            assert!(res.status == 201 || res.status == 409, "{}", res.text);
+            made += usize::from(res.status == 201);
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "{:<9} POST /bookings, 8 in flight: 400 requests ({made} created) in {elapsed:.2} s = {:.0} req/s",
+        format!("{backend:?}").to_lowercase(),
+        400.0 / elapsed
+    );
 }
 
 fn main() {

@@ -69,7 +69,8 @@ or a partner API key.",
         (name = "organizations", description = "Organisations of the network and their users"),
         (name = "territory", description = "Communes of the region (reference data)"),
         (name = "catalogue", description = "Resources, physical copies and kit components"),
-        (name = "bookings", description = "Booking calendars: requests, workflow, availability, waitlist, iCalendar feeds"),
+                (name = "bookings", description = "Booking calendars: requests, workflow, availability, waitlist, iCalendar feeds"),
+        (name = "condition", description = "Condition reports, maintenance, wear, retirement and the producer's fleet"),
     )
 )]
 struct ApiDoc;
@@ -95,7 +96,8 @@ fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::organization::http::routes)
             .configure(crate::territory::http::routes)
             .configure(crate::catalogue::http::routes)
-            .configure(crate::booking::http::routes),
+            .configure(crate::booking::http::routes)
+            .configure(crate::condition::http::routes),
     );
 }
 

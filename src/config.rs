@@ -43,6 +43,14 @@ pub struct Config {
     pub transport_handling_days: i64,
     pub road_detour_factor: f64,
     pub jobs_interval_seconds: u64,
+    pub condition_blocking_grade: i32,
+    pub wear_weight_loan: f64,
+    pub wear_weight_day: f64,
+    pub wear_weight_km: f64,
+    pub wear_weight_handling: f64,
+    pub wear_maintenance_threshold: f64,
+    pub maintenance_interval_days: i64,
+    pub wear_retirement_index: f64,
 }
 
 /// Why the configuration cannot be used; the service refuses to start with any of these.
@@ -140,6 +148,25 @@ impl Config {
         if self.road_detour_factor.is_nan() || self.road_detour_factor < 1.0 {
             return Err(ConfigError::Invalid(
                 "road_detour_factor must be at least 1".into(),
+            ));
+        }
+        if !(1..=5).contains(&self.condition_blocking_grade) {
+            return Err(ConfigError::Invalid(
+                "condition_blocking_grade must be between 1 and 5".into(),
+            ));
+        }
+        let weights = [
+            self.wear_weight_loan,
+            self.wear_weight_day,
+            self.wear_weight_km,
+            self.wear_weight_handling,
+            self.wear_maintenance_threshold,
+            self.wear_retirement_index,
+        ];
+        if weights.iter().any(|w| w.is_nan() || *w < 0.0) || self.maintenance_interval_days < 1 {
+            return Err(ConfigError::Invalid(
+                "wear weights and thresholds must not be negative, maintenance_interval_days at least 1"
+                    .into(),
             ));
         }
         if self.jobs_interval_seconds == 0 {

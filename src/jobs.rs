@@ -9,11 +9,15 @@ use chrono::Utc;
 use crate::app::AppState;
 use crate::booking::service::{self as booking, Settings};
 
-/// Runs every job once; returns what each did, for logs and tests.
+/// Runs every job once; returns how many holds expired, for logs and tests.
 pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {
     let settings = Settings::from_config(&state.config);
     state
-        .run(move |conn| booking::expire_holds(conn, &settings, Utc::now().naive_utc()))
+        .run(move |conn| {
+            let now = Utc::now().naive_utc();
+            crate::condition::service::start_due_maintenance(conn, now)?;
+            booking::expire_holds(conn, &settings, now)
+        })
         .await
 }
 

@@ -103,9 +103,11 @@ diesel::table! {
         condition_grade -> Integer,
         latitude -> Double,
         longitude -> Double,
-        retirement_reason -> Nullable<Text>,
+                retirement_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        needs_inspection -> Bool,
+        retired_on -> Nullable<Date>,
     }
 }
 
@@ -135,9 +137,11 @@ diesel::table! {
         status -> Text,
         hold_expires_at -> Nullable<Timestamp>,
         requested_by -> Nullable<BigInt>,
-        waitlist_entry_id -> Nullable<BigInt>,
+                waitlist_entry_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        flagged_at -> Nullable<Timestamp>,
+        flag_reason -> Nullable<Text>,
     }
 }
 
@@ -185,6 +189,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    condition_reports (id) {
+        id -> BigInt,
+        copy_id -> BigInt,
+        booking_id -> Nullable<BigInt>,
+        stage -> Text,
+        grade -> Integer,
+        notes -> Text,
+        passed -> Bool,
+        missing_units -> Integer,
+        damaged_units -> Integer,
+        reported_by_organization -> BigInt,
+        reported_by_user -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    condition_report_lines (report_id, component_id) {
+        report_id -> BigInt,
+        component_id -> BigInt,
+        expected_quantity -> Integer,
+        present_quantity -> Integer,
+        damaged -> Integer,
+    }
+}
+
+diesel::table! {
+    maintenance_records (id) {
+        id -> BigInt,
+        copy_id -> BigInt,
+        kind -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        cost_cents -> BigInt,
+        notes -> Text,
+        automatic -> Bool,
+        report_id -> Nullable<BigInt>,
+        completed_at -> Nullable<Timestamp>,
+        grade_after -> Nullable<Integer>,
+        created_by_organization -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    domain_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        subject_type -> Text,
+        subject_id -> BigInt,
+        payload -> Text,
+        created_at -> Timestamp,
+        processed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(organizations -> communes (commune_insee));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(api_keys -> organizations (organization_id));
@@ -197,6 +258,8 @@ diesel::joinable!(components -> resources (resource_id));
 diesel::joinable!(bookings -> copies (copy_id));
 diesel::joinable!(occupations -> copies (copy_id));
 diesel::joinable!(booking_events -> bookings (booking_id));
+diesel::joinable!(condition_report_lines -> condition_reports (report_id));
+diesel::joinable!(maintenance_records -> copies (copy_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     communes,
@@ -212,4 +275,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     occupations,
     booking_events,
     waitlist_entries,
+    condition_reports,
+    condition_report_lines,
+    maintenance_records,
+    domain_events,
 );

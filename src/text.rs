@@ -75,7 +75,7 @@ macro_rules! text_enum {
 
         impl std::str::FromStr for $name {
             type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            fn from_str(s: &str) -> ::std::result::Result<Self, String> {
                 match s {
                     $($text => Ok($name::$variant),)+
                     other => Err(format!("unknown value {other:?}; expected one of {}", Self::expected())),

@@ -89,7 +89,14 @@ type FeedRow = (
     i64,
 );
 
-fn events(rows: Vec<FeedRow>, host: &str) -> Result<Vec<CalendarEvent>> {
+/// Domain of the UIDs: fixed, so that a booking keeps its UID whatever host name the feed is
+/// fetched through.
+const UID_DOMAIN: &str = "itinerance";
+
+fn events(conn: &mut DbConnection, rows: Vec<FeedRow>) -> Result<Vec<CalendarEvent>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    // Each recorded change (dates, status) raises the sequence, so clients replace their copy.
+    let changes = super::store::event_counts(conn, &ids)?;
     rows.into_iter()
         .map(
             |(
@@ -99,7 +106,7 @@ fn events(rows: Vec<FeedRow>, host: &str) -> Result<Vec<CalendarEvent>> {
                 occupied_from,
                 occupied_to,
                 status,
-                created_at,
+                _created_at,
                 updated_at,
                 title,
                 tag,
@@ -108,7 +115,7 @@ fn events(rows: Vec<FeedRow>, host: &str) -> Result<Vec<CalendarEvent>> {
             )| {
                 let status: BookingStatus = stored(&status)?;
                 Ok(CalendarEvent {
-                    uid: format!("booking-{id}@{host}"),
+                    uid: format!("booking-{id}@{UID_DOMAIN}"),
                     first_day: starts_on,
                     last_day: ends_on,
                     summary: format!("{title} ({status})"),
@@ -123,7 +130,7 @@ fn events(rows: Vec<FeedRow>, host: &str) -> Result<Vec<CalendarEvent>> {
                         "CONFIRMED"
                     },
                     stamp: updated_at,
-                    sequence: (updated_at - created_at).num_seconds().max(0),
+                    sequence: changes.get(&id).copied().unwrap_or(1).max(1) - 1,
                 })
             },
         )
@@ -172,7 +179,6 @@ pub fn venue_feed(
     conn: &mut DbConnection,
     access: FeedAccess<'_>,
     venue_id: i64,
-    host: &str,
 ) -> Result<String> {
     let venue = organizations::table
         .find(venue_id)
@@ -198,17 +204,12 @@ pub fn venue_feed(
     let rows = feed_query(conn, Some(venue_id), None)?;
     Ok(calendar::render(
         &format!("Itinérance – {}", venue.0),
-        &events(rows, host)?,
+        &events(conn, rows)?,
     ))
 }
 
 /// The feed of one copy's bookings, for its producer and the agency.
-pub fn copy_feed(
-    conn: &mut DbConnection,
-    p: &Principal,
-    copy_id: i64,
-    host: &str,
-) -> Result<String> {
+pub fn copy_feed(conn: &mut DbConnection, p: &Principal, copy_id: i64) -> Result<String> {
     let (tag, producer_id) = copies::table
         .find(copy_id)
         .select((copies::asset_tag, copies::producer_id))
@@ -221,6 +222,6 @@ pub fn copy_feed(
     let rows = feed_query(conn, None, Some(copy_id))?;
     Ok(calendar::render(
         &format!("Itinérance – {tag}"),
-        &events(rows, host)?,
+        &events(conn, rows)?,
     ))
 }

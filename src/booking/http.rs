@@ -461,15 +461,6 @@ pub struct FeedQuery {
     token: Option<String>,
 }
 
-fn host_of(req: &HttpRequest) -> String {
-    req.connection_info()
-        .host()
-        .split(':')
-        .next()
-        .unwrap_or("itinerance")
-        .to_string()
-}
-
 /// The venue's bookings as an iCalendar feed (RFC 5545): one all-day event per booking over its
 /// dates of use, tentative while requested. Readable with a bearer token of the venue or the
 /// agency, or by calendar apps with `?token=` from `calendar-token`.
@@ -489,11 +480,9 @@ async fn venue_calendar(
     principal: Option<Principal>,
     id: web::Path<i64>,
     query: web::Query<FeedQuery>,
-    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let token = query.into_inner().token;
-    let host = host_of(&req);
     let body = state
         .run(move |conn| {
             let access = match (&token, &principal) {
@@ -505,7 +494,7 @@ async fn venue_calendar(
                     ))
                 }
             };
-            feeds::venue_feed(conn, access, id, &host)
+            feeds::venue_feed(conn, access, id)
         })
         .await?;
     Ok(HttpResponse::Ok().content_type(TEXT_CALENDAR).body(body))
@@ -527,12 +516,10 @@ async fn copy_calendar(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let host = host_of(&req);
     let body = state
-        .run(move |conn| feeds::copy_feed(conn, &principal, id, &host))
+        .run(move |conn| feeds::copy_feed(conn, &principal, id))
         .await?;
     Ok(HttpResponse::Ok().content_type(TEXT_CALENDAR).body(body))
 }

@@ -120,6 +120,10 @@ pub struct Booking {
     pub waitlist_entry_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set (UTC) when the assigned copy can no longer serve the booking (damage, maintenance,
+    /// retirement): move it to new dates or another copy with `PATCH`.
+    pub flagged_at: Option<NaiveDateTime>,
+    pub flag_reason: Option<String>,
 }
 
 /// Body of `POST /api/v1/bookings`.

@@ -110,8 +110,23 @@ pub fn nearest_start(
     earliest: NaiveDate,
     latest: NaiveDate,
 ) -> Option<NaiveDate> {
+    fitting_starts(wanted, length_days, widening, busy, earliest, latest)
+        .into_iter()
+        .next()
+}
+
+/// For each free gap that can hold the use, the first day of use in it nearest to `wanted`;
+/// nearest first (ties: the earlier day).
+pub fn fitting_starts(
+    wanted: NaiveDate,
+    length_days: i64,
+    widening: Widening,
+    busy: Vec<(NaiveDate, NaiveDate)>,
+    earliest: NaiveDate,
+    latest: NaiveDate,
+) -> Vec<NaiveDate> {
     if earliest > latest {
-        return None;
+        return Vec::new();
     }
     let merged = merge(busy);
     // Free gaps as (first free day, last free day); None = unbounded.
@@ -127,7 +142,7 @@ pub fn nearest_start(
     }
     gaps.push((previous_end.map(|e| e + Duration::days(1)), None));
 
-    let mut best: Option<NaiveDate> = None;
+    let mut starts: Vec<NaiveDate> = Vec::new();
     for (gap_from, gap_to) in gaps {
         // First day of use s must satisfy s - before >= gap_from and s + length + after <= gap_to.
         let low = gap_from
@@ -141,20 +156,10 @@ pub fn nearest_start(
         if low > high {
             continue;
         }
-        let candidate = wanted.clamp(low, high);
-        let better = match best {
-            None => true,
-            Some(b) => {
-                let d_new = (candidate - wanted).num_days().abs();
-                let d_old = (b - wanted).num_days().abs();
-                d_new < d_old || (d_new == d_old && candidate < b)
-            }
-        };
-        if better {
-            best = Some(candidate);
-        }
+        starts.push(wanted.clamp(low, high));
     }
-    best
+    starts.sort_by_key(|s| ((*s - wanted).num_days().abs(), *s));
+    starts
 }
 
 #[cfg(test)]
@@ -249,7 +254,12 @@ mod tests {
             Some(d(22))
         );
         // Nothing inside [6, 21].
-        assert_eq!(nearest_start(d(12), 2, w, busy, d(6), d(21)), None);
+        assert_eq!(nearest_start(d(12), 2, w, busy.clone(), d(6), d(21)), None);
+        // Both sides are offered, nearest first.
+        assert_eq!(
+            fitting_starts(d(12), 2, w, busy, d(1), d(31)),
+            vec![d(5), d(22)]
+        );
         // Free calendar: the wanted day itself.
         assert_eq!(nearest_start(d(12), 2, w, vec![], d(1), d(31)), Some(d(12)));
     }

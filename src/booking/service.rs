@@ -77,6 +77,8 @@ impl TryFrom<BookingRow> for Booking {
             waitlist_entry_id: row.waitlist_entry_id,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            flagged_at: row.flagged_at,
+            flag_reason: row.flag_reason,
         })
     }
 }
@@ -201,9 +203,7 @@ fn alternatives(
         let busy_from = earliest - Duration::days(c.widening.before + 1);
         let busy_to = latest + Duration::days(length + c.widening.after + 1);
         let busy = store::busy_periods(conn, c.copy_id, busy_from, busy_to, except_booking)?;
-        if let Some(start) =
-            period::nearest_start(starts_on, length, c.widening, busy, earliest, latest)
-        {
+        for start in period::fitting_starts(starts_on, length, c.widening, busy, earliest, latest) {
             found.push((
                 (start - starts_on).num_days().abs(),
                 c.road_km,
@@ -360,8 +360,20 @@ pub fn request(
     }
     if let (Some(copy_id), Some(resource)) = (new.copy_id, &resource) {
         match catalogue::find_copy(conn, copy_id)? {
-            Some(copy) if copy.resource_id == resource.id => {}
-            _ => v.add("copy_id", "not a copy of this resource"),
+            Some(copy) if copy.resource_id != resource.id => {
+                v.add("copy_id", "not a copy of this resource")
+            }
+            Some(copy)
+                if copy.status == CopyStatus::Retired.as_str()
+                    || copy.status == CopyStatus::Maintenance.as_str() =>
+            {
+                v.add(
+                    "copy_id",
+                    "this copy is not in service (maintenance or retired)",
+                )
+            }
+            Some(_) => {}
+            None => v.add("copy_id", "not a copy of this resource"),
         }
     }
     v.finish()?;
@@ -489,6 +501,9 @@ pub fn act(
                 format!("cannot {action} a booking that is {from}"),
             )
         })?;
+        if action == BookingAction::Dispatch {
+            ensure_fit_to_travel(conn, row.copy_id)?;
+        }
         if !store::set_status_if(conn, id, from.as_str(), to.as_str(), None, now)? {
             return Err(Error::conflict(
                 "invalid_transition",
@@ -514,6 +529,51 @@ pub fn act(
             .ok_or_else(|| Error::NotFound(format!("booking {id}")))?
             .try_into()
     })
+}
+
+/// A copy leaves only when it is in service, inspected since its last loan, and not retired.
+fn ensure_fit_to_travel(conn: &mut DbConnection, copy_id: i64) -> Result<()> {
+    let copy = catalogue::find_copy(conn, copy_id)?
+        .ok_or_else(|| Error::Internal("booking without copy".into()))?;
+    let why = if copy.status == CopyStatus::Retired.as_str() {
+        Some("the copy is retired")
+    } else if copy.status == CopyStatus::Maintenance.as_str() {
+        Some("the copy is in maintenance")
+    } else if copy.needs_inspection {
+        Some("the copy came back from a loan and has not passed an inspection yet")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(Error::conflict(
+            "copy_not_ready",
+            format!("{why}; move the booking to another copy or inspect the copy first"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Flags the copy's bookings that it can no longer serve (requested or approved, not yet over),
+/// except one, and records an event for each so that the owners can be told. Returns their ids.
+pub fn flag_bookings_of_copy(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    except_booking: Option<i64>,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<i64>> {
+    let flagged = store::flag_upcoming(conn, copy_id, except_booking, reason, now)?;
+    for id in &flagged {
+        crate::outbox::record(
+            conn,
+            "booking_flagged",
+            "booking",
+            *id,
+            &serde_json::json!({ "copy_id": copy_id, "reason": reason }),
+            now,
+        )?;
+    }
+    Ok(flagged)
 }
 
 /// Where the copy goes, and in which state, with each hand-over.
@@ -551,6 +611,8 @@ fn move_copy_for(
                 depot.map(|c| (c.latitude, c.longitude)),
                 now,
             )?;
+            // Not lendable again until an inspection report passes.
+            catalogue::set_needs_inspection(conn, row.copy_id, true, now)?;
         }
         _ => {}
     }
@@ -613,6 +675,8 @@ pub fn change_dates(
                         return_days: c.travel_days as i32,
                         distance_km: c.road_km,
                         updated_at: now,
+                        flagged_at: Some(None),
+                        flag_reason: Some(None),
                     },
                 )?;
                 let note = format!(
@@ -837,7 +901,7 @@ pub fn join_waitlist(
     }
     v.finish()?;
     write_transaction(conn, |conn| {
-        store::insert_waitlist(
+        let entry = store::insert_waitlist(
             conn,
             new.resource_id,
             new.venue_id,
@@ -845,8 +909,12 @@ pub fn join_waitlist(
             new.ends_on,
             p.user_id,
             now,
-        )?
-        .try_into()
+        )?;
+        // A copy free right now serves the entry at once.
+        promote_waitlist(conn, settings, new.resource_id, now)?;
+        store::find_waitlist(conn, entry.id)?
+            .ok_or_else(|| Error::Internal("waitlist entry vanished".into()))?
+            .try_into()
     })
 }
 

@@ -27,6 +27,9 @@ pub struct BookingRow {
     pub waitlist_entry_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set when the copy can no longer serve the booking (damage, maintenance, retirement).
+    pub flagged_at: Option<NaiveDateTime>,
+    pub flag_reason: Option<String>,
 }
 
 /// Values of a new booking.
@@ -64,6 +67,9 @@ pub struct Placement {
     pub return_days: i32,
     pub distance_km: f64,
     pub updated_at: NaiveDateTime,
+    /// Cleared when the booking moves (it is re-checked like a new booking).
+    pub flagged_at: Option<Option<NaiveDateTime>>,
+    pub flag_reason: Option<Option<String>>,
 }
 
 /// A history row.
@@ -248,6 +254,32 @@ pub fn list_bookings(
         .load(conn)
 }
 
+/// Flags requested/approved bookings of a copy whose occupation is not over; returns their ids.
+pub fn flag_upcoming(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    except_booking: Option<i64>,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    let ids: Vec<i64> = bookings::table
+        .filter(bookings::copy_id.eq(copy_id))
+        .filter(bookings::status.eq_any(["requested", "approved"]))
+        .filter(bookings::occupied_to.ge(now.date()))
+        .filter(bookings::id.ne(except_booking.unwrap_or(0)))
+        .select(bookings::id)
+        .order(bookings::id.asc())
+        .load(conn)?;
+    diesel::update(bookings::table.filter(bookings::id.eq_any(&ids)))
+        .set((
+            bookings::flagged_at.eq(Some(now)),
+            bookings::flag_reason.eq(Some(reason)),
+            bookings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(ids)
+}
+
 /// Requested bookings whose hold has lapsed.
 pub fn lapsed_holds(
     conn: &mut DbConnection,
@@ -319,6 +351,44 @@ pub fn release_booking_occupation(conn: &mut DbConnection, booking_id: i64) -> Q
     .execute(conn)
 }
 
+/// Ends a maintenance's occupation on `today` (or drops it if it had not started).
+pub fn end_maintenance_occupation(
+    conn: &mut DbConnection,
+    maintenance_id: i64,
+    today: NaiveDate,
+) -> QueryResult<usize> {
+    let target = occupations::table
+        .filter(occupations::maintenance_id.eq(maintenance_id))
+        .filter(occupations::active.eq(true));
+    let dropped = diesel::update(target.filter(occupations::starts_on.gt(today)))
+        .set(occupations::active.eq(false))
+        .execute(conn)?;
+    let shortened = diesel::update(target.filter(occupations::ends_on.gt(today)))
+        .set(occupations::ends_on.eq(today))
+        .execute(conn)?;
+    Ok(dropped + shortened)
+}
+
+/// The next requested or approved booking (by first day of use) of each copy, from `today` on.
+pub fn next_bookings(
+    conn: &mut DbConnection,
+    copy_ids: &[i64],
+    today: NaiveDate,
+) -> QueryResult<std::collections::HashMap<i64, (i64, NaiveDate)>> {
+    let rows: Vec<(i64, i64, NaiveDate)> = bookings::table
+        .filter(bookings::copy_id.eq_any(copy_ids))
+        .filter(bookings::status.eq_any(["requested", "approved"]))
+        .filter(bookings::starts_on.ge(today))
+        .select((bookings::copy_id, bookings::id, bookings::starts_on))
+        .order((bookings::starts_on.asc(), bookings::id.asc()))
+        .load(conn)?;
+    let mut next = std::collections::HashMap::new();
+    for (copy_id, id, starts_on) in rows {
+        next.entry(copy_id).or_insert((id, starts_on));
+    }
+    Ok(next)
+}
+
 /// Active occupations of a copy meeting `[from, to]`, except those of one booking.
 pub fn busy_periods(
     conn: &mut DbConnection,
@@ -370,6 +440,20 @@ pub fn insert_event(conn: &mut DbConnection, event: &EventInsert<'_>) -> QueryRe
     diesel::insert_into(booking_events::table)
         .values(event)
         .execute(conn)
+}
+
+/// How many history lines each booking has.
+pub fn event_counts(
+    conn: &mut DbConnection,
+    booking_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, i64>> {
+    Ok(booking_events::table
+        .filter(booking_events::booking_id.eq_any(booking_ids))
+        .group_by(booking_events::booking_id)
+        .select((booking_events::booking_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// The history of a booking, oldest first.

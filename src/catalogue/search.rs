@@ -273,21 +273,20 @@ fn search_by_id(conn: &mut DbConnection, filter: &SearchFilter) -> Result<Search
     };
     let mut query = with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter);
     if let Some((from, to)) = filter.available {
-        // A copy in service with no occupation meeting the dates of use.
-        query = query.filter(
-            resources::id.eq_any(
-                copies::table
-                    .filter(copies::status.ne_all(["retired", "maintenance"]))
-                    .filter(diesel::dsl::not(diesel::dsl::exists(
-                        occupations::table
-                            .filter(occupations::copy_id.eq(copies::id))
-                            .filter(occupations::active.eq(true))
-                            .filter(occupations::starts_on.le(to))
-                            .filter(occupations::ends_on.ge(from)),
-                    )))
-                    .select(copies::resource_id),
-            ),
-        );
+        // A copy in service with no occupation meeting the dates of use. Correlated per resource,
+        // so a page stops evaluating as soon as it is full.
+        query = query.filter(diesel::dsl::exists(
+            copies::table
+                .filter(copies::resource_id.eq(resources::id))
+                .filter(copies::status.ne_all(["retired", "maintenance"]))
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    occupations::table
+                        .filter(occupations::copy_id.eq(copies::id))
+                        .filter(occupations::active.eq(true))
+                        .filter(occupations::starts_on.le(to))
+                        .filter(occupations::ends_on.ge(from)),
+                ))),
+        ));
     }
     let mut rows: Vec<ResourceRow> = query
         .filter(resources::id.gt(after))

@@ -596,7 +596,22 @@ pub fn update_copy(
                 }
             }
         }
-        Ok(store::update_copy(conn, id, &changes)?)
+        let now = Utc::now().naive_utc();
+        let row = store::update_copy(conn, id, &changes)?;
+        if patch.status == Some(CopyStatus::Retired) && current_status != CopyStatus::Retired {
+            let reason = row.retirement_reason.clone().unwrap_or_default();
+            store::retire(conn, id, &reason, now)?;
+            crate::booking::service::flag_bookings_of_copy(
+                conn,
+                id,
+                None,
+                &format!("copy retired: {reason}"),
+                now,
+            )?;
+            return store::find_copy(conn, id)?
+                .ok_or_else(|| Error::NotFound(format!("copy {id}")));
+        }
+        Ok(row)
     })?;
     row.try_into()
 }

@@ -84,6 +84,9 @@ pub struct CopyRow {
     pub retirement_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Back from a loan and not yet inspected: not fit to be dispatched.
+    pub needs_inspection: bool,
+    pub retired_on: Option<chrono::NaiveDate>,
 }
 
 /// Values of a new copy.
@@ -358,6 +361,89 @@ pub fn move_copy(
             .set((copies::status.eq(status), copies::updated_at.eq(now)))
             .execute(conn),
     }
+}
+
+/// Sets a copy's condition grade (each condition report and maintenance does).
+pub fn set_grade(
+    conn: &mut DbConnection,
+    id: i64,
+    grade: i32,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(copies::table.find(id))
+        .set((
+            copies::condition_grade.eq(grade),
+            copies::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Shows a copy in maintenance if it is idle (not on loan, travelling or retired).
+pub fn enter_maintenance(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        copies::table
+            .find(id)
+            .filter(copies::status.eq("available")),
+    )
+    .set((copies::status.eq("maintenance"), copies::updated_at.eq(now)))
+    .execute(conn)
+}
+
+/// Retires a copy for good.
+pub fn retire(
+    conn: &mut DbConnection,
+    id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(copies::table.find(id))
+        .set((
+            copies::status.eq("retired"),
+            copies::retirement_reason.eq(Some(reason)),
+            copies::retired_on.eq(Some(now.date())),
+            copies::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Every copy of a producer's live resources with the resource title and depot coordinates.
+pub fn fleet_copies(
+    conn: &mut DbConnection,
+    producer_id: i64,
+) -> QueryResult<Vec<(CopyRow, String, f64, f64)>> {
+    use crate::schema::communes;
+    copies::table
+        .inner_join(resources::table)
+        .inner_join(communes::table.on(communes::insee_code.eq(copies::home_commune_insee)))
+        .filter(copies::producer_id.eq(producer_id))
+        .filter(resources::deleted_at.is_null())
+        .select((
+            CopyRow::as_select(),
+            resources::title,
+            communes::latitude,
+            communes::longitude,
+        ))
+        .order(copies::id.asc())
+        .load(conn)
+}
+
+/// Marks a copy as awaiting (or cleared by) an inspection.
+pub fn set_needs_inspection(
+    conn: &mut DbConnection,
+    id: i64,
+    needs: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(copies::table.find(id))
+        .set((
+            copies::needs_inspection.eq(needs),
+            copies::updated_at.eq(now),
+        ))
+        .execute(conn)
 }
 
 /// Applies changes to a copy.

@@ -3,7 +3,10 @@
 mod common;
 
 mod auth;
+mod bookings;
 mod catalogue;
+mod concurrency;
+mod condition;
 mod demo;
 mod errors;
 mod migrations;

@@ -1,0 +1,10 @@
+DROP INDEX occupations_copy_days;
+CREATE INDEX occupations_copy ON occupations (copy_id, starts_on, ends_on) WHERE active;
+DROP TABLE domain_events;
+ALTER TABLE bookings DROP COLUMN flag_reason;
+ALTER TABLE bookings DROP COLUMN flagged_at;
+ALTER TABLE copies DROP COLUMN retired_on;
+ALTER TABLE copies DROP COLUMN needs_inspection;
+DROP TABLE maintenance_records;
+DROP TABLE condition_report_lines;
+DROP TABLE condition_reports;

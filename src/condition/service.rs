@@ -1,0 +1,777 @@
+//! Condition rules: who files which report, what a failing report blocks, maintenance that
+//! occupies a copy like a booking, retirement, wear and the producer's fleet.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::model::{
+    CompleteMaintenance, ConditionReport, FleetCopy, Maintenance, MaintenanceKind,
+    NewConditionReport, NewMaintenance, ReportLine, Stage, Wear,
+};
+use super::store::{self, LineRow, MaintenanceInsert, MaintenanceRow, ReportInsert, ReportRow};
+use super::wear::{self, Loan, WearModel};
+use crate::auth::{policy, Principal};
+use crate::booking::service::{flag_bookings_of_copy, promote_waitlist, Settings};
+use crate::booking::store::{self as bookings, OccupationInsert};
+use crate::catalogue::store::{self as catalogue, CopyRow};
+use crate::catalogue::CopyStatus;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, Result, Validator, OCCUPATION_OVERLAP};
+use crate::organization::model::stored;
+use crate::organization::OrgKind;
+use crate::territory::geo::{great_circle_km, LatLon};
+
+/// Longest scheduled maintenance, in days.
+const MAX_MAINTENANCE_DAYS: i64 = 366;
+
+/// A copy of a live resource, with its producer.
+fn copy_of_live_resource(conn: &mut DbConnection, copy_id: i64) -> Result<CopyRow> {
+    let copy = catalogue::find_copy(conn, copy_id)?
+        .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?;
+    catalogue::find_live_resource(conn, copy.resource_id)?
+        .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?;
+    Ok(copy)
+}
+
+fn present(row: ReportRow, lines: Vec<LineRow>) -> Result<ConditionReport> {
+    Ok(ConditionReport {
+        id: row.id,
+        copy_id: row.copy_id,
+        booking_id: row.booking_id,
+        stage: stored(&row.stage)?,
+        grade: row.grade,
+        notes: row.notes,
+        passed: row.passed,
+        missing_units: row.missing_units,
+        damaged_units: row.damaged_units,
+        components: lines
+            .into_iter()
+            .map(|l| ReportLine {
+                component_id: l.component_id,
+                expected_quantity: l.expected_quantity,
+                present_quantity: l.present_quantity,
+                damaged: l.damaged,
+            })
+            .collect(),
+        reported_by_organization: row.reported_by_organization,
+        reported_by_user: row.reported_by_user,
+        created_at: row.created_at,
+        maintenance_id: None,
+        flagged_booking_ids: Vec::new(),
+    })
+}
+
+/// Who may file a report at a stage, and which loan it belongs to.
+fn authorise_report(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy: &CopyRow,
+    new: &NewConditionReport,
+) -> Result<()> {
+    let booking = match new.booking_id {
+        Some(id) => {
+            let b = bookings::find_booking(conn, id)?
+                .filter(|b| b.copy_id == copy.id)
+                .ok_or_else(|| Error::invalid("booking_id", "not a booking of this copy"))?;
+            Some(b)
+        }
+        None => None,
+    };
+    let producer_side = p.is_agency() || p.belongs_to(copy.producer_id);
+    match new.stage {
+        Stage::Dispatch | Stage::Inspection => {
+            if !producer_side {
+                return Err(Error::Forbidden(format!(
+                    "the producer (or the agency) files {} reports",
+                    new.stage
+                )));
+            }
+            if new.stage == Stage::Dispatch && booking.is_none() {
+                return Err(Error::invalid(
+                    "booking_id",
+                    "a dispatch belongs to a booking",
+                ));
+            }
+        }
+        Stage::Delivery | Stage::Return => {
+            let Some(b) = &booking else {
+                return Err(Error::invalid(
+                    "booking_id",
+                    "a delivery or return report belongs to a booking",
+                ));
+            };
+            if !(p.belongs_to(b.venue_id) || p.is_agency()) {
+                return Err(Error::Forbidden(format!(
+                    "the borrowing venue (or the agency) files {} reports",
+                    new.stage
+                )));
+            }
+            let status: crate::booking::BookingStatus = stored(&b.status)?;
+            use crate::booking::BookingStatus as S;
+            let fits = match new.stage {
+                Stage::Delivery => matches!(status, S::InTransit | S::Delivered),
+                _ => matches!(status, S::Delivered | S::Returned),
+            };
+            if !fits {
+                return Err(Error::conflict(
+                    "invalid_transition",
+                    format!(
+                        "a {} report does not fit a booking that is {status}",
+                        new.stage
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Files a condition report. A report that finds a missing or damaged unit, or a grade at or
+/// below the blocking grade, sends the copy into maintenance at once and flags the bookings this
+/// copy can no longer serve; a passing inspection makes a returned copy lendable again.
+pub fn file_report(
+    conn: &mut DbConnection,
+    p: &Principal,
+    blocking_grade: i32,
+    copy_id: i64,
+    new: &NewConditionReport,
+    now: NaiveDateTime,
+) -> Result<ConditionReport> {
+    let copy = copy_of_live_resource(conn, copy_id)?;
+    let expected: HashMap<i64, (String, i32)> = catalogue::list_components(conn, copy.resource_id)?
+        .into_iter()
+        .map(|c| (c.id, (c.name, c.quantity)))
+        .collect();
+    let mut v = Validator::new();
+    v.check(
+        (1..=5).contains(&new.grade),
+        "grade",
+        "must be between 1 and 5",
+    );
+    v.check(
+        new.notes.chars().count() <= 5_000,
+        "notes",
+        "must be at most 5,000 characters",
+    );
+    let mut lines = Vec::new();
+    let mut counted = std::collections::HashSet::new();
+    for (i, count) in new.components.iter().enumerate() {
+        let field = |f: &str| format!("components[{i}].{f}");
+        let Some((_, quantity)) = expected.get(&count.component_id) else {
+            v.add(&field("component_id"), "not a component of this resource");
+            continue;
+        };
+        if !counted.insert(count.component_id) {
+            v.add(&field("component_id"), "counted twice");
+        }
+        if count.present_quantity < 0 || count.present_quantity > *quantity {
+            v.add(
+                &field("present_quantity"),
+                format!("must be between 0 and {quantity}"),
+            );
+        }
+        if count.damaged < 0 || count.damaged > count.present_quantity.max(0) {
+            v.add(
+                &field("damaged"),
+                "must be between 0 and the present quantity",
+            );
+        }
+        lines.push(LineRow {
+            report_id: 0,
+            component_id: count.component_id,
+            expected_quantity: *quantity,
+            present_quantity: count.present_quantity,
+            damaged: count.damaged,
+        });
+    }
+    let mut missing_names: Vec<&str> = expected
+        .iter()
+        .filter(|(id, _)| !counted.contains(id))
+        .map(|(_, (name, _))| name.as_str())
+        .collect();
+    missing_names.sort();
+    if !missing_names.is_empty() {
+        v.add(
+            "components",
+            format!(
+                "count every component; missing: {}",
+                missing_names.join(", ")
+            ),
+        );
+    }
+    v.finish()?;
+    authorise_report(conn, p, &copy, new)?;
+    let missing_units: i32 = lines
+        .iter()
+        .map(|l| l.expected_quantity - l.present_quantity)
+        .sum();
+    let damaged_units: i32 = lines.iter().map(|l| l.damaged).sum();
+    let passed = missing_units == 0 && damaged_units == 0 && new.grade > blocking_grade;
+    write_transaction(conn, |conn| {
+        let row = store::insert_report(
+            conn,
+            &ReportInsert {
+                copy_id,
+                booking_id: new.booking_id,
+                stage: new.stage.as_str(),
+                grade: new.grade,
+                notes: new.notes.trim(),
+                passed,
+                missing_units,
+                damaged_units,
+                reported_by_organization: p.organization_id,
+                reported_by_user: p.user_id,
+                created_at: now,
+            },
+            &lines,
+        )?;
+        catalogue::set_grade(conn, copy_id, new.grade, now)?;
+        let saved_lines = store::list_reports(conn, copy_id)?
+            .into_iter()
+            .find(|(r, _)| r.id == row.id)
+            .map(|(_, l)| l)
+            .unwrap_or_default();
+        let mut report = present(row, saved_lines)?;
+        let status: CopyStatus = stored(&copy.status)?;
+        if !passed && status != CopyStatus::Retired {
+            let reason = format!(
+                "condition report {} at {}: grade {}, {} missing and {} damaged unit(s)",
+                report.id, new.stage, new.grade, missing_units, damaged_units
+            );
+            let already_open = store::open_maintenance(conn, copy_id)?
+                .into_iter()
+                .find(|m| m.automatic);
+            let maintenance = match already_open {
+                Some(m) => m,
+                None => store::insert_maintenance(
+                    conn,
+                    &MaintenanceInsert {
+                        copy_id,
+                        kind: MaintenanceKind::Repair.as_str(),
+                        starts_on: now.date(),
+                        ends_on: None,
+                        cost_cents: 0,
+                        notes: &reason,
+                        automatic: true,
+                        report_id: Some(report.id),
+                        created_by_organization: Some(p.organization_id),
+                        created_at: now,
+                    },
+                )?,
+            };
+            catalogue::move_copy(conn, copy_id, CopyStatus::Maintenance.as_str(), None, now)?;
+            report.maintenance_id = Some(maintenance.id);
+            report.flagged_booking_ids =
+                flag_bookings_of_copy(conn, copy_id, new.booking_id, &reason, now)?;
+            crate::outbox::record(
+                conn,
+                "copy_sent_to_maintenance",
+                "copy",
+                copy_id,
+                &serde_json::json!({"report_id": report.id, "maintenance_id": maintenance.id,
+                                    "flagged_booking_ids": report.flagged_booking_ids}),
+                now,
+            )?;
+        } else if passed && new.stage == Stage::Inspection {
+            catalogue::set_needs_inspection(conn, copy_id, false, now)?;
+        }
+        Ok(report)
+    })
+}
+
+/// The reports of a copy, for its producer, the agency and the venues that borrowed it.
+pub fn list_reports(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy_id: i64,
+) -> Result<Vec<ConditionReport>> {
+    let copy = copy_of_live_resource(conn, copy_id)?;
+    let reports = store::list_reports(conn, copy_id)?;
+    let producer_side = p.is_agency() || p.belongs_to(copy.producer_id);
+    reports
+        .into_iter()
+        .filter(|(r, _)| producer_side || r.reported_by_organization == p.organization_id)
+        .map(|(r, l)| present(r, l))
+        .collect()
+}
+
+impl TryFrom<MaintenanceRow> for Maintenance {
+    type Error = Error;
+    fn try_from(row: MaintenanceRow) -> Result<Maintenance> {
+        Ok(Maintenance {
+            id: row.id,
+            copy_id: row.copy_id,
+            kind: stored(&row.kind)?,
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            cost_cents: row.cost_cents,
+            notes: row.notes,
+            automatic: row.automatic,
+            report_id: row.report_id,
+            completed_at: row.completed_at,
+            grade_after: row.grade_after,
+            created_at: row.created_at,
+        })
+    }
+}
+
+fn producer_side(p: &Principal, copy: &CopyRow) -> Result<()> {
+    policy::write_catalogue(p, copy.producer_id)
+}
+
+/// Schedules maintenance: it occupies the copy over its period exactly like a booking (the same
+/// constraint refuses an overlap), and the copy shows as in maintenance once it starts.
+pub fn schedule_maintenance(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy_id: i64,
+    new: &NewMaintenance,
+    now: NaiveDateTime,
+) -> Result<Maintenance> {
+    let copy = copy_of_live_resource(conn, copy_id)?;
+    producer_side(p, &copy)?;
+    let today = now.date();
+    let mut v = Validator::new();
+    v.check(
+        new.starts_on >= today,
+        "starts_on",
+        "must not be in the past",
+    );
+    if new.ends_on < new.starts_on {
+        v.add("ends_on", "must not be before starts_on");
+    } else {
+        v.check(
+            (new.ends_on - new.starts_on).num_days() < MAX_MAINTENANCE_DAYS,
+            "ends_on",
+            "a maintenance lasts at most a year",
+        );
+    }
+    v.check(new.cost_cents >= 0, "cost_cents", "must not be negative");
+    v.check(
+        new.notes.chars().count() <= 5_000,
+        "notes",
+        "must be at most 5,000 characters",
+    );
+    v.finish()?;
+    if copy.status == CopyStatus::Retired.as_str() {
+        return Err(Error::conflict(
+            "copy_retired",
+            "a retired copy is not maintained",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let busy = bookings::busy_periods(conn, copy_id, new.starts_on, new.ends_on, None)?;
+        if !busy.is_empty() {
+            return Err(maintenance_conflict(
+                conn,
+                copy_id,
+                new.starts_on,
+                new.ends_on,
+            )?);
+        }
+        let row = store::insert_maintenance(
+            conn,
+            &MaintenanceInsert {
+                copy_id,
+                kind: new.kind.as_str(),
+                starts_on: new.starts_on,
+                ends_on: Some(new.ends_on),
+                cost_cents: new.cost_cents,
+                notes: new.notes.trim(),
+                automatic: false,
+                report_id: None,
+                created_by_organization: Some(p.organization_id),
+                created_at: now,
+            },
+        )?;
+        let inserted = conn.transaction(|conn| {
+            bookings::insert_occupation(
+                conn,
+                &OccupationInsert {
+                    copy_id,
+                    starts_on: new.starts_on,
+                    ends_on: new.ends_on,
+                    reason: "maintenance",
+                    booking_id: None,
+                    maintenance_id: Some(row.id),
+                    active: true,
+                    created_at: now,
+                },
+            )
+            .map_err(Error::from)
+        });
+        match inserted {
+            Ok(_) => {}
+            Err(Error::Conflict { code, .. }) if code == OCCUPATION_OVERLAP => {
+                return Err(maintenance_conflict(
+                    conn,
+                    copy_id,
+                    new.starts_on,
+                    new.ends_on,
+                )?)
+            }
+            Err(e) => return Err(e),
+        }
+        if new.starts_on <= today {
+            catalogue::move_copy(conn, copy_id, CopyStatus::Maintenance.as_str(), None, now)?;
+        }
+        row.try_into()
+    })
+}
+
+use diesel::Connection;
+
+fn maintenance_conflict(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Error> {
+    let filter = crate::booking::store::BookingFilter {
+        copy_id: Some(copy_id),
+        limit: 100,
+        active_only: true,
+        ..Default::default()
+    };
+    let ids: Vec<i64> = bookings::list_bookings(conn, bookings::Scope::All, &filter)?
+        .into_iter()
+        .filter(|b| b.occupied_from <= to && b.occupied_to >= from)
+        .map(|b| b.id)
+        .collect();
+    Ok(Error::Conflict {
+        code: "maintenance_conflict",
+        detail: "the copy is occupied on some of these days (bookings or another maintenance)"
+            .into(),
+        extra: Some(serde_json::json!({ "conflicting_booking_ids": ids })),
+    })
+}
+
+/// Completes a maintenance: the copy returns to service with its new grade, inspected; an unused
+/// end of the scheduled period is freed for bookings (and the waitlist).
+pub fn complete_maintenance(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    id: i64,
+    body: &CompleteMaintenance,
+    now: NaiveDateTime,
+) -> Result<Maintenance> {
+    let row = store::find_maintenance(conn, id)?
+        .ok_or_else(|| Error::NotFound(format!("maintenance {id}")))?;
+    let copy = copy_of_live_resource(conn, row.copy_id)?;
+    if !(p.is_agency() || p.belongs_to(copy.producer_id)) {
+        return Err(Error::NotFound(format!("maintenance {id}")));
+    }
+    let mut v = Validator::new();
+    v.check(
+        (1..=5).contains(&body.grade),
+        "grade",
+        "must be between 1 and 5",
+    );
+    if let Some(cost) = body.cost_cents {
+        v.check(cost >= 0, "cost_cents", "must not be negative");
+    }
+    v.finish()?;
+    let today = now.date();
+    write_transaction(conn, |conn| {
+        let ends_on = today.max(row.starts_on);
+        let notes = body.notes.clone().unwrap_or_else(|| row.notes.clone());
+        if !store::complete_maintenance(
+            conn,
+            id,
+            ends_on,
+            body.grade,
+            body.cost_cents.unwrap_or(row.cost_cents),
+            notes.trim(),
+            now,
+        )? {
+            return Err(Error::conflict(
+                "invalid_transition",
+                "this maintenance is already completed",
+            ));
+        }
+        // Free what is left of the scheduled period.
+        bookings::end_maintenance_occupation(conn, id, today)?;
+        let status: CopyStatus = stored(&copy.status)?;
+        if status != CopyStatus::Retired {
+            catalogue::move_copy(conn, copy.id, CopyStatus::Available.as_str(), None, now)?;
+        }
+        catalogue::set_grade(conn, copy.id, body.grade, now)?;
+        catalogue::set_needs_inspection(conn, copy.id, false, now)?;
+        promote_waitlist(conn, settings, copy.resource_id, now)?;
+        store::find_maintenance(conn, id)?
+            .ok_or_else(|| Error::NotFound(format!("maintenance {id}")))?
+            .try_into()
+    })
+}
+
+/// The maintenance records of a copy (its producer and the agency).
+pub fn list_maintenance(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy_id: i64,
+) -> Result<Vec<Maintenance>> {
+    let copy = copy_of_live_resource(conn, copy_id)?;
+    producer_side(p, &copy)?;
+    store::list_maintenance(conn, copy_id)?
+        .into_iter()
+        .map(Maintenance::try_from)
+        .collect()
+}
+
+/// Shows scheduled maintenance that has started: its copies are in maintenance now. Run by the
+/// background jobs; idempotent.
+pub fn start_due_maintenance(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
+    let mut moved = 0;
+    for copy_id in store::started_maintenance(conn, now.date())? {
+        moved += write_transaction(conn, |conn| {
+            catalogue::enter_maintenance(conn, copy_id, now)
+        })?;
+    }
+    Ok(moved)
+}
+
+/// Retires a copy for good: it leaves search and availability, and the bookings it was to serve
+/// are flagged.
+pub fn retire(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy_id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<crate::catalogue::Copy> {
+    let copy = copy_of_live_resource(conn, copy_id)?;
+    producer_side(p, &copy)?;
+    let reason = reason.trim();
+    let mut v = Validator::new();
+    v.check(!reason.is_empty(), "reason", "say why the copy is retired");
+    v.check(
+        reason.chars().count() <= 1_000,
+        "reason",
+        "must be at most 1,000 characters",
+    );
+    v.finish()?;
+    if copy.status == CopyStatus::Retired.as_str() {
+        return Err(Error::conflict(
+            "copy_retired",
+            "the copy is already retired",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        catalogue::retire(conn, copy_id, reason, now)?;
+        flag_bookings_of_copy(conn, copy_id, None, &format!("copy retired: {reason}"), now)?;
+        crate::outbox::record(
+            conn,
+            "copy_retired",
+            "copy",
+            copy_id,
+            &serde_json::json!({ "reason": reason }),
+            now,
+        )?;
+        catalogue::find_copy(conn, copy_id)?
+            .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?
+            .try_into()
+    })
+}
+
+/// Wear figures of several copies of one producer, computed with a fixed number of queries.
+fn wear_of(
+    conn: &mut DbConnection,
+    model: &WearModel,
+    copies: &[(CopyRow, f64, f64)],
+    today: NaiveDate,
+) -> Result<HashMap<i64, Wear>> {
+    let ids: Vec<i64> = copies.iter().map(|(c, _, _)| c.id).collect();
+    let loans = store::loans_of(conn, &ids)?;
+    let booking_ids: Vec<i64> = loans.iter().map(|l| l.1).collect();
+    let handovers = store::handovers_of(conn, &booking_ids)?;
+    let last = store::last_maintenance(conn, &ids)?;
+    let depots: HashMap<i64, LatLon> = copies
+        .iter()
+        .map(|(c, lat, lon)| {
+            (
+                c.id,
+                LatLon {
+                    lat: *lat,
+                    lon: *lon,
+                },
+            )
+        })
+        .collect();
+    let mut per_copy: HashMap<i64, Vec<Loan>> = HashMap::new();
+    for (copy_id, booking_id, starts_on, ends_on, status, lat, lon) in loans {
+        let leg = depots
+            .get(&copy_id)
+            .map(|d| great_circle_km(*d, LatLon { lat, lon }))
+            .unwrap_or(0.0);
+        let legs = if status == "delivered" { 1.0 } else { 2.0 };
+        per_copy.entry(copy_id).or_default().push(Loan {
+            ends_on,
+            days: (ends_on - starts_on).num_days() + 1,
+            km: leg * legs,
+            handlings: handovers.get(&booking_id).copied().unwrap_or(0),
+        });
+    }
+    Ok(copies
+        .iter()
+        .map(|(c, _, _)| {
+            let loans = per_copy.remove(&c.id).unwrap_or_default();
+            let f = wear::compute(
+                model,
+                &loans,
+                last.get(&c.id).copied(),
+                c.created_at.date(),
+                today,
+            );
+            (
+                c.id,
+                Wear {
+                    copy_id: c.id,
+                    loans: f.loans,
+                    days_on_loan: f.days_on_loan,
+                    km_travelled: (f.km_travelled * 10.0).round() / 10.0,
+                    handlings: f.handlings,
+                    wear_index: (f.wear_index * 100.0).round() / 100.0,
+                    wear_since_maintenance: (f.wear_since_maintenance * 100.0).round() / 100.0,
+                    maintenance_due: f.maintenance_due,
+                    predicted_retirement_on: f.predicted_retirement_on,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The wear of one copy (its producer and the agency).
+pub fn copy_wear(
+    conn: &mut DbConnection,
+    p: &Principal,
+    model: &WearModel,
+    copy_id: i64,
+    today: NaiveDate,
+) -> Result<Wear> {
+    let copy = copy_of_live_resource(conn, copy_id)?;
+    producer_side(p, &copy)?;
+    let with_depot = catalogue::copies_with_depot(conn, copy.resource_id)?
+        .into_iter()
+        .filter(|(c, _, _)| c.id == copy_id)
+        .collect::<Vec<_>>();
+    wear_of(conn, model, &with_depot, today)?
+        .remove(&copy_id)
+        .ok_or_else(|| Error::Internal("wear of a missing copy".into()))
+}
+
+crate::text_enum! {
+    /// Order of the fleet list.
+    pub enum FleetSort {
+        /// Most worn first.
+        Wear => "wear",
+        AssetTag => "asset_tag",
+        /// Lowest condition grade first.
+        Grade => "grade",
+    }
+}
+
+/// Every copy of a producer with its state, wear and next booking (the producer and the agency).
+pub fn fleet(
+    conn: &mut DbConnection,
+    p: &Principal,
+    model: &WearModel,
+    producer_id: i64,
+    sort: FleetSort,
+    today: NaiveDate,
+) -> Result<Vec<FleetCopy>> {
+    if !(p.is_agency() || (p.kind == OrgKind::Producer && p.belongs_to(producer_id))) {
+        return Err(Error::NotFound(format!("fleet of producer {producer_id}")));
+    }
+    let copies = catalogue::fleet_copies(conn, producer_id)?;
+    let with_depot: Vec<(CopyRow, f64, f64)> = copies
+        .iter()
+        .map(|(c, _, lat, lon)| (c.clone(), *lat, *lon))
+        .collect();
+    let mut wear = wear_of(conn, model, &with_depot, today)?;
+    let ids: Vec<i64> = copies.iter().map(|(c, ..)| c.id).collect();
+    let next = bookings::next_bookings(conn, &ids, today)?;
+    let mut fleet = copies
+        .into_iter()
+        .map(|(c, title, _, _)| {
+            let w = wear.remove(&c.id);
+            let n = next.get(&c.id);
+            Ok(FleetCopy {
+                copy_id: c.id,
+                resource_id: c.resource_id,
+                resource_title: title,
+                asset_tag: c.asset_tag,
+                status: stored(&c.status)?,
+                condition_grade: c.condition_grade,
+                needs_inspection: c.needs_inspection,
+                wear_index: w.as_ref().map(|w| w.wear_index).unwrap_or(0.0),
+                maintenance_due: w.as_ref().is_some_and(|w| w.maintenance_due),
+                predicted_retirement_on: w.and_then(|w| w.predicted_retirement_on),
+                next_booking_id: n.map(|(id, _)| *id),
+                next_booking_starts_on: n.map(|(_, d)| *d),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    match sort {
+        FleetSort::Wear => fleet.sort_by(|a, b| {
+            b.wear_index
+                .total_cmp(&a.wear_index)
+                .then(a.asset_tag.cmp(&b.asset_tag))
+        }),
+        FleetSort::AssetTag => fleet.sort_by(|a, b| a.asset_tag.cmp(&b.asset_tag)),
+        FleetSort::Grade => fleet.sort_by(|a, b| {
+            a.condition_grade
+                .cmp(&b.condition_grade)
+                .then(a.asset_tag.cmp(&b.asset_tag))
+        }),
+    }
+    Ok(fleet)
+}
+
+/// The fleet as CSV (RFC 4180), for spreadsheets.
+pub fn fleet_csv(fleet: &[FleetCopy]) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "copy_id",
+            "asset_tag",
+            "resource_id",
+            "resource_title",
+            "status",
+            "condition_grade",
+            "needs_inspection",
+            "wear_index",
+            "maintenance_due",
+            "predicted_retirement_on",
+            "next_booking_id",
+            "next_booking_starts_on",
+        ])
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    for f in fleet {
+        writer
+            .write_record([
+                f.copy_id.to_string(),
+                f.asset_tag.clone(),
+                f.resource_id.to_string(),
+                f.resource_title.clone(),
+                f.status.to_string(),
+                f.condition_grade.to_string(),
+                f.needs_inspection.to_string(),
+                format!("{:.2}", f.wear_index),
+                f.maintenance_due.to_string(),
+                f.predicted_retirement_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                f.next_booking_id.map(|d| d.to_string()).unwrap_or_default(),
+                f.next_booking_starts_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            ])
+            .map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Error::Internal(e.to_string()))
+}

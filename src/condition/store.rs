@@ -1,0 +1,280 @@
+//! Data access for condition reports, maintenance records and the wear inputs.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::schema::{
+    booking_events, bookings, condition_report_lines, condition_reports, maintenance_records,
+    organizations,
+};
+
+/// A report row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = condition_reports)]
+pub struct ReportRow {
+    pub id: i64,
+    pub copy_id: i64,
+    pub booking_id: Option<i64>,
+    pub stage: String,
+    pub grade: i32,
+    pub notes: String,
+    pub passed: bool,
+    pub missing_units: i32,
+    pub damaged_units: i32,
+    pub reported_by_organization: i64,
+    pub reported_by_user: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Values of a new report.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = condition_reports)]
+pub struct ReportInsert<'a> {
+    pub copy_id: i64,
+    pub booking_id: Option<i64>,
+    pub stage: &'a str,
+    pub grade: i32,
+    pub notes: &'a str,
+    pub passed: bool,
+    pub missing_units: i32,
+    pub damaged_units: i32,
+    pub reported_by_organization: i64,
+    pub reported_by_user: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// One counted component.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = condition_report_lines)]
+pub struct LineRow {
+    pub report_id: i64,
+    pub component_id: i64,
+    pub expected_quantity: i32,
+    pub present_quantity: i32,
+    pub damaged: i32,
+}
+
+/// A maintenance row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = maintenance_records)]
+pub struct MaintenanceRow {
+    pub id: i64,
+    pub copy_id: i64,
+    pub kind: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub cost_cents: i64,
+    pub notes: String,
+    pub automatic: bool,
+    pub report_id: Option<i64>,
+    pub completed_at: Option<NaiveDateTime>,
+    pub grade_after: Option<i32>,
+    pub created_by_organization: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Values of a new maintenance record.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = maintenance_records)]
+pub struct MaintenanceInsert<'a> {
+    pub copy_id: i64,
+    pub kind: &'a str,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub cost_cents: i64,
+    pub notes: &'a str,
+    pub automatic: bool,
+    pub report_id: Option<i64>,
+    pub created_by_organization: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a report and its lines.
+pub fn insert_report(
+    conn: &mut DbConnection,
+    new: &ReportInsert<'_>,
+    lines: &[LineRow],
+) -> QueryResult<ReportRow> {
+    let row: ReportRow = diesel::insert_into(condition_reports::table)
+        .values(new)
+        .returning(condition_reports::all_columns)
+        .get_result(conn)?;
+    for line in lines {
+        diesel::insert_into(condition_report_lines::table)
+            .values(LineRow {
+                report_id: row.id,
+                ..line.clone()
+            })
+            .execute(conn)?;
+    }
+    Ok(row)
+}
+
+/// The reports of a copy, oldest first, with their lines.
+pub fn list_reports(
+    conn: &mut DbConnection,
+    copy_id: i64,
+) -> QueryResult<Vec<(ReportRow, Vec<LineRow>)>> {
+    let reports: Vec<ReportRow> = condition_reports::table
+        .filter(condition_reports::copy_id.eq(copy_id))
+        .select(ReportRow::as_select())
+        .order(condition_reports::id.asc())
+        .load(conn)?;
+    let ids: Vec<i64> = reports.iter().map(|r| r.id).collect();
+    let mut lines: HashMap<i64, Vec<LineRow>> = HashMap::new();
+    for line in condition_report_lines::table
+        .filter(condition_report_lines::report_id.eq_any(&ids))
+        .select(LineRow::as_select())
+        .order((
+            condition_report_lines::report_id,
+            condition_report_lines::component_id,
+        ))
+        .load::<LineRow>(conn)?
+    {
+        lines.entry(line.report_id).or_default().push(line);
+    }
+    Ok(reports
+        .into_iter()
+        .map(|r| {
+            let l = lines.remove(&r.id).unwrap_or_default();
+            (r, l)
+        })
+        .collect())
+}
+
+/// Inserts a maintenance record.
+pub fn insert_maintenance(
+    conn: &mut DbConnection,
+    new: &MaintenanceInsert<'_>,
+) -> QueryResult<MaintenanceRow> {
+    diesel::insert_into(maintenance_records::table)
+        .values(new)
+        .returning(maintenance_records::all_columns)
+        .get_result(conn)
+}
+
+/// One maintenance record.
+pub fn find_maintenance(conn: &mut DbConnection, id: i64) -> QueryResult<Option<MaintenanceRow>> {
+    maintenance_records::table
+        .find(id)
+        .select(MaintenanceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The maintenance records of a copy, oldest first.
+pub fn list_maintenance(conn: &mut DbConnection, copy_id: i64) -> QueryResult<Vec<MaintenanceRow>> {
+    maintenance_records::table
+        .filter(maintenance_records::copy_id.eq(copy_id))
+        .select(MaintenanceRow::as_select())
+        .order(maintenance_records::id.asc())
+        .load(conn)
+}
+
+/// Open (not completed) maintenance of a copy.
+pub fn open_maintenance(conn: &mut DbConnection, copy_id: i64) -> QueryResult<Vec<MaintenanceRow>> {
+    maintenance_records::table
+        .filter(maintenance_records::copy_id.eq(copy_id))
+        .filter(maintenance_records::completed_at.is_null())
+        .select(MaintenanceRow::as_select())
+        .load(conn)
+}
+
+/// Marks a record completed unless it already is; returns whether it did.
+pub fn complete_maintenance(
+    conn: &mut DbConnection,
+    id: i64,
+    ends_on: NaiveDate,
+    grade_after: i32,
+    cost_cents: i64,
+    notes: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        maintenance_records::table
+            .find(id)
+            .filter(maintenance_records::completed_at.is_null()),
+    )
+    .set((
+        maintenance_records::ends_on.eq(Some(ends_on)),
+        maintenance_records::grade_after.eq(Some(grade_after)),
+        maintenance_records::cost_cents.eq(cost_cents),
+        maintenance_records::notes.eq(notes),
+        maintenance_records::completed_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Scheduled maintenance that has started but whose copy is not yet shown in maintenance.
+pub fn started_maintenance(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<i64>> {
+    maintenance_records::table
+        .filter(maintenance_records::completed_at.is_null())
+        .filter(maintenance_records::starts_on.le(today))
+        .select(maintenance_records::copy_id)
+        .load(conn)
+}
+
+/// Day of the last completed maintenance of each copy.
+pub fn last_maintenance(
+    conn: &mut DbConnection,
+    copy_ids: &[i64],
+) -> QueryResult<HashMap<i64, NaiveDate>> {
+    let rows: Vec<(i64, Option<NaiveDateTime>)> = maintenance_records::table
+        .filter(maintenance_records::copy_id.eq_any(copy_ids))
+        .filter(maintenance_records::completed_at.is_not_null())
+        .select((
+            maintenance_records::copy_id,
+            maintenance_records::completed_at,
+        ))
+        .load(conn)?;
+    let mut last: HashMap<i64, NaiveDate> = HashMap::new();
+    for (copy_id, at) in rows {
+        if let Some(day) = at.map(|t| t.date()) {
+            let entry = last.entry(copy_id).or_insert(day);
+            if day > *entry {
+                *entry = day;
+            }
+        }
+    }
+    Ok(last)
+}
+
+/// A loan that reached its venue: (copy, booking, first day, last day, status, venue lat, lon).
+pub type LoanRow = (i64, i64, NaiveDate, NaiveDate, String, f64, f64);
+
+/// Loans of the given copies that reached their venue.
+pub fn loans_of(conn: &mut DbConnection, copy_ids: &[i64]) -> QueryResult<Vec<LoanRow>> {
+    bookings::table
+        .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
+        .filter(bookings::copy_id.eq_any(copy_ids))
+        .filter(bookings::status.eq_any(["delivered", "returned", "closed"]))
+        .select((
+            bookings::copy_id,
+            bookings::id,
+            bookings::starts_on,
+            bookings::ends_on,
+            bookings::status,
+            organizations::latitude,
+            organizations::longitude,
+        ))
+        .load(conn)
+}
+
+/// Hand-overs (dispatch, delivery, return) recorded for each booking.
+pub fn handovers_of(
+    conn: &mut DbConnection,
+    booking_ids: &[i64],
+) -> QueryResult<HashMap<i64, i64>> {
+    Ok(booking_events::table
+        .filter(booking_events::booking_id.eq_any(booking_ids))
+        .filter(booking_events::action.eq_any(["dispatch", "deliver", "return"]))
+        .group_by(booking_events::booking_id)
+        .select((booking_events::booking_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -1,0 +1,179 @@
+//! Never a double booking, even under concurrent requests: many overlapping requests and date
+//! changes fired at once through the real HTTP server, on each backend.
+
+use chrono::{Duration, NaiveDate, Utc};
+use futures_util::future::join_all;
+use serde_json::json;
+
+use crate::common::{Actor, TestApp};
+use crate::on_both_backends;
+
+/// Concurrent requests fired at once.
+const REQUESTS: usize = 60;
+
+struct Fixture {
+    agency: Actor,
+    venue: Actor,
+    resource_id: i64,
+}
+
+/// A producer in Amiens with one resource and two copies there, and a venue in Amiens.
+async fn two_copies(app: &TestApp) -> Fixture {
+    let agency = app.agency_admin().await;
+    let producer = app
+        .member_of_new_org(&agency, "producer", "admin", "80021")
+        .await;
+    let venue = app
+        .member_of_new_org(&agency, "venue", "admin", "80021")
+        .await;
+    let resource = app
+        .post(
+            "/api/v1/resources",
+            Some(&producer.token),
+            json!({"kind": "trunk", "title": "Malle de l'eau", "themes": ["nature_environment"],
+                   "audiences": ["primary"], "turnaround_days": 1}),
+        )
+        .await;
+    assert_eq!(resource.status, 201, "{}", resource.text);
+    let resource_id = resource.body["id"].as_i64().unwrap();
+    for tag in ["EAU-1", "EAU-2"] {
+        let copy = app
+            .post(
+                &format!("/api/v1/resources/{resource_id}/copies"),
+                Some(&producer.token),
+                json!({"asset_tag": tag}),
+            )
+            .await;
+        assert_eq!(copy.status, 201, "{}", copy.text);
+    }
+    Fixture {
+        agency,
+        venue,
+        resource_id,
+    }
+}
+
+/// Asserts that no two active occupations of a copy share a day, reading the table directly.
+async fn assert_no_overlap(app: &TestApp) -> usize {
+    use diesel::prelude::*;
+    use itinerance::schema::occupations::dsl::*;
+    let mut rows: Vec<(i64, NaiveDate, NaiveDate)> = app
+        .state
+        .run(|conn| {
+            Ok(occupations
+                .filter(active.eq(true))
+                .select((copy_id, starts_on, ends_on))
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    rows.sort();
+    for pair in rows.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            assert!(
+                pair[0].2 < pair[1].1,
+                "overlapping occupations of copy {}: {:?} and {:?}",
+                pair[0].0,
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+    rows.len()
+}
+
+fn day(offset: i64) -> NaiveDate {
+    Utc::now().date_naive() + Duration::days(offset)
+}
+
+async fn concurrent_overlapping_requests_book_each_copy_once(app: TestApp) {
+    let f = two_copies(&app).await;
+    // Every request overlaps every other one (all contain day 40).
+    let requests = (0..REQUESTS).map(|i| {
+        let start = day(35 + (i % 5) as i64);
+        let body = json!({"resource_id": f.resource_id, "venue_id": f.venue.org_id,
+                          "starts_on": start, "ends_on": day(40 + (i % 3) as i64)});
+        let token = if i % 2 == 0 {
+            &f.venue.token
+        } else {
+            &f.agency.token
+        };
+        app.post("/api/v1/bookings", Some(token), body)
+    });
+    let responses = join_all(requests).await;
+    let mut created = Vec::new();
+    for res in &responses {
+        match res.status {
+            201 => created.push(res.body["copy_id"].as_i64().unwrap()),
+            409 => assert_eq!(res.code(), "booking_conflict", "{}", res.text),
+            other => panic!("unexpected {other}: {}", res.text),
+        }
+    }
+    assert_eq!(created.len(), 2, "exactly one booking per copy");
+    created.sort();
+    created.dedup();
+    assert_eq!(created.len(), 2, "the two bookings are on different copies");
+    assert_eq!(assert_no_overlap(&app).await, 2);
+    let listed = app
+        .get(
+            &format!("/api/v1/bookings?resource_id={}", f.resource_id),
+            Some(&f.agency.token),
+        )
+        .await;
+    assert_eq!(
+        listed.body.as_array().unwrap().len(),
+        2,
+        "no lost or extra booking"
+    );
+}
+
+async fn concurrent_date_changes_never_overlap(app: TestApp) {
+    let f = two_copies(&app).await;
+    // Bookings on separate weeks, spread over both copies.
+    let mut ids = Vec::new();
+    for i in 0..(REQUESTS / 2) as i64 {
+        for _ in 0..2 {
+            let res = app
+                .post(
+                    "/api/v1/bookings",
+                    Some(&f.venue.token),
+                    json!({"resource_id": f.resource_id, "venue_id": f.venue.org_id,
+                           "starts_on": day(30 + i * 7), "ends_on": day(31 + i * 7)}),
+                )
+                .await;
+            assert_eq!(res.status, 201, "{}", res.text);
+            ids.push(res.body["id"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(assert_no_overlap(&app).await, REQUESTS);
+    // All move at once to the same days, far from every existing booking.
+    let target = json!({"starts_on": day(600), "ends_on": day(602)});
+    let paths: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/api/v1/bookings/{id}"))
+        .collect();
+    let changes = paths
+        .iter()
+        .map(|path| app.patch(path, Some(&f.venue.token), target.clone()));
+    let responses = join_all(changes).await;
+    let moved: Vec<_> = responses.iter().filter(|r| r.status == 200).collect();
+    for res in &responses {
+        match res.status {
+            200 => assert_eq!(res.body["starts_on"], day(600).to_string()),
+            409 => assert_eq!(res.code(), "booking_conflict", "{}", res.text),
+            other => panic!("unexpected {other}: {}", res.text),
+        }
+    }
+    assert_eq!(moved.len(), 2, "one move per copy");
+    assert_ne!(moved[0].body["copy_id"], moved[1].body["copy_id"]);
+    assert_eq!(
+        assert_no_overlap(&app).await,
+        REQUESTS,
+        "refused moves kept their periods"
+    );
+}
+
+on_both_backends!(
+    concurrent_overlapping_requests_book_each_copy_once,
+    concurrent_date_changes_never_overlap,
+);
