@@ -70,7 +70,8 @@ or a partner API key.",
         (name = "territory", description = "Communes of the region (reference data)"),
         (name = "catalogue", description = "Resources, physical copies and kit components"),
                 (name = "bookings", description = "Booking calendars: requests, workflow, availability, waitlist, iCalendar feeds"),
-        (name = "condition", description = "Condition reports, maintenance, wear, retirement and the producer's fleet"),
+                (name = "condition", description = "Condition reports, maintenance, wear, retirement and the producer's fleet"),
+        (name = "transport", description = "Distances, legs and chaining, optimised tours, day plans"),
     )
 )]
 struct ApiDoc;
@@ -97,7 +98,8 @@ fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::territory::http::routes)
             .configure(crate::catalogue::http::routes)
             .configure(crate::booking::http::routes)
-            .configure(crate::condition::http::routes),
+            .configure(crate::condition::http::routes)
+            .configure(crate::transport::http::routes),
     );
 }
 

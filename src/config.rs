@@ -51,6 +51,14 @@ pub struct Config {
     pub wear_maintenance_threshold: f64,
     pub maintenance_interval_days: i64,
     pub wear_retirement_index: f64,
+    pub osrm_url: String,
+    pub osrm_timeout_ms: u64,
+    pub transport_avg_speed_kmh: f64,
+    pub transport_cost_per_km_cents: i64,
+    pub transport_handling_cost_cents: i64,
+    pub transport_co2_g_per_km: f64,
+    pub chain_max_gap_days: i64,
+    pub routes_max_stops: usize,
 }
 
 /// Why the configuration cannot be used; the service refuses to start with any of these.
@@ -166,6 +174,22 @@ impl Config {
         if weights.iter().any(|w| w.is_nan() || *w < 0.0) || self.maintenance_interval_days < 1 {
             return Err(ConfigError::Invalid(
                 "wear weights and thresholds must not be negative, maintenance_interval_days at least 1"
+                    .into(),
+            ));
+        }
+        if self.transport_avg_speed_kmh.is_nan()
+            || self.transport_avg_speed_kmh <= 0.0
+            || self.transport_co2_g_per_km.is_nan()
+            || self.transport_co2_g_per_km < 0.0
+            || self.transport_cost_per_km_cents < 0
+            || self.transport_handling_cost_cents < 0
+            || self.chain_max_gap_days < 0
+            || self.routes_max_stops < 2
+            || self.osrm_timeout_ms == 0
+        {
+            return Err(ConfigError::Invalid(
+                "transport settings: speed positive, costs and CO2 not negative, \
+                 routes_max_stops at least 2, osrm_timeout_ms at least 1"
                     .into(),
             ));
         }

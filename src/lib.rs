@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod schema;
 pub mod territory;
 pub mod text;
+pub mod transport;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -41,6 +41,7 @@ pub struct Settings {
     pub km_per_day: f64,
     pub handling_days: i64,
     pub detour: f64,
+    pub chain_gap_days: i64,
 }
 
 impl Settings {
@@ -53,6 +54,7 @@ impl Settings {
             km_per_day: c.transport_km_per_day,
             handling_days: c.transport_handling_days,
             detour: c.road_detour_factor,
+            chain_gap_days: c.chain_max_gap_days,
         }
     }
 }
@@ -114,7 +116,10 @@ fn check_period(
 #[derive(Debug, Clone)]
 struct Candidate {
     copy_id: i64,
+    /// Road km between the copy's depot and the venue (its occupation is planned from there).
     road_km: f64,
+    /// Road km from where the copy will be: its previous venue when chained, else its depot.
+    approach_km: f64,
     travel_days: i64,
     widening: Widening,
 }
@@ -125,6 +130,7 @@ fn candidates(
     settings: &Settings,
     resource: &ResourceRow,
     venue: LatLon,
+    starts_on: NaiveDate,
     only_copy: Option<i64>,
 ) -> Result<Vec<Candidate>> {
     let mut found: Vec<Candidate> = catalogue::copies_with_depot(conn, resource.id)?
@@ -141,6 +147,7 @@ fn candidates(
             Candidate {
                 copy_id: copy.id,
                 road_km,
+                approach_km: road_km,
                 travel_days,
                 widening: Widening::new(
                     i64::from(resource.setup_days),
@@ -151,9 +158,35 @@ fn candidates(
             }
         })
         .collect();
+    // A copy whose previous loan ends shortly before comes straight from that venue (chaining):
+    // prefer the copy that makes the shortest approach.
+    let ids: Vec<i64> = found.iter().map(|c| c.copy_id).collect();
+    let gap = Duration::days(settings.chain_gap_days);
+    let before = crate::transport::store::stays_of(
+        conn,
+        &ids,
+        starts_on - gap,
+        starts_on - Duration::days(1),
+    )?;
+    for c in &mut found {
+        let previous = before
+            .iter()
+            .filter(|s| {
+                s.copy_id == c.copy_id && s.ends_on < starts_on && s.ends_on >= starts_on - gap
+            })
+            .max_by_key(|s| s.ends_on);
+        if let Some(prev) = previous {
+            let from = LatLon {
+                lat: prev.venue.latitude,
+                lon: prev.venue.longitude,
+            };
+            c.approach_km = great_circle_km(from, venue) * settings.detour;
+        }
+    }
     found.sort_by(|a, b| {
-        a.road_km
-            .total_cmp(&b.road_km)
+        a.approach_km
+            .total_cmp(&b.approach_km)
+            .then(a.road_km.total_cmp(&b.road_km))
             .then(a.copy_id.cmp(&b.copy_id))
     });
     Ok(found)
@@ -383,7 +416,7 @@ pub fn request(
         ));
     };
     write_transaction(conn, |conn| {
-        let cands = candidates(conn, settings, &resource, venue, new.copy_id)?;
+        let cands = candidates(conn, settings, &resource, venue, new.starts_on, new.copy_id)?;
         let placed = first_free(
             conn,
             &cands,
@@ -647,7 +680,7 @@ pub fn change_dates(
             .ok_or_else(|| Error::conflict("invalid_transition", "the resource was withdrawn"))?;
         let venue = venue_position(conn, row.venue_id)?
             .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-        let mut cands = candidates(conn, settings, &resource, venue, None)?;
+        let mut cands = candidates(conn, settings, &resource, venue, dates.starts_on, None)?;
         // Keep the same copy when it is free.
         cands.sort_by_key(|c| c.copy_id != row.copy_id);
         let placed = first_free(
@@ -741,7 +774,7 @@ pub fn promote_waitlist(
         let Some(venue) = venue_position(conn, entry.venue_id)? else {
             continue;
         };
-        let cands = candidates(conn, settings, &resource, venue, None)?;
+        let cands = candidates(conn, settings, &resource, venue, entry.starts_on, None)?;
         let placed = first_free(
             conn,
             &cands,

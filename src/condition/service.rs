@@ -582,6 +582,8 @@ fn wear_of(
     copies: &[(CopyRow, f64, f64)],
     today: NaiveDate,
 ) -> Result<HashMap<i64, Wear>> {
+    let estimate = |a: LatLon, b: LatLon| great_circle_km(a, b) * model.road_detour;
+    let chain_gap_days = model.chain_gap_days;
     let ids: Vec<i64> = copies.iter().map(|(c, _, _)| c.id).collect();
     let loans = store::loans_of(conn, &ids)?;
     let booking_ids: Vec<i64> = loans.iter().map(|l| l.1).collect();
@@ -599,18 +601,43 @@ fn wear_of(
             )
         })
         .collect();
+    // Km from the loans' legs (road estimates): from the depot, or straight from the previous
+    // venue when the loans chain; back to the depot unless the next loan chains (its transfer is
+    // counted with it) or the copy is still at the venue.
+    let mut loans = loans;
+    loans.sort_by_key(|l| (l.0, l.2, l.1));
     let mut per_copy: HashMap<i64, Vec<Loan>> = HashMap::new();
-    for (copy_id, booking_id, starts_on, ends_on, status, lat, lon) in loans {
-        let leg = depots
-            .get(&copy_id)
-            .map(|d| great_circle_km(*d, LatLon { lat, lon }))
-            .unwrap_or(0.0);
-        let legs = if status == "delivered" { 1.0 } else { 2.0 };
-        per_copy.entry(copy_id).or_default().push(Loan {
-            ends_on,
-            days: (ends_on - starts_on).num_days() + 1,
-            km: leg * legs,
-            handlings: handovers.get(&booking_id).copied().unwrap_or(0),
+    for (i, (copy_id, booking_id, starts_on, ends_on, status, lat, lon)) in loans.iter().enumerate()
+    {
+        let venue = LatLon {
+            lat: *lat,
+            lon: *lon,
+        };
+        let depot = depots.get(copy_id).copied().unwrap_or(venue);
+        let chains = |prev_end: NaiveDate, next_start: NaiveDate| {
+            next_start > prev_end && (next_start - prev_end).num_days() <= chain_gap_days
+        };
+        let previous = i
+            .checked_sub(1)
+            .map(|j| &loans[j])
+            .filter(|p| p.0 == *copy_id && chains(p.3, *starts_on));
+        let km_in = match previous {
+            Some(p) => estimate(LatLon { lat: p.5, lon: p.6 }, venue),
+            None => estimate(depot, venue),
+        };
+        let next_chains = loans
+            .get(i + 1)
+            .is_some_and(|n| n.0 == *copy_id && chains(*ends_on, n.2));
+        let km_out = if status == "delivered" || next_chains {
+            0.0
+        } else {
+            estimate(venue, depot)
+        };
+        per_copy.entry(*copy_id).or_default().push(Loan {
+            ends_on: *ends_on,
+            days: (*ends_on - *starts_on).num_days() + 1,
+            km: km_in + km_out,
+            handlings: handovers.get(booking_id).copied().unwrap_or(0),
         });
     }
     Ok(copies

@@ -15,6 +15,10 @@ pub struct WearModel {
     pub maintenance_threshold: f64,
     pub maintenance_interval_days: i64,
     pub retirement_index: f64,
+    /// Road km = great circle × this (the transport estimate).
+    pub road_detour: f64,
+    /// Loans this close chain venue to venue (see transport).
+    pub chain_gap_days: i64,
 }
 
 impl WearModel {
@@ -28,6 +32,8 @@ impl WearModel {
             maintenance_threshold: c.wear_maintenance_threshold,
             maintenance_interval_days: c.maintenance_interval_days,
             retirement_index: c.wear_retirement_index,
+            road_detour: c.road_detour_factor,
+            chain_gap_days: c.chain_max_gap_days,
         }
     }
 
@@ -124,6 +130,8 @@ mod tests {
             maintenance_threshold: 10.0,
             maintenance_interval_days: 365,
             retirement_index: 100.0,
+            road_detour: 1.3,
+            chain_gap_days: 14,
         }
     }
 

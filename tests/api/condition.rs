@@ -602,7 +602,8 @@ async fn wear_adds_up_a_scripted_history(app: TestApp) {
         )
         .await;
     assert_eq!(moved.status, 200);
-    let leg_km = haversine_km((49.9, 2.3), (50.61669, 3.16664));
+    // Road estimate: great circle × 1.3.
+    let leg_km = 1.3 * haversine_km((49.9, 2.3), (50.61669, 3.16664));
     // Three loans of 5, 10 and 3 days, each with its three hand-overs.
     scripted_loans(&app, &k, &[(-400, -396), (-200, -191), (-30, -28)], 3).await;
     let wear = app
@@ -892,7 +893,33 @@ async fn joining_a_waitlist_while_a_copy_is_free_books_it_at_once(app: TestApp) 
     assert_eq!(b.body["waitlist_entry_id"], entry.body["id"]);
 }
 
+async fn chained_loans_travel_venue_to_venue(app: TestApp) {
+    let k = kit(&app).await;
+    let moved = app
+        .patch(
+            &format!("/api/v1/organizations/{}", k.venue.org_id),
+            Some(&k.agency.token),
+            json!({"commune_insee": "59009"}),
+        )
+        .await;
+    assert_eq!(moved.status, 200);
+    let leg_km = 1.3 * haversine_km((49.9, 2.3), (50.61669, 3.16664));
+    // Two loans at the same venue five days apart: out, a transfer of 0 km, back once.
+    scripted_loans(&app, &k, &[(-50, -45), (-40, -38)], 3).await;
+    let wear = app
+        .get(
+            &format!("/api/v1/copies/{}/wear", k.copy_id),
+            Some(&k.producer.token),
+        )
+        .await;
+    let km = wear.body["km_travelled"].as_f64().unwrap();
+    assert!((km - 2.0 * leg_km).abs() < 0.1, "{km} vs {}", 2.0 * leg_km);
+}
+
 mod extra {
     use super::*;
-    on_both_backends!(joining_a_waitlist_while_a_copy_is_free_books_it_at_once);
+    on_both_backends!(
+        joining_a_waitlist_while_a_copy_is_free_books_it_at_once,
+        chained_loans_travel_venue_to_venue,
+    );
 }

@@ -14,3 +14,4 @@ mod openapi;
 mod organizations;
 mod permissions;
 mod territory;
+mod transport;
