@@ -32,9 +32,11 @@ lint:
 openapi: check-toolchain
 	$(CARGO) run --quiet --locked -- openapi > openapi/openapi.json
 
-## Benchmarks (release build), on SQLite and PostgreSQL; prints medians and p99.
+## Benchmarks (release build): the API on SQLite and PostgreSQL (medians, p99), then tours
+## against LKH-3 (elkai, installed from PyPI into target/bench-venv).
 bench: check-toolchain
 	.ci/with-postgres $(CARGO) bench --locked --bench api
+	.ci/bench-tours
 
 clean:
 	$(CARGO) clean

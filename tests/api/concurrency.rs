@@ -173,7 +173,59 @@ async fn concurrent_date_changes_never_overlap(app: TestApp) {
     );
 }
 
+/// Background jobs run on every instance: several running hold expiry at the same moment expire
+/// each booking exactly once.
+async fn expiry_on_every_instance_at_once_expires_each_hold_once(app: TestApp) {
+    use diesel::prelude::*;
+    let f = two_copies(&app).await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let res = app
+            .post(
+                "/api/v1/bookings",
+                Some(&f.venue.token),
+                json!({"resource_id": f.resource_id, "venue_id": f.venue.org_id,
+                       "starts_on": day(30 + i * 10), "ends_on": day(31 + i * 10)}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        ids.push(res.body["id"].as_i64().unwrap());
+    }
+    let settings = itinerance::booking::service::Settings::from_config(&app.state.config);
+    let later = Utc::now().naive_utc() + Duration::days(30);
+    // Four "instances", each with its own connection, at once.
+    let url = app.state.config.effective_database_url();
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let target = itinerance::db::DatabaseTarget::parse(&url).unwrap();
+                let mut conn = target.connect().unwrap();
+                itinerance::booking::service::expire_holds(&mut conn, &settings, later).unwrap()
+            })
+        })
+        .collect();
+    let expired: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert_eq!(expired, 10, "each hold expired by exactly one instance");
+    let events: Vec<i64> = app
+        .state
+        .run(|conn| {
+            use itinerance::schema::booking_events::dsl::*;
+            Ok(booking_events
+                .filter(action.eq("expire"))
+                .select(booking_id)
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    let mut sorted = events.clone();
+    sorted.sort();
+    assert_eq!(sorted, ids, "one expiry line per booking");
+    assert_eq!(assert_no_overlap(&app).await, 0, "every hold released");
+}
+
 on_both_backends!(
     concurrent_overlapping_requests_book_each_copy_once,
     concurrent_date_changes_never_overlap,
+    expiry_on_every_instance_at_once_expires_each_hold_once,
 );

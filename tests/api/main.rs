@@ -13,5 +13,6 @@ mod migrations;
 mod openapi;
 mod organizations;
 mod permissions;
+mod process;
 mod territory;
 mod transport;

@@ -464,15 +464,15 @@ on_both_backends!(
 );
 
 /// How the stub answers.
-const OK: u8 = 0;
-const SLOW: u8 = 1;
-const FAILING: u8 = 2;
+pub const OK: u8 = 0;
+pub const SLOW: u8 = 1;
+pub const FAILING: u8 = 2;
 
 /// A loopback server that speaks OSRM's `/table` and `/route` JSON: distances are twice the
 /// great circle (so that answers are recognisable), at 20 m/s.
-struct OsrmStub {
-    url: String,
-    mode: Arc<AtomicU8>,
+pub struct OsrmStub {
+    pub url: String,
+    pub mode: Arc<AtomicU8>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -524,7 +524,7 @@ async fn stub_route(mode: web::Data<Arc<AtomicU8>>, coords: web::Path<String>) -
 }
 
 impl OsrmStub {
-    fn start() -> OsrmStub {
+    pub fn start() -> OsrmStub {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let mode = Arc::new(AtomicU8::new(OK));

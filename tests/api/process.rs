@@ -1,0 +1,168 @@
+//! The real binary: configuration from the environment, JSON request logs, and a graceful stop on
+//! SIGTERM that lets requests in flight finish.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use itinerance::auth::token::{Claims, TokenKeys};
+use serde_json::json;
+
+use crate::transport::{OsrmStub, SLOW};
+
+const SECRET: &str = "process-test-secret-0123456789abcdef";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[actix_web::test]
+async fn sigterm_finishes_requests_in_flight_and_logs_each_request() {
+    let stub = OsrmStub::start();
+    stub.mode.store(SLOW, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("itn_process_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_itinerance"))
+        .arg("serve")
+        .env("ITINERANCE_MODE", "production")
+        .env("ITINERANCE_JWT_SECRET", SECRET)
+        .env("ITINERANCE_BIND", format!("127.0.0.1:{port}"))
+        .env("ITINERANCE_DATA_DIR", &dir)
+        .env("ITINERANCE_OSRM_URL", &stub.url)
+        .env("ITINERANCE_OSRM_TIMEOUT_MS", "2500")
+        .env("ITINERANCE_SHUTDOWN_TIMEOUT_SECONDS", "20")
+        .env("ITINERANCE_WORKERS", "2")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    let started = Instant::now();
+    loop {
+        if let Ok(res) = client.get(format!("{base}/health")).send().await {
+            if res.status().is_success() {
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server never answered /health"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A token signed with the configured secret (tokens are stateless).
+    let now = Utc::now().timestamp();
+    let token = TokenKeys::new(SECRET.as_bytes(), 900)
+        .sign(&Claims {
+            sub: "1".into(),
+            org: 1,
+            kind: "agency".into(),
+            role: "admin".into(),
+            iss: "itinerance".into(),
+            iat: now,
+            exp: now + 600,
+        })
+        .unwrap();
+    // A request that stays in flight: the OSRM stub holds it until the 2.5 s timeout.
+    let slow = client
+        .post(format!("{base}/api/v1/routes/optimize"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send_json(
+            &json!({"depot": {"latitude": 49.9, "longitude": 2.3}, "metric": "road",
+            "stops": [{"id": "a", "latitude": 50.63, "longitude": 3.05},
+                      {"id": "b", "latitude": 50.29, "longitude": 2.78}]}),
+        );
+    let terminate = async {
+        actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    };
+    let (response, ()) = futures_util::future::join(slow, terminate).await;
+    let mut response = response.expect("the request in flight is answered");
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = serde_json::from_slice(&response.body().await.unwrap()).unwrap();
+    assert_eq!(body["source"], "road_estimate");
+    // The process then stops by itself, successfully.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
+    // One JSON line per request, with method, path, status and duration.
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let requests: Vec<serde_json::Value> = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["message"] == "request")
+        .collect();
+    let optimize = requests
+        .iter()
+        .find(|r| r["path"] == "/api/v1/routes/optimize")
+        .unwrap_or_else(|| panic!("no log line for the request:\n{logs}"));
+    assert_eq!(optimize["method"], "POST");
+    assert_eq!(optimize["status"], 200);
+    assert!(optimize["duration_ms"].as_f64().unwrap() > 0.0);
+    assert!(requests.iter().any(|r| r["path"] == "/health"));
+    assert!(!logs.contains(&token), "tokens never reach the logs");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn production_refuses_to_start_without_a_jwt_secret() {
+    let output = Command::new(env!("CARGO_BIN_EXE_itinerance"))
+        .arg("migrate")
+        .env("ITINERANCE_MODE", "production")
+        .env_remove("ITINERANCE_JWT_SECRET")
+        .env(
+            "ITINERANCE_DATA_DIR",
+            std::env::temp_dir().join("itn_never_created"),
+        )
+        .output()
+        .expect("the binary runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ITINERANCE_JWT_SECRET"), "{stderr}");
+}
+
+#[test]
+fn a_bad_database_url_is_reported_with_its_cause() {
+    let output = Command::new(env!("CARGO_BIN_EXE_itinerance"))
+        .arg("migrate")
+        .env(
+            "ITINERANCE_DATABASE_URL",
+            "postgres://nobody@127.0.0.1:1/none",
+        )
+        .output()
+        .expect("the binary runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Connection refused") || stderr.contains("connect"),
+        "{stderr}"
+    );
+}
