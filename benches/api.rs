@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod common;
 
+use itinerance::rng::SplitMix64;
 use std::time::{Duration, Instant};
 
 use common::{Backend, TestApp};
@@ -61,22 +62,6 @@ async fn time_gets(
     }
 }
 
-/// Tiny deterministic generator for the seeded volume.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// Seeds `resources` resources with `copies_each` copies on random real communes, spread over
 /// 20 producers, in one transaction; returns the seeding time.
 async fn seed_catalogue(app: &TestApp, resources: usize, copies_each: usize) -> Duration {
@@ -128,7 +113,7 @@ async fn seed_catalogue(app: &TestApp, resources: usize, copies_each: usize) -> 
                 "cerveau",
                 "pomme",
             ];
-            let mut rng = SplitMix(2019);
+            let mut rng = SplitMix64::new(2019);
             itinerance::db::write_transaction(conn, |conn| {
                 let mut producers = Vec::new();
                 for i in 0..20 {

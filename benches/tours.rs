@@ -12,6 +12,7 @@
 //! to LKH-3, then PASS or MISS against the targets of [`TARGETS`]; exits 1 on a MISS or when
 //! the reference cannot be computed, so that CI can gate on it.
 
+use itinerance::rng::SplitMix64;
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
@@ -35,22 +36,6 @@ const REPEATS: usize = 11;
 const TARGETS: [(usize, f64, f64); 2] = [(100, 2.0, 50.0), (200, 3.0, 200.0)];
 /// Mean Earth radius (IUGG), as in `territory::geo`.
 const EARTH_RADIUS_KM: f64 = 6371.0088;
-
-/// Tiny deterministic generator for drawing the instances.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// Splits one CSV line on commas outside double quotes (`""` inside quotes is a quote).
 fn split_csv_line(line: &str) -> Vec<String> {
@@ -133,7 +118,7 @@ struct Instance {
 
 /// A depot and `stops` distinct communes drawn without replacement.
 fn draw(communes: &[(String, f64, f64)], stops: usize, seed: u64) -> Instance {
-    let mut rng = SplitMix(0x7045_5253 ^ ((stops as u64) << 32) ^ seed);
+    let mut rng = SplitMix64::new(0x7045_5253 ^ ((stops as u64) << 32) ^ seed);
     let mut pool: Vec<usize> = (0..communes.len()).collect();
     for i in 0..=stops {
         let j = i + rng.below(pool.len() - i);

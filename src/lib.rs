@@ -17,6 +17,7 @@ pub mod http;
 pub mod jobs;
 pub mod organization;
 pub mod outbox;
+pub mod rng;
 pub mod schema;
 pub mod territory;
 pub mod text;

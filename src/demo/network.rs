@@ -15,6 +15,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::rng::SplitMix64;
+
 /// Password shared by every demo login (documented, demo only).
 pub const DEMO_PASSWORD: &str = "demo-itinerance";
 
@@ -1533,7 +1535,7 @@ impl<'a> Department<'a> {
     /// to small towns, villages then towns when the class is empty.
     fn draw(&self, split: &[u64; 3], rng: &mut SplitMix64) -> Option<&'a CommuneRef> {
         let total: u64 = split.iter().sum();
-        let mut roll = rng.below_u64(total.max(1));
+        let mut roll = rng.below(usize::try_from(total.max(1)).unwrap_or(1)) as u64;
         let mut wanted = 2;
         for (class, weight) in split.iter().enumerate() {
             if roll < *weight {
@@ -1687,45 +1689,6 @@ fn build_venues(index: &CommuneIndex) -> Vec<DemoOrg> {
         });
     }
     venues
-}
-
-/// SplitMix64: tiny, fast and identical on every platform.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform-enough value in `0..n` (0 when `n == 0`).
-    fn below_u64(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            self.next_u64() % n
-        }
-    }
-
-    /// Index in `0..n` (0 when `n == 0`).
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.below_u64(n as u64)).unwrap_or(0)
-    }
-
-    /// Fisher–Yates shuffle.
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
 }
 
 #[cfg(test)]

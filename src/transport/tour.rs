@@ -32,6 +32,7 @@
 //! The final tour is never longer than the construction (only improving moves and improving
 //! kicks are kept, and the construction is returned if rounding ever says otherwise).
 
+use crate::rng::SplitMix64;
 use std::collections::VecDeque;
 
 /// Up to this many nodes (depot included) the tour is exact (Held–Karp, O(2ⁿ·n²): under a
@@ -218,25 +219,6 @@ fn held_karp(m: &DistanceMatrix) -> Vec<usize> {
     order.push(0);
     order.extend(reversed.into_iter().rev());
     order
-}
-
-/// Small, fast, seedable generator (SplitMix64): enough randomness for kicks, and
-/// reproducible on every platform.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..bound` (`bound` > 0), by multiply-shift.
-    fn below(&mut self, bound: usize) -> usize {
-        ((u128::from(self.next()) * bound as u128) >> 64) as usize
-    }
 }
 
 /// The `k` nearest other nodes of every node, nearest first (ties by index), flattened.
@@ -688,7 +670,7 @@ fn heuristic(m: &DistanceMatrix) -> Tour {
     search.local_search();
     search.journal.clear();
 
-    let mut rng = SplitMix64(SEED ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = SplitMix64::new(SEED ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     for _ in 0..kicks(n) {
         let before = search.length;
         search.kick(&mut rng);
@@ -734,7 +716,7 @@ mod tests {
     use super::*;
 
     fn random_points(n: usize, seed: u64) -> Vec<(f64, f64)> {
-        let mut rng = SplitMix64(seed);
+        let mut rng = SplitMix64::new(seed);
         (0..n)
             .map(|_| {
                 (
