@@ -15,7 +15,6 @@ use super::service::{self, Settings};
 use super::store::BookingFilter;
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::error::Validator;
 use crate::http::{ApiError, ApiResult, Problem};
 
 /// Media type of the calendar feeds.
@@ -117,28 +116,20 @@ async fn list_bookings(
     query: web::Query<BookingQuery>,
 ) -> ApiResult<web::Json<Vec<Booking>>> {
     let q = query.into_inner();
-    let mut v = Validator::new();
-    let limit = q.limit.unwrap_or(100);
-    v.check(
-        (1..=500).contains(&limit),
-        "limit",
-        "must be between 1 and 500",
-    );
-    if let (Some(from), Some(to)) = (q.from, q.to) {
-        v.check(to >= from, "to", "must not be before from");
-    }
-    v.finish()?;
-    let filter = BookingFilter {
-        venue_id: q.venue_id,
-        resource_id: q.resource_id,
-        copy_id: q.copy_id,
-        status: q.status.map(|s| s.as_str().to_string()),
-        from: q.from,
-        to: q.to,
-        after_id: q.after_id.unwrap_or(0),
-        limit,
-        active_only: false,
-    };
+    let filter = service::list_filter(
+        BookingFilter {
+            venue_id: q.venue_id,
+            resource_id: q.resource_id,
+            copy_id: q.copy_id,
+            status: q.status.map(|s| s.as_str().to_string()),
+            from: q.from,
+            to: q.to,
+            after_id: q.after_id.unwrap_or(0),
+            limit: 0,
+            active_only: false,
+        },
+        q.limit,
+    )?;
     Ok(web::Json(
         state
             .run(move |conn| service::list(conn, &principal, &filter))

@@ -499,6 +499,23 @@ pub fn scope_of(p: &Principal) -> Option<Scope> {
     }
 }
 
+/// Checks a list request: a page of 1–500 (default 100) and a range that is not reversed.
+pub fn list_filter(mut filter: BookingFilter, limit: Option<i64>) -> Result<BookingFilter> {
+    let mut v = Validator::new();
+    let limit = limit.unwrap_or(100);
+    v.check(
+        (1..=500).contains(&limit),
+        "limit",
+        "must be between 1 and 500",
+    );
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        v.check(to >= from, "to", "must not be before from");
+    }
+    v.finish()?;
+    filter.limit = limit;
+    Ok(filter)
+}
+
 /// Bookings visible to the caller, filtered.
 pub fn list(
     conn: &mut DbConnection,
