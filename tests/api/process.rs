@@ -82,7 +82,15 @@ async fn sigterm_finishes_requests_in_flight_and_logs_each_request() {
                       {"id": "b", "latitude": 50.29, "longitude": 2.78}]}),
         );
     let terminate = async {
-        actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+        // Only once the request is inside the server (it has reached the OSRM stub).
+        let waiting = Instant::now();
+        while stub.received.load(Ordering::SeqCst) == 0 {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(60),
+                "the request never arrived"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
         let status = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status()

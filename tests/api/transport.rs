@@ -473,6 +473,8 @@ pub const FAILING: u8 = 2;
 pub struct OsrmStub {
     pub url: String,
     pub mode: Arc<AtomicU8>,
+    /// Requests received so far.
+    pub received: Arc<std::sync::atomic::AtomicUsize>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -485,7 +487,12 @@ fn parse_coords(path: &str) -> Vec<(f64, f64)> {
         .collect()
 }
 
-async fn stub_table(mode: web::Data<Arc<AtomicU8>>, coords: web::Path<String>) -> HttpResponse {
+async fn stub_table(
+    mode: web::Data<Arc<AtomicU8>>,
+    received: web::Data<Arc<std::sync::atomic::AtomicUsize>>,
+    coords: web::Path<String>,
+) -> HttpResponse {
+    received.fetch_add(1, Ordering::SeqCst);
     match mode.load(Ordering::SeqCst) {
         SLOW => actix_web::rt::time::sleep(Duration::from_secs(10)).await,
         FAILING => return HttpResponse::InternalServerError().body("boom"),
@@ -508,7 +515,12 @@ async fn stub_table(mode: web::Data<Arc<AtomicU8>>, coords: web::Path<String>) -
     HttpResponse::Ok().json(json!({"code": "Ok", "distances": distances, "durations": durations}))
 }
 
-async fn stub_route(mode: web::Data<Arc<AtomicU8>>, coords: web::Path<String>) -> HttpResponse {
+async fn stub_route(
+    mode: web::Data<Arc<AtomicU8>>,
+    received: web::Data<Arc<std::sync::atomic::AtomicUsize>>,
+    coords: web::Path<String>,
+) -> HttpResponse {
+    received.fetch_add(1, Ordering::SeqCst);
     match mode.load(Ordering::SeqCst) {
         SLOW => actix_web::rt::time::sleep(Duration::from_secs(10)).await,
         FAILING => {
@@ -529,12 +541,15 @@ impl OsrmStub {
         let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let mode = Arc::new(AtomicU8::new(OK));
         let shared = mode.clone();
+        let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = received.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let server = HttpServer::new(move || {
                     App::new()
                         .app_data(web::Data::new(shared.clone()))
+                        .app_data(web::Data::new(counter.clone()))
                         .route("/table/v1/driving/{coords}", web::get().to(stub_table))
                         .route("/route/v1/driving/{coords}", web::get().to(stub_route))
                 })
@@ -548,7 +563,12 @@ impl OsrmStub {
             })
         });
         let handle = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        OsrmStub { url, mode, handle }
+        OsrmStub {
+            url,
+            mode,
+            received,
+            handle,
+        }
     }
 }
 
