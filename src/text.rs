@@ -4,6 +4,13 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Folds a name for accent- and case-insensitive matching: "Villeneuve-d'Ascq" → "villeneuve d ascq".
 /// Stored beside the original so that both backends can search with a plain indexed `LIKE`.
+///
+/// ```
+/// use itinerance::text::fold;
+/// assert_eq!(fold("Villeneuve-d'Ascq"), "villeneuve d ascq");
+/// assert_eq!(fold("AMIENS"), fold("Amiens"));
+/// assert_eq!(fold("Cœuvres-et-Valsery"), "coeuvres et valsery");
+/// ```
 pub fn fold(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut last_space = true;

@@ -41,6 +41,12 @@ impl Widening {
 }
 
 /// Travel days for a road distance: `ceil(km / km_per_day) + handling_days` (0 km: handling only).
+///
+/// ```
+/// use itinerance::booking::period::transport_days;
+/// assert_eq!(transport_days(127.0, 250.0, 0), 1); // Amiens → Lille by road
+/// assert_eq!(transport_days(0.0, 250.0, 1), 1);
+/// ```
 pub fn transport_days(road_km: f64, km_per_day: f64, handling_days: i64) -> i64 {
     let driving = if road_km <= 0.0 {
         0

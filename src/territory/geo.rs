@@ -32,6 +32,13 @@ impl LatLon {
 }
 
 /// Great-circle (haversine) distance in km.
+///
+/// ```
+/// use itinerance::territory::geo::{great_circle_km, LatLon};
+/// let amiens = LatLon { lat: 49.9, lon: 2.3 };
+/// let lille = LatLon { lat: 50.63391, lon: 3.05512 };
+/// assert!((great_circle_km(amiens, lille) - 97.7).abs() < 0.1);
+/// ```
 pub fn great_circle_km(a: LatLon, b: LatLon) -> f64 {
     Haversine.distance(Point::new(a.lon, a.lat), Point::new(b.lon, b.lat)) / 1000.0
 }

@@ -18,7 +18,13 @@ crate::text_enum! {
 }
 
 impl CommuneClass {
-    /// Derives the class from the municipal population.
+        /// Derives the class from the municipal population.
+    ///
+    /// ```
+    /// use itinerance::territory::CommuneClass;
+    /// assert_eq!(CommuneClass::of_population(584), CommuneClass::Village);
+    /// assert_eq!(CommuneClass::of_population(136_449), CommuneClass::LargeCity);
+    /// ```
     pub fn of_population(population: i64) -> CommuneClass {
         match population {
             p if p < 2_000 => CommuneClass::Village,
