@@ -18,7 +18,7 @@ crate::text_enum! {
 }
 
 impl CommuneClass {
-        /// Derives the class from the municipal population.
+    /// Derives the class from the municipal population.
     ///
     /// ```
     /// use itinerance::territory::CommuneClass;
