@@ -157,8 +157,8 @@ pub struct TestApp {
     client: awc::Client,
     server: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
-    // Dropped last: the database outlives the server.
-    _db: TestDb,
+    // Dropped last: the database outlives the server (absent for a second instance).
+    _db: Option<TestDb>,
 }
 
 impl TestApp {
@@ -171,6 +171,18 @@ impl TestApp {
     pub async fn start_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
         let (db, url) = TestDb::create(backend);
         let state = itinerance::bootstrap(test_config(&url, extra)).expect("bootstrap");
+        Self::launch(backend, state, Some(db))
+    }
+
+    /// Another instance of the service on the same database and configuration, as behind a load
+    /// balancer (drop it before the first one, which owns the database).
+    pub fn another_instance(&self) -> TestApp {
+        let config = (*self.state.config).clone();
+        let state = itinerance::bootstrap(config).expect("bootstrap a second instance");
+        Self::launch(self.backend, state, None)
+    }
+
+    fn launch(backend: Backend, state: AppState, db: Option<TestDb>) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("addr").port();
         let (tx, rx) = std::sync::mpsc::channel();

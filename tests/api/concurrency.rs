@@ -224,7 +224,46 @@ async fn expiry_on_every_instance_at_once_expires_each_hold_once(app: TestApp) {
     assert_eq!(assert_no_overlap(&app).await, 0, "every hold released");
 }
 
+/// Two instances on one database (as behind a load balancer): a token from one works on the other,
+/// and overlapping requests spread over both still book each copy once.
+async fn two_instances_share_everything_through_the_database(app: TestApp) {
+    let f = two_copies(&app).await;
+    let other = app.another_instance();
+    let me = other.get("/api/v1/me", Some(&f.venue.token)).await;
+    assert_eq!(
+        me.status, 200,
+        "a token issued by one instance works on the other"
+    );
+    let requests = (0..REQUESTS).map(|i| {
+        let instance = if i % 2 == 0 { &app } else { &other };
+        instance.post(
+            "/api/v1/bookings",
+            Some(&f.venue.token),
+            json!({"resource_id": f.resource_id, "venue_id": f.venue.org_id,
+                   "starts_on": day(50), "ends_on": day(52 + (i % 3) as i64)}),
+        )
+    });
+    let responses = join_all(requests).await;
+    let created = responses.iter().filter(|r| r.status == 201).count();
+    assert!(
+        responses.iter().all(|r| r.status == 201 || r.status == 409),
+        "only 201 and 409"
+    );
+    assert_eq!(created, 2);
+    assert_eq!(assert_no_overlap(&app).await, 2);
+    // What one instance wrote, the other reads.
+    let listed = other
+        .get(
+            &format!("/api/v1/bookings?resource_id={}", f.resource_id),
+            Some(&f.venue.token),
+        )
+        .await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 2);
+    drop(other);
+}
+
 on_both_backends!(
+    two_instances_share_everything_through_the_database,
     concurrent_overlapping_requests_book_each_copy_once,
     concurrent_date_changes_never_overlap,
     expiry_on_every_instance_at_once_expires_each_hold_once,
