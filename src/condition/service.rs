@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::Connection;
 
 use super::model::{
     CompleteMaintenance, ConditionReport, FleetCopy, Maintenance, MaintenanceKind,
@@ -227,11 +228,11 @@ pub fn file_report(
             &lines,
         )?;
         catalogue::set_grade(conn, copy_id, new.grade, now)?;
-        let saved_lines = store::list_reports(conn, copy_id)?
-            .into_iter()
-            .find(|(r, _)| r.id == row.id)
-            .map(|(_, l)| l)
-            .unwrap_or_default();
+        let mut saved_lines = lines.clone();
+        saved_lines.sort_by_key(|l| l.component_id);
+        for line in &mut saved_lines {
+            line.report_id = row.id;
+        }
         let mut report = present(row, saved_lines)?;
         let status: CopyStatus = stored(&copy.status)?;
         if !passed && status != CopyStatus::Retired {
@@ -419,8 +420,6 @@ pub fn schedule_maintenance(
         row.try_into()
     })
 }
-
-use diesel::Connection;
 
 fn maintenance_conflict(
     conn: &mut DbConnection,
