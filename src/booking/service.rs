@@ -23,7 +23,9 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator, OCCUPATION_OVERLAP};
 use crate::organization::model::stored;
 use crate::organization::{store as orgs, OrgKind};
-use crate::territory::geo::{great_circle_km, LatLon};
+use crate::territory::geo::LatLon;
+use crate::transport::distance::road_estimate_km;
+use crate::transport::service::chains;
 
 /// How far around the wanted dates alternatives are looked for, in days.
 const ALTERNATIVE_WINDOW_DAYS: i64 = 180;
@@ -141,7 +143,7 @@ fn candidates(
                 && copy.status != CopyStatus::Maintenance.as_str()
         })
         .map(|(copy, lat, lon)| {
-            let road_km = great_circle_km(LatLon { lat, lon }, venue) * settings.detour;
+            let road_km = road_estimate_km(LatLon { lat, lon }, venue, settings.detour);
             let travel_days =
                 period::transport_days(road_km, settings.km_per_day, settings.handling_days);
             Candidate {
@@ -172,7 +174,7 @@ fn candidates(
         let previous = before
             .iter()
             .filter(|s| {
-                s.copy_id == c.copy_id && s.ends_on < starts_on && s.ends_on >= starts_on - gap
+                s.copy_id == c.copy_id && chains(s.ends_on, starts_on, settings.chain_gap_days)
             })
             .max_by_key(|s| s.ends_on);
         if let Some(prev) = previous {
@@ -180,7 +182,7 @@ fn candidates(
                 lat: prev.venue.latitude,
                 lon: prev.venue.longitude,
             };
-            c.approach_km = great_circle_km(from, venue) * settings.detour;
+            c.approach_km = road_estimate_km(from, venue, settings.detour);
         }
     }
     found.sort_by(|a, b| {

@@ -211,6 +211,20 @@ impl SearchFilter {
     }
 }
 
+/// Whether the copy in scope (`copies`) has an active occupation (booking or maintenance) on
+/// any day of `[from, to]`.
+macro_rules! occupied_over {
+    ($from:expr, $to:expr) => {
+        diesel::dsl::exists(
+            occupations::table
+                .filter(occupations::copy_id.eq(copies::id))
+                .filter(occupations::active.eq(true))
+                .filter(occupations::starts_on.le($to))
+                .filter(occupations::ends_on.ge($from)),
+        )
+    };
+}
+
 /// Adds every filter but proximity and pagination to a boxed query that has `resources` in its
 /// FROM clause (the resources alone, or copies joined to their resource).
 macro_rules! with_resource_filters {
@@ -279,13 +293,7 @@ fn search_by_id(conn: &mut DbConnection, filter: &SearchFilter) -> Result<Search
             copies::table
                 .filter(copies::resource_id.eq(resources::id))
                 .filter(copies::status.ne_all(["retired", "maintenance"]))
-                .filter(diesel::dsl::not(diesel::dsl::exists(
-                    occupations::table
-                        .filter(occupations::copy_id.eq(copies::id))
-                        .filter(occupations::active.eq(true))
-                        .filter(occupations::starts_on.le(to))
-                        .filter(occupations::ends_on.ge(from)),
-                ))),
+                .filter(diesel::dsl::not(occupied_over!(from, to))),
         ));
     }
     let mut rows: Vec<ResourceRow> = query
@@ -334,13 +342,7 @@ fn search_near(
         // Only copies free over the dates of use count, so the distance is to the nearest free one.
         query = query
             .filter(copies::status.ne("maintenance"))
-            .filter(diesel::dsl::not(diesel::dsl::exists(
-                occupations::table
-                    .filter(occupations::copy_id.eq(copies::id))
-                    .filter(occupations::active.eq(true))
-                    .filter(occupations::starts_on.le(to))
-                    .filter(occupations::ends_on.ge(from)),
-            )));
+            .filter(diesel::dsl::not(occupied_over!(from, to)));
     }
     if bbox.crosses_antimeridian() {
         query = query.filter(

@@ -21,7 +21,9 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator, OCCUPATION_OVERLAP};
 use crate::organization::model::stored;
 use crate::organization::OrgKind;
-use crate::territory::geo::{great_circle_km, LatLon};
+use crate::territory::geo::LatLon;
+use crate::transport::distance::road_estimate_km;
+use crate::transport::service::chains;
 
 /// Longest scheduled maintenance, in days.
 const MAX_MAINTENANCE_DAYS: i64 = 366;
@@ -581,7 +583,7 @@ fn wear_of(
     copies: &[(CopyRow, f64, f64)],
     today: NaiveDate,
 ) -> Result<HashMap<i64, Wear>> {
-    let estimate = |a: LatLon, b: LatLon| great_circle_km(a, b) * model.road_detour;
+    let estimate = |a: LatLon, b: LatLon| road_estimate_km(a, b, model.road_detour);
     let chain_gap_days = model.chain_gap_days;
     let ids: Vec<i64> = copies.iter().map(|(c, _, _)| c.id).collect();
     let loans = store::loans_of(conn, &ids)?;
@@ -613,20 +615,18 @@ fn wear_of(
             lon: *lon,
         };
         let depot = depots.get(copy_id).copied().unwrap_or(venue);
-        let chains = |prev_end: NaiveDate, next_start: NaiveDate| {
-            next_start > prev_end && (next_start - prev_end).num_days() <= chain_gap_days
-        };
+
         let previous = i
             .checked_sub(1)
             .map(|j| &loans[j])
-            .filter(|p| p.0 == *copy_id && chains(p.3, *starts_on));
+            .filter(|p| p.0 == *copy_id && chains(p.3, *starts_on, chain_gap_days));
         let km_in = match previous {
             Some(p) => estimate(LatLon { lat: p.5, lon: p.6 }, venue),
             None => estimate(depot, venue),
         };
         let next_chains = loans
             .get(i + 1)
-            .is_some_and(|n| n.0 == *copy_id && chains(*ends_on, n.2));
+            .is_some_and(|n| n.0 == *copy_id && chains(*ends_on, n.2, chain_gap_days));
         let km_out = if status == "delivered" || next_chains {
             0.0
         } else {

@@ -39,6 +39,11 @@ pub struct Matrix {
     pub source: DistanceSource,
 }
 
+/// The road estimate: great-circle km × the detour factor (no network needed).
+pub fn road_estimate_km(a: LatLon, b: LatLon, detour: f64) -> f64 {
+    great_circle_km(a, b) * detour
+}
+
 /// The configured way of measuring distances.
 #[derive(Debug, Clone)]
 pub struct DistanceProvider {
@@ -90,7 +95,7 @@ impl DistanceProvider {
 
     /// Road estimate between two points (no network): great circle × detour factor.
     pub fn estimate_km(&self, a: LatLon, b: LatLon) -> f64 {
-        great_circle_km(a, b) * self.detour
+        road_estimate_km(a, b, self.detour)
     }
 
     /// Hours to drive a distance at the average speed.

@@ -50,9 +50,15 @@ impl Costs {
     }
 }
 
+/// The chaining rule: a loan starting at most `gap_days` after the previous one ends takes the
+/// copy straight on from the previous venue instead of through the depot.
+pub fn chains(prev_ends_on: NaiveDate, next_starts_on: NaiveDate, gap_days: i64) -> bool {
+    next_starts_on > prev_ends_on && (next_starts_on - prev_ends_on).num_days() <= gap_days
+}
+
 /// Whether `next` follows `prev` closely enough for the copy to go straight on.
 pub fn chained(prev: &Stay, next: &Stay, gap_days: i64) -> bool {
-    next.starts_on > prev.ends_on && (next.starts_on - prev.ends_on).num_days() <= gap_days
+    chains(prev.ends_on, next.starts_on, gap_days)
 }
 
 fn position(p: &Place) -> LatLon {
