@@ -84,3 +84,60 @@ fn jwt_secret(config: &Config) -> Result<Vec<u8>, StartError> {
     getrandom::fill(&mut secret).map_err(|e| StartError::Other(format!("no randomness: {e}")))?;
     Ok(secret)
 }
+
+#[cfg(test)]
+mod wire_names {
+    /// Every vocabulary serialises (and is published) under the name it is stored as.
+    fn check<
+        T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug + Copy,
+    >(
+        all: &[T],
+        as_str: fn(T) -> &'static str,
+    ) {
+        for &value in all {
+            let wire = serde_json::to_value(value).unwrap();
+            assert_eq!(wire, serde_json::Value::from(as_str(value)), "{value:?}");
+            let back: T = serde_json::from_value(wire).unwrap();
+            assert_eq!(back, value);
+        }
+    }
+
+    #[test]
+    fn wire_names_match_stored_names() {
+        use crate::booking::model::{BookingAction, BookingStatus, WaitlistStatus};
+        use crate::catalogue::model::{Audience, CopyStatus, ResourceKind, Theme};
+        use crate::condition::model::{MaintenanceKind, Stage};
+        use crate::condition::service::FleetSort;
+        use crate::organization::model::{OrgKind, Role, VenueType};
+        use crate::territory::model::CommuneClass;
+        use crate::transport::distance::Metric;
+        use crate::transport::model::LegKind;
+        check(BookingStatus::ALL, BookingStatus::as_str);
+        check(BookingAction::ALL, BookingAction::as_str);
+        check(WaitlistStatus::ALL, WaitlistStatus::as_str);
+        check(Stage::ALL, Stage::as_str);
+        check(MaintenanceKind::ALL, MaintenanceKind::as_str);
+        check(FleetSort::ALL, FleetSort::as_str);
+        check(LegKind::ALL, LegKind::as_str);
+        check(Metric::ALL, Metric::as_str);
+        check(CommuneClass::ALL, CommuneClass::as_str);
+        check(ResourceKind::ALL, ResourceKind::as_str);
+        check(Theme::ALL, Theme::as_str);
+        check(Audience::ALL, Audience::as_str);
+        check(CopyStatus::ALL, CopyStatus::as_str);
+        check(OrgKind::ALL, OrgKind::as_str);
+        check(Role::ALL, Role::as_str);
+        check(VenueType::ALL, VenueType::as_str);
+    }
+
+    #[test]
+    fn published_enums_list_the_wire_names() {
+        let doc = serde_json::to_value(crate::app::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["CommuneClass"]["enum"],
+            serde_json::json!(["village", "small_town", "medium_town", "large_city"])
+        );
+        assert_eq!(schemas["OrgKind"]["enum"][0], "agency");
+    }
+}

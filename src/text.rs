@@ -55,14 +55,20 @@ pub fn like_escape(input: &str) -> String {
 
 /// Declares a closed vocabulary stored as text: serde and OpenAPI in snake_case, parsing with the
 /// list of accepted values in the error, and `as_str` for the database.
+///
+/// The wire name is given twice on purpose: serde and utoipa both derive it from the variant with
+/// `rename_all = "snake_case"` (utoipa cannot read a `rename` passed through a macro fragment, which
+/// once published every enum in PascalCase), and `$text` is what `as_str` stores. The unit test
+/// `wire_names_match_stored_names` proves, for every vocabulary, that the two agree.
 #[macro_export]
 macro_rules! text_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
         $vis enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* $variant),+
         }
 
         impl $name {
