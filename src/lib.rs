@@ -21,6 +21,7 @@ pub mod rng;
 pub mod schema;
 pub mod territory;
 pub mod text;
+pub mod timestamp;
 pub mod transport;
 
 use std::sync::Arc;

@@ -136,8 +136,11 @@ pub struct ApiKey {
     /// First characters of the key, to recognise it.
     #[schema(example = "itk_3fa85f64")]
     pub prefix: String,
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::timestamp::utc_option")]
     pub last_used_at: Option<NaiveDateTime>,
+    #[serde(with = "crate::timestamp::utc_option")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 

@@ -115,13 +115,17 @@ pub struct Booking {
     pub distance_km: f64,
     pub status: BookingStatus,
     /// While `requested`: when the hold lapses (UTC).
+    #[serde(with = "crate::timestamp::utc_option")]
     pub hold_expires_at: Option<NaiveDateTime>,
     /// Set when the booking was made by promoting a waitlist entry.
     pub waitlist_entry_id: Option<i64>,
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::timestamp::utc")]
     pub updated_at: NaiveDateTime,
     /// Set (UTC) when the assigned copy can no longer serve the booking (damage, maintenance,
     /// retirement): move it to new dates or another copy with `PATCH`.
+    #[serde(with = "crate::timestamp::utc_option")]
     pub flagged_at: Option<NaiveDateTime>,
     pub flag_reason: Option<String>,
 }
@@ -172,6 +176,7 @@ pub struct BookingEvent {
     pub actor_api_key_id: Option<i64>,
     pub note: Option<String>,
     /// UTC.
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -247,6 +252,7 @@ pub struct WaitlistEntry {
     pub status: WaitlistStatus,
     /// The booking made when it was promoted.
     pub booking_id: Option<i64>,
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 

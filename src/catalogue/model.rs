@@ -87,8 +87,10 @@ pub struct Resource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
     /// UTC.
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
     /// UTC.
+    #[serde(with = "crate::timestamp::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -169,7 +171,9 @@ pub struct Copy {
     pub longitude: f64,
     pub retirement_reason: Option<String>,
     /// UTC.
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::timestamp::utc")]
     pub updated_at: NaiveDateTime,
 }
 

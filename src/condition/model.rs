@@ -81,6 +81,7 @@ pub struct ConditionReport {
     pub reported_by_organization: i64,
     pub reported_by_user: Option<i64>,
     /// UTC.
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
     /// When the report sent the copy into maintenance: that record.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,8 +130,10 @@ pub struct Maintenance {
     /// Started automatically by a condition report.
     pub automatic: bool,
     pub report_id: Option<i64>,
+    #[serde(with = "crate::timestamp::utc_option")]
     pub completed_at: Option<NaiveDateTime>,
     pub grade_after: Option<i32>,
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 

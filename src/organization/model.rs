@@ -67,6 +67,7 @@ pub struct Organization {
     pub latitude: f64,
     pub longitude: f64,
     /// UTC.
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -95,6 +96,7 @@ pub struct User {
     pub organization_id: i64,
     pub role: Role,
     /// UTC.
+    #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -41,8 +41,13 @@ fn date(v: &Value) -> NaiveDate {
         .unwrap_or_else(|| panic!("not a date: {v}"))
 }
 
+/// A wire timestamp: RFC 3339 in UTC with a `Z`, read back as naive UTC.
 fn timestamp(v: &Value) -> NaiveDateTime {
-    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("not a timestamp: {v}: {e}"))
+    let text = v.as_str().unwrap_or_else(|| panic!("not a string: {v}"));
+    assert!(text.ends_with('Z'), "timestamp not in UTC with Z: {text}");
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("not an RFC 3339 timestamp: {text}: {e}"))
+        .naive_utc()
 }
 
 fn id(v: &Value) -> i64 {
