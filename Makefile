@@ -5,7 +5,7 @@ DEMO_EMAIL ?= agence@demo.itinerance.fr
 DEMO_PASSWORD ?= demo-itinerance
 BIN := target/release/itinerance
 
-.PHONY: run build test lint unit openapi bench clean check-toolchain
+.PHONY: run build test contract lint unit openapi bench clean check-toolchain
 
 check-toolchain:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust from https://rustup.rs (rustup, stable toolchain)"; exit 1; }
@@ -20,9 +20,17 @@ run: build
 	@echo "API docs: http://127.0.0.1:8080/docs/"
 	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) serve
 
-## Format check, clippy, and the whole suite on SQLite and PostgreSQL.
+## Format check, clippy, the whole suite on SQLite and PostgreSQL, then the contract as partners
+## meet it: a generated client and schemathesis against the real binary (tools from PyPI into
+## target/contract-venv).
 test: check-toolchain lint
 	.ci/with-postgres $(CARGO) test --locked
+	.ci/contract
+
+## Only the contract check (a generated client, then schemathesis) against a fresh demo server.
+contract: check-toolchain
+	$(CARGO) build --locked
+	.ci/contract
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -62,7 +62,12 @@ or a partner API key.",
         license(name = "MIT")
     ),
     modifiers(&BearerSecurity),
-    components(schemas(Problem, crate::error::FieldError)),
+    components(schemas(
+        Problem,
+        crate::error::FieldError,
+        crate::booking::model::BookingAction,
+        crate::condition::service::FleetSort
+    )),
     tags(
         (name = "system", description = "Health and documentation"),
         (name = "auth", description = "Login, current user and partner API keys"),
@@ -110,7 +115,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    doc
+    crate::http::openapi::complete(doc)
 }
 
 /// The OpenAPI document as the pretty JSON committed to the repository.
@@ -124,6 +129,7 @@ pub fn openapi_json() -> String {
 /// letting requests in flight finish within `shutdown_timeout_seconds`.
 pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let doc = openapi();
+    let known_paths = web::Data::new(crate::http::methods::KnownPaths::from_openapi(&doc));
     let config = state.config.clone();
     crate::jobs::spawn(state.clone());
     let data = web::Data::new(state);
@@ -131,6 +137,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     let mut http = HttpServer::new(move || {
         let (app, _) = actix_web::App::new()
             .app_data(data.clone())
+            .app_data(known_paths.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(body_limit)
@@ -139,6 +146,9 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .app_data(web::PayloadConfig::default().limit(body_limit))
             .app_data(web::QueryConfig::default().error_handler(problem::query_error))
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::methods::head_as_get,
+            ))
             .wrap(actix_web::middleware::from_fn(crate::http::log_requests))
             .default_service(web::to(problem::no_route))
             .into_utoipa_app()

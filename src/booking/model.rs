@@ -189,7 +189,8 @@ pub struct Alternative {
     pub ends_on: NaiveDate,
 }
 
-/// Body of a `booking_conflict` problem (409).
+/// Body of a 409 problem on a booking: with `booking_conflict`, the nearest free periods come in
+/// `alternatives`; other conflicts (`invalid_transition`, …) carry none.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BookingConflict {
     #[serde(rename = "type")]
@@ -199,7 +200,9 @@ pub struct BookingConflict {
     pub detail: String,
     #[schema(example = "booking_conflict")]
     pub code: String,
-    /// The nearest free periods of the same length, nearest first (at most 5).
+    /// With `booking_conflict`: the nearest free periods of the same length, nearest first (at
+    /// most 5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<Alternative>,
 }
 

@@ -79,11 +79,15 @@ impl Cursor {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// `exhibition`, `trunk`, `kit` or `model`.
+    /// `exhibition`, `trunk`, `kit` or `model`. (Read as text so that an unknown value is a 422
+    /// naming the field, like in bodies; published as the vocabulary.)
+    #[param(value_type = Option<super::model::ResourceKind>)]
     pub kind: Option<String>,
-    /// One theme (see `Theme`).
+    /// One theme.
+    #[param(value_type = Option<super::model::Theme>)]
     pub theme: Option<String>,
-    /// One audience (see `Audience`).
+    /// One audience.
+    #[param(value_type = Option<super::model::Audience>)]
     pub audience: Option<String>,
     /// Free text: every word must appear in the title or description (accents and case ignored).
     pub q: Option<String>,

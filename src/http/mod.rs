@@ -1,5 +1,7 @@
 //! What every HTTP handler shares: problem responses, request logging and the authenticated caller.
 
+pub mod methods;
+pub mod openapi;
 pub mod problem;
 
 use std::time::Instant;

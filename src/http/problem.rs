@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::methods::KnownPaths;
 use crate::error::{Error, FieldError};
 
 /// Media type of every error body.
@@ -46,6 +47,13 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
+    /// A known path called with a method it does not answer.
+    #[error("{method} is not allowed on {path}; allowed: {}", .allow.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allow: Vec<String>,
+    },
 }
 
 impl ApiError {
@@ -91,6 +99,11 @@ impl ApiError {
                 "Unsupported media type",
             ),
             ApiError::NoRoute { .. } => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            ApiError::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+            ),
         }
     }
 }
@@ -143,6 +156,9 @@ impl ResponseError for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        if let ApiError::MethodNotAllowed { allow, .. } = self {
+            response.insert_header((header::ALLOW, allow.join(", ")));
+        }
         response.body(body.to_string())
     }
 }
@@ -189,10 +205,20 @@ pub fn payload_error(err: actix_web::error::PayloadError) -> ApiError {
     }
 }
 
-/// Fallback service: unknown routes answer a 404 problem, not an empty body.
+/// Fallback service: a known path with another method answers 405 with `Allow`; an unknown
+/// route a 404 problem, not an empty body.
 pub async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NoRoute {
-        method: req.method().to_string(),
-        path: req.path().to_string(),
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let allowed = req
+        .app_data::<actix_web::web::Data<KnownPaths>>()
+        .and_then(|known| known.allowed(&path));
+    Err(match allowed {
+        Some(allow) => ApiError::MethodNotAllowed {
+            method,
+            path,
+            allow: allow.iter().map(|m| m.to_string()).collect(),
+        },
+        None => ApiError::NoRoute { method, path },
     })
 }

@@ -9,6 +9,7 @@ mod concurrency;
 mod condition;
 mod demo;
 mod errors;
+mod methods;
 mod migrations;
 mod openapi;
 mod organizations;

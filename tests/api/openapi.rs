@@ -14,6 +14,72 @@ fn committed_openapi_matches_the_code() {
     );
 }
 
+/// Every `$ref` names a defined component (a generated client skips operations whose references
+/// dangle), and every enum lists wire names (snake_case), never Rust variant names.
+#[test]
+fn every_reference_resolves_and_every_enum_is_in_wire_case() {
+    let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
+    fn walk(v: &serde_json::Value, doc: &serde_json::Value, at: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(target) = map.get("$ref").and_then(|r| r.as_str()) {
+                    let pointer = target.trim_start_matches('#');
+                    assert!(
+                        doc.pointer(pointer).is_some(),
+                        "{at}: dangling $ref {target}"
+                    );
+                }
+                if let Some(values) = map.get("enum").and_then(|e| e.as_array()) {
+                    for value in values.iter().filter_map(|v| v.as_str()) {
+                        assert!(
+                            value
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                            "{at}: enum value {value:?} is not a wire name"
+                        );
+                    }
+                }
+                for (k, child) in map {
+                    walk(child, doc, &format!("{at}/{k}"));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, doc, &format!("{at}/{i}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&doc, &doc, "");
+}
+
+/// What the extractors refuse before any handler runs is documented on every operation that can
+/// meet it: 400 for a body, query or header that cannot be parsed, 413 and 415 for bodies.
+#[test]
+fn every_operation_documents_what_its_extractors_refuse() {
+    let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let has_query = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: no {status}"
+                    );
+                }
+            }
+            if has_query {
+                assert!(responses.contains_key("400"), "{method} {path}: no 400");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_operation_documents_its_errors_and_security() {
     let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();

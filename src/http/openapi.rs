@@ -1,0 +1,83 @@
+//! Completes the generated OpenAPI document with the answers every operation shares, which the
+//! per-handler annotations would otherwise have to repeat (and did forget): the extractors refuse
+//! an unreadable body or query string with 400, an oversized body with 413 and a body that is not
+//! JSON with 415, on every operation that takes one.
+
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+use super::problem::PROBLEM_JSON;
+
+/// Shared responses: (status, component name, description).
+const MALFORMED: (&str, &str, &str) = (
+    "400",
+    "MalformedRequest",
+    "`malformed_request`: the body, the query string or a header cannot be parsed (wrong JSON, \
+     a wrong type, an unknown enum value, an unknown parameter).",
+);
+const TOO_LARGE: (&str, &str, &str) = (
+    "413",
+    "PayloadTooLarge",
+    "`payload_too_large`: the body is larger than the configured limit.",
+);
+const NOT_JSON: (&str, &str, &str) = (
+    "415",
+    "UnsupportedMediaType",
+    "`unsupported_media_type`: the body is not `application/json`.",
+);
+
+/// Adds the shared error responses as components and references them from every operation that
+/// can give them.
+pub fn complete(mut doc: OpenApi) -> OpenApi {
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (_, name, description) in [MALFORMED, TOO_LARGE, NOT_JSON] {
+        components.responses.insert(
+            name.to_string(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        PROBLEM_JSON,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        );
+    }
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let reads_parameters = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Header));
+            if op.request_body.is_some() {
+                for shared in [MALFORMED, TOO_LARGE, NOT_JSON] {
+                    add_shared(op, shared);
+                }
+            } else if reads_parameters {
+                add_shared(op, MALFORMED);
+            }
+        }
+    }
+    doc
+}
+
+/// References a shared response unless the operation documents that status itself.
+fn add_shared(op: &mut Operation, (status, name, _): (&str, &str, &str)) {
+    op.responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
+}
