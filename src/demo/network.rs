@@ -1749,6 +1749,32 @@ mod tests {
         network.producers.iter().flat_map(|p| p.resources.iter())
     }
 
+    /// FNV-1a (64 bits) of a text: a fingerprint stable across platforms and toolchains.
+    fn fnv1a(text: &str) -> u64 {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    /// The network built from the real communes, pinned by counts and fingerprints (recorded
+    /// before the catalogue moved from Rust literals to `data/demo-catalogue.json`).
+    #[test]
+    fn network_matches_its_recorded_fingerprints() {
+        let network = build(&communes());
+        let resources: Vec<&DemoResource> = resources(&network).collect();
+        let copies: usize = resources.iter().map(|r| r.copies.len()).sum();
+        let components: usize = resources.iter().map(|r| r.components.len()).sum();
+        let catalogue: Vec<_> = network.producers.iter().collect();
+        assert_eq!(network.producers.len(), 7);
+        assert_eq!(resources.len(), 60);
+        assert_eq!(copies, 146);
+        assert_eq!(components, 138);
+        assert_eq!(network.venues.len(), 250);
+        assert_eq!(network.logins.len(), 11);
+        assert_eq!(fnv1a(&format!("{catalogue:?}")), 0xa723_e384_0849_dfb7);
+        assert_eq!(fnv1a(&format!("{network:?}")), 0xd65e_0aff_2904_083d);
+    }
+
     #[test]
     fn csv_is_parsed_with_quoted_fields() {
         let communes = communes();
