@@ -2,8 +2,6 @@
 //! and job function), the waitlist, the workflow and who may take each step, privacy, date checks
 //! and date changes, availability, the `available_from/to` search, and the iCalendar feeds.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ical::parser::ical::component::{IcalCalendar, IcalEvent};
@@ -11,6 +9,7 @@ use ical::property::Property;
 use itinerance::booking::service::{expire_holds, Settings};
 use serde_json::{json, Value};
 
+use crate::builders::{day, BookingBuilder, CopyBuilder, Network, ResourceBuilder};
 use crate::common::{Actor, Resp, TestApp};
 use crate::on_both_backends;
 
@@ -28,11 +27,6 @@ fn road_km(a: (&str, f64, f64), b: (&str, f64, f64)) -> f64 {
     let h = ((lat2 - lat1) / 2.0).sin().powi(2)
         + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_KM * h.sqrt().asin() * 1.3
-}
-
-/// `n` days from today (UTC, as the service counts).
-fn day(n: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(n)
 }
 
 fn date(v: &Value) -> NaiveDate {
@@ -62,28 +56,12 @@ fn ids(list: &Value) -> Vec<i64> {
 }
 
 /// The agency, a producer in Amiens and a venue in `venue_commune`.
-struct Network {
-    agency: Actor,
-    producer: Actor,
-    venue: Actor,
-}
-
 async fn network(app: &TestApp, venue_commune: &str) -> Network {
-    let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
-    let venue = app
-        .member_of_new_org(&agency, "venue", "admin", venue_commune)
-        .await;
-    Network {
-        agency,
-        producer,
-        venue,
-    }
+    Network::at(app, AMIENS.0, venue_commune).await
 }
 
-/// Publishes a resource with the given set-up and turnaround days; returns its id.
+/// Publishes an exhibition with the given set-up and turnaround days (the builder asserts they
+/// are echoed); returns its id.
 async fn new_resource(
     app: &TestApp,
     producer: &Actor,
@@ -91,28 +69,15 @@ async fn new_resource(
     setup_days: i32,
     turnaround_days: i32,
 ) -> i64 {
-    let res = app
-        .post(
-            "/api/v1/resources",
-            Some(&producer.token),
-            json!({
-                "kind": "exhibition",
-                "title": title,
-                "description": "Une exposition itinérante",
-                "themes": ["science_society"],
-                "audiences": ["all"],
-                "setup_days": setup_days,
-                "turnaround_days": turnaround_days,
-            }),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    assert_eq!(res.body["setup_days"], setup_days);
-    assert_eq!(res.body["turnaround_days"], turnaround_days);
-    id(&res.body)
+    ResourceBuilder::exhibition(title)
+        .with("description", "Une exposition itinérante")
+        .with("themes", json!(["science_society"]))
+        .with("setup_days", setup_days)
+        .with("turnaround_days", turnaround_days)
+        .build(app, producer)
+        .await
+        .id
 }
-
-static TAGS: AtomicU64 = AtomicU64::new(0);
 
 /// Adds a copy whose depot is `depot`; returns its id.
 async fn new_copy(
@@ -121,16 +86,10 @@ async fn new_copy(
     resource_id: i64,
     depot: (&str, f64, f64),
 ) -> i64 {
-    let tag = format!("BK-{}", TAGS.fetch_add(1, Ordering::SeqCst));
-    let res = app
-        .post(
-            &format!("/api/v1/resources/{resource_id}/copies"),
-            Some(&producer.token),
-            json!({"asset_tag": tag, "home_commune_insee": depot.0}),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    id(&res.body)
+    id(&CopyBuilder::default()
+        .at(depot.0)
+        .build(app, producer, resource_id)
+        .await)
 }
 
 async fn set_copy_status(app: &TestApp, producer: &Actor, copy_id: i64, body: Value) {
@@ -174,26 +133,21 @@ async fn request(
     app.post("/api/v1/bookings", Some(&who.token), body).await
 }
 
-/// A venue books for itself (asserting 201 and the dates); returns the booking.
+/// A venue books for itself (the builder asserts 201, `requested` and what was asked); returns
+/// the booking.
 async fn book(
     app: &TestApp,
     venue: &Actor,
     resource_id: i64,
-    dates: (NaiveDate, NaiveDate),
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
     copy_id: Option<i64>,
 ) -> Value {
-    let res = request(app, venue, resource_id, venue.org_id, dates, copy_id).await;
-    assert_eq!(res.status, 201, "{dates:?}: {}", res.text);
-    let b = res.body;
-    assert_eq!(b["status"], "requested");
-    assert_eq!(b["resource_id"], resource_id);
-    assert_eq!(b["venue_id"], venue.org_id);
-    assert_eq!(date(&b["starts_on"]), dates.0);
-    assert_eq!(date(&b["ends_on"]), dates.1);
+    let mut booking = BookingBuilder::new(resource_id, venue, starts_on, ends_on);
     if let Some(c) = copy_id {
-        assert_eq!(b["copy_id"], c);
+        booking = booking.copy(c);
     }
-    b
+    // No action is taken on a `requested` booking, so no producer is needed.
+    booking.build(app, venue).await
 }
 
 /// The `alternatives` of a `booking_conflict`.
@@ -208,24 +162,6 @@ fn conflict_alternatives(res: &Resp) -> Vec<Value> {
 
 fn alternative(copy_id: i64, starts_on: NaiveDate, ends_on: NaiveDate) -> Value {
     json!({"copy_id": copy_id, "starts_on": starts_on, "ends_on": ends_on})
-}
-
-async fn act(app: &TestApp, who: &Actor, booking_id: i64, action: &str) -> Resp {
-    app.send(
-        "POST",
-        &format!("/api/v1/bookings/{booking_id}/{action}"),
-        Some(&who.token),
-        None,
-    )
-    .await
-}
-
-/// Takes an action that must succeed and lead to `to`.
-async fn act_ok(app: &TestApp, who: &Actor, booking_id: i64, action: &str, to: &str) -> Value {
-    let res = act(app, who, booking_id, action).await;
-    assert_eq!(res.status, 200, "{action} {booking_id}: {}", res.text);
-    assert_eq!(res.body["status"], to, "{action}");
-    res.body
 }
 
 async fn fetch(app: &TestApp, who: &Actor, booking_id: i64) -> Value {
@@ -423,9 +359,7 @@ async fn turnaround_and_travel_days_widen_the_occupation(app: TestApp) {
     assert_eq!(occupied(&b), (day(36), day(40)));
 
     // Set-up 2, turnaround 3, depot in Amiens, venue in Lille: ≈127 road km, 1 travel day each way.
-    let lille = app
-        .member_of_new_org(&net.agency, "venue", "admin", LILLE.0)
-        .await;
+    let lille = app.venue(&net.agency, LILLE.0).await;
     let expo = new_resource(&app, &net.producer, "Exposition mécanique", 2, 3).await;
     let far = new_copy(&app, &net.producer, expo, AMIENS).await;
     let km = road_km(AMIENS, LILLE);
@@ -628,9 +562,7 @@ async fn lapsed_holds_expire_in_the_background(app: TestApp) {
     }
 
     // The copy is free again: another venue gets it for the same dates.
-    let other = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let other = app.venue(&net.agency, AMIENS.0).await;
     let again = book(&app, &other, resource, (day(30), day(33)), None).await;
     assert_eq!(again["copy_id"], copy);
 }
@@ -644,13 +576,13 @@ async fn expire_holds_lapses_requests_only(app: TestApp) {
     assert_eq!(held["copy_id"], c1);
     let approved = book(&app, &net.venue, resource, (day(30), day(31)), None).await;
     assert_eq!(approved["copy_id"], c2);
-    let approved = act_ok(&app, &net.producer, id(&approved), "approve", "approved").await;
+    let approved = app
+        .act_ok(&net.producer, id(&approved), "approve", "approved")
+        .await;
     assert_eq!(approved["hold_expires_at"], Value::Null);
 
     // Another venue waits for these days.
-    let waiting = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let waiting = app.venue(&net.agency, AMIENS.0).await;
     let w = join_waitlist(&app, &waiting, resource, (day(30), day(31))).await;
 
     let lapses = timestamp(&held["hold_expires_at"]);
@@ -756,12 +688,8 @@ async fn entry(app: &TestApp, who: &Actor, entry_id: i64) -> Value {
 async fn released_holds_go_to_the_first_fitting_waitlist_entry(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
     let (va, agency) = (&net.venue, &net.agency);
-    let vb = app
-        .member_of_new_org(agency, "venue", "admin", AMIENS.0)
-        .await;
-    let vc = app
-        .member_of_new_org(agency, "venue", "admin", AMIENS.0)
-        .await;
+    let vb = app.venue(agency, AMIENS.0).await;
+    let vc = app.venue(agency, AMIENS.0).await;
     let resource = new_resource(&app, &net.producer, "Expo pomme de terre", 0, 0).await;
     let copy = new_copy(&app, &net.producer, resource, AMIENS).await;
 
@@ -788,7 +716,7 @@ async fn released_holds_go_to_the_first_fitting_waitlist_entry(app: TestApp) {
     assert_eq!(for_other.code(), "forbidden");
 
     // A cancels: the first entry that now fits (w2) gets a requested booking.
-    act_ok(&app, va, id(&a), "cancel", "cancelled").await;
+    app.act_ok(va, id(&a), "cancel", "cancelled").await;
     let fulfilled = entry(&app, &vb, id(&w2)).await;
     assert_eq!(fulfilled["status"], "fulfilled");
     let promoted_id = fulfilled["booking_id"].as_i64().expect("booking_id");
@@ -846,7 +774,8 @@ async fn released_holds_go_to_the_first_fitting_waitlist_entry(app: TestApp) {
 
     // A rejection releases days too; a cancelled entry gets nothing.
     let w4 = join_waitlist(&app, &vb, resource, (day(50), day(52))).await;
-    act_ok(&app, &net.producer, id(&d), "reject", "rejected").await;
+    app.act_ok(&net.producer, id(&d), "reject", "rejected")
+        .await;
     let fulfilled = entry(&app, &vb, id(&w4)).await;
     assert_eq!(fulfilled["status"], "fulfilled");
     assert_eq!(entry(&app, &vc, id(&w1)).await["status"], "cancelled");
@@ -914,14 +843,14 @@ async fn booking_in(
     let copy = new_copy(app, &net.producer, resource, AMIENS).await;
     let mut b = book(app, &net.venue, resource, (on, on), Some(copy)).await;
     for action in path_to(status) {
-        b = act_ok(
-            app,
-            &net.agency,
-            id(&b),
-            action,
-            expected_transition(action, b["status"].as_str().unwrap_or("")).expect("path"),
-        )
-        .await;
+        b = app
+            .act_ok(
+                &net.agency,
+                id(&b),
+                action,
+                expected_transition(action, b["status"].as_str().unwrap_or("")).expect("path"),
+            )
+            .await;
     }
     if status == "expired" {
         // A hold lapsing within the hour, expired as of then: the background job, which runs on
@@ -951,7 +880,7 @@ async fn every_transition_is_allowed_or_refused_as_documented(app: TestApp) {
             };
             let Some(to) = expected_transition(action, from) else {
                 for who in [&net.agency, side] {
-                    let res = act(&app, who, id(&b), action).await;
+                    let res = app.act(who, id(&b), action).await;
                     assert_eq!(res.status, 409, "{action} from {from}: {}", res.text);
                     assert_eq!(res.code(), "invalid_transition", "{action} from {from}");
                 }
@@ -961,11 +890,11 @@ async fn every_transition_is_allowed_or_refused_as_documented(app: TestApp) {
 
             // The other side may not; the right side may.
             let c = booking_in(&app, &net, resource, &mut next_day, from).await;
-            let res = act(&app, other_side, id(&c), action).await;
+            let res = app.act(other_side, id(&c), action).await;
             assert_eq!(res.status, 403, "{action} from {from}: {}", res.text);
             assert_eq!(res.code(), "forbidden");
             assert_eq!(fetch(&app, &net.agency, id(&c)).await["status"], from);
-            let done = act_ok(&app, side, id(&c), action, to).await;
+            let done = app.act_ok(side, id(&c), action, to).await;
             assert_eq!(done["id"], id(&c));
             let events = history(&app, &net.agency, id(&c)).await;
             let last = events.last().expect("event");
@@ -979,7 +908,7 @@ async fn every_transition_is_allowed_or_refused_as_documented(app: TestApp) {
 
             // The agency may take any action.
             let d = booking_in(&app, &net, resource, &mut next_day, from).await;
-            act_ok(&app, &net.agency, id(&d), action, to).await;
+            app.act_ok(&net.agency, id(&d), action, to).await;
             let events = history(&app, &net.agency, id(&d)).await;
             assert_eq!(
                 events.last().expect("event")["actor_organization_id"],
@@ -1008,10 +937,10 @@ async fn every_transition_is_allowed_or_refused_as_documented(app: TestApp) {
 
     // Unknown actions and bookings, notes, and unreadable bodies.
     let b = booking_in(&app, &net, resource, &mut next_day, "requested").await;
-    let res = act(&app, &net.agency, id(&b), "teleport").await;
+    let res = app.act(&net.agency, id(&b), "teleport").await;
     assert_eq!(res.status, 404, "{}", res.text);
     assert_eq!(res.code(), "not_found");
-    let res = act(&app, &net.agency, 987_654, "approve").await;
+    let res = app.act(&net.agency, 987_654, "approve").await;
     assert_eq!(res.status, 404, "{}", res.text);
     let res = app
         .raw(
@@ -1061,7 +990,7 @@ async fn hand_overs_move_the_copy_and_bring_it_back(app: TestApp) {
         ("return", "returned", "available", AMIENS),
     ];
     for (action, status, copy_status, place) in steps {
-        act_ok(&app, &net.producer, id(&b), action, status).await;
+        app.act_ok(&net.producer, id(&b), action, status).await;
         let copy_now = get_copy(&app, &net.producer, copy).await;
         assert_eq!(copy_now["status"], copy_status, "after {action}");
         at(&copy_now, place);
@@ -1077,7 +1006,7 @@ async fn hand_overs_move_the_copy_and_bring_it_back(app: TestApp) {
     )
     .await;
     conflict_alternatives(&res);
-    act_ok(&app, &net.producer, id(&b), "close", "closed").await;
+    app.act_ok(&net.producer, id(&b), "close", "closed").await;
     assert_eq!(
         get_copy(&app, &net.producer, copy).await["status"],
         "available"
@@ -1113,7 +1042,7 @@ async fn assert_hidden(app: &TestApp, who: &Actor, agency: &Actor, booking_id: i
         change_dates(app, who, booking_id, (day(100), day(101))).await,
     ];
     for action in ACTIONS {
-        answers.push(act(app, who, booking_id, action).await);
+        answers.push(app.act(who, booking_id, action).await);
     }
     for res in answers {
         assert_eq!(res.status, 404, "{}", res.text);
@@ -1125,12 +1054,8 @@ async fn assert_hidden(app: &TestApp, who: &Actor, agency: &Actor, booking_id: i
 async fn bookings_are_seen_only_by_their_venue_producer_and_the_agency(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
     let (agency, p1, va) = (&net.agency, &net.producer, &net.venue);
-    let p2 = app
-        .member_of_new_org(agency, "producer", "admin", LILLE.0)
-        .await;
-    let vb = app
-        .member_of_new_org(agency, "venue", "admin", AMIENS.0)
-        .await;
+    let p2 = app.producer(agency, LILLE.0).await;
+    let vb = app.venue(agency, AMIENS.0).await;
     let partner = app
         .member_of_new_org(agency, "partner", "admin", LILLE.0)
         .await;
@@ -1205,7 +1130,7 @@ async fn bookings_are_seen_only_by_their_venue_producer_and_the_agency(app: Test
         list(&app, agency, "?status=approved").await,
         Vec::<i64>::new()
     );
-    act_ok(&app, p1, ba, "approve", "approved").await;
+    app.act_ok(p1, ba, "approve", "approved").await;
     assert_eq!(list(&app, agency, "?status=approved").await, vec![ba]);
     assert_eq!(list(&app, agency, "?status=requested").await, vec![bb]);
     let range = |from: i64, to: i64| format!("?from={}&to={}", day(from), day(to));
@@ -1339,16 +1264,15 @@ async fn dates_change_on_the_same_copy_or_not_at_all(app: TestApp) {
     let resource = new_resource(&app, &net.producer, "Exposition lumière", 0, 0).await;
     let far = new_copy(&app, &net.producer, resource, LILLE).await;
     let near = new_copy(&app, &net.producer, resource, AMIENS).await;
-    let v2 = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let v2 = app.venue(&net.agency, AMIENS.0).await;
 
     let a = book(&app, &net.venue, resource, (day(30), day(34)), None).await;
     assert_eq!(a["copy_id"], near);
     let b = book(&app, &net.venue, resource, (day(31), day(33)), None).await;
     assert_eq!(b["copy_id"], far);
     assert_eq!(occupied(&b), (day(30), day(34)));
-    act_ok(&app, &net.producer, id(&b), "approve", "approved").await;
+    app.act_ok(&net.producer, id(&b), "approve", "approved")
+        .await;
 
     // Moving: the same copy is kept although the nearer one is free then.
     let res = change_dates(&app, &net.venue, id(&b), (day(60), day(62))).await;
@@ -1397,7 +1321,7 @@ async fn dates_change_on_the_same_copy_or_not_at_all(app: TestApp) {
     assert_eq!(free_of(&avail, far), days(&[(25, 29), (35, 59), (65, 70)]));
 
     // Its own copy busy, another free: it moves to the other copy.
-    act_ok(&app, &net.venue, id(&a), "cancel", "cancelled").await;
+    app.act_ok(&net.venue, id(&a), "cancel", "cancelled").await;
     let res = change_dates(&app, &net.venue, id(&b), (day(31), day(33))).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["copy_id"], near);
@@ -1409,7 +1333,8 @@ async fn dates_change_on_the_same_copy_or_not_at_all(app: TestApp) {
     assert_eq!(free_of(&avail, near), days(&[(25, 30), (34, 70)]));
 
     // Not once dispatched, nor once cancelled.
-    act_ok(&app, &net.producer, id(&b), "dispatch", "in_transit").await;
+    app.act_ok(&net.producer, id(&b), "dispatch", "in_transit")
+        .await;
     let dispatched = fetch(&app, &net.venue, id(&b)).await;
     for (booking, dates) in [(id(&b), (day(40), day(42))), (id(&a), (day(40), day(42)))] {
         let res = change_dates(&app, &net.venue, booking, dates).await;
@@ -1493,7 +1418,7 @@ async fn availability_is_the_complement_of_occupied_periods(app: TestApp) {
     conflict_alternatives(&res);
 
     // A cancelled booking frees its whole occupation; a copy back from maintenance is free.
-    act_ok(&app, &net.venue, id(&b2), "cancel", "cancelled").await;
+    app.act_ok(&net.venue, id(&b2), "cancel", "cancelled").await;
     set_copy_status(&app, &net.producer, c3, json!({"status": "available"})).await;
     let avail = availability(&app, &net.venue, resource, 20, 60).await;
     assert_eq!(free_of(&avail, c1), days(&[(20, 27), (37, 60)]));
@@ -1586,7 +1511,7 @@ async fn search_by_availability_keeps_resources_with_a_free_copy(app: TestApp) {
             "{from}..{to}"
         );
     }
-    act_ok(&app, &net.venue, id(&b), "cancel", "cancelled").await;
+    app.act_ok(&net.venue, id(&b), "cancel", "cancelled").await;
     assert_eq!(
         search_ids(&app, &net.venue, &window(31, 32)).await,
         vec![booked, free, two]
@@ -1724,9 +1649,7 @@ fn assert_all_day(event: &IcalEvent, starts_on: NaiveDate, ends_on: NaiveDate) {
 
 async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
-    let other_venue = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let other_venue = app.venue(&net.agency, AMIENS.0).await;
     let title = "Sons, lumières; ondes";
     let resource = new_resource(&app, &net.producer, title, 0, 0).await;
     let copy = new_copy(&app, &net.producer, resource, AMIENS).await;
@@ -1739,16 +1662,19 @@ async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
     let b1 = book(&app, &net.venue, resource, (day(30), day(32)), None).await;
     let b2 = book(&app, &net.venue, long, (day(40), day(45)), None).await;
     let cancelled = book(&app, &net.venue, resource, (day(50), day(51)), None).await;
-    act_ok(&app, &net.venue, id(&cancelled), "cancel", "cancelled").await;
+    app.act_ok(&net.venue, id(&cancelled), "cancel", "cancelled")
+        .await;
     let rejected = book(&app, &net.venue, resource, (day(60), day(61)), None).await;
-    act_ok(&app, &net.producer, id(&rejected), "reject", "rejected").await;
+    app.act_ok(&net.producer, id(&rejected), "reject", "rejected")
+        .await;
     let expired = book(&app, &net.venue, resource, (day(80), day(81)), None).await;
     let soon = Utc::now().naive_utc() + Duration::hours(1);
     set_hold_expiry(&app, id(&expired), soon).await;
     assert_eq!(expire_as_of(&app, soon).await, 1);
     let elsewhere = book(&app, &other_venue, resource, (day(70), day(71)), None).await;
     let approved = book(&app, &net.venue, resource, (day(90), day(91)), None).await;
-    act_ok(&app, &net.producer, id(&approved), "approve", "approved").await;
+    app.act_ok(&net.producer, id(&approved), "approve", "approved")
+        .await;
 
     let path = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
     let feed = parse_feed(&app.get(&path, Some(&net.venue.token)).await);
@@ -1792,9 +1718,7 @@ async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
         );
         assert_all_day(event_of(&feed, id(&elsewhere)), day(70), day(71));
     }
-    let stranger = app
-        .member_of_new_org(&net.agency, "producer", "admin", LILLE.0)
-        .await;
+    let stranger = app.producer(&net.agency, LILLE.0).await;
     for who in [&net.venue, &stranger] {
         let res = app.get(&copy_path, Some(&who.token)).await;
         assert_eq!(res.status, 404, "{}", res.text);
@@ -1803,9 +1727,7 @@ async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
 
 async fn venue_feed_links_follow_their_token(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
-    let other_venue = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let other_venue = app.venue(&net.agency, AMIENS.0).await;
     let resource = new_resource(&app, &net.producer, "Malle astronomie", 0, 0).await;
     new_copy(&app, &net.producer, resource, AMIENS).await;
     let b = book(&app, &net.venue, resource, (day(30), day(31)), None).await;

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use futures_util::future::join_all;
 use serde_json::json;
 
+use crate::builders::{day, Network, ResourceBuilder};
 use crate::common::{Actor, TestApp};
 use crate::on_both_backends;
 
@@ -19,37 +20,19 @@ struct Fixture {
 
 /// A producer in Amiens with one resource and two copies there, and a venue in Amiens.
 async fn two_copies(app: &TestApp) -> Fixture {
-    let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", "80021")
+    let net = Network::new(app).await;
+    let trunk = ResourceBuilder::trunk("Malle de l'eau")
+        .with("themes", json!(["nature_environment"]))
+        .with("audiences", json!(["primary"]))
+        .with("turnaround_days", 1)
+        .copy("EAU-1")
+        .copy("EAU-2")
+        .build(app, &net.producer)
         .await;
-    let venue = app
-        .member_of_new_org(&agency, "venue", "admin", "80021")
-        .await;
-    let resource = app
-        .post(
-            "/api/v1/resources",
-            Some(&producer.token),
-            json!({"kind": "trunk", "title": "Malle de l'eau", "themes": ["nature_environment"],
-                   "audiences": ["primary"], "turnaround_days": 1}),
-        )
-        .await;
-    assert_eq!(resource.status, 201, "{}", resource.text);
-    let resource_id = resource.body["id"].as_i64().unwrap();
-    for tag in ["EAU-1", "EAU-2"] {
-        let copy = app
-            .post(
-                &format!("/api/v1/resources/{resource_id}/copies"),
-                Some(&producer.token),
-                json!({"asset_tag": tag}),
-            )
-            .await;
-        assert_eq!(copy.status, 201, "{}", copy.text);
-    }
     Fixture {
-        agency,
-        venue,
-        resource_id,
+        agency: net.agency,
+        venue: net.venue,
+        resource_id: trunk.id,
     }
 }
 
@@ -80,10 +63,6 @@ async fn assert_no_overlap(app: &TestApp) -> usize {
         }
     }
     rows.len()
-}
-
-fn day(offset: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(offset)
 }
 
 async fn concurrent_overlapping_requests_book_each_copy_once(app: TestApp) {

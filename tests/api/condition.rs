@@ -1,9 +1,10 @@
 //! Condition reports, blocking rules, maintenance, wear, retirement and the fleet view.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::common::{Actor, TestApp};
+use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder};
+use crate::common::{Actor, Resp, TestApp};
 use crate::on_both_backends;
 
 struct Kit {
@@ -16,56 +17,29 @@ struct Kit {
     components: Vec<(i64, i64)>,
 }
 
-fn day(offset: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(offset)
-}
-
 /// A kit with two components and one copy in Amiens, a venue in Amiens.
 async fn kit(app: &TestApp) -> Kit {
-    let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", "80021")
+    let Network {
+        agency,
+        producer,
+        venue,
+    } = Network::new(app).await;
+    let kit = ResourceBuilder::kit("Kit micro:bit")
+        .with("themes", json!(["technology_digital"]))
+        .with("audiences", json!(["secondary"]))
+        .with("turnaround_days", 2)
+        .component("Carte micro:bit", 12)
+        .component("Câble USB", 12)
+        .copy("MB-01")
+        .build(app, &producer)
         .await;
-    let venue = app
-        .member_of_new_org(&agency, "venue", "admin", "80021")
-        .await;
-    let resource = app
-        .post(
-            "/api/v1/resources",
-            Some(&producer.token),
-            json!({"kind": "kit", "title": "Kit micro:bit", "themes": ["technology_digital"],
-                   "audiences": ["secondary"], "turnaround_days": 2}),
-        )
-        .await;
-    assert_eq!(resource.status, 201, "{}", resource.text);
-    let resource_id = resource.body["id"].as_i64().unwrap();
-    let mut components = Vec::new();
-    for (name, quantity) in [("Carte micro:bit", 12), ("Câble USB", 12)] {
-        let c = app
-            .post(
-                &format!("/api/v1/resources/{resource_id}/components"),
-                Some(&producer.token),
-                json!({"name": name, "quantity": quantity}),
-            )
-            .await;
-        assert_eq!(c.status, 201, "{}", c.text);
-        components.push((c.body["id"].as_i64().unwrap(), quantity));
-    }
-    let copy = app
-        .post(
-            &format!("/api/v1/resources/{resource_id}/copies"),
-            Some(&producer.token),
-            json!({"asset_tag": "MB-01"}),
-        )
-        .await;
-    assert_eq!(copy.status, 201, "{}", copy.text);
     Kit {
         agency,
         producer,
         venue,
-        resource_id,
-        copy_id: copy.body["id"].as_i64().unwrap(),
-        components,
+        resource_id: kit.id,
+        copy_id: kit.copies[0],
+        components: kit.components,
     }
 }
 
@@ -78,30 +52,28 @@ fn full_count(k: &Kit) -> Value {
 }
 
 async fn book(app: &TestApp, k: &Kit, start: i64, end: i64) -> i64 {
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&k.venue.token),
-            json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id,
-                   "starts_on": day(start), "ends_on": day(end)}),
-        )
+    let b = BookingBuilder::new(k.resource_id, &k.venue, day(start), day(end))
+        .build(app, &k.producer)
         .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    res.body["id"].as_i64().unwrap()
+    id_of(&b)
 }
 
 async fn act(app: &TestApp, who: &Actor, booking: i64, action: &str) {
-    let res = app
-        .post(
-            &format!("/api/v1/bookings/{booking}/{action}"),
-            Some(&who.token),
-            json!({}),
-        )
-        .await;
+    let res = app.act(who, booking, action).await;
     assert_eq!(res.status, 200, "{action}: {}", res.text);
 }
 
-async fn report(app: &TestApp, who: &Actor, k: &Kit, body: Value) -> crate::common::Resp {
+/// `POST /api/v1/copies/{id}/retire` with `reason`.
+async fn retire(app: &TestApp, who: &Actor, copy_id: i64, reason: &str) -> Resp {
+    app.post(
+        &format!("/api/v1/copies/{copy_id}/retire"),
+        Some(&who.token),
+        json!({"reason": reason}),
+    )
+    .await
+}
+
+async fn report(app: &TestApp, who: &Actor, k: &Kit, body: Value) -> Resp {
     app.post(
         &format!("/api/v1/copies/{}/condition-reports", k.copy_id),
         Some(&who.token),
@@ -363,9 +335,7 @@ async fn low_grade_and_damage_block_too_and_reports_are_append_only(app: TestApp
 
 async fn each_stage_is_filed_by_its_side(app: TestApp) {
     let k = kit(&app).await;
-    let other_venue = app
-        .member_of_new_org(&k.agency, "venue", "admin", "80021")
-        .await;
+    let other_venue = app.venue(&k.agency, "80021").await;
     let booking = book(&app, &k, 10, 12).await;
     act(&app, &k.producer, booking, "approve").await;
     let body = |stage: &str| json!({"booking_id": booking, "stage": stage, "grade": 5, "components": full_count(&k)});
@@ -712,29 +682,11 @@ async fn maintenance_falls_due_with_wear_and_resets_when_done(app: TestApp) {
 async fn retired_copies_leave_search_and_flag_their_bookings(app: TestApp) {
     let k = kit(&app).await;
     let booking = book(&app, &k, 20, 22).await;
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/retire", k.copy_id),
-            Some(&k.producer.token),
-            json!({"reason": " "}),
-        )
-        .await;
+    let res = retire(&app, &k.producer, k.copy_id, " ").await;
     assert_eq!(res.status, 422);
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/retire", k.copy_id),
-            Some(&k.venue.token),
-            json!({"reason": "usé"}),
-        )
-        .await;
+    let res = retire(&app, &k.venue, k.copy_id, "usé").await;
     assert_eq!(res.status, 403);
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/retire", k.copy_id),
-            Some(&k.producer.token),
-            json!({"reason": "boîtier cassé"}),
-        )
-        .await;
+    let res = retire(&app, &k.producer, k.copy_id, "boîtier cassé").await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["status"], "retired");
     assert_eq!(res.body["retirement_reason"], "boîtier cassé");
@@ -753,13 +705,7 @@ async fn retired_copies_leave_search_and_flag_their_bookings(app: TestApp) {
         )
         .await;
     assert_eq!(search.body["items"].as_array().unwrap().len(), 0);
-    let again = app
-        .post(
-            &format!("/api/v1/copies/{}/retire", k.copy_id),
-            Some(&k.producer.token),
-            json!({"reason": "x"}),
-        )
-        .await;
+    let again = retire(&app, &k.producer, k.copy_id, "x").await;
     assert_eq!(again.status, 409);
 }
 
