@@ -217,7 +217,8 @@ async fn missing_component_sends_the_copy_to_maintenance_until_completed(app: Te
             json!({"grade": 5}),
         )
         .await;
-    assert_eq!(again.status, 409);
+    assert_eq!(again.status, 409, "{}", again.text);
+    assert_eq!(again.code(), "invalid_transition");
     let copy = app
         .get(
             &format!("/api/v1/copies/{}", k.copy_id),
@@ -474,7 +475,8 @@ async fn scheduled_maintenance_occupies_the_copy_like_a_booking(app: TestApp) {
                    "starts_on": day(38), "ends_on": day(39)}),
         )
         .await;
-    assert_eq!(res.status, 409);
+    assert_eq!(res.status, 409, "{}", res.text);
+    assert_eq!(res.code(), "booking_conflict");
     // A venue may not schedule maintenance; bad periods are refused.
     let res = app
         .post(
@@ -561,9 +563,8 @@ async fn scripted_loans(app: &TestApp, k: &Kit, loans: &[(i64, i64)], handovers_
         .unwrap();
 }
 
-async fn wear_adds_up_a_scripted_history(app: TestApp) {
-    let k = kit(&app).await;
-    // The venue sits 'Villeneuve-d'Ascq' away from the Amiens depot.
+/// Moves the kit's venue to Villeneuve-d'Ascq (59009), a road leg away from the Amiens depot.
+async fn move_venue_to_villeneuve(app: &TestApp, k: &Kit) {
     let moved = app
         .patch(
             &format!("/api/v1/organizations/{}", k.venue.org_id),
@@ -571,7 +572,14 @@ async fn wear_adds_up_a_scripted_history(app: TestApp) {
             json!({"commune_insee": "59009"}),
         )
         .await;
-    assert_eq!(moved.status, 200);
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["commune_insee"], "59009");
+}
+
+async fn wear_adds_up_a_scripted_history(app: TestApp) {
+    let k = kit(&app).await;
+    // The venue sits 'Villeneuve-d'Ascq' away from the Amiens depot.
+    move_venue_to_villeneuve(&app, &k).await;
     // Road estimate: great circle × 1.3.
     let leg_km = 1.3 * haversine_km((49.9, 2.3), (50.61669, 3.16664));
     // Three loans of 5, 10 and 3 days, each with its three hand-overs.
@@ -706,7 +714,8 @@ async fn retired_copies_leave_search_and_flag_their_bookings(app: TestApp) {
         .await;
     assert_eq!(search.body["items"].as_array().unwrap().len(), 0);
     let again = retire(&app, &k.producer, k.copy_id, "x").await;
-    assert_eq!(again.status, 409);
+    assert_eq!(again.status, 409, "{}", again.text);
+    assert_eq!(again.code(), "copy_retired");
 }
 
 async fn fleet_lists_every_copy_sorted_by_wear_and_as_csv(app: TestApp) {
@@ -841,14 +850,7 @@ async fn joining_a_waitlist_while_a_copy_is_free_books_it_at_once(app: TestApp) 
 
 async fn chained_loans_travel_venue_to_venue(app: TestApp) {
     let k = kit(&app).await;
-    let moved = app
-        .patch(
-            &format!("/api/v1/organizations/{}", k.venue.org_id),
-            Some(&k.agency.token),
-            json!({"commune_insee": "59009"}),
-        )
-        .await;
-    assert_eq!(moved.status, 200);
+    move_venue_to_villeneuve(&app, &k).await;
     let leg_km = 1.3 * haversine_km((49.9, 2.3), (50.61669, 3.16664));
     // Two loans at the same venue five days apart: out, a transfer of 0 km, back once.
     scripted_loans(&app, &k, &[(-50, -45), (-40, -38)], 3).await;
