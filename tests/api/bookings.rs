@@ -1881,6 +1881,93 @@ async fn a_date_change_raises_the_event_sequence(app: TestApp) {
     );
 }
 
+/// The `STATUS` of a booking's event in each feed.
+async fn feed_statuses(app: &TestApp, feeds: &[(String, &Actor)], booking: i64) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, who) in feeds {
+        let feed = parse_feed(&app.get(path, Some(&who.token)).await);
+        found.push(value(event_of(&feed, booking), "STATUS").to_string());
+    }
+    found
+}
+
+/// A booking's event is `TENTATIVE` while it is requested and `CONFIRMED` once approved (and as it
+/// travels), in the venue's feed and in the copy's, as an RFC 5545 client reads them.
+async fn feed_status_is_tentative_until_approved(app: TestApp) {
+    let net = network(&app, AMIENS.0).await;
+    let resource = new_resource(&app, &net.producer, "Malle des volcans", 0, 0).await;
+    let copy = new_copy(&app, &net.producer, resource, AMIENS).await;
+    let b = book(&app, &net.venue, resource, (day(30), day(31)), None).await;
+    let venue_feed = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
+    let copy_feed = format!("/api/v1/copies/{copy}/calendar.ics");
+    let feeds = [(venue_feed, &net.venue), (copy_feed, &net.producer)];
+    assert_eq!(
+        feed_statuses(&app, &feeds, id(&b)).await,
+        ["TENTATIVE", "TENTATIVE"]
+    );
+    app.act_ok(&net.producer, id(&b), "approve", "approved")
+        .await;
+    assert_eq!(
+        feed_statuses(&app, &feeds, id(&b)).await,
+        ["CONFIRMED", "CONFIRMED"]
+    );
+    app.act_ok(&net.producer, id(&b), "dispatch", "in_transit")
+        .await;
+    assert_eq!(
+        feed_statuses(&app, &feeds, id(&b)).await,
+        ["CONFIRMED", "CONFIRMED"]
+    );
+}
+
+/// Retiring a copy flags the bookings it was to serve; moving one of them onto another copy
+/// clears its flag, while a booking left where it was keeps it.
+async fn a_moved_flagged_booking_loses_its_flag(app: TestApp) {
+    let net = network(&app, AMIENS.0).await;
+    let resource = new_resource(&app, &net.producer, "Maquette de phare", 0, 0).await;
+    let worn = new_copy(&app, &net.producer, resource, AMIENS).await;
+    let spare = new_copy(&app, &net.producer, resource, AMIENS).await;
+    let moved = book(&app, &net.venue, resource, (day(30), day(31)), Some(worn)).await;
+    let left = book(&app, &net.venue, resource, (day(40), day(41)), Some(worn)).await;
+    for b in [&moved, &left] {
+        assert!(
+            b["flag_reason"].is_null() && b["flagged_at"].is_null(),
+            "{b}"
+        );
+    }
+    let retired = app
+        .post(
+            &format!("/api/v1/copies/{worn}/retire"),
+            Some(&net.producer.token),
+            json!({"reason": "socle fendu"}),
+        )
+        .await;
+    assert_eq!(retired.status, 200, "{}", retired.text);
+    for b in [&moved, &left] {
+        let flagged = fetch(&app, &net.venue, id(b)).await;
+        let reason = flagged["flag_reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("retired"), "{flagged}");
+        assert!(flagged["flagged_at"].is_string(), "{flagged}");
+    }
+    let res = change_dates(&app, &net.venue, id(&moved), (day(32), day(33))).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["copy_id"], spare, "moved onto the copy in service");
+    assert!(res.body["flag_reason"].is_null(), "{}", res.text);
+    assert!(res.body["flagged_at"].is_null(), "{}", res.text);
+    let again = fetch(&app, &net.agency, id(&moved)).await;
+    assert!(
+        again["flag_reason"].is_null() && again["flagged_at"].is_null(),
+        "{again}"
+    );
+    let kept = fetch(&app, &net.venue, id(&left)).await;
+    assert!(
+        kept["flag_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("retired"),
+        "{kept}"
+    );
+}
+
 on_both_backends!(
     turnover_is_the_day_after_the_last_occupied_day,
     turnaround_and_travel_days_widen_the_occupation,
@@ -1899,6 +1986,8 @@ on_both_backends!(
     venue_feed_lists_active_bookings_as_all_day_events,
     venue_feed_links_follow_their_token,
     a_date_change_raises_the_event_sequence,
+    feed_status_is_tentative_until_approved,
+    a_moved_flagged_booking_loses_its_flag,
 );
 
 /// The background job needs a short interval, so these start their server by hand.

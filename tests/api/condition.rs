@@ -871,3 +871,141 @@ mod extra {
         chained_loans_travel_venue_to_venue,
     );
 }
+
+async fn copy_status(app: &TestApp, k: &Kit) -> Value {
+    let res = app
+        .get(
+            &format!("/api/v1/copies/{}", k.copy_id),
+            Some(&k.producer.token),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["status"].clone()
+}
+
+/// Runs the job that starts due maintenance as of `days` from now; returns how many copies it
+/// moved into maintenance.
+async fn start_due_maintenance_in(app: &TestApp, days: i64) -> usize {
+    app.state
+        .run(move |conn| {
+            let now = Utc::now().naive_utc() + chrono::Duration::days(days);
+            itinerance::condition::service::start_due_maintenance(conn, now)
+        })
+        .await
+        .expect("start due maintenance")
+}
+
+/// Maintenance scheduled for later leaves the copy available until its first day; then the
+/// background job (its function, run as of that day) puts the copy in maintenance, once.
+async fn scheduled_maintenance_is_started_by_the_job_on_its_first_day(app: TestApp) {
+    let k = kit(&app).await;
+    let res = app
+        .post(
+            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
+            Some(&k.producer.token),
+            json!({"kind": "refurbishment", "starts_on": day(3), "ends_on": day(5), "cost_cents": 9000}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(copy_status(&app, &k).await, "available");
+    // Every job as the background loop runs them today, then the maintenance one the day before:
+    // nothing has started.
+    itinerance::jobs::run_once(&app.state)
+        .await
+        .expect("jobs run");
+    assert_eq!(start_due_maintenance_in(&app, 2).await, 0);
+    assert_eq!(copy_status(&app, &k).await, "available");
+    // On its first day the copy goes into maintenance, and a second run changes nothing.
+    assert_eq!(start_due_maintenance_in(&app, 3).await, 1);
+    assert_eq!(copy_status(&app, &k).await, "maintenance");
+    assert_eq!(start_due_maintenance_in(&app, 4).await, 0);
+    assert_eq!(copy_status(&app, &k).await, "maintenance");
+}
+
+/// Another producer reads a copy in the catalogue but cannot see its wear or maintenance, nor
+/// schedule, complete or retire: 403 where it may read the copy, 404 for what it may not see
+/// (a maintenance record, the fleet); nothing changes.
+async fn other_producers_cannot_touch_a_producers_copies(app: TestApp) {
+    let k = kit(&app).await;
+    let stranger = app.producer(&k.agency, "59350").await;
+    let scheduled = app
+        .post(
+            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
+            Some(&k.producer.token),
+            json!({"kind": "refurbishment", "starts_on": day(10), "ends_on": day(12), "cost_cents": 100}),
+        )
+        .await;
+    assert_eq!(scheduled.status, 201, "{}", scheduled.text);
+    let maintenance_id = scheduled.body["id"].as_i64().unwrap();
+    let copy = format!("/api/v1/copies/{}", k.copy_id);
+    let attempts = [
+        ("GET", format!("{copy}/wear"), None, 403, "forbidden"),
+        ("GET", format!("{copy}/maintenance"), None, 403, "forbidden"),
+        (
+            "POST",
+            format!("{copy}/maintenance"),
+            Some(
+                json!({"kind": "repair", "starts_on": day(20), "ends_on": day(21), "cost_cents": 1}),
+            ),
+            403,
+            "forbidden",
+        ),
+        (
+            "POST",
+            format!("/api/v1/maintenance/{maintenance_id}/complete"),
+            Some(json!({"grade": 5})),
+            404,
+            "not_found",
+        ),
+        (
+            "POST",
+            format!("{copy}/retire"),
+            Some(json!({"reason": "volée"})),
+            403,
+            "forbidden",
+        ),
+        (
+            "GET",
+            format!("/api/v1/producers/{}/fleet", k.producer.org_id),
+            None,
+            404,
+            "not_found",
+        ),
+    ];
+    for (method, path, body, status, code) in attempts {
+        let res = app.send(method, &path, Some(&stranger.token), body).await;
+        assert_eq!(res.status, status, "{method} {path}: {}", res.text);
+        assert_eq!(res.code(), code, "{method} {path}");
+        assert!(
+            !res.text.contains(&k.producer.email),
+            "{method} {path}: {}",
+            res.text
+        );
+    }
+    // Nothing changed: the copy is in service, with the one maintenance, still to be done.
+    assert_eq!(app.get(&copy, Some(&stranger.token)).await.status, 200);
+    assert_eq!(copy_status(&app, &k).await, "available");
+    let records = app
+        .get(&format!("{copy}/maintenance"), Some(&k.producer.token))
+        .await;
+    assert_eq!(records.status, 200, "{}", records.text);
+    let records = records.body.as_array().unwrap().clone();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert!(records[0]["completed_at"].is_null(), "{records:?}");
+    // The owner's own fleet answers.
+    let fleet = app
+        .get(
+            &format!("/api/v1/producers/{}/fleet", k.producer.org_id),
+            Some(&k.producer.token),
+        )
+        .await;
+    assert_eq!(fleet.status, 200, "{}", fleet.text);
+}
+
+mod jobs_and_strangers {
+    use super::*;
+    on_both_backends!(
+        scheduled_maintenance_is_started_by_the_job_on_its_first_day,
+        other_producers_cannot_touch_a_producers_copies,
+    );
+}
