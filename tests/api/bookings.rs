@@ -133,6 +133,16 @@ async fn request(
     app.post("/api/v1/bookings", Some(&who.token), body).await
 }
 
+/// `POST /api/v1/bookings` by a venue for itself, on any copy.
+async fn ask(
+    app: &TestApp,
+    venue: &Actor,
+    resource_id: i64,
+    dates: (NaiveDate, NaiveDate),
+) -> Resp {
+    request(app, venue, resource_id, venue.org_id, dates, None).await
+}
+
 /// A venue books for itself (the builder asserts 201, `requested` and what was asked); returns
 /// the booking.
 async fn book(
@@ -291,15 +301,7 @@ async fn turnover_is_the_day_after_the_last_occupied_day(app: TestApp) {
     assert_eq!(occupied(&a), (day(30), day(32)));
 
     // The copy serves one occupation per day: the next loan cannot start on A's last day...
-    let same_day = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(32), day(34)),
-        None,
-    )
-    .await;
+    let same_day = ask(&app, &net.venue, resource, (day(32), day(34))).await;
     assert_eq!(
         conflict_alternatives(&same_day)[0],
         alternative(copy, day(33), day(35)),
@@ -311,15 +313,7 @@ async fn turnover_is_the_day_after_the_last_occupied_day(app: TestApp) {
     assert_eq!(occupied(&b), (day(33), day(34)));
 
     // Same on the other side: ending on A's first day clashes, ending the day before does not.
-    let ends_on_first_day = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(27), day(30)),
-        None,
-    )
-    .await;
+    let ends_on_first_day = ask(&app, &net.venue, resource, (day(27), day(30))).await;
     conflict_alternatives(&ends_on_first_day);
     let c = book(&app, &net.venue, resource, (day(27), day(29)), None).await;
     assert_eq!(c["copy_id"], copy);
@@ -458,15 +452,7 @@ async fn alternatives_span_every_copy_nearest_first(app: TestApp) {
     book(&app, &net.venue, resource, (day(30), day(39)), Some(c1)).await;
     book(&app, &net.venue, resource, (day(28), day(33)), Some(c2)).await;
 
-    let clash = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(30), day(31)),
-        None,
-    )
-    .await;
+    let clash = ask(&app, &net.venue, resource, (day(30), day(31))).await;
     let offered = conflict_alternatives(&clash);
     // c1 fits 2 days earlier (28..29); c2 fits 4 days away on either side (the earlier first).
     let expected = vec![
@@ -510,15 +496,7 @@ async fn the_nearest_free_copy_is_assigned(app: TestApp) {
     assert_eq!(next["copy_id"], in_amiens, "the nearer one is taken");
     assert_eq!(next["outbound_days"], 1);
     assert_eq!(occupied(&next), (day(29), day(32)));
-    let none = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(30), day(31)),
-        None,
-    )
-    .await;
+    let none = ask(&app, &net.venue, resource, (day(30), day(31))).await;
     let offered = conflict_alternatives(&none);
     // Lille's copy is busy on days 30..31; Amiens' is busy on 29..32 and needs a travel day on
     // each side of a loan. Each free gap of each copy offers its start nearest to day 30; distinct
@@ -1050,15 +1028,7 @@ async fn hand_overs_move_the_copy_and_bring_it_back(app: TestApp) {
         at(&copy_now, place);
     }
     // Back at the depot but still occupied until closed (turnaround checks).
-    let res = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(30), day(32)),
-        None,
-    )
-    .await;
+    let res = ask(&app, &net.venue, resource, (day(30), day(32))).await;
     conflict_alternatives(&res);
     app.act_ok(&net.producer, id(&b), "close", "closed").await;
     assert_eq!(
@@ -1110,9 +1080,7 @@ async fn bookings_are_seen_only_by_their_venue_producer_and_the_agency(app: Test
     let (agency, p1, va) = (&net.agency, &net.producer, &net.venue);
     let p2 = app.producer(agency, LILLE.0).await;
     let vb = app.venue(agency, AMIENS.0).await;
-    let partner = app
-        .member_of_new_org(agency, "partner", "admin", LILLE.0)
-        .await;
+    let partner = app.partner(agency, LILLE.0).await;
     let r1 = new_resource(&app, p1, "Ressource de P1", 0, 0).await;
     let c1 = new_copy(&app, p1, r1, AMIENS).await;
     let r2 = new_resource(&app, &p2, "Ressource de P2", 0, 0).await;
@@ -1460,15 +1428,7 @@ async fn availability_is_the_complement_of_occupied_periods(app: TestApp) {
     assert_eq!(free_of(&avail, c1), days(&[(37, 37)]));
 
     // Copies in maintenance or retired are not lent: with c1 and c2 busy, nothing is free.
-    let res = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(33), day(34)),
-        None,
-    )
-    .await;
+    let res = ask(&app, &net.venue, resource, (day(33), day(34))).await;
     conflict_alternatives(&res);
 
     // A cancelled booking frees its whole occupation; a copy back from maintenance is free.

@@ -54,6 +54,31 @@ impl TestApp {
             .await
     }
 
+    /// A new partner organisation in `commune` and its administrator.
+    pub async fn partner(&self, agency: &Actor, commune: &str) -> Actor {
+        self.member_of_new_org(agency, "partner", "admin", commune)
+            .await
+    }
+
+    /// A new API key of `admin`'s organisation (default scopes), as an actor whose token is
+    /// the key.
+    pub async fn api_key_of(&self, admin: &Actor) -> Actor {
+        let res = self
+            .post(
+                "/api/v1/api-keys",
+                Some(&admin.token),
+                json!({"name": unique_tag("key")}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        assert_eq!(res.body["organization_id"], admin.org_id);
+        let key = res.body["key"].as_str().expect("the key, shown once");
+        Actor {
+            token: key.to_string(),
+            ..admin.clone()
+        }
+    }
+
     /// `POST /api/v1/bookings/{id}/{action}` with no body.
     pub async fn act(&self, who: &Actor, booking_id: i64, action: &str) -> Resp {
         self.send(

@@ -73,6 +73,27 @@ async fn retire(app: &TestApp, who: &Actor, copy_id: i64, reason: &str) -> Resp 
     .await
 }
 
+/// `POST /api/v1/bookings` by the kit's venue for days `start..=end`, on any copy or on `copy`.
+async fn request_booking(app: &TestApp, k: &Kit, start: i64, end: i64, copy: Option<i64>) -> Resp {
+    let mut body = json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id,
+                          "starts_on": day(start), "ends_on": day(end)});
+    if let Some(copy) = copy {
+        body["copy_id"] = json!(copy);
+    }
+    app.post("/api/v1/bookings", Some(&k.venue.token), body)
+        .await
+}
+
+/// `POST /api/v1/copies/{id}/maintenance` on the kit's copy.
+async fn schedule_maintenance(app: &TestApp, who: &Actor, k: &Kit, body: Value) -> Resp {
+    app.post(
+        &format!("/api/v1/copies/{}/maintenance", k.copy_id),
+        Some(&who.token),
+        body,
+    )
+    .await
+}
+
 async fn report(app: &TestApp, who: &Actor, k: &Kit, body: Value) -> Resp {
     app.post(
         &format!("/api/v1/copies/{}/condition-reports", k.copy_id),
@@ -155,14 +176,7 @@ async fn missing_component_sends_the_copy_to_maintenance_until_completed(app: Te
     assert_eq!(copy.body["status"], "maintenance");
     // Not offered: no free period, no new booking, not found by an availability search.
     assert_eq!(free_periods(&app, &k, 60, 90).await, json!([]));
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&k.venue.token),
-            json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id,
-                   "starts_on": day(70), "ends_on": day(72)}),
-        )
-        .await;
+    let res = request_booking(&app, &k, 70, 72, None).await;
     assert_eq!(res.status, 409, "{}", res.text);
     assert_eq!(res.code(), "booking_conflict");
     let search = app
@@ -177,14 +191,7 @@ async fn missing_component_sends_the_copy_to_maintenance_until_completed(app: Te
         .await;
     assert_eq!(search.body["items"].as_array().unwrap().len(), 0);
     // Asking for that copy by name says why.
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&k.venue.token),
-            json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id, "copy_id": k.copy_id,
-                   "starts_on": day(70), "ends_on": day(72)}),
-        )
-        .await;
+    let res = request_booking(&app, &k, 70, 72, Some(k.copy_id)).await;
     assert_eq!(res.status, 422, "{}", res.text);
     assert_eq!(res.fields(), vec!["copy_id"]);
     // A venue joining the waitlist now waits for the copy to come back.
@@ -443,56 +450,37 @@ async fn scheduled_maintenance_occupies_the_copy_like_a_booking(app: TestApp) {
     let k = kit(&app).await;
     let booking = book(&app, &k, 30, 32).await;
     // Overlapping the booking's occupied period: refused, with the booking named.
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "refurbishment", "starts_on": day(33), "ends_on": day(40), "cost_cents": 120000}),
-        )
-        .await;
+    let res = schedule_maintenance(&app, &k.producer, &k, json!({"kind": "refurbishment", "starts_on": day(33), "ends_on": day(40), "cost_cents": 120000})).await;
     assert_eq!(res.status, 409, "{}", res.text);
     assert_eq!(res.code(), "maintenance_conflict");
     assert_eq!(res.body["conflicting_booking_ids"], json!([booking]));
     // After the turnaround (2 days): accepted, and it blocks bookings exactly like one.
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "refurbishment", "starts_on": day(35), "ends_on": day(40), "cost_cents": 120000, "notes": "panneaux"}),
-        )
-        .await;
+    let res = schedule_maintenance(&app, &k.producer, &k, json!({"kind": "refurbishment", "starts_on": day(35), "ends_on": day(40), "cost_cents": 120000, "notes": "panneaux"})).await;
     assert_eq!(res.status, 201, "{}", res.text);
     let free = free_periods(&app, &k, 25, 45).await;
     assert_eq!(
         free,
         json!([{"from": day(25), "to": day(29)}, {"from": day(41), "to": day(45)}])
     );
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&k.venue.token),
-            json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id,
-                   "starts_on": day(38), "ends_on": day(39)}),
-        )
-        .await;
+    let res = request_booking(&app, &k, 38, 39, None).await;
     assert_eq!(res.status, 409, "{}", res.text);
     assert_eq!(res.code(), "booking_conflict");
     // A venue may not schedule maintenance; bad periods are refused.
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.venue.token),
-            json!({"kind": "cleaning", "starts_on": day(50), "ends_on": day(51)}),
-        )
-        .await;
+    let res = schedule_maintenance(
+        &app,
+        &k.venue,
+        &k,
+        json!({"kind": "cleaning", "starts_on": day(50), "ends_on": day(51)}),
+    )
+    .await;
     assert_eq!(res.status, 403);
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "cleaning", "starts_on": day(-3), "ends_on": day(-5), "cost_cents": -1}),
-        )
-        .await;
+    let res = schedule_maintenance(
+        &app,
+        &k.producer,
+        &k,
+        json!({"kind": "cleaning", "starts_on": day(-3), "ends_on": day(-5), "cost_cents": -1}),
+    )
+    .await;
     assert_eq!(res.status, 422);
     let mut fields = res.fields();
     fields.sort();
@@ -645,13 +633,13 @@ async fn maintenance_falls_due_with_wear_and_resets_when_done(app: TestApp) {
         wear.text
     );
     assert_eq!(wear.body["maintenance_due"], true);
-    let m = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "cleaning", "starts_on": day(0), "ends_on": day(1)}),
-        )
-        .await;
+    let m = schedule_maintenance(
+        &app,
+        &k.producer,
+        &k,
+        json!({"kind": "cleaning", "starts_on": day(0), "ends_on": day(1)}),
+    )
+    .await;
     assert_eq!(m.status, 201, "{}", m.text);
     let copy = app
         .get(
@@ -899,13 +887,7 @@ async fn start_due_maintenance_in(app: &TestApp, days: i64) -> usize {
 /// background job (its function, run as of that day) puts the copy in maintenance, once.
 async fn scheduled_maintenance_is_started_by_the_job_on_its_first_day(app: TestApp) {
     let k = kit(&app).await;
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "refurbishment", "starts_on": day(3), "ends_on": day(5), "cost_cents": 9000}),
-        )
-        .await;
+    let res = schedule_maintenance(&app, &k.producer, &k, json!({"kind": "refurbishment", "starts_on": day(3), "ends_on": day(5), "cost_cents": 9000})).await;
     assert_eq!(res.status, 201, "{}", res.text);
     assert_eq!(copy_status(&app, &k).await, "available");
     // Every job as the background loop runs them today, then the maintenance one the day before:
@@ -928,13 +910,7 @@ async fn scheduled_maintenance_is_started_by_the_job_on_its_first_day(app: TestA
 async fn other_producers_cannot_touch_a_producers_copies(app: TestApp) {
     let k = kit(&app).await;
     let stranger = app.producer(&k.agency, "59350").await;
-    let scheduled = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "refurbishment", "starts_on": day(10), "ends_on": day(12), "cost_cents": 100}),
-        )
-        .await;
+    let scheduled = schedule_maintenance(&app, &k.producer, &k, json!({"kind": "refurbishment", "starts_on": day(10), "ends_on": day(12), "cost_cents": 100})).await;
     assert_eq!(scheduled.status, 201, "{}", scheduled.text);
     let maintenance_id = scheduled.body["id"].as_i64().unwrap();
     let copy = format!("/api/v1/copies/{}", k.copy_id);

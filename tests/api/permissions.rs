@@ -71,9 +71,7 @@ async fn role_endpoint_matrix(app: TestApp) {
     let venue_member = app
         .user_in(&venue_admin, venue_admin.org_id, "member")
         .await;
-    let partner_admin = app
-        .member_of_new_org(&agency_admin, "partner", "admin", "59350")
-        .await;
+    let partner_admin = app.partner(&agency_admin, "59350").await;
     // Another producer and another venue, whose users and bookings nobody above may see
     // (except the agency, and each producer the bookings of its own resources).
     let other_producer = app.producer(&agency_admin, "59350").await;
@@ -144,21 +142,7 @@ async fn role_endpoint_matrix(app: TestApp) {
     .iter()
     .map(|a| (a.email.clone(), a.org_id))
     .collect();
-    let key = app
-        .post(
-            "/api/v1/api-keys",
-            Some(&partner_admin.token),
-            json!({"name": "k"}),
-        )
-        .await
-        .body["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let partner_key = Actor {
-        token: key,
-        ..partner_admin.clone()
-    };
+    let partner_key = app.api_key_of(&partner_admin).await;
 
     // The target of the "other organisation" cases is the venue; the producer is a stranger to it.
     let venue = venue_admin.org_id;
