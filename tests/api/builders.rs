@@ -398,3 +398,52 @@ impl BookingBuilder {
         b
     }
 }
+
+/// The builders themselves: a producer with a trunk and 3 copies, a venue in a village, and a
+/// booking brought to each status the workflow reaches by actions.
+async fn builders_build_what_they_say(app: TestApp) {
+    let net = Network::new(&app).await;
+    let village = app.venue(&net.agency, VILLAGE).await;
+    let org = app
+        .get(
+            &format!("/api/v1/organizations/{}", village.org_id),
+            Some(&village.token),
+        )
+        .await;
+    assert_eq!(org.body["commune_insee"], VILLAGE);
+    let commune = app.get(&format!("/api/v1/communes/{VILLAGE}"), None).await;
+    assert_eq!(commune.body["class"], "village");
+    let statuses = [
+        "requested",
+        "approved",
+        "rejected",
+        "cancelled",
+        "in_transit",
+        "delivered",
+        "returned",
+        "closed",
+    ];
+    let trunk = ResourceBuilder::trunk("Malle de l'eau")
+        .copies(statuses.len())
+        .build(&app, &net.producer)
+        .await;
+    let copies = app
+        .get(
+            &format!("/api/v1/resources/{}/copies", trunk.id),
+            Some(&net.producer.token),
+        )
+        .await;
+    assert_eq!(copies.body.as_array().map(Vec::len), Some(statuses.len()));
+    for (n, (status, copy)) in statuses.iter().zip(&trunk.copies).enumerate() {
+        let on = day(10 + 3 * n as i64);
+        let b = BookingBuilder::new(trunk.id, &village, on, on)
+            .copy(*copy)
+            .status(status)
+            .build(&app, &net.producer)
+            .await;
+        assert_eq!(b["status"], *status);
+        assert_eq!(b["copy_id"], *copy);
+    }
+}
+
+crate::on_both_backends!(builders_build_what_they_say);
