@@ -3,7 +3,7 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder};
+use crate::builders::{day, id_of, BookingBuilder, CopyBuilder, Network, ResourceBuilder};
 use crate::common::{Actor, Resp, TestApp};
 use crate::on_both_backends;
 
@@ -708,14 +708,10 @@ async fn retired_copies_leave_search_and_flag_their_bookings(app: TestApp) {
 
 async fn fleet_lists_every_copy_sorted_by_wear_and_as_csv(app: TestApp) {
     let k = kit(&app).await;
-    let second = app
-        .post(
-            &format!("/api/v1/resources/{}/copies", k.resource_id),
-            Some(&k.producer.token),
-            json!({"asset_tag": "MB-02"}),
-        )
+    CopyBuilder::default()
+        .tag("MB-02")
+        .build(&app, &k.producer, k.resource_id)
         .await;
-    assert_eq!(second.status, 201);
     scripted_loans(&app, &k, &[(-60, -50)], 3).await;
     let booking = book(&app, &k, 15, 16).await;
     let fleet = app

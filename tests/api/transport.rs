@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 
-use crate::builders::{day, id_of, CopyBuilder, ResourceBuilder};
+use crate::builders::{day, id_of, BookingBuilder, CopyBuilder, ResourceBuilder};
 use crate::common::{Actor, Backend, TestApp};
 use crate::on_both_backends;
 
@@ -61,6 +61,7 @@ async fn copy_at(app: &TestApp, net: &Net, tag: &str, commune: &str) -> i64 {
     id_of(&copy)
 }
 
+/// `venue` books the trunk (on `copy` if given) for days `start..=end`; the builder asserts 201.
 async fn book(
     app: &TestApp,
     net: &Net,
@@ -69,16 +70,11 @@ async fn book(
     start: i64,
     end: i64,
 ) -> Value {
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&venue.token),
-            json!({"resource_id": net.resource_id, "venue_id": venue.org_id, "copy_id": copy,
-                   "starts_on": day(start), "ends_on": day(end)}),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    res.body
+    let mut booking = BookingBuilder::new(net.resource_id, venue, day(start), day(end));
+    if let Some(copy) = copy {
+        booking = booking.copy(copy);
+    }
+    booking.build(app, &net.producer).await
 }
 
 async fn legs_chain_consecutive_loans_venue_to_venue(app: TestApp) {
