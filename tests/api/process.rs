@@ -185,6 +185,10 @@ fn run_binary(url: &str, args: &[&str]) -> String {
         .env("ITINERANCE_DATABASE_URL", url)
         .env("ITINERANCE_JWT_SECRET", SECRET)
         .env("ITINERANCE_LOG", "warn")
+        // A small pool and a patient timeout: these tests are about the commands, and run
+        // beside the whole suite on two cores.
+        .env("ITINERANCE_DATABASE_POOL_SIZE", "2")
+        .env("ITINERANCE_DATABASE_TIMEOUT_SECONDS", "30")
         .output()
         .expect("the binary runs");
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
