@@ -50,7 +50,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
             population: i64::from(c.population),
         })
         .collect();
-    let demo = network::build(&communes);
+    let demo = network::build(&communes).map_err(|e| Error::Internal(format!("demo data: {e}")))?;
     write_transaction(conn, |conn| {
         let mut summary = DemoSummary::default();
         let mut org_ids: HashMap<String, i64> = HashMap::new();

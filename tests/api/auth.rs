@@ -107,9 +107,7 @@ async fn missing_expired_and_tampered_tokens_get_401(app: TestApp) {
 
 async fn api_keys_are_shown_once_work_and_can_be_revoked(app: TestApp) {
     let agency = app.agency_admin().await;
-    let partner = app
-        .member_of_new_org(&agency, "partner", "admin", "80021")
-        .await;
+    let partner = app.partner(&agency, "80021").await;
     let created = app
         .post(
             "/api/v1/api-keys",
@@ -145,9 +143,7 @@ async fn api_keys_are_shown_once_work_and_can_be_revoked(app: TestApp) {
     assert_eq!(res.status, 403);
 
     // Another organisation's admin does not even see it.
-    let other = app
-        .member_of_new_org(&agency, "partner", "admin", "80021")
-        .await;
+    let other = app.partner(&agency, "80021").await;
     assert_eq!(
         app.delete(&format!("/api/v1/api-keys/{id}"), Some(&other.token))
             .await

@@ -2,8 +2,6 @@
 //! and job function), the waitlist, the workflow and who may take each step, privacy, date checks
 //! and date changes, availability, the `available_from/to` search, and the iCalendar feeds.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ical::parser::ical::component::{IcalCalendar, IcalEvent};
@@ -11,6 +9,7 @@ use ical::property::Property;
 use itinerance::booking::service::{expire_holds, Settings};
 use serde_json::{json, Value};
 
+use crate::builders::{day, BookingBuilder, CopyBuilder, Network, ResourceBuilder};
 use crate::common::{Actor, Resp, TestApp};
 use crate::on_both_backends;
 
@@ -28,11 +27,6 @@ fn road_km(a: (&str, f64, f64), b: (&str, f64, f64)) -> f64 {
     let h = ((lat2 - lat1) / 2.0).sin().powi(2)
         + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_KM * h.sqrt().asin() * 1.3
-}
-
-/// `n` days from today (UTC, as the service counts).
-fn day(n: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(n)
 }
 
 fn date(v: &Value) -> NaiveDate {
@@ -67,28 +61,12 @@ fn ids(list: &Value) -> Vec<i64> {
 }
 
 /// The agency, a producer in Amiens and a venue in `venue_commune`.
-struct Network {
-    agency: Actor,
-    producer: Actor,
-    venue: Actor,
-}
-
 async fn network(app: &TestApp, venue_commune: &str) -> Network {
-    let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
-    let venue = app
-        .member_of_new_org(&agency, "venue", "admin", venue_commune)
-        .await;
-    Network {
-        agency,
-        producer,
-        venue,
-    }
+    Network::at(app, AMIENS.0, venue_commune).await
 }
 
-/// Publishes a resource with the given set-up and turnaround days; returns its id.
+/// Publishes an exhibition with the given set-up and turnaround days (the builder asserts they
+/// are echoed); returns its id.
 async fn new_resource(
     app: &TestApp,
     producer: &Actor,
@@ -96,28 +74,15 @@ async fn new_resource(
     setup_days: i32,
     turnaround_days: i32,
 ) -> i64 {
-    let res = app
-        .post(
-            "/api/v1/resources",
-            Some(&producer.token),
-            json!({
-                "kind": "exhibition",
-                "title": title,
-                "description": "Une exposition itinérante",
-                "themes": ["science_society"],
-                "audiences": ["all"],
-                "setup_days": setup_days,
-                "turnaround_days": turnaround_days,
-            }),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    assert_eq!(res.body["setup_days"], setup_days);
-    assert_eq!(res.body["turnaround_days"], turnaround_days);
-    id(&res.body)
+    ResourceBuilder::exhibition(title)
+        .with("description", "Une exposition itinérante")
+        .with("themes", json!(["science_society"]))
+        .with("setup_days", setup_days)
+        .with("turnaround_days", turnaround_days)
+        .build(app, producer)
+        .await
+        .id
 }
-
-static TAGS: AtomicU64 = AtomicU64::new(0);
 
 /// Adds a copy whose depot is `depot`; returns its id.
 async fn new_copy(
@@ -126,16 +91,10 @@ async fn new_copy(
     resource_id: i64,
     depot: (&str, f64, f64),
 ) -> i64 {
-    let tag = format!("BK-{}", TAGS.fetch_add(1, Ordering::SeqCst));
-    let res = app
-        .post(
-            &format!("/api/v1/resources/{resource_id}/copies"),
-            Some(&producer.token),
-            json!({"asset_tag": tag, "home_commune_insee": depot.0}),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    id(&res.body)
+    id(&CopyBuilder::default()
+        .at(depot.0)
+        .build(app, producer, resource_id)
+        .await)
 }
 
 async fn set_copy_status(app: &TestApp, producer: &Actor, copy_id: i64, body: Value) {
@@ -179,26 +138,31 @@ async fn request(
     app.post("/api/v1/bookings", Some(&who.token), body).await
 }
 
-/// A venue books for itself (asserting 201 and the dates); returns the booking.
-async fn book(
+/// `POST /api/v1/bookings` by a venue for itself, on any copy.
+async fn ask(
     app: &TestApp,
     venue: &Actor,
     resource_id: i64,
     dates: (NaiveDate, NaiveDate),
+) -> Resp {
+    request(app, venue, resource_id, venue.org_id, dates, None).await
+}
+
+/// A venue books for itself (the builder asserts 201, `requested` and what was asked); returns
+/// the booking.
+async fn book(
+    app: &TestApp,
+    venue: &Actor,
+    resource_id: i64,
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
     copy_id: Option<i64>,
 ) -> Value {
-    let res = request(app, venue, resource_id, venue.org_id, dates, copy_id).await;
-    assert_eq!(res.status, 201, "{dates:?}: {}", res.text);
-    let b = res.body;
-    assert_eq!(b["status"], "requested");
-    assert_eq!(b["resource_id"], resource_id);
-    assert_eq!(b["venue_id"], venue.org_id);
-    assert_eq!(date(&b["starts_on"]), dates.0);
-    assert_eq!(date(&b["ends_on"]), dates.1);
+    let mut booking = BookingBuilder::new(resource_id, venue, starts_on, ends_on);
     if let Some(c) = copy_id {
-        assert_eq!(b["copy_id"], c);
+        booking = booking.copy(c);
     }
-    b
+    // No action is taken on a `requested` booking, so no producer is needed.
+    booking.build(app, venue).await
 }
 
 /// The `alternatives` of a `booking_conflict`.
@@ -213,24 +177,6 @@ fn conflict_alternatives(res: &Resp) -> Vec<Value> {
 
 fn alternative(copy_id: i64, starts_on: NaiveDate, ends_on: NaiveDate) -> Value {
     json!({"copy_id": copy_id, "starts_on": starts_on, "ends_on": ends_on})
-}
-
-async fn act(app: &TestApp, who: &Actor, booking_id: i64, action: &str) -> Resp {
-    app.send(
-        "POST",
-        &format!("/api/v1/bookings/{booking_id}/{action}"),
-        Some(&who.token),
-        None,
-    )
-    .await
-}
-
-/// Takes an action that must succeed and lead to `to`.
-async fn act_ok(app: &TestApp, who: &Actor, booking_id: i64, action: &str, to: &str) -> Value {
-    let res = act(app, who, booking_id, action).await;
-    assert_eq!(res.status, 200, "{action} {booking_id}: {}", res.text);
-    assert_eq!(res.body["status"], to, "{action}");
-    res.body
 }
 
 async fn fetch(app: &TestApp, who: &Actor, booking_id: i64) -> Value {
@@ -360,15 +306,7 @@ async fn turnover_is_the_day_after_the_last_occupied_day(app: TestApp) {
     assert_eq!(occupied(&a), (day(30), day(32)));
 
     // The copy serves one occupation per day: the next loan cannot start on A's last day...
-    let same_day = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(32), day(34)),
-        None,
-    )
-    .await;
+    let same_day = ask(&app, &net.venue, resource, (day(32), day(34))).await;
     assert_eq!(
         conflict_alternatives(&same_day)[0],
         alternative(copy, day(33), day(35)),
@@ -380,15 +318,7 @@ async fn turnover_is_the_day_after_the_last_occupied_day(app: TestApp) {
     assert_eq!(occupied(&b), (day(33), day(34)));
 
     // Same on the other side: ending on A's first day clashes, ending the day before does not.
-    let ends_on_first_day = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(27), day(30)),
-        None,
-    )
-    .await;
+    let ends_on_first_day = ask(&app, &net.venue, resource, (day(27), day(30))).await;
     conflict_alternatives(&ends_on_first_day);
     let c = book(&app, &net.venue, resource, (day(27), day(29)), None).await;
     assert_eq!(c["copy_id"], copy);
@@ -428,9 +358,7 @@ async fn turnaround_and_travel_days_widen_the_occupation(app: TestApp) {
     assert_eq!(occupied(&b), (day(36), day(40)));
 
     // Set-up 2, turnaround 3, depot in Amiens, venue in Lille: ≈127 road km, 1 travel day each way.
-    let lille = app
-        .member_of_new_org(&net.agency, "venue", "admin", LILLE.0)
-        .await;
+    let lille = app.venue(&net.agency, LILLE.0).await;
     let expo = new_resource(&app, &net.producer, "Exposition mécanique", 2, 3).await;
     let far = new_copy(&app, &net.producer, expo, AMIENS).await;
     let km = road_km(AMIENS, LILLE);
@@ -529,15 +457,7 @@ async fn alternatives_span_every_copy_nearest_first(app: TestApp) {
     book(&app, &net.venue, resource, (day(30), day(39)), Some(c1)).await;
     book(&app, &net.venue, resource, (day(28), day(33)), Some(c2)).await;
 
-    let clash = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(30), day(31)),
-        None,
-    )
-    .await;
+    let clash = ask(&app, &net.venue, resource, (day(30), day(31))).await;
     let offered = conflict_alternatives(&clash);
     // c1 fits 2 days earlier (28..29); c2 fits 4 days away on either side (the earlier first).
     let expected = vec![
@@ -581,17 +501,63 @@ async fn the_nearest_free_copy_is_assigned(app: TestApp) {
     assert_eq!(next["copy_id"], in_amiens, "the nearer one is taken");
     assert_eq!(next["outbound_days"], 1);
     assert_eq!(occupied(&next), (day(29), day(32)));
-    let none = request(
+    let none = ask(&app, &net.venue, resource, (day(30), day(31))).await;
+    let offered = conflict_alternatives(&none);
+    // Lille's copy is busy on days 30..31; Amiens' is busy on 29..32 and needs a travel day on
+    // each side of a loan. Each free gap of each copy offers its start nearest to day 30; distinct
+    // starts, nearest first (on a tie, the nearer copy, then the earlier day).
+    let mut starts = Vec::new();
+    for alt in &offered {
+        let (from, to) = (date(&alt["starts_on"]), date(&alt["ends_on"]));
+        assert_eq!((to - from).num_days(), 1, "same length as asked: {alt}");
+        let copy = alt["copy_id"].as_i64().unwrap_or_else(|| panic!("{alt}"));
+        let (occupied_from, occupied_to, busy) = if copy == in_lille {
+            (from, to, (day(30), day(31)))
+        } else {
+            assert_eq!(copy, in_amiens, "{alt}");
+            (
+                from - Duration::days(1),
+                to + Duration::days(1),
+                (day(29), day(32)),
+            )
+        };
+        assert!(
+            occupied_to < busy.0 || occupied_from > busy.1,
+            "{alt} is not free: its copy is busy over {busy:?}"
+        );
+        assert!(
+            !starts.contains(&from),
+            "one alternative per start: {offered:?}"
+        );
+        starts.push(from);
+    }
+    let distances: Vec<i64> = starts
+        .iter()
+        .map(|s| (*s - day(30)).num_days().abs())
+        .collect();
+    assert!(
+        distances.windows(2).all(|w| w[0] <= w[1]),
+        "nearest first: {offered:?}"
+    );
+    assert_eq!(
+        offered,
+        vec![
+            alternative(in_lille, day(28), day(29)),
+            alternative(in_lille, day(32), day(33)),
+            alternative(in_amiens, day(26), day(27)),
+            alternative(in_amiens, day(34), day(35)),
+        ]
+    );
+    // And the first one is really free: the venue gets it.
+    let taken = book(
         &app,
         &net.venue,
         resource,
-        net.venue.org_id,
-        (day(30), day(31)),
-        None,
+        (day(28), day(29)),
+        Some(in_lille),
     )
     .await;
-    let offered = conflict_alternatives(&none);
-    assert!(!offered.is_empty() && offered.len() <= 5, "{offered:?}");
+    assert_eq!(occupied(&taken), (day(28), day(29)));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -633,9 +599,7 @@ async fn lapsed_holds_expire_in_the_background(app: TestApp) {
     }
 
     // The copy is free again: another venue gets it for the same dates.
-    let other = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let other = app.venue(&net.agency, AMIENS.0).await;
     let again = book(&app, &other, resource, (day(30), day(33)), None).await;
     assert_eq!(again["copy_id"], copy);
 }
@@ -649,13 +613,13 @@ async fn expire_holds_lapses_requests_only(app: TestApp) {
     assert_eq!(held["copy_id"], c1);
     let approved = book(&app, &net.venue, resource, (day(30), day(31)), None).await;
     assert_eq!(approved["copy_id"], c2);
-    let approved = act_ok(&app, &net.producer, id(&approved), "approve", "approved").await;
+    let approved = app
+        .act_ok(&net.producer, id(&approved), "approve", "approved")
+        .await;
     assert_eq!(approved["hold_expires_at"], Value::Null);
 
     // Another venue waits for these days.
-    let waiting = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let waiting = app.venue(&net.agency, AMIENS.0).await;
     let w = join_waitlist(&app, &waiting, resource, (day(30), day(31))).await;
 
     let lapses = timestamp(&held["hold_expires_at"]);
@@ -761,12 +725,8 @@ async fn entry(app: &TestApp, who: &Actor, entry_id: i64) -> Value {
 async fn released_holds_go_to_the_first_fitting_waitlist_entry(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
     let (va, agency) = (&net.venue, &net.agency);
-    let vb = app
-        .member_of_new_org(agency, "venue", "admin", AMIENS.0)
-        .await;
-    let vc = app
-        .member_of_new_org(agency, "venue", "admin", AMIENS.0)
-        .await;
+    let vb = app.venue(agency, AMIENS.0).await;
+    let vc = app.venue(agency, AMIENS.0).await;
     let resource = new_resource(&app, &net.producer, "Expo pomme de terre", 0, 0).await;
     let copy = new_copy(&app, &net.producer, resource, AMIENS).await;
 
@@ -793,7 +753,7 @@ async fn released_holds_go_to_the_first_fitting_waitlist_entry(app: TestApp) {
     assert_eq!(for_other.code(), "forbidden");
 
     // A cancels: the first entry that now fits (w2) gets a requested booking.
-    act_ok(&app, va, id(&a), "cancel", "cancelled").await;
+    app.act_ok(va, id(&a), "cancel", "cancelled").await;
     let fulfilled = entry(&app, &vb, id(&w2)).await;
     assert_eq!(fulfilled["status"], "fulfilled");
     let promoted_id = fulfilled["booking_id"].as_i64().expect("booking_id");
@@ -851,7 +811,8 @@ async fn released_holds_go_to_the_first_fitting_waitlist_entry(app: TestApp) {
 
     // A rejection releases days too; a cancelled entry gets nothing.
     let w4 = join_waitlist(&app, &vb, resource, (day(50), day(52))).await;
-    act_ok(&app, &net.producer, id(&d), "reject", "rejected").await;
+    app.act_ok(&net.producer, id(&d), "reject", "rejected")
+        .await;
     let fulfilled = entry(&app, &vb, id(&w4)).await;
     assert_eq!(fulfilled["status"], "fulfilled");
     assert_eq!(entry(&app, &vc, id(&w1)).await["status"], "cancelled");
@@ -919,14 +880,14 @@ async fn booking_in(
     let copy = new_copy(app, &net.producer, resource, AMIENS).await;
     let mut b = book(app, &net.venue, resource, (on, on), Some(copy)).await;
     for action in path_to(status) {
-        b = act_ok(
-            app,
-            &net.agency,
-            id(&b),
-            action,
-            expected_transition(action, b["status"].as_str().unwrap_or("")).expect("path"),
-        )
-        .await;
+        b = app
+            .act_ok(
+                &net.agency,
+                id(&b),
+                action,
+                expected_transition(action, b["status"].as_str().unwrap_or("")).expect("path"),
+            )
+            .await;
     }
     if status == "expired" {
         // A hold lapsing within the hour, expired as of then: the background job, which runs on
@@ -956,7 +917,7 @@ async fn every_transition_is_allowed_or_refused_as_documented(app: TestApp) {
             };
             let Some(to) = expected_transition(action, from) else {
                 for who in [&net.agency, side] {
-                    let res = act(&app, who, id(&b), action).await;
+                    let res = app.act(who, id(&b), action).await;
                     assert_eq!(res.status, 409, "{action} from {from}: {}", res.text);
                     assert_eq!(res.code(), "invalid_transition", "{action} from {from}");
                 }
@@ -966,11 +927,11 @@ async fn every_transition_is_allowed_or_refused_as_documented(app: TestApp) {
 
             // The other side may not; the right side may.
             let c = booking_in(&app, &net, resource, &mut next_day, from).await;
-            let res = act(&app, other_side, id(&c), action).await;
+            let res = app.act(other_side, id(&c), action).await;
             assert_eq!(res.status, 403, "{action} from {from}: {}", res.text);
             assert_eq!(res.code(), "forbidden");
             assert_eq!(fetch(&app, &net.agency, id(&c)).await["status"], from);
-            let done = act_ok(&app, side, id(&c), action, to).await;
+            let done = app.act_ok(side, id(&c), action, to).await;
             assert_eq!(done["id"], id(&c));
             let events = history(&app, &net.agency, id(&c)).await;
             let last = events.last().expect("event");
@@ -984,7 +945,7 @@ async fn every_transition_is_allowed_or_refused_as_documented(app: TestApp) {
 
             // The agency may take any action.
             let d = booking_in(&app, &net, resource, &mut next_day, from).await;
-            act_ok(&app, &net.agency, id(&d), action, to).await;
+            app.act_ok(&net.agency, id(&d), action, to).await;
             let events = history(&app, &net.agency, id(&d)).await;
             assert_eq!(
                 events.last().expect("event")["actor_organization_id"],
@@ -1013,10 +974,10 @@ async fn every_transition_is_allowed_or_refused_as_documented(app: TestApp) {
 
     // Unknown actions and bookings, notes, and unreadable bodies.
     let b = booking_in(&app, &net, resource, &mut next_day, "requested").await;
-    let res = act(&app, &net.agency, id(&b), "teleport").await;
+    let res = app.act(&net.agency, id(&b), "teleport").await;
     assert_eq!(res.status, 404, "{}", res.text);
     assert_eq!(res.code(), "not_found");
-    let res = act(&app, &net.agency, 987_654, "approve").await;
+    let res = app.act(&net.agency, 987_654, "approve").await;
     assert_eq!(res.status, 404, "{}", res.text);
     let res = app
         .raw(
@@ -1066,23 +1027,15 @@ async fn hand_overs_move_the_copy_and_bring_it_back(app: TestApp) {
         ("return", "returned", "available", AMIENS),
     ];
     for (action, status, copy_status, place) in steps {
-        act_ok(&app, &net.producer, id(&b), action, status).await;
+        app.act_ok(&net.producer, id(&b), action, status).await;
         let copy_now = get_copy(&app, &net.producer, copy).await;
         assert_eq!(copy_now["status"], copy_status, "after {action}");
         at(&copy_now, place);
     }
     // Back at the depot but still occupied until closed (turnaround checks).
-    let res = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(30), day(32)),
-        None,
-    )
-    .await;
+    let res = ask(&app, &net.venue, resource, (day(30), day(32))).await;
     conflict_alternatives(&res);
-    act_ok(&app, &net.producer, id(&b), "close", "closed").await;
+    app.act_ok(&net.producer, id(&b), "close", "closed").await;
     assert_eq!(
         get_copy(&app, &net.producer, copy).await["status"],
         "available"
@@ -1118,7 +1071,7 @@ async fn assert_hidden(app: &TestApp, who: &Actor, agency: &Actor, booking_id: i
         change_dates(app, who, booking_id, (day(100), day(101))).await,
     ];
     for action in ACTIONS {
-        answers.push(act(app, who, booking_id, action).await);
+        answers.push(app.act(who, booking_id, action).await);
     }
     for res in answers {
         assert_eq!(res.status, 404, "{}", res.text);
@@ -1130,15 +1083,9 @@ async fn assert_hidden(app: &TestApp, who: &Actor, agency: &Actor, booking_id: i
 async fn bookings_are_seen_only_by_their_venue_producer_and_the_agency(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
     let (agency, p1, va) = (&net.agency, &net.producer, &net.venue);
-    let p2 = app
-        .member_of_new_org(agency, "producer", "admin", LILLE.0)
-        .await;
-    let vb = app
-        .member_of_new_org(agency, "venue", "admin", AMIENS.0)
-        .await;
-    let partner = app
-        .member_of_new_org(agency, "partner", "admin", LILLE.0)
-        .await;
+    let p2 = app.producer(agency, LILLE.0).await;
+    let vb = app.venue(agency, AMIENS.0).await;
+    let partner = app.partner(agency, LILLE.0).await;
     let r1 = new_resource(&app, p1, "Ressource de P1", 0, 0).await;
     let c1 = new_copy(&app, p1, r1, AMIENS).await;
     let r2 = new_resource(&app, &p2, "Ressource de P2", 0, 0).await;
@@ -1210,7 +1157,7 @@ async fn bookings_are_seen_only_by_their_venue_producer_and_the_agency(app: Test
         list(&app, agency, "?status=approved").await,
         Vec::<i64>::new()
     );
-    act_ok(&app, p1, ba, "approve", "approved").await;
+    app.act_ok(p1, ba, "approve", "approved").await;
     assert_eq!(list(&app, agency, "?status=approved").await, vec![ba]);
     assert_eq!(list(&app, agency, "?status=requested").await, vec![bb]);
     let range = |from: i64, to: i64| format!("?from={}&to={}", day(from), day(to));
@@ -1344,16 +1291,15 @@ async fn dates_change_on_the_same_copy_or_not_at_all(app: TestApp) {
     let resource = new_resource(&app, &net.producer, "Exposition lumière", 0, 0).await;
     let far = new_copy(&app, &net.producer, resource, LILLE).await;
     let near = new_copy(&app, &net.producer, resource, AMIENS).await;
-    let v2 = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let v2 = app.venue(&net.agency, AMIENS.0).await;
 
     let a = book(&app, &net.venue, resource, (day(30), day(34)), None).await;
     assert_eq!(a["copy_id"], near);
     let b = book(&app, &net.venue, resource, (day(31), day(33)), None).await;
     assert_eq!(b["copy_id"], far);
     assert_eq!(occupied(&b), (day(30), day(34)));
-    act_ok(&app, &net.producer, id(&b), "approve", "approved").await;
+    app.act_ok(&net.producer, id(&b), "approve", "approved")
+        .await;
 
     // Moving: the same copy is kept although the nearer one is free then.
     let res = change_dates(&app, &net.venue, id(&b), (day(60), day(62))).await;
@@ -1402,7 +1348,7 @@ async fn dates_change_on_the_same_copy_or_not_at_all(app: TestApp) {
     assert_eq!(free_of(&avail, far), days(&[(25, 29), (35, 59), (65, 70)]));
 
     // Its own copy busy, another free: it moves to the other copy.
-    act_ok(&app, &net.venue, id(&a), "cancel", "cancelled").await;
+    app.act_ok(&net.venue, id(&a), "cancel", "cancelled").await;
     let res = change_dates(&app, &net.venue, id(&b), (day(31), day(33))).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["copy_id"], near);
@@ -1414,7 +1360,8 @@ async fn dates_change_on_the_same_copy_or_not_at_all(app: TestApp) {
     assert_eq!(free_of(&avail, near), days(&[(25, 30), (34, 70)]));
 
     // Not once dispatched, nor once cancelled.
-    act_ok(&app, &net.producer, id(&b), "dispatch", "in_transit").await;
+    app.act_ok(&net.producer, id(&b), "dispatch", "in_transit")
+        .await;
     let dispatched = fetch(&app, &net.venue, id(&b)).await;
     for (booking, dates) in [(id(&b), (day(40), day(42))), (id(&a), (day(40), day(42)))] {
         let res = change_dates(&app, &net.venue, booking, dates).await;
@@ -1486,19 +1433,11 @@ async fn availability_is_the_complement_of_occupied_periods(app: TestApp) {
     assert_eq!(free_of(&avail, c1), days(&[(37, 37)]));
 
     // Copies in maintenance or retired are not lent: with c1 and c2 busy, nothing is free.
-    let res = request(
-        &app,
-        &net.venue,
-        resource,
-        net.venue.org_id,
-        (day(33), day(34)),
-        None,
-    )
-    .await;
+    let res = ask(&app, &net.venue, resource, (day(33), day(34))).await;
     conflict_alternatives(&res);
 
     // A cancelled booking frees its whole occupation; a copy back from maintenance is free.
-    act_ok(&app, &net.venue, id(&b2), "cancel", "cancelled").await;
+    app.act_ok(&net.venue, id(&b2), "cancel", "cancelled").await;
     set_copy_status(&app, &net.producer, c3, json!({"status": "available"})).await;
     let avail = availability(&app, &net.venue, resource, 20, 60).await;
     assert_eq!(free_of(&avail, c1), days(&[(20, 27), (37, 60)]));
@@ -1591,7 +1530,7 @@ async fn search_by_availability_keeps_resources_with_a_free_copy(app: TestApp) {
             "{from}..{to}"
         );
     }
-    act_ok(&app, &net.venue, id(&b), "cancel", "cancelled").await;
+    app.act_ok(&net.venue, id(&b), "cancel", "cancelled").await;
     assert_eq!(
         search_ids(&app, &net.venue, &window(31, 32)).await,
         vec![booked, free, two]
@@ -1729,9 +1668,7 @@ fn assert_all_day(event: &IcalEvent, starts_on: NaiveDate, ends_on: NaiveDate) {
 
 async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
-    let other_venue = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let other_venue = app.venue(&net.agency, AMIENS.0).await;
     let title = "Sons, lumières; ondes";
     let resource = new_resource(&app, &net.producer, title, 0, 0).await;
     let copy = new_copy(&app, &net.producer, resource, AMIENS).await;
@@ -1744,16 +1681,19 @@ async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
     let b1 = book(&app, &net.venue, resource, (day(30), day(32)), None).await;
     let b2 = book(&app, &net.venue, long, (day(40), day(45)), None).await;
     let cancelled = book(&app, &net.venue, resource, (day(50), day(51)), None).await;
-    act_ok(&app, &net.venue, id(&cancelled), "cancel", "cancelled").await;
+    app.act_ok(&net.venue, id(&cancelled), "cancel", "cancelled")
+        .await;
     let rejected = book(&app, &net.venue, resource, (day(60), day(61)), None).await;
-    act_ok(&app, &net.producer, id(&rejected), "reject", "rejected").await;
+    app.act_ok(&net.producer, id(&rejected), "reject", "rejected")
+        .await;
     let expired = book(&app, &net.venue, resource, (day(80), day(81)), None).await;
     let soon = Utc::now().naive_utc() + Duration::hours(1);
     set_hold_expiry(&app, id(&expired), soon).await;
     assert_eq!(expire_as_of(&app, soon).await, 1);
     let elsewhere = book(&app, &other_venue, resource, (day(70), day(71)), None).await;
     let approved = book(&app, &net.venue, resource, (day(90), day(91)), None).await;
-    act_ok(&app, &net.producer, id(&approved), "approve", "approved").await;
+    app.act_ok(&net.producer, id(&approved), "approve", "approved")
+        .await;
 
     let path = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
     let feed = parse_feed(&app.get(&path, Some(&net.venue.token)).await);
@@ -1797,9 +1737,7 @@ async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
         );
         assert_all_day(event_of(&feed, id(&elsewhere)), day(70), day(71));
     }
-    let stranger = app
-        .member_of_new_org(&net.agency, "producer", "admin", LILLE.0)
-        .await;
+    let stranger = app.producer(&net.agency, LILLE.0).await;
     for who in [&net.venue, &stranger] {
         let res = app.get(&copy_path, Some(&who.token)).await;
         assert_eq!(res.status, 404, "{}", res.text);
@@ -1808,9 +1746,7 @@ async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
 
 async fn venue_feed_links_follow_their_token(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
-    let other_venue = app
-        .member_of_new_org(&net.agency, "venue", "admin", AMIENS.0)
-        .await;
+    let other_venue = app.venue(&net.agency, AMIENS.0).await;
     let resource = new_resource(&app, &net.producer, "Malle astronomie", 0, 0).await;
     new_copy(&app, &net.producer, resource, AMIENS).await;
     let b = book(&app, &net.venue, resource, (day(30), day(31)), None).await;
@@ -1910,6 +1846,93 @@ async fn a_date_change_raises_the_event_sequence(app: TestApp) {
     );
 }
 
+/// The `STATUS` of a booking's event in each feed.
+async fn feed_statuses(app: &TestApp, feeds: &[(String, &Actor)], booking: i64) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, who) in feeds {
+        let feed = parse_feed(&app.get(path, Some(&who.token)).await);
+        found.push(value(event_of(&feed, booking), "STATUS").to_string());
+    }
+    found
+}
+
+/// A booking's event is `TENTATIVE` while it is requested and `CONFIRMED` once approved (and as it
+/// travels), in the venue's feed and in the copy's, as an RFC 5545 client reads them.
+async fn feed_status_is_tentative_until_approved(app: TestApp) {
+    let net = network(&app, AMIENS.0).await;
+    let resource = new_resource(&app, &net.producer, "Malle des volcans", 0, 0).await;
+    let copy = new_copy(&app, &net.producer, resource, AMIENS).await;
+    let b = book(&app, &net.venue, resource, (day(30), day(31)), None).await;
+    let venue_feed = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
+    let copy_feed = format!("/api/v1/copies/{copy}/calendar.ics");
+    let feeds = [(venue_feed, &net.venue), (copy_feed, &net.producer)];
+    assert_eq!(
+        feed_statuses(&app, &feeds, id(&b)).await,
+        ["TENTATIVE", "TENTATIVE"]
+    );
+    app.act_ok(&net.producer, id(&b), "approve", "approved")
+        .await;
+    assert_eq!(
+        feed_statuses(&app, &feeds, id(&b)).await,
+        ["CONFIRMED", "CONFIRMED"]
+    );
+    app.act_ok(&net.producer, id(&b), "dispatch", "in_transit")
+        .await;
+    assert_eq!(
+        feed_statuses(&app, &feeds, id(&b)).await,
+        ["CONFIRMED", "CONFIRMED"]
+    );
+}
+
+/// Retiring a copy flags the bookings it was to serve; moving one of them onto another copy
+/// clears its flag, while a booking left where it was keeps it.
+async fn a_moved_flagged_booking_loses_its_flag(app: TestApp) {
+    let net = network(&app, AMIENS.0).await;
+    let resource = new_resource(&app, &net.producer, "Maquette de phare", 0, 0).await;
+    let worn = new_copy(&app, &net.producer, resource, AMIENS).await;
+    let spare = new_copy(&app, &net.producer, resource, AMIENS).await;
+    let moved = book(&app, &net.venue, resource, (day(30), day(31)), Some(worn)).await;
+    let left = book(&app, &net.venue, resource, (day(40), day(41)), Some(worn)).await;
+    for b in [&moved, &left] {
+        assert!(
+            b["flag_reason"].is_null() && b["flagged_at"].is_null(),
+            "{b}"
+        );
+    }
+    let retired = app
+        .post(
+            &format!("/api/v1/copies/{worn}/retire"),
+            Some(&net.producer.token),
+            json!({"reason": "socle fendu"}),
+        )
+        .await;
+    assert_eq!(retired.status, 200, "{}", retired.text);
+    for b in [&moved, &left] {
+        let flagged = fetch(&app, &net.venue, id(b)).await;
+        let reason = flagged["flag_reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("retired"), "{flagged}");
+        assert!(flagged["flagged_at"].is_string(), "{flagged}");
+    }
+    let res = change_dates(&app, &net.venue, id(&moved), (day(32), day(33))).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["copy_id"], spare, "moved onto the copy in service");
+    assert!(res.body["flag_reason"].is_null(), "{}", res.text);
+    assert!(res.body["flagged_at"].is_null(), "{}", res.text);
+    let again = fetch(&app, &net.agency, id(&moved)).await;
+    assert!(
+        again["flag_reason"].is_null() && again["flagged_at"].is_null(),
+        "{again}"
+    );
+    let kept = fetch(&app, &net.venue, id(&left)).await;
+    assert!(
+        kept["flag_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("retired"),
+        "{kept}"
+    );
+}
+
 on_both_backends!(
     turnover_is_the_day_after_the_last_occupied_day,
     turnaround_and_travel_days_widen_the_occupation,
@@ -1928,6 +1951,8 @@ on_both_backends!(
     venue_feed_lists_active_bookings_as_all_day_events,
     venue_feed_links_follow_their_token,
     a_date_change_raises_the_event_sequence,
+    feed_status_is_tentative_until_approved,
+    a_moved_flagged_booking_loses_its_flag,
 );
 
 /// The background job needs a short interval, so these start their server by hand.

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use crate::builders::{CopyBuilder, ResourceBuilder};
 use crate::common::{Actor, Resp, TestApp};
 use crate::on_both_backends;
 
@@ -43,17 +44,12 @@ fn resource_body(overrides: Value) -> Value {
     body
 }
 
-/// Publishes a resource (asserting 201) and returns its id.
+/// Publishes a resource (the builder asserts 201 and the fields echoed) and returns its id.
 async fn create_resource(app: &TestApp, who: &Actor, overrides: Value) -> i64 {
-    let res = app
-        .post(
-            "/api/v1/resources",
-            Some(&who.token),
-            resource_body(overrides),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    res.body["id"].as_i64().expect("resource id")
+    ResourceBuilder::from_body(resource_body(overrides))
+        .build(app, who)
+        .await
+        .id
 }
 
 /// Adds a copy homed in `commune` (the producer's commune when `None`); returns the copy.
@@ -64,19 +60,11 @@ async fn add_copy(
     tag: &str,
     commune: Option<&str>,
 ) -> Value {
-    let mut body = json!({"asset_tag": tag});
+    let mut copy = CopyBuilder::default().tag(tag);
     if let Some(insee) = commune {
-        body["home_commune_insee"] = json!(insee);
+        copy = copy.at(insee);
     }
-    let res = app
-        .post(
-            &format!("/api/v1/resources/{resource_id}/copies"),
-            Some(&who.token),
-            body,
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    res.body
+    copy.build(app, who, resource_id).await
 }
 
 /// A resource with one copy homed in `commune`; returns the resource id.
@@ -162,15 +150,9 @@ fn invalid_fields(res: &Resp) -> Vec<String> {
 
 async fn only_owners_and_the_agency_write_the_catalogue(app: TestApp) {
     let agency = app.agency_admin().await;
-    let producer_a = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
-    let producer_b = app
-        .member_of_new_org(&agency, "producer", "admin", LILLE.0)
-        .await;
-    let venue = app
-        .member_of_new_org(&agency, "venue", "admin", ABBEVILLE.0)
-        .await;
+    let producer_a = app.producer(&agency, AMIENS.0).await;
+    let producer_b = app.producer(&agency, LILLE.0).await;
+    let venue = app.venue(&agency, ABBEVILLE.0).await;
 
     // Anonymous callers read nothing and write nothing.
     let resource_b = create_resource(&app, &producer_b, json!({"title": "Expo de B"})).await;
@@ -328,9 +310,7 @@ async fn only_owners_and_the_agency_write_the_catalogue(app: TestApp) {
 
 async fn invalid_resources_are_refused_field_by_field(app: TestApp) {
     let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
+    let producer = app.producer(&agency, AMIENS.0).await;
     create_resource(&app, &producer, json!({})).await;
     let count_before = search_ids(&app, &producer, "limit=100").await.len();
 
@@ -416,9 +396,7 @@ async fn invalid_resources_are_refused_field_by_field(app: TestApp) {
 
 async fn search_parameters_are_checked(app: TestApp) {
     let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
+    let producer = app.producer(&agency, AMIENS.0).await;
     let t = Some(producer.token.as_str());
     let unknown = app.get("/api/v1/resources?colour=blue", t).await;
     assert_eq!(unknown.status, 400, "{}", unknown.text);
@@ -483,12 +461,8 @@ async fn search_parameters_are_checked(app: TestApp) {
 
 async fn filters_work_alone_and_combined(app: TestApp) {
     let agency = app.agency_admin().await;
-    let a = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
-    let b = app
-        .member_of_new_org(&agency, "producer", "admin", LILLE.0)
-        .await;
+    let a = app.producer(&agency, AMIENS.0).await;
+    let b = app.producer(&agency, LILLE.0).await;
     let energies = create_resource(
         &app,
         &a,
@@ -621,9 +595,7 @@ async fn filters_work_alone_and_combined(app: TestApp) {
 
 async fn pages_follow_the_cursor_without_gaps_or_duplicates(app: TestApp) {
     let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
+    let producer = app.producer(&agency, AMIENS.0).await;
     let mut created = Vec::new();
     for i in 0..12 {
         created.push(
@@ -685,9 +657,7 @@ async fn pages_follow_the_cursor_without_gaps_or_duplicates(app: TestApp) {
 
 async fn near_pages_are_ordered_by_distance(app: TestApp) {
     let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
+    let producer = app.producer(&agency, AMIENS.0).await;
     let mut placed = Vec::new();
     for commune in [
         DUNKERQUE,
@@ -736,9 +706,7 @@ async fn near_pages_are_ordered_by_distance(app: TestApp) {
 
 async fn near_search_measures_great_circle_distances(app: TestApp) {
     let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
+    let producer = app.producer(&agency, AMIENS.0).await;
 
     let lille = resource_at(&app, &producer, "À Lille", LILLE.0).await;
     let arras = resource_at(&app, &producer, "À Arras", ARRAS.0).await;
@@ -868,9 +836,7 @@ async fn near_search_measures_great_circle_distances(app: TestApp) {
 
 async fn deleted_resources_disappear(app: TestApp) {
     let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
+    let producer = app.producer(&agency, AMIENS.0).await;
     let t = Some(producer.token.as_str());
     let kept = resource_at(&app, &producer, "Gardée", AMIENS.0).await;
     let gone = resource_at(&app, &producer, "Supprimée", AMIENS.0).await;
@@ -921,12 +887,8 @@ async fn deleted_resources_disappear(app: TestApp) {
 
 async fn copies_and_components_round_trip(app: TestApp) {
     let agency = app.agency_admin().await;
-    let a = app
-        .member_of_new_org(&agency, "producer", "admin", AMIENS.0)
-        .await;
-    let b = app
-        .member_of_new_org(&agency, "producer", "admin", LILLE.0)
-        .await;
+    let a = app.producer(&agency, AMIENS.0).await;
+    let b = app.producer(&agency, LILLE.0).await;
     let t = Some(a.token.as_str());
     let kit = create_resource(&app, &a, json!({"kind": "kit", "title": "Kit micro:bit"})).await;
     let other = create_resource(&app, &a, json!({"title": "Autre"})).await;

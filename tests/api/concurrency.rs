@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use futures_util::future::join_all;
 use serde_json::json;
 
+use crate::builders::{day, Network, ResourceBuilder};
 use crate::common::{Actor, TestApp};
 use crate::on_both_backends;
 
@@ -19,37 +20,19 @@ struct Fixture {
 
 /// A producer in Amiens with one resource and two copies there, and a venue in Amiens.
 async fn two_copies(app: &TestApp) -> Fixture {
-    let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", "80021")
+    let net = Network::new(app).await;
+    let trunk = ResourceBuilder::trunk("Malle de l'eau")
+        .with("themes", json!(["nature_environment"]))
+        .with("audiences", json!(["primary"]))
+        .with("turnaround_days", 1)
+        .copy("EAU-1")
+        .copy("EAU-2")
+        .build(app, &net.producer)
         .await;
-    let venue = app
-        .member_of_new_org(&agency, "venue", "admin", "80021")
-        .await;
-    let resource = app
-        .post(
-            "/api/v1/resources",
-            Some(&producer.token),
-            json!({"kind": "trunk", "title": "Malle de l'eau", "themes": ["nature_environment"],
-                   "audiences": ["primary"], "turnaround_days": 1}),
-        )
-        .await;
-    assert_eq!(resource.status, 201, "{}", resource.text);
-    let resource_id = resource.body["id"].as_i64().unwrap();
-    for tag in ["EAU-1", "EAU-2"] {
-        let copy = app
-            .post(
-                &format!("/api/v1/resources/{resource_id}/copies"),
-                Some(&producer.token),
-                json!({"asset_tag": tag}),
-            )
-            .await;
-        assert_eq!(copy.status, 201, "{}", copy.text);
-    }
     Fixture {
-        agency,
-        venue,
-        resource_id,
+        agency: net.agency,
+        venue: net.venue,
+        resource_id: trunk.id,
     }
 }
 
@@ -80,10 +63,6 @@ async fn assert_no_overlap(app: &TestApp) -> usize {
         }
     }
     rows.len()
-}
-
-fn day(offset: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(offset)
 }
 
 async fn concurrent_overlapping_requests_book_each_copy_once(app: TestApp) {
@@ -125,6 +104,90 @@ async fn concurrent_overlapping_requests_book_each_copy_once(app: TestApp) {
         2,
         "no lost or extra booking"
     );
+    racers_released_together(&app, &f).await;
+}
+
+/// Racers, each on its own connection, released at once by a barrier to request the same days
+/// through the booking service: exactly one booking per copy, every other racer told
+/// `booking_conflict`, and no other answer (an error such as SQLite's "database is locked", which
+/// the HTTP API shows as a 500, is a failure too). Without the SQLite write gate the racers' read
+/// phases overlap and all but the first writer fail, in every run.
+async fn racers_released_together(app: &TestApp, f: &Fixture) {
+    use itinerance::auth::Principal;
+    use itinerance::booking::model::NewBooking;
+    use itinerance::booking::service::{request, Settings};
+    use itinerance::db::DatabaseTarget;
+    use itinerance::organization::{OrgKind, Role};
+    use std::sync::{Arc, Barrier};
+
+    const RACERS: usize = 16;
+    // Two cores let only a few racers truly overlap in one round; several rounds make a run
+    // without any overlap (which would hide a broken gate) vanishingly unlikely.
+    const ROUNDS: i64 = 6;
+    let settings = Arc::new(Settings::from_config(&app.state.config));
+    let target = DatabaseTarget::parse(&app.state.config.database_url).expect("database URL");
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let venue = Principal {
+        user_id: Some(f.venue.user_id),
+        api_key_id: None,
+        organization_id: f.venue.org_id,
+        kind: OrgKind::Venue,
+        role: Role::Admin,
+    };
+    let round_dates = |round: i64| (day(70 + round * 10), day(75 + round * 10));
+    let racers: Vec<_> = (0..RACERS)
+        .map(|_| {
+            let mut conn = target.connect().expect("a connection per racer");
+            let (barrier, settings, venue) = (barrier.clone(), settings.clone(), venue.clone());
+            let resource_id = f.resource_id;
+            std::thread::spawn(move || {
+                (0..ROUNDS)
+                    .map(|round| {
+                        let (starts_on, ends_on) = round_dates(round);
+                        let new = NewBooking {
+                            resource_id,
+                            venue_id: venue.organization_id,
+                            starts_on,
+                            ends_on,
+                            copy_id: None,
+                        };
+                        barrier.wait();
+                        let now = Utc::now().naive_utc();
+                        request(&mut conn, &venue, &settings, &new, now)
+                            .map(|b| (round, b.copy_id))
+                            .map_err(|e| (round, e.code(), e.to_string()))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut booked = Vec::new();
+    let mut failures = Vec::new();
+    for racer in racers {
+        for result in racer.join().expect("racer thread") {
+            match result {
+                Ok(round_copy) => booked.push(round_copy),
+                Err((_, "booking_conflict", _)) => {}
+                Err(other) => failures.push(other),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "racers failed: {failures:?}");
+    booked.sort();
+    for round in 0..ROUNDS {
+        let copies: Vec<i64> = booked
+            .iter()
+            .filter(|(r, _)| *r == round)
+            .map(|(_, c)| *c)
+            .collect();
+        assert_eq!(
+            copies.len(),
+            2,
+            "round {round}: one booking per copy: {booked:?}"
+        );
+        assert_ne!(copies[0], copies[1], "round {round}: {booked:?}");
+    }
+    assert_eq!(assert_no_overlap(app).await, 2 + 2 * ROUNDS as usize);
 }
 
 async fn concurrent_date_changes_never_overlap(app: TestApp) {

@@ -1,9 +1,10 @@
 //! Condition reports, blocking rules, maintenance, wear, retirement and the fleet view.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::common::{Actor, TestApp};
+use crate::builders::{day, id_of, BookingBuilder, CopyBuilder, Network, ResourceBuilder};
+use crate::common::{Actor, Resp, TestApp};
 use crate::on_both_backends;
 
 struct Kit {
@@ -16,56 +17,29 @@ struct Kit {
     components: Vec<(i64, i64)>,
 }
 
-fn day(offset: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(offset)
-}
-
 /// A kit with two components and one copy in Amiens, a venue in Amiens.
 async fn kit(app: &TestApp) -> Kit {
-    let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", "80021")
+    let Network {
+        agency,
+        producer,
+        venue,
+    } = Network::new(app).await;
+    let kit = ResourceBuilder::kit("Kit micro:bit")
+        .with("themes", json!(["technology_digital"]))
+        .with("audiences", json!(["secondary"]))
+        .with("turnaround_days", 2)
+        .component("Carte micro:bit", 12)
+        .component("Câble USB", 12)
+        .copy("MB-01")
+        .build(app, &producer)
         .await;
-    let venue = app
-        .member_of_new_org(&agency, "venue", "admin", "80021")
-        .await;
-    let resource = app
-        .post(
-            "/api/v1/resources",
-            Some(&producer.token),
-            json!({"kind": "kit", "title": "Kit micro:bit", "themes": ["technology_digital"],
-                   "audiences": ["secondary"], "turnaround_days": 2}),
-        )
-        .await;
-    assert_eq!(resource.status, 201, "{}", resource.text);
-    let resource_id = resource.body["id"].as_i64().unwrap();
-    let mut components = Vec::new();
-    for (name, quantity) in [("Carte micro:bit", 12), ("Câble USB", 12)] {
-        let c = app
-            .post(
-                &format!("/api/v1/resources/{resource_id}/components"),
-                Some(&producer.token),
-                json!({"name": name, "quantity": quantity}),
-            )
-            .await;
-        assert_eq!(c.status, 201, "{}", c.text);
-        components.push((c.body["id"].as_i64().unwrap(), quantity));
-    }
-    let copy = app
-        .post(
-            &format!("/api/v1/resources/{resource_id}/copies"),
-            Some(&producer.token),
-            json!({"asset_tag": "MB-01"}),
-        )
-        .await;
-    assert_eq!(copy.status, 201, "{}", copy.text);
     Kit {
         agency,
         producer,
         venue,
-        resource_id,
-        copy_id: copy.body["id"].as_i64().unwrap(),
-        components,
+        resource_id: kit.id,
+        copy_id: kit.copies[0],
+        components: kit.components,
     }
 }
 
@@ -78,30 +52,49 @@ fn full_count(k: &Kit) -> Value {
 }
 
 async fn book(app: &TestApp, k: &Kit, start: i64, end: i64) -> i64 {
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&k.venue.token),
-            json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id,
-                   "starts_on": day(start), "ends_on": day(end)}),
-        )
+    let b = BookingBuilder::new(k.resource_id, &k.venue, day(start), day(end))
+        .build(app, &k.producer)
         .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    res.body["id"].as_i64().unwrap()
+    id_of(&b)
 }
 
 async fn act(app: &TestApp, who: &Actor, booking: i64, action: &str) {
-    let res = app
-        .post(
-            &format!("/api/v1/bookings/{booking}/{action}"),
-            Some(&who.token),
-            json!({}),
-        )
-        .await;
+    let res = app.act(who, booking, action).await;
     assert_eq!(res.status, 200, "{action}: {}", res.text);
 }
 
-async fn report(app: &TestApp, who: &Actor, k: &Kit, body: Value) -> crate::common::Resp {
+/// `POST /api/v1/copies/{id}/retire` with `reason`.
+async fn retire(app: &TestApp, who: &Actor, copy_id: i64, reason: &str) -> Resp {
+    app.post(
+        &format!("/api/v1/copies/{copy_id}/retire"),
+        Some(&who.token),
+        json!({"reason": reason}),
+    )
+    .await
+}
+
+/// `POST /api/v1/bookings` by the kit's venue for days `start..=end`, on any copy or on `copy`.
+async fn request_booking(app: &TestApp, k: &Kit, start: i64, end: i64, copy: Option<i64>) -> Resp {
+    let mut body = json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id,
+                          "starts_on": day(start), "ends_on": day(end)});
+    if let Some(copy) = copy {
+        body["copy_id"] = json!(copy);
+    }
+    app.post("/api/v1/bookings", Some(&k.venue.token), body)
+        .await
+}
+
+/// `POST /api/v1/copies/{id}/maintenance` on the kit's copy.
+async fn schedule_maintenance(app: &TestApp, who: &Actor, k: &Kit, body: Value) -> Resp {
+    app.post(
+        &format!("/api/v1/copies/{}/maintenance", k.copy_id),
+        Some(&who.token),
+        body,
+    )
+    .await
+}
+
+async fn report(app: &TestApp, who: &Actor, k: &Kit, body: Value) -> Resp {
     app.post(
         &format!("/api/v1/copies/{}/condition-reports", k.copy_id),
         Some(&who.token),
@@ -183,14 +176,7 @@ async fn missing_component_sends_the_copy_to_maintenance_until_completed(app: Te
     assert_eq!(copy.body["status"], "maintenance");
     // Not offered: no free period, no new booking, not found by an availability search.
     assert_eq!(free_periods(&app, &k, 60, 90).await, json!([]));
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&k.venue.token),
-            json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id,
-                   "starts_on": day(70), "ends_on": day(72)}),
-        )
-        .await;
+    let res = request_booking(&app, &k, 70, 72, None).await;
     assert_eq!(res.status, 409, "{}", res.text);
     assert_eq!(res.code(), "booking_conflict");
     let search = app
@@ -205,14 +191,7 @@ async fn missing_component_sends_the_copy_to_maintenance_until_completed(app: Te
         .await;
     assert_eq!(search.body["items"].as_array().unwrap().len(), 0);
     // Asking for that copy by name says why.
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&k.venue.token),
-            json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id, "copy_id": k.copy_id,
-                   "starts_on": day(70), "ends_on": day(72)}),
-        )
-        .await;
+    let res = request_booking(&app, &k, 70, 72, Some(k.copy_id)).await;
     assert_eq!(res.status, 422, "{}", res.text);
     assert_eq!(res.fields(), vec!["copy_id"]);
     // A venue joining the waitlist now waits for the copy to come back.
@@ -245,7 +224,8 @@ async fn missing_component_sends_the_copy_to_maintenance_until_completed(app: Te
             json!({"grade": 5}),
         )
         .await;
-    assert_eq!(again.status, 409);
+    assert_eq!(again.status, 409, "{}", again.text);
+    assert_eq!(again.code(), "invalid_transition");
     let copy = app
         .get(
             &format!("/api/v1/copies/{}", k.copy_id),
@@ -363,9 +343,7 @@ async fn low_grade_and_damage_block_too_and_reports_are_append_only(app: TestApp
 
 async fn each_stage_is_filed_by_its_side(app: TestApp) {
     let k = kit(&app).await;
-    let other_venue = app
-        .member_of_new_org(&k.agency, "venue", "admin", "80021")
-        .await;
+    let other_venue = app.venue(&k.agency, "80021").await;
     let booking = book(&app, &k, 10, 12).await;
     act(&app, &k.producer, booking, "approve").await;
     let body = |stage: &str| json!({"booking_id": booking, "stage": stage, "grade": 5, "components": full_count(&k)});
@@ -472,55 +450,37 @@ async fn scheduled_maintenance_occupies_the_copy_like_a_booking(app: TestApp) {
     let k = kit(&app).await;
     let booking = book(&app, &k, 30, 32).await;
     // Overlapping the booking's occupied period: refused, with the booking named.
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "refurbishment", "starts_on": day(33), "ends_on": day(40), "cost_cents": 120000}),
-        )
-        .await;
+    let res = schedule_maintenance(&app, &k.producer, &k, json!({"kind": "refurbishment", "starts_on": day(33), "ends_on": day(40), "cost_cents": 120000})).await;
     assert_eq!(res.status, 409, "{}", res.text);
     assert_eq!(res.code(), "maintenance_conflict");
     assert_eq!(res.body["conflicting_booking_ids"], json!([booking]));
     // After the turnaround (2 days): accepted, and it blocks bookings exactly like one.
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "refurbishment", "starts_on": day(35), "ends_on": day(40), "cost_cents": 120000, "notes": "panneaux"}),
-        )
-        .await;
+    let res = schedule_maintenance(&app, &k.producer, &k, json!({"kind": "refurbishment", "starts_on": day(35), "ends_on": day(40), "cost_cents": 120000, "notes": "panneaux"})).await;
     assert_eq!(res.status, 201, "{}", res.text);
     let free = free_periods(&app, &k, 25, 45).await;
     assert_eq!(
         free,
         json!([{"from": day(25), "to": day(29)}, {"from": day(41), "to": day(45)}])
     );
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&k.venue.token),
-            json!({"resource_id": k.resource_id, "venue_id": k.venue.org_id,
-                   "starts_on": day(38), "ends_on": day(39)}),
-        )
-        .await;
-    assert_eq!(res.status, 409);
+    let res = request_booking(&app, &k, 38, 39, None).await;
+    assert_eq!(res.status, 409, "{}", res.text);
+    assert_eq!(res.code(), "booking_conflict");
     // A venue may not schedule maintenance; bad periods are refused.
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.venue.token),
-            json!({"kind": "cleaning", "starts_on": day(50), "ends_on": day(51)}),
-        )
-        .await;
+    let res = schedule_maintenance(
+        &app,
+        &k.venue,
+        &k,
+        json!({"kind": "cleaning", "starts_on": day(50), "ends_on": day(51)}),
+    )
+    .await;
     assert_eq!(res.status, 403);
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "cleaning", "starts_on": day(-3), "ends_on": day(-5), "cost_cents": -1}),
-        )
-        .await;
+    let res = schedule_maintenance(
+        &app,
+        &k.producer,
+        &k,
+        json!({"kind": "cleaning", "starts_on": day(-3), "ends_on": day(-5), "cost_cents": -1}),
+    )
+    .await;
     assert_eq!(res.status, 422);
     let mut fields = res.fields();
     fields.sort();
@@ -591,9 +551,8 @@ async fn scripted_loans(app: &TestApp, k: &Kit, loans: &[(i64, i64)], handovers_
         .unwrap();
 }
 
-async fn wear_adds_up_a_scripted_history(app: TestApp) {
-    let k = kit(&app).await;
-    // The venue sits 'Villeneuve-d'Ascq' away from the Amiens depot.
+/// Moves the kit's venue to Villeneuve-d'Ascq (59009), a road leg away from the Amiens depot.
+async fn move_venue_to_villeneuve(app: &TestApp, k: &Kit) {
     let moved = app
         .patch(
             &format!("/api/v1/organizations/{}", k.venue.org_id),
@@ -601,7 +560,14 @@ async fn wear_adds_up_a_scripted_history(app: TestApp) {
             json!({"commune_insee": "59009"}),
         )
         .await;
-    assert_eq!(moved.status, 200);
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["commune_insee"], "59009");
+}
+
+async fn wear_adds_up_a_scripted_history(app: TestApp) {
+    let k = kit(&app).await;
+    // The venue sits 'Villeneuve-d'Ascq' away from the Amiens depot.
+    move_venue_to_villeneuve(&app, &k).await;
     // Road estimate: great circle × 1.3.
     let leg_km = 1.3 * haversine_km((49.9, 2.3), (50.61669, 3.16664));
     // Three loans of 5, 10 and 3 days, each with its three hand-overs.
@@ -667,13 +633,13 @@ async fn maintenance_falls_due_with_wear_and_resets_when_done(app: TestApp) {
         wear.text
     );
     assert_eq!(wear.body["maintenance_due"], true);
-    let m = app
-        .post(
-            &format!("/api/v1/copies/{}/maintenance", k.copy_id),
-            Some(&k.producer.token),
-            json!({"kind": "cleaning", "starts_on": day(0), "ends_on": day(1)}),
-        )
-        .await;
+    let m = schedule_maintenance(
+        &app,
+        &k.producer,
+        &k,
+        json!({"kind": "cleaning", "starts_on": day(0), "ends_on": day(1)}),
+    )
+    .await;
     assert_eq!(m.status, 201, "{}", m.text);
     let copy = app
         .get(
@@ -712,29 +678,11 @@ async fn maintenance_falls_due_with_wear_and_resets_when_done(app: TestApp) {
 async fn retired_copies_leave_search_and_flag_their_bookings(app: TestApp) {
     let k = kit(&app).await;
     let booking = book(&app, &k, 20, 22).await;
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/retire", k.copy_id),
-            Some(&k.producer.token),
-            json!({"reason": " "}),
-        )
-        .await;
+    let res = retire(&app, &k.producer, k.copy_id, " ").await;
     assert_eq!(res.status, 422);
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/retire", k.copy_id),
-            Some(&k.venue.token),
-            json!({"reason": "usé"}),
-        )
-        .await;
+    let res = retire(&app, &k.venue, k.copy_id, "usé").await;
     assert_eq!(res.status, 403);
-    let res = app
-        .post(
-            &format!("/api/v1/copies/{}/retire", k.copy_id),
-            Some(&k.producer.token),
-            json!({"reason": "boîtier cassé"}),
-        )
-        .await;
+    let res = retire(&app, &k.producer, k.copy_id, "boîtier cassé").await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["status"], "retired");
     assert_eq!(res.body["retirement_reason"], "boîtier cassé");
@@ -753,26 +701,17 @@ async fn retired_copies_leave_search_and_flag_their_bookings(app: TestApp) {
         )
         .await;
     assert_eq!(search.body["items"].as_array().unwrap().len(), 0);
-    let again = app
-        .post(
-            &format!("/api/v1/copies/{}/retire", k.copy_id),
-            Some(&k.producer.token),
-            json!({"reason": "x"}),
-        )
-        .await;
-    assert_eq!(again.status, 409);
+    let again = retire(&app, &k.producer, k.copy_id, "x").await;
+    assert_eq!(again.status, 409, "{}", again.text);
+    assert_eq!(again.code(), "copy_retired");
 }
 
 async fn fleet_lists_every_copy_sorted_by_wear_and_as_csv(app: TestApp) {
     let k = kit(&app).await;
-    let second = app
-        .post(
-            &format!("/api/v1/resources/{}/copies", k.resource_id),
-            Some(&k.producer.token),
-            json!({"asset_tag": "MB-02"}),
-        )
+    CopyBuilder::default()
+        .tag("MB-02")
+        .build(&app, &k.producer, k.resource_id)
         .await;
-    assert_eq!(second.status, 201);
     scripted_loans(&app, &k, &[(-60, -50)], 3).await;
     let booking = book(&app, &k, 15, 16).await;
     let fleet = app
@@ -895,14 +834,7 @@ async fn joining_a_waitlist_while_a_copy_is_free_books_it_at_once(app: TestApp) 
 
 async fn chained_loans_travel_venue_to_venue(app: TestApp) {
     let k = kit(&app).await;
-    let moved = app
-        .patch(
-            &format!("/api/v1/organizations/{}", k.venue.org_id),
-            Some(&k.agency.token),
-            json!({"commune_insee": "59009"}),
-        )
-        .await;
-    assert_eq!(moved.status, 200);
+    move_venue_to_villeneuve(&app, &k).await;
     let leg_km = 1.3 * haversine_km((49.9, 2.3), (50.61669, 3.16664));
     // Two loans at the same venue five days apart: out, a transfer of 0 km, back once.
     scripted_loans(&app, &k, &[(-50, -45), (-40, -38)], 3).await;
@@ -921,5 +853,131 @@ mod extra {
     on_both_backends!(
         joining_a_waitlist_while_a_copy_is_free_books_it_at_once,
         chained_loans_travel_venue_to_venue,
+    );
+}
+
+async fn copy_status(app: &TestApp, k: &Kit) -> Value {
+    let res = app
+        .get(
+            &format!("/api/v1/copies/{}", k.copy_id),
+            Some(&k.producer.token),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["status"].clone()
+}
+
+/// Runs the job that starts due maintenance as of `days` from now; returns how many copies it
+/// moved into maintenance.
+async fn start_due_maintenance_in(app: &TestApp, days: i64) -> usize {
+    app.state
+        .run(move |conn| {
+            let now = Utc::now().naive_utc() + chrono::Duration::days(days);
+            itinerance::condition::service::start_due_maintenance(conn, now)
+        })
+        .await
+        .expect("start due maintenance")
+}
+
+/// Maintenance scheduled for later leaves the copy available until its first day; then the
+/// background job (its function, run as of that day) puts the copy in maintenance, once.
+async fn scheduled_maintenance_is_started_by_the_job_on_its_first_day(app: TestApp) {
+    let k = kit(&app).await;
+    let res = schedule_maintenance(&app, &k.producer, &k, json!({"kind": "refurbishment", "starts_on": day(3), "ends_on": day(5), "cost_cents": 9000})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(copy_status(&app, &k).await, "available");
+    // Every job as the background loop runs them today, then the maintenance one the day before:
+    // nothing has started.
+    itinerance::jobs::run_once(&app.state)
+        .await
+        .expect("jobs run");
+    assert_eq!(start_due_maintenance_in(&app, 2).await, 0);
+    assert_eq!(copy_status(&app, &k).await, "available");
+    // On its first day the copy goes into maintenance, and a second run changes nothing.
+    assert_eq!(start_due_maintenance_in(&app, 3).await, 1);
+    assert_eq!(copy_status(&app, &k).await, "maintenance");
+    assert_eq!(start_due_maintenance_in(&app, 4).await, 0);
+    assert_eq!(copy_status(&app, &k).await, "maintenance");
+}
+
+/// Another producer reads a copy in the catalogue but cannot see its wear or maintenance, nor
+/// schedule, complete or retire: 403 where it may read the copy, 404 for what it may not see
+/// (a maintenance record, the fleet); nothing changes.
+async fn other_producers_cannot_touch_a_producers_copies(app: TestApp) {
+    let k = kit(&app).await;
+    let stranger = app.producer(&k.agency, "59350").await;
+    let scheduled = schedule_maintenance(&app, &k.producer, &k, json!({"kind": "refurbishment", "starts_on": day(10), "ends_on": day(12), "cost_cents": 100})).await;
+    assert_eq!(scheduled.status, 201, "{}", scheduled.text);
+    let maintenance_id = scheduled.body["id"].as_i64().unwrap();
+    let copy = format!("/api/v1/copies/{}", k.copy_id);
+    let attempts = [
+        ("GET", format!("{copy}/wear"), None, 403, "forbidden"),
+        ("GET", format!("{copy}/maintenance"), None, 403, "forbidden"),
+        (
+            "POST",
+            format!("{copy}/maintenance"),
+            Some(
+                json!({"kind": "repair", "starts_on": day(20), "ends_on": day(21), "cost_cents": 1}),
+            ),
+            403,
+            "forbidden",
+        ),
+        (
+            "POST",
+            format!("/api/v1/maintenance/{maintenance_id}/complete"),
+            Some(json!({"grade": 5})),
+            404,
+            "not_found",
+        ),
+        (
+            "POST",
+            format!("{copy}/retire"),
+            Some(json!({"reason": "volée"})),
+            403,
+            "forbidden",
+        ),
+        (
+            "GET",
+            format!("/api/v1/producers/{}/fleet", k.producer.org_id),
+            None,
+            404,
+            "not_found",
+        ),
+    ];
+    for (method, path, body, status, code) in attempts {
+        let res = app.send(method, &path, Some(&stranger.token), body).await;
+        assert_eq!(res.status, status, "{method} {path}: {}", res.text);
+        assert_eq!(res.code(), code, "{method} {path}");
+        assert!(
+            !res.text.contains(&k.producer.email),
+            "{method} {path}: {}",
+            res.text
+        );
+    }
+    // Nothing changed: the copy is in service, with the one maintenance, still to be done.
+    assert_eq!(app.get(&copy, Some(&stranger.token)).await.status, 200);
+    assert_eq!(copy_status(&app, &k).await, "available");
+    let records = app
+        .get(&format!("{copy}/maintenance"), Some(&k.producer.token))
+        .await;
+    assert_eq!(records.status, 200, "{}", records.text);
+    let records = records.body.as_array().unwrap().clone();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert!(records[0]["completed_at"].is_null(), "{records:?}");
+    // The owner's own fleet answers.
+    let fleet = app
+        .get(
+            &format!("/api/v1/producers/{}/fleet", k.producer.org_id),
+            Some(&k.producer.token),
+        )
+        .await;
+    assert_eq!(fleet.status, 200, "{}", fleet.text);
+}
+
+mod jobs_and_strangers {
+    use super::*;
+    on_both_backends!(
+        scheduled_maintenance_is_started_by_the_job_on_its_first_day,
+        other_producers_cannot_touch_a_producers_copies,
     );
 }

@@ -149,3 +149,62 @@ on_both_backends!(
     validation_errors_list_every_field_and_change_nothing,
     health_names_the_backend,
 );
+
+/// `/health` answers 503 `service_unavailable` when no connection can be had: here the pool's
+/// one connection is held by the test; it answers 200 again once the connection is back.
+async fn health_is_503_while_the_pool_is_exhausted(backend: crate::common::Backend) {
+    let app = TestApp::start_with(
+        backend,
+        &[
+            ("ITINERANCE_DATABASE_POOL_SIZE", "1"),
+            ("ITINERANCE_DATABASE_TIMEOUT_SECONDS", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(app.get("/health", None).await.status, 200);
+    let held = app.state.pool.get().expect("the pool's one connection");
+    let res = app.get("/health", None).await;
+    assert_eq!(res.status, 503, "{}", res.text);
+    assert_eq!(res.code(), "service_unavailable");
+    drop(held);
+    let res = app.get("/health", None).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+}
+
+mod health_without_a_connection {
+    use crate::common::Backend;
+
+    #[actix_web::test]
+    async fn sqlite() {
+        super::health_is_503_while_the_pool_is_exhausted(Backend::Sqlite).await
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        super::health_is_503_while_the_pool_is_exhausted(Backend::Postgres).await
+    }
+}
+
+/// `/health` answers 503 `service_unavailable` once the PostgreSQL database is gone (dropped,
+/// its connections terminated). (An SQLite file stays readable through the connections already
+/// open even when it is unlinked, so there is no "gone" to test there.)
+#[actix_web::test]
+async fn postgres_health_is_503_when_the_database_is_gone() {
+    use diesel::{Connection, RunQueryDsl};
+    let app = TestApp::start_with(
+        crate::common::Backend::Postgres,
+        &[("ITINERANCE_DATABASE_TIMEOUT_SECONDS", "2")],
+    )
+    .await;
+    assert_eq!(app.get("/health", None).await.status, 200);
+    let url = app.state.config.database_url.clone();
+    let (server, name) = url.rsplit_once('/').expect("a database name");
+    let mut admin =
+        diesel::PgConnection::establish(&format!("{server}/postgres")).expect("admin connection");
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .expect("drop the database");
+    let res = app.get("/health", None).await;
+    assert_eq!(res.status, 503, "{}", res.text);
+    assert_eq!(res.code(), "service_unavailable");
+}

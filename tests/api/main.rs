@@ -1,5 +1,6 @@
 //! Integration tests: real HTTP against the real server, on SQLite and on PostgreSQL.
 
+mod builders;
 mod common;
 
 mod auth;

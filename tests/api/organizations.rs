@@ -111,9 +111,7 @@ async fn directory_filters_by_kind_and_pages_without_gaps(app: TestApp) {
 
 async fn users_are_created_validated_and_unique(app: TestApp) {
     let agency = app.agency_admin().await;
-    let admin = app
-        .member_of_new_org(&agency, "venue", "admin", "80021")
-        .await;
+    let admin = app.venue(&agency, "80021").await;
     let res = app
         .post(
             "/api/v1/users",

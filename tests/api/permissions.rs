@@ -1,15 +1,61 @@
 //! The role × endpoint matrix: who may do what, 401 without a token, 404/403 for others' data.
 
+use std::collections::BTreeSet;
+
 use serde_json::{json, Value};
 
+use crate::builders::{day, id_of, BookingBuilder, ResourceBuilder, AMIENS, VILLAGE};
 use crate::common::{Actor, TestApp, PASSWORD};
 use crate::on_both_backends;
+
+/// What a successful answer must hold besides its status.
+enum Check {
+    /// Only the status.
+    Status,
+    /// `GET /me`: the caller's own user (none for a key) and organisation.
+    Me,
+    /// A list whose every item belongs to this organisation, and lists these e-mails.
+    UsersOf(i64, Vec<String>),
+    /// An object with this `id` (and, for a user, this e-mail).
+    Object(i64, Option<String>),
+    /// A list whose every item belongs to this organisation.
+    ItemsOf(i64),
+    /// A list whose every item belongs to the caller's organisation.
+    ItemsOfCaller,
+    /// The bookings list: exactly the bookings the caller may see.
+    VisibleBookings,
+}
 
 struct Case {
     name: &'static str,
     method: &'static str,
     path: String,
     body: Option<Value>,
+    check: Check,
+}
+
+fn ids_in(list: &Value) -> Result<BTreeSet<i64>, String> {
+    list.as_array()
+        .ok_or_else(|| format!("not a list: {list}"))?
+        .iter()
+        .map(|item| {
+            item["id"]
+                .as_i64()
+                .ok_or_else(|| format!("no id in {item}"))
+        })
+        .collect()
+}
+
+fn all_of_org(list: &Value, org: i64) -> Result<(), String> {
+    let items = list
+        .as_array()
+        .ok_or_else(|| format!("not a list: {list}"))?;
+    match items.iter().find(|item| item["organization_id"] != org) {
+        Some(foreign) => Err(format!(
+            "an item of another organisation than {org}: {foreign}"
+        )),
+        None => Ok(()),
+    }
 }
 
 async fn role_endpoint_matrix(app: TestApp) {
@@ -17,40 +63,91 @@ async fn role_endpoint_matrix(app: TestApp) {
     let agency_member = app
         .user_in(&agency_admin, agency_admin.org_id, "member")
         .await;
-    let producer_admin = app
-        .member_of_new_org(&agency_admin, "producer", "admin", "80021")
-        .await;
+    let producer_admin = app.producer(&agency_admin, AMIENS).await;
     let producer_member = app
         .user_in(&agency_admin, producer_admin.org_id, "member")
         .await;
-    let venue_admin = app
-        .member_of_new_org(&agency_admin, "venue", "admin", "02002")
-        .await;
+    let venue_admin = app.venue(&agency_admin, VILLAGE).await;
     let venue_member = app
         .user_in(&venue_admin, venue_admin.org_id, "member")
         .await;
-    let partner_admin = app
-        .member_of_new_org(&agency_admin, "partner", "admin", "59350")
+    let partner_admin = app.partner(&agency_admin, "59350").await;
+    // Another producer and another venue, whose users and bookings nobody above may see
+    // (except the agency, and each producer the bookings of its own resources).
+    let other_producer = app.producer(&agency_admin, "59350").await;
+    let other_venue = app.venue(&agency_admin, AMIENS).await;
+    let trunk = ResourceBuilder::trunk("Malle de l'eau")
+        .copies(3)
+        .build(&app, &producer_admin)
         .await;
-    let key = app
-        .post(
-            "/api/v1/api-keys",
-            Some(&partner_admin.token),
-            json!({"name": "k"}),
-        )
-        .await
-        .body["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let partner_key = Actor {
-        token: key,
-        ..partner_admin.clone()
+    let foreign_trunk = ResourceBuilder::trunk("Malle d'ailleurs")
+        .copies(1)
+        .build(&app, &other_producer)
+        .await;
+    let venue_booking = BookingBuilder::new(trunk.id, &venue_admin, day(20), day(22))
+        .build(&app, &producer_admin)
+        .await;
+    let venue_foreign_booking =
+        BookingBuilder::new(foreign_trunk.id, &venue_admin, day(20), day(22))
+            .status("approved")
+            .build(&app, &other_producer)
+            .await;
+    let other_venue_booking = BookingBuilder::new(trunk.id, &other_venue, day(20), day(22))
+        .status("approved")
+        .build(&app, &producer_admin)
+        .await;
+    let other_foreign_booking =
+        BookingBuilder::new(foreign_trunk.id, &other_venue, day(30), day(32))
+            .build(&app, &other_producer)
+            .await;
+    let visible_bookings = |org: Option<i64>| -> BTreeSet<i64> {
+        let all = [
+            (&venue_booking, venue_admin.org_id, producer_admin.org_id),
+            (
+                &venue_foreign_booking,
+                venue_admin.org_id,
+                other_producer.org_id,
+            ),
+            (
+                &other_venue_booking,
+                other_venue.org_id,
+                producer_admin.org_id,
+            ),
+            (
+                &other_foreign_booking,
+                other_venue.org_id,
+                other_producer.org_id,
+            ),
+        ];
+        all.iter()
+            .filter(|(_, venue, producer)| {
+                org == Some(agency_admin.org_id) || org == Some(*venue) || org == Some(*producer)
+            })
+            .map(|(b, _, _)| id_of(b))
+            .collect()
     };
+    // Every e-mail of the network, with its organisation: none may reach another organisation
+    // (the agency sees them all).
+    let emails: Vec<(String, i64)> = [
+        &agency_admin,
+        &agency_member,
+        &producer_admin,
+        &producer_member,
+        &venue_admin,
+        &venue_member,
+        &partner_admin,
+        &other_producer,
+        &other_venue,
+    ]
+    .iter()
+    .map(|a| (a.email.clone(), a.org_id))
+    .collect();
+    let partner_key = app.api_key_of(&partner_admin).await;
 
     // The target of the "other organisation" cases is the venue; the producer is a stranger to it.
     let venue = venue_admin.org_id;
     let venue_user = venue_member.user_id;
+    let venue_emails = vec![venue_admin.email.clone(), venue_member.email.clone()];
     let mut n = 0;
     let cases =
         |name: &'static str, method: &'static str, path: String, body: Option<Value>| Case {
@@ -58,6 +155,7 @@ async fn role_endpoint_matrix(app: TestApp) {
             method,
             path,
             body,
+            check: Check::Status,
         };
     let mut new_user = |org: i64| {
         n += 1;
@@ -68,7 +166,7 @@ async fn role_endpoint_matrix(app: TestApp) {
     let matrix: Vec<(Case, [u16; 8])> = vec![
         // columns: agency admin, agency member, producer admin, producer member, venue admin, venue member, partner key, anonymous
         (
-            cases("me", "GET", "/api/v1/me".into(), None),
+            cases("me", "GET", "/api/v1/me".into(), None).with(Check::Me),
             [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         (
@@ -90,7 +188,8 @@ async fn role_endpoint_matrix(app: TestApp) {
                 "GET",
                 format!("/api/v1/organizations/{venue}"),
                 None,
-            ),
+            )
+            .with(Check::Object(venue, None)),
             [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         (
@@ -99,7 +198,8 @@ async fn role_endpoint_matrix(app: TestApp) {
                 "PATCH",
                 format!("/api/v1/organizations/{venue}"),
                 Some(json!({"address": "2 rue de la Gare"})),
-            ),
+            )
+            .with(Check::Object(venue, None)),
             [200, 200, 403, 403, 200, 403, 403, 401],
         ),
         (
@@ -117,7 +217,8 @@ async fn role_endpoint_matrix(app: TestApp) {
                 "GET",
                 format!("/api/v1/users?organization_id={venue}"),
                 None,
-            ),
+            )
+            .with(Check::UsersOf(venue, venue_emails.clone())),
             [200, 200, 404, 404, 200, 200, 404, 401],
         ),
         (
@@ -126,7 +227,8 @@ async fn role_endpoint_matrix(app: TestApp) {
                 "GET",
                 format!("/api/v1/users/{venue_user}"),
                 None,
-            ),
+            )
+            .with(Check::Object(venue_user, Some(venue_member.email.clone()))),
             [200, 200, 404, 404, 200, 200, 404, 401],
         ),
         (
@@ -135,12 +237,38 @@ async fn role_endpoint_matrix(app: TestApp) {
                 "GET",
                 format!("/api/v1/api-keys?organization_id={venue}"),
                 None,
-            ),
+            )
+            .with(Check::ItemsOf(venue)),
             [200, 403, 404, 404, 200, 403, 404, 401],
         ),
         (
-            cases("own API keys", "GET", "/api/v1/api-keys".into(), None),
+            cases("own API keys", "GET", "/api/v1/api-keys".into(), None)
+                .with(Check::ItemsOfCaller),
             [200, 403, 200, 403, 200, 403, 403, 401],
+        ),
+        (
+            cases("list bookings", "GET", "/api/v1/bookings".into(), None)
+                .with(Check::VisibleBookings),
+            [200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        (
+            cases(
+                "read the venue's booking",
+                "GET",
+                format!("/api/v1/bookings/{}", id_of(&venue_booking)),
+                None,
+            )
+            .with(Check::Object(id_of(&venue_booking), None)),
+            [200, 200, 200, 200, 200, 200, 404, 401],
+        ),
+        (
+            cases(
+                "read another venue's booking",
+                "GET",
+                format!("/api/v1/bookings/{}", id_of(&other_foreign_booking)),
+                None,
+            ),
+            [200, 200, 404, 404, 404, 404, 404, 401],
         ),
         (
             cases(
@@ -198,6 +326,72 @@ async fn role_endpoint_matrix(app: TestApp) {
             }
             if res.status >= 400 {
                 let _ = res.code();
+            } else if let Some(caller) = actor {
+                let org = caller.org_id;
+                let checked = match &case.check {
+                    Check::Status => Ok(()),
+                    Check::Me => {
+                        let user_ok = if i == 6 {
+                            res.body["user"].is_null()
+                        } else {
+                            res.body["user"]["id"] == caller.user_id
+                                && res.body["user"]["email"] == caller.email.as_str()
+                        };
+                        if user_ok && res.body["organization"]["id"] == org {
+                            Ok(())
+                        } else {
+                            Err(format!("not the caller's own: {}", res.text))
+                        }
+                    }
+                    Check::UsersOf(owner, wanted) => all_of_org(&res.body, *owner).and_then(|()| {
+                        let listed: Vec<&str> = res
+                            .body
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|u| u["email"].as_str())
+                            .collect();
+                        match wanted.iter().find(|e| !listed.contains(&e.as_str())) {
+                            Some(missing) => Err(format!("{missing} not listed")),
+                            None => Ok(()),
+                        }
+                    }),
+                    Check::Object(id, email) => {
+                        if res.body["id"] != *id {
+                            Err(format!("not object {id}: {}", res.text))
+                        } else if email
+                            .as_ref()
+                            .is_some_and(|e| res.body["email"] != e.as_str())
+                        {
+                            Err(format!("not {email:?}: {}", res.text))
+                        } else {
+                            Ok(())
+                        }
+                    }
+                    Check::ItemsOf(owner) => all_of_org(&res.body, *owner),
+                    Check::ItemsOfCaller => all_of_org(&res.body, org),
+                    Check::VisibleBookings => ids_in(&res.body).and_then(|listed| {
+                        let wanted = visible_bookings(Some(org));
+                        if listed == wanted {
+                            Ok(())
+                        } else {
+                            Err(format!("listed {listed:?}, may see {wanted:?}"))
+                        }
+                    }),
+                };
+                if let Err(why) = checked {
+                    failures.push(format!("{} as {}: {why}", case.name, labels[i]));
+                }
+                if org != agency_admin.org_id {
+                    for (email, owner) in &emails {
+                        if *owner != org && res.text.contains(email.as_str()) {
+                            failures.push(format!(
+                                "{} as {}: leaks {email} of organisation {owner}",
+                                case.name, labels[i]
+                            ));
+                        }
+                    }
+                }
             }
         }
     }
@@ -206,6 +400,12 @@ async fn role_endpoint_matrix(app: TestApp) {
         "permission matrix:\n{}",
         failures.join("\n")
     );
+}
+
+impl Case {
+    fn with(self, check: Check) -> Case {
+        Case { check, ..self }
+    }
 }
 
 on_both_backends!(role_endpoint_matrix);

@@ -10,6 +10,7 @@ use chrono::Utc;
 use itinerance::auth::token::{Claims, TokenKeys};
 use serde_json::json;
 
+use crate::common::{Backend, TestDb};
 use crate::transport::{OsrmStub, SLOW};
 
 const SECRET: &str = "process-test-secret-0123456789abcdef";
@@ -169,8 +170,145 @@ fn a_bad_database_url_is_reported_with_its_cause() {
         .expect("the binary runs");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // The fixed prefix, then the real cause (libpq's words, naming the port it could not reach).
+    let (_, cause) = stderr
+        .split_once("cannot connect to postgres database: ")
+        .unwrap_or_else(|| panic!("no prefix: {stderr}"));
+    assert!(cause.contains("Connection refused"), "{stderr}");
+    assert!(cause.contains("port 1 failed"), "{stderr}");
+}
+
+/// Runs the binary with `args` on the database at `url`; returns stdout (asserting success).
+fn run_binary(url: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_itinerance"))
+        .args(args)
+        .env("ITINERANCE_DATABASE_URL", url)
+        .env("ITINERANCE_JWT_SECRET", SECRET)
+        .env("ITINERANCE_LOG", "warn")
+        // A small pool and a patient timeout: these tests are about the commands, and run
+        // beside the whole suite on two cores.
+        .env("ITINERANCE_DATABASE_POOL_SIZE", "2")
+        .env("ITINERANCE_DATABASE_TIMEOUT_SECONDS", "30")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     assert!(
-        stderr.contains("Connection refused") || stderr.contains("connect"),
-        "{stderr}"
+        output.status.success(),
+        "{args:?}: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
     );
+    stdout
+}
+
+/// (organisations, users, resources, copies) in the database at `url`.
+fn counts(url: &str) -> (i64, i64, i64, i64) {
+    use diesel::dsl::count_star;
+    use diesel::prelude::*;
+    use itinerance::schema::{copies, organizations, resources, users};
+    let target = itinerance::db::DatabaseTarget::parse(url).expect("url");
+    let mut conn = target.connect().expect("connect");
+    (
+        organizations::table
+            .select(count_star())
+            .first(&mut conn)
+            .expect("count"),
+        users::table
+            .select(count_star())
+            .first(&mut conn)
+            .expect("count"),
+        resources::table
+            .select(count_star())
+            .first(&mut conn)
+            .expect("count"),
+        copies::table
+            .select(count_star())
+            .first(&mut conn)
+            .expect("count"),
+    )
+}
+
+/// `itinerance demo-data --if-empty` loads the demo network on an empty database and, run again,
+/// does nothing.
+fn demo_data_if_empty_loads_once(backend: Backend) {
+    let (_db, url) = TestDb::create(backend);
+    let first = run_binary(&url, &["demo-data", "--if-empty"]);
+    assert!(
+        first.contains(
+            "demo network: added 258 organisations, 11 users, 60 resources, 146 copies, 138 components"
+        ),
+        "{first}"
+    );
+    assert!(first.contains("agence@demo.itinerance.fr"), "{first}");
+    let loaded = counts(&url);
+    assert_eq!(loaded, (258, 11, 60, 146));
+    let second = run_binary(&url, &["demo-data", "--if-empty"]);
+    assert!(
+        second.contains("the database already has organisations; demo data not loaded"),
+        "{second}"
+    );
+    assert!(!second.contains("added"), "{second}");
+    assert_eq!(counts(&url), loaded);
+}
+
+/// `itinerance admin create-agency` creates the agency and its administrator once per e-mail:
+/// a second run with the same e-mail (even another name) changes nothing; another e-mail creates
+/// another agency.
+fn create_agency_is_idempotent_per_email(backend: Backend) {
+    let (_db, url) = TestDb::create(backend);
+    let create = |name: &str, email: &str| {
+        run_binary(
+            &url,
+            &[
+                "admin",
+                "create-agency",
+                "--name",
+                name,
+                "--email",
+                email,
+                "--password",
+                "a-long-enough-password",
+            ],
+        )
+    };
+    let first = create("Agence régionale", "admin@agence.test");
+    assert!(
+        first.contains("created agency \"Agence régionale\""),
+        "{first}"
+    );
+    let after_first = counts(&url);
+    assert_eq!((after_first.0, after_first.1), (1, 1));
+    let again = create("Une autre agence", "admin@agence.test");
+    assert!(
+        again.contains("a user with e-mail admin@agence.test already exists"),
+        "{again}"
+    );
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(counts(&url), after_first);
+    let other = create("Agence bis", "autre@agence.test");
+    assert!(other.contains("created agency"), "{other}");
+    assert_eq!((counts(&url).0, counts(&url).1), (2, 2));
+}
+
+mod commands {
+    use crate::common::Backend;
+
+    #[test]
+    fn sqlite_demo_data_if_empty_loads_once() {
+        super::demo_data_if_empty_loads_once(Backend::Sqlite)
+    }
+
+    #[test]
+    fn postgres_demo_data_if_empty_loads_once() {
+        super::demo_data_if_empty_loads_once(Backend::Postgres)
+    }
+
+    #[test]
+    fn sqlite_create_agency_is_idempotent_per_email() {
+        super::create_agency_is_idempotent_per_email(Backend::Sqlite)
+    }
+
+    #[test]
+    fn postgres_create_agency_is_idempotent_per_email() {
+        super::create_agency_is_idempotent_per_email(Backend::Postgres)
+    }
 }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use chrono::{NaiveDate, Utc};
 use serde_json::{json, Value};
 
+use crate::builders::{day, id_of, BookingBuilder, CopyBuilder, ResourceBuilder};
 use crate::common::{Actor, Backend, TestApp};
 use crate::on_both_backends;
 
@@ -28,10 +28,6 @@ fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * 6371.0088 * h.sqrt().asin()
 }
 
-fn day(offset: i64) -> NaiveDate {
-    Utc::now().date_naive() + chrono::Duration::days(offset)
-}
-
 struct Net {
     agency: Actor,
     producer: Actor,
@@ -41,37 +37,31 @@ struct Net {
 /// A producer in Amiens with one trunk (3 m³, 80 kg) and no copy yet.
 async fn network(app: &TestApp) -> Net {
     let agency = app.agency_admin().await;
-    let producer = app
-        .member_of_new_org(&agency, "producer", "admin", "80021")
+    let producer = app.producer(&agency, "80021").await;
+    let trunk = ResourceBuilder::trunk("Malle énergie")
+        .with("themes", json!(["science_society"]))
+        .with("audiences", json!(["primary"]))
+        .with("volume_m3", 3.0)
+        .with("weight_kg", 80.0)
+        .build(app, &producer)
         .await;
-    let res = app
-        .post(
-            "/api/v1/resources",
-            Some(&producer.token),
-            json!({"kind": "trunk", "title": "Malle énergie", "themes": ["science_society"],
-                   "audiences": ["primary"], "volume_m3": 3.0, "weight_kg": 80.0}),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
     Net {
         agency,
         producer,
-        resource_id: res.body["id"].as_i64().unwrap(),
+        resource_id: trunk.id,
     }
 }
 
 async fn copy_at(app: &TestApp, net: &Net, tag: &str, commune: &str) -> i64 {
-    let res = app
-        .post(
-            &format!("/api/v1/resources/{}/copies", net.resource_id),
-            Some(&net.producer.token),
-            json!({"asset_tag": tag, "home_commune_insee": commune}),
-        )
+    let copy = CopyBuilder::default()
+        .tag(tag)
+        .at(commune)
+        .build(app, &net.producer, net.resource_id)
         .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    res.body["id"].as_i64().unwrap()
+    id_of(&copy)
 }
 
+/// `venue` books the trunk (on `copy` if given) for days `start..=end`; the builder asserts 201.
 async fn book(
     app: &TestApp,
     net: &Net,
@@ -80,27 +70,18 @@ async fn book(
     start: i64,
     end: i64,
 ) -> Value {
-    let res = app
-        .post(
-            "/api/v1/bookings",
-            Some(&venue.token),
-            json!({"resource_id": net.resource_id, "venue_id": venue.org_id, "copy_id": copy,
-                   "starts_on": day(start), "ends_on": day(end)}),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    res.body
+    let mut booking = BookingBuilder::new(net.resource_id, venue, day(start), day(end));
+    if let Some(copy) = copy {
+        booking = booking.copy(copy);
+    }
+    booking.build(app, &net.producer).await
 }
 
 async fn legs_chain_consecutive_loans_venue_to_venue(app: TestApp) {
     let net = network(&app).await;
     let copy = copy_at(&app, &net, "E-1", "80021").await;
-    let lille = app
-        .member_of_new_org(&net.agency, "venue", "admin", "59350")
-        .await;
-    let arras = app
-        .member_of_new_org(&net.agency, "venue", "admin", "62041")
-        .await;
+    let lille = app.venue(&net.agency, "59350").await;
+    let arras = app.venue(&net.agency, "62041").await;
     let first = book(&app, &net, &lille, Some(copy), 10, 12).await;
     let second = book(&app, &net, &arras, Some(copy), 20, 22).await;
     let third = book(&app, &net, &lille, Some(copy), 100, 101).await;
@@ -168,12 +149,8 @@ async fn assignment_prefers_the_copy_that_chains(app: TestApp) {
     // Copy A lives in Beauvais, copy B in Amiens (nearer to Lille's suburbs).
     let a = copy_at(&app, &net, "A", "60057").await;
     let b = copy_at(&app, &net, "B", "80021").await;
-    let lille = app
-        .member_of_new_org(&net.agency, "venue", "admin", "59350")
-        .await;
-    let villeneuve = app
-        .member_of_new_org(&net.agency, "venue", "admin", "59009")
-        .await;
+    let lille = app.venue(&net.agency, "59350").await;
+    let villeneuve = app.venue(&net.agency, "59009").await;
     assert!(haversine_km(AMIENS, VILLENEUVE) < haversine_km(BEAUVAIS, VILLENEUVE));
     // Without a previous loan the nearest depot wins.
     let alone = book(&app, &net, &villeneuve, None, 200, 201).await;
@@ -344,9 +321,7 @@ async fn day_plans_split_trips_by_capacity(app: TestApp) {
     }
     let mut bookings = Vec::new();
     for (i, commune) in ["80001", "62041", "60057", "59350"].iter().enumerate() {
-        let venue = app
-            .member_of_new_org(&net.agency, "venue", "admin", commune)
-            .await;
+        let venue = app.venue(&net.agency, commune).await;
         let b = book(&app, &net, &venue, Some(copies[i]), 30, 31).await;
         assert_eq!(b["occupied_from"], json!(day(29)), "{b}");
         let approved = app
@@ -430,9 +405,7 @@ async fn day_plans_split_trips_by_capacity(app: TestApp) {
         fields,
         vec!["vehicle.capacity_volume_m3", "vehicle.capacity_weight_kg"]
     );
-    let other_producer = app
-        .member_of_new_org(&net.agency, "producer", "admin", "62041")
-        .await;
+    let other_producer = app.producer(&net.agency, "62041").await;
     assert_eq!(
         app.post(
             "/api/v1/tours/plan",
@@ -590,9 +563,7 @@ async fn osrm_is_used_when_it_answers_and_the_estimate_otherwise(backend: Backen
     .await;
     let net = network(&app).await;
     let copy = copy_at(&app, &net, "O-1", "80021").await;
-    let lille = app
-        .member_of_new_org(&net.agency, "venue", "admin", "59350")
-        .await;
+    let lille = app.venue(&net.agency, "59350").await;
     let booking = book(&app, &net, &lille, Some(copy), 10, 11).await;
     let legs_path = format!("/api/v1/bookings/{}/legs", booking["id"]);
     let route = json!({"depot": {"latitude": AMIENS.0, "longitude": AMIENS.1},
