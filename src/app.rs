@@ -38,9 +38,11 @@ impl AppState {
     {
         let pool = self.pool.clone();
         web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))?;
+            let mut conn = pool.get().map_err(|e| {
+                // The cause may name the database's host and name: logged, never shown.
+                tracing::warn!(cause = %e, "no database connection");
+                Error::Unavailable("no database connection is available; retry shortly".into())
+            })?;
             f(&mut conn)
         })
         .await
@@ -197,9 +199,11 @@ async fn health(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
     state
         .run(|conn| {
             use diesel::RunQueryDsl;
-            diesel::sql_query("SELECT 1")
-                .execute(conn)
-                .map_err(|e| Error::Unavailable(format!("database does not answer: {e}")))
+            diesel::sql_query("SELECT 1").execute(conn).map_err(|e| {
+                // The cause names the database's host and name: logged, never shown.
+                tracing::warn!(cause = %e, "health check: database does not answer");
+                Error::Unavailable("the database does not answer".into())
+            })
         })
         .await?;
     Ok(web::Json(Health {

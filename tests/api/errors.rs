@@ -207,4 +207,9 @@ async fn postgres_health_is_503_when_the_database_is_gone() {
     let res = app.get("/health", None).await;
     assert_eq!(res.status, 503, "{}", res.text);
     assert_eq!(res.code(), "service_unavailable");
+    assert!(
+        !res.text.contains(name) && !res.text.contains("127.0.0.1"),
+        "the cause (database name, host) is logged, never shown: {}",
+        res.text
+    );
 }
