@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod jobs;
 pub mod organization;
 pub mod outbox;

@@ -261,6 +261,20 @@ diesel::joinable!(booking_events -> bookings (booking_id));
 diesel::joinable!(condition_report_lines -> condition_reports (report_id));
 diesel::joinable!(maintenance_records -> copies (copy_id));
 
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        organization_id -> BigInt,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_content_type -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     communes,
     organizations,
@@ -279,4 +293,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     condition_report_lines,
     maintenance_records,
     domain_events,
+    idempotency_keys,
 );

@@ -16,6 +16,7 @@ use super::store::BookingFilter;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, http::IdempotencyKey};
 
 /// Media type of the calendar feeds.
 const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
@@ -52,28 +53,43 @@ fn settings(state: &AppState) -> Settings {
     tag = "bookings",
     security(("bearer" = [])),
     request_body = NewBooking,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 printable ASCII characters, unique per request of your organisation. A retry with the same key and body within 24 h replays the first answer (same status and body, header `Idempotent-Replayed: true`) and books nothing; the same key with another body is 422 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress` with `Retry-After: 1`."),
+    ),
     responses(
         (status = 201, description = "The booking, `requested`", body = Booking),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Booking for another venue", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`booking_conflict`: no copy free; `alternatives` lists the nearest free periods", body = BookingConflict, content_type = "application/problem+json"),
-        (status = 422, description = "Dates in the past, reversed or too long; unknown venue, resource or copy", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`booking_conflict`: no copy free; `alternatives` lists the nearest free periods. `idempotency_key_in_progress`: the first request with this key is still running (`Retry-After: 1`)", body = BookingConflict, content_type = "application/problem+json"),
+        (status = 422, description = "Dates in the past, reversed or too long; unknown venue, resource or copy; a malformed `Idempotency-Key` (field `Idempotency-Key`); `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/bookings")]
 async fn create_booking(
     state: web::Data<AppState>,
     principal: Principal,
+    key: IdempotencyKey,
+    req: HttpRequest,
     body: web::Json<NewBooking>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let settings = settings(&state);
-    let booking = state
-        .run(move |conn| {
-            service::request(conn, &principal, &settings, &body, Utc::now().naive_utc())
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(booking))
+    idempotency::http::once(
+        &state,
+        &principal.clone(),
+        key,
+        &req,
+        &body.clone(),
+        || async {
+            let settings = settings(&state);
+            let booking = state
+                .run(move |conn| {
+                    service::request(conn, &principal, &settings, &body, Utc::now().naive_utc())
+                })
+                .await?;
+            Ok(HttpResponse::Created().json(booking))
+        },
+    )
+    .await
 }
 
 /// Query of the booking list.

@@ -131,7 +131,7 @@ pub struct Booking {
 }
 
 /// Body of `POST /api/v1/bookings`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBooking {
     pub resource_id: i64,

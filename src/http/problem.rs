@@ -47,6 +47,14 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
+    /// An `Idempotency-Key` already used by this organisation for another request.
+    #[error(
+        "this Idempotency-Key was used for another request in the last 24 hours; use a new key"
+    )]
+    IdempotencyKeyReused,
+    /// The first request with this `Idempotency-Key` is still running.
+    #[error("a request with this Idempotency-Key is in progress; retry in a second")]
+    IdempotencyKeyInProgress,
     /// A known path called with a method it does not answer.
     #[error("{method} is not allowed on {path}; allowed: {}", .allow.join(", "))]
     MethodNotAllowed {
@@ -99,6 +107,16 @@ impl ApiError {
                 "Unsupported media type",
             ),
             ApiError::NoRoute { .. } => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            ApiError::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+            ),
+            ApiError::IdempotencyKeyInProgress => (
+                StatusCode::CONFLICT,
+                "idempotency_key_in_progress",
+                "Idempotency key in progress",
+            ),
             ApiError::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -155,6 +173,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let ApiError::IdempotencyKeyInProgress = self {
+            response.insert_header((header::RETRY_AFTER, "1"));
         }
         if let ApiError::MethodNotAllowed { allow, .. } = self {
             response.insert_header((header::ALLOW, allow.join(", ")));

@@ -221,10 +221,46 @@ impl TestApp {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Resp {
+        self.raw_with(method, path, token, content_type, &[], body)
+            .await
+    }
+
+    /// A JSON POST with extra headers (e.g. `Idempotency-Key`).
+    pub async fn post_with(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Value,
+    ) -> Resp {
+        self.raw_with(
+            "POST",
+            path,
+            token,
+            Some("application/json"),
+            headers,
+            body.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    /// Sends a request with optional bearer token, extra headers and raw body.
+    pub async fn raw_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Resp {
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self
             .client
             .request(method, format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
         if let Some(token) = token {
             req = req.insert_header(("Authorization", format!("Bearer {token}")));
         }

@@ -10,6 +10,7 @@ mod concurrency;
 mod condition;
 mod demo;
 mod errors;
+mod idempotency;
 mod methods;
 mod migrations;
 mod openapi;

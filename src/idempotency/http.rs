@@ -1,0 +1,118 @@
+//! The HTTP side of `Idempotency-Key`: the header as an extractor, and [`once`], which a handler
+//! wraps its work in (one line per idempotent operation).
+
+use std::future::{ready, Future, Ready};
+
+use actix_web::body::{to_bytes, BoxBody};
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
+use chrono::Utc;
+use serde::Serialize;
+
+use super::{Claim, Key, Recorded, HEADER};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::Error;
+use crate::http::{ApiError, ApiResult};
+
+/// Response header set on a replayed answer.
+pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
+
+/// The request's `Idempotency-Key`, if it sent one. A header that is not text is 400; one that is
+/// empty, longer than 255 or not printable ASCII is 422 naming the header.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<Key>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(HEADER) {
+            None => Ok(IdempotencyKey(None)),
+            Some(value) => match value.to_str() {
+                Ok(text) => Key::parse(text)
+                    .map(|k| IdempotencyKey(Some(k)))
+                    .map_err(ApiError::from),
+                Err(_) => Err(ApiError::Malformed(format!("{HEADER} is not text"))),
+            },
+        };
+        ready(parsed)
+    }
+}
+
+/// Runs `work` at most once per key: without a key it just runs; with one, see the module
+/// [`crate::idempotency`]. `body` is the parsed request body, fingerprinted with the method and
+/// path to tell a retry from another request under the same key.
+pub async fn once<F, Fut>(
+    state: &AppState,
+    principal: &Principal,
+    key: IdempotencyKey,
+    req: &HttpRequest,
+    body: &impl Serialize,
+    work: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = ApiResult<HttpResponse>>,
+{
+    let Some(key) = key.0 else {
+        return work().await;
+    };
+    let body = serde_json::to_value(body)
+        .map_err(|e| Error::Internal(format!("cannot fingerprint the body: {e}")))?;
+    let hash = super::fingerprint(req.method().as_str(), req.path(), &body);
+    let organization_id = principal.organization_id;
+    let claim = state
+        .run(move |conn| super::claim(conn, organization_id, &key, &hash, Utc::now().naive_utc()))
+        .await?;
+    let id = match claim {
+        Claim::Acquired { id } => id,
+        Claim::Replay(recorded) => return Ok(replay(recorded)),
+        Claim::InProgress => return Err(ApiError::IdempotencyKeyInProgress),
+        Claim::Reused => return Err(ApiError::IdempotencyKeyReused),
+    };
+    let response = match work().await {
+        Ok(response) => response,
+        Err(e) => e.error_response(),
+    };
+    if response.status().is_server_error() {
+        if let Err(e) = state.run(move |conn| super::release(conn, id)).await {
+            tracing::warn!(error = %e, "could not release an idempotency key");
+        }
+        return Ok(response);
+    }
+    let (head, body) = response.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|e| Error::Internal(format!("cannot read the answer to record it: {e}")))?;
+    let recorded = Recorded {
+        status: head.status().as_u16(),
+        content_type: head
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json")
+            .to_string(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    let to_store = recorded.clone();
+    if let Err(e) = state
+        .run(move |conn| super::complete(conn, id, &to_store, Utc::now().naive_utc()))
+        .await
+    {
+        // The effect happened; the answer is still the caller's. A retry within
+        // ABANDONED_AFTER gets 409 in progress, and after it runs again (see the module doc).
+        tracing::error!(error = %e, "could not record an idempotent answer");
+    }
+    Ok(head.set_body(BoxBody::new(bytes)))
+}
+
+/// The recorded answer, marked as a replay.
+fn replay(recorded: Recorded) -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::OK))
+        .insert_header((header::CONTENT_TYPE, recorded.content_type))
+        .insert_header((REPLAYED_HEADER, "true"))
+        .body(recorded.body)
+}
