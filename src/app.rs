@@ -1,7 +1,7 @@
-//! Wiring: the shared state, every route, the OpenAPI document and the HTTP server.
+//! Wiring: every route, the OpenAPI document and the HTTP server. The top of the import graph:
+//! nothing imports `app` but `main`, `lib` and the tests.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -13,42 +13,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::token::TokenKeys;
-use crate::config::Config;
-use crate::db::{Backend, DbConnection, Pool};
-use crate::error::{Error, Result};
+use crate::error::Error;
+use crate::state::AppState;
 use crate::http::{problem, ApiResult, Problem};
-
-/// Everything a request handler may need; cheap to clone, identical on every instance (no state
-/// lives only in one instance's memory).
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    pub backend: Backend,
-    pub tokens: Arc<TokenKeys>,
-    pub config: Arc<Config>,
-}
-
-impl AppState {
-    /// Runs blocking database work on actix's thread pool with a pooled connection.
-    pub async fn run<T, F>(&self, f: F) -> Result<T>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get().map_err(|e| {
-                // The cause may name the database's host and name: logged, never shown.
-                tracing::warn!(cause = %e, "no database connection");
-                Error::Unavailable("no database connection is available; retry shortly".into())
-            })?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("blocking task failed: {e}")))?
-    }
-}
 
 /// Top-level document metadata; paths are collected from the registered services.
 #[derive(OpenApi)]

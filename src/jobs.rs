@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::booking::service::{self as booking, Settings};
 
 /// Runs every job once; returns how many holds expired, for logs and tests.

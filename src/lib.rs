@@ -20,6 +20,7 @@ pub mod organization;
 pub mod outbox;
 pub mod rng;
 pub mod schema;
+pub mod state;
 pub mod territory;
 pub mod text;
 pub mod timestamp;
@@ -28,7 +29,7 @@ pub mod transport;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::AppState;
+use state::AppState;
 use auth::token::TokenKeys;
 use config::{Config, Mode};
 

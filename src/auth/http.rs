@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service::{self, ApiKey, CreatedApiKey, LoginRequest, Me, NewApiKey, TokenResponse};
 use super::{apikey, Principal};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult, Problem};
 

@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::service::{self, Settings};
 use super::store::BookingFilter;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::idempotency::{self, http::IdempotencyKey};

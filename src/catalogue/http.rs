@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::search::{SearchFilter, SearchParams};
 use super::service;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiResult, Problem};
 

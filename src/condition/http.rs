@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::service::{self, FleetSort};
 use super::wear::WearModel;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Principal;
 use crate::booking::service::Settings;
 use crate::catalogue::Copy;

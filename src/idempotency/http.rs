@@ -11,7 +11,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::{Claim, Key, Recorded, HEADER};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Principal;
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult};

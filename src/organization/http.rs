@@ -9,7 +9,7 @@ use super::model::{
     NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, User,
 };
 use super::service;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiResult, Problem};
 

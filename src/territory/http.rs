@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::Commune;
 use super::store::{self, CommuneFilter};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::{Error, Validator};
 use crate::http::{ApiResult, Problem};
 

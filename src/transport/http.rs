@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::distance::{DistanceProvider, Metric};
 use super::model::{ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest};
 use super::service::{self, Costs};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiResult, Problem};
 

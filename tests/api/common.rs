@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl};
-use itinerance::app::AppState;
+use itinerance::state::AppState;
 use itinerance::config::Config;
 use serde_json::{json, Value};
 

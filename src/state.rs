@@ -1,0 +1,44 @@
+//! The state every request handler and background job shares. It sits low in the import graph
+//! (it knows the database, the token keys and the configuration, no domain), so that the domain
+//! modules' handlers can use it while `app`, above them, wires their routes.
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::auth::token::TokenKeys;
+use crate::config::Config;
+use crate::db::{Backend, DbConnection, Pool};
+use crate::error::{Error, Result};
+
+/// Everything a request handler may need; cheap to clone, identical on every instance (no state
+/// lives only in one instance's memory).
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub backend: Backend,
+    pub tokens: Arc<TokenKeys>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Runs blocking database work on actix's thread pool with a pooled connection.
+    pub async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(|e| {
+                // The cause may name the database's host and name: logged, never shown.
+                tracing::warn!(cause = %e, "no database connection");
+                Error::Unavailable("no database connection is available; retry shortly".into())
+            })?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("blocking task failed: {e}")))?
+    }
+}
+
