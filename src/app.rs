@@ -14,8 +14,8 @@ use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::Error;
-use crate::state::AppState;
 use crate::http::{problem, ApiResult, Problem};
+use crate::state::AppState;
 
 /// Top-level document metadata; paths are collected from the registered services.
 #[derive(OpenApi)]

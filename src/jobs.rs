@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::state::AppState;
 use crate::booking::service::{self as booking, Settings};
+use crate::state::AppState;
 
 /// Runs every job once; returns how many holds expired, for logs and tests.
 pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {

@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod booking;
 pub mod catalogue;
+pub mod chaining;
 pub mod condition;
 pub mod config;
 pub mod db;
@@ -29,9 +30,9 @@ pub mod transport;
 use std::sync::Arc;
 use std::time::Duration;
 
-use state::AppState;
 use auth::token::TokenKeys;
 use config::{Config, Mode};
+use state::AppState;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]

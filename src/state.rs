@@ -41,4 +41,3 @@ impl AppState {
         .map_err(|e| Error::Internal(format!("blocking task failed: {e}")))?
     }
 }
-

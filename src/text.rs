@@ -80,6 +80,11 @@ macro_rules! text_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
+            /// The stored names of `values`, for `eq_any` filters on a text column.
+            pub fn names(values: &[$name]) -> Vec<&'static str> {
+                values.iter().map(|v| v.as_str()).collect()
+            }
+
             /// The accepted names, for error messages.
             pub fn expected() -> String {
                 [$($text),+].join(", ")

@@ -11,9 +11,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service::{self, ApiKey, CreatedApiKey, LoginRequest, Me, NewApiKey, TokenResponse};
 use super::{apikey, Principal};
-use crate::state::AppState;
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 
 /// Registers the auth routes.
 pub fn routes(cfg: &mut ServiceConfig) {

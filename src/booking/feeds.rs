@@ -64,16 +64,6 @@ pub enum FeedAccess<'a> {
     Token(&'a str),
 }
 
-/// Statuses a feed shows (the others freed the copy and are of no use in a calendar).
-const SHOWN: [&str; 6] = [
-    "requested",
-    "approved",
-    "in_transit",
-    "delivered",
-    "returned",
-    "closed",
-];
-
 type FeedRow = (
     i64,
     chrono::NaiveDate,
@@ -146,7 +136,7 @@ fn feed_query(
         .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
         .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
-        .filter(bookings::status.eq_any(SHOWN))
+        .filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::MOVING)))
         .select((
             bookings::id,
             bookings::starts_on,

@@ -13,10 +13,10 @@ use super::model::{
 };
 use super::service::{self, Settings};
 use super::store::BookingFilter;
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::idempotency::{self, http::IdempotencyKey};
+use crate::state::AppState;
 
 /// Media type of the calendar feeds.
 const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";

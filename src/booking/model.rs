@@ -26,21 +26,46 @@ crate::text_enum! {
 }
 
 impl BookingStatus {
+    /// Bookings that occupy their copy (the no-overlap rule applies to them).
+    pub const ACTIVE: &'static [BookingStatus] = &[
+        BookingStatus::Requested,
+        BookingStatus::Approved,
+        BookingStatus::InTransit,
+        BookingStatus::Delivered,
+        BookingStatus::Returned,
+    ];
+
+    /// Bookings that move their copy, or will: every status but those that never left the depot
+    /// (rejected, cancelled, expired). Calendars show them; transport plans them.
+    pub const MOVING: &'static [BookingStatus] = &[
+        BookingStatus::Requested,
+        BookingStatus::Approved,
+        BookingStatus::InTransit,
+        BookingStatus::Delivered,
+        BookingStatus::Returned,
+        BookingStatus::Closed,
+    ];
+
+    /// Loans that reached their venue (they count for wear).
+    pub const LOANS: &'static [BookingStatus] = &[
+        BookingStatus::Delivered,
+        BookingStatus::Returned,
+        BookingStatus::Closed,
+    ];
+
+    /// Bookings not yet on their way: their dates may change, and a copy taken out of service
+    /// flags them.
+    pub const UPCOMING: &'static [BookingStatus] =
+        &[BookingStatus::Requested, BookingStatus::Approved];
+
     /// Whether the booking still occupies its copy.
     pub fn is_active(self) -> bool {
-        matches!(
-            self,
-            BookingStatus::Requested
-                | BookingStatus::Approved
-                | BookingStatus::InTransit
-                | BookingStatus::Delivered
-                | BookingStatus::Returned
-        )
+        Self::ACTIVE.contains(&self)
     }
 
     /// Whether its dates may still change.
     pub fn dates_can_change(self) -> bool {
-        matches!(self, BookingStatus::Requested | BookingStatus::Approved)
+        Self::UPCOMING.contains(&self)
     }
 }
 

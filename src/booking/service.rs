@@ -25,7 +25,6 @@ use crate::organization::model::stored;
 use crate::organization::{store as orgs, OrgKind};
 use crate::territory::geo::LatLon;
 use crate::transport::distance::road_estimate_km;
-use crate::transport::service::chains;
 
 /// How far around the wanted dates alternatives are looked for, in days.
 const ALTERNATIVE_WINDOW_DAYS: i64 = 180;
@@ -164,19 +163,16 @@ fn candidates(
     // prefer the copy that makes the shortest approach.
     let ids: Vec<i64> = found.iter().map(|c| c.copy_id).collect();
     let gap = Duration::days(settings.chain_gap_days);
-    let before = crate::transport::store::stays_of(
+    let before = crate::chaining::stays_of(
         conn,
         &ids,
+        BookingStatus::MOVING,
         starts_on - gap,
         starts_on - Duration::days(1),
     )?;
     for c in &mut found {
-        let previous = before
-            .iter()
-            .filter(|s| {
-                s.copy_id == c.copy_id && chains(s.ends_on, starts_on, settings.chain_gap_days)
-            })
-            .max_by_key(|s| s.ends_on);
+        let previous =
+            crate::chaining::chained_before(&before, c.copy_id, starts_on, settings.chain_gap_days);
         if let Some(prev) = previous {
             let from = LatLon {
                 lat: prev.venue.latitude,
@@ -556,7 +552,7 @@ pub fn act(
         if action == BookingAction::Dispatch {
             ensure_fit_to_travel(conn, row.copy_id)?;
         }
-        if !store::set_status_if(conn, id, from.as_str(), to.as_str(), None, now)? {
+        if !store::set_status_if(conn, id, from, to, None, now)? {
             return Err(Error::conflict(
                 "invalid_transition",
                 "the booking changed meanwhile; read it again",
@@ -841,7 +837,14 @@ pub fn expire_holds(
     let mut expired = 0;
     for id in store::lapsed_holds(conn, now, 500)? {
         let done = write_transaction(conn, |conn| {
-            if !store::set_status_if(conn, id, "requested", "expired", None, now)? {
+            if !store::set_status_if(
+                conn,
+                id,
+                BookingStatus::Requested,
+                BookingStatus::Expired,
+                None,
+                now,
+            )? {
                 return Ok::<_, Error>(false);
             }
             store::release_booking_occupation(conn, id)?;

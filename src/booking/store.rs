@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::model::BookingStatus;
 use crate::db::{DbBackend, DbConnection};
 use crate::schema::{booking_events, bookings, occupations, resources, waitlist_entries};
 
@@ -148,18 +149,22 @@ pub fn producer_of_resource(conn: &mut DbConnection, resource_id: i64) -> QueryR
 pub fn set_status_if(
     conn: &mut DbConnection,
     id: i64,
-    from: &str,
-    to: &str,
+    from: BookingStatus,
+    to: BookingStatus,
     hold_expires_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(bookings::table.find(id).filter(bookings::status.eq(from)))
-        .set((
-            bookings::status.eq(to),
-            bookings::hold_expires_at.eq(hold_expires_at),
-            bookings::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        bookings::table
+            .find(id)
+            .filter(bookings::status.eq(from.as_str())),
+    )
+    .set((
+        bookings::status.eq(to.as_str()),
+        bookings::hold_expires_at.eq(hold_expires_at),
+        bookings::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 
@@ -234,13 +239,7 @@ pub fn list_bookings(
         query = query.filter(bookings::status.eq(s.clone()));
     }
     if filter.active_only {
-        query = query.filter(bookings::status.eq_any([
-            "requested",
-            "approved",
-            "in_transit",
-            "delivered",
-            "returned",
-        ]));
+        query = query.filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::ACTIVE)));
     }
     if let Some(from) = filter.from {
         query = query.filter(bookings::ends_on.ge(from));
@@ -264,7 +263,7 @@ pub fn flag_upcoming(
 ) -> QueryResult<Vec<i64>> {
     let ids: Vec<i64> = bookings::table
         .filter(bookings::copy_id.eq(copy_id))
-        .filter(bookings::status.eq_any(["requested", "approved"]))
+        .filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::UPCOMING)))
         .filter(bookings::occupied_to.ge(now.date()))
         .filter(bookings::id.ne(except_booking.unwrap_or(0)))
         .select(bookings::id)
@@ -287,7 +286,7 @@ pub fn lapsed_holds(
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
     bookings::table
-        .filter(bookings::status.eq("requested"))
+        .filter(bookings::status.eq(BookingStatus::Requested.as_str()))
         .filter(bookings::hold_expires_at.le(now))
         .select(bookings::id)
         .order(bookings::id.asc())
@@ -377,7 +376,7 @@ pub fn next_bookings(
 ) -> QueryResult<std::collections::HashMap<i64, (i64, NaiveDate)>> {
     let rows: Vec<(i64, i64, NaiveDate)> = bookings::table
         .filter(bookings::copy_id.eq_any(copy_ids))
-        .filter(bookings::status.eq_any(["requested", "approved"]))
+        .filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::UPCOMING)))
         .filter(bookings::starts_on.ge(today))
         .select((bookings::copy_id, bookings::id, bookings::starts_on))
         .order((bookings::starts_on.asc(), bookings::id.asc()))

@@ -9,9 +9,9 @@ use super::model::{
 };
 use super::search::{SearchFilter, SearchParams};
 use super::service;
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 
 /// Registers the catalogue routes.
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -13,11 +13,11 @@ use super::model::{
 };
 use super::service::{self, FleetSort};
 use super::wear::WearModel;
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::booking::service::Settings;
 use crate::catalogue::Copy;
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 
 /// Registers the condition routes.
 pub fn routes(cfg: &mut ServiceConfig) {

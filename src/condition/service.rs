@@ -15,15 +15,16 @@ use super::wear::{self, Loan, WearModel};
 use crate::auth::{policy, Principal};
 use crate::booking::service::{flag_bookings_of_copy, promote_waitlist, Settings};
 use crate::booking::store::{self as bookings, OccupationInsert};
+use crate::booking::BookingStatus;
 use crate::catalogue::store::{self as catalogue, CopyRow};
 use crate::catalogue::CopyStatus;
+use crate::chaining::{self, next_chained, previous_chained};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator, OCCUPATION_OVERLAP};
 use crate::organization::model::stored;
 use crate::organization::OrgKind;
 use crate::territory::geo::LatLon;
 use crate::transport::distance::road_estimate_km;
-use crate::transport::service::chains;
 
 /// Longest scheduled maintenance, in days.
 const MAX_MAINTENANCE_DAYS: i64 = 366;
@@ -110,8 +111,8 @@ fn authorise_report(
                     new.stage
                 )));
             }
-            let status: crate::booking::BookingStatus = stored(&b.status)?;
-            use crate::booking::BookingStatus as S;
+            let status: BookingStatus = stored(&b.status)?;
+            use BookingStatus as S;
             let fits = match new.stage {
                 Stage::Delivery => matches!(status, S::InTransit | S::Delivered),
                 _ => matches!(status, S::Delivered | S::Returned),
@@ -586,8 +587,8 @@ fn wear_of(
     let estimate = |a: LatLon, b: LatLon| road_estimate_km(a, b, model.road_detour);
     let chain_gap_days = model.chain_gap_days;
     let ids: Vec<i64> = copies.iter().map(|(c, _, _)| c.id).collect();
-    let loans = store::loans_of(conn, &ids)?;
-    let booking_ids: Vec<i64> = loans.iter().map(|l| l.1).collect();
+    let loans = chaining::all_stays_of(conn, &ids, BookingStatus::LOANS)?;
+    let booking_ids: Vec<i64> = loans.iter().map(|l| l.booking_id).collect();
     let handovers = store::handovers_of(conn, &booking_ids)?;
     let last = store::last_maintenance(conn, &ids)?;
     let depots: HashMap<i64, LatLon> = copies
@@ -602,41 +603,32 @@ fn wear_of(
             )
         })
         .collect();
+    let at_venue = |stay: &chaining::Stay| LatLon {
+        lat: stay.venue.latitude,
+        lon: stay.venue.longitude,
+    };
     // Km from the loans' legs (road estimates): from the depot, or straight from the previous
     // venue when the loans chain; back to the depot unless the next loan chains (its transfer is
     // counted with it) or the copy is still at the venue.
-    let mut loans = loans;
-    loans.sort_by_key(|l| (l.0, l.2, l.1));
     let mut per_copy: HashMap<i64, Vec<Loan>> = HashMap::new();
-    for (i, (copy_id, booking_id, starts_on, ends_on, status, lat, lon)) in loans.iter().enumerate()
-    {
-        let venue = LatLon {
-            lat: *lat,
-            lon: *lon,
-        };
-        let depot = depots.get(copy_id).copied().unwrap_or(venue);
-
-        let previous = i
-            .checked_sub(1)
-            .map(|j| &loans[j])
-            .filter(|p| p.0 == *copy_id && chains(p.3, *starts_on, chain_gap_days));
-        let km_in = match previous {
-            Some(p) => estimate(LatLon { lat: p.5, lon: p.6 }, venue),
+    for (i, stay) in loans.iter().enumerate() {
+        let venue = at_venue(stay);
+        let depot = depots.get(&stay.copy_id).copied().unwrap_or(venue);
+        let km_in = match previous_chained(&loans, i, chain_gap_days) {
+            Some(prev) => estimate(at_venue(prev), venue),
             None => estimate(depot, venue),
         };
-        let next_chains = loans
-            .get(i + 1)
-            .is_some_and(|n| n.0 == *copy_id && chains(*ends_on, n.2, chain_gap_days));
-        let km_out = if status == "delivered" || next_chains {
+        let still_there = stay.status == BookingStatus::Delivered;
+        let km_out = if still_there || next_chained(&loans, i, chain_gap_days).is_some() {
             0.0
         } else {
             estimate(venue, depot)
         };
-        per_copy.entry(*copy_id).or_default().push(Loan {
-            ends_on: *ends_on,
-            days: (*ends_on - *starts_on).num_days() + 1,
+        per_copy.entry(stay.copy_id).or_default().push(Loan {
+            ends_on: stay.ends_on,
+            days: (stay.ends_on - stay.starts_on).num_days() + 1,
             km: km_in + km_out,
-            handlings: handovers.get(booking_id).copied().unwrap_or(0),
+            handlings: handovers.get(&stay.booking_id).copied().unwrap_or(0),
         });
     }
     Ok(copies

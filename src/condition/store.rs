@@ -7,8 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::schema::{
-    booking_events, bookings, condition_report_lines, condition_reports, maintenance_records,
-    organizations,
+    booking_events, condition_report_lines, condition_reports, maintenance_records,
 };
 
 /// A report row.
@@ -241,27 +240,6 @@ pub fn last_maintenance(
         }
     }
     Ok(last)
-}
-
-/// A loan that reached its venue: (copy, booking, first day, last day, status, venue lat, lon).
-pub type LoanRow = (i64, i64, NaiveDate, NaiveDate, String, f64, f64);
-
-/// Loans of the given copies that reached their venue.
-pub fn loans_of(conn: &mut DbConnection, copy_ids: &[i64]) -> QueryResult<Vec<LoanRow>> {
-    bookings::table
-        .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
-        .filter(bookings::copy_id.eq_any(copy_ids))
-        .filter(bookings::status.eq_any(["delivered", "returned", "closed"]))
-        .select((
-            bookings::copy_id,
-            bookings::id,
-            bookings::starts_on,
-            bookings::ends_on,
-            bookings::status,
-            organizations::latitude,
-            organizations::longitude,
-        ))
-        .load(conn)
 }
 
 /// Hand-overs (dispatch, delivery, return) recorded for each booking.

@@ -11,10 +11,10 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::{Claim, Key, Recorded, HEADER};
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// Response header set on a replayed answer.
 pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";

@@ -9,9 +9,9 @@ use super::model::{
     NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, User,
 };
 use super::service;
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 
 /// Registers the organisation and user routes.
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -7,9 +7,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::Commune;
 use super::store::{self, CommuneFilter};
-use crate::state::AppState;
 use crate::error::{Error, Validator};
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 
 /// Departments of Hauts-de-France.
 const DEPARTMENTS: [&str; 5] = ["02", "59", "60", "62", "80"];

@@ -9,9 +9,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::distance::{DistanceProvider, Metric};
 use super::model::{ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest};
 use super::service::{self, Costs};
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 
 /// Registers the transport routes.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -45,7 +45,10 @@ async fn booking_legs(
     let id = id.into_inner();
     let costs = Costs::from_config(&state.config);
     let plans = state
-        .run(move |conn| service::leg_plans(conn, &principal, id, &costs))
+        .run(move |conn| {
+            let booking = crate::booking::service::get(conn, &principal, id)?;
+            service::leg_plans(conn, &booking, &costs)
+        })
         .await?;
     let provider = DistanceProvider::from_config(&state.config);
     Ok(web::Json(

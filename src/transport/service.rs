@@ -10,9 +10,11 @@ use super::model::{
     ChainingReport, DayPlan, Leg, LegKind, Place, PlanRequest, PlanStop, RouteAnswer, RouteLeg,
     RouteRequest, Trip,
 };
-use super::store::{self, Stay};
+use super::store;
 use super::tour::{self, DistanceMatrix};
 use crate::auth::Principal;
+use crate::booking::{Booking, BookingStatus};
+use crate::chaining::{self, chained_before, next_chained, previous_chained};
 use crate::config::Config;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
@@ -50,17 +52,6 @@ impl Costs {
     }
 }
 
-/// The chaining rule: a loan starting at most `gap_days` after the previous one ends takes the
-/// copy straight on from the previous venue instead of through the depot.
-pub fn chains(prev_ends_on: NaiveDate, next_starts_on: NaiveDate, gap_days: i64) -> bool {
-    next_starts_on > prev_ends_on && (next_starts_on - prev_ends_on).num_days() <= gap_days
-}
-
-/// Whether `next` follows `prev` closely enough for the copy to go straight on.
-pub fn chained(prev: &Stay, next: &Stay, gap_days: i64) -> bool {
-    chains(prev.ends_on, next.starts_on, gap_days)
-}
-
 fn position(p: &Place) -> LatLon {
     LatLon {
         lat: p.latitude,
@@ -86,15 +77,15 @@ pub struct LegPlan {
 /// out (back to the depot, or on to the next venue when chained).
 pub fn leg_plans(
     conn: &mut DbConnection,
-    p: &Principal,
-    booking_id: i64,
+    booking: &Booking,
     costs: &Costs,
 ) -> Result<Vec<LegPlan>> {
-    let booking = crate::booking::service::get(conn, p, booking_id)?;
+    let booking_id = booking.id;
     let gap = Duration::days(costs.chain_gap_days);
-    let stays = store::stays_of(
+    let stays = chaining::stays_of(
         conn,
         &[booking.copy_id],
+        BookingStatus::MOVING,
         booking.starts_on - gap,
         booking.ends_on + gap,
     )?;
@@ -111,13 +102,8 @@ pub fn leg_plans(
             )
         })?;
     let this = &stays[at];
-    let previous = at
-        .checked_sub(1)
-        .map(|i| &stays[i])
-        .filter(|prev| chained(prev, this, costs.chain_gap_days));
-    let next = stays
-        .get(at + 1)
-        .filter(|next| chained(this, next, costs.chain_gap_days));
+    let previous = previous_chained(&stays, at, costs.chain_gap_days);
+    let next = next_chained(&stays, at, costs.chain_gap_days);
     let inbound = match previous {
         Some(prev) => LegPlan {
             kind: LegKind::Transfer,
@@ -202,9 +188,10 @@ pub fn chaining_report(
         }
     };
     let copy_ids = store::copies_booked_between(conn, producer, from, to)?;
-    let stays = store::stays_of(
+    let stays = chaining::stays_of(
         conn,
         &copy_ids,
+        BookingStatus::MOVING,
         from - Duration::days(costs.chain_gap_days),
         to,
     )?;
@@ -230,9 +217,7 @@ pub fn chaining_report(
         let to_venue = provider.estimate_km(position(depot), position(&stay.venue));
         report.bookings += 1;
         report.km_without_chaining += 2.0 * to_venue;
-        let previous = i.checked_sub(1).map(|j| &stays[j]).filter(|prev| {
-            prev.copy_id == stay.copy_id && chained(prev, stay, costs.chain_gap_days)
-        });
+        let previous = previous_chained(&stays, i, costs.chain_gap_days);
         match previous {
             Some(prev) => {
                 report.chained_transfers += 1;
@@ -241,9 +226,7 @@ pub fn chaining_report(
             }
             None => report.km_with_chaining += to_venue,
         }
-        let goes_on = stays.get(i + 1).is_some_and(|next| {
-            next.copy_id == stay.copy_id && chained(stay, next, costs.chain_gap_days)
-        });
+        let goes_on = next_chained(&stays, i, costs.chain_gap_days).is_some();
         if !goes_on {
             report.km_with_chaining += to_venue;
         }
@@ -369,9 +352,10 @@ pub fn plan_deliveries(
     let (depot, _) = depot.ok_or_else(|| Error::Internal("validated depot missing".into()))?;
     let departures = store::departures(conn, req.depot_organization_id, req.date)?;
     let copy_ids: Vec<i64> = departures.iter().map(|d| d.stay.copy_id).collect();
-    let earlier = store::stays_of(
+    let earlier = chaining::stays_of(
         conn,
         &copy_ids,
+        BookingStatus::MOVING,
         req.date - Duration::days(costs.chain_gap_days + 400),
         req.date + Duration::days(400),
     )?;
@@ -384,11 +368,7 @@ pub fn plan_deliveries(
         weight_kg: weight,
     } in departures
     {
-        let previous = earlier
-            .iter()
-            .filter(|s| s.copy_id == stay.copy_id && s.ends_on < stay.starts_on)
-            .max_by_key(|s| s.ends_on);
-        if previous.is_some_and(|prev| chained(prev, &stay, costs.chain_gap_days)) {
+        if chained_before(&earlier, stay.copy_id, stay.starts_on, costs.chain_gap_days).is_some() {
             continue;
         }
         stops.push(PlanStop {
@@ -561,22 +541,5 @@ mod tests {
             assert!(trip.iter().map(|s| s.weight_kg).sum::<f64>() <= 600.0);
         }
         assert!(trips.len() >= 2);
-    }
-
-    #[test]
-    fn chaining_needs_a_following_booking_within_the_gap() {
-        let place = depot();
-        let at = |b: i64, s: i64, e: i64| Stay {
-            booking_id: b,
-            copy_id: 1,
-            resource_id: 1,
-            starts_on: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + Duration::days(s),
-            ends_on: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + Duration::days(e),
-            venue: place.clone(),
-        };
-        assert!(chained(&at(1, 0, 5), &at(2, 10, 12), 14));
-        assert!(chained(&at(1, 0, 5), &at(2, 19, 20), 14));
-        assert!(!chained(&at(1, 0, 5), &at(2, 20, 21), 14));
-        assert!(!chained(&at(2, 10, 12), &at(1, 0, 5), 14));
     }
 }

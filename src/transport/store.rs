@@ -7,98 +7,10 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::Place;
+use crate::booking::BookingStatus;
+use crate::chaining::{stay_from_row, Stay, StayRow};
 use crate::db::DbConnection;
 use crate::schema::{bookings, communes, copies, organizations, resources};
-
-/// Statuses of bookings that move a copy (or will): the others never left the depot.
-pub const MOVING: [&str; 6] = [
-    "requested",
-    "approved",
-    "in_transit",
-    "delivered",
-    "returned",
-    "closed",
-];
-
-/// A booking with where it takes its copy.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stay {
-    pub booking_id: i64,
-    pub copy_id: i64,
-    pub resource_id: i64,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub venue: Place,
-}
-
-type StayRow = (
-    i64,
-    i64,
-    i64,
-    NaiveDate,
-    NaiveDate,
-    i64,
-    String,
-    String,
-    f64,
-    f64,
-);
-
-fn stay(
-    (booking_id, copy_id, resource_id, starts_on, ends_on, venue_id, name, commune, lat, lon): StayRow,
-) -> Stay {
-    Stay {
-        booking_id,
-        copy_id,
-        resource_id,
-        starts_on,
-        ends_on,
-        venue: Place {
-            kind: "venue".into(),
-            organization_id: Some(venue_id),
-            name,
-            commune_insee: commune,
-            latitude: lat,
-            longitude: lon,
-        },
-    }
-}
-
-/// Stays of the given copies whose dates of use meet `[from, to]`, by copy then first day.
-pub fn stays_of(
-    conn: &mut DbConnection,
-    copy_ids: &[i64],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<Vec<Stay>> {
-    Ok(bookings::table
-        .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
-        .filter(bookings::copy_id.eq_any(copy_ids))
-        .filter(bookings::status.eq_any(MOVING))
-        .filter(bookings::ends_on.ge(from))
-        .filter(bookings::starts_on.le(to))
-        .select((
-            bookings::id,
-            bookings::copy_id,
-            bookings::resource_id,
-            bookings::starts_on,
-            bookings::ends_on,
-            organizations::id,
-            organizations::name,
-            organizations::commune_insee,
-            organizations::latitude,
-            organizations::longitude,
-        ))
-        .order((
-            bookings::copy_id.asc(),
-            bookings::starts_on.asc(),
-            bookings::id.asc(),
-        ))
-        .load::<StayRow>(conn)?
-        .into_iter()
-        .map(stay)
-        .collect())
-}
 
 /// The depot of each copy: its home commune, named after its producer.
 pub fn depots(conn: &mut DbConnection, copy_ids: &[i64]) -> QueryResult<HashMap<i64, Place>> {
@@ -141,7 +53,7 @@ pub fn copies_booked_between(
 ) -> QueryResult<Vec<i64>> {
     let mut query = bookings::table
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
-        .filter(bookings::status.eq_any(MOVING))
+        .filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::MOVING)))
         .filter(bookings::starts_on.between(from, to))
         .select(bookings::copy_id)
         .distinct()
@@ -169,19 +81,20 @@ pub fn departures(
     conn: &mut DbConnection,
     producer_id: i64,
     day: NaiveDate,
-) -> QueryResult<Vec<Departure>> {
+) -> crate::error::Result<Vec<Departure>> {
     let rows: Vec<DepartureRow> = bookings::table
         .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
         .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
         .filter(copies::producer_id.eq(producer_id))
-        .filter(bookings::status.eq("approved"))
+        .filter(bookings::status.eq(BookingStatus::Approved.as_str()))
         .filter(bookings::occupied_from.eq(day))
         .select((
             (
                 bookings::id,
                 bookings::copy_id,
                 bookings::resource_id,
+                bookings::status,
                 bookings::starts_on,
                 bookings::ends_on,
                 organizations::id,
@@ -197,16 +110,17 @@ pub fn departures(
         ))
         .order(bookings::id.asc())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(s, tag, title, volume, weight)| Departure {
-            stay: stay(s),
-            asset_tag: tag,
-            resource_title: title,
-            volume_m3: volume.unwrap_or(0.0),
-            weight_kg: weight.unwrap_or(0.0),
+    rows.into_iter()
+        .map(|(s, tag, title, volume, weight)| {
+            Ok(Departure {
+                stay: stay_from_row(s)?,
+                asset_tag: tag,
+                resource_title: title,
+                volume_m3: volume.unwrap_or(0.0),
+                weight_kg: weight.unwrap_or(0.0),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// An organisation as a place (a depot or a venue).

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl};
-use itinerance::state::AppState;
 use itinerance::config::Config;
+use itinerance::state::AppState;
 use serde_json::{json, Value};
 
 /// Which database a test runs on.
