@@ -514,6 +514,7 @@ pub fn list_copies(conn: &mut DbConnection, resource_id: i64) -> Result<Vec<Copy
 pub fn update_copy(
     conn: &mut DbConnection,
     p: &Principal,
+    settings: &crate::booking::service::Settings,
     id: i64,
     patch: &CopyPatch,
 ) -> Result<Copy> {
@@ -580,7 +581,8 @@ pub fn update_copy(
     let changes = CopyChanges {
         asset_tag: patch.asset_tag.as_ref().map(|t| t.trim().to_string()),
         home_commune_insee: home.map(|h| h.insee_code),
-        status: patch.status.map(|s| s.as_str().to_string()),
+        // Status changes go through the copy's lifecycle below, never through a plain write.
+        status: None,
         condition_grade: patch.condition_grade,
         retirement_reason: patch
             .retirement_reason
@@ -597,23 +599,65 @@ pub fn update_copy(
             }
         }
         let now = Utc::now().naive_utc();
-        let row = store::update_copy(conn, id, &changes)?;
-        if patch.status == Some(CopyStatus::Retired) && current_status != CopyStatus::Retired {
-            let reason = row.retirement_reason.clone().unwrap_or_default();
-            store::retire(conn, id, &reason, now)?;
-            crate::booking::service::flag_bookings_of_copy(
-                conn,
-                id,
-                None,
-                &format!("copy retired: {reason}"),
-                now,
-            )?;
-            return store::find_copy(conn, id)?
-                .ok_or_else(|| Error::NotFound(format!("copy {id}")));
+        store::update_copy(conn, id, &changes)?;
+        match patch.status {
+            Some(status) if status != current_status => {
+                change_service_status(conn, p, settings, id, status, &changes, now)?
+            }
+            _ => {}
         }
-        Ok(row)
+        store::find_copy(conn, id)?.ok_or_else(|| Error::NotFound(format!("copy {id}")))
     })?;
     row.try_into()
+}
+
+/// A status change asked by PATCH, through the same transition as its dedicated endpoint
+/// (retirement, maintenance), so its consequences are the same.
+fn change_service_status(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &crate::booking::service::Settings,
+    id: i64,
+    status: CopyStatus,
+    changes: &CopyChanges,
+    now: chrono::NaiveDateTime,
+) -> Result<()> {
+    use crate::condition::lifecycle;
+    match status {
+        CopyStatus::Retired => {
+            let reason = changes
+                .retirement_reason
+                .clone()
+                .flatten()
+                .unwrap_or_default();
+            lifecycle::retire(conn, id, &reason, now)
+        }
+        CopyStatus::Maintenance => {
+            lifecycle::send_to_maintenance(
+                conn,
+                id,
+                &lifecycle::MaintenanceCause {
+                    reason: "taken out of service by hand",
+                    report_id: None,
+                    organization_id: p.organization_id,
+                    spare_booking_id: None,
+                },
+                now,
+            )?;
+            Ok(())
+        }
+        _ => {
+            let grade = match changes.condition_grade {
+                Some(grade) => grade,
+                None => {
+                    store::find_copy(conn, id)?
+                        .ok_or_else(|| Error::NotFound(format!("copy {id}")))?
+                        .condition_grade
+                }
+            };
+            lifecycle::return_to_service(conn, settings, id, grade, now)
+        }
+    }
 }
 
 impl From<ComponentRow> for Component {

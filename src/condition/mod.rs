@@ -2,6 +2,7 @@
 //! from travelling, maintenance, wear figures and forecasts, retirement, and the producer's fleet.
 
 pub mod http;
+pub mod lifecycle;
 pub mod model;
 pub mod service;
 pub mod store;

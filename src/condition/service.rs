@@ -6,14 +6,15 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::Connection;
 
+use super::lifecycle::{self, MaintenanceCause};
 use super::model::{
-    CompleteMaintenance, ConditionReport, FleetCopy, Maintenance, MaintenanceKind,
-    NewConditionReport, NewMaintenance, ReportLine, Stage, Wear,
+    CompleteMaintenance, ConditionReport, FleetCopy, Maintenance, NewConditionReport,
+    NewMaintenance, ReportLine, Stage, Wear,
 };
 use super::store::{self, LineRow, MaintenanceInsert, MaintenanceRow, ReportInsert, ReportRow};
 use super::wear::{self, Loan, WearModel};
 use crate::auth::{policy, Principal};
-use crate::booking::service::{flag_bookings_of_copy, promote_waitlist, Settings};
+use crate::booking::service::Settings;
 use crate::booking::store::{self as bookings, OccupationInsert};
 use crate::booking::BookingStatus;
 use crate::catalogue::store::{self as catalogue, CopyRow};
@@ -243,40 +244,19 @@ pub fn file_report(
                 "condition report {} at {}: grade {}, {} missing and {} damaged unit(s)",
                 report.id, new.stage, new.grade, missing_units, damaged_units
             );
-            let already_open = store::open_maintenance(conn, copy_id)?
-                .into_iter()
-                .find(|m| m.automatic);
-            let maintenance = match already_open {
-                Some(m) => m,
-                None => store::insert_maintenance(
-                    conn,
-                    &MaintenanceInsert {
-                        copy_id,
-                        kind: MaintenanceKind::Repair.as_str(),
-                        starts_on: now.date(),
-                        ends_on: None,
-                        cost_cents: 0,
-                        notes: &reason,
-                        automatic: true,
-                        report_id: Some(report.id),
-                        created_by_organization: Some(p.organization_id),
-                        created_at: now,
-                    },
-                )?,
-            };
-            catalogue::move_copy(conn, copy_id, CopyStatus::Maintenance.as_str(), None, now)?;
-            report.maintenance_id = Some(maintenance.id);
-            report.flagged_booking_ids =
-                flag_bookings_of_copy(conn, copy_id, new.booking_id, &reason, now)?;
-            crate::outbox::record(
+            let sent = lifecycle::send_to_maintenance(
                 conn,
-                "copy_sent_to_maintenance",
-                "copy",
                 copy_id,
-                &serde_json::json!({"report_id": report.id, "maintenance_id": maintenance.id,
-                                    "flagged_booking_ids": report.flagged_booking_ids}),
+                &MaintenanceCause {
+                    reason: &reason,
+                    report_id: Some(report.id),
+                    organization_id: p.organization_id,
+                    spare_booking_id: new.booking_id,
+                },
                 now,
             )?;
+            report.maintenance_id = Some(sent.maintenance_id);
+            report.flagged_booking_ids = sent.flagged_booking_ids;
         } else if passed && new.stage == Stage::Inspection {
             catalogue::set_needs_inspection(conn, copy_id, false, now)?;
         }
@@ -475,33 +455,14 @@ pub fn complete_maintenance(
         v.check(cost >= 0, "cost_cents", "must not be negative");
     }
     v.finish()?;
-    let today = now.date();
     write_transaction(conn, |conn| {
-        let ends_on = today.max(row.starts_on);
         let notes = body.notes.clone().unwrap_or_else(|| row.notes.clone());
-        if !store::complete_maintenance(
-            conn,
-            id,
-            ends_on,
-            body.grade,
-            body.cost_cents.unwrap_or(row.cost_cents),
-            notes.trim(),
-            now,
-        )? {
-            return Err(Error::conflict(
-                "invalid_transition",
-                "this maintenance is already completed",
-            ));
-        }
-        // Free what is left of the scheduled period.
-        bookings::end_maintenance_occupation(conn, id, today)?;
-        let status: CopyStatus = stored(&copy.status)?;
-        if status != CopyStatus::Retired {
-            catalogue::move_copy(conn, copy.id, CopyStatus::Available.as_str(), None, now)?;
-        }
-        catalogue::set_grade(conn, copy.id, body.grade, now)?;
-        catalogue::set_needs_inspection(conn, copy.id, false, now)?;
-        promote_waitlist(conn, settings, copy.resource_id, now)?;
+        let completion = lifecycle::Completion {
+            grade: body.grade,
+            cost_cents: body.cost_cents.unwrap_or(row.cost_cents),
+            notes: &notes,
+        };
+        lifecycle::complete_maintenance(conn, settings, &row, &completion, now)?;
         store::find_maintenance(conn, id)?
             .ok_or_else(|| Error::NotFound(format!("maintenance {id}")))?
             .try_into()
@@ -561,16 +522,7 @@ pub fn retire(
         ));
     }
     write_transaction(conn, |conn| {
-        catalogue::retire(conn, copy_id, reason, now)?;
-        flag_bookings_of_copy(conn, copy_id, None, &format!("copy retired: {reason}"), now)?;
-        crate::outbox::record(
-            conn,
-            "copy_retired",
-            "copy",
-            copy_id,
-            &serde_json::json!({ "reason": reason }),
-            now,
-        )?;
+        lifecycle::retire(conn, copy_id, reason, now)?;
         catalogue::find_copy(conn, copy_id)?
             .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?
             .try_into()

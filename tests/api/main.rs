@@ -11,6 +11,7 @@ mod condition;
 mod demo;
 mod errors;
 mod idempotency;
+mod lifecycle;
 mod methods;
 mod migrations;
 mod openapi;
