@@ -171,6 +171,6 @@ async fn plan_day(
             req.vehicle.capacity_volume_m3,
             req.vehicle.capacity_weight_kg,
         )
-        .await,
+        .await?,
     ))
 }

@@ -437,7 +437,7 @@ pub async fn plan_day(
     stops: Vec<PlanStop>,
     volume: f64,
     weight: f64,
-) -> DayPlan {
+) -> Result<DayPlan> {
     let (groups, too_big) = sweep_trips(&depot, stops, volume, weight);
     let mut trips = Vec::with_capacity(groups.len());
     let mut source = DistanceSource::RoadEstimate;
@@ -449,7 +449,12 @@ pub async fn plan_day(
         }));
         let matrix = provider.matrix(&points, Metric::Road).await;
         source = matrix.source;
-        let tour = tour::solve(&solver_matrix(&matrix));
+        // The solver is CPU-bound: run it on the blocking pool, not on the async executor that
+        // serves other requests (as `optimize_route` does).
+        let distances = solver_matrix(&matrix);
+        let tour = actix_web::web::block(move || tour::solve(&distances))
+            .await
+            .map_err(|e| Error::Internal(format!("tour solver failed: {e}")))?;
         let mut km = 0.0;
         let mut hours = 0.0;
         for (k, &from) in tour.order.iter().enumerate() {
@@ -477,7 +482,7 @@ pub async fn plan_day(
             driving_hours: round(hours, 2),
         });
     }
-    DayPlan {
+    Ok(DayPlan {
         date,
         total_km: round(trips.iter().map(|t| t.km).sum(), 1),
         total_driving_hours: round(trips.iter().map(|t| t.driving_hours).sum(), 2),
@@ -485,7 +490,7 @@ pub async fn plan_day(
         unplaced_booking_ids: too_big.iter().map(|s| s.booking_id).collect(),
         depot,
         source,
-    }
+    })
 }
 
 #[cfg(test)]
