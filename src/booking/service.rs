@@ -4,7 +4,6 @@
 //! an overlap that a concurrent request would slip in.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use diesel::Connection;
 
 use super::model::{
     Alternative, Availability, Booking, BookingAction, BookingDates, BookingEvent, BookingStatus,
@@ -20,7 +19,7 @@ use crate::catalogue::store::{self as catalogue, ResourceRow};
 use crate::catalogue::CopyStatus;
 use crate::config::Config;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{Error, Result, Validator, OCCUPATION_OVERLAP};
+use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
 use crate::organization::{store as orgs, OrgKind};
 use crate::territory::geo::LatLon;
@@ -203,13 +202,15 @@ fn first_free<T>(
 ) -> Result<Option<T>> {
     for candidate in candidates {
         let (from, to) = candidate.widening.occupied(starts_on, ends_on);
-        if !store::busy_periods(conn, candidate.copy_id, from, to, except_booking)?.is_empty() {
-            continue;
-        }
-        match conn.transaction(|conn| commit(conn, candidate, from, to)) {
-            Ok(done) => return Ok(Some(done)),
-            Err(Error::Conflict { code, .. }) if code == OCCUPATION_OVERLAP => continue,
-            Err(e) => return Err(e),
+        let written = store::write_if_free(
+            conn,
+            candidate.copy_id,
+            (from, to),
+            except_booking,
+            |conn| commit(conn, candidate, from, to),
+        )?;
+        if written.is_some() {
+            return Ok(written);
         }
     }
     Ok(None)

@@ -388,6 +388,21 @@ pub fn next_bookings(
     Ok(next)
 }
 
+/// The one "occupied over these days" filter: active occupations (bookings and maintenance) of a
+/// copy meeting `[from, to]`.
+fn occupying(
+    copy_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> occupations::BoxedQuery<'static, DbBackend> {
+    occupations::table
+        .filter(occupations::copy_id.eq(copy_id))
+        .filter(occupations::active.eq(true))
+        .filter(occupations::starts_on.le(to))
+        .filter(occupations::ends_on.ge(from))
+        .into_boxed()
+}
+
 /// Active occupations of a copy meeting `[from, to]`, except those of one booking.
 pub fn busy_periods(
     conn: &mut DbConnection,
@@ -396,13 +411,7 @@ pub fn busy_periods(
     to: NaiveDate,
     except_booking: Option<i64>,
 ) -> QueryResult<Vec<(NaiveDate, NaiveDate)>> {
-    let mut query = occupations::table
-        .filter(occupations::copy_id.eq(copy_id))
-        .filter(occupations::active.eq(true))
-        .filter(occupations::starts_on.le(to))
-        .filter(occupations::ends_on.ge(from))
-        .select((occupations::starts_on, occupations::ends_on))
-        .into_boxed::<DbBackend>();
+    let mut query = occupying(copy_id, from, to);
     if let Some(b) = except_booking {
         query = query.filter(
             occupations::booking_id
@@ -410,7 +419,49 @@ pub fn busy_periods(
                 .or(occupations::booking_id.is_null()),
         );
     }
-    query.order(occupations::starts_on.asc()).load(conn)
+    query
+        .select((occupations::starts_on, occupations::ends_on))
+        .order(occupations::starts_on.asc())
+        .load(conn)
+}
+
+/// What occupies a copy on some day of `[from, to]`: the bookings and the maintenance records.
+pub fn occupiers(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<(Vec<i64>, Vec<i64>)> {
+    let rows: Vec<(Option<i64>, Option<i64>)> = occupying(copy_id, from, to)
+        .select((occupations::booking_id, occupations::maintenance_id))
+        .order(occupations::starts_on.asc())
+        .load(conn)?;
+    Ok((
+        rows.iter().filter_map(|r| r.0).collect(),
+        rows.iter().filter_map(|r| r.1).collect(),
+    ))
+}
+
+/// Writes an occupation of `copy_id` over `[from, to]` with `write`, unless the copy is busy
+/// then: checked first, and enforced by the database (PostgreSQL's exclusion constraint, SQLite's
+/// write lock) inside a savepoint, so a concurrent writer that won leaves the caller's transaction
+/// intact. `Ok(None)` when the copy is taken.
+pub fn write_if_free<T>(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    (from, to): (NaiveDate, NaiveDate),
+    except_booking: Option<i64>,
+    write: impl FnOnce(&mut DbConnection) -> crate::error::Result<T>,
+) -> crate::error::Result<Option<T>> {
+    use crate::error::{Error, OCCUPATION_OVERLAP};
+    if !busy_periods(conn, copy_id, from, to, except_booking)?.is_empty() {
+        return Ok(None);
+    }
+    match conn.transaction(write) {
+        Ok(done) => Ok(Some(done)),
+        Err(Error::Conflict { code, .. }) if code == OCCUPATION_OVERLAP => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Active occupations of several copies meeting `[from, to]`, as (copy, from, to).

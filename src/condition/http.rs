@@ -104,7 +104,8 @@ async fn list_reports(
 
 /// Schedules maintenance (repair, refurbishment, content update, cleaning) with its period and
 /// cost. The period occupies the copy exactly like a booking: an overlap with a booking or another
-/// maintenance answers 409 `maintenance_conflict` with `conflicting_booking_ids`.
+/// maintenance answers 409 `maintenance_conflict` with `conflicting_booking_ids` and
+/// `conflicting_maintenance_ids` (everything that occupies the copy on those days).
 #[utoipa::path(
     tag = "condition",
     security(("bearer" = [])),

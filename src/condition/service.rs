@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::Connection;
 
 use super::lifecycle::{self, MaintenanceCause};
 use super::model::{
@@ -21,7 +20,7 @@ use crate::catalogue::store::{self as catalogue, CopyRow};
 use crate::catalogue::CopyStatus;
 use crate::chaining::{self, next_chained, previous_chained};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{Error, Result, Validator, OCCUPATION_OVERLAP};
+use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
 use crate::organization::OrgKind;
 use crate::territory::geo::LatLon;
@@ -345,31 +344,23 @@ pub fn schedule_maintenance(
         ));
     }
     write_transaction(conn, |conn| {
-        let busy = bookings::busy_periods(conn, copy_id, new.starts_on, new.ends_on, None)?;
-        if !busy.is_empty() {
-            return Err(maintenance_conflict(
+        let period = (new.starts_on, new.ends_on);
+        let written = bookings::write_if_free(conn, copy_id, period, None, |conn| {
+            let row = store::insert_maintenance(
                 conn,
-                copy_id,
-                new.starts_on,
-                new.ends_on,
-            )?);
-        }
-        let row = store::insert_maintenance(
-            conn,
-            &MaintenanceInsert {
-                copy_id,
-                kind: new.kind.as_str(),
-                starts_on: new.starts_on,
-                ends_on: Some(new.ends_on),
-                cost_cents: new.cost_cents,
-                notes: new.notes.trim(),
-                automatic: false,
-                report_id: None,
-                created_by_organization: Some(p.organization_id),
-                created_at: now,
-            },
-        )?;
-        let inserted = conn.transaction(|conn| {
+                &MaintenanceInsert {
+                    copy_id,
+                    kind: new.kind.as_str(),
+                    starts_on: new.starts_on,
+                    ends_on: Some(new.ends_on),
+                    cost_cents: new.cost_cents,
+                    notes: new.notes.trim(),
+                    automatic: false,
+                    report_id: None,
+                    created_by_organization: Some(p.organization_id),
+                    created_at: now,
+                },
+            )?;
             bookings::insert_occupation(
                 conn,
                 &OccupationInsert {
@@ -382,21 +373,17 @@ pub fn schedule_maintenance(
                     active: true,
                     created_at: now,
                 },
-            )
-            .map_err(Error::from)
-        });
-        match inserted {
-            Ok(_) => {}
-            Err(Error::Conflict { code, .. }) if code == OCCUPATION_OVERLAP => {
-                return Err(maintenance_conflict(
-                    conn,
-                    copy_id,
-                    new.starts_on,
-                    new.ends_on,
-                )?)
-            }
-            Err(e) => return Err(e),
-        }
+            )?;
+            Ok(row)
+        })?;
+        let Some(row) = written else {
+            return Err(maintenance_conflict(
+                conn,
+                copy_id,
+                new.starts_on,
+                new.ends_on,
+            )?);
+        };
         if new.starts_on <= today {
             catalogue::move_copy(conn, copy_id, CopyStatus::Maintenance.as_str(), None, now)?;
         }
@@ -410,22 +397,15 @@ fn maintenance_conflict(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Error> {
-    let filter = crate::booking::store::BookingFilter {
-        copy_id: Some(copy_id),
-        limit: 100,
-        active_only: true,
-        ..Default::default()
-    };
-    let ids: Vec<i64> = bookings::list_bookings(conn, bookings::Scope::All, &filter)?
-        .into_iter()
-        .filter(|b| b.occupied_from <= to && b.occupied_to >= from)
-        .map(|b| b.id)
-        .collect();
+    let (booking_ids, maintenance_ids) = bookings::occupiers(conn, copy_id, from, to)?;
     Ok(Error::Conflict {
         code: "maintenance_conflict",
         detail: "the copy is occupied on some of these days (bookings or another maintenance)"
             .into(),
-        extra: Some(serde_json::json!({ "conflicting_booking_ids": ids })),
+        extra: Some(serde_json::json!({
+            "conflicting_booking_ids": booking_ids,
+            "conflicting_maintenance_ids": maintenance_ids,
+        })),
     })
 }
 

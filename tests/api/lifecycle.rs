@@ -134,7 +134,48 @@ async fn maintenance_by_patch_opens_a_record_and_available_completes_it(app: Tes
     assert_eq!(again.code(), "invalid_transition");
 }
 
+/// Scheduling over another maintenance is refused, naming it (the conflict used to list only
+/// bookings, found in memory among the copy's first 100).
+async fn a_maintenance_conflict_names_bookings_and_maintenance(app: TestApp) {
+    let net = Network::new(&app).await;
+    let trunk = ResourceBuilder::trunk("Malle des volcans")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let copy = trunk.copies[0];
+    let path = format!("/api/v1/copies/{copy}/maintenance");
+    let first = app
+        .post(
+            &path,
+            Some(&net.producer.token),
+            json!({"kind": "cleaning", "starts_on": day(40), "ends_on": day(45), "cost_cents": 0, "notes": ""}),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let booking = BookingBuilder::new(trunk.id, &net.venue, day(80), day(82))
+        .build(&app, &net.producer)
+        .await;
+    let over_both = app
+        .post(
+            &path,
+            Some(&net.producer.token),
+            json!({"kind": "repair", "starts_on": day(43), "ends_on": day(90), "cost_cents": 0, "notes": ""}),
+        )
+        .await;
+    assert_eq!(over_both.status, 409, "{}", over_both.text);
+    assert_eq!(over_both.code(), "maintenance_conflict");
+    assert_eq!(
+        over_both.body["conflicting_maintenance_ids"],
+        json!([id_of(&first.body)])
+    );
+    assert_eq!(
+        over_both.body["conflicting_booking_ids"],
+        json!([id_of(&booking)])
+    );
+}
+
 on_both_backends!(
+    a_maintenance_conflict_names_bookings_and_maintenance,
     retiring_by_patch_flags_and_announces_like_the_retire_endpoint,
     maintenance_by_patch_opens_a_record_and_available_completes_it,
 );
