@@ -13,6 +13,113 @@ pub struct FieldError {
     pub message: String,
 }
 
+crate::text_enum! {
+    /// Every stable problem `code` partners match on: the one list that the OpenAPI document
+    /// (the `code` of `Problem`) and the README's table of codes are made from.
+    pub enum Code {
+        MalformedRequest => "malformed_request",
+        Unauthenticated => "unauthenticated",
+        InvalidCredentials => "invalid_credentials",
+        Forbidden => "forbidden",
+        NotFound => "not_found",
+        MethodNotAllowed => "method_not_allowed",
+        AlreadyExists => "already_exists",
+        EmailTaken => "email_taken",
+        AssetTagTaken => "asset_tag_taken",
+        ComponentExists => "component_exists",
+        BookingConflict => "booking_conflict",
+        OccupationOverlap => "occupation_overlap",
+        InvalidTransition => "invalid_transition",
+        CopyNotReady => "copy_not_ready",
+        CopyRetired => "copy_retired",
+        MaintenanceConflict => "maintenance_conflict",
+        NoLegs => "no_legs",
+        IdempotencyKeyInProgress => "idempotency_key_in_progress",
+        PayloadTooLarge => "payload_too_large",
+        UnsupportedMediaType => "unsupported_media_type",
+        ValidationFailed => "validation_failed",
+        IdempotencyKeyReused => "idempotency_key_reused",
+        InternalError => "internal_error",
+        ServiceUnavailable => "service_unavailable",
+    }
+}
+
+impl Code {
+    /// The HTTP status that comes with the code.
+    pub fn status(self) -> u16 {
+        use Code as C;
+        match self {
+            C::MalformedRequest => 400,
+            C::Unauthenticated | C::InvalidCredentials => 401,
+            C::Forbidden => 403,
+            C::NotFound => 404,
+            C::MethodNotAllowed => 405,
+            C::AlreadyExists
+            | C::EmailTaken
+            | C::AssetTagTaken
+            | C::ComponentExists
+            | C::BookingConflict
+            | C::OccupationOverlap
+            | C::InvalidTransition
+            | C::CopyNotReady
+            | C::CopyRetired
+            | C::MaintenanceConflict
+            | C::NoLegs
+            | C::IdempotencyKeyInProgress => 409,
+            C::PayloadTooLarge => 413,
+            C::UnsupportedMediaType => 415,
+            C::ValidationFailed | C::IdempotencyKeyReused => 422,
+            C::InternalError => 500,
+            C::ServiceUnavailable => 503,
+        }
+    }
+
+    /// When it is given, in a line (for the README and the OpenAPI document).
+    pub fn meaning(self) -> &'static str {
+        use Code as C;
+        match self {
+            C::MalformedRequest => "the body, query string or a header cannot be parsed; an unknown query parameter",
+            C::Unauthenticated => "no token, or a bad, expired or revoked one",
+            C::InvalidCredentials => "wrong e-mail or password (the same answer for both)",
+            C::Forbidden => "a change you may not make to something you can read",
+            C::NotFound => "no such route or object, or another organisation's that you may not read",
+            C::MethodNotAllowed => "a known path with another method (`Allow` lists the right ones)",
+            C::AlreadyExists => "a record with the same unique value exists",
+            C::EmailTaken => "a user with this e-mail exists",
+            C::AssetTagTaken => "the producer already has a copy with this asset tag",
+            C::ComponentExists => "the resource already lists a component of this name",
+            C::BookingConflict => "no copy is free for these dates (`alternatives` lists the nearest free periods)",
+            C::OccupationOverlap => "the copy is already occupied on some of these days",
+            C::InvalidTransition => "the action is not allowed from the current status",
+            C::CopyNotReady => "a returned copy is dispatched before an inspection passed, or the copy is out of service",
+            C::CopyRetired => "the copy is retired",
+            C::MaintenanceConflict => "the copy is occupied on some of these days (`conflicting_booking_ids`, `conflicting_maintenance_ids`)",
+            C::NoLegs => "a cancelled, rejected or expired booking does not travel",
+            C::IdempotencyKeyInProgress => "the first request with this `Idempotency-Key` is still running (`Retry-After: 1`)",
+            C::PayloadTooLarge => "the body is larger than the configured limit",
+            C::UnsupportedMediaType => "the body is not `application/json`",
+            C::ValidationFailed => "the request parses but breaks a rule (`errors` lists the fields)",
+            C::IdempotencyKeyReused => "this `Idempotency-Key` was used for another request in the last 24 hours",
+            C::InternalError => "a fault of ours, logged with its detail (never shown)",
+            C::ServiceUnavailable => "the database does not answer, or no connection is free; retry",
+        }
+    }
+
+    /// The README's table of codes, generated from this list (a test compares them).
+    pub fn markdown_table() -> String {
+        let mut out = String::from("| code | status | when |\n|---|---|---|\n");
+        for code in Code::ALL {
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                code.as_str(),
+                code.status(),
+                code.meaning()
+            ));
+        }
+        out
+    }
+}
+
 /// Everything a domain service can refuse; each case has one stable `code`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -29,7 +136,7 @@ pub enum Error {
     /// A rule about the current state of things (a duplicate, a taken period, a wrong status).
     #[error("{detail}")]
     Conflict {
-        code: &'static str,
+        code: Code,
         detail: String,
         /// Extra members added to the problem body (e.g. booking alternatives).
         extra: Option<serde_json::Value>,
@@ -41,24 +148,21 @@ pub enum Error {
     Internal(String),
 }
 
-/// Code of the conflict raised when the database refuses two overlapping occupations of a copy.
-pub const OCCUPATION_OVERLAP: &str = "occupation_overlap";
-
 /// Result of a domain service.
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     /// The stable snake_case code partners match on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Error::Unauthenticated(_) => "unauthenticated",
-            Error::InvalidCredentials => "invalid_credentials",
-            Error::Forbidden(_) => "forbidden",
-            Error::NotFound(_) => "not_found",
-            Error::Validation(_) => "validation_failed",
-            Error::Conflict { code, .. } => code,
-            Error::Unavailable(_) => "service_unavailable",
-            Error::Internal(_) => "internal_error",
+            Error::Unauthenticated(_) => Code::Unauthenticated,
+            Error::InvalidCredentials => Code::InvalidCredentials,
+            Error::Forbidden(_) => Code::Forbidden,
+            Error::NotFound(_) => Code::NotFound,
+            Error::Validation(_) => Code::ValidationFailed,
+            Error::Conflict { code, .. } => *code,
+            Error::Unavailable(_) => Code::ServiceUnavailable,
+            Error::Internal(_) => Code::InternalError,
         }
     }
 
@@ -71,7 +175,7 @@ impl Error {
     }
 
     /// A conflict without extra members.
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Error {
+    pub fn conflict(code: Code, detail: impl Into<String>) -> Error {
         Error::Conflict {
             code,
             detail: detail.into(),
@@ -86,14 +190,14 @@ impl From<diesel::result::Error> for Error {
         match e {
             D::NotFound => Error::NotFound("resource".into()),
             D::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Error::conflict(
-                "already_exists",
+                Code::AlreadyExists,
                 format!(
                     "a record with the same unique value exists ({})",
                     info.message()
                 ),
             ),
             D::DatabaseError(DatabaseErrorKind::ExclusionViolation, _) => Error::conflict(
-                OCCUPATION_OVERLAP,
+                Code::OccupationOverlap,
                 "the copy is already occupied on some of these days",
             ),
             D::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {

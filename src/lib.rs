@@ -132,6 +132,7 @@ mod wire_names {
         check(OrgKind::ALL, OrgKind::as_str);
         check(Role::ALL, Role::as_str);
         check(VenueType::ALL, VenueType::as_str);
+        check(crate::error::Code::ALL, crate::error::Code::as_str);
     }
 
     #[test]

@@ -223,8 +223,7 @@ pub struct BookingConflict {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    #[schema(example = "booking_conflict")]
-    pub code: String,
+    pub code: crate::error::Code,
     /// With `booking_conflict`: the nearest free periods of the same length, nearest first (at
     /// most 5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

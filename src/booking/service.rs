@@ -268,7 +268,7 @@ fn conflict(alternatives: Vec<Alternative>) -> Error {
         "no copy of this resource is free for these dates; see the nearest free periods in `alternatives`, or join the waitlist".to_string()
     };
     Error::Conflict {
-        code: "booking_conflict",
+        code: crate::error::Code::BookingConflict,
         detail,
         extra: Some(serde_json::json!({ "alternatives": alternatives })),
     }
@@ -546,7 +546,7 @@ pub fn act(
         let from: BookingStatus = stored(&row.status)?;
         let to = action.transition(from).ok_or_else(|| {
             Error::conflict(
-                "invalid_transition",
+                crate::error::Code::InvalidTransition,
                 format!("cannot {action} a booking that is {from}"),
             )
         })?;
@@ -555,7 +555,7 @@ pub fn act(
         }
         if !store::set_status_if(conn, id, from, to, None, now)? {
             return Err(Error::conflict(
-                "invalid_transition",
+                crate::error::Code::InvalidTransition,
                 "the booking changed meanwhile; read it again",
             ));
         }
@@ -595,7 +595,7 @@ fn ensure_fit_to_travel(conn: &mut DbConnection, copy_id: i64) -> Result<()> {
     };
     match why {
         Some(why) => Err(Error::conflict(
-            "copy_not_ready",
+            crate::error::Code::CopyNotReady,
             format!("{why}; move the booking to another copy or inspect the copy first"),
         )),
         None => Ok(()),
@@ -688,12 +688,16 @@ pub fn change_dates(
         let status: BookingStatus = stored(&row.status)?;
         if !status.dates_can_change() {
             return Err(Error::conflict(
-                "invalid_transition",
+                crate::error::Code::InvalidTransition,
                 format!("the dates of a booking that is {status} can no longer change"),
             ));
         }
-        let resource = catalogue::find_live_resource(conn, row.resource_id)?
-            .ok_or_else(|| Error::conflict("invalid_transition", "the resource was withdrawn"))?;
+        let resource = catalogue::find_live_resource(conn, row.resource_id)?.ok_or_else(|| {
+            Error::conflict(
+                crate::error::Code::InvalidTransition,
+                "the resource was withdrawn",
+            )
+        })?;
         let venue = venue_position(conn, row.venue_id)?
             .ok_or_else(|| Error::Internal("booking without venue".into()))?;
         let mut cands = candidates(conn, settings, &resource, venue, dates.starts_on, None)?;
@@ -1004,7 +1008,7 @@ pub fn cancel_waitlist(
             .ok_or_else(|| Error::NotFound(format!("waitlist entry {id}")))?;
         if !store::close_waitlist(conn, id, WaitlistStatus::Cancelled.as_str(), None, now)? {
             return Err(Error::conflict(
-                "invalid_transition",
+                crate::error::Code::InvalidTransition,
                 format!("the entry is already {}", entry.status),
             ));
         }

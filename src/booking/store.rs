@@ -453,13 +453,16 @@ pub fn write_if_free<T>(
     except_booking: Option<i64>,
     write: impl FnOnce(&mut DbConnection) -> crate::error::Result<T>,
 ) -> crate::error::Result<Option<T>> {
-    use crate::error::{Error, OCCUPATION_OVERLAP};
+    use crate::error::{Code, Error};
     if !busy_periods(conn, copy_id, from, to, except_booking)?.is_empty() {
         return Ok(None);
     }
     match conn.transaction(write) {
         Ok(done) => Ok(Some(done)),
-        Err(Error::Conflict { code, .. }) if code == OCCUPATION_OVERLAP => Ok(None),
+        Err(Error::Conflict {
+            code: Code::OccupationOverlap,
+            ..
+        }) => Ok(None),
         Err(e) => Err(e),
     }
 }

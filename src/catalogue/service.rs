@@ -420,7 +420,7 @@ fn check_asset_tag(v: &mut Validator, tag: &str) {
 
 fn tag_taken(tag: &str) -> Error {
     Error::conflict(
-        "asset_tag_taken",
+        crate::error::Code::AssetTagTaken,
         format!("this producer already has a copy tagged {tag}"),
     )
 }
@@ -709,7 +709,7 @@ pub fn insert_component(
             .any(|c| c.name == name)
         {
             return Err(Error::conflict(
-                "component_exists",
+                crate::error::Code::ComponentExists,
                 format!("the resource already lists a component named {name:?}"),
             ));
         }

@@ -127,7 +127,7 @@ pub fn complete_maintenance(
         now,
     )? {
         return Err(Error::conflict(
-            "invalid_transition",
+            crate::error::Code::InvalidTransition,
             "this maintenance is already completed",
         ));
     }

@@ -119,7 +119,7 @@ fn authorise_report(
             };
             if !fits {
                 return Err(Error::conflict(
-                    "invalid_transition",
+                    crate::error::Code::InvalidTransition,
                     format!(
                         "a {} report does not fit a booking that is {status}",
                         new.stage
@@ -339,7 +339,7 @@ pub fn schedule_maintenance(
     v.finish()?;
     if copy.status == CopyStatus::Retired.as_str() {
         return Err(Error::conflict(
-            "copy_retired",
+            crate::error::Code::CopyRetired,
             "a retired copy is not maintained",
         ));
     }
@@ -399,7 +399,7 @@ fn maintenance_conflict(
 ) -> Result<Error> {
     let (booking_ids, maintenance_ids) = bookings::occupiers(conn, copy_id, from, to)?;
     Ok(Error::Conflict {
-        code: "maintenance_conflict",
+        code: crate::error::Code::MaintenanceConflict,
         detail: "the copy is occupied on some of these days (bookings or another maintenance)"
             .into(),
         extra: Some(serde_json::json!({
@@ -497,7 +497,7 @@ pub fn retire(
     v.finish()?;
     if copy.status == CopyStatus::Retired.as_str() {
         return Err(Error::conflict(
-            "copy_retired",
+            crate::error::Code::CopyRetired,
             "the copy is already retired",
         ));
     }

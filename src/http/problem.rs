@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::methods::KnownPaths;
-use crate::error::{Error, FieldError};
+use crate::error::{Code, Error, FieldError};
 
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -25,9 +25,8 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong with this request.
     pub detail: String,
-    /// Stable machine-readable code (snake_case).
-    #[schema(example = "validation_failed")]
-    pub code: String,
+    /// Stable machine-readable code (the README lists them all).
+    pub code: Code,
     /// Offending fields, for `validation_failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
@@ -65,20 +64,10 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn status_code_and_title(&self) -> (StatusCode, &'static str, &'static str) {
+    /// The stable code and the title of the problem; the status comes with the code.
+    fn code_and_title(&self) -> (Code, &'static str) {
         match self {
             ApiError::Domain(e) => {
-                let status = match e {
-                    Error::Unauthenticated(_) | Error::InvalidCredentials => {
-                        StatusCode::UNAUTHORIZED
-                    }
-                    Error::Forbidden(_) => StatusCode::FORBIDDEN,
-                    Error::NotFound(_) => StatusCode::NOT_FOUND,
-                    Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                    Error::Conflict { .. } => StatusCode::CONFLICT,
-                    Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                    Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                };
                 let title = match e {
                     Error::Unauthenticated(_) => "Authentication required",
                     Error::InvalidCredentials => "Invalid credentials",
@@ -89,40 +78,30 @@ impl ApiError {
                     Error::Unavailable(_) => "Service unavailable",
                     Error::Internal(_) => "Internal error",
                 };
-                (status, e.code(), title)
+                (e.code(), title)
             }
-            ApiError::Malformed(_) => (
-                StatusCode::BAD_REQUEST,
-                "malformed_request",
-                "Malformed request",
-            ),
-            ApiError::PayloadTooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Payload too large",
-            ),
-            ApiError::UnsupportedMediaType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Unsupported media type",
-            ),
-            ApiError::NoRoute { .. } => (StatusCode::NOT_FOUND, "not_found", "Not found"),
-            ApiError::IdempotencyKeyReused => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "Idempotency key reused",
-            ),
+            ApiError::Malformed(_) => (Code::MalformedRequest, "Malformed request"),
+            ApiError::PayloadTooLarge(_) => (Code::PayloadTooLarge, "Payload too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                (Code::UnsupportedMediaType, "Unsupported media type")
+            }
+            ApiError::NoRoute { .. } => (Code::NotFound, "Not found"),
+            ApiError::IdempotencyKeyReused => {
+                (Code::IdempotencyKeyReused, "Idempotency key reused")
+            }
             ApiError::IdempotencyKeyInProgress => (
-                StatusCode::CONFLICT,
-                "idempotency_key_in_progress",
+                Code::IdempotencyKeyInProgress,
                 "Idempotency key in progress",
             ),
-            ApiError::MethodNotAllowed { .. } => (
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Method not allowed",
-            ),
+            ApiError::MethodNotAllowed { .. } => (Code::MethodNotAllowed, "Method not allowed"),
         }
+    }
+
+    fn status_code_and_title(&self) -> (StatusCode, Code, &'static str) {
+        let (code, title) = self.code_and_title();
+        let status =
+            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, code, title)
     }
 }
 
@@ -149,11 +128,11 @@ impl ResponseError for ApiError {
             _ => None,
         };
         let problem = Problem {
-            type_uri: format!("urn:itinerance:problem:{code}"),
+            type_uri: format!("urn:itinerance:problem:{}", code.as_str()),
             title: title.to_string(),
             status: status.as_u16(),
             detail,
-            code: code.to_string(),
+            code,
             errors,
         };
         let mut body = serde_json::to_value(&problem).unwrap_or_default();

@@ -228,7 +228,7 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser) -> Result<User> {
     let row = write_transaction(conn, |conn| {
         if store::find_user_by_email(conn, &email)?.is_some() {
             return Err(Error::conflict(
-                "email_taken",
+                crate::error::Code::EmailTaken,
                 format!("a user with e-mail {email} exists"),
             ));
         }

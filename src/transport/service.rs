@@ -97,7 +97,7 @@ pub fn leg_plans(
         .position(|s| s.booking_id == booking_id)
         .ok_or_else(|| {
             Error::conflict(
-                "no_legs",
+                crate::error::Code::NoLegs,
                 "a cancelled, rejected or expired booking does not travel",
             )
         })?;

@@ -167,7 +167,7 @@ async fn racers_released_together(app: &TestApp, f: &Fixture) {
         for result in racer.join().expect("racer thread") {
             match result {
                 Ok(round_copy) => booked.push(round_copy),
-                Err((_, "booking_conflict", _)) => {}
+                Err((_, itinerance::error::Code::BookingConflict, _)) => {}
                 Err(other) => failures.push(other),
             }
         }
