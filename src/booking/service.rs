@@ -782,13 +782,7 @@ pub fn promote_waitlist(
     };
     for entry in store::waiting_for(conn, resource_id)? {
         if entry.starts_on < today {
-            store::close_waitlist(
-                conn,
-                entry.id,
-                WaitlistStatus::Cancelled.as_str(),
-                None,
-                now,
-            )?;
+            store::close_waitlist(conn, entry.id, WaitlistStatus::Cancelled, None, now)?;
             continue;
         }
         let Some(venue) = venue_position(conn, entry.venue_id)? else {
@@ -817,7 +811,7 @@ pub fn promote_waitlist(
                 store::close_waitlist(
                     conn,
                     entry.id,
-                    WaitlistStatus::Fulfilled.as_str(),
+                    WaitlistStatus::Fulfilled,
                     Some(row.id),
                     now,
                 )?;
@@ -1006,7 +1000,7 @@ pub fn cancel_waitlist(
         let entry = store::find_waitlist(conn, id)?
             .filter(|e| p.is_agency() || p.belongs_to(e.venue_id))
             .ok_or_else(|| Error::NotFound(format!("waitlist entry {id}")))?;
-        if !store::close_waitlist(conn, id, WaitlistStatus::Cancelled.as_str(), None, now)? {
+        if !store::close_waitlist(conn, id, WaitlistStatus::Cancelled, None, now)? {
             return Err(Error::conflict(
                 crate::error::Code::InvalidTransition,
                 format!("the entry is already {}", entry.status),

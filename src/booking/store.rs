@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::model::BookingStatus;
+use super::model::{BookingStatus, WaitlistStatus};
 use crate::db::{DbBackend, DbConnection};
 use crate::schema::{booking_events, bookings, occupations, resources, waitlist_entries};
 
@@ -534,7 +534,7 @@ pub fn insert_waitlist(
             waitlist_entries::venue_id.eq(venue_id),
             waitlist_entries::starts_on.eq(starts_on),
             waitlist_entries::ends_on.eq(ends_on),
-            waitlist_entries::status.eq("waiting"),
+            waitlist_entries::status.eq(WaitlistStatus::Waiting.as_str()),
             waitlist_entries::created_by.eq(created_by),
             waitlist_entries::created_at.eq(now),
             waitlist_entries::updated_at.eq(now),
@@ -556,7 +556,7 @@ pub fn find_waitlist(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Wai
 pub fn waiting_for(conn: &mut DbConnection, resource_id: i64) -> QueryResult<Vec<WaitlistRow>> {
     waitlist_entries::table
         .filter(waitlist_entries::resource_id.eq(resource_id))
-        .filter(waitlist_entries::status.eq("waiting"))
+        .filter(waitlist_entries::status.eq(WaitlistStatus::Waiting.as_str()))
         .select(WaitlistRow::as_select())
         .order(waitlist_entries::id.asc())
         .load(conn)
@@ -583,17 +583,17 @@ pub fn list_waitlist(
 pub fn close_waitlist(
     conn: &mut DbConnection,
     id: i64,
-    status: &str,
+    status: WaitlistStatus,
     booking_id: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         waitlist_entries::table
             .find(id)
-            .filter(waitlist_entries::status.eq("waiting")),
+            .filter(waitlist_entries::status.eq(WaitlistStatus::Waiting.as_str())),
     )
     .set((
-        waitlist_entries::status.eq(status),
+        waitlist_entries::status.eq(status.as_str()),
         waitlist_entries::booking_id.eq(booking_id),
         waitlist_entries::updated_at.eq(now),
     ))

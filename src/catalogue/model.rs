@@ -59,6 +59,12 @@ crate::text_enum! {
     }
 }
 
+impl CopyStatus {
+    /// Copies that cannot be lent now (nor placed, nor found by an availability search).
+    pub const OUT_OF_SERVICE: &'static [CopyStatus] =
+        &[CopyStatus::Maintenance, CopyStatus::Retired];
+}
+
 /// A resource of the shared catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Resource {

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::model::CopyStatus;
 use super::store::ResourceRow;
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{Error, Result};
@@ -296,7 +297,7 @@ fn search_by_id(conn: &mut DbConnection, filter: &SearchFilter) -> Result<Search
         query = query.filter(diesel::dsl::exists(
             copies::table
                 .filter(copies::resource_id.eq(resources::id))
-                .filter(copies::status.ne_all(["retired", "maintenance"]))
+                .filter(copies::status.ne_all(CopyStatus::names(CopyStatus::OUT_OF_SERVICE)))
                 .filter(diesel::dsl::not(occupied_over!(from, to))),
         ));
     }
@@ -336,7 +337,7 @@ fn search_near(
     let mut query = with_resource_filters!(
         copies::table
             .inner_join(resources::table)
-            .filter(copies::status.ne("retired"))
+            .filter(copies::status.ne(CopyStatus::Retired.as_str()))
             .filter(copies::latitude.between(bbox.min_lat, bbox.max_lat))
             .select((copies::resource_id, copies::latitude, copies::longitude))
             .into_boxed::<DbBackend>(),
@@ -345,7 +346,7 @@ fn search_near(
     if let Some((from, to)) = filter.available {
         // Only copies free over the dates of use count, so the distance is to the nearest free one.
         query = query
-            .filter(copies::status.ne("maintenance"))
+            .filter(copies::status.ne(CopyStatus::Maintenance.as_str()))
             .filter(diesel::dsl::not(occupied_over!(from, to)));
     }
     if bbox.crosses_antimeridian() {

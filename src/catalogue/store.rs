@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::model::CopyStatus;
 use crate::db::DbConnection;
 use crate::schema::{components, copies, resource_audiences, resource_themes, resources};
 
@@ -269,7 +270,7 @@ pub fn load_extras(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Resource
     }
     let copies_in_service = copies::table
         .filter(copies::resource_id.eq_any(ids))
-        .filter(copies::status.ne("retired"))
+        .filter(copies::status.ne(CopyStatus::Retired.as_str()))
         .group_by(copies::resource_id)
         .select((copies::resource_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?
@@ -387,9 +388,12 @@ pub fn enter_maintenance(
     diesel::update(
         copies::table
             .find(id)
-            .filter(copies::status.eq("available")),
+            .filter(copies::status.eq(CopyStatus::Available.as_str())),
     )
-    .set((copies::status.eq("maintenance"), copies::updated_at.eq(now)))
+    .set((
+        copies::status.eq(CopyStatus::Maintenance.as_str()),
+        copies::updated_at.eq(now),
+    ))
     .execute(conn)
 }
 
@@ -402,7 +406,7 @@ pub fn retire(
 ) -> QueryResult<usize> {
     diesel::update(copies::table.find(id))
         .set((
-            copies::status.eq("retired"),
+            copies::status.eq(CopyStatus::Retired.as_str()),
             copies::retirement_reason.eq(Some(reason)),
             copies::retired_on.eq(Some(now.date())),
             copies::updated_at.eq(now),
