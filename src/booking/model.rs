@@ -92,6 +92,13 @@ pub enum Side {
 }
 
 impl BookingAction {
+    /// The actions that hand the copy over (they count as handlings for wear).
+    pub const HANDOVERS: &'static [BookingAction] = &[
+        BookingAction::Dispatch,
+        BookingAction::Deliver,
+        BookingAction::Return,
+    ];
+
     /// The status an action leads to from `from`, or `None` when it is not allowed then.
     pub fn transition(self, from: BookingStatus) -> Option<BookingStatus> {
         use BookingAction as A;

@@ -131,19 +131,23 @@ fn authorise_report(
     Ok(())
 }
 
-/// Files a condition report. A report that finds a missing or damaged unit, or a grade at or
-/// below the blocking grade, sends the copy into maintenance at once and flags the bookings this
-/// copy can no longer serve; a passing inspection makes a returned copy lendable again.
-pub fn file_report(
+/// What a report counted, checked against the resource's list of components.
+struct Count {
+    lines: Vec<LineRow>,
+    missing_units: i32,
+    damaged_units: i32,
+    /// The verdict, once given ([`passes`]).
+    passed: bool,
+}
+
+/// Checks the grade, the notes and the count of every component (each once, within its
+/// quantity), reporting every fault at once.
+fn count_components(
     conn: &mut DbConnection,
-    p: &Principal,
-    blocking_grade: i32,
-    copy_id: i64,
+    resource_id: i64,
     new: &NewConditionReport,
-    now: NaiveDateTime,
-) -> Result<ConditionReport> {
-    let copy = copy_of_live_resource(conn, copy_id)?;
-    let expected: HashMap<i64, (String, i32)> = catalogue::list_components(conn, copy.resource_id)?
+) -> Result<Count> {
+    let expected: HashMap<i64, (String, i32)> = catalogue::list_components(conn, resource_id)?
         .into_iter()
         .map(|c| (c.id, (c.name, c.quantity)))
         .collect();
@@ -205,13 +209,38 @@ pub fn file_report(
         );
     }
     v.finish()?;
+    Ok(Count {
+        missing_units: lines
+            .iter()
+            .map(|l| l.expected_quantity - l.present_quantity)
+            .sum(),
+        damaged_units: lines.iter().map(|l| l.damaged).sum(),
+        lines,
+        passed: false,
+    })
+}
+
+/// The verdict: a copy passes when nothing is missing or damaged and its grade is above the
+/// blocking grade.
+fn passes(count: &Count, grade: i32, blocking_grade: i32) -> bool {
+    count.missing_units == 0 && count.damaged_units == 0 && grade > blocking_grade
+}
+
+/// Files a condition report. A report that finds a missing or damaged unit, or a grade at or
+/// below the blocking grade, sends the copy into maintenance at once and flags the bookings this
+/// copy can no longer serve; a passing inspection makes a returned copy lendable again.
+pub fn file_report(
+    conn: &mut DbConnection,
+    p: &Principal,
+    blocking_grade: i32,
+    copy_id: i64,
+    new: &NewConditionReport,
+    now: NaiveDateTime,
+) -> Result<ConditionReport> {
+    let copy = copy_of_live_resource(conn, copy_id)?;
+    let mut count = count_components(conn, copy.resource_id, new)?;
     authorise_report(conn, p, &copy, new)?;
-    let missing_units: i32 = lines
-        .iter()
-        .map(|l| l.expected_quantity - l.present_quantity)
-        .sum();
-    let damaged_units: i32 = lines.iter().map(|l| l.damaged).sum();
-    let passed = missing_units == 0 && damaged_units == 0 && new.grade > blocking_grade;
+    count.passed = passes(&count, new.grade, blocking_grade);
     write_transaction(conn, |conn| {
         let row = store::insert_report(
             conn,
@@ -221,46 +250,61 @@ pub fn file_report(
                 stage: new.stage.as_str(),
                 grade: new.grade,
                 notes: new.notes.trim(),
-                passed,
-                missing_units,
-                damaged_units,
+                passed: count.passed,
+                missing_units: count.missing_units,
+                damaged_units: count.damaged_units,
                 reported_by_organization: p.organization_id,
                 reported_by_user: p.user_id,
                 created_at: now,
             },
-            &lines,
+            &count.lines,
         )?;
         catalogue::set_grade(conn, copy_id, new.grade, now)?;
-        let mut saved_lines = lines.clone();
+        let mut saved_lines = count.lines.clone();
         saved_lines.sort_by_key(|l| l.component_id);
         for line in &mut saved_lines {
             line.report_id = row.id;
         }
         let mut report = present(row, saved_lines)?;
-        let status: CopyStatus = stored(&copy.status)?;
-        if !passed && status != CopyStatus::Retired {
-            let reason = format!(
-                "condition report {} at {}: grade {}, {} missing and {} damaged unit(s)",
-                report.id, new.stage, new.grade, missing_units, damaged_units
-            );
-            let sent = lifecycle::send_to_maintenance(
-                conn,
-                copy_id,
-                &MaintenanceCause {
-                    reason: &reason,
-                    report_id: Some(report.id),
-                    organization_id: p.organization_id,
-                    spare_booking_id: new.booking_id,
-                },
-                now,
-            )?;
-            report.maintenance_id = Some(sent.maintenance_id);
-            report.flagged_booking_ids = sent.flagged_booking_ids;
-        } else if passed && new.stage == Stage::Inspection {
-            catalogue::set_needs_inspection(conn, copy_id, false, now)?;
-        }
+        apply_verdict(conn, p, &copy, new, &count, &mut report, now)?;
         Ok(report)
     })
+}
+
+/// What a report's verdict does to its copy: a failing one sends it into maintenance (flags,
+/// outbox) unless it is retired; a passing inspection makes a returned copy lendable again.
+fn apply_verdict(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy: &CopyRow,
+    new: &NewConditionReport,
+    count: &Count,
+    report: &mut ConditionReport,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let status: CopyStatus = stored(&copy.status)?;
+    if !count.passed && status != CopyStatus::Retired {
+        let reason = format!(
+            "condition report {} at {}: grade {}, {} missing and {} damaged unit(s)",
+            report.id, new.stage, new.grade, count.missing_units, count.damaged_units
+        );
+        let sent = lifecycle::send_to_maintenance(
+            conn,
+            copy.id,
+            &MaintenanceCause {
+                reason: &reason,
+                report_id: Some(report.id),
+                organization_id: p.organization_id,
+                spare_booking_id: new.booking_id,
+            },
+            now,
+        )?;
+        report.maintenance_id = Some(sent.maintenance_id);
+        report.flagged_booking_ids = sent.flagged_booking_ids;
+    } else if count.passed && new.stage == Stage::Inspection {
+        catalogue::set_needs_inspection(conn, copy.id, false, now)?;
+    }
+    Ok(())
 }
 
 /// The reports of a copy, for its producer, the agency and the venues that borrowed it.
@@ -509,32 +553,42 @@ pub fn retire(
     })
 }
 
+/// A copy as wear sees it: when it entered service and where its depot is (the km of its loans
+/// are measured from there).
+struct AtDepot {
+    id: i64,
+    created_on: NaiveDate,
+    depot: LatLon,
+}
+
+impl AtDepot {
+    fn new(copy: &CopyRow, latitude: f64, longitude: f64) -> AtDepot {
+        AtDepot {
+            id: copy.id,
+            created_on: copy.created_at.date(),
+            depot: LatLon {
+                lat: latitude,
+                lon: longitude,
+            },
+        }
+    }
+}
+
 /// Wear figures of several copies of one producer, computed with a fixed number of queries.
 fn wear_of(
     conn: &mut DbConnection,
     model: &WearModel,
-    copies: &[(CopyRow, f64, f64)],
+    copies: &[AtDepot],
     today: NaiveDate,
 ) -> Result<HashMap<i64, Wear>> {
     let estimate = |a: LatLon, b: LatLon| road_estimate_km(a, b, model.road_detour);
     let chain_gap_days = model.chain_gap_days;
-    let ids: Vec<i64> = copies.iter().map(|(c, _, _)| c.id).collect();
+    let ids: Vec<i64> = copies.iter().map(|c| c.id).collect();
     let loans = chaining::all_stays_of(conn, &ids, BookingStatus::LOANS)?;
     let booking_ids: Vec<i64> = loans.iter().map(|l| l.booking_id).collect();
     let handovers = store::handovers_of(conn, &booking_ids)?;
     let last = store::last_maintenance(conn, &ids)?;
-    let depots: HashMap<i64, LatLon> = copies
-        .iter()
-        .map(|(c, lat, lon)| {
-            (
-                c.id,
-                LatLon {
-                    lat: *lat,
-                    lon: *lon,
-                },
-            )
-        })
-        .collect();
+    let depots: HashMap<i64, LatLon> = copies.iter().map(|c| (c.id, c.depot)).collect();
     let at_venue = |stay: &chaining::Stay| LatLon {
         lat: stay.venue.latitude,
         lon: stay.venue.longitude,
@@ -565,15 +619,9 @@ fn wear_of(
     }
     Ok(copies
         .iter()
-        .map(|(c, _, _)| {
+        .map(|c| {
             let loans = per_copy.remove(&c.id).unwrap_or_default();
-            let f = wear::compute(
-                model,
-                &loans,
-                last.get(&c.id).copied(),
-                c.created_at.date(),
-                today,
-            );
+            let f = wear::compute(model, &loans, last.get(&c.id).copied(), c.created_on, today);
             (
                 c.id,
                 Wear {
@@ -602,10 +650,11 @@ pub fn copy_wear(
 ) -> Result<Wear> {
     let copy = copy_of_live_resource(conn, copy_id)?;
     producer_side(p, &copy)?;
-    let with_depot = catalogue::copies_with_depot(conn, copy.resource_id)?
-        .into_iter()
+    let with_depot: Vec<AtDepot> = catalogue::copies_with_depot(conn, copy.resource_id)?
+        .iter()
         .filter(|(c, _, _)| c.id == copy_id)
-        .collect::<Vec<_>>();
+        .map(|(c, lat, lon)| AtDepot::new(c, *lat, *lon))
+        .collect();
     wear_of(conn, model, &with_depot, today)?
         .remove(&copy_id)
         .ok_or_else(|| Error::Internal("wear of a missing copy".into()))
@@ -635,9 +684,9 @@ pub fn fleet(
         return Err(Error::NotFound(format!("fleet of producer {producer_id}")));
     }
     let copies = catalogue::fleet_copies(conn, producer_id)?;
-    let with_depot: Vec<(CopyRow, f64, f64)> = copies
+    let with_depot: Vec<AtDepot> = copies
         .iter()
-        .map(|(c, _, lat, lon)| (c.clone(), *lat, *lon))
+        .map(|(c, _, lat, lon)| AtDepot::new(c, *lat, *lon))
         .collect();
     let mut wear = wear_of(conn, model, &with_depot, today)?;
     let ids: Vec<i64> = copies.iter().map(|(c, ..)| c.id).collect();
