@@ -157,7 +157,23 @@ type StaysQuery<'a> = diesel::internal::table_macro::BoxedSelectStatement<
     crate::db::DbBackend,
 >;
 
-type StaySelection = (
+/// The columns of a [`Stay`] (bookings joined with their venue), for every query that reads one.
+pub type StaySelection = (
+    bookings::id,
+    bookings::copy_id,
+    bookings::resource_id,
+    bookings::status,
+    bookings::starts_on,
+    bookings::ends_on,
+    organizations::id,
+    organizations::name,
+    organizations::commune_insee,
+    organizations::latitude,
+    organizations::longitude,
+);
+
+/// The values of [`StaySelection`].
+pub const STAY_COLUMNS: StaySelection = (
     bookings::id,
     bookings::copy_id,
     bookings::resource_id,
@@ -176,19 +192,7 @@ fn stays_query<'a>(copy_ids: &'a [i64], statuses: &[BookingStatus]) -> StaysQuer
         .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
         .filter(bookings::copy_id.eq_any(copy_ids))
         .filter(bookings::status.eq_any(BookingStatus::names(statuses)))
-        .select((
-            bookings::id,
-            bookings::copy_id,
-            bookings::resource_id,
-            bookings::status,
-            bookings::starts_on,
-            bookings::ends_on,
-            organizations::id,
-            organizations::name,
-            organizations::commune_insee,
-            organizations::latitude,
-            organizations::longitude,
-        ))
+        .select(STAY_COLUMNS)
         .order((
             bookings::copy_id.asc(),
             bookings::starts_on.asc(),

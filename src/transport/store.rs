@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::model::Place;
 use crate::booking::BookingStatus;
-use crate::chaining::{stay_from_row, Stay, StayRow};
+use crate::chaining::{stay_from_row, Stay, StayRow, STAY_COLUMNS};
 use crate::db::DbConnection;
 use crate::schema::{bookings, communes, copies, organizations, resources};
 
@@ -90,19 +90,7 @@ pub fn departures(
         .filter(bookings::status.eq(BookingStatus::Approved.as_str()))
         .filter(bookings::occupied_from.eq(day))
         .select((
-            (
-                bookings::id,
-                bookings::copy_id,
-                bookings::resource_id,
-                bookings::status,
-                bookings::starts_on,
-                bookings::ends_on,
-                organizations::id,
-                organizations::name,
-                organizations::commune_insee,
-                organizations::latitude,
-                organizations::longitude,
-            ),
+            STAY_COLUMNS,
             copies::asset_tag,
             resources::title,
             resources::volume_m3,
