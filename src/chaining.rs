@@ -187,11 +187,11 @@ pub const STAY_COLUMNS: StaySelection = (
     organizations::longitude,
 );
 
-fn stays_query<'a>(copy_ids: &'a [i64], statuses: &[BookingStatus]) -> StaysQuery<'a> {
+fn stays_query<'a>(copy_ids: &'a [i64], statuses: &'a [BookingStatus]) -> StaysQuery<'a> {
     bookings::table
         .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
         .filter(bookings::copy_id.eq_any(copy_ids))
-        .filter(bookings::status.eq_any(BookingStatus::names(statuses)))
+        .filter(bookings::status.eq_any(statuses))
         .select(STAY_COLUMNS)
         .order((
             bookings::copy_id.asc(),

@@ -136,7 +136,7 @@ fn feed_query(
         .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
         .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
-        .filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::MOVING)))
+        .filter(bookings::status.eq_any(BookingStatus::MOVING))
         .select((
             bookings::id,
             bookings::starts_on,

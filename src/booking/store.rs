@@ -154,17 +154,13 @@ pub fn set_status_if(
     hold_expires_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(
-        bookings::table
-            .find(id)
-            .filter(bookings::status.eq(from.as_str())),
-    )
-    .set((
-        bookings::status.eq(to.as_str()),
-        bookings::hold_expires_at.eq(hold_expires_at),
-        bookings::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let changed = diesel::update(bookings::table.find(id).filter(bookings::status.eq(from)))
+        .set((
+            bookings::status.eq(to),
+            bookings::hold_expires_at.eq(hold_expires_at),
+            bookings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(changed == 1)
 }
 
@@ -239,7 +235,7 @@ pub fn list_bookings(
         query = query.filter(bookings::status.eq(s.clone()));
     }
     if filter.active_only {
-        query = query.filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::ACTIVE)));
+        query = query.filter(bookings::status.eq_any(BookingStatus::ACTIVE));
     }
     if let Some(from) = filter.from {
         query = query.filter(bookings::ends_on.ge(from));
@@ -263,7 +259,7 @@ pub fn flag_upcoming(
 ) -> QueryResult<Vec<i64>> {
     let ids: Vec<i64> = bookings::table
         .filter(bookings::copy_id.eq(copy_id))
-        .filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::UPCOMING)))
+        .filter(bookings::status.eq_any(BookingStatus::UPCOMING))
         .filter(bookings::occupied_to.ge(now.date()))
         .filter(bookings::id.ne(except_booking.unwrap_or(0)))
         .select(bookings::id)
@@ -286,7 +282,7 @@ pub fn lapsed_holds(
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
     bookings::table
-        .filter(bookings::status.eq(BookingStatus::Requested.as_str()))
+        .filter(bookings::status.eq(BookingStatus::Requested))
         .filter(bookings::hold_expires_at.le(now))
         .select(bookings::id)
         .order(bookings::id.asc())
@@ -376,7 +372,7 @@ pub fn next_bookings(
 ) -> QueryResult<std::collections::HashMap<i64, (i64, NaiveDate)>> {
     let rows: Vec<(i64, i64, NaiveDate)> = bookings::table
         .filter(bookings::copy_id.eq_any(copy_ids))
-        .filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::UPCOMING)))
+        .filter(bookings::status.eq_any(BookingStatus::UPCOMING))
         .filter(bookings::starts_on.ge(today))
         .select((bookings::copy_id, bookings::id, bookings::starts_on))
         .order((bookings::starts_on.asc(), bookings::id.asc()))
@@ -534,7 +530,7 @@ pub fn insert_waitlist(
             waitlist_entries::venue_id.eq(venue_id),
             waitlist_entries::starts_on.eq(starts_on),
             waitlist_entries::ends_on.eq(ends_on),
-            waitlist_entries::status.eq(WaitlistStatus::Waiting.as_str()),
+            waitlist_entries::status.eq(WaitlistStatus::Waiting),
             waitlist_entries::created_by.eq(created_by),
             waitlist_entries::created_at.eq(now),
             waitlist_entries::updated_at.eq(now),
@@ -556,7 +552,7 @@ pub fn find_waitlist(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Wai
 pub fn waiting_for(conn: &mut DbConnection, resource_id: i64) -> QueryResult<Vec<WaitlistRow>> {
     waitlist_entries::table
         .filter(waitlist_entries::resource_id.eq(resource_id))
-        .filter(waitlist_entries::status.eq(WaitlistStatus::Waiting.as_str()))
+        .filter(waitlist_entries::status.eq(WaitlistStatus::Waiting))
         .select(WaitlistRow::as_select())
         .order(waitlist_entries::id.asc())
         .load(conn)
@@ -590,10 +586,10 @@ pub fn close_waitlist(
     let changed = diesel::update(
         waitlist_entries::table
             .find(id)
-            .filter(waitlist_entries::status.eq(WaitlistStatus::Waiting.as_str())),
+            .filter(waitlist_entries::status.eq(WaitlistStatus::Waiting)),
     )
     .set((
-        waitlist_entries::status.eq(status.as_str()),
+        waitlist_entries::status.eq(status),
         waitlist_entries::booking_id.eq(booking_id),
         waitlist_entries::updated_at.eq(now),
     ))

@@ -297,7 +297,7 @@ fn search_by_id(conn: &mut DbConnection, filter: &SearchFilter) -> Result<Search
         query = query.filter(diesel::dsl::exists(
             copies::table
                 .filter(copies::resource_id.eq(resources::id))
-                .filter(copies::status.ne_all(CopyStatus::names(CopyStatus::OUT_OF_SERVICE)))
+                .filter(copies::status.ne_all(CopyStatus::OUT_OF_SERVICE))
                 .filter(diesel::dsl::not(occupied_over!(from, to))),
         ));
     }
@@ -337,7 +337,7 @@ fn search_near(
     let mut query = with_resource_filters!(
         copies::table
             .inner_join(resources::table)
-            .filter(copies::status.ne(CopyStatus::Retired.as_str()))
+            .filter(copies::status.ne(CopyStatus::Retired))
             .filter(copies::latitude.between(bbox.min_lat, bbox.max_lat))
             .select((copies::resource_id, copies::latitude, copies::longitude))
             .into_boxed::<DbBackend>(),
@@ -346,7 +346,7 @@ fn search_near(
     if let Some((from, to)) = filter.available {
         // Only copies free over the dates of use count, so the distance is to the nearest free one.
         query = query
-            .filter(copies::status.ne(CopyStatus::Maintenance.as_str()))
+            .filter(copies::status.ne(CopyStatus::Maintenance))
             .filter(diesel::dsl::not(occupied_over!(from, to)));
     }
     if bbox.crosses_antimeridian() {

@@ -270,7 +270,7 @@ pub fn load_extras(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Resource
     }
     let copies_in_service = copies::table
         .filter(copies::resource_id.eq_any(ids))
-        .filter(copies::status.ne(CopyStatus::Retired.as_str()))
+        .filter(copies::status.ne(CopyStatus::Retired))
         .group_by(copies::resource_id)
         .select((copies::resource_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?
@@ -388,10 +388,10 @@ pub fn enter_maintenance(
     diesel::update(
         copies::table
             .find(id)
-            .filter(copies::status.eq(CopyStatus::Available.as_str())),
+            .filter(copies::status.eq(CopyStatus::Available)),
     )
     .set((
-        copies::status.eq(CopyStatus::Maintenance.as_str()),
+        copies::status.eq(CopyStatus::Maintenance),
         copies::updated_at.eq(now),
     ))
     .execute(conn)
@@ -406,7 +406,7 @@ pub fn retire(
 ) -> QueryResult<usize> {
     diesel::update(copies::table.find(id))
         .set((
-            copies::status.eq(CopyStatus::Retired.as_str()),
+            copies::status.eq(CopyStatus::Retired),
             copies::retirement_reason.eq(Some(reason)),
             copies::retired_on.eq(Some(now.date())),
             copies::updated_at.eq(now),

@@ -250,7 +250,7 @@ pub fn handovers_of(
 ) -> QueryResult<HashMap<i64, i64>> {
     Ok(booking_events::table
         .filter(booking_events::booking_id.eq_any(booking_ids))
-        .filter(booking_events::action.eq_any(BookingAction::names(BookingAction::HANDOVERS)))
+        .filter(booking_events::action.eq_any(BookingAction::HANDOVERS))
         .group_by(booking_events::booking_id)
         .select((booking_events::booking_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?

@@ -53,7 +53,7 @@ pub fn copies_booked_between(
 ) -> QueryResult<Vec<i64>> {
     let mut query = bookings::table
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
-        .filter(bookings::status.eq_any(BookingStatus::names(BookingStatus::MOVING)))
+        .filter(bookings::status.eq_any(BookingStatus::MOVING))
         .filter(bookings::starts_on.between(from, to))
         .select(bookings::copy_id)
         .distinct()
@@ -87,7 +87,7 @@ pub fn departures(
         .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
         .filter(copies::producer_id.eq(producer_id))
-        .filter(bookings::status.eq(BookingStatus::Approved.as_str()))
+        .filter(bookings::status.eq(BookingStatus::Approved))
         .filter(bookings::occupied_from.eq(day))
         .select((
             STAY_COLUMNS,
