@@ -280,7 +280,11 @@ async fn seed_bookings(app: &TestApp, per_copy: i64) -> (usize, Duration) {
                             outbound_days: 1,
                             return_days: 1,
                             distance_km: 42.0,
-                            status: if past { "closed" } else { "approved" }.to_string(),
+                            status: if past {
+                                itinerance::booking::BookingStatus::Closed
+                            } else {
+                                itinerance::booking::BookingStatus::Approved
+                            },
                             hold_expires_at: None,
                             requested_by: None,
                             waitlist_entry_id: None,

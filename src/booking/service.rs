@@ -74,7 +74,7 @@ impl TryFrom<BookingRow> for Booking {
             outbound_days: row.outbound_days,
             return_days: row.return_days,
             distance_km: (row.distance_km * 10.0).round() / 10.0,
-            status: stored(&row.status)?,
+            status: row.status,
             hold_expires_at: row.hold_expires_at,
             waitlist_entry_id: row.waitlist_entry_id,
             created_at: row.created_at,
@@ -137,8 +137,7 @@ fn candidates(
         .into_iter()
         .filter(|(copy, _, _)| only_copy.is_none_or(|id| id == copy.id))
         .filter(|(copy, _, _)| {
-            copy.status != CopyStatus::Retired.as_str()
-                && copy.status != CopyStatus::Maintenance.as_str()
+            copy.status != CopyStatus::Retired && copy.status != CopyStatus::Maintenance
         })
         .map(|(copy, lat, lon)| {
             let road_km = road_estimate_km(LatLon { lat, lon }, venue, settings.detour);
@@ -339,7 +338,7 @@ fn insert_request(
             outbound_days: candidate.travel_days as i32,
             return_days: candidate.travel_days as i32,
             distance_km: candidate.road_km,
-            status: BookingStatus::Requested.as_str().to_string(),
+            status: BookingStatus::Requested,
             hold_expires_at: Some(now + Duration::days(settings.hold_days)),
             requested_by: actor.and_then(|p| p.user_id),
             waitlist_entry_id,
@@ -396,8 +395,7 @@ pub fn request(
                 v.add("copy_id", "not a copy of this resource")
             }
             Some(copy)
-                if copy.status == CopyStatus::Retired.as_str()
-                    || copy.status == CopyStatus::Maintenance.as_str() =>
+                if copy.status == CopyStatus::Retired || copy.status == CopyStatus::Maintenance =>
             {
                 v.add(
                     "copy_id",
@@ -543,7 +541,7 @@ pub fn act(
     write_transaction(conn, |conn| {
         let (row, producer_id) = visible_booking(conn, p, id)?;
         policy::act_on_booking(p, action.side(), row.venue_id, producer_id)?;
-        let from: BookingStatus = stored(&row.status)?;
+        let from: BookingStatus = row.status;
         let to = action.transition(from).ok_or_else(|| {
             Error::conflict(
                 crate::error::Code::InvalidTransition,
@@ -584,9 +582,9 @@ pub fn act(
 fn ensure_fit_to_travel(conn: &mut DbConnection, copy_id: i64) -> Result<()> {
     let copy = catalogue::find_copy(conn, copy_id)?
         .ok_or_else(|| Error::Internal("booking without copy".into()))?;
-    let why = if copy.status == CopyStatus::Retired.as_str() {
+    let why = if copy.status == CopyStatus::Retired {
         Some("the copy is retired")
-    } else if copy.status == CopyStatus::Maintenance.as_str() {
+    } else if copy.status == CopyStatus::Maintenance {
         Some("the copy is in maintenance")
     } else if copy.needs_inspection {
         Some("the copy came back from a loan and has not passed an inspection yet")
@@ -685,7 +683,7 @@ pub fn change_dates(
     write_transaction(conn, |conn| {
         let (row, producer_id) = visible_booking(conn, p, id)?;
         policy::change_booking(p, row.venue_id, producer_id)?;
-        let status: BookingStatus = stored(&row.status)?;
+        let status: BookingStatus = row.status;
         if !status.dates_can_change() {
             return Err(Error::conflict(
                 crate::error::Code::InvalidTransition,
@@ -896,7 +894,7 @@ pub fn availability(
     let copies = copies
         .into_iter()
         .map(|copy| {
-            let status: CopyStatus = stored(&copy.status)?;
+            let status: CopyStatus = copy.status;
             let free = if matches!(status, CopyStatus::Retired | CopyStatus::Maintenance) {
                 Vec::new()
             } else {
@@ -927,7 +925,7 @@ impl TryFrom<WaitlistRow> for WaitlistEntry {
             venue_id: row.venue_id,
             starts_on: row.starts_on,
             ends_on: row.ends_on,
-            status: stored(&row.status)?,
+            status: row.status,
             booking_id: row.booking_id,
             created_at: row.created_at,
         })

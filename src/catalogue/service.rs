@@ -394,7 +394,7 @@ impl TryFrom<CopyRow> for Copy {
             producer_id: row.producer_id,
             asset_tag: row.asset_tag,
             home_commune_insee: row.home_commune_insee,
-            status: stored(&row.status)?,
+            status: row.status,
             condition_grade: row.condition_grade,
             latitude: row.latitude,
             longitude: row.longitude,
@@ -520,7 +520,7 @@ pub fn update_copy(
 ) -> Result<Copy> {
     let current = live_copy(conn, id)?;
     policy::write_catalogue(p, current.producer_id)?;
-    let current_status: CopyStatus = stored(&current.status)?;
+    let current_status: CopyStatus = current.status;
     let mut v = Validator::new();
     if let Some(tag) = &patch.asset_tag {
         check_asset_tag(&mut v, tag.trim());

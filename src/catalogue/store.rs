@@ -78,7 +78,7 @@ pub struct CopyRow {
     pub producer_id: i64,
     pub asset_tag: String,
     pub home_commune_insee: String,
-    pub status: String,
+    pub status: CopyStatus,
     pub condition_grade: i32,
     pub latitude: f64,
     pub longitude: f64,

@@ -13,7 +13,6 @@ use crate::catalogue::store as catalogue;
 use crate::catalogue::CopyStatus;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
-use crate::organization::model::stored;
 
 /// Retires a copy for good and flags the bookings it was to serve.
 pub fn retire(
@@ -135,7 +134,7 @@ pub fn complete_maintenance(
     bookings::end_maintenance_occupation(conn, record.id, today)?;
     let copy = catalogue::find_copy(conn, record.copy_id)?
         .ok_or_else(|| Error::NotFound(format!("copy {}", record.copy_id)))?;
-    let status: CopyStatus = stored(&copy.status)?;
+    let status: CopyStatus = copy.status;
     if status != CopyStatus::Retired {
         catalogue::move_copy(conn, copy.id, CopyStatus::Available.as_str(), None, now)?;
     }

@@ -111,7 +111,7 @@ fn authorise_report(
                     new.stage
                 )));
             }
-            let status: BookingStatus = stored(&b.status)?;
+            let status: BookingStatus = b.status;
             use BookingStatus as S;
             let fits = match new.stage {
                 Stage::Delivery => matches!(status, S::InTransit | S::Delivered),
@@ -282,7 +282,7 @@ fn apply_verdict(
     report: &mut ConditionReport,
     now: NaiveDateTime,
 ) -> Result<()> {
-    let status: CopyStatus = stored(&copy.status)?;
+    let status: CopyStatus = copy.status;
     if !count.passed && status != CopyStatus::Retired {
         let reason = format!(
             "condition report {} at {}: grade {}, {} missing and {} damaged unit(s)",
@@ -381,7 +381,7 @@ pub fn schedule_maintenance(
         "must be at most 5,000 characters",
     );
     v.finish()?;
-    if copy.status == CopyStatus::Retired.as_str() {
+    if copy.status == CopyStatus::Retired {
         return Err(Error::conflict(
             crate::error::Code::CopyRetired,
             "a retired copy is not maintained",
@@ -539,7 +539,7 @@ pub fn retire(
         "must be at most 1,000 characters",
     );
     v.finish()?;
-    if copy.status == CopyStatus::Retired.as_str() {
+    if copy.status == CopyStatus::Retired {
         return Err(Error::conflict(
             crate::error::Code::CopyRetired,
             "the copy is already retired",
@@ -701,7 +701,7 @@ pub fn fleet(
                 resource_id: c.resource_id,
                 resource_title: title,
                 asset_tag: c.asset_tag,
-                status: stored(&c.status)?,
+                status: c.status,
                 condition_grade: c.condition_grade,
                 needs_inspection: c.needs_inspection,
                 wear_index: w.as_ref().map(|w| w.wear_index).unwrap_or(0.0),

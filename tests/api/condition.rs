@@ -517,7 +517,7 @@ async fn scripted_loans(app: &TestApp, k: &Kit, loans: &[(i64, i64)], handovers_
                         outbound_days: 1,
                         return_days: 1,
                         distance_km: 50.0,
-                        status: "closed".into(),
+                        status: itinerance::booking::BookingStatus::Closed,
                         hold_expires_at: None,
                         requested_by: None,
                         waitlist_entry_id: None,
