@@ -73,22 +73,16 @@ async fn create_booking(
     body: web::Json<NewBooking>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    idempotency::http::once(
-        &state,
-        &principal.clone(),
-        key,
-        &req,
-        &body.clone(),
-        || async {
-            let settings = settings(&state);
-            let booking = state
-                .run(move |conn| {
-                    service::request(conn, &principal, &settings, &body, Utc::now().naive_utc())
-                })
-                .await?;
-            Ok(HttpResponse::Created().json(booking))
-        },
-    )
+    let request = idempotency::http::KeyedRequest::new(&principal, key, &req, &body)?;
+    idempotency::http::once(&state, request, || async {
+        let settings = settings(&state);
+        let booking = state
+            .run(move |conn| {
+                service::request(conn, &principal, &settings, &body, Utc::now().naive_utc())
+            })
+            .await?;
+        Ok(HttpResponse::Created().json(booking))
+    })
     .await
 }
 

@@ -42,28 +42,42 @@ impl FromRequest for IdempotencyKey {
     }
 }
 
+/// What identifies a keyed request: the caller's organisation (keys are scoped to it), the key,
+/// and the fingerprint of method, path and parsed body. `None` inside when no key was sent.
+pub struct KeyedRequest(Option<(i64, Key, String)>);
+
+impl KeyedRequest {
+    /// Takes what [`once`] needs from the request before the handler's work borrows its body.
+    pub fn new(
+        principal: &Principal,
+        key: IdempotencyKey,
+        req: &HttpRequest,
+        body: &impl Serialize,
+    ) -> ApiResult<KeyedRequest> {
+        let Some(key) = key.0 else {
+            return Ok(KeyedRequest(None));
+        };
+        let body = serde_json::to_value(body)
+            .map_err(|e| Error::Internal(format!("cannot fingerprint the body: {e}")))?;
+        let hash = super::fingerprint(req.method().as_str(), req.path(), &body);
+        Ok(KeyedRequest(Some((principal.organization_id, key, hash))))
+    }
+}
+
 /// Runs `work` at most once per key: without a key it just runs; with one, see the module
-/// [`crate::idempotency`]. `body` is the parsed request body, fingerprinted with the method and
-/// path to tell a retry from another request under the same key.
+/// [`crate::idempotency`].
 pub async fn once<F, Fut>(
     state: &AppState,
-    principal: &Principal,
-    key: IdempotencyKey,
-    req: &HttpRequest,
-    body: &impl Serialize,
+    request: KeyedRequest,
     work: F,
 ) -> ApiResult<HttpResponse>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = ApiResult<HttpResponse>>,
 {
-    let Some(key) = key.0 else {
+    let Some((organization_id, key, hash)) = request.0 else {
         return work().await;
     };
-    let body = serde_json::to_value(body)
-        .map_err(|e| Error::Internal(format!("cannot fingerprint the body: {e}")))?;
-    let hash = super::fingerprint(req.method().as_str(), req.path(), &body);
-    let organization_id = principal.organization_id;
     let claim = state
         .run(move |conn| super::claim(conn, organization_id, &key, &hash, Utc::now().naive_utc()))
         .await?;
