@@ -46,6 +46,7 @@ or a partner API key.",
                 (name = "bookings", description = "Booking calendars: requests, workflow, availability, waitlist, iCalendar feeds"),
                 (name = "condition", description = "Condition reports, maintenance, wear, retirement and the producer's fleet"),
         (name = "transport", description = "Distances, legs and chaining, optimised tours, day plans"),
+        (name = "billing", description = "Money: tariffs, the pricing policy, subsidy programmes, quotes, invoices and credit notes (Factur-X), revenue"),
     )
 )]
 struct ApiDoc;
@@ -71,6 +72,8 @@ fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::organization::http::routes)
             .configure(crate::territory::http::routes)
             .configure(crate::catalogue::http::routes)
+            // Before booking's `/bookings/{id}/{action}`, which would take `/bookings/{id}/invoice`.
+            .configure(crate::billing::http::routes)
             .configure(crate::booking::http::routes)
             .configure(crate::condition::http::routes)
             .configure(crate::transport::http::routes),

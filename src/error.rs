@@ -35,6 +35,10 @@ crate::text_enum! {
         MaintenanceConflict => "maintenance_conflict",
         NoLegs => "no_legs",
         IdempotencyKeyInProgress => "idempotency_key_in_progress",
+        AlreadyInvoiced => "already_invoiced",
+        AlreadyCredited => "already_credited",
+        LoanNotReturned => "loan_not_returned",
+        BudgetBelowCommitted => "budget_below_committed",
         PayloadTooLarge => "payload_too_large",
         UnsupportedMediaType => "unsupported_media_type",
         ValidationFailed => "validation_failed",
@@ -65,7 +69,11 @@ impl Code {
             | C::CopyRetired
             | C::MaintenanceConflict
             | C::NoLegs
-            | C::IdempotencyKeyInProgress => 409,
+            | C::IdempotencyKeyInProgress
+            | C::AlreadyInvoiced
+            | C::AlreadyCredited
+            | C::LoanNotReturned
+            | C::BudgetBelowCommitted => 409,
             C::PayloadTooLarge => 413,
             C::UnsupportedMediaType => 415,
             C::ValidationFailed | C::IdempotencyKeyReused => 422,
@@ -96,6 +104,10 @@ impl Code {
             C::MaintenanceConflict => "the copy is occupied on some of these days (`conflicting_booking_ids`, `conflicting_maintenance_ids`)",
             C::NoLegs => "a cancelled, rejected or expired booking does not travel",
             C::IdempotencyKeyInProgress => "the first request with this `Idempotency-Key` is still running (`Retry-After: 1`)",
+            C::AlreadyInvoiced => "the booking has an invoice (credit it first to invoice it again)",
+            C::AlreadyCredited => "the invoice already has a credit note",
+            C::LoanNotReturned => "only a `returned` or `closed` loan is invoiced",
+            C::BudgetBelowCommitted => "a programme's budget cannot go below what approved loans committed",
             C::PayloadTooLarge => "the body is larger than the configured limit",
             C::UnsupportedMediaType => "the body is not `application/json`",
             C::ValidationFailed => "the request parses but breaks a rule (`errors` lists the fields)",

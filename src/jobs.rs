@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::booking::service::{self as booking, Settings};
+use crate::booking::service as booking;
 use crate::state::AppState;
 
 /// Runs every job once; returns how many holds expired, for logs and tests.
 pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {
-    let settings = Settings::from_config(&state.config);
+    let settings = state.booking_settings();
     state
         .run(move |conn| {
             let now = Utc::now().naive_utc();

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod billing;
 pub mod booking;
 pub mod catalogue;
 pub mod chaining;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod jobs;
+pub mod money;
 pub mod organization;
 pub mod outbox;
 pub mod rng;
@@ -66,6 +68,7 @@ pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
         pool,
         backend,
         tokens: Arc::new(TokenKeys::new(&secret, config.jwt_ttl_seconds)),
+        transition_hook: Arc::new(billing::LoanBilling::from_config(&config)),
         config: Arc::new(config),
     })
 }

@@ -188,6 +188,12 @@ fn demo_data(config: Config, if_empty: bool) -> Result<(), String> {
         "demo network: added {} organisations, {} users, {} resources, {} copies, {} components",
         summary.organizations, summary.users, summary.resources, summary.copies, summary.components
     );
+    let billing = itinerance::billing::LoanBilling::from_config(&state.config);
+    let money = itinerance::demo::billing::load(&mut conn, &billing).map_err(|e| e.to_string())?;
+    println!(
+        "demo money: {} tariffs, {} subsidy programmes, {} invoiced loans of the past season",
+        money.tariffs, money.programs, money.invoices
+    );
     println!(
         "demo logins (password for all: {}):",
         itinerance::demo::DEMO_PASSWORD

@@ -118,6 +118,7 @@ diesel::table! {
         name -> Text,
         quantity -> Integer,
         created_at -> Timestamp,
+        unit_cost_cents -> BigInt,
     }
 }
 
@@ -275,6 +276,111 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tariffs (resource_id) {
+        resource_id -> BigInt,
+        per_loan_cents -> BigInt,
+        per_week_cents -> BigInt,
+        deposit_cents -> BigInt,
+        updated_by_organization -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pricing_policy (id) {
+        id -> Integer,
+        rate_village -> Integer,
+        rate_small_town -> Integer,
+        rate_medium_town -> Integer,
+        rate_large_city -> Integer,
+        transport_village -> Integer,
+        transport_small_town -> Integer,
+        transport_medium_town -> Integer,
+        transport_large_city -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subsidy_programs (id) {
+        id -> BigInt,
+        name -> Text,
+        funder -> Text,
+        rate_percent -> Integer,
+        budget_cents -> BigInt,
+        committed_cents -> BigInt,
+        valid_from -> Date,
+        valid_to -> Date,
+        commune_classes -> Nullable<Text>,
+        epci_sirens -> Nullable<Text>,
+        venue_types -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    booking_quotes (booking_id) {
+        booking_id -> BigInt,
+        rental_cents -> BigInt,
+        class_discount_cents -> BigInt,
+        transport_cents -> BigInt,
+        subsidy_cents -> BigInt,
+        subsidy_program_id -> Nullable<BigInt>,
+        deposit_cents -> BigInt,
+        venue_class -> Text,
+        class_rate_percent -> Integer,
+        recharge_percent -> Integer,
+        transport_cost_cents -> BigInt,
+        frozen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoice_sequences (seller_id, year) {
+        seller_id -> BigInt,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> BigInt,
+        number -> Text,
+        kind -> Text,
+        seller_id -> BigInt,
+        buyer_id -> BigInt,
+        booking_id -> BigInt,
+        year -> Integer,
+        sequence -> Integer,
+        issued_on -> Date,
+        total_cents -> BigInt,
+        currency -> Text,
+        correction -> Integer,
+        credits_invoice_id -> Nullable<BigInt>,
+        issued_by_organization -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoice_lines (invoice_id, position) {
+        invoice_id -> BigInt,
+        position -> Integer,
+        kind -> Text,
+        label -> Text,
+        amount_cents -> BigInt,
+    }
+}
+
+diesel::joinable!(tariffs -> resources (resource_id));
+diesel::joinable!(booking_quotes -> bookings (booking_id));
+diesel::joinable!(booking_quotes -> subsidy_programs (subsidy_program_id));
+diesel::joinable!(invoice_lines -> invoices (invoice_id));
+diesel::joinable!(invoices -> bookings (booking_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     communes,
     organizations,
@@ -294,4 +400,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     maintenance_records,
     domain_events,
     idempotency_keys,
+    tariffs,
+    pricing_policy,
+    subsidy_programs,
+    booking_quotes,
+    invoice_sequences,
+    invoices,
+    invoice_lines,
 );

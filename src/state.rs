@@ -7,6 +7,8 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::auth::token::TokenKeys;
+use crate::booking::hooks::SharedHook;
+use crate::booking::service::Settings;
 use crate::config::Config;
 use crate::db::{Backend, DbConnection, Pool};
 use crate::error::{Error, Result};
@@ -19,9 +21,16 @@ pub struct AppState {
     pub backend: Backend,
     pub tokens: Arc<TokenKeys>,
     pub config: Arc<Config>,
+    /// What billing does on each booking transition (wired at start-up, above every domain).
+    pub transition_hook: SharedHook,
 }
 
 impl AppState {
+    /// The booking settings of the configuration, with the wired transition hook.
+    pub fn booking_settings(&self) -> Settings {
+        Settings::new(&self.config, self.transition_hook.clone())
+    }
+
     /// Runs blocking database work on actix's thread pool with a pooled connection.
     pub async fn run<T, F>(&self, f: F) -> Result<T>
     where

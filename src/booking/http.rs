@@ -39,7 +39,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 fn settings(state: &AppState) -> Settings {
-    Settings::from_config(&state.config)
+    state.booking_settings()
 }
 
 /// Requests a resource for dates of use. The nearest free copy is assigned at once and held

@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod feeds;
+pub mod hooks;
 pub mod http;
 pub mod model;
 pub mod period;

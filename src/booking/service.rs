@@ -32,8 +32,8 @@ const MAX_ALTERNATIVES: usize = 5;
 /// Longest availability range, in days.
 const MAX_AVAILABILITY_DAYS: i64 = 3 * 366;
 
-/// The booking parameters of the configuration.
-#[derive(Debug, Clone, Copy)]
+/// The booking parameters of the configuration, and the rule other domains run on each transition.
+#[derive(Clone)]
 pub struct Settings {
     pub hold_days: i64,
     pub max_days: i64,
@@ -42,11 +42,13 @@ pub struct Settings {
     pub handling_days: i64,
     pub detour: f64,
     pub chain_gap_days: i64,
+    /// Run in the transaction of every transition (billing's quote freeze and subsidy).
+    pub hook: super::hooks::SharedHook,
 }
 
 impl Settings {
-    /// Reads them from the configuration.
-    pub fn from_config(c: &Config) -> Settings {
+    /// Reads them from the configuration; `hook` is what the application wires (billing).
+    pub fn new(c: &Config, hook: super::hooks::SharedHook) -> Settings {
         Settings {
             hold_days: c.booking_hold_days,
             max_days: c.booking_max_days,
@@ -55,6 +57,7 @@ impl Settings {
             handling_days: c.transport_handling_days,
             detour: c.road_detour_factor,
             chain_gap_days: c.chain_max_gap_days,
+            hook,
         }
     }
 }
@@ -450,7 +453,13 @@ pub fn request(
     })
 }
 
-fn visible_booking(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<(BookingRow, i64)> {
+/// A booking row and its producer, if the caller may read it (404 otherwise: another's booking
+/// does not exist for them).
+pub fn visible_booking(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+) -> Result<(BookingRow, i64)> {
     let row =
         store::find_booking(conn, id)?.ok_or_else(|| Error::NotFound(format!("booking {id}")))?;
     let producer_id = store::producer_of_resource(conn, row.resource_id)?;
@@ -568,13 +577,14 @@ pub fn act(
             note,
             now,
         )?;
+        let updated = store::find_booking(conn, id)?
+            .ok_or_else(|| Error::NotFound(format!("booking {id}")))?;
+        settings.hook.on_transition(conn, &updated, from, to, now)?;
         if !to.is_active() {
             store::release_booking_occupation(conn, id)?;
             promote_waitlist(conn, settings, row.resource_id, now)?;
         }
-        store::find_booking(conn, id)?
-            .ok_or_else(|| Error::NotFound(format!("booking {id}")))?
-            .try_into()
+        updated.try_into()
     })
 }
 
@@ -749,6 +759,9 @@ pub fn change_dates(
         )?;
         match placed {
             Some(updated) => {
+                settings
+                    .hook
+                    .on_transition(conn, &updated, status, status, now)?;
                 promote_waitlist(conn, settings, row.resource_id, now)?;
                 updated.try_into()
             }
@@ -856,6 +869,13 @@ pub fn expire_holds(
                 now,
             )?;
             if let Some(row) = store::find_booking(conn, id)? {
+                settings.hook.on_transition(
+                    conn,
+                    &row,
+                    BookingStatus::Requested,
+                    BookingStatus::Expired,
+                    now,
+                )?;
                 promote_waitlist(conn, settings, row.resource_id, now)?;
             }
             Ok(true)

@@ -268,7 +268,7 @@ async fn update_copy(
 ) -> ApiResult<web::Json<Copy>> {
     let id = id.into_inner();
     let body = body.into_inner();
-    let settings = crate::booking::service::Settings::from_config(&state.config);
+    let settings = state.booking_settings();
     Ok(web::Json(
         state
             .run(move |conn| service::update_copy(conn, &principal, &settings, id, &body))

@@ -218,6 +218,10 @@ pub struct Component {
     #[schema(example = "Carte micro:bit")]
     pub name: String,
     pub quantity: i32,
+    /// What replacing one unit costs, in cents: a unit missing or damaged at return or inspection
+    /// becomes a damage line of the loan's quote at this price.
+    #[schema(example = 2500)]
+    pub unit_cost_cents: i64,
 }
 
 /// Body of `POST /api/v1/resources/{id}/components`.
@@ -226,5 +230,10 @@ pub struct Component {
 pub struct NewComponent {
     pub name: String,
     /// At least 1.
+    #[schema(minimum = 1, maximum = 100000)]
     pub quantity: i32,
+    /// Replacement cost of one unit, in cents (0 to 100,000,000; 0 when left out).
+    #[serde(default)]
+    #[schema(example = 2500, minimum = 0, maximum = 100000000)]
+    pub unit_cost_cents: i64,
 }

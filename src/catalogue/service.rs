@@ -667,6 +667,7 @@ impl From<ComponentRow> for Component {
             resource_id: row.resource_id,
             name: row.name,
             quantity: row.quantity,
+            unit_cost_cents: row.unit_cost_cents,
         }
     }
 }
@@ -702,6 +703,11 @@ pub fn insert_component(
         "quantity",
         "must be between 1 and 100,000",
     );
+    v.check(
+        (0..=crate::money::MAX_CENTS).contains(&new.unit_cost_cents),
+        "unit_cost_cents",
+        "must be between 0 and 100000000 cents",
+    );
     v.finish()?;
     let row = write_transaction(conn, |conn| {
         if store::list_components(conn, resource_id)?
@@ -718,6 +724,7 @@ pub fn insert_component(
             resource_id,
             name,
             new.quantity,
+            new.unit_cost_cents,
             Utc::now().naive_utc(),
         )?)
     })?;

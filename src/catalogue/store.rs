@@ -127,6 +127,7 @@ pub struct ComponentRow {
     pub name: String,
     pub quantity: i32,
     pub created_at: NaiveDateTime,
+    pub unit_cost_cents: i64,
 }
 
 /// Inserts a resource with its themes and audiences.
@@ -468,6 +469,7 @@ pub fn insert_component(
     resource_id: i64,
     name: &str,
     quantity: i32,
+    unit_cost_cents: i64,
     now: NaiveDateTime,
 ) -> QueryResult<ComponentRow> {
     diesel::insert_into(components::table)
@@ -475,6 +477,7 @@ pub fn insert_component(
             components::resource_id.eq(resource_id),
             components::name.eq(name),
             components::quantity.eq(quantity),
+            components::unit_cost_cents.eq(unit_cost_cents),
             components::created_at.eq(now),
         ))
         .returning(components::all_columns)

@@ -14,7 +14,6 @@ use super::model::{
 use super::service::{self, FleetSort};
 use super::wear::WearModel;
 use crate::auth::Principal;
-use crate::booking::service::Settings;
 use crate::catalogue::Copy;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
@@ -187,7 +186,7 @@ async fn complete_maintenance(
 ) -> ApiResult<web::Json<Maintenance>> {
     let id = id.into_inner();
     let body = body.into_inner();
-    let settings = Settings::from_config(&state.config);
+    let settings = state.booking_settings();
     Ok(web::Json(
         state
             .run(move |conn| {
@@ -301,11 +300,7 @@ async fn fleet(
     let id = id.into_inner();
     let sort = query.sort.unwrap_or(FleetSort::Wear);
     let model = WearModel::from_config(&state.config);
-    let wants_csv = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/csv"));
+    let wants_csv = crate::http::wants_csv(&req);
     let fleet = state
         .run(move |conn| {
             service::fleet(conn, &principal, &model, id, sort, Utc::now().date_naive())

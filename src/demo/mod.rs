@@ -2,6 +2,7 @@
 //! idempotently (organisations by kind and name, users by e-mail, resources by producer and title,
 //! copies by asset tag, components by name), in one transaction.
 
+pub mod billing;
 pub mod network;
 
 use std::collections::HashMap;
@@ -149,6 +150,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                             &NewComponent {
                                 name: name.clone(),
                                 quantity: *quantity,
+                                unit_cost_cents: 0,
                             },
                         )?;
                     }

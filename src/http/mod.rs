@@ -15,6 +15,14 @@ pub use problem::{ApiError, Problem};
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Whether the caller asked for CSV (`Accept: text/csv`): exports answer JSON otherwise.
+pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"))
+}
+
 /// Logs one JSON line per request: method, path (never the query string, which may carry a
 /// calendar token), status and duration.
 pub async fn log_requests(

@@ -493,6 +493,18 @@ pub async fn plan_day(
     })
 }
 
+/// The cost of planned legs on the road estimate, in cents: what a quote recharges. Synchronous
+/// (no OSRM call), so that pricing can run inside a booking's transaction; without OSRM it is
+/// exactly the sum of `cost_cents` that `GET /bookings/{id}/legs` shows.
+pub fn estimated_cost_cents(provider: &DistanceProvider, costs: &Costs, plans: &[LegPlan]) -> i64 {
+    plans
+        .iter()
+        .map(|plan| {
+            costs.cost_cents(provider.estimate_km(position(&plan.from), position(&plan.to)))
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

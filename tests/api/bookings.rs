@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ical::parser::ical::component::{IcalCalendar, IcalEvent};
 use ical::property::Property;
-use itinerance::booking::service::{expire_holds, Settings};
+use itinerance::booking::service::expire_holds;
 use serde_json::{json, Value};
 
 use crate::builders::{day, BookingBuilder, CopyBuilder, Network, ResourceBuilder};
@@ -244,7 +244,7 @@ async fn set_hold_expiry(app: &TestApp, booking_id: i64, at: NaiveDateTime) {
 
 /// Runs the expiry job as if it were `now`; returns how many holds it expired.
 async fn expire_as_of(app: &TestApp, now: NaiveDateTime) -> usize {
-    let settings = Settings::from_config(&app.state.config);
+    let settings = app.state.booking_settings();
     app.state
         .run(move |conn| expire_holds(conn, &settings, now))
         .await
@@ -625,7 +625,7 @@ async fn expire_holds_lapses_requests_only(app: TestApp) {
     let lapses = timestamp(&held["hold_expires_at"]);
     assert_eq!(
         lapses - timestamp(&held["created_at"]),
-        Duration::days(Settings::from_config(&app.state.config).hold_days)
+        Duration::days(app.state.booking_settings().hold_days)
     );
     // Not yet: one second before the hold lapses.
     assert_eq!(expire_as_of(&app, lapses - Duration::seconds(1)).await, 0);

@@ -115,7 +115,7 @@ async fn concurrent_overlapping_requests_book_each_copy_once(app: TestApp) {
 async fn racers_released_together(app: &TestApp, f: &Fixture) {
     use itinerance::auth::Principal;
     use itinerance::booking::model::NewBooking;
-    use itinerance::booking::service::{request, Settings};
+    use itinerance::booking::service::request;
     use itinerance::db::DatabaseTarget;
     use itinerance::organization::{OrgKind, Role};
     use std::sync::{Arc, Barrier};
@@ -124,7 +124,7 @@ async fn racers_released_together(app: &TestApp, f: &Fixture) {
     // Two cores let only a few racers truly overlap in one round; several rounds make a run
     // without any overlap (which would hide a broken gate) vanishingly unlikely.
     const ROUNDS: i64 = 6;
-    let settings = Arc::new(Settings::from_config(&app.state.config));
+    let settings = Arc::new(app.state.booking_settings());
     let target = DatabaseTarget::parse(&app.state.config.database_url).expect("database URL");
     let barrier = Arc::new(Barrier::new(RACERS));
     let venue = Principal {
@@ -254,13 +254,13 @@ async fn expiry_on_every_instance_at_once_expires_each_hold_once(app: TestApp) {
         assert_eq!(res.status, 201, "{}", res.text);
         ids.push(res.body["id"].as_i64().unwrap());
     }
-    let settings = itinerance::booking::service::Settings::from_config(&app.state.config);
+    let settings = app.state.booking_settings();
     let later = Utc::now().naive_utc() + Duration::days(30);
     // Four "instances", each with its own connection, at once.
     let url = app.state.config.effective_database_url();
     let workers: Vec<_> = (0..4)
         .map(|_| {
-            let url = url.clone();
+            let (url, settings) = (url.clone(), settings.clone());
             std::thread::spawn(move || {
                 let target = itinerance::db::DatabaseTarget::parse(&url).unwrap();
                 let mut conn = target.connect().unwrap();

@@ -4,6 +4,7 @@ mod builders;
 mod common;
 
 mod auth;
+mod billing;
 mod bookings;
 mod catalogue;
 mod concurrency;

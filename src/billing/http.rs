@@ -1,0 +1,485 @@
+//! HTTP handlers of the money domain.
+
+use actix_web::http::header;
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::model::{
+    Invoice, InvoiceFilter, NewSubsidyProgram, PricingPolicy, Quote, QuoteQuery, RevenueQuery,
+    RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
+};
+use super::{invoice, quote, revenue, service, subsidy, LoanBilling};
+use crate::auth::Principal;
+use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// Registers the money routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_tariff)
+        .service(put_tariff)
+        .service(get_pricing_policy)
+        .service(put_pricing_policy)
+        .service(booking_quote)
+        .service(resource_quote)
+        .service(create_program)
+        .service(list_programs)
+        .service(get_program)
+        .service(update_program)
+        .service(issue_invoice)
+        .service(credit_invoice)
+        .service(list_invoices)
+        .service(get_invoice)
+        .service(invoice_facturx)
+        .service(producer_revenue);
+}
+
+/// The tariff of a resource (zero amounts when its producer set none). Every authenticated caller
+/// may read it.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id")),
+    responses(
+        (status = 200, description = "The tariff", body = Tariff),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/resources/{id}/tariff")]
+async fn get_tariff(
+    state: web::Data<AppState>,
+    _principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Tariff>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state.run(move |conn| service::tariff(conn, id)).await?,
+    ))
+}
+
+/// Sets the tariff of a resource: per loan, per started week of use, and the deposit, in cents
+/// (0 to 100,000,000). Its producer or the agency.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id")),
+    request_body = Tariff,
+    responses(
+        (status = 200, description = "The tariff now in force", body = Tariff),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another producer's resource", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A negative or too large amount", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/resources/{id}/tariff")]
+async fn put_tariff(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<Tariff>,
+) -> ApiResult<web::Json<Tariff>> {
+    let id = id.into_inner();
+    let tariff = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| {
+                service::put_tariff(conn, &principal, id, &tariff, Utc::now().naive_utc())
+            })
+            .await?,
+    ))
+}
+
+/// The network's pricing policy in force. Every authenticated caller may read it.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The policy", body = PricingPolicy),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/pricing-policy")]
+async fn get_pricing_policy(
+    state: web::Data<AppState>,
+    _principal: Principal,
+) -> ApiResult<web::Json<PricingPolicy>> {
+    Ok(web::Json(state.run(service::pricing_policy).await?))
+}
+
+/// Replaces the network's pricing policy: the share of the rental each commune class pays and the
+/// share of the transport cost recharged to it, whole percent from 0 to 100. The agency only.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    request_body = PricingPolicy,
+    responses(
+        (status = 200, description = "The policy now in force", body = PricingPolicy),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A percentage outside 0–100 (field `class_rate_percent.village`, …)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/pricing-policy")]
+async fn put_pricing_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<PricingPolicy>,
+) -> ApiResult<web::Json<PricingPolicy>> {
+    let policy = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| {
+                service::put_pricing_policy(conn, &principal, &policy, Utc::now().naive_utc())
+            })
+            .await?,
+    ))
+}
+
+/// The quote of a booking, line by line: computed afresh until approval, frozen by it (rental,
+/// discount, transport, subsidy), with the damage its return and inspection reports found. Its
+/// venue, its producer and the agency.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")),
+    responses(
+        (status = 200, description = "The quote", body = Quote),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such booking, or another's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/bookings/{id}/quote")]
+async fn booking_quote(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Quote>> {
+    let id = id.into_inner();
+    let billing = LoanBilling::from_config(&state.config);
+    Ok(web::Json(
+        state
+            .run(move |conn| quote::quote_for(conn, &billing, &principal, id))
+            .await?,
+    ))
+}
+
+/// What a venue would pay to borrow a resource over some days, before it asks: today's tariff,
+/// policy and budgets, the nearest copy's outbound and return legs. Nothing is booked or
+/// committed. A venue for itself; the resource's producer and the agency for any venue.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Resource id"), QuoteQuery),
+    responses(
+        (status = 200, description = "The quote (`booking_id` null)", body = Quote),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another venue's quote", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Dates in the wrong order, a year or longer, or `venue_id` not a venue", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/resources/{id}/quote")]
+async fn resource_quote(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    query: web::Query<QuoteQuery>,
+) -> ApiResult<web::Json<Quote>> {
+    let id = id.into_inner();
+    let query = query.into_inner();
+    let billing = LoanBilling::from_config(&state.config);
+    Ok(web::Json(
+        state
+            .run(move |conn| quote::preview(conn, &billing, &principal, id, &query))
+            .await?,
+    ))
+}
+
+/// Creates a funder's subsidy programme: a rate of the venue's price, a budget never overdrawn,
+/// a validity (the first day of use must fall in it), eligibility by commune class, EPCI and
+/// venue type. The agency only.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    request_body = NewSubsidyProgram,
+    responses(
+        (status = 201, description = "The programme", body = SubsidyProgram),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A rate outside 0–100, a negative budget, dates in the wrong order, an empty list, a SIREN not of 9 digits", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/subsidy-programs")]
+async fn create_program(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewSubsidyProgram>,
+) -> ApiResult<HttpResponse> {
+    let new = body.into_inner();
+    let program = state
+        .run(move |conn| subsidy::create(conn, &principal, &new, Utc::now().naive_utc()))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/subsidy-programs/{}", program.id),
+        ))
+        .json(program))
+}
+
+/// Every subsidy programme with its budget, committed and remaining amounts: the agency's view of
+/// the funders' money. Every authenticated caller may read them.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The programmes, by id", body = Vec<SubsidyProgram>),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/subsidy-programs")]
+async fn list_programs(
+    state: web::Data<AppState>,
+    _principal: Principal,
+) -> ApiResult<web::Json<Vec<SubsidyProgram>>> {
+    Ok(web::Json(state.run(subsidy::list).await?))
+}
+
+/// One subsidy programme with its budget as it stands.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Programme id")),
+    responses(
+        (status = 200, description = "The programme", body = SubsidyProgram),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/subsidy-programs/{id}")]
+async fn get_program(
+    state: web::Data<AppState>,
+    _principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<SubsidyProgram>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state.run(move |conn| subsidy::get(conn, id)).await?,
+    ))
+}
+
+/// Changes a subsidy programme (the agency). Quotes already frozen keep their subsidy; the budget
+/// never goes below what is committed.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Programme id")),
+    request_body = SubsidyProgramPatch,
+    responses(
+        (status = 200, description = "The programme", body = SubsidyProgram),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`budget_below_committed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/subsidy-programs/{id}")]
+async fn update_program(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<SubsidyProgramPatch>,
+) -> ApiResult<web::Json<SubsidyProgram>> {
+    let id = id.into_inner();
+    let patch = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| subsidy::update(conn, &principal, id, &patch, Utc::now().naive_utc()))
+            .await?,
+    ))
+}
+
+/// Invoices a returned or closed loan from its frozen quote and the damage found: the next number
+/// of the producer's sequence for the year. The producer or the agency; an API key needs the
+/// `billing:write` scope.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")),
+    responses(
+        (status = 201, description = "The invoice", body = Invoice),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the loan's producer or the agency, or an API key without `billing:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such booking, or another's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_invoiced`, or `loan_not_returned`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/bookings/{id}/invoice")]
+async fn issue_invoice(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let billing = LoanBilling::from_config(&state.config);
+    let invoice = state
+        .run(move |conn| invoice::issue(conn, &billing, &principal, id, Utc::now().naive_utc()))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/invoices/{}", invoice.id)))
+        .json(invoice))
+}
+
+/// Cancels an invoice with a credit note (negated lines, the next number of the same sequence);
+/// the loan may then be invoiced again. Invoices themselves never change.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Invoice id")),
+    responses(
+        (status = 201, description = "The credit note", body = Invoice),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the seller or the agency, or an API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice, or another's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_credited`, or `invalid_transition` for a credit note", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/invoices/{id}/credit-note")]
+async fn credit_invoice(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let note = state
+        .run(move |conn| invoice::credit(conn, &principal, id, Utc::now().naive_utc()))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/invoices/{}", note.id)))
+        .json(note))
+}
+
+/// Invoices and credit notes, newest first: the agency sees all, a producer those it issued, a
+/// venue those it received. `Accept: text/csv` gives a CSV file for accounting.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(InvoiceFilter),
+    responses(
+        (status = 200, description = "The invoices (JSON, or CSV with `Accept: text/csv`)", content((Vec<Invoice> = "application/json"), (String = "text/csv"))),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A limit or year out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invoices")]
+async fn list_invoices(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<InvoiceFilter>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let filter = query.into_inner();
+    let wants_csv = crate::http::wants_csv(&req);
+    let invoices = state
+        .run(move |conn| invoice::list(conn, &principal, &filter))
+        .await?;
+    if wants_csv {
+        Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"invoices.csv\"",
+            ))
+            .body(invoice::csv(&invoices)))
+    } else {
+        Ok(HttpResponse::Ok().json(invoices))
+    }
+}
+
+/// One invoice or credit note, for its seller, its buyer and the agency.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Invoice id")),
+    responses(
+        (status = 200, description = "The invoice", body = Invoice),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice, or another's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invoices/{id}")]
+async fn get_invoice(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Invoice>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| invoice::get(conn, &principal, id))
+            .await?,
+    ))
+}
+
+/// The invoice as a structured e-invoice: UN/CEFACT Cross Industry Invoice XML, Factur-X EN 16931
+/// profile (public bodies must receive structured invoices; e-invoicing is mandatory in France
+/// from 2026–2027). VAT category E: the network's producers lend without VAT.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Invoice id")),
+    responses(
+        (status = 200, description = "CII XML", body = String, content_type = "application/xml"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice, or another's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invoices/{id}/facturx.xml")]
+async fn invoice_facturx(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let xml = state
+        .run(move |conn| invoice::facturx_xml(conn, &principal, id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .body(xml))
+}
+
+/// Revenue and cost recovery of a producer's resources for a year: what they earned (whoever
+/// paid), what venues and funders paid, transport and maintenance costs, net, and, all time, the
+/// share of each production cost recovered with a payback forecast. The producer or the agency.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Producer organisation id"), RevenueQuery),
+    responses(
+        (status = 200, description = "The report", body = RevenueReport),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's revenue", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A year out of range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/producers/{id}/revenue")]
+async fn producer_revenue(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    query: web::Query<RevenueQuery>,
+) -> ApiResult<web::Json<RevenueReport>> {
+    let id = id.into_inner();
+    let year = query.year;
+    Ok(web::Json(
+        state
+            .run(move |conn| {
+                revenue::producer_revenue(conn, &principal, id, year, Utc::now().date_naive())
+            })
+            .await?,
+    ))
+}

@@ -1,0 +1,360 @@
+//! Invoices and credit notes: issued from returned or closed loans by their producer (or the
+//! agency), numbered `YYYY-NNNNNN` per seller and year without gaps or repeats, never changed
+//! afterwards; a correction is a credit note, after which the loan may be invoiced again.
+
+use chrono::{Datelike, NaiveDateTime};
+
+use super::facturx;
+use super::ledger::{self, InvoiceInsert, InvoiceRow, Scope};
+use super::model::{Currency, Invoice, InvoiceFilter, InvoiceKind, Line};
+use super::quote::{self, LoanBilling};
+use crate::auth::Principal;
+use crate::booking::BookingStatus;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Code, Error, Result, Validator};
+use crate::organization::OrgKind;
+
+/// Who issues a producer's invoices: the producer's people or the agency. A partner's API key
+/// needs the `billing:write` scope, which no key holds until scopes exist: keys are refused.
+fn may_invoice(p: &Principal, seller_id: i64) -> Result<()> {
+    if p.api_key_id.is_some() {
+        return Err(Error::Forbidden(
+            "an API key needs the billing:write scope to issue invoices".into(),
+        ));
+    }
+    if p.is_agency() || (p.kind == OrgKind::Producer && p.belongs_to(seller_id)) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only the producer of the loan, or the agency, issues its invoices".into(),
+        ))
+    }
+}
+
+fn may_read(p: &Principal, row: &InvoiceRow) -> bool {
+    p.is_agency() || p.belongs_to(row.seller_id) || p.belongs_to(row.buyer_id)
+}
+
+fn to_invoice(row: InvoiceRow, lines: Vec<Line>) -> Invoice {
+    Invoice {
+        id: row.id,
+        number: row.number,
+        kind: row.kind,
+        issued_on: row.issued_on,
+        seller_id: row.seller_id,
+        buyer_id: row.buyer_id,
+        booking_id: row.booking_id,
+        lines,
+        total_cents: row.total_cents,
+        currency: Currency::Eur,
+        credits_invoice_id: row.credits_invoice_id,
+        created_at: row.created_at,
+    }
+}
+
+fn load(conn: &mut DbConnection, row: InvoiceRow) -> Result<Invoice> {
+    let lines = ledger::lines_of(conn, &[row.id])?
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    Ok(to_invoice(row, lines))
+}
+
+/// A concurrent issuer won the unique guard: the same answer as a repeat.
+fn unique_to(code: Code, detail: &'static str) -> impl Fn(Error) -> Error {
+    move |e| match e {
+        Error::Conflict {
+            code: Code::AlreadyExists,
+            ..
+        } => Error::conflict(code, detail),
+        other => other,
+    }
+}
+
+fn number_of(year: i32, sequence: i32) -> String {
+    format!("{year:04}-{sequence:06}")
+}
+
+/// Invoices a returned or closed loan: its frozen quote (frozen now if the loan was approved
+/// before billing existed) plus the damage its reports found.
+pub fn issue(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    p: &Principal,
+    booking_id: i64,
+    now: NaiveDateTime,
+) -> Result<Invoice> {
+    write_transaction(conn, |conn| {
+        let (row, producer_id) = crate::booking::service::visible_booking(conn, p, booking_id)?;
+        may_invoice(p, producer_id)?;
+        if !matches!(row.status, BookingStatus::Returned | BookingStatus::Closed) {
+            return Err(Error::conflict(
+                Code::LoanNotReturned,
+                format!("the loan is {}; invoice it once returned", row.status),
+            ));
+        }
+        let correction = ledger::credit_notes_of_booking(conn, booking_id)? as i32;
+        if let Some(existing) = ledger::invoice_of_booking(conn, booking_id, correction)? {
+            return Err(Error::conflict(
+                Code::AlreadyInvoiced,
+                format!(
+                    "the loan is invoiced ({}); credit that invoice to invoice again",
+                    existing.number
+                ),
+            ));
+        }
+        quote::freeze(conn, billing, &row, now)?;
+        let quote = quote::booking_quote(conn, billing, &row)?;
+        let issued_on = now.date();
+        let year = issued_on.year();
+        let sequence = ledger::next_number(conn, producer_id, year)?;
+        let id = ledger::insert(
+            conn,
+            &InvoiceInsert {
+                number: number_of(year, sequence),
+                kind: InvoiceKind::Invoice,
+                seller_id: producer_id,
+                buyer_id: row.venue_id,
+                booking_id,
+                year,
+                sequence,
+                issued_on,
+                total_cents: quote.total_cents,
+                currency: Currency::Eur.as_str().into(),
+                correction,
+                credits_invoice_id: None,
+                issued_by_organization: p.organization_id,
+                created_at: now,
+            },
+            &quote.lines,
+        )
+        .map_err(Error::from)
+        .map_err(unique_to(
+            Code::AlreadyInvoiced,
+            "the loan was invoiced meanwhile",
+        ))?;
+        get_row(conn, id)
+    })
+}
+
+fn get_row(conn: &mut DbConnection, id: i64) -> Result<Invoice> {
+    let row = ledger::find(conn, id)?.ok_or_else(|| Error::NotFound(format!("invoice {id}")))?;
+    load(conn, row)
+}
+
+/// Cancels an invoice with a credit note: the same lines negated, numbered in the same sequence.
+pub fn credit(
+    conn: &mut DbConnection,
+    p: &Principal,
+    invoice_id: i64,
+    now: NaiveDateTime,
+) -> Result<Invoice> {
+    write_transaction(conn, |conn| {
+        let original = ledger::find(conn, invoice_id)?
+            .filter(|row| may_read(p, row))
+            .ok_or_else(|| Error::NotFound(format!("invoice {invoice_id}")))?;
+        may_invoice(p, original.seller_id)?;
+        if original.kind == InvoiceKind::CreditNote {
+            return Err(Error::conflict(
+                Code::InvalidTransition,
+                "a credit note is not credited; issue a new invoice instead",
+            ));
+        }
+        if ledger::credit_note_of(conn, invoice_id)?.is_some() {
+            return Err(Error::conflict(
+                Code::AlreadyCredited,
+                format!("invoice {} already has a credit note", original.number),
+            ));
+        }
+        let lines: Vec<Line> = ledger::lines_of(conn, &[invoice_id])?
+            .into_iter()
+            .map(|(_, l)| Line {
+                amount_cents: -l.amount_cents,
+                ..l
+            })
+            .collect();
+        let issued_on = now.date();
+        let year = issued_on.year();
+        let sequence = ledger::next_number(conn, original.seller_id, year)?;
+        let id = ledger::insert(
+            conn,
+            &InvoiceInsert {
+                number: number_of(year, sequence),
+                kind: InvoiceKind::CreditNote,
+                seller_id: original.seller_id,
+                buyer_id: original.buyer_id,
+                booking_id: original.booking_id,
+                year,
+                sequence,
+                issued_on,
+                total_cents: -original.total_cents,
+                currency: original.currency.clone(),
+                correction: original.correction,
+                credits_invoice_id: Some(invoice_id),
+                issued_by_organization: p.organization_id,
+                created_at: now,
+            },
+            &lines,
+        )
+        .map_err(Error::from)
+        .map_err(unique_to(
+            Code::AlreadyCredited,
+            "the invoice was credited meanwhile",
+        ))?;
+        get_row(conn, id)
+    })
+}
+
+/// One invoice for its seller, its buyer or the agency (others: 404).
+pub fn get(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Invoice> {
+    let row = ledger::find(conn, id)?
+        .filter(|row| may_read(p, row))
+        .ok_or_else(|| Error::NotFound(format!("invoice {id}")))?;
+    load(conn, row)
+}
+
+/// Invoices the caller may see: the agency all, a producer those it issued, a venue those it
+/// received.
+pub fn list(
+    conn: &mut DbConnection,
+    p: &Principal,
+    filter: &InvoiceFilter,
+) -> Result<Vec<Invoice>> {
+    let mut v = Validator::new();
+    let limit = filter.limit.unwrap_or(1000);
+    v.check(
+        (1..=10_000).contains(&limit),
+        "limit",
+        "must be between 1 and 10000",
+    );
+    if let Some(year) = filter.year {
+        v.check(
+            (2000..=2999).contains(&year),
+            "year",
+            "must be between 2000 and 2999",
+        );
+    }
+    v.finish()?;
+    let scope = match p.kind {
+        OrgKind::Agency => Scope::All,
+        OrgKind::Producer => Scope::Seller(p.organization_id),
+        _ => Scope::Buyer(p.organization_id),
+    };
+    let rows = ledger::list(
+        conn,
+        scope,
+        filter.seller_id,
+        filter.buyer_id,
+        filter.year,
+        limit,
+    )?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut lines = ledger::lines_of(conn, &ids)?;
+    lines.sort_by_key(|(id, _)| *id);
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let from = lines.partition_point(|(id, _)| *id < row.id);
+            let to = lines.partition_point(|(id, _)| *id <= row.id);
+            let own = lines[from..to].iter().map(|(_, l)| l.clone()).collect();
+            to_invoice(row, own)
+        })
+        .collect())
+}
+
+/// Invoices as CSV (one row per document, amounts in cents and in euros), for accounting tools.
+pub fn csv(invoices: &[Invoice]) -> String {
+    let mut out = String::from(
+        "id,number,kind,issued_on,seller_id,buyer_id,booking_id,total_cents,total_eur,currency,credits_invoice_id\n",
+    );
+    for i in invoices {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            i.id,
+            i.number,
+            i.kind.as_str(),
+            i.issued_on,
+            i.seller_id,
+            i.buyer_id,
+            i.booking_id,
+            i.total_cents,
+            crate::money::euros(i.total_cents),
+            Currency::Eur.as_str(),
+            i.credits_invoice_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        ));
+    }
+    out
+}
+
+/// The invoice as UN/CEFACT CII XML, Factur-X EN 16931 profile.
+pub fn facturx_xml(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<String> {
+    let invoice = get(conn, p, id)?;
+    let seller = party(conn, invoice.seller_id)?;
+    let buyer = party(conn, invoice.buyer_id)?;
+    let preceding = match invoice.credits_invoice_id {
+        Some(original) => ledger::find(conn, original)?,
+        None => None,
+    };
+    let booking = crate::booking::store::find_booking(conn, invoice.booking_id)?;
+    let lines: Vec<facturx::Line> = invoice
+        .lines
+        .iter()
+        .map(|l| facturx::Line {
+            kind: l.kind.as_str(),
+            label: &l.label,
+            amount_cents: l.amount_cents,
+        })
+        .collect();
+    Ok(facturx::cii_xml(&facturx::Document {
+        number: &invoice.number,
+        credit_note: invoice.kind == InvoiceKind::CreditNote,
+        issued_on: invoice.issued_on,
+        seller: seller.as_party(),
+        buyer: buyer.as_party(),
+        lines: &lines,
+        total_cents: invoice.total_cents,
+        currency: Currency::Eur.as_str(),
+        preceding_number: preceding.as_ref().map(|r| r.number.as_str()),
+        preceding_issued_on: preceding.as_ref().map(|r| r.issued_on),
+        period: booking.as_ref().map(|b| (b.starts_on, b.ends_on)),
+        booking_id: Some(invoice.booking_id),
+    }))
+}
+
+/// A party's data, owned, for the e-invoice.
+struct PartyData {
+    id: i64,
+    name: String,
+    address: Option<String>,
+    postcode: String,
+    city: String,
+}
+
+impl PartyData {
+    fn as_party(&self) -> facturx::Party<'_> {
+        facturx::Party {
+            id: self.id,
+            name: &self.name,
+            address: self.address.as_deref(),
+            postcode: &self.postcode,
+            city: &self.city,
+            country: "FR",
+        }
+    }
+}
+
+fn party(conn: &mut DbConnection, organization_id: i64) -> Result<PartyData> {
+    let org = crate::organization::store::find_organization(conn, organization_id)?
+        .ok_or_else(|| Error::Internal("invoice party without organisation".into()))?;
+    let commune = crate::territory::store::find(conn, &org.commune_insee)?
+        .ok_or_else(|| Error::Internal("organisation without commune".into()))?;
+    Ok(PartyData {
+        id: org.id,
+        name: org.name,
+        address: org.address,
+        postcode: commune.postcode,
+        city: commune.name,
+    })
+}

@@ -1,0 +1,433 @@
+//! Quotes: the formula applied to a loan (live before approval), frozen on approval with its
+//! subsidy committed to the programme's budget, given back on a cancel or reject. Billing reacts
+//! to booking transitions through `booking::hooks`, inside their transaction.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::model::{Currency, Line, PricingPolicy, Quote, QuoteQuery, Tariff};
+use super::price::{self, Amounts, Inputs, Labels, Offer};
+use super::store::{self, FrozenQuote, ProgramRow};
+use crate::auth::Principal;
+use crate::booking::hooks::TransitionHook;
+use crate::booking::store::BookingRow;
+use crate::booking::{Booking, BookingStatus};
+use crate::catalogue::model::CopyStatus;
+use crate::catalogue::store as catalogue;
+use crate::config::Config;
+use crate::db::DbConnection;
+use crate::error::{Error, Result, Validator};
+use crate::organization::{OrgKind, VenueType};
+use crate::schema::{communes, organizations};
+use crate::territory::geo::LatLon;
+use crate::territory::model::CommuneClass;
+use crate::transport::distance::DistanceProvider;
+use crate::transport::service::{self as transport, Costs, LegPlan};
+
+/// Billing's reaction to booking transitions, and what pricing needs of the configuration.
+pub struct LoanBilling {
+    costs: Costs,
+    provider: DistanceProvider,
+}
+
+impl LoanBilling {
+    /// Transport costs and the road estimate, from the configuration.
+    pub fn from_config(c: &Config) -> LoanBilling {
+        LoanBilling {
+            costs: Costs::from_config(c),
+            provider: DistanceProvider::from_config(c),
+        }
+    }
+}
+
+impl TransitionHook for LoanBilling {
+    fn on_transition(
+        &self,
+        conn: &mut DbConnection,
+        booking: &BookingRow,
+        from: BookingStatus,
+        to: BookingStatus,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        use BookingStatus as S;
+        match (from, to) {
+            // New dates of an approved loan: a new price, its subsidy re-committed.
+            (S::Approved, S::Approved) => {
+                release(conn, booking.id, now)?;
+                freeze(conn, self, booking, now)
+            }
+            (_, S::Approved) => freeze(conn, self, booking, now),
+            (_, S::Cancelled | S::Rejected | S::Expired) => release(conn, booking.id, now),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What pricing needs to know of the borrowing venue.
+#[derive(Debug, Clone)]
+pub struct VenueFacts {
+    pub class: CommuneClass,
+    pub epci_siren: String,
+    pub venue_type: Option<VenueType>,
+    pub position: LatLon,
+}
+
+/// The venue's class, EPCI and type; `None` when the organisation is not a venue.
+pub fn venue_facts(conn: &mut DbConnection, venue_id: i64) -> Result<Option<VenueFacts>> {
+    let row: Option<(String, Option<String>, f64, f64, i32, String)> = organizations::table
+        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
+        .filter(organizations::id.eq(venue_id))
+        .select((
+            organizations::kind,
+            organizations::venue_type,
+            organizations::latitude,
+            organizations::longitude,
+            communes::population,
+            communes::epci_siren,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((kind, venue_type, lat, lon, population, epci_siren)) = row else {
+        return Ok(None);
+    };
+    if kind != OrgKind::Venue.as_str() {
+        return Ok(None);
+    }
+    Ok(Some(VenueFacts {
+        class: CommuneClass::of_population(i64::from(population)),
+        epci_siren,
+        venue_type: venue_type.and_then(|t| t.parse().ok()),
+        position: LatLon { lat, lon },
+    }))
+}
+
+/// Whether a programme's lists admit the venue (dates are checked by the query).
+pub fn eligible(program: &ProgramRow, venue: &VenueFacts) -> bool {
+    fn admits(list: &Option<String>, value: &str) -> bool {
+        list.as_deref()
+            .is_none_or(|l| l.split(',').any(|item| item == value))
+    }
+    admits(&program.commune_classes, venue.class.as_str())
+        && admits(&program.epci_sirens, &venue.epci_siren)
+        && venue.venue_type.map_or(program.venue_types.is_none(), |t| {
+            admits(&program.venue_types, t.as_str())
+        })
+}
+
+/// The eligible programme with the highest rate (then the lowest id), with what is left of it.
+fn best_offer(
+    conn: &mut DbConnection,
+    venue: &VenueFacts,
+    starts_on: NaiveDate,
+) -> Result<Option<Offer>> {
+    let mut best: Option<ProgramRow> = None;
+    for program in store::programs_valid_on(conn, starts_on)? {
+        if eligible(&program, venue)
+            && best
+                .as_ref()
+                .is_none_or(|b| program.rate_percent > b.rate_percent)
+        {
+            best = Some(program);
+        }
+    }
+    Ok(best.map(|p| Offer {
+        program_id: p.id,
+        remaining_cents: p.budget_cents - p.committed_cents,
+        name: p.name,
+        funder: p.funder,
+        rate_percent: p.rate_percent,
+    }))
+}
+
+/// A priced loan before damage: the amounts and what the labels say.
+#[derive(Debug, Clone)]
+struct Priced {
+    amounts: Amounts,
+    class: CommuneClass,
+    class_rate_percent: i32,
+    recharge_percent: i32,
+    transport_cost_cents: i64,
+    deposit_cents: i64,
+    offer: Option<Offer>,
+    frozen_at: Option<NaiveDateTime>,
+}
+
+/// The loan as pricing sees it.
+struct Loan {
+    resource_id: i64,
+    venue_id: i64,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+}
+
+fn price_live(
+    conn: &mut DbConnection,
+    loan: &Loan,
+    venue: &VenueFacts,
+    transport_cost_cents: i64,
+) -> Result<Priced> {
+    let tariff: Tariff = store::tariff(conn, loan.resource_id)?.unwrap_or_default();
+    let policy: PricingPolicy = store::policy(conn)?;
+    let (days, _) = price::days_and_weeks(loan.starts_on, loan.ends_on);
+    let inputs = Inputs {
+        days,
+        tariff,
+        class: venue.class,
+        class_rate_percent: policy.class_rate_percent.of(venue.class),
+        transport_cost_cents,
+        recharge_percent: policy.transport_recharge_percent.of(venue.class),
+        offer: best_offer(conn, venue, loan.starts_on)?,
+    };
+    let amounts = price::amounts(&inputs);
+    Ok(Priced {
+        amounts,
+        class: inputs.class,
+        class_rate_percent: inputs.class_rate_percent,
+        recharge_percent: inputs.recharge_percent,
+        transport_cost_cents,
+        deposit_cents: tariff.deposit_cents,
+        offer: inputs.offer.filter(|_| amounts.subsidy_cents != 0),
+        frozen_at: None,
+    })
+}
+
+/// The cost of a booking's legs (chaining included), on the road estimate.
+fn booking_transport_cost(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    row: &BookingRow,
+) -> Result<i64> {
+    let booking: Booking = row.clone().try_into()?;
+    let plans: Vec<LegPlan> = match transport::leg_plans(conn, &booking, &billing.costs) {
+        Ok(plans) => plans,
+        // A booking that no longer travels (cancelled) has no transport to price.
+        Err(Error::Conflict { .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(transport::estimated_cost_cents(
+        &billing.provider,
+        &billing.costs,
+        &plans,
+    ))
+}
+
+fn loan_of(row: &BookingRow) -> Loan {
+    Loan {
+        resource_id: row.resource_id,
+        venue_id: row.venue_id,
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+    }
+}
+
+/// Freezes a booking's quote and commits its subsidy. The commit is a conditional update: if a
+/// concurrent approval took the budget first, the quote is priced again with what is left.
+pub fn freeze(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    row: &BookingRow,
+    now: NaiveDateTime,
+) -> Result<()> {
+    if store::frozen_quote(conn, row.id)?.is_some() {
+        return Ok(());
+    }
+    let loan = loan_of(row);
+    let venue = venue_facts(conn, loan.venue_id)?
+        .ok_or_else(|| Error::Internal("booking without venue".into()))?;
+    let transport_cost = booking_transport_cost(conn, billing, row)?;
+    for _ in 0..16 {
+        let priced = price_live(conn, &loan, &venue, transport_cost)?;
+        let program_id = priced.offer.as_ref().map(|o| o.program_id);
+        if let Some(id) = program_id {
+            if !store::commit_subsidy(conn, id, -priced.amounts.subsidy_cents, now)? {
+                continue;
+            }
+        }
+        store::insert_frozen_quote(
+            conn,
+            &FrozenQuote {
+                booking_id: row.id,
+                rental_cents: priced.amounts.rental_cents,
+                class_discount_cents: priced.amounts.class_discount_cents,
+                transport_cents: priced.amounts.transport_cents,
+                subsidy_cents: priced.amounts.subsidy_cents,
+                subsidy_program_id: program_id,
+                deposit_cents: priced.deposit_cents,
+                venue_class: priced.class.as_str().to_string(),
+                class_rate_percent: priced.class_rate_percent,
+                recharge_percent: priced.recharge_percent,
+                transport_cost_cents: priced.transport_cost_cents,
+                frozen_at: now,
+            },
+        )?;
+        return Ok(());
+    }
+    Err(Error::Unavailable(
+        "the subsidy budget kept changing under concurrent approvals; retry".into(),
+    ))
+}
+
+/// Gives a frozen quote's subsidy back to its programme and forgets the quote.
+pub fn release(conn: &mut DbConnection, booking_id: i64, now: NaiveDateTime) -> Result<()> {
+    if let Some(quote) = store::frozen_quote(conn, booking_id)? {
+        if let Some(program) = quote.subsidy_program_id {
+            store::give_back_subsidy(conn, program, -quote.subsidy_cents, now)?;
+        }
+        store::delete_frozen_quote(conn, booking_id)?;
+    }
+    Ok(())
+}
+
+fn priced_from_frozen(conn: &mut DbConnection, q: &FrozenQuote) -> Result<Priced> {
+    let offer = match q.subsidy_program_id {
+        Some(id) => store::program(conn, id)?.map(|p| Offer {
+            program_id: p.id,
+            name: p.name,
+            funder: p.funder,
+            rate_percent: p.rate_percent,
+            remaining_cents: p.budget_cents - p.committed_cents,
+        }),
+        None => None,
+    };
+    Ok(Priced {
+        amounts: Amounts {
+            rental_cents: q.rental_cents,
+            class_discount_cents: q.class_discount_cents,
+            transport_cents: q.transport_cents,
+            subsidy_cents: q.subsidy_cents,
+        },
+        class: q
+            .venue_class
+            .parse()
+            .map_err(|_| Error::Internal("stored commune class".into()))?,
+        class_rate_percent: q.class_rate_percent,
+        recharge_percent: q.recharge_percent,
+        transport_cost_cents: q.transport_cost_cents,
+        deposit_cents: q.deposit_cents,
+        offer,
+        frozen_at: Some(q.frozen_at),
+    })
+}
+
+fn quote_of(booking_id: Option<i64>, loan: &Loan, priced: &Priced, damage: &[Line]) -> Quote {
+    let (days, weeks) = price::days_and_weeks(loan.starts_on, loan.ends_on);
+    let lines = price::lines(
+        &priced.amounts,
+        &Labels {
+            days,
+            class: priced.class,
+            class_rate_percent: priced.class_rate_percent,
+            recharge_percent: priced.recharge_percent,
+            transport_cost_cents: priced.transport_cost_cents,
+            subsidy: priced
+                .offer
+                .as_ref()
+                .map(|o| (o.name.as_str(), o.funder.as_str(), o.rate_percent)),
+        },
+        damage,
+    );
+    Quote {
+        booking_id,
+        resource_id: loan.resource_id,
+        venue_id: loan.venue_id,
+        starts_on: loan.starts_on,
+        ends_on: loan.ends_on,
+        days,
+        weeks,
+        currency: Currency::Eur,
+        total_cents: lines.iter().map(|l| l.amount_cents).sum(),
+        lines,
+        deposit_cents: priced.deposit_cents,
+        subsidy_program_id: priced.offer.as_ref().map(|o| o.program_id),
+        frozen_at: priced.frozen_at,
+    }
+}
+
+/// The quote of a booking as it stands: frozen since approval, else computed afresh; with the
+/// damage its reports found. Callers authorise first.
+pub fn booking_quote(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    row: &BookingRow,
+) -> Result<Quote> {
+    let loan = loan_of(row);
+    let priced = match store::frozen_quote(conn, row.id)? {
+        Some(frozen) => priced_from_frozen(conn, &frozen)?,
+        None => {
+            let venue = venue_facts(conn, loan.venue_id)?
+                .ok_or_else(|| Error::Internal("booking without venue".into()))?;
+            let transport_cost = booking_transport_cost(conn, billing, row)?;
+            price_live(conn, &loan, &venue, transport_cost)?
+        }
+    };
+    let damage: Vec<Line> = price::damage_line(&store::damaged_units(conn, row.id)?)
+        .into_iter()
+        .collect();
+    Ok(quote_of(Some(row.id), &loan, &priced, &damage))
+}
+
+/// A booking's quote for its venue, its producer or the agency (others: 404).
+pub fn quote_for(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    p: &Principal,
+    booking_id: i64,
+) -> Result<Quote> {
+    let (row, _) = crate::booking::service::visible_booking(conn, p, booking_id)?;
+    booking_quote(conn, billing, &row)
+}
+
+/// What a venue would pay for a resource over some days, before it asks: the nearest copy's depot,
+/// an outbound and a return leg (a booking may chain and pay less transport), today's budgets.
+pub fn preview(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    p: &Principal,
+    resource_id: i64,
+    query: &QuoteQuery,
+) -> Result<Quote> {
+    let resource = catalogue::find_live_resource(conn, resource_id)?
+        .ok_or_else(|| Error::NotFound(format!("resource {resource_id}")))?;
+    let venue_id = match (query.venue_id, p.kind) {
+        (Some(id), _) => id,
+        (None, OrgKind::Venue) => p.organization_id,
+        (None, _) => return Err(Error::invalid("venue_id", "name the borrowing venue")),
+    };
+    let mut v = Validator::new();
+    v.check(
+        query.ends_on >= query.starts_on,
+        "ends_on",
+        "must not be before starts_on",
+    );
+    v.check(
+        (query.ends_on - query.starts_on).num_days() < 366,
+        "ends_on",
+        "a loan lasts less than a year",
+    );
+    v.finish()?;
+    if !(p.is_agency() || p.belongs_to(venue_id) || p.belongs_to(resource.producer_id)) {
+        return Err(Error::Forbidden(
+            "a venue sees its own quotes; producers and the agency quote for any venue".into(),
+        ));
+    }
+    let venue =
+        venue_facts(conn, venue_id)?.ok_or_else(|| Error::invalid("venue_id", "not a venue"))?;
+    let nearest_depot_km = catalogue::copies_with_depot(conn, resource_id)?
+        .into_iter()
+        .filter(|(copy, _, _)| copy.status != CopyStatus::Retired)
+        .map(|(_, lat, lon)| {
+            billing
+                .provider
+                .estimate_km(LatLon { lat, lon }, venue.position)
+        })
+        .min_by(f64::total_cmp);
+    let transport_cost = nearest_depot_km.map_or(0, |km| 2 * billing.costs.cost_cents(km));
+    let loan = Loan {
+        resource_id,
+        venue_id,
+        starts_on: query.starts_on,
+        ends_on: query.ends_on,
+    };
+    let priced = price_live(conn, &loan, &venue, transport_cost)?;
+    Ok(quote_of(None, &loan, &priced, &[]))
+}

@@ -1,0 +1,320 @@
+//! Diesel queries of the money domain: tariffs, the pricing policy, subsidy programmes and their
+//! budgets, frozen quotes and the damage a loan's reports found.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::model::{PerClass, PricingPolicy, Tariff};
+use crate::db::DbConnection;
+use crate::schema::{
+    booking_quotes, components, condition_report_lines, condition_reports, pricing_policy,
+    subsidy_programs, tariffs,
+};
+
+/// The tariff of a resource, if its producer set one.
+pub fn tariff(conn: &mut DbConnection, resource_id: i64) -> QueryResult<Option<Tariff>> {
+    Ok(tariffs::table
+        .find(resource_id)
+        .select((
+            tariffs::per_loan_cents,
+            tariffs::per_week_cents,
+            tariffs::deposit_cents,
+        ))
+        .first::<(i64, i64, i64)>(conn)
+        .optional()?
+        .map(|(per_loan_cents, per_week_cents, deposit_cents)| Tariff {
+            per_loan_cents,
+            per_week_cents,
+            deposit_cents,
+        }))
+}
+
+/// Sets the tariff of a resource (an update, else an insert: call inside a write transaction).
+pub fn put_tariff(
+    conn: &mut DbConnection,
+    resource_id: i64,
+    tariff: &Tariff,
+    organization_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let values = (
+        tariffs::per_loan_cents.eq(tariff.per_loan_cents),
+        tariffs::per_week_cents.eq(tariff.per_week_cents),
+        tariffs::deposit_cents.eq(tariff.deposit_cents),
+        tariffs::updated_by_organization.eq(organization_id),
+        tariffs::updated_at.eq(now),
+    );
+    let updated = diesel::update(tariffs::table.find(resource_id))
+        .set(values)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(tariffs::table)
+            .values((tariffs::resource_id.eq(resource_id), values))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+type PolicyRow = (i32, i32, i32, i32, i32, i32, i32, i32);
+
+/// The policy in force (the migration writes its one row).
+pub fn policy(conn: &mut DbConnection) -> QueryResult<PricingPolicy> {
+    let (v, s, m, l, tv, ts, tm, tl): PolicyRow = pricing_policy::table
+        .find(1)
+        .select((
+            pricing_policy::rate_village,
+            pricing_policy::rate_small_town,
+            pricing_policy::rate_medium_town,
+            pricing_policy::rate_large_city,
+            pricing_policy::transport_village,
+            pricing_policy::transport_small_town,
+            pricing_policy::transport_medium_town,
+            pricing_policy::transport_large_city,
+        ))
+        .first(conn)?;
+    Ok(PricingPolicy {
+        class_rate_percent: PerClass {
+            village: v,
+            small_town: s,
+            medium_town: m,
+            large_city: l,
+        },
+        transport_recharge_percent: PerClass {
+            village: tv,
+            small_town: ts,
+            medium_town: tm,
+            large_city: tl,
+        },
+    })
+}
+
+/// Replaces the policy in force.
+pub fn put_policy(
+    conn: &mut DbConnection,
+    policy: &PricingPolicy,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let (rate, transport) = (policy.class_rate_percent, policy.transport_recharge_percent);
+    diesel::update(pricing_policy::table.find(1))
+        .set((
+            pricing_policy::rate_village.eq(rate.village),
+            pricing_policy::rate_small_town.eq(rate.small_town),
+            pricing_policy::rate_medium_town.eq(rate.medium_town),
+            pricing_policy::rate_large_city.eq(rate.large_city),
+            pricing_policy::transport_village.eq(transport.village),
+            pricing_policy::transport_small_town.eq(transport.small_town),
+            pricing_policy::transport_medium_town.eq(transport.medium_town),
+            pricing_policy::transport_large_city.eq(transport.large_city),
+            pricing_policy::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// A subsidy programme row; lists are comma-separated, `NULL` for every value.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = subsidy_programs)]
+pub struct ProgramRow {
+    pub id: i64,
+    pub name: String,
+    pub funder: String,
+    pub rate_percent: i32,
+    pub budget_cents: i64,
+    pub committed_cents: i64,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    pub commune_classes: Option<String>,
+    pub epci_sirens: Option<String>,
+    pub venue_types: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Values of a new programme (or of a changed one).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = subsidy_programs)]
+pub struct ProgramValues {
+    pub name: String,
+    pub funder: String,
+    pub rate_percent: i32,
+    pub budget_cents: i64,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    #[diesel(treat_none_as_null = true)]
+    pub commune_classes: Option<String>,
+    #[diesel(treat_none_as_null = true)]
+    pub epci_sirens: Option<String>,
+    #[diesel(treat_none_as_null = true)]
+    pub venue_types: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts a programme.
+pub fn insert_program(
+    conn: &mut DbConnection,
+    values: &ProgramValues,
+    now: NaiveDateTime,
+) -> QueryResult<ProgramRow> {
+    diesel::insert_into(subsidy_programs::table)
+        .values((values, subsidy_programs::created_at.eq(now)))
+        .returning(subsidy_programs::all_columns)
+        .get_result(conn)
+}
+
+/// One programme.
+pub fn program(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ProgramRow>> {
+    subsidy_programs::table
+        .find(id)
+        .select(ProgramRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every programme, by id.
+pub fn programs(conn: &mut DbConnection) -> QueryResult<Vec<ProgramRow>> {
+    subsidy_programs::table
+        .select(ProgramRow::as_select())
+        .order(subsidy_programs::id.asc())
+        .load(conn)
+}
+
+/// The programmes valid on a day (eligibility by venue is checked by the caller).
+pub fn programs_valid_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<Vec<ProgramRow>> {
+    subsidy_programs::table
+        .filter(subsidy_programs::valid_from.le(day))
+        .filter(subsidy_programs::valid_to.ge(day))
+        .select(ProgramRow::as_select())
+        .order(subsidy_programs::id.asc())
+        .load(conn)
+}
+
+/// Changes a programme unless its new budget is below what is committed at this moment (one
+/// conditional update: a concurrent approval cannot slip between the check and the write).
+pub fn update_program(
+    conn: &mut DbConnection,
+    id: i64,
+    values: &ProgramValues,
+) -> QueryResult<bool> {
+    Ok(diesel::update(
+        subsidy_programs::table
+            .find(id)
+            .filter(subsidy_programs::committed_cents.le(values.budget_cents)),
+    )
+    .set(values)
+    .execute(conn)?
+        == 1)
+}
+
+/// Commits `cents` of a programme's budget if that many are left: one conditional update, so
+/// concurrent approvals never overdraw it (the CHECK on the table is the last guard).
+pub fn commit_subsidy(
+    conn: &mut DbConnection,
+    id: i64,
+    cents: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    use subsidy_programs::dsl as p;
+    Ok(diesel::update(
+        p::subsidy_programs
+            .find(id)
+            .filter((p::committed_cents + cents).le(p::budget_cents)),
+    )
+    .set((
+        p::committed_cents.eq(p::committed_cents + cents),
+        p::updated_at.eq(now),
+    ))
+    .execute(conn)?
+        == 1)
+}
+
+/// Gives `cents` back to a programme's budget.
+pub fn give_back_subsidy(
+    conn: &mut DbConnection,
+    id: i64,
+    cents: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    use subsidy_programs::dsl as p;
+    diesel::update(p::subsidy_programs.find(id))
+        .set((
+            p::committed_cents.eq(p::committed_cents - cents),
+            p::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// A frozen quote.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = booking_quotes)]
+pub struct FrozenQuote {
+    pub booking_id: i64,
+    pub rental_cents: i64,
+    pub class_discount_cents: i64,
+    pub transport_cents: i64,
+    pub subsidy_cents: i64,
+    pub subsidy_program_id: Option<i64>,
+    pub deposit_cents: i64,
+    pub venue_class: String,
+    pub class_rate_percent: i32,
+    pub recharge_percent: i32,
+    pub transport_cost_cents: i64,
+    pub frozen_at: NaiveDateTime,
+}
+
+/// The frozen quote of a booking, if it was approved.
+pub fn frozen_quote(conn: &mut DbConnection, booking_id: i64) -> QueryResult<Option<FrozenQuote>> {
+    booking_quotes::table
+        .find(booking_id)
+        .select(FrozenQuote::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Stores a frozen quote.
+pub fn insert_frozen_quote(conn: &mut DbConnection, quote: &FrozenQuote) -> QueryResult<usize> {
+    diesel::insert_into(booking_quotes::table)
+        .values(quote)
+        .execute(conn)
+}
+
+/// Removes a frozen quote (a cancel, a reject, new dates).
+pub fn delete_frozen_quote(conn: &mut DbConnection, booking_id: i64) -> QueryResult<usize> {
+    diesel::delete(booking_quotes::table.find(booking_id)).execute(conn)
+}
+
+/// For each component of a booking's resource: its name, the most units any of the booking's
+/// return and inspection reports found missing or damaged, and its unit cost.
+pub fn damaged_units(
+    conn: &mut DbConnection,
+    booking_id: i64,
+) -> QueryResult<Vec<(String, i64, i64)>> {
+    let rows: Vec<(i64, String, i64, i32, i32, i32)> = condition_report_lines::table
+        .inner_join(
+            condition_reports::table
+                .on(condition_reports::id.eq(condition_report_lines::report_id)),
+        )
+        .inner_join(components::table.on(components::id.eq(condition_report_lines::component_id)))
+        .filter(condition_reports::booking_id.eq(booking_id))
+        .filter(condition_reports::stage.eq_any(["return", "inspection"]))
+        .select((
+            components::id,
+            components::name,
+            components::unit_cost_cents,
+            condition_report_lines::expected_quantity,
+            condition_report_lines::present_quantity,
+            condition_report_lines::damaged,
+        ))
+        .order(components::id.asc())
+        .load(conn)?;
+    let mut out: Vec<(i64, String, i64, i64)> = Vec::new();
+    for (id, name, cost, expected, present, damaged) in rows {
+        let units = i64::from((expected - present).max(0) + damaged);
+        match out.last_mut() {
+            Some(last) if last.0 == id => last.2 = last.2.max(units),
+            _ => out.push((id, name, units, cost)),
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(_, name, units, cost)| (name, units, cost))
+        .collect())
+}

@@ -1,0 +1,272 @@
+//! The demo network's money, from `data/demo-billing.json`: the pricing policy, a tariff on every
+//! resource (a share of its production cost), two subsidy programmes, and a past season of
+//! closed loans, priced and invoiced through the same functions as the API, so that `make run`
+//! shows real quotes, budgets, invoices and revenue. Loaded once: skipped when invoices exist.
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use serde::Deserialize;
+
+use crate::auth::Principal;
+use crate::billing::model::{NewSubsidyProgram, PricingPolicy, Tariff};
+use crate::billing::{invoice, quote, store as billing_store, subsidy, LoanBilling};
+use crate::booking::store::{self as booking_store, BookingInsert};
+use crate::booking::BookingStatus;
+use crate::catalogue::model::CopyStatus;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, Result};
+use crate::organization::{OrgKind, Role};
+use crate::schema::{invoices, organizations, resources};
+use crate::territory::geo::{great_circle_km, LatLon};
+use diesel::prelude::*;
+
+const BILLING_JSON: &str = include_str!("../../data/demo-billing.json");
+
+#[derive(Deserialize)]
+struct DemoBilling {
+    pricing_policy: PricingPolicy,
+    tariffs: TariffRule,
+    programs: Vec<DemoProgram>,
+    season: Season,
+}
+
+#[derive(Deserialize)]
+struct TariffRule {
+    per_loan_permille_of_cost: i64,
+    per_week_permille_of_cost: i64,
+    deposit_permille_of_cost: i64,
+    round_to_cents: i64,
+    min_per_loan_cents: i64,
+    max_deposit_cents: i64,
+}
+
+impl TariffRule {
+    fn tariff(&self, production_cost_cents: i64) -> Tariff {
+        let share = |permille: i64| {
+            let raw = production_cost_cents * permille / 1000;
+            (raw + self.round_to_cents / 2) / self.round_to_cents * self.round_to_cents
+        };
+        Tariff {
+            per_loan_cents: share(self.per_loan_permille_of_cost).max(self.min_per_loan_cents),
+            per_week_cents: share(self.per_week_permille_of_cost),
+            deposit_cents: share(self.deposit_permille_of_cost).min(self.max_deposit_cents),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DemoProgram {
+    name: String,
+    funder: String,
+    rate_percent: i32,
+    budget_cents: i64,
+    valid_from_days: i64,
+    valid_to_days: i64,
+    commune_classes: Option<Vec<crate::territory::CommuneClass>>,
+    epci_sirens: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct Season {
+    loans_per_resource: i64,
+    first_start_days_ago: i64,
+    spacing_days: i64,
+    days_of_use: i64,
+    approved_days_before: i64,
+    invoiced_days_after: i64,
+}
+
+/// How much of the demo's money a load added.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BillingSummary {
+    pub tariffs: usize,
+    pub programs: usize,
+    pub invoices: usize,
+}
+
+fn agency(organization_id: i64) -> Principal {
+    Principal {
+        user_id: None,
+        api_key_id: None,
+        organization_id,
+        kind: OrgKind::Agency,
+        role: Role::Admin,
+    }
+}
+
+fn producer(organization_id: i64) -> Principal {
+    Principal {
+        user_id: Some(0),
+        api_key_id: None,
+        organization_id,
+        kind: OrgKind::Producer,
+        role: Role::Admin,
+    }
+}
+
+/// Loads the demo's money once (nothing when the database already has invoices).
+pub fn load(conn: &mut DbConnection, billing: &LoanBilling) -> Result<BillingSummary> {
+    let demo: DemoBilling = serde_json::from_str(BILLING_JSON)
+        .map_err(|e| Error::Internal(format!("data/demo-billing.json: {e}")))?;
+    let mut summary = BillingSummary::default();
+    let any_invoice: i64 = invoices::table.count().get_result(conn)?;
+    if any_invoice > 0 {
+        return Ok(summary);
+    }
+    let now = Utc::now().naive_utc();
+    let today = now.date();
+    let agency_id: i64 = organizations::table
+        .filter(organizations::kind.eq(OrgKind::Agency.as_str()))
+        .select(organizations::id)
+        .order(organizations::id.asc())
+        .first(conn)?;
+    write_transaction(conn, |conn| {
+        billing_store::put_policy(conn, &demo.pricing_policy, now)?;
+        let live: Vec<(i64, i64, Option<i64>)> = resources::table
+            .filter(resources::deleted_at.is_null())
+            .select((
+                resources::id,
+                resources::producer_id,
+                resources::production_cost_cents,
+            ))
+            .order(resources::id.asc())
+            .load(conn)?;
+        for (id, _, cost) in &live {
+            if billing_store::tariff(conn, *id)?.is_none() {
+                let tariff = demo.tariffs.tariff(cost.unwrap_or(0));
+                billing_store::put_tariff(conn, *id, &tariff, agency_id, now)?;
+                summary.tariffs += 1;
+            }
+        }
+        if billing_store::programs(conn)?.is_empty() {
+            for p in &demo.programs {
+                subsidy::create(
+                    conn,
+                    &agency(agency_id),
+                    &NewSubsidyProgram {
+                        name: p.name.clone(),
+                        funder: p.funder.clone(),
+                        rate_percent: p.rate_percent,
+                        budget_cents: p.budget_cents,
+                        valid_from: today + Duration::days(p.valid_from_days),
+                        valid_to: today + Duration::days(p.valid_to_days),
+                        commune_classes: p.commune_classes.clone(),
+                        epci_sirens: p.epci_sirens.clone(),
+                        venue_types: None,
+                    },
+                    now,
+                )?;
+                summary.programs += 1;
+            }
+        }
+        Ok::<_, Error>(())
+    })?;
+    summary.invoices = past_season(conn, billing, &demo.season, today)?;
+    Ok(summary)
+}
+
+/// Closed loans of the last year, each approved (quote frozen, subsidy committed) and invoiced
+/// on its day, venues taken in turn so that every class and both programmes appear.
+fn past_season(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    season: &Season,
+    today: chrono::NaiveDate,
+) -> Result<usize> {
+    let venues: Vec<(i64, f64, f64)> = organizations::table
+        .filter(organizations::kind.eq(OrgKind::Venue.as_str()))
+        .select((
+            organizations::id,
+            organizations::latitude,
+            organizations::longitude,
+        ))
+        .order(organizations::id.asc())
+        .load(conn)?;
+    if venues.is_empty() {
+        return Ok(0);
+    }
+    let live: Vec<(i64, i64)> = resources::table
+        .filter(resources::deleted_at.is_null())
+        .select((resources::id, resources::producer_id))
+        .order(resources::id.asc())
+        .load(conn)?;
+    let mut issued = 0;
+    let mut turn = 0usize;
+    for (resource_id, producer_id) in live {
+        let copies = crate::catalogue::store::copies_with_depot(conn, resource_id)?;
+        let Some((copy, depot_lat, depot_lon)) = copies
+            .into_iter()
+            .find(|(c, _, _)| c.status != CopyStatus::Retired)
+        else {
+            continue;
+        };
+        for k in 0..season.loans_per_resource {
+            // Spread venues across the list (a stride prime to its length) to mix classes.
+            let (venue_id, lat, lon) = venues[(turn * 37) % venues.len()];
+            turn += 1;
+            let starts_on =
+                today - Duration::days(season.first_start_days_ago - k * season.spacing_days);
+            let ends_on = starts_on + Duration::days(season.days_of_use - 1);
+            let at = |date: chrono::NaiveDate| -> NaiveDateTime {
+                date.and_hms_opt(9, 0, 0).unwrap_or_default()
+            };
+            let approved_at = at(starts_on - Duration::days(season.approved_days_before));
+            let invoiced_at = at(ends_on + Duration::days(season.invoiced_days_after));
+            if invoiced_at.date() >= today {
+                continue;
+            }
+            let km = great_circle_km(
+                LatLon {
+                    lat: depot_lat,
+                    lon: depot_lon,
+                },
+                LatLon { lat, lon },
+            ) * 1.3;
+            write_transaction(conn, |conn| {
+                let row = booking_store::insert_booking(
+                    conn,
+                    &BookingInsert {
+                        resource_id,
+                        copy_id: copy.id,
+                        venue_id,
+                        starts_on,
+                        ends_on,
+                        occupied_from: starts_on - Duration::days(1),
+                        occupied_to: ends_on + Duration::days(1),
+                        outbound_days: 1,
+                        return_days: 1,
+                        distance_km: km,
+                        status: BookingStatus::Closed,
+                        hold_expires_at: None,
+                        requested_by: None,
+                        waitlist_entry_id: None,
+                        created_at: approved_at,
+                        updated_at: invoiced_at,
+                    },
+                )?;
+                quote::freeze(conn, billing, &row, approved_at)?;
+                invoice::issue(conn, billing, &producer(producer_id), row.id, invoiced_at)?;
+                Ok::<_, Error>(())
+            })?;
+            issued += 1;
+        }
+    }
+    Ok(issued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_billing_file_parses_and_tariffs_follow_cost() {
+        let demo: DemoBilling = serde_json::from_str(BILLING_JSON).unwrap();
+        assert_eq!(demo.programs.len(), 2);
+        let t = demo.tariffs.tariff(2_000_000); // a 20,000 € exhibition
+        assert_eq!(
+            (t.per_loan_cents, t.per_week_cents, t.deposit_cents),
+            (30_000, 16_000, 150_000)
+        );
+        let t = demo.tariffs.tariff(0);
+        assert_eq!(t.per_loan_cents, 5_000);
+    }
+}
