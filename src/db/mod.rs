@@ -200,7 +200,10 @@ pub fn connect_pool(url: &str, size: u32, timeout: Duration) -> Result<(Pool, Ba
     let backend = target.backend;
     let pool = r2d2::Pool::builder()
         .max_size(size)
-        .min_idle(Some(1))
+        // No idle connection kept warm: with `Some(1)` the pool reopened one in a background
+        // thread while the first was in use, and a command exiting during that connect crashed
+        // in libpq's exit handlers (a segfault in ~1 of 30 `demo-data` runs on PostgreSQL).
+        .min_idle(Some(0))
         .connection_timeout(timeout)
         .build(ConnectionManager { target })
         .map_err(|e| DbError::Pool(e.to_string()))?;
