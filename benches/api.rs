@@ -421,6 +421,18 @@ async fn run(backend: Backend) {
         format!("{backend:?}").to_lowercase(),
         seeding.as_secs_f64()
     );
+    // What autovacuum would do a minute later: without statistics the planner takes the
+    // freshly loaded million bookings for a small table and scans it.
+    app.state
+        .run(|conn| {
+            use diesel::connection::SimpleConnection;
+            if let itinerance::db::DbConnection::Postgres(pg) = conn {
+                pg.batch_execute("ANALYZE")?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("analyze");
     let today = chrono::Utc::now().date_naive();
     time_gets(
         &app,
@@ -452,6 +464,7 @@ async fn run(backend: Backend) {
     // Booking creation: sequential latency, then throughput with 8 requests in flight.
     let mut durations = Vec::new();
     let mut conflicts = 0;
+    let mut requested = Vec::new();
     for i in 0..300usize {
         let venue = &venues[i % venues.len()];
         let start = today + chrono::Duration::days(320 + (i % 200) as i64);
@@ -461,7 +474,7 @@ async fn run(backend: Backend) {
         let res = app.post("/api/v1/bookings", Some(&venue.token), body).await;
         durations.push(started.elapsed());
         match res.status {
-            201 => {}
+            201 => requested.push(res.body["id"].as_i64().expect("id")),
             409 => conflicts += 1,
             other => panic!("booking creation: {other} {}", res.text),
         }
@@ -493,6 +506,234 @@ async fn run(backend: Backend) {
         format!("{backend:?}").to_lowercase(),
         400.0 / elapsed
     );
+    bench_quotes(&app, backend, &agency.token, count, requested).await;
+    bench_revenue(&app, backend, &agency.token).await;
+}
+
+/// `GET /bookings/{id}` and `GET /bookings/{id}/quote` on the same bookings, interleaved so that
+/// the machine's load hits both alike: requested bookings (their quotes computed afresh: tariff,
+/// policy, venue, legs with chaining, programmes), then seeded approved and closed ones, first
+/// without a frozen quote (the worst case: loans approved before billing existed), then frozen
+/// (what approval does). Prints the ratios of the medians.
+async fn bench_quotes(
+    app: &TestApp,
+    backend: Backend,
+    token: &str,
+    bookings: usize,
+    requested: Vec<i64>,
+) {
+    let policy = serde_json::json!({
+        "class_rate_percent": {"village": 40, "small_town": 70, "medium_town": 100, "large_city": 100},
+        "transport_recharge_percent": {"village": 0, "small_town": 50, "medium_town": 100, "large_city": 100}});
+    let res = app
+        .send("PUT", "/api/v1/pricing-policy", Some(token), Some(policy))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let today = chrono::Utc::now().date_naive();
+    let programme = serde_json::json!({"name": "Villages", "funder": "Région", "rate_percent": 50,
+        "budget_cents": 1_000_000_000i64, "valid_from": today - chrono::Duration::days(400),
+        "valid_to": today + chrono::Duration::days(400), "commune_classes": ["village"]});
+    let res = app
+        .post("/api/v1/subsidy-programs", Some(token), programme)
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    app.state
+        .run(|conn| {
+            let now = chrono::Utc::now().naive_utc();
+            let agency: i64 = {
+                use diesel::prelude::*;
+                use itinerance::schema::organizations;
+                organizations::table
+                    .filter(organizations::kind.eq("agency"))
+                    .select(organizations::id)
+                    .first(conn)?
+            };
+            itinerance::db::write_transaction(conn, |conn| {
+                for id in 1..=10_000i64 {
+                    let tariff = itinerance::billing::model::Tariff {
+                        per_loan_cents: 10_000 + id,
+                        per_week_cents: 5_000,
+                        deposit_cents: 30_000,
+                    };
+                    itinerance::billing::store::put_tariff(conn, id, &tariff, agency, now)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+        .expect("tariffs");
+    let ids: Vec<i64> = (0..300)
+        .map(|i| 1 + ((i * 3_331) % bookings) as i64)
+        .collect();
+    let rounds = |label: &'static str, ids: Vec<i64>| async move {
+        let (mut b, mut q) = (Vec::new(), Vec::new());
+        for (i, id) in ids.iter().enumerate() {
+            let booking_path = format!("/api/v1/bookings/{id}");
+            let quote_path = format!("/api/v1/bookings/{id}/quote");
+            let started = Instant::now();
+            let res = app.get(&booking_path, Some(token)).await;
+            let booking_time = started.elapsed();
+            assert_eq!(res.status, 200, "{}", res.text);
+            let started = Instant::now();
+            let res = app.get(&quote_path, Some(token)).await;
+            let quote_time = started.elapsed();
+            assert_eq!(res.status, 200, "{}", res.text);
+            if i >= 10 {
+                b.push(booking_time);
+                q.push(quote_time);
+            }
+        }
+        let b = Sample {
+            name: format!("GET /bookings/{{id}} (beside {label} quotes)"),
+            durations: b,
+        };
+        let q = Sample {
+            name: format!("GET /bookings/{{id}}/quote ({label})"),
+            durations: q,
+        };
+        b.report(backend);
+        q.report(backend);
+        println!(
+            "{:<9} quote/booking median ratio ({label}): {:.2} (target ≤ 2)",
+            format!("{backend:?}").to_lowercase(),
+            q.percentile(0.5).as_secs_f64() / b.percentile(0.5).as_secs_f64()
+        );
+    };
+    rounds("requested, computed", requested).await;
+    rounds("approved/closed, not frozen", ids.clone()).await;
+    let to_freeze = ids.clone();
+    let config = app.state.config.clone();
+    app.state
+        .run(move |conn| {
+            let billing = itinerance::billing::LoanBilling::from_config(&config);
+            let now = chrono::Utc::now().naive_utc();
+            for id in to_freeze {
+                if let Some(row) = itinerance::booking::store::find_booking(conn, id)? {
+                    itinerance::db::write_transaction(conn, |conn| {
+                        itinerance::billing::quote::freeze(conn, &billing, &row, now)
+                    })?;
+                }
+            }
+            Ok(())
+        })
+        .await
+        .expect("freeze");
+    rounds("approved/closed, frozen", ids.clone()).await;
+}
+
+/// A producer with 10,000 invoices (of its closed loans, with their frozen quotes): the revenue
+/// report's median and p99.
+async fn bench_revenue(app: &TestApp, backend: Backend, token: &str) {
+    use diesel::prelude::*;
+    use itinerance::billing::ledger::{self, InvoiceInsert};
+    use itinerance::billing::model::{InvoiceKind, Line, LineKind};
+    use itinerance::billing::store::FrozenQuote;
+    use itinerance::schema::{bookings, resources};
+    let started = Instant::now();
+    let producer_id = app
+        .state
+        .run(|conn| {
+            let producer_id: i64 = resources::table
+                .find(1i64)
+                .select(resources::producer_id)
+                .first(conn)?;
+            let closed: Vec<(i64, i64, chrono::NaiveDate)> = bookings::table
+                .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
+                .filter(resources::producer_id.eq(producer_id))
+                .filter(bookings::status.eq("closed"))
+                .select((bookings::id, bookings::venue_id, bookings::ends_on))
+                .order(bookings::id.asc())
+                .limit(10_000)
+                .load(conn)?;
+            assert_eq!(closed.len(), 10_000, "enough closed loans");
+            let now = chrono::Utc::now().naive_utc();
+            itinerance::db::write_transaction(conn, |conn| {
+                for (n, (booking_id, venue_id, ends_on)) in closed.into_iter().enumerate() {
+                    let issued_on = ends_on + chrono::Duration::days(3);
+                    let lines = [
+                        Line {
+                            kind: LineKind::Rental,
+                            label: "Location".into(),
+                            amount_cents: 30_000,
+                        },
+                        Line {
+                            kind: LineKind::ClassDiscount,
+                            label: "Tarif".into(),
+                            amount_cents: -18_000,
+                        },
+                        Line {
+                            kind: LineKind::Transport,
+                            label: "Transport".into(),
+                            amount_cents: 4_000,
+                        },
+                        Line {
+                            kind: LineKind::Subsidy,
+                            label: "Subvention".into(),
+                            amount_cents: -8_000,
+                        },
+                    ];
+                    // The quote bench froze some of these loans already.
+                    let frozen = itinerance::billing::store::frozen_quote(conn, booking_id)?;
+                    if frozen.is_none() {
+                        diesel::insert_into(itinerance::schema::booking_quotes::table)
+                            .values(&FrozenQuote {
+                                booking_id,
+                                rental_cents: 30_000,
+                                class_discount_cents: -18_000,
+                                transport_cents: 4_000,
+                                subsidy_cents: -8_000,
+                                subsidy_program_id: None,
+                                deposit_cents: 0,
+                                venue_class: "village".into(),
+                                class_rate_percent: 40,
+                                recharge_percent: 50,
+                                transport_cost_cents: 8_000,
+                                frozen_at: now,
+                            })
+                            .execute(conn)?;
+                    }
+                    ledger::insert(
+                        conn,
+                        &InvoiceInsert {
+                            number: format!("{}-{:06}", issued_on.format("%Y"), n + 1),
+                            kind: InvoiceKind::Invoice,
+                            seller_id: producer_id,
+                            buyer_id: venue_id,
+                            booking_id,
+                            year: chrono::Datelike::year(&issued_on),
+                            sequence: n as i32 + 1,
+                            issued_on,
+                            total_cents: 8_000,
+                            currency: "EUR".into(),
+                            correction: 0,
+                            credits_invoice_id: None,
+                            issued_by_organization: producer_id,
+                            created_at: now,
+                        },
+                        &lines,
+                    )?;
+                }
+                Ok::<_, itinerance::error::Error>(())
+            })?;
+            Ok(producer_id)
+        })
+        .await
+        .expect("seed invoices");
+    println!(
+        "{:<9} seeded 10,000 invoices of one producer in {:.1} s",
+        format!("{backend:?}").to_lowercase(),
+        started.elapsed().as_secs_f64()
+    );
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    time_gets(
+        app,
+        "GET /producers/{id}/revenue (10,000 invoices)",
+        100,
+        Some(token),
+        |_| format!("/api/v1/producers/{producer_id}/revenue?year={year}"),
+    )
+    .await
+    .report(backend);
 }
 
 fn main() {
@@ -501,7 +742,12 @@ fn main() {
         println!("benchmarks run with `make bench`");
         return;
     }
+    // BENCH_BACKENDS=postgres (or sqlite) runs one backend only.
+    let only = std::env::var("BENCH_BACKENDS").unwrap_or_default();
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        actix_web::rt::System::new().block_on(run(backend));
+        let name = format!("{backend:?}").to_lowercase();
+        if only.is_empty() || only.split(',').any(|b| b.trim() == name) {
+            actix_web::rt::System::new().block_on(run(backend));
+        }
     }
 }

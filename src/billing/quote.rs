@@ -3,7 +3,6 @@
 //! to booking transitions through `booking::hooks`, inside their transaction.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
 
 use super::model::{Currency, Line, PricingPolicy, Quote, QuoteQuery, Tariff};
 use super::price::{self, Amounts, Inputs, Labels, Offer};
@@ -18,7 +17,6 @@ use crate::config::Config;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
 use crate::organization::{OrgKind, VenueType};
-use crate::schema::{communes, organizations};
 use crate::territory::geo::LatLon;
 use crate::territory::model::CommuneClass;
 use crate::transport::distance::DistanceProvider;
@@ -72,32 +70,43 @@ pub struct VenueFacts {
     pub position: LatLon,
 }
 
-/// The venue's class, EPCI and type; `None` when the organisation is not a venue.
-pub fn venue_facts(conn: &mut DbConnection, venue_id: i64) -> Result<Option<VenueFacts>> {
-    let row: Option<(String, Option<String>, f64, f64, i32, String)> = organizations::table
-        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
-        .filter(organizations::id.eq(venue_id))
-        .select((
-            organizations::kind,
-            organizations::venue_type,
-            organizations::latitude,
-            organizations::longitude,
-            communes::population,
-            communes::epci_siren,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some((kind, venue_type, lat, lon, population, epci_siren)) = row else {
+/// What pricing reads of a loan.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub venue: VenueFacts,
+    pub policy: PricingPolicy,
+    /// Zero amounts when none is set.
+    pub tariff: Tariff,
+    /// The copy's depot, when a copy was named.
+    pub depot: Option<LatLon>,
+}
+
+/// What pricing reads of a loan, in one query; `None` when the borrower is not a venue.
+pub fn pricing_facts(
+    conn: &mut DbConnection,
+    venue_id: i64,
+    resource_id: i64,
+    copy_id: Option<i64>,
+) -> Result<Option<Facts>> {
+    let Some(((kind, venue_type, lat, lon, population, epci_siren), policy, tariff, depot)) =
+        store::pricing_facts(conn, venue_id, resource_id, copy_id)?
+    else {
         return Ok(None);
     };
     if kind != OrgKind::Venue.as_str() {
         return Ok(None);
     }
-    Ok(Some(VenueFacts {
+    let venue = VenueFacts {
         class: CommuneClass::of_population(i64::from(population)),
         epci_siren,
         venue_type: venue_type.and_then(|t| t.parse().ok()),
         position: LatLon { lat, lon },
+    };
+    Ok(Some(Facts {
+        venue,
+        policy,
+        tariff: tariff.unwrap_or_default(),
+        depot: depot.map(|(lat, lon)| LatLon { lat, lon }),
     }))
 }
 
@@ -163,11 +172,10 @@ struct Loan {
 fn price_live(
     conn: &mut DbConnection,
     loan: &Loan,
-    venue: &VenueFacts,
+    facts: &Facts,
     transport_cost_cents: i64,
 ) -> Result<Priced> {
-    let tariff: Tariff = store::tariff(conn, loan.resource_id)?.unwrap_or_default();
-    let policy: PricingPolicy = store::policy(conn)?;
+    let (venue, policy, tariff) = (&facts.venue, &facts.policy, facts.tariff);
     let (days, _) = price::days_and_weeks(loan.starts_on, loan.ends_on);
     let inputs = Inputs {
         days,
@@ -196,19 +204,27 @@ fn booking_transport_cost(
     conn: &mut DbConnection,
     billing: &LoanBilling,
     row: &BookingRow,
+    depot: Option<LatLon>,
 ) -> Result<i64> {
     let booking: Booking = row.clone().try_into()?;
-    let plans: Vec<LegPlan> = match transport::leg_plans(conn, &booking, &billing.costs) {
-        Ok(plans) => plans,
-        // A booking that no longer travels (cancelled) has no transport to price.
-        Err(Error::Conflict { .. }) => Vec::new(),
-        Err(e) => return Err(e),
+    let cost = match depot {
+        Some(depot) => transport::estimated_legs_cost_cents(
+            conn,
+            &billing.provider,
+            &billing.costs,
+            &booking,
+            depot,
+        ),
+        None => transport::leg_plans(conn, &booking, &billing.costs).map(|plans: Vec<LegPlan>| {
+            transport::estimated_cost_cents(&billing.provider, &billing.costs, &plans)
+        }),
     };
-    Ok(transport::estimated_cost_cents(
-        &billing.provider,
-        &billing.costs,
-        &plans,
-    ))
+    match cost {
+        Ok(cost) => Ok(cost),
+        // A booking that no longer travels (cancelled) has no transport to price.
+        Err(Error::Conflict { .. }) => Ok(0),
+        Err(e) => Err(e),
+    }
 }
 
 fn loan_of(row: &BookingRow) -> Loan {
@@ -232,11 +248,12 @@ pub fn freeze(
         return Ok(());
     }
     let loan = loan_of(row);
-    let venue = venue_facts(conn, loan.venue_id)?
+    let facts = pricing_facts(conn, loan.venue_id, loan.resource_id, Some(row.copy_id))?
         .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-    let transport_cost = booking_transport_cost(conn, billing, row)?;
+    let transport_cost = booking_transport_cost(conn, billing, row, facts.depot)?;
+    // Each attempt reads the programmes' budgets afresh (in `price_live`).
     for _ in 0..16 {
-        let priced = price_live(conn, &loan, &venue, transport_cost)?;
+        let priced = price_live(conn, &loan, &facts, transport_cost)?;
         let program_id = priced.offer.as_ref().map(|o| o.program_id);
         if let Some(id) = program_id {
             if !store::commit_subsidy(conn, id, -priced.amounts.subsidy_cents, now)? {
@@ -350,19 +367,35 @@ pub fn booking_quote(
     billing: &LoanBilling,
     row: &BookingRow,
 ) -> Result<Quote> {
+    use BookingStatus as S;
     let loan = loan_of(row);
-    let priced = match store::frozen_quote(conn, row.id)? {
+    // Only approval freezes, and a cancel, reject or expiry forgets: no lookup for those.
+    let may_be_frozen = !matches!(
+        row.status,
+        S::Requested | S::Rejected | S::Cancelled | S::Expired
+    );
+    let frozen = if may_be_frozen {
+        store::frozen_quote(conn, row.id)?
+    } else {
+        None
+    };
+    let priced = match frozen {
         Some(frozen) => priced_from_frozen(conn, &frozen)?,
         None => {
-            let venue = venue_facts(conn, loan.venue_id)?
+            let facts = pricing_facts(conn, loan.venue_id, loan.resource_id, Some(row.copy_id))?
                 .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-            let transport_cost = booking_transport_cost(conn, billing, row)?;
-            price_live(conn, &loan, &venue, transport_cost)?
+            let transport_cost = booking_transport_cost(conn, billing, row, facts.depot)?;
+            price_live(conn, &loan, &facts, transport_cost)?
         }
     };
-    let damage: Vec<Line> = price::damage_line(&store::damaged_units(conn, row.id)?)
-        .into_iter()
-        .collect();
+    // Damage is what the venue's loan did: reports count once the copy reached the venue.
+    let damage: Vec<Line> = if matches!(row.status, S::Delivered | S::Returned | S::Closed) {
+        price::damage_line(&store::damaged_units(conn, row.id)?)
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(quote_of(Some(row.id), &loan, &priced, &damage))
 }
 
@@ -410,8 +443,9 @@ pub fn preview(
             "a venue sees its own quotes; producers and the agency quote for any venue".into(),
         ));
     }
-    let venue =
-        venue_facts(conn, venue_id)?.ok_or_else(|| Error::invalid("venue_id", "not a venue"))?;
+    let facts = pricing_facts(conn, venue_id, resource_id, None)?
+        .ok_or_else(|| Error::invalid("venue_id", "not a venue"))?;
+    let venue = &facts.venue;
     let nearest_depot_km = catalogue::copies_with_depot(conn, resource_id)?
         .into_iter()
         .filter(|(copy, _, _)| copy.status != CopyStatus::Retired)
@@ -428,6 +462,6 @@ pub fn preview(
         starts_on: query.starts_on,
         ends_on: query.ends_on,
     };
-    let priced = price_live(conn, &loan, &venue, transport_cost)?;
+    let priced = price_live(conn, &loan, &facts, transport_cost)?;
     Ok(quote_of(None, &loan, &priced, &[]))
 }

@@ -57,22 +57,28 @@ pub fn put_tariff(
 
 type PolicyRow = (i32, i32, i32, i32, i32, i32, i32, i32);
 
-/// The policy in force (the migration writes its one row).
-pub fn policy(conn: &mut DbConnection) -> QueryResult<PricingPolicy> {
-    let (v, s, m, l, tv, ts, tm, tl): PolicyRow = pricing_policy::table
-        .find(1)
-        .select((
-            pricing_policy::rate_village,
-            pricing_policy::rate_small_town,
-            pricing_policy::rate_medium_town,
-            pricing_policy::rate_large_city,
-            pricing_policy::transport_village,
-            pricing_policy::transport_small_town,
-            pricing_policy::transport_medium_town,
-            pricing_policy::transport_large_city,
-        ))
-        .first(conn)?;
-    Ok(PricingPolicy {
+const POLICY_COLUMNS: (
+    pricing_policy::rate_village,
+    pricing_policy::rate_small_town,
+    pricing_policy::rate_medium_town,
+    pricing_policy::rate_large_city,
+    pricing_policy::transport_village,
+    pricing_policy::transport_small_town,
+    pricing_policy::transport_medium_town,
+    pricing_policy::transport_large_city,
+) = (
+    pricing_policy::rate_village,
+    pricing_policy::rate_small_town,
+    pricing_policy::rate_medium_town,
+    pricing_policy::rate_large_city,
+    pricing_policy::transport_village,
+    pricing_policy::transport_small_town,
+    pricing_policy::transport_medium_town,
+    pricing_policy::transport_large_city,
+);
+
+fn policy_of((v, s, m, l, tv, ts, tm, tl): PolicyRow) -> PricingPolicy {
+    PricingPolicy {
         class_rate_percent: PerClass {
             village: v,
             small_town: s,
@@ -85,7 +91,16 @@ pub fn policy(conn: &mut DbConnection) -> QueryResult<PricingPolicy> {
             medium_town: tm,
             large_city: tl,
         },
-    })
+    }
+}
+
+/// The policy in force (the migration writes its one row).
+pub fn policy(conn: &mut DbConnection) -> QueryResult<PricingPolicy> {
+    let row: PolicyRow = pricing_policy::table
+        .find(1)
+        .select(POLICY_COLUMNS)
+        .first(conn)?;
+    Ok(policy_of(row))
 }
 
 /// Replaces the policy in force.
@@ -318,3 +333,72 @@ pub fn damaged_units(
         .map(|(_, name, units, cost)| (name, units, cost))
         .collect())
 }
+
+/// What pricing a loan reads, in one query (quotes are on every booking's path): the borrowing
+/// organisation's kind, venue type, position, commune population and EPCI; the policy in force;
+/// the resource's tariff if set; the position of the copy's depot (its home commune) if given.
+#[allow(clippy::type_complexity)]
+pub fn pricing_facts(
+    conn: &mut DbConnection,
+    venue_id: i64,
+    resource_id: i64,
+    copy_id: Option<i64>,
+) -> QueryResult<Option<(VenueRow, PricingPolicy, Option<Tariff>, Option<(f64, f64)>)>> {
+    use crate::schema::{communes, copies, organizations};
+    let home = diesel::alias!(communes as home);
+    let row: Option<(
+        VenueRow,
+        PolicyRow,
+        Option<(i64, i64, i64)>,
+        Option<(f64, f64)>,
+    )> = organizations::table
+        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
+        .inner_join(pricing_policy::table.on(pricing_policy::id.eq(1)))
+        .left_join(tariffs::table.on(tariffs::resource_id.eq(resource_id)))
+        .left_join(copies::table.on(copies::id.eq(copy_id.unwrap_or(-1))))
+        .left_join(
+            home.on(home
+                .field(communes::insee_code)
+                .eq(copies::home_commune_insee)),
+        )
+        .filter(organizations::id.eq(venue_id))
+        .select((
+            (
+                organizations::kind,
+                organizations::venue_type,
+                organizations::latitude,
+                organizations::longitude,
+                communes::population,
+                communes::epci_siren,
+            ),
+            POLICY_COLUMNS,
+            (
+                tariffs::per_loan_cents,
+                tariffs::per_week_cents,
+                tariffs::deposit_cents,
+            )
+                .nullable(),
+            (
+                home.field(communes::latitude),
+                home.field(communes::longitude),
+            )
+                .nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(venue, policy, tariff, depot)| {
+        (
+            venue,
+            policy_of(policy),
+            tariff.map(|(per_loan_cents, per_week_cents, deposit_cents)| Tariff {
+                per_loan_cents,
+                per_week_cents,
+                deposit_cents,
+            }),
+            depot,
+        )
+    }))
+}
+
+/// (kind, venue type, latitude, longitude, commune population, EPCI SIREN) of an organisation.
+pub type VenueRow = (String, Option<String>, f64, f64, i32, String);

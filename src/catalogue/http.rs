@@ -4,8 +4,8 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{
-    Component, Copy, CopyPatch, NewComponent, NewCopy, NewResource, Resource, ResourcePage,
-    ResourcePatch,
+    Component, ComponentPatch, Copy, CopyPatch, NewComponent, NewCopy, NewResource, Resource,
+    ResourcePage, ResourcePatch,
 };
 use super::search::{SearchFilter, SearchParams};
 use super::service;
@@ -25,7 +25,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_copy)
         .service(update_copy)
         .service(create_component)
-        .service(list_components);
+        .service(list_components)
+        .service(update_component);
 }
 
 /// Publishes a resource. A producer publishes in its own catalogue; the agency names the
@@ -327,6 +328,41 @@ async fn list_components(
     Ok(web::Json(
         state
             .run(move |conn| service::list_components(conn, id))
+            .await?,
+    ))
+}
+
+/// Changes a component: the quantity condition checks expect, or the replacement cost of a unit
+/// (what a unit missing or damaged at return or inspection is charged from now on). Its producer
+/// or the agency.
+#[utoipa::path(
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "Resource id"),
+        ("component_id" = i64, Path, description = "Component id"),
+    ),
+    request_body = ComponentPatch,
+    responses(
+        (status = 200, description = "The component", body = Component),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another producer's resource", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource or component", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A quantity below 1 or a negative cost", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/resources/{id}/components/{component_id}")]
+async fn update_component(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<ComponentPatch>,
+) -> ApiResult<web::Json<Component>> {
+    let (id, component_id) = path.into_inner();
+    let patch = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| service::update_component(conn, &principal, id, component_id, &patch))
             .await?,
     ))
 }

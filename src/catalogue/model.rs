@@ -224,6 +224,17 @@ pub struct Component {
     pub unit_cost_cents: i64,
 }
 
+/// Body of `PATCH /api/v1/resources/{id}/components/{component_id}`: the fields given change
+/// (the count future condition checks expect; the price of a unit lost or damaged from now on).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentPatch {
+    #[schema(minimum = 1, maximum = 100000)]
+    pub quantity: Option<i32>,
+    #[schema(minimum = 0, maximum = 100000000)]
+    pub unit_cost_cents: Option<i64>,
+}
+
 /// Body of `POST /api/v1/resources/{id}/components`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

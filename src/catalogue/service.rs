@@ -4,8 +4,8 @@
 use chrono::Utc;
 
 use super::model::{
-    Audience, Component, Copy, CopyPatch, CopyStatus, NewComponent, NewCopy, NewResource, Resource,
-    ResourceKind, ResourcePage, ResourcePatch, Theme,
+    Audience, Component, ComponentPatch, Copy, CopyPatch, CopyStatus, NewComponent, NewCopy,
+    NewResource, Resource, ResourceKind, ResourcePage, ResourcePatch, Theme,
 };
 use super::search::{self, SearchFilter};
 use super::store::{
@@ -729,6 +729,49 @@ pub fn insert_component(
         )?)
     })?;
     Ok(row.into())
+}
+
+/// Changes a component's expected quantity or unit cost (its producer or the agency).
+pub fn update_component(
+    conn: &mut DbConnection,
+    p: &Principal,
+    resource_id: i64,
+    component_id: i64,
+    patch: &ComponentPatch,
+) -> Result<Component> {
+    let resource = live_resource(conn, resource_id)?;
+    policy::write_catalogue(p, resource.producer_id)?;
+    let mut v = Validator::new();
+    if let Some(quantity) = patch.quantity {
+        v.check(
+            (1..=100_000).contains(&quantity),
+            "quantity",
+            "must be between 1 and 100,000",
+        );
+    }
+    if let Some(cost) = patch.unit_cost_cents {
+        v.check(
+            (0..=crate::money::MAX_CENTS).contains(&cost),
+            "unit_cost_cents",
+            "must be between 0 and 100000000 cents",
+        );
+    }
+    v.finish()?;
+    write_transaction(conn, |conn| {
+        let current = store::list_components(conn, resource_id)?
+            .into_iter()
+            .find(|c| c.id == component_id)
+            .ok_or_else(|| Error::NotFound(format!("component {component_id}")))?;
+        let row = store::update_component(
+            conn,
+            resource_id,
+            component_id,
+            patch.quantity.unwrap_or(current.quantity),
+            patch.unit_cost_cents.unwrap_or(current.unit_cost_cents),
+        )?
+        .ok_or_else(|| Error::NotFound(format!("component {component_id}")))?;
+        Ok(row.into())
+    })
 }
 
 /// The components of a live resource.

@@ -484,6 +484,28 @@ pub fn insert_component(
         .get_result(conn)
 }
 
+/// Changes a component of a resource; `None` when the resource has no such component.
+pub fn update_component(
+    conn: &mut DbConnection,
+    resource_id: i64,
+    component_id: i64,
+    quantity: i32,
+    unit_cost_cents: i64,
+) -> QueryResult<Option<ComponentRow>> {
+    diesel::update(
+        components::table
+            .find(component_id)
+            .filter(components::resource_id.eq(resource_id)),
+    )
+    .set((
+        components::quantity.eq(quantity),
+        components::unit_cost_cents.eq(unit_cost_cents),
+    ))
+    .returning(components::all_columns)
+    .get_result(conn)
+    .optional()
+}
+
 /// The components of a resource, by id.
 pub fn list_components(
     conn: &mut DbConnection,

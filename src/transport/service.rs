@@ -80,6 +80,40 @@ pub fn leg_plans(
     booking: &Booking,
     costs: &Costs,
 ) -> Result<Vec<LegPlan>> {
+    let depot = store::depots(conn, &[booking.copy_id])?
+        .remove(&booking.copy_id)
+        .ok_or_else(|| Error::Internal("copy without depot".into()))?;
+    leg_plans_from(conn, booking, costs, depot)
+}
+
+/// The cost of a booking's legs on the road estimate, from its depot's position (which a caller
+/// that already read it passes, saving a query on the quote's path).
+pub fn estimated_legs_cost_cents(
+    conn: &mut DbConnection,
+    provider: &DistanceProvider,
+    costs: &Costs,
+    booking: &Booking,
+    depot: LatLon,
+) -> Result<i64> {
+    let depot = Place {
+        kind: "depot".into(),
+        organization_id: None,
+        name: String::new(),
+        commune_insee: String::new(),
+        latitude: depot.lat,
+        longitude: depot.lon,
+    };
+    let plans = leg_plans_from(conn, booking, costs, depot)?;
+    Ok(estimated_cost_cents(provider, costs, &plans))
+}
+
+/// [`leg_plans`] with the depot known.
+fn leg_plans_from(
+    conn: &mut DbConnection,
+    booking: &Booking,
+    costs: &Costs,
+    depot: Place,
+) -> Result<Vec<LegPlan>> {
     let booking_id = booking.id;
     let gap = Duration::days(costs.chain_gap_days);
     let stays = chaining::stays_of(
@@ -89,9 +123,6 @@ pub fn leg_plans(
         booking.starts_on - gap,
         booking.ends_on + gap,
     )?;
-    let depot = store::depots(conn, &[booking.copy_id])?
-        .remove(&booking.copy_id)
-        .ok_or_else(|| Error::Internal("copy without depot".into()))?;
     let at = stays
         .iter()
         .position(|s| s.booking_id == booking_id)

@@ -851,6 +851,62 @@ async fn damage_found_at_return_is_charged(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, 422, "{}", res.text);
+    // A producer prices the components it listed before: the next loans are charged so.
+    let cable = ResourceBuilder::kit("Kit câblé")
+        .component("Câble", 4)
+        .build(&app, &net.producer)
+        .await;
+    let path = format!(
+        "/api/v1/resources/{}/components/{}",
+        cable.id, cable.components[0].0
+    );
+    let res = app
+        .patch(
+            &path,
+            Some(&net.producer.token),
+            json!({"unit_cost_cents": 800}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        (
+            res.body["unit_cost_cents"].as_i64(),
+            res.body["quantity"].as_i64()
+        ),
+        (Some(800), Some(4))
+    );
+    let res = app
+        .patch(
+            &path,
+            Some(&net.producer.token),
+            json!({"unit_cost_cents": -5, "quantity": 0}),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    assert_eq!(res.fields(), vec!["quantity", "unit_cost_cents"]);
+    assert_eq!(
+        app.patch(&path, Some(&net.venue.token), json!({"quantity": 5}))
+            .await
+            .status,
+        403
+    );
+    let wrong = format!("/api/v1/resources/{}/components/{robot}", cable.id);
+    assert_eq!(
+        app.patch(&wrong, Some(&net.producer.token), json!({"quantity": 5}))
+            .await
+            .status,
+        404
+    );
+    let listed = app
+        .get(
+            &format!("/api/v1/resources/{}/components", cable.id),
+            Some(&net.venue.token),
+        )
+        .await;
+    assert_eq!(
+        listed.body[0]["unit_cost_cents"], 800,
+        "a refused change changed nothing"
+    );
     let b = BookingBuilder::new(kit.id, &net.venue, day(5), day(8))
         .status("delivered")
         .build(&app, &net.producer)

@@ -239,6 +239,11 @@ fn demo_data_if_empty_loads_once(backend: Backend) {
         "{first}"
     );
     assert!(first.contains("agence@demo.itinerance.fr"), "{first}");
+    // The demo's money: every resource priced, two programmes, a past season invoiced.
+    assert!(
+        first.contains("demo money: 60 tariffs, 2 subsidy programmes, 180 invoiced loans"),
+        "{first}"
+    );
     let loaded = counts(&url);
     assert_eq!(loaded, (258, 11, 60, 146));
     let second = run_binary(&url, &["demo-data", "--if-empty"]);
