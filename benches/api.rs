@@ -506,6 +506,23 @@ async fn run(backend: Backend) {
         format!("{backend:?}").to_lowercase(),
         400.0 / elapsed
     );
+    let year_ago = today - chrono::Duration::days(365);
+    for by in ["epci", "class"] {
+        time_gets(
+            &app,
+            &format!("coverage of a year by {by} (1M bookings)"),
+            60,
+            token,
+            |_| format!("/api/v1/territory/coverage?from={year_ago}&to={today}&by={by}"),
+        )
+        .await
+        .report(backend);
+    }
+    time_gets(&app, "GET /map/coverage.geojson (a year)", 30, None, |_| {
+        format!("/api/v1/map/coverage.geojson?from={year_ago}&to={today}")
+    })
+    .await
+    .report(backend);
     bench_quotes(&app, backend, &agency.token, count, requested).await;
     bench_revenue(&app, backend, &agency.token).await;
 }

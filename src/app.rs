@@ -41,7 +41,7 @@ or a partner API key.",
         (name = "system", description = "Health and documentation"),
         (name = "auth", description = "Login, current user and partner API keys"),
         (name = "organizations", description = "Organisations of the network and their users"),
-        (name = "territory", description = "Communes of the region (reference data)"),
+        (name = "territory", description = "Communes of the region (reference data), coverage, the observatory and public map layers"),
         (name = "catalogue", description = "Resources, physical copies and kit components"),
                 (name = "bookings", description = "Booking calendars: requests, workflow, availability, waitlist, iCalendar feeds"),
                 (name = "condition", description = "Condition reports, maintenance, wear, retirement and the producer's fleet"),
@@ -66,18 +66,21 @@ impl Modify for BearerSecurity {
 
 /// Every documented route, for the server and for the OpenAPI document alike.
 fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health).service(
-        scope::scope("/api/v1")
-            .configure(crate::auth::http::routes)
-            .configure(crate::organization::http::routes)
-            .configure(crate::territory::http::routes)
-            .configure(crate::catalogue::http::routes)
-            // Before booking's `/bookings/{id}/{action}`, which would take `/bookings/{id}/invoice`.
-            .configure(crate::billing::http::routes)
-            .configure(crate::booking::http::routes)
-            .configure(crate::condition::http::routes)
-            .configure(crate::transport::http::routes),
-    );
+    cfg.service(health)
+        .configure(crate::observatory::http::page_routes)
+        .service(
+            scope::scope("/api/v1")
+                .configure(crate::auth::http::routes)
+                .configure(crate::organization::http::routes)
+                .configure(crate::territory::http::routes)
+                .configure(crate::catalogue::http::routes)
+                // Before booking's `/bookings/{id}/{action}`, which would take `/bookings/{id}/invoice`.
+                .configure(crate::billing::http::routes)
+                .configure(crate::booking::http::routes)
+                .configure(crate::condition::http::routes)
+                .configure(crate::transport::http::routes)
+                .configure(crate::observatory::http::routes),
+        );
 }
 
 /// The OpenAPI document generated from the code (`make openapi` writes it to `openapi/openapi.json`).

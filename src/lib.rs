@@ -19,6 +19,7 @@ pub mod http;
 pub mod idempotency;
 pub mod jobs;
 pub mod money;
+pub mod observatory;
 pub mod organization;
 pub mod outbox;
 pub mod rng;

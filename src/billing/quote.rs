@@ -79,6 +79,8 @@ pub struct Facts {
     pub tariff: Tariff,
     /// The copy's depot, when a copy was named.
     pub depot: Option<LatLon>,
+    /// The programmes valid on the first day of use, with their budgets as read.
+    pub programs: Vec<ProgramRow>,
 }
 
 /// What pricing reads of a loan, in one query; `None` when the borrower is not a venue.
@@ -87,9 +89,15 @@ pub fn pricing_facts(
     venue_id: i64,
     resource_id: i64,
     copy_id: Option<i64>,
+    starts_on: NaiveDate,
 ) -> Result<Option<Facts>> {
-    let Some(((kind, venue_type, lat, lon, population, epci_siren), policy, tariff, depot)) =
-        store::pricing_facts(conn, venue_id, resource_id, copy_id)?
+    let Some(store::PricingRow {
+        venue: (kind, venue_type, lat, lon, population, epci_siren),
+        policy,
+        tariff,
+        depot,
+        programs,
+    }) = store::pricing_facts(conn, venue_id, resource_id, copy_id, starts_on)?
     else {
         return Ok(None);
     };
@@ -107,6 +115,7 @@ pub fn pricing_facts(
         policy,
         tariff: tariff.unwrap_or_default(),
         depot: depot.map(|(lat, lon)| LatLon { lat, lon }),
+        programs,
     }))
 }
 
@@ -124,28 +133,20 @@ pub fn eligible(program: &ProgramRow, venue: &VenueFacts) -> bool {
 }
 
 /// The eligible programme with the highest rate (then the lowest id), with what is left of it.
-fn best_offer(
-    conn: &mut DbConnection,
-    venue: &VenueFacts,
-    starts_on: NaiveDate,
-) -> Result<Option<Offer>> {
-    let mut best: Option<ProgramRow> = None;
-    for program in store::programs_valid_on(conn, starts_on)? {
-        if eligible(&program, venue)
-            && best
-                .as_ref()
-                .is_none_or(|b| program.rate_percent > b.rate_percent)
-        {
+fn best_offer(programs: &[ProgramRow], venue: &VenueFacts) -> Option<Offer> {
+    let mut best: Option<&ProgramRow> = None;
+    for program in programs {
+        if eligible(program, venue) && best.is_none_or(|b| program.rate_percent > b.rate_percent) {
             best = Some(program);
         }
     }
-    Ok(best.map(|p| Offer {
+    best.map(|p| Offer {
         program_id: p.id,
         remaining_cents: p.budget_cents - p.committed_cents,
-        name: p.name,
-        funder: p.funder,
+        name: p.name.clone(),
+        funder: p.funder.clone(),
         rate_percent: p.rate_percent,
-    }))
+    })
 }
 
 /// A priced loan before damage: the amounts and what the labels say.
@@ -169,12 +170,7 @@ struct Loan {
     ends_on: NaiveDate,
 }
 
-fn price_live(
-    conn: &mut DbConnection,
-    loan: &Loan,
-    facts: &Facts,
-    transport_cost_cents: i64,
-) -> Result<Priced> {
+fn price_live(loan: &Loan, facts: &Facts, transport_cost_cents: i64) -> Result<Priced> {
     let (venue, policy, tariff) = (&facts.venue, &facts.policy, facts.tariff);
     let (days, _) = price::days_and_weeks(loan.starts_on, loan.ends_on);
     let inputs = Inputs {
@@ -184,7 +180,7 @@ fn price_live(
         class_rate_percent: policy.class_rate_percent.of(venue.class),
         transport_cost_cents,
         recharge_percent: policy.transport_recharge_percent.of(venue.class),
-        offer: best_offer(conn, venue, loan.starts_on)?,
+        offer: best_offer(&facts.programs, venue),
     };
     let amounts = price::amounts(&inputs);
     Ok(Priced {
@@ -248,12 +244,21 @@ pub fn freeze(
         return Ok(());
     }
     let loan = loan_of(row);
-    let facts = pricing_facts(conn, loan.venue_id, loan.resource_id, Some(row.copy_id))?
-        .ok_or_else(|| Error::Internal("booking without venue".into()))?;
+    let mut facts = pricing_facts(
+        conn,
+        loan.venue_id,
+        loan.resource_id,
+        Some(row.copy_id),
+        loan.starts_on,
+    )?
+    .ok_or_else(|| Error::Internal("booking without venue".into()))?;
     let transport_cost = booking_transport_cost(conn, billing, row, facts.depot)?;
-    // Each attempt reads the programmes' budgets afresh (in `price_live`).
-    for _ in 0..16 {
-        let priced = price_live(conn, &loan, &facts, transport_cost)?;
+    for attempt in 0..16 {
+        if attempt > 0 {
+            // A concurrent approval took the budget first: read what is left.
+            facts.programs = store::programs_valid_on(conn, loan.starts_on)?;
+        }
+        let priced = price_live(&loan, &facts, transport_cost)?;
         let program_id = priced.offer.as_ref().map(|o| o.program_id);
         if let Some(id) = program_id {
             if !store::commit_subsidy(conn, id, -priced.amounts.subsidy_cents, now)? {
@@ -382,10 +387,16 @@ pub fn booking_quote(
     let priced = match frozen {
         Some(frozen) => priced_from_frozen(conn, &frozen)?,
         None => {
-            let facts = pricing_facts(conn, loan.venue_id, loan.resource_id, Some(row.copy_id))?
-                .ok_or_else(|| Error::Internal("booking without venue".into()))?;
+            let facts = pricing_facts(
+                conn,
+                loan.venue_id,
+                loan.resource_id,
+                Some(row.copy_id),
+                loan.starts_on,
+            )?
+            .ok_or_else(|| Error::Internal("booking without venue".into()))?;
             let transport_cost = booking_transport_cost(conn, billing, row, facts.depot)?;
-            price_live(conn, &loan, &facts, transport_cost)?
+            price_live(&loan, &facts, transport_cost)?
         }
     };
     // Damage is what the venue's loan did: reports count once the copy reached the venue.
@@ -443,7 +454,7 @@ pub fn preview(
             "a venue sees its own quotes; producers and the agency quote for any venue".into(),
         ));
     }
-    let facts = pricing_facts(conn, venue_id, resource_id, None)?
+    let facts = pricing_facts(conn, venue_id, resource_id, None, query.starts_on)?
         .ok_or_else(|| Error::invalid("venue_id", "not a venue"))?;
     let venue = &facts.venue;
     let nearest_depot_km = catalogue::copies_with_depot(conn, resource_id)?
@@ -462,6 +473,6 @@ pub fn preview(
         starts_on: query.starts_on,
         ends_on: query.ends_on,
     };
-    let priced = price_live(conn, &loan, &facts, transport_cost)?;
+    let priced = price_live(&loan, &facts, transport_cost)?;
     Ok(quote_of(None, &loan, &priced, &[]))
 }

@@ -336,21 +336,24 @@ pub fn damaged_units(
 
 /// What pricing a loan reads, in one query (quotes are on every booking's path): the borrowing
 /// organisation's kind, venue type, position, commune population and EPCI; the policy in force;
-/// the resource's tariff if set; the position of the copy's depot (its home commune) if given.
+/// the resource's tariff if set; the position of the copy's depot (its home commune) if given;
+/// the subsidy programmes valid on the first day of use (one row each).
 #[allow(clippy::type_complexity)]
 pub fn pricing_facts(
     conn: &mut DbConnection,
     venue_id: i64,
     resource_id: i64,
     copy_id: Option<i64>,
-) -> QueryResult<Option<(VenueRow, PricingPolicy, Option<Tariff>, Option<(f64, f64)>)>> {
+    starts_on: NaiveDate,
+) -> QueryResult<Option<PricingRow>> {
     use crate::schema::{communes, copies, organizations};
     let home = diesel::alias!(communes as home);
-    let row: Option<(
+    let rows: Vec<(
         VenueRow,
         PolicyRow,
         Option<(i64, i64, i64)>,
         Option<(f64, f64)>,
+        Option<ProgramRow>,
     )> = organizations::table
         .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
         .inner_join(pricing_policy::table.on(pricing_policy::id.eq(1)))
@@ -360,6 +363,11 @@ pub fn pricing_facts(
             home.on(home
                 .field(communes::insee_code)
                 .eq(copies::home_commune_insee)),
+        )
+        .left_join(
+            subsidy_programs::table.on(subsidy_programs::valid_from
+                .le(starts_on)
+                .and(subsidy_programs::valid_to.ge(starts_on))),
         )
         .filter(organizations::id.eq(venue_id))
         .select((
@@ -383,21 +391,37 @@ pub fn pricing_facts(
                 home.field(communes::longitude),
             )
                 .nullable(),
+            subsidy_programs::all_columns.nullable(),
         ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(venue, policy, tariff, depot)| {
-        (
+        .order(subsidy_programs::id.asc())
+        .load(conn)?;
+    let programs: Vec<ProgramRow> = rows.iter().filter_map(|r| r.4.clone()).collect();
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|(venue, policy, tariff, depot, _)| PricingRow {
             venue,
-            policy_of(policy),
-            tariff.map(|(per_loan_cents, per_week_cents, deposit_cents)| Tariff {
+            policy: policy_of(policy),
+            tariff: tariff.map(|(per_loan_cents, per_week_cents, deposit_cents)| Tariff {
                 per_loan_cents,
                 per_week_cents,
                 deposit_cents,
             }),
             depot,
-        )
-    }))
+            programs,
+        }))
+}
+
+/// What [`pricing_facts`] read.
+#[derive(Debug, Clone)]
+pub struct PricingRow {
+    pub venue: VenueRow,
+    pub policy: PricingPolicy,
+    pub tariff: Option<Tariff>,
+    /// (latitude, longitude) of the copy's home commune.
+    pub depot: Option<(f64, f64)>,
+    /// The programmes valid on the first day of use, by id.
+    pub programs: Vec<ProgramRow>,
 }
 
 /// (kind, venue type, latitude, longitude, commune population, EPCI SIREN) of an organisation.

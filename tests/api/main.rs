@@ -15,6 +15,7 @@ mod idempotency;
 mod lifecycle;
 mod methods;
 mod migrations;
+mod observatory;
 mod openapi;
 mod organizations;
 mod permissions;

@@ -103,9 +103,14 @@ fn every_operation_documents_its_errors_and_security() {
                 op["summary"].is_string() || op["description"].is_string(),
                 "{method} {path} has no doc"
             );
+            // Public by design: reference data, login, and what the agency publishes (the
+            // observatory and the map layers).
             let public = path == "/health"
                 || path.starts_with("/api/v1/communes")
-                || path == "/api/v1/auth/login";
+                || path == "/api/v1/auth/login"
+                || path == "/api/v1/observatory"
+                || path == "/observatory"
+                || path.starts_with("/api/v1/map/");
             if !public {
                 assert!(
                     op["security"].is_array(),

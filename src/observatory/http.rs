@@ -1,0 +1,252 @@
+//! Observatory endpoints: coverage (agency and producers), the yearly observatory and the map
+//! layers (public: the agency publishes them).
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{Datelike, Utc};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::coverage::{self, Coverage, CoverageQuery, GroupBy};
+use super::indicators::{self, Observatory, ObservatoryQuery};
+use super::maps::{self, FeatureCollection};
+use super::{page, store, svg};
+use crate::auth::Principal;
+use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// Registers the observatory routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_coverage)
+        .service(get_observatory)
+        .service(venues_layer)
+        .service(copies_layer)
+        .service(coverage_layer)
+        .service(coverage_svg);
+}
+
+/// Registers the public HTML page (outside `/api/v1`).
+pub fn page_routes(cfg: &mut ServiceConfig) {
+    cfg.service(observatory_page);
+}
+
+/// Coverage by EPCI over a period, the venues and the depots, drawn for [`coverage_svg`] and
+/// the page.
+fn drawn_map(
+    conn: &mut crate::db::DbConnection,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> crate::error::Result<(String, Coverage)> {
+    let communes = store::communes(conn)?;
+    let venue_communes = store::venue_communes(conn)?;
+    let loans = store::loans_per_venue(conn, from, to)?;
+    let by_epci =
+        coverage::coverage_of(from, to, GroupBy::Epci, &communes, &venue_communes, &loans);
+    let venues: Vec<svg::Marker> = store::venue_points(conn)?
+        .into_iter()
+        .map(|v| svg::Marker {
+            longitude: v.longitude,
+            latitude: v.latitude,
+            name: v.name,
+        })
+        .collect();
+    let depots: Vec<svg::Marker> = store::depots(conn)?
+        .into_iter()
+        .map(|(name, longitude, latitude)| svg::Marker {
+            longitude,
+            latitude,
+            name,
+        })
+        .collect();
+    let map = svg::coverage_map(&by_epci, &communes, &venues, &depots);
+    Ok((map, by_epci))
+}
+
+/// The region drawn by the service as SVG (no tiles, no network): each EPCI as the concave hull
+/// of its communes, shaded by loans per 10,000 inhabitants over the period, with venues, depots,
+/// a legend and a scale bar. Public.
+#[utoipa::path(
+    tag = "territory",
+    params(MapPeriod),
+    responses(
+        (status = 200, description = "The map", body = String, content_type = "image/svg+xml"),
+        (status = 422, description = "A period inverted, longer than ten years, or outside 2000–2100", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/map/coverage.svg")]
+async fn coverage_svg(
+    state: web::Data<AppState>,
+    query: web::Query<MapPeriod>,
+) -> ApiResult<HttpResponse> {
+    let MapPeriod { from, to } = query.into_inner();
+    coverage::check_period(from, to)?;
+    let (map, _) = state.run(move |conn| drawn_map(conn, from, to)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml; charset=utf-8")
+        .body(map))
+}
+
+/// The public observatory page: the map of the last 12 months, five years of indicators as
+/// charts and a table, the EPCIs no loan reached. HTML readable without JavaScript.
+#[utoipa::path(
+    tag = "territory",
+    responses(
+        (status = 200, description = "The page", body = String, content_type = "text/html"),
+        (status = 503, description = "`service_unavailable`: the database does not answer; retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/observatory")]
+async fn observatory_page(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let today = Utc::now().date_naive();
+    let from = today - chrono::Duration::days(365);
+    let co2 = state.config.transport_co2_g_per_km;
+    let html = state
+        .run(move |conn| {
+            let (map, by_epci) = drawn_map(conn, from, today)?;
+            let years = indicators::observatory(conn, today.year() - 4, today.year(), co2)?;
+            Ok(page::render(&map, &by_epci, &years))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+const GEOJSON: &str = "application/geo+json";
+
+/// Coverage of the region over a period, by commune class, EPCI or department: population (every
+/// commune, with or without a venue), venues, venues served, loans (bookings delivered, returned or
+/// closed whose days of use meet the period) and loans per 10,000 inhabitants; the EPCIs no loan
+/// reached; the population-weighted Gini of loans per inhabitant across EPCIs. The agency and
+/// producers.
+#[utoipa::path(
+    tag = "territory",
+    security(("bearer" = [])),
+    params(CoverageQuery),
+    responses(
+        (status = 200, description = "Coverage", body = Coverage),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the agency or a producer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A period inverted, longer than ten years, or outside 2000–2100", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/territory/coverage")]
+async fn get_coverage(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<CoverageQuery>,
+) -> ApiResult<web::Json<Coverage>> {
+    let query = query.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| coverage::coverage(conn, &principal, &query))
+            .await?,
+    ))
+}
+
+/// The observatory: loans, venues, communes and EPCIs reached, the villages' share, rates by
+/// class, km and CO2, revenue and subsidies, year by year (the last five by default). Public: the
+/// agency publishes it. `Accept: text/csv` gives a CSV file.
+#[utoipa::path(
+    tag = "territory",
+    params(ObservatoryQuery),
+    responses(
+        (status = 200, description = "The years (JSON, or CSV with `Accept: text/csv`)", content((Observatory = "application/json"), (String = "text/csv"))),
+        (status = 422, description = "Years outside 2000–2100, inverted, or more than 30", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/observatory")]
+async fn get_observatory(
+    state: web::Data<AppState>,
+    query: web::Query<ObservatoryQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (from, to) = indicators::years(&query.into_inner(), Utc::now().year())?;
+    let co2 = state.config.transport_co2_g_per_km;
+    let observatory = state
+        .run(move |conn| indicators::observatory(conn, from, to, co2))
+        .await?;
+    if crate::http::wants_csv(&req) {
+        Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                actix_web::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"observatory-{from}-{to}.csv\""),
+            ))
+            .body(indicators::csv(&observatory)))
+    } else {
+        Ok(HttpResponse::Ok().json(observatory))
+    }
+}
+
+/// Venues as a public GeoJSON layer: name, type, commune and its class.
+#[utoipa::path(
+    tag = "territory",
+    responses(
+        (status = 200, description = "RFC 7946 FeatureCollection of points", body = FeatureCollection, content_type = "application/geo+json"),
+        (status = 503, description = "`service_unavailable`: the database does not answer; retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/map/venues.geojson")]
+async fn venues_layer(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let layer = state
+        .run(|conn| Ok(maps::venues(&store::venue_points(conn)?)))
+        .await?;
+    Ok(HttpResponse::Ok().content_type(GEOJSON).json(layer))
+}
+
+/// Copies where they are now, as a public GeoJSON layer (resource, kind, status; no costs).
+#[utoipa::path(
+    tag = "territory",
+    responses(
+        (status = 200, description = "RFC 7946 FeatureCollection of points", body = FeatureCollection, content_type = "application/geo+json"),
+        (status = 503, description = "`service_unavailable`: the database does not answer; retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/map/copies.geojson")]
+async fn copies_layer(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let layer = state
+        .run(|conn| Ok(maps::copies(&store::copy_points(conn)?)))
+        .await?;
+    Ok(HttpResponse::Ok().content_type(GEOJSON).json(layer))
+}
+
+/// Coverage per EPCI over a period as a public GeoJSON layer: one point per EPCI (the
+/// population-weighted centre of its communes) with population, venues, loans and loans per
+/// 10,000 inhabitants.
+#[utoipa::path(
+    tag = "territory",
+    params(MapPeriod),
+    responses(
+        (status = 200, description = "RFC 7946 FeatureCollection of points", body = FeatureCollection, content_type = "application/geo+json"),
+        (status = 422, description = "A period inverted, longer than ten years, or outside 2000–2100", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/map/coverage.geojson")]
+async fn coverage_layer(
+    state: web::Data<AppState>,
+    query: web::Query<MapPeriod>,
+) -> ApiResult<HttpResponse> {
+    let MapPeriod { from, to } = query.into_inner();
+    coverage::check_period(from, to)?;
+    let layer = state
+        .run(move |conn| {
+            let communes = store::communes(conn)?;
+            let venues = store::venue_communes(conn)?;
+            let loans = store::loans_per_venue(conn, from, to)?;
+            let by_epci =
+                coverage::coverage_of(from, to, GroupBy::Epci, &communes, &venues, &loans);
+            Ok(maps::coverage(&by_epci, &communes))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type(GEOJSON).json(layer))
+}
+
+/// The period of a public map.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MapPeriod {
+    /// First day (required).
+    pub from: chrono::NaiveDate,
+    /// Last day, inclusive (required).
+    pub to: chrono::NaiveDate,
+}

@@ -1,0 +1,215 @@
+//! The observatory: the coverage indicators year by year, as the agency publishes them in its
+//! yearly report (JSON, CSV).
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::coverage::{coverage_of, round2, GroupBy};
+use super::store;
+use crate::billing::model::LineKind;
+use crate::db::DbConnection;
+use crate::error::{Result, Validator};
+use crate::territory::CommuneClass;
+
+/// Query of `GET /api/v1/observatory`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ObservatoryQuery {
+    /// First year (2000–2100; default: four years before the last).
+    pub from_year: Option<i32>,
+    /// Last year (2000–2100; default: the current year). At most 30 years.
+    pub to_year: Option<i32>,
+}
+
+/// Loans per 10,000 inhabitants of each commune class.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RatesByClass {
+    pub village: f64,
+    pub small_town: f64,
+    pub medium_town: f64,
+    pub large_city: f64,
+}
+
+/// One year of the observatory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct YearIndicators {
+    pub year: i32,
+    /// Bookings delivered, returned or closed whose days of use meet the year.
+    pub loans: i64,
+    pub venues_reached: i64,
+    pub communes_reached: i64,
+    pub epcis_reached: i64,
+    /// Share of the loans that went to venues in villages (one decimal).
+    pub village_share_percent: f64,
+    pub loans_per_10k_by_class: RatesByClass,
+    /// Road km of the loans, out and back from the depot (chaining saves some of it).
+    pub km: f64,
+    pub co2_kg: f64,
+    /// What producers invoiced that year but subsidies, credit notes deducted.
+    pub revenue_cents: i64,
+    /// What funders paid on that year's invoices.
+    pub subsidy_cents: i64,
+}
+
+/// The observatory over years.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Observatory {
+    pub years: Vec<YearIndicators>,
+}
+
+/// The years asked for, checked.
+pub fn years(query: &ObservatoryQuery, this_year: i32) -> Result<(i32, i32)> {
+    let to = query.to_year.unwrap_or(this_year);
+    // Any i32 may come in: no arithmetic before the range checks (i32::MIN − 4 overflows).
+    let from = query.from_year.unwrap_or(to.saturating_sub(4));
+    let mut v = Validator::new();
+    v.check(
+        (2000..=2100).contains(&from),
+        "from_year",
+        "must be between 2000 and 2100",
+    );
+    v.check(
+        (2000..=2100).contains(&to),
+        "to_year",
+        "must be between 2000 and 2100",
+    );
+    v.check(to >= from, "to_year", "must not be before from_year");
+    v.check(
+        i64::from(to) - i64::from(from) < 30,
+        "to_year",
+        "at most 30 years",
+    );
+    v.finish()?;
+    Ok((from, to))
+}
+
+/// The indicators of each year.
+pub fn observatory(
+    conn: &mut DbConnection,
+    from_year: i32,
+    to_year: i32,
+    co2_g_per_km: f64,
+) -> Result<Observatory> {
+    let communes = store::communes(conn)?;
+    let venues = store::venue_communes(conn)?;
+    let epci_of: BTreeMap<&str, &str> = communes
+        .iter()
+        .map(|c| (c.insee_code.as_str(), c.epci_siren.as_str()))
+        .collect();
+    let mut years = Vec::new();
+    for year in from_year..=to_year {
+        let (Some(from), Some(to)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            continue;
+        };
+        let loans = store::loans_per_venue(conn, from, to)?;
+        let by_class = coverage_of(from, to, GroupBy::Class, &communes, &venues, &loans);
+        let rate = |class: CommuneClass| {
+            by_class
+                .rows
+                .iter()
+                .find(|r| r.key == class.as_str())
+                .map_or(0.0, |r| r.loans_per_10k)
+        };
+        let total: i64 = by_class.rows.iter().map(|r| r.loans).sum();
+        let village: i64 = by_class
+            .rows
+            .iter()
+            .filter(|r| r.key == CommuneClass::Village.as_str())
+            .map(|r| r.loans)
+            .sum();
+        let reached_communes: HashSet<&str> = loans
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .filter_map(|(venue, _)| venues.get(venue).map(String::as_str))
+            .collect();
+        let reached_epcis: HashSet<&str> = reached_communes
+            .iter()
+            .filter_map(|c| epci_of.get(c).copied())
+            .collect();
+        let km = 2.0 * store::loan_distance_km(conn, from, to)?;
+        let invoiced = store::invoiced_by_kind(conn, year)?;
+        years.push(YearIndicators {
+            year,
+            loans: total,
+            venues_reached: loans.iter().filter(|(_, n)| *n > 0).count() as i64,
+            communes_reached: reached_communes.len() as i64,
+            epcis_reached: reached_epcis.len() as i64,
+            village_share_percent: if total > 0 {
+                (village as f64 * 1000.0 / total as f64).round() / 10.0
+            } else {
+                0.0
+            },
+            loans_per_10k_by_class: RatesByClass {
+                village: rate(CommuneClass::Village),
+                small_town: rate(CommuneClass::SmallTown),
+                medium_town: rate(CommuneClass::MediumTown),
+                large_city: rate(CommuneClass::LargeCity),
+            },
+            km: round2(km),
+            co2_kg: round2(km * co2_g_per_km / 1000.0),
+            revenue_cents: invoiced
+                .iter()
+                .filter(|(kind, _)| *kind != LineKind::Subsidy)
+                .map(|(_, a)| a)
+                .sum(),
+            subsidy_cents: -invoiced
+                .iter()
+                .filter(|(kind, _)| *kind == LineKind::Subsidy)
+                .map(|(_, a)| a)
+                .sum::<i64>(),
+        });
+    }
+    Ok(Observatory { years })
+}
+
+/// The observatory as CSV, one line per year.
+pub fn csv(o: &Observatory) -> String {
+    let mut out = String::from(
+        "year,loans,venues_reached,communes_reached,epcis_reached,village_share_percent,\
+         loans_per_10k_village,loans_per_10k_small_town,loans_per_10k_medium_town,\
+         loans_per_10k_large_city,km,co2_kg,revenue_cents,subsidy_cents\n",
+    );
+    for y in &o.years {
+        let r = &y.loans_per_10k_by_class;
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            y.year,
+            y.loans,
+            y.venues_reached,
+            y.communes_reached,
+            y.epcis_reached,
+            y.village_share_percent,
+            r.village,
+            r.small_town,
+            r.medium_town,
+            r.large_city,
+            y.km,
+            y.co2_kg,
+            y.revenue_cents,
+            y.subsidy_cents
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_year_is_checked_without_overflow() {
+        let q = |from_year, to_year| ObservatoryQuery { from_year, to_year };
+        assert_eq!(years(&q(None, None), 2026).unwrap(), (2022, 2026));
+        assert!(years(&q(None, Some(i32::MIN)), 2026).is_err());
+        assert!(years(&q(Some(i32::MIN), Some(i32::MAX)), 2026).is_err());
+        assert!(years(&q(Some(2001), Some(2040)), 2026).is_err());
+        assert!(years(&q(Some(2030), Some(2020)), 2026).is_err());
+    }
+}
