@@ -523,6 +523,16 @@ async fn run(backend: Backend) {
     })
     .await
     .report(backend);
+    time_gets(&app, "GET /map/coverage.svg (a year)", 30, None, |_| {
+        format!("/api/v1/map/coverage.svg?from={year_ago}&to={today}")
+    })
+    .await
+    .report(backend);
+    time_gets(&app, "GET /observatory (page, 5 years)", 10, None, |_| {
+        "/observatory".to_string()
+    })
+    .await
+    .report(backend);
     bench_quotes(&app, backend, &agency.token, count, requested).await;
     bench_revenue(&app, backend, &agency.token).await;
 }
