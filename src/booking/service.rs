@@ -460,9 +460,8 @@ pub fn visible_booking(
     p: &Principal,
     id: i64,
 ) -> Result<(BookingRow, i64)> {
-    let row =
-        store::find_booking(conn, id)?.ok_or_else(|| Error::NotFound(format!("booking {id}")))?;
-    let producer_id = store::producer_of_resource(conn, row.resource_id)?;
+    let (row, producer_id) = store::find_booking_with_producer(conn, id)?
+        .ok_or_else(|| Error::NotFound(format!("booking {id}")))?;
     policy::read_booking(p, row.venue_id, producer_id)
         .map_err(|_| Error::NotFound(format!("booking {id}")))?;
     Ok((row, producer_id))

@@ -137,6 +137,19 @@ pub fn find_booking(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Book
         .optional()
 }
 
+/// A booking with the producer of its resource, in one query (every authorised read needs both).
+pub fn find_booking_with_producer(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Option<(BookingRow, i64)>> {
+    bookings::table
+        .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
+        .filter(bookings::id.eq(id))
+        .select((BookingRow::as_select(), resources::producer_id))
+        .first(conn)
+        .optional()
+}
+
 /// The producer owning a booking's resource.
 pub fn producer_of_resource(conn: &mut DbConnection, resource_id: i64) -> QueryResult<i64> {
     resources::table
