@@ -1,6 +1,6 @@
 //! The demo network's money, from `data/demo-billing.json`: the pricing policy, a tariff on every
 //! resource (a share of its production cost), two subsidy programmes, and a past season of
-//! closed loans, priced and invoiced through the same functions as the API, so that `make run`
+//! closed loans over three years, priced and invoiced through the same functions as the API, so that `make run`
 //! shows real quotes, budgets, invoices and revenue. Loaded once: skipped when invoices exist.
 
 use chrono::{Duration, NaiveDateTime, Utc};
@@ -68,6 +68,9 @@ struct DemoProgram {
 #[derive(Deserialize)]
 struct Season {
     loans_per_resource: i64,
+    /// Venues are drawn with probability growing with their commune's size: the venue at rank
+    /// `r` (largest commune first) of `n` is drawn as `n × u^bias`, `u` uniform.
+    city_bias: f64,
     first_start_days_ago: i64,
     spacing_days: i64,
     days_of_use: i64,
@@ -164,23 +167,28 @@ pub fn load(conn: &mut DbConnection, billing: &LoanBilling) -> Result<BillingSum
     Ok(summary)
 }
 
-/// Closed loans of the last year, each approved (quote frozen, subsidy committed) and invoiced
-/// on its day, venues taken in turn so that every class and both programmes appear.
+/// Closed loans of the last three years, each approved (quote frozen, subsidy committed) and
+/// invoiced on its day; venues drawn with a bias to larger communes, so that the observatory
+/// shows the gaps the 2019 survey found.
 fn past_season(
     conn: &mut DbConnection,
     billing: &LoanBilling,
     season: &Season,
     today: chrono::NaiveDate,
 ) -> Result<usize> {
+    use crate::schema::communes;
+    // Largest communes first, then by id: the draw below favours them.
     let venues: Vec<(i64, f64, f64)> = organizations::table
+        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
         .filter(organizations::kind.eq(OrgKind::Venue.as_str()))
         .select((
             organizations::id,
             organizations::latitude,
             organizations::longitude,
         ))
-        .order(organizations::id.asc())
+        .order((communes::population.desc(), organizations::id.asc()))
         .load(conn)?;
+    let mut rng = crate::rng::SplitMix64::new(2019);
     if venues.is_empty() {
         return Ok(0);
     }
@@ -190,7 +198,6 @@ fn past_season(
         .order(resources::id.asc())
         .load(conn)?;
     let mut issued = 0;
-    let mut turn = 0usize;
     for (resource_id, producer_id) in live {
         let copies = crate::catalogue::store::copies_with_depot(conn, resource_id)?;
         let Some((copy, depot_lat, depot_lon)) = copies
@@ -200,9 +207,9 @@ fn past_season(
             continue;
         };
         for k in 0..season.loans_per_resource {
-            // Spread venues across the list (a stride prime to its length) to mix classes.
-            let (venue_id, lat, lon) = venues[(turn * 37) % venues.len()];
-            turn += 1;
+            let u = rng.below(1_000_000) as f64 / 1_000_000.0;
+            let rank = (venues.len() as f64 * u.powf(season.city_bias)) as usize;
+            let (venue_id, lat, lon) = venues[rank.min(venues.len() - 1)];
             let starts_on =
                 today - Duration::days(season.first_start_days_ago - k * season.spacing_days);
             let ends_on = starts_on + Duration::days(season.days_of_use - 1);

@@ -241,7 +241,7 @@ fn demo_data_if_empty_loads_once(backend: Backend) {
     assert!(first.contains("agence@demo.itinerance.fr"), "{first}");
     // The demo's money: every resource priced, two programmes, a past season invoiced.
     assert!(
-        first.contains("demo money: 60 tariffs, 2 subsidy programmes, 180 invoiced loans"),
+        first.contains("demo money: 60 tariffs, 2 subsidy programmes, 540 invoiced loans"),
         "{first}"
     );
     let loaded = counts(&url);
