@@ -317,7 +317,12 @@ async fn seed_bookings(app: &TestApp, per_copy: i64) -> (usize, Duration) {
 }
 
 async fn run(backend: Backend) {
-    let app = TestApp::start(backend).await;
+    // The bench books hundreds of requests per venue: no per-venue limit here.
+    let app = TestApp::start_with(
+        backend,
+        &[("ITINERANCE_MAX_OPEN_REQUESTS_PER_VENUE", "1000000")],
+    )
+    .await;
     let prefixes = [
         "amiens", "saint", "ville", "abbe", "lille", "b", "mont", "arras",
     ];

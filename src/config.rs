@@ -39,6 +39,8 @@ pub struct Config {
     pub booking_hold_days: i64,
     pub booking_max_days: i64,
     pub booking_horizon_days: i64,
+    /// Bookings a venue may hold in `requested` at once.
+    pub max_open_requests_per_venue: i64,
     pub transport_km_per_day: f64,
     pub transport_handling_days: i64,
     pub road_detour_factor: f64,
@@ -137,10 +139,14 @@ impl Config {
                 "jwt_ttl_seconds must be positive".into(),
             ));
         }
-        if self.booking_hold_days < 1 || self.booking_max_days < 1 || self.booking_horizon_days < 1
+        if self.booking_hold_days < 1
+            || self.booking_max_days < 1
+            || self.booking_horizon_days < 1
+            || self.max_open_requests_per_venue < 1
         {
             return Err(ConfigError::Invalid(
-                "booking_hold_days, booking_max_days and booking_horizon_days must be at least 1"
+                "booking_hold_days, booking_max_days, booking_horizon_days and \
+                 max_open_requests_per_venue must be at least 1"
                     .into(),
             ));
         }

@@ -39,6 +39,7 @@ crate::text_enum! {
         AlreadyCredited => "already_credited",
         LoanNotReturned => "loan_not_returned",
         BudgetBelowCommitted => "budget_below_committed",
+        RequestLimitReached => "request_limit_reached",
         PayloadTooLarge => "payload_too_large",
         UnsupportedMediaType => "unsupported_media_type",
         ValidationFailed => "validation_failed",
@@ -73,7 +74,8 @@ impl Code {
             | C::AlreadyInvoiced
             | C::AlreadyCredited
             | C::LoanNotReturned
-            | C::BudgetBelowCommitted => 409,
+            | C::BudgetBelowCommitted
+            | C::RequestLimitReached => 409,
             C::PayloadTooLarge => 413,
             C::UnsupportedMediaType => 415,
             C::ValidationFailed | C::IdempotencyKeyReused => 422,
@@ -108,6 +110,7 @@ impl Code {
             C::AlreadyCredited => "the invoice already has a credit note",
             C::LoanNotReturned => "only a `returned` or `closed` loan is invoiced",
             C::BudgetBelowCommitted => "a programme's budget cannot go below what approved loans committed",
+            C::RequestLimitReached => "the venue already holds `max_open_requests_per_venue` requested bookings",
             C::PayloadTooLarge => "the body is larger than the configured limit",
             C::UnsupportedMediaType => "the body is not `application/json`",
             C::ValidationFailed => "the request parses but breaks a rule (`errors` lists the fields)",

@@ -42,6 +42,8 @@ pub struct Settings {
     pub handling_days: i64,
     pub detour: f64,
     pub chain_gap_days: i64,
+    /// Bookings a venue may hold in `requested` at once.
+    pub max_open_requests: i64,
     /// Run in the transaction of every transition (billing's quote freeze and subsidy).
     pub hook: super::hooks::SharedHook,
 }
@@ -57,6 +59,7 @@ impl Settings {
             handling_days: c.transport_handling_days,
             detour: c.road_detour_factor,
             chain_gap_days: c.chain_max_gap_days,
+            max_open_requests: c.max_open_requests_per_venue,
             hook,
         }
     }
@@ -416,6 +419,17 @@ pub fn request(
         ));
     };
     write_transaction(conn, |conn| {
+        let open = store::open_requests_of_venue(conn, new.venue_id)?;
+        if open >= settings.max_open_requests {
+            return Err(Error::conflict(
+                crate::error::Code::RequestLimitReached,
+                format!(
+                    "the venue already holds {open} requested bookings (at most {}); wait for \
+                     approvals or cancel one",
+                    settings.max_open_requests
+                ),
+            ));
+        }
         let cands = candidates(conn, settings, &resource, venue, new.starts_on, new.copy_id)?;
         let placed = first_free(
             conn,

@@ -150,6 +150,15 @@ pub fn find_booking_with_producer(
         .optional()
 }
 
+/// How many bookings of a venue are `requested` now.
+pub fn open_requests_of_venue(conn: &mut DbConnection, venue_id: i64) -> QueryResult<i64> {
+    bookings::table
+        .filter(bookings::venue_id.eq(venue_id))
+        .filter(bookings::status.eq(BookingStatus::Requested))
+        .count()
+        .get_result(conn)
+}
+
 /// The producer owning a booking's resource.
 pub fn producer_of_resource(conn: &mut DbConnection, resource_id: i64) -> QueryResult<i64> {
     resources::table

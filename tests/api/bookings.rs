@@ -1977,3 +1977,81 @@ mod background_expiry {
         .await
     }
 }
+
+/// A venue holds at most `max_open_requests_per_venue` requested bookings: one more is refused
+/// with `request_limit_reached` and books nothing; an approval frees a place.
+async fn a_venue_holds_a_limited_number_of_requests(app: TestApp) {
+    use crate::builders::{day, id_of, Network, ResourceBuilder};
+    let net = Network::new(&app).await;
+    let trunk = ResourceBuilder::trunk("Malle des limites")
+        .copies(4)
+        .build(&app, &net.producer)
+        .await;
+    let ask = |n: i64| {
+        serde_json::json!({"resource_id": trunk.id, "venue_id": net.venue.org_id,
+                           "starts_on": day(20 + 10 * n), "ends_on": day(22 + 10 * n)})
+    };
+    let first = app
+        .post("/api/v1/bookings", Some(&net.venue.token), ask(0))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let second = app
+        .post("/api/v1/bookings", Some(&net.venue.token), ask(1))
+        .await;
+    assert_eq!(second.status, 201, "{}", second.text);
+    for who in [&net.venue, &net.agency] {
+        let res = app.post("/api/v1/bookings", Some(&who.token), ask(2)).await;
+        assert_eq!(
+            (res.status, res.code()),
+            (409, "request_limit_reached"),
+            "{}",
+            res.text
+        );
+    }
+    let listed = app
+        .get(
+            &format!("/api/v1/bookings?venue_id={}", net.venue.org_id),
+            Some(&net.venue.token),
+        )
+        .await;
+    assert_eq!(
+        listed.body["items"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or_else(|| listed.body.as_array().unwrap().len()),
+        2,
+        "nothing booked"
+    );
+    app.act_ok(&net.producer, id_of(&first.body), "approve", "approved")
+        .await;
+    let third = app
+        .post("/api/v1/bookings", Some(&net.venue.token), ask(2))
+        .await;
+    assert_eq!(
+        third.status, 201,
+        "an approval frees a place: {}",
+        third.text
+    );
+}
+
+mod request_limit {
+    use crate::common::{Backend, TestApp};
+
+    const LIMIT: [(&str, &str); 1] = [("ITINERANCE_MAX_OPEN_REQUESTS_PER_VENUE", "2")];
+
+    #[actix_web::test]
+    async fn sqlite() {
+        super::a_venue_holds_a_limited_number_of_requests(
+            TestApp::start_with(Backend::Sqlite, &LIMIT).await,
+        )
+        .await
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        super::a_venue_holds_a_limited_number_of_requests(
+            TestApp::start_with(Backend::Postgres, &LIMIT).await,
+        )
+        .await
+    }
+}

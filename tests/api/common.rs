@@ -108,6 +108,11 @@ pub fn test_config(url: &str, extra: &[(&str, &str)]) -> Config {
         ("ITINERANCE_WORKERS".into(), "2".into()),
         ("ITINERANCE_SHUTDOWN_TIMEOUT_SECONDS".into(), "1".into()),
         ("ITINERANCE_LOG".into(), "warn".into()),
+        // Fixtures request many bookings per venue; the limit has its own test (which sets it).
+        (
+            "ITINERANCE_MAX_OPEN_REQUESTS_PER_VENUE".into(),
+            "1000".into(),
+        ),
     ];
     for (k, v) in extra {
         env.push((k.to_string(), v.to_string()));
