@@ -102,8 +102,9 @@ crate::text_enum! {
     }
 }
 
-/// The one currency of the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+/// The one currency of the network. Published as a string (ISO 4217 `EUR`), not an enum: enum
+/// values in the document are lower case like the wire's vocabularies, and this code is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Currency {
     #[default]
     #[serde(rename = "EUR")]
@@ -142,6 +143,8 @@ pub struct Quote {
     pub days: i64,
     /// Started weeks of use: ⌈days / 7⌉.
     pub weeks: i64,
+    /// ISO 4217: always `EUR`.
+    #[schema(value_type = String, example = "EUR")]
     pub currency: Currency,
     /// Zero lines are left out.
     pub lines: Vec<Line>,
@@ -264,6 +267,8 @@ pub struct Invoice {
     pub booking_id: i64,
     pub lines: Vec<Line>,
     pub total_cents: i64,
+    /// ISO 4217: always `EUR`.
+    #[schema(value_type = String, example = "EUR")]
     pub currency: Currency,
     /// For a credit note: the invoice it cancels.
     pub credits_invoice_id: Option<i64>,

@@ -31,15 +31,10 @@ fn every_reference_resolves_and_every_enum_is_in_wire_case() {
                 }
                 if let Some(values) = map.get("enum").and_then(|e| e.as_array()) {
                     for value in values.iter().filter_map(|v| v.as_str()) {
-                        // ISO 4217 codes are upper case on the wire, as everywhere.
-                        let iso_currency = at.ends_with("/Currency")
-                            && value.len() == 3
-                            && value.chars().all(|c| c.is_ascii_uppercase());
                         assert!(
-                            iso_currency
-                                || value.chars().all(|c| c.is_ascii_lowercase()
-                                    || c.is_ascii_digit()
-                                    || c == '_'),
+                            value
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                             "{at}: enum value {value:?} is not a wire name"
                         );
                     }
