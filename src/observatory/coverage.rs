@@ -253,6 +253,21 @@ pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<()> {
     v.finish()
 }
 
+/// Coverage of a period grouped `by`, with the communes it was computed on (maps place their
+/// features with them). No authorisation: callers decide who sees it.
+pub fn coverage_with_communes(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: GroupBy,
+) -> Result<(Coverage, Vec<CommuneFacts>)> {
+    let communes = store::communes(conn)?;
+    let venues = store::venue_communes(conn)?;
+    let loans = store::loans_per_venue(conn, from, to)?;
+    let coverage = coverage_of(from, to, by, &communes, &venues, &loans);
+    Ok((coverage, communes))
+}
+
 /// Coverage for the agency and producers (venues and partners: 403).
 pub fn coverage(conn: &mut DbConnection, p: &Principal, query: &CoverageQuery) -> Result<Coverage> {
     if !matches!(p.kind, OrgKind::Agency | OrgKind::Producer) {
@@ -261,17 +276,8 @@ pub fn coverage(conn: &mut DbConnection, p: &Principal, query: &CoverageQuery) -
         ));
     }
     check_period(query.from, query.to)?;
-    let communes = store::communes(conn)?;
-    let venues = store::venue_communes(conn)?;
-    let loans = store::loans_per_venue(conn, query.from, query.to)?;
-    Ok(coverage_of(
-        query.from,
-        query.to,
-        query.by.unwrap_or(GroupBy::Class),
-        &communes,
-        &venues,
-        &loans,
-    ))
+    let by = query.by.unwrap_or(GroupBy::Class);
+    Ok(coverage_with_communes(conn, query.from, query.to, by)?.0)
 }
 
 #[cfg(test)]

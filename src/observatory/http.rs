@@ -35,11 +35,7 @@ fn drawn_map(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> crate::error::Result<(String, Coverage)> {
-    let communes = store::communes(conn)?;
-    let venue_communes = store::venue_communes(conn)?;
-    let loans = store::loans_per_venue(conn, from, to)?;
-    let by_epci =
-        coverage::coverage_of(from, to, GroupBy::Epci, &communes, &venue_communes, &loans);
+    let (by_epci, communes) = coverage::coverage_with_communes(conn, from, to, GroupBy::Epci)?;
     let venues: Vec<svg::Marker> = store::venue_points(conn)?
         .into_iter()
         .map(|v| svg::Marker {
@@ -229,11 +225,8 @@ async fn coverage_layer(
     coverage::check_period(from, to)?;
     let layer = state
         .run(move |conn| {
-            let communes = store::communes(conn)?;
-            let venues = store::venue_communes(conn)?;
-            let loans = store::loans_per_venue(conn, from, to)?;
-            let by_epci =
-                coverage::coverage_of(from, to, GroupBy::Epci, &communes, &venues, &loans);
+            let (by_epci, communes) =
+                coverage::coverage_with_communes(conn, from, to, GroupBy::Epci)?;
             Ok(maps::coverage(&by_epci, &communes))
         })
         .await?;
