@@ -44,6 +44,7 @@ openapi: check-toolchain
 ## against LKH-3 (elkai, installed from PyPI into target/bench-venv).
 bench: check-toolchain
 	.ci/with-postgres $(CARGO) bench --locked --bench api
+	.ci/with-postgres $(CARGO) bench --locked --bench allocation
 	.ci/bench-tours
 
 clean:

@@ -47,6 +47,8 @@ or a partner API key.",
                 (name = "condition", description = "Condition reports, maintenance, wear, retirement and the producer's fleet"),
         (name = "transport", description = "Distances, legs and chaining, optimised tours, day plans"),
         (name = "billing", description = "Money: tariffs, the pricing policy, subsidy programmes, quotes, invoices and credit notes (Factur-X), revenue"),
+        (name = "evaluation", description = "What loans did: venues report visitors, sessions, audiences and satisfaction; producers read them"),
+        (name = "allocation", description = "Allocation rounds for contested resources: requests, a plan under a policy (equity or first come) with reasons, confirmation"),
     )
 )]
 struct ApiDoc;
@@ -76,10 +78,12 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(crate::catalogue::http::routes)
                 // Before booking's `/bookings/{id}/{action}`, which would take `/bookings/{id}/invoice`.
                 .configure(crate::billing::http::routes)
+                .configure(crate::evaluation::http::routes)
                 .configure(crate::booking::http::routes)
                 .configure(crate::condition::http::routes)
                 .configure(crate::transport::http::routes)
-                .configure(crate::observatory::http::routes),
+                .configure(crate::observatory::http::routes)
+                .configure(crate::allocation::http::routes),
         );
 }
 

@@ -40,6 +40,12 @@ crate::text_enum! {
         LoanNotReturned => "loan_not_returned",
         BudgetBelowCommitted => "budget_below_committed",
         RequestLimitReached => "request_limit_reached",
+        RoundClosed => "round_closed",
+        NoProposal => "no_proposal",
+        ProposalStale => "proposal_stale",
+        LoanNotDelivered => "loan_not_delivered",
+        AlreadyEvaluated => "already_evaluated",
+        EvaluationLocked => "evaluation_locked",
         PayloadTooLarge => "payload_too_large",
         UnsupportedMediaType => "unsupported_media_type",
         ValidationFailed => "validation_failed",
@@ -75,7 +81,13 @@ impl Code {
             | C::AlreadyCredited
             | C::LoanNotReturned
             | C::BudgetBelowCommitted
-            | C::RequestLimitReached => 409,
+            | C::RequestLimitReached
+            | C::RoundClosed
+            | C::NoProposal
+            | C::ProposalStale
+            | C::LoanNotDelivered
+            | C::AlreadyEvaluated
+            | C::EvaluationLocked => 409,
             C::PayloadTooLarge => 413,
             C::UnsupportedMediaType => 415,
             C::ValidationFailed | C::IdempotencyKeyReused => 422,
@@ -111,6 +123,12 @@ impl Code {
             C::LoanNotReturned => "only a `returned` or `closed` loan is invoiced",
             C::BudgetBelowCommitted => "a programme's budget cannot go below what approved loans committed",
             C::RequestLimitReached => "the venue already holds `max_open_requests_per_venue` requested bookings",
+            C::RoundClosed => "the allocation round is confirmed: it takes no more requests or proposals",
+            C::NoProposal => "the round has no current proposal to confirm (`allocate` first, again after a new request)",
+            C::ProposalStale => "the calendar changed since the proposal: a copy it assigns is taken; nothing was booked, `allocate` again",
+            C::LoanNotDelivered => "only a loan that reached its venue (`delivered`, `returned`, `closed`) is evaluated",
+            C::AlreadyEvaluated => "the booking has an evaluation: change it with PATCH",
+            C::EvaluationLocked => "an evaluation can be changed for 30 days after it was written",
             C::PayloadTooLarge => "the body is larger than the configured limit",
             C::UnsupportedMediaType => "the body is not `application/json`",
             C::ValidationFailed => "the request parses but breaks a rule (`errors` lists the fields)",

@@ -4,6 +4,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod allocation;
 pub mod app;
 pub mod auth;
 pub mod billing;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod evaluation;
 pub mod http;
 pub mod idempotency;
 pub mod jobs;

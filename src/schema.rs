@@ -375,7 +375,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    allocation_rounds (id) {
+        id -> BigInt,
+        name -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        status -> Text,
+        proposal_policy -> Nullable<Text>,
+        proposed_at -> Nullable<Timestamp>,
+        created_by_organization -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    allocation_round_resources (round_id, resource_id) {
+        round_id -> BigInt,
+        resource_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    allocation_requests (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        venue_id -> BigInt,
+        resource_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        requested_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        proposed_copy_id -> Nullable<BigInt>,
+        proposed_reason -> Nullable<Text>,
+        proposed_rank -> Nullable<Integer>,
+        booking_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    booking_evaluations (booking_id) {
+        booking_id -> BigInt,
+        visitors -> Integer,
+        sessions -> Integer,
+        audiences -> Text,
+        satisfaction -> Integer,
+        comment -> Nullable<Text>,
+        written_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(tariffs -> resources (resource_id));
+diesel::joinable!(allocation_round_resources -> allocation_rounds (round_id));
+diesel::joinable!(allocation_requests -> allocation_rounds (round_id));
+diesel::joinable!(booking_evaluations -> bookings (booking_id));
 diesel::joinable!(booking_quotes -> bookings (booking_id));
 diesel::joinable!(booking_quotes -> subsidy_programs (subsidy_program_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
@@ -407,4 +463,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoice_sequences,
     invoices,
     invoice_lines,
+    allocation_rounds,
+    allocation_round_resources,
+    allocation_requests,
+    booking_evaluations,
 );

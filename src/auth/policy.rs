@@ -70,6 +70,28 @@ pub fn write_catalogue(p: &Principal, producer_id: i64) -> Result<()> {
     }
 }
 
+/// The agency coordinates allocation rounds: it opens them, proposes plans and confirms them.
+pub fn coordinate_allocation(p: &Principal) -> Result<()> {
+    if p.is_agency() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the regional agency opens, allocates and confirms allocation rounds",
+        ))
+    }
+}
+
+/// A venue reports on the loans it received; the agency may correct any report.
+pub fn evaluate_loan(p: &Principal, venue_id: i64) -> Result<()> {
+    if p.is_agency() || (p.kind == OrgKind::Venue && p.belongs_to(venue_id)) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the venue that received the loan, or the agency, reports on it",
+        ))
+    }
+}
+
 /// A venue books for itself; the agency may book for any venue.
 pub fn book_for_venue(p: &Principal, venue_id: i64) -> Result<()> {
     if p.is_agency() || (p.kind == OrgKind::Venue && p.belongs_to(venue_id)) {

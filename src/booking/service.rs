@@ -563,42 +563,149 @@ pub fn act(
     write_transaction(conn, |conn| {
         let (row, producer_id) = visible_booking(conn, p, id)?;
         policy::act_on_booking(p, action.side(), row.venue_id, producer_id)?;
-        let from: BookingStatus = row.status;
-        let to = action.transition(from).ok_or_else(|| {
-            Error::conflict(
-                crate::error::Code::InvalidTransition,
-                format!("cannot {action} a booking that is {from}"),
-            )
-        })?;
-        if action == BookingAction::Dispatch {
-            ensure_fit_to_travel(conn, row.copy_id)?;
-        }
-        if !store::set_status_if(conn, id, from, to, None, now)? {
-            return Err(Error::conflict(
-                crate::error::Code::InvalidTransition,
-                "the booking changed meanwhile; read it again",
-            ));
-        }
-        move_copy_for(conn, &row, action, now)?;
-        record(
-            conn,
-            id,
-            action.as_str(),
-            Some(from),
-            to,
-            Some(p),
-            note,
-            now,
-        )?;
-        let updated = store::find_booking(conn, id)?
-            .ok_or_else(|| Error::NotFound(format!("booking {id}")))?;
-        settings.hook.on_transition(conn, &updated, from, to, now)?;
-        if !to.is_active() {
-            store::release_booking_occupation(conn, id)?;
-            promote_waitlist(conn, settings, row.resource_id, now)?;
-        }
-        updated.try_into()
+        transition(conn, settings, &row, action, p, note, now)?.try_into()
     })
+}
+
+/// Moves one booking by one action, inside the caller's transaction: the only place a workflow
+/// action changes a booking's status (its copy, history, the other domains' hook, the waitlist).
+fn transition(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    row: &BookingRow,
+    action: BookingAction,
+    actor: &Principal,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<BookingRow> {
+    let id = row.id;
+    let from: BookingStatus = row.status;
+    let to = action.transition(from).ok_or_else(|| {
+        Error::conflict(
+            crate::error::Code::InvalidTransition,
+            format!("cannot {action} a booking that is {from}"),
+        )
+    })?;
+    if action == BookingAction::Dispatch {
+        ensure_fit_to_travel(conn, row.copy_id)?;
+    }
+    if !store::set_status_if(conn, id, from, to, None, now)? {
+        return Err(Error::conflict(
+            crate::error::Code::InvalidTransition,
+            "the booking changed meanwhile; read it again",
+        ));
+    }
+    move_copy_for(conn, row, action, now)?;
+    record(
+        conn,
+        id,
+        action.as_str(),
+        Some(from),
+        to,
+        Some(actor),
+        note,
+        now,
+    )?;
+    let updated =
+        store::find_booking(conn, id)?.ok_or_else(|| Error::NotFound(format!("booking {id}")))?;
+    settings.hook.on_transition(conn, &updated, from, to, now)?;
+    if !to.is_active() {
+        store::release_booking_occupation(conn, id)?;
+        promote_waitlist(conn, settings, row.resource_id, now)?;
+    }
+    Ok(updated)
+}
+
+/// Where a copy of a resource could serve a venue for some dates, as a planner sees it.
+#[derive(Debug, Clone)]
+pub struct CopyOption {
+    pub copy_id: i64,
+    /// Road km from the copy's depot to the venue.
+    pub road_km: f64,
+    /// The days the copy would be taken: travel, set-up and turnaround around the dates of use.
+    pub occupied: (NaiveDate, NaiveDate),
+}
+
+/// The copies in service that could serve `venue_id` from `starts_on` to `ends_on`, best first
+/// (shortest approach, chaining included), with the days each would occupy: what a request would
+/// try, for planners that place many requests before booking any (allocation rounds).
+pub fn copy_options(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    resource_id: i64,
+    venue_id: i64,
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
+) -> Result<Vec<CopyOption>> {
+    let (Some(venue), Some(resource)) = (
+        venue_position(conn, venue_id)?,
+        catalogue::find_live_resource(conn, resource_id)?,
+    ) else {
+        return Ok(Vec::new());
+    };
+    Ok(
+        candidates(conn, settings, &resource, venue, starts_on, None)?
+            .into_iter()
+            .map(|c| CopyOption {
+                copy_id: c.copy_id,
+                road_km: c.road_km,
+                occupied: c.widening.occupied(starts_on, ends_on),
+            })
+            .collect(),
+    )
+}
+
+/// Books a planned placement on one copy and approves it at once, inside the caller's
+/// transaction (an allocation round's confirmation): the same occupation rules and history as a
+/// request followed by an approval. `Ok(None)` when the copy is no longer free for these dates.
+#[allow(clippy::too_many_arguments)]
+pub fn book_approved(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    settings: &Settings,
+    (resource_id, copy_id, venue_id): (i64, i64, i64),
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
+    note: &str,
+    now: NaiveDateTime,
+) -> Result<Option<Booking>> {
+    let venue = venue_position(conn, venue_id)?
+        .ok_or_else(|| Error::invalid("venue_id", "not a venue of the network"))?;
+    let resource = catalogue::find_live_resource(conn, resource_id)?
+        .ok_or_else(|| Error::invalid("resource_id", "no such resource in the catalogue"))?;
+    let cands = candidates(conn, settings, &resource, venue, starts_on, Some(copy_id))?;
+    let placed = first_free(
+        conn,
+        &cands,
+        starts_on,
+        ends_on,
+        None,
+        |conn, c, from, to| {
+            insert_request(
+                conn,
+                settings,
+                resource_id,
+                venue_id,
+                c,
+                (starts_on, ends_on),
+                (from, to),
+                Some(actor),
+                None,
+                now,
+            )
+        },
+    )?;
+    let Some(row) = placed else {
+        return Ok(None);
+    };
+    let approved = transition(
+        conn,
+        settings,
+        &row,
+        BookingAction::Approve,
+        actor,
+        Some(note),
+        now,
+    )?;
+    Ok(Some(approved.try_into()?))
 }
 
 /// A copy leaves only when it is in service, inspected since its last loan, and not retired.

@@ -7,4 +7,4 @@ pub mod search;
 pub mod service;
 pub mod store;
 
-pub use model::{Copy, CopyStatus, Resource, ResourceKind};
+pub use model::{Audience, Copy, CopyStatus, Resource, ResourceKind};

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::store::{self, CommuneFacts};
+use super::store::{self, CommuneFacts, LoanFacts};
 use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
@@ -54,6 +54,8 @@ pub struct CoverageRow {
     pub loans: i64,
     /// loans / population × 10,000 (two decimals).
     pub loans_per_10k: f64,
+    /// Visitors the venues reported in their evaluations of these loans.
+    pub visitors: i64,
 }
 
 /// An EPCI that no loan reached in the period.
@@ -149,7 +151,7 @@ pub fn coverage_of(
     by: GroupBy,
     communes: &[CommuneFacts],
     venue_communes: &HashMap<i64, String>,
-    loans_per_venue: &[(i64, i64)],
+    facts: &LoanFacts,
 ) -> Coverage {
     let commune_index: HashMap<&str, &CommuneFacts> = communes
         .iter()
@@ -167,6 +169,7 @@ pub fn coverage_of(
             venues_served: 0,
             loans: 0,
             loans_per_10k: 0.0,
+            visitors: 0,
         });
         row.population += i64::from(c.population);
         let e = epcis
@@ -181,7 +184,18 @@ pub fn coverage_of(
             }
         }
     }
-    for (venue, loans) in loans_per_venue {
+    for (venue, visitors) in &facts.visitors {
+        let Some(c) = venue_communes
+            .get(venue)
+            .and_then(|code| commune_index.get(code.as_str()))
+        else {
+            continue;
+        };
+        if let Some(row) = rows.get_mut(&group_of(by, c).0) {
+            row.visitors += visitors;
+        }
+    }
+    for (venue, loans) in &facts.loans {
         let Some(c) = venue_communes
             .get(venue)
             .and_then(|code| commune_index.get(code.as_str()))
@@ -263,8 +277,8 @@ pub fn coverage_with_communes(
 ) -> Result<(Coverage, Vec<CommuneFacts>)> {
     let communes = store::communes(conn)?;
     let venues = store::venue_communes(conn)?;
-    let loans = store::loans_per_venue(conn, from, to)?;
-    let coverage = coverage_of(from, to, by, &communes, &venues, &loans);
+    let facts = store::loan_facts(conn, from, to)?;
+    let coverage = coverage_of(from, to, by, &communes, &venues, &facts);
     Ok((coverage, communes))
 }
 
@@ -341,7 +355,10 @@ mod tests {
             GroupBy::Class,
             &communes,
             &venues,
-            &[(2, 3), (1, 1)],
+            &LoanFacts {
+                loans: vec![(2, 3), (1, 1)],
+                visitors: HashMap::from([(2, 40), (3, 2)]),
+            },
         );
         let village = &c.rows[0];
         assert_eq!(village.key, "village");
@@ -357,6 +374,7 @@ mod tests {
         assert_eq!(village.loans_per_10k, 5.0);
         let city = c.rows.iter().find(|r| r.key == "large_city").unwrap();
         assert_eq!((city.venues, city.venues_served, city.loans), (2, 1, 3));
+        assert_eq!((village.visitors, city.visitors), (0, 42));
         assert_eq!(c.unserved_epcis.len(), 1);
         assert_eq!(c.unserved_epcis[0].epci_siren, "C");
         let by_epci = coverage_of(
@@ -365,7 +383,7 @@ mod tests {
             GroupBy::Epci,
             &communes,
             &venues,
-            &[],
+            &LoanFacts::default(),
         );
         assert_eq!(by_epci.rows.len(), 3);
         assert_eq!(by_epci.gini, 0.0);

@@ -34,6 +34,15 @@ pub struct RatesByClass {
     pub large_city: f64,
 }
 
+/// Visitors reported in each commune class.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VisitorsByClass {
+    pub village: i64,
+    pub small_town: i64,
+    pub medium_town: i64,
+    pub large_city: i64,
+}
+
 /// One year of the observatory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct YearIndicators {
@@ -46,6 +55,9 @@ pub struct YearIndicators {
     /// Share of the loans that went to venues in villages (one decimal).
     pub village_share_percent: f64,
     pub loans_per_10k_by_class: RatesByClass,
+    /// Visitors reported by the venues' evaluations of these loans.
+    pub visitors: i64,
+    pub visitors_by_class: VisitorsByClass,
     /// Road km of the loans, out and back from the depot (chaining saves some of it).
     pub km: f64,
     pub co2_kg: f64,
@@ -108,8 +120,16 @@ pub fn observatory(
         ) else {
             continue;
         };
-        let loans = store::loans_per_venue(conn, from, to)?;
-        let by_class = coverage_of(from, to, GroupBy::Class, &communes, &venues, &loans);
+        let facts = store::loan_facts(conn, from, to)?;
+        let loans = &facts.loans;
+        let by_class = coverage_of(from, to, GroupBy::Class, &communes, &venues, &facts);
+        let visitors_of = |class: CommuneClass| {
+            by_class
+                .rows
+                .iter()
+                .find(|r| r.key == class.as_str())
+                .map_or(0, |r| r.visitors)
+        };
         let rate = |class: CommuneClass| {
             by_class
                 .rows
@@ -152,6 +172,13 @@ pub fn observatory(
                 medium_town: rate(CommuneClass::MediumTown),
                 large_city: rate(CommuneClass::LargeCity),
             },
+            visitors: by_class.rows.iter().map(|r| r.visitors).sum(),
+            visitors_by_class: VisitorsByClass {
+                village: visitors_of(CommuneClass::Village),
+                small_town: visitors_of(CommuneClass::SmallTown),
+                medium_town: visitors_of(CommuneClass::MediumTown),
+                large_city: visitors_of(CommuneClass::LargeCity),
+            },
             km: round2(km),
             co2_kg: round2(km * co2_g_per_km / 1000.0),
             revenue_cents: invoiced
@@ -174,12 +201,13 @@ pub fn csv(o: &Observatory) -> String {
     let mut out = String::from(
         "year,loans,venues_reached,communes_reached,epcis_reached,village_share_percent,\
          loans_per_10k_village,loans_per_10k_small_town,loans_per_10k_medium_town,\
-         loans_per_10k_large_city,km,co2_kg,revenue_cents,subsidy_cents\n",
+         loans_per_10k_large_city,visitors,visitors_village,visitors_small_town,\
+         visitors_medium_town,visitors_large_city,km,co2_kg,revenue_cents,subsidy_cents\n",
     );
     for y in &o.years {
         let r = &y.loans_per_10k_by_class;
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             y.year,
             y.loans,
             y.venues_reached,
@@ -190,6 +218,11 @@ pub fn csv(o: &Observatory) -> String {
             r.small_town,
             r.medium_town,
             r.large_city,
+            y.visitors,
+            y.visitors_by_class.village,
+            y.visitors_by_class.small_town,
+            y.visitors_by_class.medium_town,
+            y.visitors_by_class.large_city,
             y.km,
             y.co2_kg,
             y.revenue_cents,

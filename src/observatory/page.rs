@@ -104,13 +104,13 @@ td:first-child,th:first-child{text-align:left}.map svg{max-width:100%;height:aut
     ));
     html.push_str("</div>");
     html.push_str(
-        "<table><thead><tr><th>Année</th><th>Prêts</th><th>Lieux atteints</th><th>Communes</th><th>EPCI</th><th>Part des villages</th><th>Villages /10 000</th><th>Petites villes</th><th>Villes moyennes</th><th>Grandes villes</th><th>km</th><th>CO₂ (kg)</th><th>Recettes (€)</th><th>Subventions (€)</th></tr></thead><tbody>",
+        "<table><thead><tr><th>Année</th><th>Prêts</th><th>Lieux atteints</th><th>Communes</th><th>EPCI</th><th>Part des villages</th><th>Villages /10 000</th><th>Petites villes</th><th>Villes moyennes</th><th>Grandes villes</th><th>Visiteurs</th><th>dont villages</th><th>km</th><th>CO₂ (kg)</th><th>Recettes (€)</th><th>Subventions (€)</th></tr></thead><tbody>",
     );
     for y in years {
         let r = &y.loans_per_10k_by_class;
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} %</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} %</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td></tr>",
             y.year,
             y.loans,
             y.venues_reached,
@@ -121,6 +121,8 @@ td:first-child,th:first-child{text-align:left}.map svg{max-width:100%;height:aut
             r.small_town,
             r.medium_town,
             r.large_city,
+            y.visitors,
+            y.visitors_by_class.village,
             y.km,
             y.co2_kg,
             crate::money::euros(y.revenue_cents),

@@ -74,6 +74,48 @@ pub fn loans_per_venue(
         .load(conn)
 }
 
+/// What the loans of a period did, per venue: how many, and the visitors their evaluations
+/// reported.
+#[derive(Debug, Clone, Default)]
+pub struct LoanFacts {
+    /// (venue, loans).
+    pub loans: Vec<(i64, i64)>,
+    /// venue → visitors reported on those loans.
+    pub visitors: HashMap<i64, i64>,
+}
+
+/// Loans and reported visitors per venue whose dates of use meet `[from, to]`.
+pub fn loan_facts(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<LoanFacts> {
+    use crate::schema::booking_evaluations;
+    let loans = loans_per_venue(conn, from, to)?;
+    // Summed here: SUM of an INTEGER is BIGINT on PostgreSQL but may differ on SQLite.
+    let reported: Vec<(i64, i32)> = booking_evaluations::table
+        .inner_join(bookings::table)
+        .filter(bookings::status.eq_any(LOAN))
+        .filter(bookings::starts_on.le(to))
+        .filter(bookings::ends_on.ge(from))
+        .select((bookings::venue_id, booking_evaluations::visitors))
+        .load(conn)?;
+    let mut visitors: HashMap<i64, i64> = HashMap::new();
+    for (venue, n) in reported {
+        *visitors.entry(venue).or_insert(0) += i64::from(n);
+    }
+    Ok(LoanFacts { loans, visitors })
+}
+
+/// Venues that ever had a loan.
+pub fn venues_ever_served(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
+    bookings::table
+        .filter(bookings::status.eq_any(LOAN))
+        .select(bookings::venue_id)
+        .distinct()
+        .load(conn)
+}
+
 /// Σ road km (depot → venue) of the loans whose dates of use meet `[from, to]`.
 pub fn loan_distance_km(
     conn: &mut DbConnection,

@@ -3,6 +3,7 @@
 mod builders;
 mod common;
 
+mod allocation;
 mod auth;
 mod billing;
 mod bookings;
@@ -11,6 +12,7 @@ mod concurrency;
 mod condition;
 mod demo;
 mod errors;
+mod evaluation;
 mod idempotency;
 mod lifecycle;
 mod methods;

@@ -1,0 +1,247 @@
+//! HTTP handlers of allocation rounds.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::Utc;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::model::{
+    AllocateBody, Confirmation, NewRound, NewRoundRequest, Proposal, Round, RoundDetail,
+    RoundRequest,
+};
+use super::service;
+use crate::auth::Principal;
+use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// Registers the allocation routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_round)
+        .service(list_rounds)
+        .service(get_round)
+        .service(add_request)
+        .service(withdraw_request)
+        .service(allocate)
+        .service(confirm);
+}
+
+/// Opens an allocation round on contested resources for a period (at most 366 days, 1 to 200
+/// resources). Venues then request dates; the agency proposes a plan and confirms it. The agency
+/// only.
+#[utoipa::path(
+    tag = "allocation",
+    security(("bearer" = [])),
+    request_body = NewRound,
+    responses(
+        (status = 201, description = "The round, `open`", body = Round),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty name, reversed, over or too long period, unknown resource", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/allocation-rounds")]
+async fn create_round(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewRound>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let round = state
+        .run(move |conn| service::create_round(conn, &principal, &body, Utc::now().naive_utc()))
+        .await?;
+    Ok(HttpResponse::Created().json(round))
+}
+
+/// The rounds of the network, newest first (at most 200). Every authenticated caller.
+#[utoipa::path(
+    tag = "allocation",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The rounds", body = Vec<Round>),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/allocation-rounds")]
+async fn list_rounds(
+    state: web::Data<AppState>,
+    _principal: Principal,
+) -> ApiResult<web::Json<Vec<Round>>> {
+    Ok(web::Json(state.run(service::list_rounds).await?))
+}
+
+/// A round and the requests the caller may see (the agency all, a venue its own, a producer those
+/// on its resources), each with what the current proposal gives it and why.
+#[utoipa::path(
+    tag = "allocation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "The round", body = RoundDetail),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/allocation-rounds/{id}")]
+async fn get_round(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<RoundDetail>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| service::get_round(conn, &principal, id))
+            .await?,
+    ))
+}
+
+/// A venue requests dates of a resource of an open round (dates inside the round's period, not in
+/// the past, at most `booking_max_days` long; at most `max_open_requests_per_venue` requests per
+/// venue and round). It voids the current proposal. The venue itself or the agency.
+#[utoipa::path(
+    tag = "allocation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Round id")),
+    request_body = NewRoundRequest,
+    responses(
+        (status = 201, description = "The request", body = RoundRequest),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Requesting for another venue", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`round_closed`; `request_limit_reached`; `already_exists` (the same request twice)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Dates outside the period, reversed, past or too long; not a venue; not a resource of the round", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/allocation-rounds/{id}/requests")]
+async fn add_request(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<NewRoundRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let settings = state.booking_settings();
+    let request = state
+        .run(move |conn| {
+            service::add_request(
+                conn,
+                &principal,
+                &settings,
+                id,
+                &body,
+                Utc::now().naive_utc(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(request))
+}
+
+/// Withdraws a request while the round is open; it voids the current proposal. The venue itself
+/// or the agency.
+#[utoipa::path(
+    tag = "allocation",
+    security(("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "Round id"),
+        ("request_id" = i64, Path, description = "Request id"),
+    ),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another venue's request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request in this round", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`round_closed`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/allocation-rounds/{id}/requests/{request_id}")]
+async fn withdraw_request(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (id, request_id) = path.into_inner();
+    state
+        .run(move |conn| {
+            service::withdraw_request(conn, &principal, id, request_id, Utc::now().naive_utc())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Proposes a plan under a policy, nothing booked: each request is placed on the first copy free
+/// for its dates (travel, set-up and turnaround days included, like a booking) in the policy's
+/// order. `equity` takes first the venues of the EPCIs with the fewest loans per 10,000
+/// inhabitants over the last 12 months (counting what the plan already gave), then villages, then
+/// venues never served; `first_come`, the order of arrival. Every decision carries its reason;
+/// `summary.by_class` tells what the plan gives each commune class. The plan becomes the round's
+/// proposal. The agency only.
+#[utoipa::path(
+    tag = "allocation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Round id")),
+    request_body = AllocateBody,
+    responses(
+        (status = 200, description = "The proposal", body = Proposal),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`round_closed`; `proposal_stale` (requests changed during the computation)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/allocation-rounds/{id}/allocate")]
+async fn allocate(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<AllocateBody>,
+) -> ApiResult<web::Json<Proposal>> {
+    let id = id.into_inner();
+    let policy = body.into_inner().policy;
+    let settings = state.booking_settings();
+    Ok(web::Json(
+        state
+            .run(move |conn| {
+                service::allocate(
+                    conn,
+                    &principal,
+                    &settings,
+                    id,
+                    policy,
+                    Utc::now().naive_utc(),
+                )
+            })
+            .await?,
+    ))
+}
+
+/// Books the current proposal in one transaction: one `approved` booking per assignment (quotes
+/// frozen, subsidies committed as on any approval), and the round becomes `confirmed`. If a copy
+/// was taken since the proposal, nothing is booked (409 `proposal_stale`). The agency only.
+#[utoipa::path(
+    tag = "allocation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "The bookings made", body = Confirmation),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`round_closed`; `no_proposal`; `proposal_stale`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/allocation-rounds/{id}/confirm")]
+async fn confirm(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Confirmation>> {
+    let id = id.into_inner();
+    let settings = state.booking_settings();
+    Ok(web::Json(
+        state
+            .run(move |conn| {
+                service::confirm(conn, &principal, &settings, id, Utc::now().naive_utc())
+            })
+            .await?,
+    ))
+}

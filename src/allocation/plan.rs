@@ -1,0 +1,509 @@
+//! The planner of an allocation round, pure: given the requests, where each could be served and
+//! what the calendar already holds, it orders the requests under a policy and places each on the
+//! first copy free for its dates (travel, set-up and turnaround days included, exactly like a
+//! booking), explaining every decision.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::model::{AllocationPolicy, Assignment, ByClass, ClassOutcome, Summary, Unassigned};
+use crate::territory::CommuneClass;
+
+/// A request as the planner sees it.
+#[derive(Debug, Clone)]
+pub struct Wish {
+    pub request_id: i64,
+    pub venue_id: i64,
+    pub resource_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub created_at: NaiveDateTime,
+    /// Copies that could serve it, best first, with the days each would occupy.
+    pub options: Vec<(i64, (NaiveDate, NaiveDate))>,
+}
+
+/// Where a venue stands in the territory.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub epci_siren: String,
+    pub epci_name: String,
+    pub class: CommuneClass,
+    /// It had at least one loan before the round.
+    pub served_before: bool,
+}
+
+/// The territory's loans over the last 12 months, and who the venues are.
+#[derive(Debug, Clone, Default)]
+pub struct Territory {
+    pub venues: HashMap<i64, Standing>,
+    pub epci_population: HashMap<String, i64>,
+    pub epci_loans: HashMap<String, i64>,
+    pub class_population: HashMap<CommuneClass, i64>,
+    pub class_loans: HashMap<CommuneClass, i64>,
+}
+
+/// What the planner decided.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// In the order the requests were considered.
+    pub assignments: Vec<Assignment>,
+    pub unassigned: Vec<Unassigned>,
+    /// Request id → the order in which it was considered (1-based).
+    pub rank: HashMap<i64, i32>,
+    pub summary: Summary,
+}
+
+fn per_10k(loans: i64, population: i64) -> f64 {
+    if population <= 0 {
+        return if loans > 0 { f64::INFINITY } else { 0.0 };
+    }
+    loans as f64 * 10_000.0 / population as f64
+}
+
+fn class_rank(class: CommuneClass) -> u8 {
+    match class {
+        CommuneClass::Village => 0,
+        CommuneClass::SmallTown => 1,
+        CommuneClass::MediumTown => 2,
+        CommuneClass::LargeCity => 3,
+    }
+}
+
+/// The equity standing of a request at one step of the plan.
+#[derive(Debug, Clone, Copy)]
+struct EquityKey {
+    epci_rate: f64,
+    class: CommuneClass,
+    served: bool,
+    created_at: NaiveDateTime,
+    request_id: i64,
+}
+
+impl EquityKey {
+    /// Which rule separates `self` (placed first) from `next`, for the reason.
+    fn decided_by(&self, next: &EquityKey) -> String {
+        if rate_cmp(self.epci_rate, next.epci_rate) != Ordering::Equal {
+            format!(
+                "its EPCI had fewer loans per 10,000 inhabitants ({:.2} against {:.2} for the next request)",
+                self.epci_rate, next.epci_rate
+            )
+        } else if self.class != next.class {
+            format!(
+                "same EPCI rate, and a {} comes before a {}",
+                self.class.as_str().replace('_', " "),
+                next.class.as_str().replace('_', " ")
+            )
+        } else if self.served != next.served {
+            "same EPCI rate and class, and the venue was never served".to_string()
+        } else {
+            "a tie on every equity rule, broken by arrival (first come)".to_string()
+        }
+    }
+
+    fn cmp(&self, other: &EquityKey) -> Ordering {
+        rate_cmp(self.epci_rate, other.epci_rate)
+            .then(class_rank(self.class).cmp(&class_rank(other.class)))
+            .then(self.served.cmp(&other.served))
+            .then(self.created_at.cmp(&other.created_at))
+            .then(self.request_id.cmp(&other.request_id))
+    }
+}
+
+/// Rates equal to a millionth are a tie (they come from integer counts).
+fn rate_cmp(a: f64, b: f64) -> Ordering {
+    if (a - b).abs() < 1e-6 {
+        Ordering::Equal
+    } else {
+        a.total_cmp(&b)
+    }
+}
+
+/// Who holds a copy on some days in the plan being built.
+#[derive(Debug, Clone, Copy)]
+enum Holder {
+    Calendar,
+    Request(i64),
+}
+
+/// Per copy, the days taken and by whom.
+type Holdings = HashMap<i64, Vec<((NaiveDate, NaiveDate), Holder)>>;
+
+fn overlaps(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> bool {
+    a.0 <= b.1 && b.0 <= a.1
+}
+
+/// Plans a round. `busy` holds the copies' current occupations (bookings and maintenance).
+pub fn plan(
+    policy: AllocationPolicy,
+    wishes: &[Wish],
+    territory: &Territory,
+    busy: &HashMap<i64, Vec<(NaiveDate, NaiveDate)>>,
+) -> Plan {
+    let mut held: Holdings = busy
+        .iter()
+        .map(|(copy, periods)| {
+            (
+                *copy,
+                periods.iter().map(|p| (*p, Holder::Calendar)).collect(),
+            )
+        })
+        .collect();
+    let mut extra_epci_loans: HashMap<&str, i64> = HashMap::new();
+    let mut served_now: HashSet<i64> = HashSet::new();
+    let mut remaining: Vec<&Wish> = wishes.iter().collect();
+    remaining.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then(a.request_id.cmp(&b.request_id))
+    });
+    let total = remaining.len();
+    let mut out = Plan::default();
+
+    let key_of = |w: &Wish, extra: &HashMap<&str, i64>, served_now: &HashSet<i64>| {
+        let standing = territory.venues.get(&w.venue_id);
+        let (rate, class, served) = match standing {
+            Some(s) => {
+                let loans = territory
+                    .epci_loans
+                    .get(&s.epci_siren)
+                    .copied()
+                    .unwrap_or(0)
+                    + extra.get(s.epci_siren.as_str()).copied().unwrap_or(0);
+                let population = territory
+                    .epci_population
+                    .get(&s.epci_siren)
+                    .copied()
+                    .unwrap_or(0);
+                (
+                    per_10k(loans, population),
+                    s.class,
+                    s.served_before || served_now.contains(&w.venue_id),
+                )
+            }
+            None => (f64::INFINITY, CommuneClass::LargeCity, true),
+        };
+        EquityKey {
+            epci_rate: rate,
+            class,
+            served,
+            created_at: w.created_at,
+            request_id: w.request_id,
+        }
+    };
+
+    let mut step: i32 = 0;
+    while !remaining.is_empty() {
+        step += 1;
+        // The request considered now, and why it comes before the next one.
+        let (index, why) = match policy {
+            AllocationPolicy::FirstCome => {
+                let w = remaining[0];
+                (
+                    0,
+                    format!(
+                        "first come: requested at {}, {} of {}",
+                        crate::timestamp::format(w.created_at),
+                        step,
+                        total
+                    ),
+                )
+            }
+            AllocationPolicy::Equity => {
+                let keys: Vec<EquityKey> = remaining
+                    .iter()
+                    .map(|w| key_of(w, &extra_epci_loans, &served_now))
+                    .collect();
+                let mut best = 0;
+                for i in 1..keys.len() {
+                    if keys[i].cmp(&keys[best]) == Ordering::Less {
+                        best = i;
+                    }
+                }
+                let mut runner_up: Option<usize> = None;
+                for i in 0..keys.len() {
+                    if i != best
+                        && runner_up.is_none_or(|r| keys[i].cmp(&keys[r]) == Ordering::Less)
+                    {
+                        runner_up = Some(i);
+                    }
+                }
+                let k = keys[best];
+                let standing = territory.venues.get(&remaining[best].venue_id);
+                let whose =
+                    standing
+                        .map(|s| {
+                            format!(
+                            "EPCI {} at {:.2} loans per 10,000 inhabitants over 12 months, {}, {}",
+                            s.epci_name,
+                            k.epci_rate,
+                            s.class.as_str().replace('_', " "),
+                            if k.served { "served before" } else { "never served" }
+                        )
+                        })
+                        .unwrap_or_else(|| "unknown venue".to_string());
+                let decided = match runner_up {
+                    Some(r) => k.decided_by(&keys[r]),
+                    None => "no other request was left".to_string(),
+                };
+                (
+                    best,
+                    format!("equity, {step} of {total} ({whose}): {decided}"),
+                )
+            }
+        };
+        let wish = remaining.remove(index);
+        out.rank.insert(wish.request_id, step);
+        let placed = wish.options.iter().find(|(copy, occupied)| {
+            held.get(copy)
+                .is_none_or(|h| !h.iter().any(|(p, _)| overlaps(*p, *occupied)))
+        });
+        match placed {
+            Some((copy, occupied)) => {
+                held.entry(*copy)
+                    .or_default()
+                    .push((*occupied, Holder::Request(wish.request_id)));
+                if let Some(s) = territory.venues.get(&wish.venue_id) {
+                    *extra_epci_loans.entry(s.epci_siren.as_str()).or_insert(0) += 1;
+                }
+                served_now.insert(wish.venue_id);
+                out.assignments.push(Assignment {
+                    request_id: wish.request_id,
+                    venue_id: wish.venue_id,
+                    resource_id: wish.resource_id,
+                    copy_id: *copy,
+                    starts_on: wish.starts_on,
+                    ends_on: wish.ends_on,
+                    reason: format!("served on copy {copy}; {why}"),
+                });
+            }
+            None => out.unassigned.push(Unassigned {
+                request_id: wish.request_id,
+                venue_id: wish.venue_id,
+                resource_id: wish.resource_id,
+                reason: refusal(wish, &held, &why),
+            }),
+        }
+    }
+    out.summary = summary(wishes, &out.assignments, territory);
+    out
+}
+
+/// Why no copy could take a request: who holds each.
+fn refusal(wish: &Wish, held: &Holdings, why: &str) -> String {
+    if wish.options.is_empty() {
+        return "no copy of this resource is in service".to_string();
+    }
+    let holders: Vec<String> = wish
+        .options
+        .iter()
+        .map(|(copy, occupied)| {
+            let by = held
+                .get(copy)
+                .and_then(|h| h.iter().find(|(p, _)| overlaps(*p, *occupied)))
+                .map(|(_, holder)| *holder);
+            match by {
+                Some(Holder::Request(id)) => {
+                    format!("copy {copy} goes to request {id}, considered earlier")
+                }
+                _ => format!("copy {copy} is already booked or in maintenance then"),
+            }
+        })
+        .collect();
+    format!(
+        "no copy is free for these dates with travel and turnaround: {}; {}",
+        holders.join(", "),
+        why
+    )
+}
+
+fn summary(wishes: &[Wish], assignments: &[Assignment], territory: &Territory) -> Summary {
+    let served: HashSet<i64> = assignments.iter().map(|a| a.request_id).collect();
+    let mut by_class: HashMap<CommuneClass, ClassOutcome> = HashMap::new();
+    let mut requesting: HashSet<(CommuneClass, i64)> = HashSet::new();
+    let mut served_venues: HashSet<(CommuneClass, i64)> = HashSet::new();
+    for w in wishes {
+        let Some(s) = territory.venues.get(&w.venue_id) else {
+            continue;
+        };
+        let o = by_class.entry(s.class).or_default();
+        o.requested += 1;
+        requesting.insert((s.class, w.venue_id));
+        if served.contains(&w.request_id) {
+            o.served += 1;
+            served_venues.insert((s.class, w.venue_id));
+        }
+    }
+    let outcome = |class: CommuneClass| {
+        let mut o = by_class.get(&class).copied().unwrap_or_default();
+        o.venues_requesting = requesting.iter().filter(|(c, _)| *c == class).count() as i64;
+        o.venues_served = served_venues.iter().filter(|(c, _)| *c == class).count() as i64;
+        let population = territory.class_population.get(&class).copied().unwrap_or(0);
+        let loans = territory.class_loans.get(&class).copied().unwrap_or(0);
+        o.loans_per_10k_before = round2(per_10k(loans, population));
+        o.loans_per_10k_after = round2(per_10k(loans + o.served, population));
+        o
+    };
+    let by_class = ByClass {
+        village: outcome(CommuneClass::Village),
+        small_town: outcome(CommuneClass::SmallTown),
+        medium_town: outcome(CommuneClass::MediumTown),
+        large_city: outcome(CommuneClass::LargeCity),
+    };
+    Summary {
+        city_village_gap_before: round2(
+            by_class.large_city.loans_per_10k_before - by_class.village.loans_per_10k_before,
+        ),
+        city_village_gap_after: round2(
+            by_class.large_city.loans_per_10k_after - by_class.village.loans_per_10k_after,
+        ),
+        by_class,
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 100.0).round() / 100.0
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 3, d).unwrap()
+    }
+
+    fn at(minute: u32) -> NaiveDateTime {
+        day(1).and_hms_opt(9, minute, 0).unwrap()
+    }
+
+    /// Two EPCIs of 10,000 inhabitants: a city one with 5 loans, a rural one with none.
+    fn territory() -> Territory {
+        let mut t = Territory::default();
+        for (venue, epci, class, served) in [
+            (1, "city", CommuneClass::LargeCity, true),
+            (2, "rural", CommuneClass::Village, false),
+            (3, "rural", CommuneClass::SmallTown, false),
+            (4, "city", CommuneClass::LargeCity, true),
+        ] {
+            t.venues.insert(
+                venue,
+                Standing {
+                    epci_siren: epci.into(),
+                    epci_name: epci.into(),
+                    class,
+                    served_before: served,
+                },
+            );
+        }
+        t.epci_population.insert("city".into(), 10_000);
+        t.epci_population.insert("rural".into(), 10_000);
+        t.epci_loans.insert("city".into(), 5);
+        t.class_population.insert(CommuneClass::LargeCity, 10_000);
+        t.class_population.insert(CommuneClass::Village, 5_000);
+        t.class_population.insert(CommuneClass::SmallTown, 5_000);
+        t.class_loans.insert(CommuneClass::LargeCity, 5);
+        t
+    }
+
+    /// One copy, occupied two days either side of the dates of use.
+    fn wish(id: i64, venue: i64, minute: u32, from: u32, to: u32) -> Wish {
+        Wish {
+            request_id: id,
+            venue_id: venue,
+            resource_id: 7,
+            starts_on: day(from),
+            ends_on: day(to),
+            created_at: at(minute),
+            options: vec![(70, (day(from - 2), day(to + 2)))],
+        }
+    }
+
+    #[test]
+    fn first_come_serves_the_earliest_and_equity_the_under_served() {
+        let wishes = [wish(1, 1, 0, 10, 12), wish(2, 2, 5, 10, 12)];
+        let t = territory();
+        let fc = plan(AllocationPolicy::FirstCome, &wishes, &t, &HashMap::new());
+        assert_eq!(fc.assignments.len(), 1);
+        assert_eq!(fc.assignments[0].request_id, 1);
+        assert!(fc.unassigned[0].reason.contains("goes to request 1"));
+        let eq = plan(AllocationPolicy::Equity, &wishes, &t, &HashMap::new());
+        assert_eq!(eq.assignments[0].request_id, 2);
+        assert!(eq.assignments[0].reason.contains("fewer loans per 10,000"));
+        assert_eq!(eq.summary.by_class.village.served, 1);
+        assert_eq!(eq.summary.by_class.large_city.served, 0);
+        assert_eq!(eq.summary.city_village_gap_before, 5.0);
+        assert_eq!(eq.summary.city_village_gap_after, 3.0);
+    }
+
+    #[test]
+    fn travel_and_turnaround_days_count_like_a_booking() {
+        // Dates of use 10–12 and 14–16 do not meet, but their occupations (±2 days) do.
+        let wishes = [wish(1, 2, 0, 10, 12), wish(2, 3, 1, 14, 16)];
+        let p = plan(
+            AllocationPolicy::Equity,
+            &wishes,
+            &territory(),
+            &HashMap::new(),
+        );
+        assert_eq!(p.assignments.len(), 1);
+        // Far enough apart, both fit.
+        let wishes = [wish(1, 2, 0, 10, 12), wish(2, 3, 1, 17, 19)];
+        let p = plan(
+            AllocationPolicy::Equity,
+            &wishes,
+            &territory(),
+            &HashMap::new(),
+        );
+        assert_eq!(p.assignments.len(), 2);
+    }
+
+    #[test]
+    fn the_calendar_already_booked_is_respected() {
+        let busy = HashMap::from([(70, vec![(day(12), day(13))])]);
+        let p = plan(
+            AllocationPolicy::FirstCome,
+            &[wish(1, 1, 0, 10, 12)],
+            &territory(),
+            &busy,
+        );
+        assert!(p.assignments.is_empty());
+        assert!(p.unassigned[0].reason.contains("already booked"));
+    }
+
+    #[test]
+    fn equity_counts_what_the_plan_already_gave_then_prefers_villages() {
+        // Rural EPCI: a village and a small town; city: one served venue. Three copies' worth of
+        // separate dates for the rural EPCI, one contested slot for all.
+        let t = territory();
+        let wishes = [
+            wish(1, 3, 0, 10, 12), // small town, rural
+            wish(2, 2, 9, 10, 12), // village, rural: same EPCI rate, village first
+        ];
+        let p = plan(AllocationPolicy::Equity, &wishes, &t, &HashMap::new());
+        assert_eq!(p.assignments[0].request_id, 2);
+        assert!(p.assignments[0]
+            .reason
+            .contains("village comes before a small town"));
+        // Rural gets 6 loans in the plan: its rate passes the city's, so the city venue comes
+        // before the 7th rural request.
+        let mut wishes: Vec<Wish> = (0..6)
+            .map(|i| wish(10 + i, 2, i as u32, 3 + 4 * i as u32, 3 + 4 * i as u32))
+            .map(|mut w| {
+                w.options = vec![(100 + w.request_id, (w.starts_on, w.ends_on))];
+                w
+            })
+            .collect();
+        wishes.push(wish(30, 2, 20, 28, 28));
+        wishes.push(wish(31, 1, 30, 28, 28));
+        let p = plan(AllocationPolicy::Equity, &wishes, &t, &HashMap::new());
+        let order: Vec<i64> = p.assignments.iter().map(|a| a.request_id).collect();
+        assert_eq!(&order[..6], &[10, 11, 12, 13, 14, 15]);
+        assert_eq!(order[6], 31, "the city venue now comes first: {order:?}");
+    }
+}

@@ -1,0 +1,509 @@
+//! Allocation rounds: the agency opens a round on contested resources, venues request dates,
+//! `allocate` proposes a plan under a policy (nothing booked), `confirm` books the proposal in one
+//! transaction or nothing at all.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+
+use super::model::{
+    AllocationPolicy, Confirmation, NewRound, NewRoundRequest, Proposal, Round, RoundDetail,
+    RoundRequest, RoundStatus,
+};
+use super::plan::{self, Standing, Territory, Wish};
+use super::store::{self, Decision, RequestInsert, RequestRow, RoundInsert, RoundRow};
+use crate::auth::{policy, Principal};
+use crate::booking::service::{self as booking, Settings};
+use crate::catalogue::store as catalogue;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Code, Error, Result, Validator};
+use crate::observatory::store as facts;
+use crate::organization::OrgKind;
+use crate::territory::CommuneClass;
+
+/// Resources a round may hold.
+const MAX_ROUND_RESOURCES: usize = 200;
+/// Longest round period, in days.
+const MAX_ROUND_DAYS: i64 = 366;
+/// Rounds listed at most.
+const MAX_ROUNDS_LISTED: i64 = 200;
+/// The window of "the last 12 months" of the equity rule, in days.
+const EQUITY_WINDOW_DAYS: i64 = 365;
+
+fn to_round(row: RoundRow, resource_ids: Vec<i64>, request_count: i64) -> Round {
+    Round {
+        id: row.id,
+        name: row.name,
+        period_from: row.period_from,
+        period_to: row.period_to,
+        status: row.status,
+        resource_ids,
+        request_count,
+        proposal_policy: row.proposal_policy,
+        proposed_at: row.proposed_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+fn to_request(row: RequestRow) -> RoundRequest {
+    RoundRequest {
+        id: row.id,
+        round_id: row.round_id,
+        venue_id: row.venue_id,
+        resource_id: row.resource_id,
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+        created_at: row.created_at,
+        proposed_copy_id: row.proposed_copy_id,
+        proposed_reason: row.proposed_reason,
+        booking_id: row.booking_id,
+    }
+}
+
+/// Rounds with their resources and request counts.
+fn rounds_with_facts(conn: &mut DbConnection, rows: Vec<RoundRow>) -> Result<Vec<Round>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut resources: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (round, resource) in store::round_resources(conn, &ids)? {
+        resources.entry(round).or_default().push(resource);
+    }
+    let counts: HashMap<i64, i64> = store::request_counts(conn, &ids)?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            to_round(
+                row,
+                resources.remove(&id).unwrap_or_default(),
+                counts.get(&id).copied().unwrap_or(0),
+            )
+        })
+        .collect())
+}
+
+fn round_of(conn: &mut DbConnection, id: i64) -> Result<Round> {
+    let row = store::find_round(conn, id)?
+        .ok_or_else(|| Error::NotFound(format!("allocation round {id}")))?;
+    rounds_with_facts(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| Error::Internal("round vanished".into()))
+}
+
+fn open_round(conn: &mut DbConnection, id: i64) -> Result<RoundRow> {
+    let row = store::find_round(conn, id)?
+        .ok_or_else(|| Error::NotFound(format!("allocation round {id}")))?;
+    if row.status != RoundStatus::Open {
+        return Err(Error::conflict(
+            Code::RoundClosed,
+            format!("the round is {}", row.status),
+        ));
+    }
+    Ok(row)
+}
+
+/// The agency opens a round on contested resources for a period.
+pub fn create_round(
+    conn: &mut DbConnection,
+    p: &Principal,
+    new: &NewRound,
+    now: NaiveDateTime,
+) -> Result<Round> {
+    policy::coordinate_allocation(p)?;
+    let mut v = Validator::new();
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        v.add("name", "between 1 and 200 characters");
+    }
+    if new.period_to < new.period_from {
+        v.add("period_to", "must not be before period_from");
+    } else if (new.period_to - new.period_from).num_days() + 1 > MAX_ROUND_DAYS {
+        v.add(
+            "period_to",
+            format!("a round lasts at most {MAX_ROUND_DAYS} days"),
+        );
+    }
+    if new.period_to < now.date() {
+        v.add("period_to", "the period is over");
+    }
+    let mut resource_ids: Vec<i64> = new.resource_ids.clone();
+    resource_ids.sort_unstable();
+    resource_ids.dedup();
+    if resource_ids.is_empty() || resource_ids.len() > MAX_ROUND_RESOURCES {
+        v.add(
+            "resource_ids",
+            format!("between 1 and {MAX_ROUND_RESOURCES} resources"),
+        );
+    }
+    v.finish()?;
+    for id in &resource_ids {
+        if catalogue::find_live_resource(conn, *id)?.is_none() {
+            return Err(Error::invalid(
+                "resource_ids",
+                format!("no resource {id} in the catalogue"),
+            ));
+        }
+    }
+    write_transaction(conn, |conn| {
+        let row = store::insert_round(
+            conn,
+            &RoundInsert {
+                name,
+                period_from: new.period_from,
+                period_to: new.period_to,
+                status: RoundStatus::Open,
+                created_by_organization: p.organization_id,
+                created_at: now,
+                updated_at: now,
+            },
+            &resource_ids,
+        )?;
+        Ok(to_round(row, resource_ids.clone(), 0))
+    })
+}
+
+/// Every round, newest first: every member of the network may see which rounds exist.
+pub fn list_rounds(conn: &mut DbConnection) -> Result<Vec<Round>> {
+    let rows = store::list_rounds(conn, MAX_ROUNDS_LISTED)?;
+    rounds_with_facts(conn, rows)
+}
+
+/// Whether the caller may see a request: the agency all, a venue its own, a producer those on
+/// its resources.
+fn sees_request(p: &Principal, row: &RequestRow, own_resources: &HashSet<i64>) -> bool {
+    p.is_agency() || p.belongs_to(row.venue_id) || own_resources.contains(&row.resource_id)
+}
+
+/// A round and the requests the caller may see.
+pub fn get_round(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<RoundDetail> {
+    let round = round_of(conn, id)?;
+    let own_resources: HashSet<i64> = if p.kind == OrgKind::Producer {
+        let mut own = HashSet::new();
+        for resource in &round.resource_ids {
+            if catalogue::find_live_resource(conn, *resource)?
+                .is_some_and(|r| r.producer_id == p.organization_id)
+            {
+                own.insert(*resource);
+            }
+        }
+        own
+    } else {
+        HashSet::new()
+    };
+    let requests = store::requests_of(conn, id)?
+        .into_iter()
+        .filter(|r| sees_request(p, r, &own_resources))
+        .map(to_request)
+        .collect();
+    Ok(RoundDetail { round, requests })
+}
+
+/// A venue asks for dates of a resource of an open round. A new request voids the current
+/// proposal (it did not consider it).
+pub fn add_request(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    round_id: i64,
+    new: &NewRoundRequest,
+    now: NaiveDateTime,
+) -> Result<RoundRequest> {
+    let round = store::find_round(conn, round_id)?
+        .ok_or_else(|| Error::NotFound(format!("allocation round {round_id}")))?;
+    let mut v = Validator::new();
+    if new.ends_on < new.starts_on {
+        v.add("ends_on", "must not be before starts_on");
+    } else if (new.ends_on - new.starts_on).num_days() + 1 > settings.max_days {
+        v.add(
+            "ends_on",
+            format!("a booking lasts at most {} days", settings.max_days),
+        );
+    }
+    if new.starts_on < now.date() {
+        v.add("starts_on", "must not be in the past");
+    }
+    if new.starts_on < round.period_from || new.starts_on > round.period_to {
+        v.add("starts_on", "must be inside the round's period");
+    }
+    if new.ends_on < round.period_from || new.ends_on > round.period_to {
+        v.add("ends_on", "must be inside the round's period");
+    }
+    v.finish()?;
+    policy::book_for_venue(p, new.venue_id)?;
+    let is_venue = crate::organization::store::find_organization(conn, new.venue_id)?
+        .is_some_and(|o| o.kind == OrgKind::Venue.as_str());
+    if !is_venue {
+        return Err(Error::invalid("venue_id", "not a venue of the network"));
+    }
+    write_transaction(conn, |conn| {
+        open_round(conn, round_id)?;
+        let in_round = store::round_resources(conn, &[round_id])?
+            .iter()
+            .any(|(_, r)| *r == new.resource_id);
+        if !in_round {
+            return Err(Error::invalid(
+                "resource_id",
+                "not a resource of this round",
+            ));
+        }
+        let held = store::requests_of_venue(conn, round_id, new.venue_id)?;
+        if held >= settings.max_open_requests {
+            return Err(Error::conflict(
+                Code::RequestLimitReached,
+                format!(
+                    "the venue already has {held} requests in this round (at most {})",
+                    settings.max_open_requests
+                ),
+            ));
+        }
+        let row = store::insert_request(
+            conn,
+            &RequestInsert {
+                round_id,
+                venue_id: new.venue_id,
+                resource_id: new.resource_id,
+                starts_on: new.starts_on,
+                ends_on: new.ends_on,
+                requested_by: p.user_id,
+                created_at: now,
+            },
+        )?;
+        store::clear_proposal(conn, round_id, now)?;
+        Ok(to_request(row))
+    })
+}
+
+/// A venue withdraws its request while the round is open (the agency may withdraw any).
+pub fn withdraw_request(
+    conn: &mut DbConnection,
+    p: &Principal,
+    round_id: i64,
+    request_id: i64,
+    now: NaiveDateTime,
+) -> Result<()> {
+    write_transaction(conn, |conn| {
+        let row = store::find_request(conn, round_id, request_id)?
+            .filter(|r| p.is_agency() || p.belongs_to(r.venue_id))
+            .ok_or_else(|| Error::NotFound(format!("request {request_id} of round {round_id}")))?;
+        policy::book_for_venue(p, row.venue_id)?;
+        open_round(conn, round_id)?;
+        store::delete_request(conn, request_id)?;
+        store::clear_proposal(conn, round_id, now)?;
+        Ok(())
+    })
+}
+
+/// The territory as the equity rule reads it: loans of the last 12 months per EPCI and class,
+/// every commune's population, and which venues were ever served.
+fn territory(conn: &mut DbConnection, today: NaiveDate) -> Result<Territory> {
+    let communes = facts::communes(conn)?;
+    let venue_communes = facts::venue_communes(conn)?;
+    let recent = facts::loans_per_venue(conn, today - Duration::days(EQUITY_WINDOW_DAYS), today)?;
+    let ever: HashSet<i64> = facts::venues_ever_served(conn)?.into_iter().collect();
+    let by_code: HashMap<&str, &facts::CommuneFacts> = communes
+        .iter()
+        .map(|c| (c.insee_code.as_str(), c))
+        .collect();
+    let mut t = Territory::default();
+    for c in &communes {
+        *t.epci_population.entry(c.epci_siren.clone()).or_insert(0) += i64::from(c.population);
+        *t.class_population
+            .entry(CommuneClass::of_population(i64::from(c.population)))
+            .or_insert(0) += i64::from(c.population);
+    }
+    for (venue, code) in &venue_communes {
+        if let Some(c) = by_code.get(code.as_str()) {
+            t.venues.insert(
+                *venue,
+                Standing {
+                    epci_siren: c.epci_siren.clone(),
+                    epci_name: c.epci_name.clone(),
+                    class: CommuneClass::of_population(i64::from(c.population)),
+                    served_before: ever.contains(venue),
+                },
+            );
+        }
+    }
+    for (venue, loans) in recent {
+        if let Some(s) = t.venues.get(&venue) {
+            *t.epci_loans.entry(s.epci_siren.clone()).or_insert(0) += loans;
+            *t.class_loans.entry(s.class).or_insert(0) += loans;
+        }
+    }
+    Ok(t)
+}
+
+/// Proposes a plan for an open round under a policy and keeps it as the round's proposal;
+/// nothing is booked. The agency only.
+pub fn allocate(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    round_id: i64,
+    policy: AllocationPolicy,
+    now: NaiveDateTime,
+) -> Result<Proposal> {
+    policy::coordinate_allocation(p)?;
+    open_round(conn, round_id)?;
+    let requests = store::requests_of(conn, round_id)?;
+    let mut wishes: Vec<Wish> = Vec::with_capacity(requests.len());
+    for r in &requests {
+        let options = booking::copy_options(
+            conn,
+            settings,
+            r.resource_id,
+            r.venue_id,
+            (r.starts_on, r.ends_on),
+        )?;
+        wishes.push(Wish {
+            request_id: r.id,
+            venue_id: r.venue_id,
+            resource_id: r.resource_id,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            created_at: r.created_at,
+            options: options
+                .into_iter()
+                .map(|o| (o.copy_id, o.occupied))
+                .collect(),
+        });
+    }
+    let busy = calendar_of(conn, &wishes)?;
+    let territory = territory(conn, now.date())?;
+    let planned = plan::plan(policy, &wishes, &territory, &busy);
+    let mut decisions: Vec<Decision<'_>> = Vec::with_capacity(requests.len());
+    for a in &planned.assignments {
+        decisions.push(Decision {
+            request_id: a.request_id,
+            copy_id: Some(a.copy_id),
+            reason: &a.reason,
+            rank: planned.rank.get(&a.request_id).copied().unwrap_or(0),
+        });
+    }
+    for u in &planned.unassigned {
+        decisions.push(Decision {
+            request_id: u.request_id,
+            copy_id: None,
+            reason: &u.reason,
+            rank: planned.rank.get(&u.request_id).copied().unwrap_or(0),
+        });
+    }
+    write_transaction(conn, |conn| {
+        // A request that came meanwhile voids this plan: keep it only if the round is as read.
+        open_round(conn, round_id)?;
+        if store::requests_of(conn, round_id)?.len() != requests.len() {
+            return Err(Error::conflict(
+                Code::ProposalStale,
+                "requests changed while the plan was computed; allocate again",
+            ));
+        }
+        store::save_proposal(conn, round_id, policy, &decisions, now).map_err(Error::from)
+    })?;
+    Ok(Proposal {
+        round_id,
+        policy,
+        assignments: planned.assignments,
+        unassigned: planned.unassigned,
+        summary: planned.summary,
+    })
+}
+
+/// The current occupations of every copy the wishes could use.
+fn calendar_of(
+    conn: &mut DbConnection,
+    wishes: &[Wish],
+) -> Result<HashMap<i64, Vec<(NaiveDate, NaiveDate)>>> {
+    let mut copies: Vec<i64> = wishes
+        .iter()
+        .flat_map(|w| w.options.iter().map(|o| o.0))
+        .collect();
+    copies.sort_unstable();
+    copies.dedup();
+    let from = wishes
+        .iter()
+        .flat_map(|w| w.options.iter().map(|o| o.1 .0))
+        .min();
+    let to = wishes
+        .iter()
+        .flat_map(|w| w.options.iter().map(|o| o.1 .1))
+        .max();
+    let mut busy: HashMap<i64, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    if let (Some(from), Some(to)) = (from, to) {
+        for (copy, start, end) in crate::booking::store::busy_periods_of(conn, &copies, from, to)? {
+            busy.entry(copy).or_default().push((start, end));
+        }
+    }
+    Ok(busy)
+}
+
+/// Books the round's current proposal, every assignment `approved`, in one transaction: if any
+/// copy was taken meanwhile nothing is booked (409 `proposal_stale`). The agency only.
+pub fn confirm(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    round_id: i64,
+    now: NaiveDateTime,
+) -> Result<Confirmation> {
+    policy::coordinate_allocation(p)?;
+    let booking_ids = write_transaction(conn, |conn| {
+        let round = open_round(conn, round_id)?;
+        let Some(policy) = round.proposal_policy else {
+            return Err(Error::conflict(
+                Code::NoProposal,
+                "the round has no current proposal; allocate first",
+            ));
+        };
+        // Taken first: a concurrent confirmation waits here, then finds the round confirmed.
+        if !store::set_round_status_if(
+            conn,
+            round_id,
+            RoundStatus::Open,
+            RoundStatus::Confirmed,
+            now,
+        )? {
+            return Err(Error::conflict(
+                Code::RoundClosed,
+                "the round was confirmed meanwhile",
+            ));
+        }
+        let mut assigned: Vec<RequestRow> = store::requests_of(conn, round_id)?
+            .into_iter()
+            .filter(|r| r.proposed_copy_id.is_some())
+            .collect();
+        assigned.sort_by_key(|r| (r.proposed_rank, r.id));
+        let note = format!("allocation round {round_id} ({policy})");
+        let mut booked = Vec::with_capacity(assigned.len());
+        for r in &assigned {
+            let Some(copy_id) = r.proposed_copy_id else {
+                continue;
+            };
+            let made = booking::book_approved(
+                conn,
+                p,
+                settings,
+                (r.resource_id, copy_id, r.venue_id),
+                (r.starts_on, r.ends_on),
+                &note,
+                now,
+            )?;
+            let Some(made) = made else {
+                return Err(Error::conflict(
+                    Code::ProposalStale,
+                    format!(
+                        "copy {copy_id} is no longer free for request {} ({} to {}); nothing \
+                         was booked: allocate again",
+                        r.id, r.starts_on, r.ends_on
+                    ),
+                ));
+            };
+            store::set_request_booking(conn, r.id, made.id)?;
+            booked.push(made.id);
+        }
+        Ok(booked)
+    })?;
+    Ok(Confirmation {
+        round: round_of(conn, round_id)?,
+        booking_ids,
+    })
+}
