@@ -40,12 +40,14 @@ lint:
 openapi: check-toolchain
 	$(CARGO) run --quiet --locked -- openapi > openapi/openapi.json
 
-## Benchmarks (release build): the API on SQLite and PostgreSQL (medians, p99), then tours
-## against LKH-3 (elkai, installed from PyPI into target/bench-venv).
+## Benchmarks (release build): the API on SQLite and PostgreSQL (medians, p99), a season of
+## allocation on the demo network (equity against first come), tours against LKH-3 (elkai,
+## installed from PyPI into target/bench-venv), and the observatory page in headless Chromium.
 bench: check-toolchain
 	.ci/with-postgres $(CARGO) bench --locked --bench api
 	.ci/with-postgres $(CARGO) bench --locked --bench allocation
 	.ci/bench-tours
+	.ci/observatory-page
 
 clean:
 	$(CARGO) clean

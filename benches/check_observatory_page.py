@@ -79,6 +79,17 @@ def main(png_path, dom_path):
             if abs(cr - r) <= tolerance and abs(cg - g) <= tolerance and abs(cb - b) <= tolerance
         )
 
+    # Overflow: the page keeps margins, so the rightmost 16 px columns stay background from top
+    # to bottom unless something (a wide table) runs past the window.
+    background = rows[0][0:3]
+    overflow_rows = sum(
+        1
+        for line in rows
+        if any(
+            tuple(line[x : x + 3]) != tuple(background)
+            for x in range((width - 16) * channels, width * channels, channels)
+        )
+    )
     shades = {c: near(c) for c in SHADES}
     measured = {
         "size": f"{width}x{height}",
@@ -88,6 +99,7 @@ def main(png_path, dom_path):
         "no-loan pixels": near(NO_LOAN),
         "venue pixels": near(VENUE, 40),
         "depot pixels": near(DEPOT, 40),
+        "rows touching the right edge": overflow_rows,
     }
     dom = open(dom_path, encoding="utf-8").read()
     measured["svg elements"] = len(re.findall(r"<svg\b", dom))
@@ -106,6 +118,8 @@ def main(png_path, dom_path):
         problems.append("no EPCI in the 'no loan' colour: the gaps are not shown")
     if measured["venue pixels"] < 50 or measured["depot pixels"] < 20:
         problems.append("venues or depots are missing from the map")
+    if overflow_rows:
+        problems.append("something runs past the right edge of the 1280 px window")
     if measured["svg elements"] < 3:
         problems.append("expected the map and at least two charts as SVG")
     if measured["table rows"] < 6:

@@ -11,6 +11,11 @@ const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 /// Prefix of the environment variables that override configuration keys.
 const ENV_PREFIX: &str = "ITINERANCE_";
 
+/// The longest a booking may ever last, whatever `booking_max_days` says: queries for the loans
+/// meeting a period look no further back than this before its first day (so that they read a
+/// bounded range of an index, not the whole history).
+pub const MAX_BOOKING_DAYS: i64 = 3 * 366;
+
 /// Whether the service may take shortcuts meant for a developer's machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -138,6 +143,11 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "jwt_ttl_seconds must be positive".into(),
             ));
+        }
+        if self.booking_max_days > MAX_BOOKING_DAYS {
+            return Err(ConfigError::Invalid(format!(
+                "booking_max_days must be at most {MAX_BOOKING_DAYS} (three years)"
+            )));
         }
         if self.booking_hold_days < 1
             || self.booking_max_days < 1

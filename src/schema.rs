@@ -417,6 +417,9 @@ diesel::table! {
 diesel::table! {
     booking_evaluations (booking_id) {
         booking_id -> BigInt,
+        venue_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
         visitors -> Integer,
         sessions -> Integer,
         audiences -> Text,

@@ -81,6 +81,8 @@ pub struct Facts {
     pub depot: Option<LatLon>,
     /// The programmes valid on the first day of use, with their budgets as read.
     pub programs: Vec<ProgramRow>,
+    /// The copy's stays around the loan, when they were asked for (its legs depend on them).
+    pub stays: Option<Vec<crate::chaining::Stay>>,
 }
 
 /// What pricing reads of a loan, in one query; `None` when the borrower is not a venue.
@@ -90,6 +92,7 @@ pub fn pricing_facts(
     resource_id: i64,
     copy_id: Option<i64>,
     starts_on: NaiveDate,
+    stays_window: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<Option<Facts>> {
     let Some(store::PricingRow {
         venue: (kind, venue_type, lat, lon, population, epci_siren),
@@ -97,7 +100,15 @@ pub fn pricing_facts(
         tariff,
         depot,
         programs,
-    }) = store::pricing_facts(conn, venue_id, resource_id, copy_id, starts_on)?
+        stays,
+    }) = store::pricing_facts(
+        conn,
+        venue_id,
+        resource_id,
+        copy_id,
+        starts_on,
+        stays_window,
+    )?
     else {
         return Ok(None);
     };
@@ -116,6 +127,7 @@ pub fn pricing_facts(
         tariff: tariff.unwrap_or_default(),
         depot: depot.map(|(lat, lon)| LatLon { lat, lon }),
         programs,
+        stays,
     }))
 }
 
@@ -201,19 +213,29 @@ fn booking_transport_cost(
     billing: &LoanBilling,
     row: &BookingRow,
     depot: Option<LatLon>,
+    stays: Option<&[crate::chaining::Stay]>,
 ) -> Result<i64> {
     let booking: Booking = row.clone().try_into()?;
-    let cost = match depot {
-        Some(depot) => transport::estimated_legs_cost_cents(
+    let cost = match (depot, stays) {
+        (Some(depot), Some(stays)) => transport::estimated_legs_cost_from_stays(
+            &billing.provider,
+            &billing.costs,
+            &booking,
+            depot,
+            stays,
+        ),
+        (Some(depot), None) => transport::estimated_legs_cost_cents(
             conn,
             &billing.provider,
             &billing.costs,
             &booking,
             depot,
         ),
-        None => transport::leg_plans(conn, &booking, &billing.costs).map(|plans: Vec<LegPlan>| {
-            transport::estimated_cost_cents(&billing.provider, &billing.costs, &plans)
-        }),
+        (None, _) => {
+            transport::leg_plans(conn, &booking, &billing.costs).map(|plans: Vec<LegPlan>| {
+                transport::estimated_cost_cents(&billing.provider, &billing.costs, &plans)
+            })
+        }
     };
     match cost {
         Ok(cost) => Ok(cost),
@@ -250,9 +272,15 @@ pub fn freeze(
         loan.resource_id,
         Some(row.copy_id),
         loan.starts_on,
+        Some(transport::neighbourhood(
+            row.starts_on,
+            row.ends_on,
+            &billing.costs,
+        )),
     )?
     .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-    let transport_cost = booking_transport_cost(conn, billing, row, facts.depot)?;
+    let transport_cost =
+        booking_transport_cost(conn, billing, row, facts.depot, facts.stays.as_deref())?;
     for attempt in 0..16 {
         if attempt > 0 {
             // A concurrent approval took the budget first: read what is left.
@@ -393,9 +421,15 @@ pub fn booking_quote(
                 loan.resource_id,
                 Some(row.copy_id),
                 loan.starts_on,
+                Some(transport::neighbourhood(
+                    row.starts_on,
+                    row.ends_on,
+                    &billing.costs,
+                )),
             )?
             .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-            let transport_cost = booking_transport_cost(conn, billing, row, facts.depot)?;
+            let transport_cost =
+                booking_transport_cost(conn, billing, row, facts.depot, facts.stays.as_deref())?;
             price_live(&loan, &facts, transport_cost)?
         }
     };
@@ -454,7 +488,7 @@ pub fn preview(
             "a venue sees its own quotes; producers and the agency quote for any venue".into(),
         ));
     }
-    let facts = pricing_facts(conn, venue_id, resource_id, None, query.starts_on)?
+    let facts = pricing_facts(conn, venue_id, resource_id, None, query.starts_on, None)?
         .ok_or_else(|| Error::invalid("venue_id", "not a venue"))?;
     let venue = &facts.venue;
     let nearest_depot_km = catalogue::copies_with_depot(conn, resource_id)?

@@ -337,7 +337,8 @@ pub fn damaged_units(
 /// What pricing a loan reads, in one query (quotes are on every booking's path): the borrowing
 /// organisation's kind, venue type, position, commune population and EPCI; the policy in force;
 /// the resource's tariff if set; the position of the copy's depot (its home commune) if given;
-/// the subsidy programmes valid on the first day of use (one row each).
+/// the subsidy programmes valid on the first day of use (one row each); and, when a window is
+/// given, the copy's stays over it (what its transport legs depend on: chaining).
 #[allow(clippy::type_complexity)]
 pub fn pricing_facts(
     conn: &mut DbConnection,
@@ -345,15 +346,28 @@ pub fn pricing_facts(
     resource_id: i64,
     copy_id: Option<i64>,
     starts_on: NaiveDate,
+    stays_window: Option<(NaiveDate, NaiveDate)>,
 ) -> QueryResult<Option<PricingRow>> {
-    use crate::schema::{communes, copies, organizations};
-    let home = diesel::alias!(communes as home);
+    use crate::booking::BookingStatus;
+    use crate::schema::{bookings, communes, copies, organizations};
+    let (home, stay, stay_venue) = diesel::alias!(
+        communes as home,
+        bookings as stay,
+        organizations as stay_venue
+    );
+    // No stays asked for: the join finds none (no copy has id -1).
+    let stays_copy = match stays_window {
+        Some(_) => copy_id.unwrap_or(-1),
+        None => -1,
+    };
+    let (stays_from, stays_to) = stays_window.unwrap_or((starts_on, starts_on));
     let rows: Vec<(
         VenueRow,
         PolicyRow,
         Option<(i64, i64, i64)>,
         Option<(f64, f64)>,
         Option<ProgramRow>,
+        Option<crate::chaining::StayRow>,
     )> = organizations::table
         .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
         .inner_join(pricing_policy::table.on(pricing_policy::id.eq(1)))
@@ -368,6 +382,19 @@ pub fn pricing_facts(
             subsidy_programs::table.on(subsidy_programs::valid_from
                 .le(starts_on)
                 .and(subsidy_programs::valid_to.ge(starts_on))),
+        )
+        .left_join(
+            stay.on(stay
+                .field(bookings::copy_id)
+                .eq(stays_copy)
+                .and(stay.field(bookings::status).eq_any(BookingStatus::MOVING))
+                .and(stay.field(bookings::ends_on).ge(stays_from))
+                .and(stay.field(bookings::starts_on).le(stays_to))),
+        )
+        .left_join(
+            stay_venue.on(stay_venue
+                .field(organizations::id)
+                .eq(stay.field(bookings::venue_id))),
         )
         .filter(organizations::id.eq(venue_id))
         .select((
@@ -392,14 +419,54 @@ pub fn pricing_facts(
             )
                 .nullable(),
             subsidy_programs::all_columns.nullable(),
+            (
+                stay.field(bookings::id),
+                stay.field(bookings::copy_id),
+                stay.field(bookings::resource_id),
+                stay.field(bookings::status),
+                stay.field(bookings::starts_on),
+                stay.field(bookings::ends_on),
+                stay_venue.field(organizations::id),
+                stay_venue.field(organizations::name),
+                stay_venue.field(organizations::commune_insee),
+                stay_venue.field(organizations::latitude),
+                stay_venue.field(organizations::longitude),
+            )
+                .nullable(),
         ))
         .order(subsidy_programs::id.asc())
         .load(conn)?;
-    let programs: Vec<ProgramRow> = rows.iter().filter_map(|r| r.4.clone()).collect();
+    // One row per (programme, stay): each appears once in the result.
+    let mut programs: Vec<ProgramRow> = Vec::new();
+    let mut stays: Vec<crate::chaining::StayRow> = Vec::new();
+    for r in &rows {
+        if let Some(p) = &r.4 {
+            if !programs.iter().any(|q| q.id == p.id) {
+                programs.push(p.clone());
+            }
+        }
+        if let Some(st) = &r.5 {
+            if !stays.iter().any(|t| t.0 == st.0) {
+                stays.push(st.clone());
+            }
+        }
+    }
+    // Ordered like chaining::stays_of: by copy, first day, id.
+    stays.sort_by_key(|s| (s.1, s.4, s.0));
+    let stays = match stays_window {
+        Some(_) => Some(
+            stays
+                .into_iter()
+                .map(crate::chaining::stay_from_row)
+                .collect::<crate::error::Result<Vec<_>>>()
+                .map_err(|e| diesel::result::Error::DeserializationError(e.to_string().into()))?,
+        ),
+        None => None,
+    };
     Ok(rows
         .into_iter()
         .next()
-        .map(|(venue, policy, tariff, depot, _)| PricingRow {
+        .map(|(venue, policy, tariff, depot, _, _)| PricingRow {
             venue,
             policy: policy_of(policy),
             tariff: tariff.map(|(per_loan_cents, per_week_cents, deposit_cents)| Tariff {
@@ -409,6 +476,7 @@ pub fn pricing_facts(
             }),
             depot,
             programs,
+            stays,
         }))
 }
 
@@ -422,6 +490,8 @@ pub struct PricingRow {
     pub depot: Option<(f64, f64)>,
     /// The programmes valid on the first day of use, by id.
     pub programs: Vec<ProgramRow>,
+    /// The stays of the copy over the window asked for, ordered like `chaining::stays_of`.
+    pub stays: Option<Vec<crate::chaining::Stay>>,
 }
 
 /// (kind, venue type, latitude, longitude, commune population, EPCI SIREN) of an organisation.

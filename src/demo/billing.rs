@@ -260,7 +260,12 @@ fn past_season(
                     let audiences = ["primary", "family", "secondary,primary", "adult,family"];
                     crate::evaluation::store::insert(
                         conn,
-                        row.id,
+                        crate::evaluation::store::LoanRef {
+                            booking_id: row.id,
+                            venue_id: row.venue_id,
+                            starts_on: row.starts_on,
+                            ends_on: row.ends_on,
+                        },
                         &crate::evaluation::store::EvaluationValues {
                             visitors: sessions * (15 + (evaluation_draw % 23) as i32),
                             sessions,

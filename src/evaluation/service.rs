@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::model::{Evaluation, EvaluationList, EvaluationPatch, EvaluationQuery, NewEvaluation};
-use super::store::{self, EvaluationRow, EvaluationValues, Filter};
+use super::store::{self, EvaluationRow, EvaluationValues, Filter, LoanRef};
 use crate::auth::{policy, Principal};
 use crate::booking::service::visible_booking;
 use crate::booking::BookingStatus;
@@ -112,8 +112,8 @@ fn check(new: &NewEvaluation) -> Result<Checked> {
     })
 }
 
-/// The booking, if the caller may report on it and it reached its venue.
-fn evaluable(conn: &mut DbConnection, p: &Principal, booking_id: i64) -> Result<()> {
+/// The loan, if the caller may report on it and it reached its venue.
+fn evaluable(conn: &mut DbConnection, p: &Principal, booking_id: i64) -> Result<LoanRef> {
     let (row, _) = visible_booking(conn, p, booking_id)?;
     policy::evaluate_loan(p, row.venue_id)?;
     if !BookingStatus::LOANS.contains(&row.status) {
@@ -125,7 +125,12 @@ fn evaluable(conn: &mut DbConnection, p: &Principal, booking_id: i64) -> Result<
             ),
         ));
     }
-    Ok(())
+    Ok(LoanRef {
+        booking_id,
+        venue_id: row.venue_id,
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+    })
 }
 
 /// The venue reports on a loan that reached it, once.
@@ -137,7 +142,7 @@ pub fn create(
     now: NaiveDateTime,
 ) -> Result<Evaluation> {
     write_transaction(conn, |conn| {
-        evaluable(conn, p, booking_id)?;
+        let loan = evaluable(conn, p, booking_id)?;
         if store::find(conn, booking_id)?.is_some() {
             return Err(Error::conflict(
                 Code::AlreadyEvaluated,
@@ -145,7 +150,7 @@ pub fn create(
             ));
         }
         let c = check(new)?;
-        store::insert(conn, booking_id, &c.values(now), p.user_id, now)?;
+        store::insert(conn, loan, &c.values(now), p.user_id, now)?;
         found(conn, booking_id)
     })
 }

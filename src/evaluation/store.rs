@@ -73,17 +73,29 @@ pub fn find(conn: &mut DbConnection, booking_id: i64) -> QueryResult<Option<Eval
         .optional()
 }
 
+/// The loan an evaluation reports on: its booking, venue and dates of use.
+#[derive(Debug, Clone, Copy)]
+pub struct LoanRef {
+    pub booking_id: i64,
+    pub venue_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
 /// Writes a first evaluation.
 pub fn insert(
     conn: &mut DbConnection,
-    booking_id: i64,
+    loan: LoanRef,
     values: &EvaluationValues<'_>,
     written_by: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::insert_into(booking_evaluations::table)
         .values((
-            booking_evaluations::booking_id.eq(booking_id),
+            booking_evaluations::booking_id.eq(loan.booking_id),
+            booking_evaluations::venue_id.eq(loan.venue_id),
+            booking_evaluations::starts_on.eq(loan.starts_on),
+            booking_evaluations::ends_on.eq(loan.ends_on),
             values,
             booking_evaluations::written_by.eq(written_by),
             booking_evaluations::created_at.eq(now),

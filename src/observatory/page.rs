@@ -57,7 +57,7 @@ pub fn render(map_svg: &str, coverage: &Coverage, observatory: &Observatory) -> 
 <title>Observatoire de l'itinérance scientifique — Hauts-de-France</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1180px;padding:1rem 1.5rem;color:#222;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1rem;margin:1.2rem 0 .4rem}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem}table{border-collapse:collapse;font-size:.9rem}
 td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f4f4f8}
 td:first-child,th:first-child{text-align:left}.map svg{max-width:100%;height:auto}
@@ -103,14 +103,15 @@ td:first-child,th:first-child{text-align:left}.map svg{max-width:100%;height:aut
         "#d95f02",
     ));
     html.push_str("</div>");
+    // Two tables rather than one of seventeen columns: each fits the page.
     html.push_str(
-        "<table><thead><tr><th>Année</th><th>Prêts</th><th>Lieux atteints</th><th>Communes</th><th>EPCI</th><th>Part des villages</th><th>Villages /10 000</th><th>Petites villes</th><th>Villes moyennes</th><th>Grandes villes</th><th>Visiteurs</th><th>dont villages</th><th>km</th><th>CO₂ (kg)</th><th>Recettes (€)</th><th>Subventions (€)</th></tr></thead><tbody>",
+        "<h3>Prêts et territoire</h3><table><thead><tr><th>Année</th><th>Prêts</th><th>Lieux atteints</th><th>Communes</th><th>EPCI</th><th>Part des villages</th><th>Villages /10 000 hab.</th><th>Petites villes</th><th>Villes moyennes</th><th>Grandes villes</th></tr></thead><tbody>",
     );
     for y in years {
         let r = &y.loans_per_10k_by_class;
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} %</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} %</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             y.year,
             y.loans,
             y.venues_reached,
@@ -121,6 +122,17 @@ td:first-child,th:first-child{text-align:left}.map svg{max-width:100%;height:aut
             r.small_town,
             r.medium_town,
             r.large_city,
+        );
+    }
+    html.push_str("</tbody></table>");
+    html.push_str(
+        "<h3>Publics, transport et financement</h3><table><thead><tr><th>Année</th><th>Visiteurs</th><th>dont villages</th><th>km</th><th>CO₂ (kg)</th><th>Recettes (€)</th><th>Subventions (€)</th></tr></thead><tbody>",
+    );
+    for y in years {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td></tr>",
+            y.year,
             y.visitors,
             y.visitors_by_class.village,
             y.km,

@@ -19,6 +19,13 @@ pub const LOAN: [BookingStatus; 3] = [
     BookingStatus::Closed,
 ];
 
+/// The earliest first day of a loan that can still meet a period starting on `from` (no booking
+/// lasts longer than `config::MAX_BOOKING_DAYS`): bounds the index range the queries read.
+fn earliest_start(from: NaiveDate) -> NaiveDate {
+    from.checked_sub_signed(chrono::Duration::days(crate::config::MAX_BOOKING_DAYS))
+        .unwrap_or(NaiveDate::MIN)
+}
+
 /// A commune as coverage counts it.
 #[derive(Debug, Clone, Queryable)]
 pub struct CommuneFacts {
@@ -67,7 +74,7 @@ pub fn loans_per_venue(
 ) -> QueryResult<Vec<(i64, i64)>> {
     bookings::table
         .filter(bookings::status.eq_any(LOAN))
-        .filter(bookings::starts_on.le(to))
+        .filter(bookings::starts_on.between(earliest_start(from), to))
         .filter(bookings::ends_on.ge(from))
         .group_by(bookings::venue_id)
         .select((bookings::venue_id, count_star()))
@@ -93,12 +100,11 @@ pub fn loan_facts(
     use crate::schema::booking_evaluations;
     let loans = loans_per_venue(conn, from, to)?;
     // Summed here: SUM of an INTEGER is BIGINT on PostgreSQL but may differ on SQLite.
+    // Evaluations exist only for loans, and carry their venue and dates: this table alone.
     let reported: Vec<(i64, i32)> = booking_evaluations::table
-        .inner_join(bookings::table)
-        .filter(bookings::status.eq_any(LOAN))
-        .filter(bookings::starts_on.le(to))
-        .filter(bookings::ends_on.ge(from))
-        .select((bookings::venue_id, booking_evaluations::visitors))
+        .filter(booking_evaluations::starts_on.between(earliest_start(from), to))
+        .filter(booking_evaluations::ends_on.ge(from))
+        .select((booking_evaluations::venue_id, booking_evaluations::visitors))
         .load(conn)?;
     let mut visitors: HashMap<i64, i64> = HashMap::new();
     for (venue, n) in reported {
@@ -125,7 +131,7 @@ pub fn loan_distance_km(
     use diesel::dsl::sum;
     Ok(bookings::table
         .filter(bookings::status.eq_any(LOAN))
-        .filter(bookings::starts_on.le(to))
+        .filter(bookings::starts_on.between(earliest_start(from), to))
         .filter(bookings::ends_on.ge(from))
         .select(sum(bookings::distance_km))
         .first::<Option<f64>>(conn)?

@@ -95,15 +95,7 @@ pub fn estimated_legs_cost_cents(
     booking: &Booking,
     depot: LatLon,
 ) -> Result<i64> {
-    let depot = Place {
-        kind: "depot".into(),
-        organization_id: None,
-        name: String::new(),
-        commune_insee: String::new(),
-        latitude: depot.lat,
-        longitude: depot.lon,
-    };
-    let plans = leg_plans_from(conn, booking, costs, depot)?;
+    let plans = leg_plans_from(conn, booking, costs, depot_place(depot))?;
     Ok(estimated_cost_cents(provider, costs, &plans))
 }
 
@@ -114,15 +106,55 @@ fn leg_plans_from(
     costs: &Costs,
     depot: Place,
 ) -> Result<Vec<LegPlan>> {
-    let booking_id = booking.id;
+    let (from, to) = neighbourhood(booking.starts_on, booking.ends_on, costs);
+    let stays = chaining::stays_of(conn, &[booking.copy_id], BookingStatus::MOVING, from, to)?;
+    plans_from_stays(booking, costs, depot, &stays)
+}
+
+/// The days around a loan whose stays of its copy decide its legs (a chained loan before or
+/// after it): what a caller reading the stays itself must cover.
+pub fn neighbourhood(
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    costs: &Costs,
+) -> (NaiveDate, NaiveDate) {
     let gap = Duration::days(costs.chain_gap_days);
-    let stays = chaining::stays_of(
-        conn,
-        &[booking.copy_id],
-        BookingStatus::MOVING,
-        booking.starts_on - gap,
-        booking.ends_on + gap,
-    )?;
+    (starts_on - gap, ends_on + gap)
+}
+
+/// What [`estimated_legs_cost_cents`] computes, from the stays of the booking's copy over its
+/// [`neighbourhood`] already read (billing reads them with the rest of a quote's facts).
+pub fn estimated_legs_cost_from_stays(
+    provider: &DistanceProvider,
+    costs: &Costs,
+    booking: &Booking,
+    depot: LatLon,
+    stays: &[chaining::Stay],
+) -> Result<i64> {
+    let plans = plans_from_stays(booking, costs, depot_place(depot), stays)?;
+    Ok(estimated_cost_cents(provider, costs, &plans))
+}
+
+fn depot_place(depot: LatLon) -> Place {
+    Place {
+        kind: "depot".into(),
+        organization_id: None,
+        name: String::new(),
+        commune_insee: String::new(),
+        latitude: depot.lat,
+        longitude: depot.lon,
+    }
+}
+
+/// The two legs of a booking from the stays of its copy around it (ordered like
+/// [`chaining::stays_of`]'s).
+fn plans_from_stays(
+    booking: &Booking,
+    costs: &Costs,
+    depot: Place,
+    stays: &[chaining::Stay],
+) -> Result<Vec<LegPlan>> {
+    let booking_id = booking.id;
     let at = stays
         .iter()
         .position(|s| s.booking_id == booking_id)
@@ -133,8 +165,8 @@ fn leg_plans_from(
             )
         })?;
     let this = &stays[at];
-    let previous = previous_chained(&stays, at, costs.chain_gap_days);
-    let next = next_chained(&stays, at, costs.chain_gap_days);
+    let previous = previous_chained(stays, at, costs.chain_gap_days);
+    let next = next_chained(stays, at, costs.chain_gap_days);
     let inbound = match previous {
         Some(prev) => LegPlan {
             kind: LegKind::Transfer,

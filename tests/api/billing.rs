@@ -1092,7 +1092,64 @@ async fn revenue_and_cost_recovery_add_up(app: TestApp) {
     assert_eq!(empty.body["totals"]["revenue_cents"], 0);
 }
 
+/// Two loans of one copy close together chain: the copy goes from the first venue straight to the
+/// second. Each quote prices the legs its booking really has (a transfer, not the depot), the
+/// same as `/legs` shows, before and after approval.
+async fn chained_loans_are_quoted_on_their_transfer(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let city = app.venue(&net.agency, AMIENS).await;
+    let trunk = ResourceBuilder::trunk("Malle chaînée")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    set_prices(&app, &net, trunk.id).await;
+    let first = BookingBuilder::new(trunk.id, &net.venue, day(30), day(35))
+        .build(&app, &net.producer)
+        .await;
+    let second = BookingBuilder::new(trunk.id, &city, day(44), day(46))
+        .build(&app, &net.producer)
+        .await;
+    for (booking, who) in [(&first, &net.venue), (&second, &city)] {
+        let id = id_of(booking);
+        let legs = app
+            .get(&format!("/api/v1/bookings/{id}/legs"), Some(&who.token))
+            .await;
+        assert_eq!(legs.status, 200, "{}", legs.text);
+        let kinds: Vec<&str> = legs
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"transfer"), "the loans chain: {kinds:?}");
+        let legs_cost: i64 = legs
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["cost_cents"].as_i64().unwrap())
+            .sum();
+        let quote = app
+            .get(&format!("/api/v1/bookings/{id}/quote"), Some(&who.token))
+            .await;
+        assert_eq!(quote.status, 200, "{}", quote.text);
+        let recharge = if who.org_id == net.venue.org_id {
+            50
+        } else {
+            100
+        };
+        assert_eq!(
+            line(&quote.body, "transport"),
+            pct(legs_cost, recharge),
+            "booking {id}: {kinds:?}, {}",
+            quote.text
+        );
+    }
+}
+
 on_both_backends!(
+    chained_loans_are_quoted_on_their_transfer,
     revenue_and_cost_recovery_add_up,
     producers_set_tariffs_that_everyone_reads,
     the_agency_sets_the_pricing_policy,

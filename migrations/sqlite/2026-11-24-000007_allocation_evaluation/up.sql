@@ -44,6 +44,11 @@ CREATE INDEX allocation_requests_round ON allocation_requests (round_id, venue_i
 -- satisfaction score (1-5). One per booking, editable for 30 days after it is first written.
 CREATE TABLE booking_evaluations (
     booking_id BIGINT PRIMARY KEY NOT NULL REFERENCES bookings (id),
+    -- The loan's venue and dates, copied (fixed once a loan is delivered) so that totals over a
+    -- period read this table alone.
+    venue_id BIGINT NOT NULL REFERENCES organizations (id),
+    starts_on DATE NOT NULL,
+    ends_on DATE NOT NULL,
     visitors INTEGER NOT NULL CHECK (visitors >= 0),
     sessions INTEGER NOT NULL CHECK (sessions >= 0),
     -- Comma-separated audience names (see the API's EvaluationAudience).
@@ -54,3 +59,14 @@ CREATE TABLE booking_evaluations (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
+CREATE INDEX booking_evaluations_period ON booking_evaluations (starts_on, ends_on, venue_id);
+
+-- A venue's requested bookings are counted on every request (max_open_requests_per_venue): an
+-- index on the pair, or the count reads every booking the venue ever made.
+CREATE INDEX bookings_venue_status ON bookings (venue_id, status);
+-- Coverage and the observatory count loans (by status) meeting a period, per venue, with their
+-- km: a covering index, so that a year of half a million loans is read from the index alone.
+CREATE INDEX bookings_loans ON bookings (status, starts_on, ends_on, venue_id, distance_km);
+-- The stays of a few copies around some days (chaining, on every request): copy and status
+-- first, so that SQLite's planner, which has no statistics, prefers it to the index above.
+CREATE INDEX bookings_copy_status ON bookings (copy_id, status, starts_on, ends_on);
