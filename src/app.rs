@@ -111,6 +111,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     let known_paths = web::Data::new(crate::http::methods::KnownPaths::from_openapi(&doc));
     let config = state.config.clone();
     crate::jobs::spawn(state.clone());
+    crate::notify::worker::spawn(state.clone());
     let data = web::Data::new(state);
     let body_limit = config.body_limit_bytes;
     let mut http = HttpServer::new(move || {

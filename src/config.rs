@@ -41,6 +41,14 @@ pub struct Config {
     pub workers: usize,
     pub log: String,
     pub smtp_url: String,
+    /// The sender of notification mail, e.g. `Itinérance <notifications@example.org>`.
+    pub mail_from: String,
+    /// Where people open the service; mail links to bookings under it.
+    pub public_base_url: String,
+    /// First wait before a failed mail is tried again (doubling each time, at most one hour).
+    pub notify_retry_base_seconds: i64,
+    /// How often an idle notification worker looks for work.
+    pub notify_poll_ms: u64,
     pub booking_hold_days: i64,
     pub booking_max_days: i64,
     pub booking_horizon_days: i64,

@@ -21,6 +21,7 @@ pub mod http;
 pub mod idempotency;
 pub mod jobs;
 pub mod money;
+pub mod notify;
 pub mod observatory;
 pub mod organization;
 pub mod outbox;

@@ -40,6 +40,7 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamp,
+        locale -> Text,
     }
 }
 
@@ -431,6 +432,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        kind -> Text,
+        recipient -> Text,
+        user_id -> Nullable<BigInt>,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_token -> Nullable<Text>,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(tariffs -> resources (resource_id));
 diesel::joinable!(allocation_round_resources -> allocation_rounds (round_id));
 diesel::joinable!(allocation_requests -> allocation_rounds (round_id));
@@ -470,4 +492,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     allocation_round_resources,
     allocation_requests,
     booking_evaluations,
+    notifications,
 );

@@ -245,6 +245,16 @@ fn booking_transport_cost(
     }
 }
 
+/// The days whose stays of the copy the pricing query reads with the rest (its legs depend on
+/// them: chaining), so that a quote makes no query of its own for them.
+fn stays_window(billing: &LoanBilling, row: &BookingRow) -> Option<(NaiveDate, NaiveDate)> {
+    Some(transport::neighbourhood(
+        row.starts_on,
+        row.ends_on,
+        &billing.costs,
+    ))
+}
+
 fn loan_of(row: &BookingRow) -> Loan {
     Loan {
         resource_id: row.resource_id,
@@ -272,11 +282,7 @@ pub fn freeze(
         loan.resource_id,
         Some(row.copy_id),
         loan.starts_on,
-        Some(transport::neighbourhood(
-            row.starts_on,
-            row.ends_on,
-            &billing.costs,
-        )),
+        stays_window(billing, row),
     )?
     .ok_or_else(|| Error::Internal("booking without venue".into()))?;
     let transport_cost =
@@ -401,7 +407,6 @@ pub fn booking_quote(
     row: &BookingRow,
 ) -> Result<Quote> {
     use BookingStatus as S;
-    let loan = loan_of(row);
     // Only approval freezes, and a cancel, reject or expiry forgets: no lookup for those.
     let may_be_frozen = !matches!(
         row.status,
@@ -412,6 +417,18 @@ pub fn booking_quote(
     } else {
         None
     };
+    quote_with(conn, billing, row, frozen)
+}
+
+/// A booking's quote from its frozen quote if it has one, else priced now.
+fn quote_with(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    row: &BookingRow,
+    frozen: Option<FrozenQuote>,
+) -> Result<Quote> {
+    use BookingStatus as S;
+    let loan = loan_of(row);
     let priced = match frozen {
         Some(frozen) => priced_from_frozen(conn, &frozen)?,
         None => {
@@ -421,11 +438,7 @@ pub fn booking_quote(
                 loan.resource_id,
                 Some(row.copy_id),
                 loan.starts_on,
-                Some(transport::neighbourhood(
-                    row.starts_on,
-                    row.ends_on,
-                    &billing.costs,
-                )),
+                stays_window(billing, row),
             )?
             .ok_or_else(|| Error::Internal("booking without venue".into()))?;
             let transport_cost =
@@ -451,8 +464,13 @@ pub fn quote_for(
     p: &Principal,
     booking_id: i64,
 ) -> Result<Quote> {
-    let (row, _) = crate::booking::service::visible_booking(conn, p, booking_id)?;
-    booking_quote(conn, billing, &row)
+    // The booking, its producer and its frozen quote in one read (quotes are on every
+    // booking's path); the same visibility rule as the booking itself.
+    let (row, producer_id, frozen) = store::booking_with_quote(conn, booking_id)?
+        .ok_or_else(|| Error::NotFound(format!("booking {booking_id}")))?;
+    crate::auth::policy::read_booking(p, row.venue_id, producer_id)
+        .map_err(|_| Error::NotFound(format!("booking {booking_id}")))?;
+    quote_with(conn, billing, &row, frozen)
 }
 
 /// What a venue would pay for a resource over some days, before it asks: the nearest copy's depot,

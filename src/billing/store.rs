@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::{PerClass, PricingPolicy, Tariff};
+use crate::booking::store::BookingRow;
 use crate::db::DbConnection;
 use crate::schema::{
     booking_quotes, components, condition_report_lines, condition_reports, pricing_policy,
@@ -284,6 +285,25 @@ pub fn frozen_quote(conn: &mut DbConnection, booking_id: i64) -> QueryResult<Opt
         .optional()
 }
 
+/// A booking, its resource's producer and its frozen quote if any, in one query.
+pub fn booking_with_quote(
+    conn: &mut DbConnection,
+    booking_id: i64,
+) -> QueryResult<Option<(BookingRow, i64, Option<FrozenQuote>)>> {
+    use crate::schema::{bookings, resources};
+    bookings::table
+        .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
+        .left_join(booking_quotes::table.on(booking_quotes::booking_id.eq(bookings::id)))
+        .filter(bookings::id.eq(booking_id))
+        .select((
+            bookings::all_columns,
+            resources::producer_id,
+            booking_quotes::all_columns.nullable(),
+        ))
+        .first(conn)
+        .optional()
+}
+
 /// Stores a frozen quote.
 pub fn insert_frozen_quote(conn: &mut DbConnection, quote: &FrozenQuote) -> QueryResult<usize> {
     diesel::insert_into(booking_quotes::table)
@@ -387,7 +407,11 @@ pub fn pricing_facts(
             stay.on(stay
                 .field(bookings::copy_id)
                 .eq(stays_copy)
-                .and(stay.field(bookings::status).eq_any(BookingStatus::MOVING))
+                // BookingStatus::MOVING written as plain comparisons: a query with an IN list is
+                // never a cached prepared statement, and this join is costly to plan each time.
+                .and(stay.field(bookings::status).ne(BookingStatus::Rejected))
+                .and(stay.field(bookings::status).ne(BookingStatus::Cancelled))
+                .and(stay.field(bookings::status).ne(BookingStatus::Expired))
                 .and(stay.field(bookings::ends_on).ge(stays_from))
                 .and(stay.field(bookings::starts_on).le(stays_to))),
         )
@@ -496,3 +520,25 @@ pub struct PricingRow {
 
 /// (kind, venue type, latitude, longitude, commune population, EPCI SIREN) of an organisation.
 pub type VenueRow = (String, Option<String>, f64, f64, i32, String);
+
+#[cfg(test)]
+mod tests {
+    use crate::booking::BookingStatus;
+
+    /// `pricing_facts` reads the stays of `BookingStatus::MOVING` as "not rejected, cancelled or
+    /// expired": the two must stay the same list.
+    #[test]
+    fn the_stays_join_excludes_exactly_what_moving_leaves_out() {
+        for status in BookingStatus::ALL {
+            let excluded = matches!(
+                status,
+                BookingStatus::Rejected | BookingStatus::Cancelled | BookingStatus::Expired
+            );
+            assert_eq!(
+                !excluded,
+                BookingStatus::MOVING.contains(status),
+                "{status}"
+            );
+        }
+    }
+}

@@ -46,6 +46,22 @@ impl BookingStatus {
         BookingStatus::Closed,
     ];
 
+    /// The name of the event announcing that a booking reached this status (API.md's webhook
+    /// events): `booking.requested`, …, `booking.dispatched` for `in_transit`.
+    pub fn event_kind(self) -> &'static str {
+        match self {
+            BookingStatus::Requested => "booking.requested",
+            BookingStatus::Approved => "booking.approved",
+            BookingStatus::Rejected => "booking.rejected",
+            BookingStatus::Cancelled => "booking.cancelled",
+            BookingStatus::InTransit => "booking.dispatched",
+            BookingStatus::Delivered => "booking.delivered",
+            BookingStatus::Returned => "booking.returned",
+            BookingStatus::Closed => "booking.closed",
+            BookingStatus::Expired => "booking.expired",
+        }
+    }
+
     /// Loans that reached their venue (they count for wear).
     pub const LOANS: &'static [BookingStatus] = &[
         BookingStatus::Delivered,

@@ -305,6 +305,18 @@ fn record(
             created_at: now,
         },
     )?;
+    // Every change of status is announced (mail, webhooks) from the outbox, written here in the
+    // same transaction: committed means announced, eventually.
+    if from != Some(to) {
+        crate::outbox::record(
+            conn,
+            to.event_kind(),
+            "booking",
+            booking_id,
+            &serde_json::json!({ "action": action, "from": from, "to": to }),
+            now,
+        )?;
+    }
     Ok(())
 }
 
@@ -743,7 +755,7 @@ pub fn flag_bookings_of_copy(
     for id in &flagged {
         crate::outbox::record(
             conn,
-            "booking_flagged",
+            "booking.flagged",
             "booking",
             *id,
             &serde_json::json!({ "copy_id": copy_id, "reason": reason }),

@@ -25,7 +25,7 @@ pub fn retire(
     flag_bookings_of_copy(conn, copy_id, None, &format!("copy retired: {reason}"), now)?;
     crate::outbox::record(
         conn,
-        "copy_retired",
+        "copy.retired",
         "copy",
         copy_id,
         &serde_json::json!({ "reason": reason }),
@@ -85,7 +85,7 @@ pub fn send_to_maintenance(
         flag_bookings_of_copy(conn, copy_id, cause.spare_booking_id, cause.reason, now)?;
     crate::outbox::record(
         conn,
-        "copy_sent_to_maintenance",
+        "copy.maintenance",
         "copy",
         copy_id,
         &serde_json::json!({"report_id": cause.report_id, "maintenance_id": maintenance.id,

@@ -62,6 +62,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: String,
     pub created_at: NaiveDateTime,
+    /// `fr` or `en`: the language of the user's mail.
+    pub locale: String,
 }
 
 /// Values of a new user.

@@ -58,7 +58,7 @@ async fn retiring_by_patch_flags_and_announces_like_the_retire_endpoint(app: Tes
         .await;
     assert_eq!(retired.status, 200, "{}", retired.text);
     for (copy, booking) in [by_patch, by_endpoint].into_iter().zip(bookings) {
-        assert_eq!(events_of_copy(&app, copy).await, vec!["copy_retired"]);
+        assert_eq!(events_of_copy(&app, copy).await, vec!["copy.retired"]);
         let b = app
             .get(
                 &format!("/api/v1/bookings/{booking}"),
@@ -91,10 +91,7 @@ async fn maintenance_by_patch_opens_a_record_and_available_completes_it(app: Tes
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["status"], "maintenance");
-    assert_eq!(
-        events_of_copy(&app, copy).await,
-        vec!["copy_sent_to_maintenance"]
-    );
+    assert_eq!(events_of_copy(&app, copy).await, vec!["copy.maintenance"]);
     let records = app
         .get(&format!("{path}/maintenance"), Some(&net.producer.token))
         .await;

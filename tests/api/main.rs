@@ -2,6 +2,7 @@
 
 mod builders;
 mod common;
+mod smtp;
 
 mod allocation;
 mod auth;
@@ -17,6 +18,7 @@ mod idempotency;
 mod lifecycle;
 mod methods;
 mod migrations;
+mod notifications;
 mod observatory;
 mod openapi;
 mod organizations;

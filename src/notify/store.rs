@@ -1,0 +1,325 @@
+//! Diesel queries of notifications: claiming outbox events, storing rendered mail, leasing due
+//! mail (every instance may run the worker), and recording outcomes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+
+use crate::db::DbConnection;
+use crate::schema::{domain_events, notifications};
+
+/// An outbox event to fan out.
+#[derive(Debug, Clone, Queryable)]
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: i64,
+}
+
+/// Unprocessed events, oldest first, locked for this transaction. PostgreSQL skips events
+/// another instance holds (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time (the
+/// caller's write transaction).
+pub fn claim_events(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<EventRow>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let ids: Vec<i64> = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(
+            "SELECT id FROM domain_events WHERE processed_at IS NULL ORDER BY id LIMIT $1 \
+             FOR UPDATE SKIP LOCKED",
+        )
+        .bind::<BigInt, _>(limit)
+        .load::<Id>(pg)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect(),
+        DbConnection::Sqlite(_) => domain_events::table
+            .filter(domain_events::processed_at.is_null())
+            .order(domain_events::id.asc())
+            .limit(limit)
+            .select(domain_events::id)
+            .load(conn)?,
+    };
+    domain_events::table
+        .filter(domain_events::id.eq_any(&ids))
+        .order(domain_events::id.asc())
+        .select((
+            domain_events::id,
+            domain_events::kind,
+            domain_events::subject_type,
+            domain_events::subject_id,
+        ))
+        .load(conn)
+}
+
+/// Marks events fanned out.
+pub fn mark_processed(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(domain_events::table.filter(domain_events::id.eq_any(ids)))
+        .set(domain_events::processed_at.eq(Some(now)))
+        .execute(conn)
+}
+
+/// A mail to store.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationInsert<'a> {
+    pub event_id: i64,
+    pub kind: &'a str,
+    pub recipient: &'a str,
+    pub user_id: Option<i64>,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+    pub status: &'a str,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores a mail unless this event already has one for this recipient (a fan-out repeated after
+/// a crash adds nothing).
+pub fn insert_notification(
+    conn: &mut DbConnection,
+    new: &NotificationInsert<'_>,
+) -> QueryResult<usize> {
+    let exists: i64 = notifications::table
+        .filter(notifications::event_id.eq(new.event_id))
+        .filter(notifications::recipient.eq(new.recipient))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(0);
+    }
+    diesel::insert_into(notifications::table)
+        .values(new)
+        .execute(conn)
+}
+
+/// A leased mail to send.
+#[derive(Debug, Clone, Queryable)]
+pub struct OutgoingRow {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub attempts: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// Leases up to `limit` mails due at `now` to `token` until `until`: pending, due, and not
+/// leased by a live lease. The lease condition is repeated in the outer update so that, on
+/// PostgreSQL, a row another instance leased meanwhile is re-checked and skipped.
+pub fn lease_due(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutgoingRow>> {
+    let leased = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(
+            "UPDATE notifications SET lease_token = $1, leased_until = $2 \
+             WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' \
+               AND next_attempt_at <= $3 AND (leased_until IS NULL OR leased_until < $3) \
+               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             AND (leased_until IS NULL OR leased_until < $3)",
+        )
+        .bind::<Text, _>(token)
+        .bind::<Timestamp, _>(until)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .execute(pg)?,
+        DbConnection::Sqlite(lite) => diesel::sql_query(
+            "UPDATE notifications SET lease_token = ?, leased_until = ? \
+             WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' \
+               AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until < ?) \
+               ORDER BY id LIMIT ?)",
+        )
+        .bind::<Text, _>(token)
+        .bind::<Timestamp, _>(until)
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .execute(lite)?,
+    };
+    if leased == 0 {
+        return Ok(Vec::new());
+    }
+    notifications::table
+        .filter(notifications::lease_token.eq(token))
+        .filter(notifications::status.eq("pending"))
+        .order(notifications::id.asc())
+        .select((
+            notifications::id,
+            notifications::recipient,
+            notifications::subject,
+            notifications::body_text,
+            notifications::body_html,
+            notifications::attempts,
+            notifications::created_at,
+        ))
+        .load(conn)
+}
+
+/// Records a mail sent, if this worker still holds its lease.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: i64,
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .find(id)
+            .filter(notifications::lease_token.eq(token)),
+    )
+    .set((
+        notifications::status.eq("sent"),
+        notifications::attempts.eq(notifications::attempts + 1),
+        notifications::sent_at.eq(Some(now)),
+        notifications::lease_token.eq(None::<String>),
+        notifications::leased_until.eq(None::<NaiveDateTime>),
+        notifications::last_error.eq(None::<String>),
+    ))
+    .execute(conn)
+}
+
+/// Records a failed attempt: retried at `next`, or dead when `dead`.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    token: &str,
+    error: &str,
+    next: NaiveDateTime,
+    dead: bool,
+) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .find(id)
+            .filter(notifications::lease_token.eq(token)),
+    )
+    .set((
+        notifications::status.eq(if dead { "dead" } else { "pending" }),
+        notifications::attempts.eq(notifications::attempts + 1),
+        notifications::next_attempt_at.eq(next),
+        notifications::lease_token.eq(None::<String>),
+        notifications::leased_until.eq(None::<NaiveDateTime>),
+        notifications::last_error.eq(Some(error)),
+    ))
+    .execute(conn)
+}
+
+/// What a booking's mail says about it.
+#[derive(Debug, Clone)]
+pub struct BookingFacts {
+    pub booking_id: i64,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub hold_expires_at: Option<NaiveDateTime>,
+    pub resource_title: String,
+    pub asset_tag: String,
+    pub producer_id: i64,
+    pub producer_name: String,
+    pub venue_id: i64,
+    pub venue_name: String,
+    pub commune_name: String,
+}
+
+/// The columns [`booking_facts`] reads.
+type BookingFactsRow = (
+    (
+        i64,
+        chrono::NaiveDate,
+        chrono::NaiveDate,
+        Option<NaiveDateTime>,
+    ),
+    String,
+    String,
+    (i64, String),
+    (i64, String),
+    String,
+);
+
+/// A booking with its resource, copy, producer, venue and the venue's commune, in one query.
+pub fn booking_facts(
+    conn: &mut DbConnection,
+    booking_id: i64,
+) -> QueryResult<Option<BookingFacts>> {
+    use crate::schema::{bookings, communes, copies, organizations, resources};
+    let (producer, venue) = diesel::alias!(organizations as producer, organizations as venue);
+    let row: Option<BookingFactsRow> = bookings::table
+        .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
+        .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
+        .inner_join(producer.on(producer.field(organizations::id).eq(resources::producer_id)))
+        .inner_join(venue.on(venue.field(organizations::id).eq(bookings::venue_id)))
+        .inner_join(
+            communes::table.on(communes::insee_code.eq(venue.field(organizations::commune_insee))),
+        )
+        .filter(bookings::id.eq(booking_id))
+        .select((
+            (
+                bookings::id,
+                bookings::starts_on,
+                bookings::ends_on,
+                bookings::hold_expires_at,
+            ),
+            resources::title,
+            copies::asset_tag,
+            (
+                producer.field(organizations::id),
+                producer.field(organizations::name),
+            ),
+            (
+                venue.field(organizations::id),
+                venue.field(organizations::name),
+            ),
+            communes::name,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(
+        |(
+            (booking_id, starts_on, ends_on, hold_expires_at),
+            resource_title,
+            asset_tag,
+            (producer_id, producer_name),
+            (venue_id, venue_name),
+            commune_name,
+        )| {
+            BookingFacts {
+                booking_id,
+                starts_on,
+                ends_on,
+                hold_expires_at,
+                resource_title,
+                asset_tag,
+                producer_id,
+                producer_name,
+                venue_id,
+                venue_name,
+                commune_name,
+            }
+        },
+    ))
+}
+
+/// The users of an organisation who receive its mail: (id, e-mail, locale).
+pub fn recipients(
+    conn: &mut DbConnection,
+    organization_id: i64,
+) -> QueryResult<Vec<(i64, String, String)>> {
+    use crate::schema::users;
+    users::table
+        .filter(users::organization_id.eq(organization_id))
+        .select((users::id, users::email, users::locale))
+        .order(users::id.asc())
+        .load(conn)
+}

@@ -1,0 +1,154 @@
+//! Mail templates, one file per event and language under `src/notify/templates/`
+//! (`<event>.<fr|en>.txt`, with `--- subject`, `--- text` and `--- html` sections), compiled in.
+//! Placeholders are `{{name}}`; values are HTML-escaped in the HTML body.
+
+use std::collections::HashMap;
+
+/// The templates shipped: (event kind, locale, file text).
+const TEMPLATES: &[(&str, &str, &str)] = &[
+    (
+        "booking.requested",
+        "fr",
+        include_str!("templates/booking.requested.fr.txt"),
+    ),
+    (
+        "booking.requested",
+        "en",
+        include_str!("templates/booking.requested.en.txt"),
+    ),
+    (
+        "booking.approved",
+        "fr",
+        include_str!("templates/booking.approved.fr.txt"),
+    ),
+    (
+        "booking.approved",
+        "en",
+        include_str!("templates/booking.approved.en.txt"),
+    ),
+    (
+        "booking.rejected",
+        "fr",
+        include_str!("templates/booking.rejected.fr.txt"),
+    ),
+    (
+        "booking.rejected",
+        "en",
+        include_str!("templates/booking.rejected.en.txt"),
+    ),
+    (
+        "booking.dispatched",
+        "fr",
+        include_str!("templates/booking.dispatched.fr.txt"),
+    ),
+    (
+        "booking.dispatched",
+        "en",
+        include_str!("templates/booking.dispatched.en.txt"),
+    ),
+];
+
+/// A mail ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Whether mail exists for an event kind.
+pub fn has_template(kind: &str) -> bool {
+    TEMPLATES.iter().any(|(k, _, _)| *k == kind)
+}
+
+fn section<'a>(file: &'a str, name: &str) -> &'a str {
+    let marker = format!("--- {name}\n");
+    file.split_once(&marker)
+        .map(|(_, rest)| rest.split("\n--- ").next().unwrap_or(rest))
+        .unwrap_or("")
+        .trim()
+}
+
+fn escape_html(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn fill(template: &str, values: &HashMap<&str, String>, escape: bool) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        let value = if escape {
+            escape_html(value)
+        } else {
+            value.clone()
+        };
+        out = out.replace(&format!("{{{{{name}}}}}"), &value);
+    }
+    out
+}
+
+/// Renders an event's mail in a locale (`en`, else French). `None` without a template.
+pub fn render(kind: &str, locale: &str, values: &HashMap<&str, String>) -> Option<Rendered> {
+    let locale = if locale == "en" { "en" } else { "fr" };
+    let (_, _, file) = TEMPLATES
+        .iter()
+        .find(|(k, l, _)| *k == kind && *l == locale)?;
+    Some(Rendered {
+        // A subject is one line: no value may break it.
+        subject: fill(section(file, "subject"), values, false).replace(['\r', '\n'], " "),
+        text: fill(section(file, "text"), values, false),
+        html: fill(section(file, "html"), values, true),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_has_its_sections_and_both_languages() {
+        for (kind, locale, file) in TEMPLATES {
+            for name in ["subject", "text", "html"] {
+                assert!(
+                    !section(file, name).is_empty(),
+                    "{kind}.{locale}: no {name}"
+                );
+            }
+            let other = if *locale == "fr" { "en" } else { "fr" };
+            assert!(TEMPLATES.iter().any(|(k, l, _)| k == kind && *l == other));
+        }
+    }
+
+    #[test]
+    fn values_fill_and_are_escaped_in_html_only() {
+        let values = HashMap::from([
+            ("resource", "Sons & <lumières>".to_string()),
+            ("venue", "Médiathèque\nd'Achery".to_string()),
+            ("commune", "Achery".to_string()),
+            ("starts_on", "2027-03-01".to_string()),
+            ("ends_on", "2027-03-10".to_string()),
+            ("copy", "EXP-1".to_string()),
+            ("hold_until", "2026-12-01".to_string()),
+            ("link", "http://x/bookings/1".to_string()),
+        ]);
+        let fr = render("booking.requested", "fr", &values).unwrap();
+        assert!(!fr.subject.contains('\n'));
+        assert!(fr
+            .subject
+            .starts_with("Nouvelle demande : Sons & <lumières>"));
+        assert!(fr.text.contains("http://x/bookings/1"));
+        assert!(fr.html.contains("Sons &amp; &lt;lumières&gt;"));
+        assert!(!fr.html.contains("{{"));
+        let en = render("booking.requested", "en", &values).unwrap();
+        assert!(en.subject.starts_with("New request"));
+        assert!(render("booking.requested", "de", &values)
+            .unwrap()
+            .subject
+            .starts_with("Nouvelle"));
+        assert!(render("booking.closed", "fr", &values).is_none());
+    }
+}

@@ -1,0 +1,123 @@
+//! The notification worker, on every instance: fan out new outbox events, lease due mail, send,
+//! record. Instances never send the same lease twice (leases are taken by conditional updates,
+//! with `SKIP LOCKED` on PostgreSQL); a crash mid-send leaves a lease that expires and is taken
+//! again, so each mail goes out at least once.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, NaiveDateTime, Utc};
+
+use super::fanout::{self, Links};
+use super::mail::{Mailer, SEND_TIMEOUT};
+use super::store;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+/// Mails leased per round.
+const BATCH: i64 = 10;
+/// How long mail is retried before it is dead.
+const GIVE_UP_AFTER_HOURS: i64 = 24;
+/// The longest wait between two attempts.
+const MAX_BACKOFF_SECONDS: i64 = 3600;
+
+/// When a mail that failed `attempts` times (this one included) is tried again.
+pub fn next_attempt(now: NaiveDateTime, attempts: i32, base_seconds: i64) -> NaiveDateTime {
+    let factor = 1_i64 << attempts.clamp(0, 20);
+    now + Duration::seconds((base_seconds.max(1) * factor).min(MAX_BACKOFF_SECONDS))
+}
+
+fn lease_token() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// One round: fan out, then send what is due. Returns how many mails were attempted.
+pub async fn run_once(state: &AppState, mailer: &Mailer) -> Result<usize> {
+    let links = Links {
+        base_url: state.config.public_base_url.clone(),
+    };
+    let now = Utc::now().naive_utc();
+    state
+        .run(move |conn| fanout::fan_out(conn, &links, now))
+        .await?;
+    let token = lease_token()?;
+    // The lease outlasts a batch of sends that all time out.
+    let until = now + Duration::seconds(SEND_TIMEOUT.as_secs() as i64 * (BATCH + 2));
+    let lease = token.clone();
+    let due = state
+        .run(move |conn| Ok(store::lease_due(conn, &lease, now, until, BATCH)?))
+        .await?;
+    let base = state.config.notify_retry_base_seconds;
+    for mail in &due {
+        let outcome = mailer
+            .send(
+                &mail.recipient,
+                &mail.subject,
+                &mail.body_text,
+                &mail.body_html,
+            )
+            .await;
+        let (id, token, created_at, attempts) =
+            (mail.id, token.clone(), mail.created_at, mail.attempts + 1);
+        let now = Utc::now().naive_utc();
+        state
+            .run(move |conn| {
+                match outcome {
+                    Ok(()) => store::mark_sent(conn, id, &token, now)?,
+                    Err(error) => {
+                        let next = next_attempt(now, attempts, base);
+                        let dead = next > created_at + Duration::hours(GIVE_UP_AFTER_HOURS);
+                        tracing::warn!(notification = id, attempts, dead, %error, "mail not sent");
+                        store::mark_failed(conn, id, &token, &error, next, dead)?
+                    }
+                };
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(due.len())
+}
+
+/// Spawns the worker on the current actix runtime when mail is configured. It polls every
+/// `notify_poll_ms` while idle and goes on at once while there is work.
+pub fn spawn(state: AppState) {
+    let mailer = match Mailer::from_config(&state.config.smtp_url, &state.config.mail_from) {
+        Ok(Some(mailer)) => mailer,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "mail disabled: the SMTP configuration is unusable");
+            return;
+        }
+    };
+    let idle = StdDuration::from_millis(state.config.notify_poll_ms.max(10));
+    actix_web::rt::spawn(async move {
+        loop {
+            match run_once(&state, &mailer).await {
+                Ok(0) => actix_web::rt::time::sleep(idle).await,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "notification worker failed; retrying");
+                    actix_web::rt::time::sleep(idle).await;
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let t0 = chrono::NaiveDate::from_ymd_opt(2027, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(next_attempt(t0, 1, 30), t0 + Duration::seconds(60));
+        assert_eq!(next_attempt(t0, 2, 30), t0 + Duration::seconds(120));
+        assert_eq!(next_attempt(t0, 12, 30), t0 + Duration::seconds(3600));
+        assert_eq!(next_attempt(t0, 60, 30), t0 + Duration::seconds(3600));
+    }
+}
