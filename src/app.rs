@@ -48,6 +48,7 @@ or a partner API key.",
         (name = "transport", description = "Distances, legs and chaining, optimised tours, day plans"),
         (name = "billing", description = "Money: tariffs, the pricing policy, subsidy programmes, quotes, invoices and credit notes (Factur-X), revenue"),
         (name = "evaluation", description = "What loans did: venues report visitors, sessions, audiences and satisfaction; producers read them"),
+        (name = "notifications", description = "Mail from the outbox: the agency's view of what was sent, waits or was given up"),
         (name = "allocation", description = "Allocation rounds for contested resources: requests, a plan under a policy (equity or first come) with reasons, confirmation"),
     )
 )]
@@ -83,7 +84,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(crate::condition::http::routes)
                 .configure(crate::transport::http::routes)
                 .configure(crate::observatory::http::routes)
-                .configure(crate::allocation::http::routes),
+                .configure(crate::allocation::http::routes)
+                .configure(crate::notify::http::routes),
         );
 }
 

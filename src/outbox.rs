@@ -4,6 +4,8 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::schema::domain_events;
@@ -40,4 +42,79 @@ pub fn about(
         .select((domain_events::kind, domain_events::payload))
         .order(domain_events::id.asc())
         .load(conn)
+}
+
+/// The events that send mail, by their event names (users may turn each off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum MailKind {
+    /// A venue asked for one of the producer's resources (to the producer).
+    #[serde(rename = "booking.requested")]
+    BookingRequested,
+    /// The producer approved the venue's request (to the venue).
+    #[serde(rename = "booking.approved")]
+    BookingApproved,
+    /// The producer rejected it (to the venue).
+    #[serde(rename = "booking.rejected")]
+    BookingRejected,
+    /// The resource left for the venue (to the venue).
+    #[serde(rename = "booking.dispatched")]
+    BookingDispatched,
+}
+
+impl MailKind {
+    pub const ALL: &'static [MailKind] = &[
+        MailKind::BookingRequested,
+        MailKind::BookingApproved,
+        MailKind::BookingRejected,
+        MailKind::BookingDispatched,
+    ];
+
+    /// The event name, as stored in the outbox.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::BookingRequested => "booking.requested",
+            MailKind::BookingApproved => "booking.approved",
+            MailKind::BookingRejected => "booking.rejected",
+            MailKind::BookingDispatched => "booking.dispatched",
+        }
+    }
+
+    /// The kind of an event name, if it sends mail.
+    pub fn of(event: &str) -> Option<MailKind> {
+        MailKind::ALL.iter().copied().find(|k| k.as_str() == event)
+    }
+
+    /// Kinds from their stored comma-separated list (unknown names are skipped).
+    pub fn parse_list(stored: &str) -> Vec<MailKind> {
+        stored.split(',').filter_map(MailKind::of).collect()
+    }
+
+    /// The stored form of a list.
+    pub fn join(kinds: &[MailKind]) -> String {
+        kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MailKind;
+
+    #[test]
+    fn mail_kinds_serialise_as_their_event_names() {
+        for kind in MailKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.as_str())
+            );
+        }
+        assert_eq!(
+            MailKind::parse_list(&MailKind::join(MailKind::ALL)),
+            MailKind::ALL
+        );
+        assert!(MailKind::parse_list("").is_empty());
+    }
 }

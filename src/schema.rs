@@ -41,6 +41,7 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamp,
         locale -> Text,
+        muted_notifications -> Text,
     }
 }
 

@@ -4,12 +4,14 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{delete, get, post, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::service::{self, ApiKey, CreatedApiKey, LoginRequest, Me, NewApiKey, TokenResponse};
+use super::service::{
+    self, ApiKey, CreatedApiKey, LoginRequest, Me, MePatch, NewApiKey, TokenResponse,
+};
 use super::{apikey, Principal};
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult, Problem};
@@ -19,6 +21,7 @@ use crate::state::AppState;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(login)
         .service(me)
+        .service(update_me)
         .service(create_api_key)
         .service(list_api_keys)
         .service(revoke_api_key);
@@ -93,6 +96,32 @@ async fn login(
 async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<Me>> {
     Ok(web::Json(
         state.run(move |conn| service::me(conn, &principal)).await?,
+    ))
+}
+
+/// Changes your mail preferences: the language (`fr`, `en`) and the mail kinds you turn off
+/// (see `MailKind`). Users only: an API key has no preferences (403).
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = MePatch,
+    responses(
+        (status = 200, description = "The caller, with the preferences now in force", body = Me),
+        (status = 401, description = "Missing, expired or invalid credential", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/me")]
+async fn update_me(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<MePatch>,
+) -> ApiResult<web::Json<Me>> {
+    let body = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| service::update_me(conn, &principal, &body))
+            .await?,
     ))
 }
 

@@ -116,6 +116,44 @@ pub fn me(conn: &mut DbConnection, p: &Principal) -> Result<Me> {
     })
 }
 
+/// Body of `PATCH /api/v1/me`: the caller's mail preferences (absent fields stay as they are).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    /// The language of your mail.
+    pub locale: Option<crate::organization::Locale>,
+    /// The mail kinds you do not want (the whole list; `[]` turns every kind back on).
+    pub muted_notifications: Option<Vec<crate::outbox::MailKind>>,
+}
+
+/// A user changes their own mail preferences. API keys have none (403).
+pub fn update_me(conn: &mut DbConnection, p: &Principal, patch: &MePatch) -> Result<Me> {
+    let Some(user_id) = p.user_id else {
+        return Err(Error::Forbidden(
+            "preferences belong to a user; an API key has none".into(),
+        ));
+    };
+    crate::db::write_transaction(conn, |conn| {
+        let row = orgs::find_user(conn, user_id)?
+            .ok_or_else(|| Error::Unauthenticated("the user no longer exists".into()))?;
+        let locale = patch
+            .locale
+            .map(|l| l.as_str().to_string())
+            .unwrap_or(row.locale);
+        let muted = match &patch.muted_notifications {
+            Some(kinds) => {
+                let mut kinds = kinds.clone();
+                kinds.dedup();
+                crate::outbox::MailKind::join(&kinds)
+            }
+            None => row.muted_notifications,
+        };
+        orgs::set_preferences(conn, user_id, &locale, &muted)?;
+        Ok::<(), Error>(())
+    })?;
+    me(conn, p)
+}
+
 /// Body of `POST /api/v1/api-keys`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -94,7 +94,12 @@ fn fan_out_event(
         ),
     ]);
     let mut stored = 0;
-    for (user_id, email, locale) in store::recipients(conn, organization)? {
+    let kind = crate::outbox::MailKind::of(&event.kind);
+    for (user_id, email, locale, muted) in store::recipients(conn, organization)? {
+        // Turned off by the user (PATCH /api/v1/me).
+        if kind.is_some_and(|k| crate::outbox::MailKind::parse_list(&muted).contains(&k)) {
+            continue;
+        }
         let Some(mail) = templates::render(&event.kind, &locale, &values) else {
             continue;
         };
@@ -108,7 +113,7 @@ fn fan_out_event(
                 subject: &mail.subject,
                 body_text: &mail.text,
                 body_html: &mail.html,
-                status: "pending",
+                status: super::model::NotificationStatus::Pending,
                 attempts: 0,
                 next_attempt_at: now,
                 created_at: now,

@@ -6,7 +6,9 @@
 //! (it reads who to tell), below nothing.
 
 pub mod fanout;
+pub mod http;
 pub mod mail;
+pub mod model;
 pub mod store;
 pub mod templates;
 pub mod worker;

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
+use super::model::{Notification, NotificationStatus};
 use crate::db::DbConnection;
 use crate::schema::{domain_events, notifications};
 
@@ -77,7 +78,7 @@ pub struct NotificationInsert<'a> {
     pub subject: &'a str,
     pub body_text: &'a str,
     pub body_html: &'a str,
-    pub status: &'a str,
+    pub status: NotificationStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
@@ -155,7 +156,7 @@ pub fn lease_due(
     }
     notifications::table
         .filter(notifications::lease_token.eq(token))
-        .filter(notifications::status.eq("pending"))
+        .filter(notifications::status.eq(NotificationStatus::Pending))
         .order(notifications::id.asc())
         .select((
             notifications::id,
@@ -182,7 +183,7 @@ pub fn mark_sent(
             .filter(notifications::lease_token.eq(token)),
     )
     .set((
-        notifications::status.eq("sent"),
+        notifications::status.eq(NotificationStatus::Sent),
         notifications::attempts.eq(notifications::attempts + 1),
         notifications::sent_at.eq(Some(now)),
         notifications::lease_token.eq(None::<String>),
@@ -207,7 +208,11 @@ pub fn mark_failed(
             .filter(notifications::lease_token.eq(token)),
     )
     .set((
-        notifications::status.eq(if dead { "dead" } else { "pending" }),
+        notifications::status.eq(if dead {
+            NotificationStatus::Dead
+        } else {
+            NotificationStatus::Pending
+        }),
         notifications::attempts.eq(notifications::attempts + 1),
         notifications::next_attempt_at.eq(next),
         notifications::lease_token.eq(None::<String>),
@@ -311,15 +316,48 @@ pub fn booking_facts(
     ))
 }
 
-/// The users of an organisation who receive its mail: (id, e-mail, locale).
+/// The users of an organisation: (id, e-mail, locale, muted mail kinds).
 pub fn recipients(
     conn: &mut DbConnection,
     organization_id: i64,
-) -> QueryResult<Vec<(i64, String, String)>> {
+) -> QueryResult<Vec<(i64, String, String, String)>> {
     use crate::schema::users;
     users::table
         .filter(users::organization_id.eq(organization_id))
-        .select((users::id, users::email, users::locale))
+        .select((
+            users::id,
+            users::email,
+            users::locale,
+            users::muted_notifications,
+        ))
         .order(users::id.asc())
+        .load(conn)
+}
+
+/// Mails, newest first, optionally of one status.
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<NotificationStatus>,
+    limit: i64,
+) -> QueryResult<Vec<Notification>> {
+    let mut query = notifications::table.into_boxed();
+    if let Some(status) = status {
+        query = query.filter(notifications::status.eq(status));
+    }
+    query
+        .select((
+            notifications::id,
+            notifications::kind,
+            notifications::recipient,
+            notifications::subject,
+            notifications::status,
+            notifications::attempts,
+            notifications::last_error,
+            notifications::next_attempt_at,
+            notifications::created_at,
+            notifications::sent_at,
+        ))
+        .order(notifications::id.desc())
+        .limit(limit)
         .load(conn)
 }

@@ -5,4 +5,4 @@ pub mod model;
 pub mod service;
 pub mod store;
 
-pub use model::{OrgKind, Organization, Role, User, VenueType};
+pub use model::{Locale, OrgKind, Organization, Role, User, VenueType};

@@ -88,6 +88,16 @@ impl TryFrom<OrganizationRow> for Organization {
     }
 }
 
+crate::text_enum! {
+    /// The language of a user's mail.
+    pub enum Locale {
+        /// French (the default).
+        Fr => "fr",
+        /// English.
+        En => "en",
+    }
+}
+
 /// A user account (never shows the password hash).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct User {
@@ -98,6 +108,10 @@ pub struct User {
     /// UTC.
     #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    /// The language of the user's mail.
+    pub locale: Locale,
+    /// Mail kinds the user turned off.
+    pub muted_notifications: Vec<crate::outbox::MailKind>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -109,6 +123,8 @@ impl TryFrom<UserRow> for User {
             organization_id: row.organization_id,
             role: stored(&row.role)?,
             created_at: row.created_at,
+            locale: stored(&row.locale)?,
+            muted_notifications: crate::outbox::MailKind::parse_list(&row.muted_notifications),
         })
     }
 }

@@ -64,6 +64,8 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     /// `fr` or `en`: the language of the user's mail.
     pub locale: String,
+    /// Mail kinds turned off, comma-separated.
+    pub muted_notifications: String,
 }
 
 /// Values of a new user.
@@ -182,4 +184,19 @@ pub fn list_users(conn: &mut DbConnection, organization_id: i64) -> QueryResult<
         .select(UserRow::as_select())
         .order(users::id.asc())
         .load(conn)
+}
+
+/// Sets a user's mail preferences.
+pub fn set_preferences(
+    conn: &mut DbConnection,
+    user_id: i64,
+    locale: &str,
+    muted_notifications: &str,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::locale.eq(locale),
+            users::muted_notifications.eq(muted_notifications),
+        ))
+        .execute(conn)
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
+use serde_json::json;
 
 use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder, AMIENS, VILLAGE};
 use crate::common::{Backend, TestApp};
@@ -23,18 +24,6 @@ async fn app_mailing_to(backend: Backend, smtp_url: &str) -> TestApp {
     .await
 }
 
-async fn set_locale(app: &TestApp, user_id: i64, locale: &'static str) {
-    app.state
-        .run(move |conn| {
-            use itinerance::schema::users;
-            Ok(diesel::update(users::table.find(user_id))
-                .set(users::locale.eq(locale))
-                .execute(conn)?)
-        })
-        .await
-        .expect("set locale");
-}
-
 async fn a_request_mails_the_producer_and_an_approval_the_venue(backend: Backend) {
     let sink = SmtpSink::start();
     let app = app_mailing_to(backend, &sink.url()).await;
@@ -42,7 +31,11 @@ async fn a_request_mails_the_producer_and_an_approval_the_venue(backend: Backend
     let english = app
         .user_in(&net.agency, net.producer.org_id, "member")
         .await;
-    set_locale(&app, english.user_id, "en").await;
+    let me = app
+        .patch("/api/v1/me", Some(&english.token), json!({"locale": "en"}))
+        .await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.body["user"]["locale"], "en");
     let bystander = app.producer(&net.agency, AMIENS).await;
     let trunk = ResourceBuilder::trunk("Malle « Sons & lumières »")
         .copies(1)
@@ -145,6 +138,29 @@ async fn mail_waits_for_the_smtp_server(backend: Backend) {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(attempts > 0, "the worker tried while SMTP was down");
+    // The agency sees it waiting, with why; nobody else may look.
+    let waiting = app
+        .get(
+            "/api/v1/notifications?status=pending",
+            Some(&net.agency.token),
+        )
+        .await;
+    assert_eq!(waiting.status, 200, "{}", waiting.text);
+    let first = &waiting.body[0];
+    assert_eq!(first["recipient"], net.producer.email.as_str());
+    assert!(
+        first["last_error"].as_str().unwrap().contains("smtp"),
+        "{first}"
+    );
+    assert!(first["next_attempt_at"].as_str().unwrap().ends_with('Z'));
+    let res = app
+        .get("/api/v1/notifications", Some(&net.venue.token))
+        .await;
+    assert_eq!(res.status, 403);
+    let res = app
+        .get("/api/v1/notifications?limit=0", Some(&net.agency.token))
+        .await;
+    assert_eq!(res.status, 422);
     let sink = SmtpSink::start_on(port);
     let mails = sink.wait_for(1, Duration::from_secs(30));
     assert_eq!(mails.len(), 1);
@@ -162,6 +178,76 @@ async fn mail_waits_for_the_smtp_server(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(status, "sent");
+    let sent = app
+        .get("/api/v1/notifications?status=sent", Some(&net.agency.token))
+        .await;
+    assert_eq!(sent.body.as_array().map(Vec::len), Some(1), "{}", sent.text);
+}
+
+/// A user turns a kind of mail off and gets the others; bad preferences change nothing; an API
+/// key has none.
+async fn users_turn_mail_kinds_off(backend: Backend) {
+    let sink = SmtpSink::start();
+    let app = app_mailing_to(backend, &sink.url()).await;
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    for bad in [
+        json!({"locale": "de"}),
+        json!({"muted_notifications": ["booking.nope"]}),
+        json!({"colour": "blue"}),
+    ] {
+        let res = app
+            .patch("/api/v1/me", Some(&net.venue.token), bad.clone())
+            .await;
+        assert!(
+            res.status == 400 || res.status == 422,
+            "{bad}: {}",
+            res.text
+        );
+    }
+    let res = app
+        .patch(
+            "/api/v1/me",
+            Some(&net.venue.token),
+            json!({"muted_notifications": ["booking.approved"]}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        res.body["user"]["muted_notifications"],
+        json!(["booking.approved"])
+    );
+    assert_eq!(res.body["user"]["locale"], "fr");
+    let key = app.api_key_of(&net.venue).await;
+    let res = app
+        .patch("/api/v1/me", Some(&key.token), json!({"locale": "en"}))
+        .await;
+    assert_eq!(res.status, 403, "{}", res.text);
+
+    let kit = ResourceBuilder::kit("Kit préférences")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let booking = BookingBuilder::new(kit.id, &net.venue, day(20), day(22))
+        .status("approved")
+        .build(&app, &net.producer)
+        .await;
+    app.act_ok(&net.producer, id_of(&booking), "dispatch", "in_transit")
+        .await;
+    // Request → producer; approval → muted; dispatch → the venue.
+    sink.wait_for(2, Duration::from_secs(20));
+    std::thread::sleep(Duration::from_millis(500));
+    let mails = sink.received();
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    let to_venue: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == std::slice::from_ref(&net.venue.email))
+        .collect();
+    assert_eq!(to_venue.len(), 1);
+    assert!(
+        to_venue[0].subject().starts_with("En route"),
+        "{}",
+        to_venue[0].subject()
+    );
 }
 
 macro_rules! both {
@@ -172,5 +258,6 @@ macro_rules! both {
 }
 both!(
     a_request_mails_the_producer_and_an_approval_the_venue,
-    mail_waits_for_the_smtp_server
+    mail_waits_for_the_smtp_server,
+    users_turn_mail_kinds_off
 );

@@ -15,7 +15,8 @@ fn committed_openapi_matches_the_code() {
 }
 
 /// Every `$ref` names a defined component (a generated client skips operations whose references
-/// dangle), and every enum lists wire names (snake_case), never Rust variant names.
+/// dangle), and every enum lists wire names (snake_case, or dotted snake_case for event names such
+/// as `booking.requested`), never Rust variant names.
 #[test]
 fn every_reference_resolves_and_every_enum_is_in_wire_case() {
     let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
@@ -34,7 +35,11 @@ fn every_reference_resolves_and_every_enum_is_in_wire_case() {
                         assert!(
                             value
                                 .chars()
-                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                                // Event names (API.md) join snake_case words with dots.
+                                .all(|c| c.is_ascii_lowercase()
+                                    || c.is_ascii_digit()
+                                    || c == '_'
+                                    || c == '.'),
                             "{at}: enum value {value:?} is not a wire name"
                         );
                     }

@@ -1,5 +1,7 @@
 -- Users read their mail in French (default) or English.
 ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT 'fr' CHECK (locale IN ('fr', 'en'));
+-- The mail kinds a user turned off (comma-separated event names; empty = every kind).
+ALTER TABLE users ADD COLUMN muted_notifications TEXT NOT NULL DEFAULT '';
 
 -- One mail per (event, recipient), rendered when the outbox event is fanned out, then sent by the
 -- worker of any instance: it leases a batch (lease_token, leased_until), sends, and records the

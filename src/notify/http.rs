@@ -1,0 +1,51 @@
+//! HTTP handlers of notifications: the agency's view of the mail sent, pending and dead.
+
+use actix_web::{get, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::model::{Notification, NotificationQuery};
+use super::store;
+use crate::auth::Principal;
+use crate::error::{Error, Validator};
+use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// Registers the notification routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_notifications);
+}
+
+/// The mail of the network, newest first: what went out, what waits for a retry (with the last
+/// error) and what was given up after 24 hours (`status=dead`). The agency only: mail carries
+/// every organisation's addresses.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(NotificationQuery),
+    responses(
+        (status = 200, description = "The mail", body = Vec<Notification>),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`limit` outside 1–500", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/notifications")]
+async fn list_notifications(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<NotificationQuery>,
+) -> ApiResult<web::Json<Vec<Notification>>> {
+    if !principal.is_agency() {
+        return Err(Error::Forbidden("the agency follows the mail of the network".into()).into());
+    }
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(100);
+    let mut v = Validator::new();
+    v.check((1..=500).contains(&limit), "limit", "from 1 to 500");
+    v.finish()?;
+    Ok(web::Json(
+        state
+            .run(move |conn| Ok(store::list(conn, query.status, limit)?))
+            .await?,
+    ))
+}
