@@ -30,6 +30,22 @@ pub fn record(
         .execute(conn)
 }
 
+/// Whether an event of this kind was recorded about a subject (events announced once).
+pub fn exists(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    subject_id: i64,
+    kind: &str,
+) -> QueryResult<bool> {
+    let n: i64 = domain_events::table
+        .filter(domain_events::subject_type.eq(subject_type))
+        .filter(domain_events::subject_id.eq(subject_id))
+        .filter(domain_events::kind.eq(kind))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// Events of a kind about a subject, oldest first (for tests and audits).
 pub fn about(
     conn: &mut DbConnection,
@@ -59,6 +75,9 @@ pub enum MailKind {
     /// The resource left for the venue (to the venue).
     #[serde(rename = "booking.dispatched")]
     BookingDispatched,
+    /// A request's hold lapses within a day and nobody answered (to the producer).
+    #[serde(rename = "booking.hold_expiring")]
+    BookingHoldExpiring,
 }
 
 impl MailKind {
@@ -67,6 +86,7 @@ impl MailKind {
         MailKind::BookingApproved,
         MailKind::BookingRejected,
         MailKind::BookingDispatched,
+        MailKind::BookingHoldExpiring,
     ];
 
     /// The event name, as stored in the outbox.
@@ -76,6 +96,7 @@ impl MailKind {
             MailKind::BookingApproved => "booking.approved",
             MailKind::BookingRejected => "booking.rejected",
             MailKind::BookingDispatched => "booking.dispatched",
+            MailKind::BookingHoldExpiring => "booking.hold_expiring",
         }
     }
 

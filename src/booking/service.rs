@@ -969,6 +969,33 @@ pub fn promote_waitlist(
     Ok(made)
 }
 
+/// The event that reminds a producer that a request's hold lapses within a day.
+pub const HOLD_EXPIRING: &str = "booking.hold_expiring";
+
+/// Announces, once per booking, the requests whose hold lapses within 24 hours (the producer gets
+/// a reminder to answer). Safe on every instance at once: the check and the event are written in
+/// one write transaction. Returns how many were announced.
+pub fn remind_expiring_holds(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
+    let mut announced = 0;
+    for id in store::holds_lapsing(conn, now, now + Duration::days(1), 500)? {
+        announced += write_transaction(conn, |conn| {
+            if crate::outbox::exists(conn, "booking", id, HOLD_EXPIRING)? {
+                return Ok::<usize, Error>(0);
+            }
+            crate::outbox::record(
+                conn,
+                HOLD_EXPIRING,
+                "booking",
+                id,
+                &serde_json::json!({}),
+                now,
+            )?;
+            Ok(1)
+        })?;
+    }
+    Ok(announced)
+}
+
 /// Expires lapsed holds and hands their copies to the waitlist. Safe on every instance at once:
 /// each booking moves from `requested` to `expired` by a conditional update that only one wins.
 pub fn expire_holds(

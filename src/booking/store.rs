@@ -312,6 +312,23 @@ pub fn lapsed_holds(
         .load(conn)
 }
 
+/// Requests whose hold lapses in `(now, until]`: the producer is reminded to answer.
+pub fn holds_lapsing(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    bookings::table
+        .filter(bookings::status.eq(BookingStatus::Requested))
+        .filter(bookings::hold_expires_at.gt(now))
+        .filter(bookings::hold_expires_at.le(until))
+        .select(bookings::id)
+        .order(bookings::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
 /// A period during which a copy is taken, by a booking or a maintenance.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = occupations)]

@@ -30,7 +30,7 @@ enum Audience {
 
 fn audience(kind: &str) -> Option<Audience> {
     match kind {
-        "booking.requested" => Some(Audience::Producer),
+        "booking.requested" | "booking.hold_expiring" => Some(Audience::Producer),
         "booking.approved" | "booking.rejected" | "booking.dispatched" => Some(Audience::Venue),
         _ => None,
     }

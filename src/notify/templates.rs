@@ -4,49 +4,24 @@
 
 use std::collections::HashMap;
 
+/// Both languages of each event's template file, compiled in.
+macro_rules! templates {
+    ($($kind:literal),* $(,)?) => {
+        &[$(
+            ($kind, "fr", include_str!(concat!("templates/", $kind, ".fr.txt"))),
+            ($kind, "en", include_str!(concat!("templates/", $kind, ".en.txt"))),
+        )*]
+    };
+}
+
 /// The templates shipped: (event kind, locale, file text).
-const TEMPLATES: &[(&str, &str, &str)] = &[
-    (
-        "booking.requested",
-        "fr",
-        include_str!("templates/booking.requested.fr.txt"),
-    ),
-    (
-        "booking.requested",
-        "en",
-        include_str!("templates/booking.requested.en.txt"),
-    ),
-    (
-        "booking.approved",
-        "fr",
-        include_str!("templates/booking.approved.fr.txt"),
-    ),
-    (
-        "booking.approved",
-        "en",
-        include_str!("templates/booking.approved.en.txt"),
-    ),
-    (
-        "booking.rejected",
-        "fr",
-        include_str!("templates/booking.rejected.fr.txt"),
-    ),
-    (
-        "booking.rejected",
-        "en",
-        include_str!("templates/booking.rejected.en.txt"),
-    ),
-    (
-        "booking.dispatched",
-        "fr",
-        include_str!("templates/booking.dispatched.fr.txt"),
-    ),
-    (
-        "booking.dispatched",
-        "en",
-        include_str!("templates/booking.dispatched.en.txt"),
-    ),
-];
+const TEMPLATES: &[(&str, &str, &str)] = templates!(
+    "booking.requested",
+    "booking.approved",
+    "booking.rejected",
+    "booking.dispatched",
+    "booking.hold_expiring",
+);
 
 /// A mail ready to send.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +95,13 @@ mod tests {
             }
             let other = if *locale == "fr" { "en" } else { "fr" };
             assert!(TEMPLATES.iter().any(|(k, l, _)| k == kind && *l == other));
+        }
+    }
+
+    #[test]
+    fn every_mail_kind_has_its_template() {
+        for kind in crate::outbox::MailKind::ALL {
+            assert!(has_template(kind.as_str()), "{}", kind.as_str());
         }
     }
 

@@ -102,12 +102,14 @@ async fn a_request_mails_the_producer_and_an_approval_the_venue(backend: Backend
 /// The SMTP server is down when the request is made: the mail waits, is retried, and arrives
 /// exactly once when the server is back.
 async fn mail_waits_for_the_smtp_server(backend: Backend) {
-    // A free port with nothing listening.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A free port with nothing listening, outside the kernel's ephemeral range (32768-60999), so
+    // that no test server is given it meanwhile.
+    let port = (0..1000)
+        .map(|i: u32| {
+            (20_000 + std::process::id().wrapping_mul(7).wrapping_add(i * 13) % 10_000) as u16
+        })
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port");
     let app = app_mailing_to(backend, &format!("smtp://127.0.0.1:{port}")).await;
     let net = Network::at(&app, AMIENS, VILLAGE).await;
     let kit = ResourceBuilder::kit("Kit en attente")
@@ -250,6 +252,49 @@ async fn users_turn_mail_kinds_off(backend: Backend) {
     );
 }
 
+/// A request nobody answered: the day before its hold lapses, the producer is reminded, once.
+async fn producers_are_reminded_the_day_before_a_hold_lapses(backend: Backend) {
+    let sink = SmtpSink::start();
+    let app = app_mailing_to(backend, &sink.url()).await;
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let kit = ResourceBuilder::kit("Kit oublié")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let booking = BookingBuilder::new(kit.id, &net.venue, day(20), day(22))
+        .build(&app, &net.producer)
+        .await;
+    let id = id_of(&booking);
+    assert_eq!(sink.wait_for(1, Duration::from_secs(20)).len(), 1);
+    // Seven days of hold left: no reminder yet.
+    itinerance::jobs::run_once(&app.state).await.unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(sink.received().len(), 1);
+    let lapses = chrono::Utc::now().naive_utc() + chrono::Duration::hours(12);
+    app.state
+        .run(move |conn| {
+            use itinerance::schema::bookings;
+            Ok(diesel::update(bookings::table.find(id))
+                .set(bookings::hold_expires_at.eq(Some(lapses)))
+                .execute(conn)?)
+        })
+        .await
+        .unwrap();
+    itinerance::jobs::run_once(&app.state).await.unwrap();
+    itinerance::jobs::run_once(&app.state).await.unwrap();
+    let mails = sink.wait_for(2, Duration::from_secs(20));
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    assert_eq!(mails[1].to, std::slice::from_ref(&net.producer.email));
+    assert!(
+        mails[1].subject().starts_with("Dernier jour pour répondre"),
+        "{}",
+        mails[1].subject()
+    );
+    assert!(mails[1].text().contains(&lapses.date().to_string()));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(sink.received().len(), 2, "reminded once");
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $( #[actix_web::test] async fn $name() { super::$name(crate::common::Backend::Sqlite).await } )* }
@@ -259,5 +304,6 @@ macro_rules! both {
 both!(
     a_request_mails_the_producer_and_an_approval_the_venue,
     mail_waits_for_the_smtp_server,
-    users_turn_mail_kinds_off
+    users_turn_mail_kinds_off,
+    producers_are_reminded_the_day_before_a_hold_lapses
 );

@@ -28,3 +28,6 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
 CREATE INDEX notifications_lease ON notifications (lease_token);
+
+-- Events announced once per subject (reminders) are looked up by subject and kind.
+CREATE INDEX domain_events_subject ON domain_events (subject_type, subject_id, kind);
