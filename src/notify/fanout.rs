@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 use super::store::{self, EventRow, NotificationInsert};
 use super::templates;
@@ -79,10 +79,11 @@ fn fan_out_event(
         ("copy", facts.asset_tag.clone()),
         (
             "hold_until",
+            // Only requests have a hold, and only their templates show it.
             facts
                 .hold_expires_at
                 .map(|t| t.date().to_string())
-                .unwrap_or_else(|| (now + Duration::days(7)).date().to_string()),
+                .unwrap_or_default(),
         ),
         (
             "link",

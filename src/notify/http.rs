@@ -4,9 +4,7 @@ use actix_web::{get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{Notification, NotificationQuery};
-use super::store;
 use crate::auth::Principal;
-use crate::error::{Error, Validator};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -35,17 +33,10 @@ async fn list_notifications(
     principal: Principal,
     query: web::Query<NotificationQuery>,
 ) -> ApiResult<web::Json<Vec<Notification>>> {
-    if !principal.is_agency() {
-        return Err(Error::Forbidden("the agency follows the mail of the network".into()).into());
-    }
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(100);
-    let mut v = Validator::new();
-    v.check((1..=500).contains(&limit), "limit", "from 1 to 500");
-    v.finish()?;
     Ok(web::Json(
         state
-            .run(move |conn| Ok(store::list(conn, query.status, limit)?))
+            .run(move |conn| super::service::visible(conn, &principal, &query))
             .await?,
     ))
 }

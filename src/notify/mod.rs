@@ -9,6 +9,7 @@ pub mod fanout;
 pub mod http;
 pub mod mail;
 pub mod model;
+pub mod service;
 pub mod store;
 pub mod templates;
 pub mod worker;

@@ -203,8 +203,12 @@ impl TestApp {
         let server = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("server started");
+        // The server closes idle keep-alive connections after 5 s; the client's default is to
+        // reuse them for 15 s, so a request after a pause could take a connection the server had
+        // closed (`Connect(Disconnected)`). Keep them for less than the server does.
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(60))
+            .connector(awc::Connector::new().conn_keep_alive(Duration::from_secs(2)))
             .finish();
         TestApp {
             backend,

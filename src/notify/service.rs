@@ -1,0 +1,26 @@
+//! Notification rules that are not the worker's: who may follow the network's mail.
+
+use super::model::{Notification, NotificationQuery};
+use super::store;
+use crate::auth::Principal;
+use crate::db::DbConnection;
+use crate::error::{Error, Result, Validator};
+
+/// The network's mail for the agency (403 for anyone else: it carries every organisation's
+/// addresses), newest first, `limit` from 1 to 500 (default 100).
+pub fn visible(
+    conn: &mut DbConnection,
+    p: &Principal,
+    query: &NotificationQuery,
+) -> Result<Vec<Notification>> {
+    if !p.is_agency() {
+        return Err(Error::Forbidden(
+            "the agency follows the mail of the network".into(),
+        ));
+    }
+    let limit = query.limit.unwrap_or(100);
+    let mut v = Validator::new();
+    v.check((1..=500).contains(&limit), "limit", "from 1 to 500");
+    v.finish()?;
+    Ok(store::list(conn, query.status, limit)?)
+}
