@@ -224,18 +224,10 @@ fn booking_transport_cost(
             depot,
             stays,
         ),
-        (Some(depot), None) => transport::estimated_legs_cost_cents(
-            conn,
-            &billing.provider,
-            &billing.costs,
-            &booking,
-            depot,
-        ),
-        (None, _) => {
-            transport::leg_plans(conn, &booking, &billing.costs).map(|plans: Vec<LegPlan>| {
-                transport::estimated_cost_cents(&billing.provider, &billing.costs, &plans)
-            })
-        }
+        // No depot position (or no stays read): the legs read what they need.
+        _ => transport::leg_plans(conn, &booking, &billing.costs).map(|plans: Vec<LegPlan>| {
+            transport::estimated_cost_cents(&billing.provider, &billing.costs, &plans)
+        }),
     };
     match cost {
         Ok(cost) => Ok(cost),
@@ -247,12 +239,8 @@ fn booking_transport_cost(
 
 /// The days whose stays of the copy the pricing query reads with the rest (its legs depend on
 /// them: chaining), so that a quote makes no query of its own for them.
-fn stays_window(billing: &LoanBilling, row: &BookingRow) -> Option<(NaiveDate, NaiveDate)> {
-    Some(transport::neighbourhood(
-        row.starts_on,
-        row.ends_on,
-        &billing.costs,
-    ))
+fn stays_window(billing: &LoanBilling, row: &BookingRow) -> (NaiveDate, NaiveDate) {
+    transport::neighbourhood(row.starts_on, row.ends_on, &billing.costs)
 }
 
 fn loan_of(row: &BookingRow) -> Loan {
@@ -282,7 +270,7 @@ pub fn freeze(
         loan.resource_id,
         Some(row.copy_id),
         loan.starts_on,
-        stays_window(billing, row),
+        Some(stays_window(billing, row)),
     )?
     .ok_or_else(|| Error::Internal("booking without venue".into()))?;
     let transport_cost =
@@ -438,7 +426,7 @@ fn quote_with(
                 loan.resource_id,
                 Some(row.copy_id),
                 loan.starts_on,
-                stays_window(billing, row),
+                Some(stays_window(billing, row)),
             )?
             .ok_or_else(|| Error::Internal("booking without venue".into()))?;
             let transport_cost =

@@ -86,19 +86,6 @@ pub fn leg_plans(
     leg_plans_from(conn, booking, costs, depot)
 }
 
-/// The cost of a booking's legs on the road estimate, from its depot's position (which a caller
-/// that already read it passes, saving a query on the quote's path).
-pub fn estimated_legs_cost_cents(
-    conn: &mut DbConnection,
-    provider: &DistanceProvider,
-    costs: &Costs,
-    booking: &Booking,
-    depot: LatLon,
-) -> Result<i64> {
-    let plans = leg_plans_from(conn, booking, costs, depot_place(depot))?;
-    Ok(estimated_cost_cents(provider, costs, &plans))
-}
-
 /// [`leg_plans`] with the depot known.
 fn leg_plans_from(
     conn: &mut DbConnection,
@@ -122,7 +109,7 @@ pub fn neighbourhood(
     (starts_on - gap, ends_on + gap)
 }
 
-/// What [`estimated_legs_cost_cents`] computes, from the stays of the booking's copy over its
+/// The cost of a booking's legs on the road estimate, from the stays of the booking's copy over its
 /// [`neighbourhood`] already read (billing reads them with the rest of a quote's facts).
 pub fn estimated_legs_cost_from_stays(
     provider: &DistanceProvider,
