@@ -35,7 +35,8 @@ or a partner API key.",
         Problem,
         crate::error::FieldError,
         crate::booking::model::BookingAction,
-        crate::condition::service::FleetSort
+        crate::condition::service::FleetSort,
+        crate::notify::webhook::model::WebhookPayload
     )),
     tags(
         (name = "system", description = "Health and documentation"),
@@ -49,6 +50,7 @@ or a partner API key.",
         (name = "billing", description = "Money: tariffs, the pricing policy, subsidy programmes, quotes, invoices and credit notes (Factur-X), revenue"),
         (name = "evaluation", description = "What loans did: venues report visitors, sessions, audiences and satisfaction; producers read them"),
         (name = "notifications", description = "Mail from the outbox: the agency's view of what was sent, waits or was given up"),
+        (name = "webhooks", description = "Partners' webhooks: registration, signed deliveries (Standard Webhooks) of their own objects' events, the delivery log; payloads under `webhooks`"),
         (name = "allocation", description = "Allocation rounds for contested resources: requests, a plan under a policy (equity or first come) with reasons, confirmation"),
     )
 )]
@@ -85,7 +87,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(crate::transport::http::routes)
                 .configure(crate::observatory::http::routes)
                 .configure(crate::allocation::http::routes)
-                .configure(crate::notify::http::routes),
+                .configure(crate::notify::http::routes)
+                .configure(crate::notify::webhook::http::routes),
         );
 }
 
@@ -96,7 +99,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    crate::http::openapi::complete(doc)
+    let mut doc = crate::http::openapi::complete(doc);
+    crate::notify::webhook::http::document(&mut doc);
+    doc
 }
 
 /// The OpenAPI document as the pretty JSON committed to the repository.

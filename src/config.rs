@@ -49,6 +49,16 @@ pub struct Config {
     pub notify_retry_base_seconds: i64,
     /// How often an idle notification worker looks for work.
     pub notify_poll_ms: u64,
+    /// Whether this instance runs the notification worker (mail and webhooks). Any number of
+    /// instances may; turn it off to keep some instances for requests only.
+    pub notify_worker: bool,
+    /// First wait before a failed webhook delivery is tried again (doubling, at most one hour).
+    pub webhook_retry_base_seconds: i64,
+    /// The longest a webhook receiver may take to answer before the attempt counts as failed.
+    pub webhook_timeout_ms: u64,
+    /// Allow webhook URLs on loopback, private and link-local addresses (tests, closed
+    /// networks); off by default against server-side request forgery.
+    pub webhook_allow_private: bool,
     pub booking_hold_days: i64,
     pub booking_max_days: i64,
     pub booking_horizon_days: i64,
@@ -129,6 +139,10 @@ impl Config {
                     .parse::<i64>()
                     .map(toml::Value::Integer)
                     .map_err(|_| ConfigError::Invalid(format!("{key} must be a whole number")))?,
+                toml::Value::Boolean(_) => value
+                    .parse::<bool>()
+                    .map(toml::Value::Boolean)
+                    .map_err(|_| ConfigError::Invalid(format!("{key} must be true or false")))?,
                 toml::Value::Float(_) => value
                     .parse::<f64>()
                     .map(toml::Value::Float)

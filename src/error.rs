@@ -46,6 +46,7 @@ crate::text_enum! {
         LoanNotDelivered => "loan_not_delivered",
         AlreadyEvaluated => "already_evaluated",
         EvaluationLocked => "evaluation_locked",
+        WebhookLimitReached => "webhook_limit_reached",
         PayloadTooLarge => "payload_too_large",
         UnsupportedMediaType => "unsupported_media_type",
         ValidationFailed => "validation_failed",
@@ -78,6 +79,7 @@ impl Code {
             | C::NoLegs
             | C::IdempotencyKeyInProgress
             | C::AlreadyInvoiced
+            | C::WebhookLimitReached
             | C::AlreadyCredited
             | C::LoanNotReturned
             | C::BudgetBelowCommitted
@@ -129,6 +131,7 @@ impl Code {
             C::LoanNotDelivered => "only a loan that reached its venue (`delivered`, `returned`, `closed`) is evaluated",
             C::AlreadyEvaluated => "the booking has an evaluation: change it with PATCH",
             C::EvaluationLocked => "an evaluation can be changed for 30 days after it was written",
+            C::WebhookLimitReached => "the organisation already has 20 active webhooks: delete one first",
             C::PayloadTooLarge => "the body is larger than the configured limit",
             C::UnsupportedMediaType => "the body is not `application/json`",
             C::ValidationFailed => "the request parses but breaks a rule (`errors` lists the fields)",

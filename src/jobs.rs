@@ -18,6 +18,9 @@ pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {
             crate::condition::service::start_due_maintenance(conn, now)?;
             crate::idempotency::purge_expired(conn, now)?;
             booking::remind_expiring_holds(conn, now)?;
+            booking::remind_loans_due(conn, now)?;
+            booking::mark_overdue_loans(conn, now)?;
+            crate::condition::service::remind_maintenance_due(conn, now)?;
             booking::expire_holds(conn, &settings, now)
         })
         .await

@@ -46,6 +46,30 @@ pub fn exists(
     Ok(n > 0)
 }
 
+/// Records an event about a subject unless one of this kind was recorded already (reminders,
+/// announced once). Run it inside a write transaction, so that two instances record it once
+/// between them. Returns whether this call recorded it.
+pub fn record_once(
+    conn: &mut DbConnection,
+    kind: &str,
+    subject_type: &str,
+    subject_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    if exists(conn, subject_type, subject_id, kind)? {
+        return Ok(false);
+    }
+    record(
+        conn,
+        kind,
+        subject_type,
+        subject_id,
+        &serde_json::json!({}),
+        now,
+    )?;
+    Ok(true)
+}
+
 /// Events of a kind about a subject, oldest first (for tests and audits).
 pub fn about(
     conn: &mut DbConnection,
@@ -78,6 +102,24 @@ pub enum MailKind {
     /// A request's hold lapses within a day and nobody answered (to the producer).
     #[serde(rename = "booking.hold_expiring")]
     BookingHoldExpiring,
+    /// An approved loan starts within three days: send it (to the producer).
+    #[serde(rename = "booking.delivery_due")]
+    BookingDeliveryDue,
+    /// A loan's last day is within two days: pack it (to the venue).
+    #[serde(rename = "booking.return_due")]
+    BookingReturnDue,
+    /// A loan is not back by its last day plus return travel (to both sides).
+    #[serde(rename = "booking.overdue")]
+    BookingOverdue,
+    /// The copy can no longer serve the booking (to both sides).
+    #[serde(rename = "booking.flagged")]
+    BookingFlagged,
+    /// A scheduled maintenance starts within three days (to the producer).
+    #[serde(rename = "copy.maintenance_due")]
+    CopyMaintenanceDue,
+    /// A webhook failed for a day and was disabled (to its organisation's admins).
+    #[serde(rename = "webhook.disabled")]
+    WebhookDisabled,
 }
 
 impl MailKind {
@@ -87,6 +129,12 @@ impl MailKind {
         MailKind::BookingRejected,
         MailKind::BookingDispatched,
         MailKind::BookingHoldExpiring,
+        MailKind::BookingDeliveryDue,
+        MailKind::BookingReturnDue,
+        MailKind::BookingOverdue,
+        MailKind::BookingFlagged,
+        MailKind::CopyMaintenanceDue,
+        MailKind::WebhookDisabled,
     ];
 
     /// The event name, as stored in the outbox.
@@ -97,6 +145,12 @@ impl MailKind {
             MailKind::BookingRejected => "booking.rejected",
             MailKind::BookingDispatched => "booking.dispatched",
             MailKind::BookingHoldExpiring => "booking.hold_expiring",
+            MailKind::BookingDeliveryDue => "booking.delivery_due",
+            MailKind::BookingReturnDue => "booking.return_due",
+            MailKind::BookingOverdue => "booking.overdue",
+            MailKind::BookingFlagged => "booking.flagged",
+            MailKind::CopyMaintenanceDue => "copy.maintenance_due",
+            MailKind::WebhookDisabled => "webhook.disabled",
         }
     }
 
@@ -107,17 +161,23 @@ impl MailKind {
 
     /// Kinds from their stored comma-separated list (unknown names are skipped).
     pub fn parse_list(stored: &str) -> Vec<MailKind> {
-        stored.split(',').filter_map(MailKind::of).collect()
+        parse_names(stored, MailKind::of)
     }
 
     /// The stored form of a list.
     pub fn join(kinds: &[MailKind]) -> String {
-        kinds
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
+        join_names(kinds.iter().map(|k| k.as_str()))
     }
+}
+
+/// Event names from a stored comma-separated list, through `of` (unknown names are skipped).
+pub fn parse_names<T>(stored: &str, of: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    stored.split(',').filter_map(of).collect()
+}
+
+/// The stored, comma-separated form of event names.
+pub fn join_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]

@@ -145,6 +145,7 @@ diesel::table! {
         updated_at -> Timestamp,
         flagged_at -> Nullable<Timestamp>,
         flag_reason -> Nullable<Text>,
+        overdue_at -> Nullable<Timestamp>,
     }
 }
 
@@ -454,6 +455,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        organization_id -> BigInt,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        active -> Bool,
+        failing_since -> Nullable<Timestamp>,
+        disabled_at -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+        created_by_user_id -> Nullable<BigInt>,
+        created_by_api_key_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        event_type -> Text,
+        message_id -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_token -> Nullable<Text>,
+        leased_until -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhooks -> organizations (organization_id));
 diesel::joinable!(tariffs -> resources (resource_id));
 diesel::joinable!(allocation_round_resources -> allocation_rounds (round_id));
 diesel::joinable!(allocation_requests -> allocation_rounds (round_id));
@@ -494,4 +535,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     allocation_requests,
     booking_evaluations,
     notifications,
+    webhooks,
+    webhook_deliveries,
 );

@@ -133,6 +133,7 @@ pub fn issue(
             Code::AlreadyInvoiced,
             "the loan was invoiced meanwhile",
         ))?;
+        announce(conn, id, now)?;
         get_row(conn, id)
     })
 }
@@ -201,8 +202,23 @@ pub fn credit(
             Code::AlreadyCredited,
             "the invoice was credited meanwhile",
         ))?;
+        announce(conn, id, now)?;
         get_row(conn, id)
     })
+}
+
+/// Announces an invoice or credit note to its seller's and buyer's webhooks (`invoice.issued`),
+/// in the transaction that numbered it.
+fn announce(conn: &mut DbConnection, invoice_id: i64, now: NaiveDateTime) -> Result<()> {
+    crate::outbox::record(
+        conn,
+        "invoice.issued",
+        "invoice",
+        invoice_id,
+        &serde_json::json!({}),
+        now,
+    )?;
+    Ok(())
 }
 
 /// One invoice for its seller, its buyer or the agency (others: 404).

@@ -176,6 +176,10 @@ pub struct Booking {
     #[serde(with = "crate::timestamp::utc_option")]
     pub flagged_at: Option<NaiveDateTime>,
     pub flag_reason: Option<String>,
+    /// Set (UTC) when the loan was found not returned after its last day plus return travel
+    /// (`booking.overdue`, announced once); stays as a record once it is back.
+    #[serde(with = "crate::timestamp::utc_option")]
+    pub overdue_at: Option<NaiveDateTime>,
 }
 
 /// Body of `POST /api/v1/bookings`.

@@ -87,6 +87,7 @@ impl TryFrom<BookingRow> for Booking {
             updated_at: row.updated_at,
             flagged_at: row.flagged_at,
             flag_reason: row.flag_reason,
+            overdue_at: row.overdue_at,
         })
     }
 }
@@ -978,22 +979,115 @@ pub const HOLD_EXPIRING: &str = "booking.hold_expiring";
 pub fn remind_expiring_holds(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
     let mut announced = 0;
     for id in store::holds_lapsing(conn, now, now + Duration::days(1), 500)? {
-        announced += write_transaction(conn, |conn| {
-            if crate::outbox::exists(conn, "booking", id, HOLD_EXPIRING)? {
+        announced += announce_once(conn, id, HOLD_EXPIRING, now)?;
+    }
+    Ok(announced)
+}
+
+/// The reminder sent a few days before a loan starts (to the producer, who sends it).
+pub const DELIVERY_DUE: &str = "booking.delivery_due";
+/// Days before the first day of use that the delivery reminder goes out.
+pub const DELIVERY_DUE_DAYS: i64 = 3;
+/// The reminder sent before a loan's last day (to the venue, which packs it).
+pub const RETURN_DUE: &str = "booking.return_due";
+/// Days before the last day of use that the return reminder goes out.
+pub const RETURN_DUE_DAYS: i64 = 2;
+/// The event announcing a loan not back in time.
+pub const OVERDUE: &str = "booking.overdue";
+
+/// Announces, once per booking, approved loans starting within three days (delivery due) and
+/// loans at their venue ending within two (return due). Safe on every instance at once: each
+/// announcement re-checks the outbox inside its write transaction. Returns how many.
+pub fn remind_loans_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
+    let today = now.date();
+    let deliveries = store::unannounced_in_window(
+        conn,
+        &[BookingStatus::Approved],
+        store::ReminderDay::Start,
+        today,
+        today + Duration::days(DELIVERY_DUE_DAYS),
+        DELIVERY_DUE,
+        500,
+    )?;
+    let returns = store::unannounced_in_window(
+        conn,
+        &[BookingStatus::InTransit, BookingStatus::Delivered],
+        store::ReminderDay::End,
+        today,
+        today + Duration::days(RETURN_DUE_DAYS),
+        RETURN_DUE,
+        500,
+    )?;
+    let mut announced = 0;
+    for (ids, kind) in [(deliveries, DELIVERY_DUE), (returns, RETURN_DUE)] {
+        for id in ids {
+            announced += announce_once(conn, id, kind, now)?;
+        }
+    }
+    Ok(announced)
+}
+
+/// Records `kind` about a booking unless it was already recorded (one write transaction, so two
+/// instances announce it once between them). Returns 1 when this call recorded it.
+fn announce_once(
+    conn: &mut DbConnection,
+    booking_id: i64,
+    kind: &str,
+    now: NaiveDateTime,
+) -> Result<usize> {
+    write_transaction(conn, |conn| {
+        Ok::<usize, Error>(
+            crate::outbox::record_once(conn, kind, "booking", booking_id, now)?.into(),
+        )
+    })
+}
+
+/// Marks the loans not back by their last day plus return travel as overdue: the mark on the
+/// booking, a line in its history and `booking.overdue` in the outbox, together and once (a
+/// conditional update that only one instance wins). Returns how many were marked.
+pub fn mark_overdue_loans(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
+    let today = now.date();
+    let mut marked = 0;
+    for (id, ends_on, return_days, status) in store::loans_out_past_end(conn, today, 500)? {
+        let due_on = return_due_on(ends_on, return_days);
+        if due_on >= today {
+            continue;
+        }
+        marked += write_transaction(conn, |conn| {
+            if !store::mark_overdue_if_out(conn, id, status, now)? {
                 return Ok::<usize, Error>(0);
             }
+            store::insert_event(
+                conn,
+                &EventInsert {
+                    booking_id: id,
+                    action: "overdue",
+                    from_status: Some(status.as_str()),
+                    to_status: status.as_str(),
+                    actor_organization_id: None,
+                    actor_user_id: None,
+                    actor_api_key_id: None,
+                    note: Some(&format!("not returned by {due_on}")),
+                    created_at: now,
+                },
+            )?;
             crate::outbox::record(
                 conn,
-                HOLD_EXPIRING,
+                OVERDUE,
                 "booking",
                 id,
-                &serde_json::json!({}),
+                &serde_json::json!({ "due_on": due_on, "status": status }),
                 now,
             )?;
             Ok(1)
         })?;
     }
-    Ok(announced)
+    Ok(marked)
+}
+
+/// The day a loan is due back at its producer: its last day of use plus return travel.
+pub fn return_due_on(ends_on: NaiveDate, return_days: i32) -> NaiveDate {
+    ends_on + Duration::days(i64::from(return_days.max(0)))
 }
 
 /// Expires lapsed holds and hands their copies to the waitlist. Safe on every instance at once:

@@ -31,6 +31,8 @@ pub struct BookingRow {
     /// Set when the copy can no longer serve the booking (damage, maintenance, retirement).
     pub flagged_at: Option<NaiveDateTime>,
     pub flag_reason: Option<String>,
+    /// Set once when the loan is not back by its last day plus return travel.
+    pub overdue_at: Option<NaiveDateTime>,
 }
 
 /// Values of a new booking.
@@ -297,6 +299,90 @@ pub fn flag_upcoming(
     Ok(ids)
 }
 
+/// Which day of a booking a reminder looks at.
+#[derive(Debug, Clone, Copy)]
+pub enum ReminderDay {
+    /// The first day of use (deliveries).
+    Start,
+    /// The last day of use (returns).
+    End,
+}
+
+/// Bookings in one of `statuses` whose first or last day of use falls within `[from, to]` and
+/// that have no `kind` event yet (reminders are announced once), oldest first.
+#[allow(clippy::too_many_arguments)]
+pub fn unannounced_in_window(
+    conn: &mut DbConnection,
+    statuses: &[BookingStatus],
+    day: ReminderDay,
+    from: NaiveDate,
+    to: NaiveDate,
+    kind: &str,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    use crate::schema::domain_events;
+    let announced = domain_events::table
+        .filter(domain_events::subject_type.eq("booking"))
+        .filter(domain_events::subject_id.eq(bookings::id))
+        .filter(domain_events::kind.eq(kind));
+    let mut query = bookings::table
+        .filter(bookings::status.eq_any(statuses))
+        .filter(diesel::dsl::not(diesel::dsl::exists(announced)))
+        .select(bookings::id)
+        .order(bookings::id.asc())
+        .limit(limit)
+        .into_boxed();
+    query = match day {
+        ReminderDay::Start => query
+            .filter(bookings::starts_on.ge(from))
+            .filter(bookings::starts_on.le(to)),
+        ReminderDay::End => query
+            .filter(bookings::ends_on.ge(from))
+            .filter(bookings::ends_on.le(to)),
+    };
+    query.load(conn)
+}
+
+/// Loans still out (dispatched or delivered), not yet marked overdue, whose last day of use is
+/// before `today`: (id, last day, return travel days, status). The caller adds the travel.
+pub fn loans_out_past_end(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<(i64, NaiveDate, i32, BookingStatus)>> {
+    bookings::table
+        .filter(bookings::status.eq_any([BookingStatus::InTransit, BookingStatus::Delivered]))
+        .filter(bookings::overdue_at.is_null())
+        .filter(bookings::ends_on.lt(today))
+        .select((
+            bookings::id,
+            bookings::ends_on,
+            bookings::return_days,
+            bookings::status,
+        ))
+        .order(bookings::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Marks a loan overdue unless it was marked or moved on meanwhile; true when this call did.
+pub fn mark_overdue_if_out(
+    conn: &mut DbConnection,
+    id: i64,
+    status: BookingStatus,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        bookings::table
+            .find(id)
+            .filter(bookings::status.eq(status))
+            .filter(bookings::overdue_at.is_null()),
+    )
+    .set(bookings::overdue_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 /// Requested bookings whose hold has lapsed.
 pub fn lapsed_holds(
     conn: &mut DbConnection,
@@ -421,6 +507,24 @@ pub fn next_bookings(
         next.entry(copy_id).or_insert((id, starts_on));
     }
     Ok(next)
+}
+
+/// The loans of these copies marked overdue and still out: copy → (booking id, marked at).
+pub fn overdue_loans(
+    conn: &mut DbConnection,
+    copy_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, (i64, NaiveDateTime)>> {
+    let rows: Vec<(i64, i64, Option<NaiveDateTime>)> = bookings::table
+        .filter(bookings::copy_id.eq_any(copy_ids))
+        .filter(bookings::status.eq_any([BookingStatus::InTransit, BookingStatus::Delivered]))
+        .filter(bookings::overdue_at.is_not_null())
+        .select((bookings::copy_id, bookings::id, bookings::overdue_at))
+        .order(bookings::id.asc())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(copy_id, id, at)| at.map(|at| (copy_id, (id, at))))
+        .collect())
 }
 
 /// The one "occupied over these days" filter: active occupations (bookings and maintenance) of a

@@ -183,4 +183,10 @@ pub struct FleetCopy {
     /// The next active booking of the copy (first day of use), if any.
     pub next_booking_id: Option<i64>,
     pub next_booking_starts_on: Option<NaiveDate>,
+    /// The copy's loan that is not back in time (marked overdue), if any: count these lines to
+    /// count a producer's overdue loans.
+    pub overdue_booking_id: Option<i64>,
+    /// When that loan was marked overdue (UTC).
+    #[serde(with = "crate::timestamp::utc_option")]
+    pub overdue_since: Option<chrono::NaiveDateTime>,
 }

@@ -519,6 +519,33 @@ pub fn start_due_maintenance(conn: &mut DbConnection, now: NaiveDateTime) -> Res
     Ok(moved)
 }
 
+/// The reminder of a scheduled maintenance about to start (to the producer).
+pub const MAINTENANCE_DUE: &str = "copy.maintenance_due";
+/// Days before a scheduled maintenance starts that its reminder goes out.
+pub const MAINTENANCE_DUE_DAYS: i64 = 3;
+
+/// Announces, once per record, scheduled maintenance starting within three days, so that the
+/// producer gets the copy back to the workshop. Run by the background jobs on every instance.
+pub fn remind_maintenance_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
+    let today = now.date();
+    let due = store::unannounced_maintenance_starting(
+        conn,
+        today,
+        today + chrono::Duration::days(MAINTENANCE_DUE_DAYS),
+        MAINTENANCE_DUE,
+        500,
+    )?;
+    let mut announced = 0;
+    for id in due {
+        announced += write_transaction(conn, |conn| {
+            Ok::<usize, Error>(
+                crate::outbox::record_once(conn, MAINTENANCE_DUE, "maintenance", id, now)?.into(),
+            )
+        })?;
+    }
+    Ok(announced)
+}
+
 /// Retires a copy for good: it leaves search and availability, and the bookings it was to serve
 /// are flagged.
 pub fn retire(
@@ -691,11 +718,13 @@ pub fn fleet(
     let mut wear = wear_of(conn, model, &with_depot, today)?;
     let ids: Vec<i64> = copies.iter().map(|(c, ..)| c.id).collect();
     let next = bookings::next_bookings(conn, &ids, today)?;
+    let overdue = bookings::overdue_loans(conn, &ids)?;
     let mut fleet = copies
         .into_iter()
         .map(|(c, title, _, _)| {
             let w = wear.remove(&c.id);
             let n = next.get(&c.id);
+            let late = overdue.get(&c.id);
             Ok(FleetCopy {
                 copy_id: c.id,
                 resource_id: c.resource_id,
@@ -709,6 +738,8 @@ pub fn fleet(
                 predicted_retirement_on: w.and_then(|w| w.predicted_retirement_on),
                 next_booking_id: n.map(|(id, _)| *id),
                 next_booking_starts_on: n.map(|(_, d)| *d),
+                overdue_booking_id: late.map(|(id, _)| *id),
+                overdue_since: late.map(|(_, at)| *at),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -745,6 +776,8 @@ pub fn fleet_csv(fleet: &[FleetCopy]) -> Result<String> {
             "predicted_retirement_on",
             "next_booking_id",
             "next_booking_starts_on",
+            "overdue_booking_id",
+            "overdue_since",
         ])
         .map_err(|e| Error::Internal(e.to_string()))?;
     for f in fleet {
@@ -765,6 +798,15 @@ pub fn fleet_csv(fleet: &[FleetCopy]) -> Result<String> {
                 f.next_booking_id.map(|d| d.to_string()).unwrap_or_default(),
                 f.next_booking_starts_on
                     .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                f.overdue_booking_id
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                f.overdue_since
+                    .map(|t| {
+                        t.and_utc()
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    })
                     .unwrap_or_default(),
             ])
             .map_err(|e| Error::Internal(e.to_string()))?;

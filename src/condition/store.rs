@@ -218,6 +218,32 @@ pub fn started_maintenance(conn: &mut DbConnection, today: NaiveDate) -> QueryRe
         .load(conn)
 }
 
+/// Scheduled maintenance (not opened by a fault) starting within `[from, to]`, not completed,
+/// and not yet announced as `kind`: ids.
+pub fn unannounced_maintenance_starting(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    kind: &str,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    use crate::schema::domain_events;
+    let announced = domain_events::table
+        .filter(domain_events::subject_type.eq("maintenance"))
+        .filter(domain_events::subject_id.eq(maintenance_records::id))
+        .filter(domain_events::kind.eq(kind));
+    maintenance_records::table
+        .filter(maintenance_records::completed_at.is_null())
+        .filter(maintenance_records::automatic.eq(false))
+        .filter(maintenance_records::starts_on.ge(from))
+        .filter(maintenance_records::starts_on.le(to))
+        .filter(diesel::dsl::not(diesel::dsl::exists(announced)))
+        .select(maintenance_records::id)
+        .order(maintenance_records::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
 /// Day of the last completed maintenance of each copy.
 pub fn last_maintenance(
     conn: &mut DbConnection,

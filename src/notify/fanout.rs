@@ -1,7 +1,10 @@
-//! Who is told what: each outbox event becomes one rendered mail per recipient. A request goes to
-//! the producer's users; approval, rejection and dispatch to the venue's users (API.md). Events
-//! without mail are marked done. Runs in one write transaction per batch, so a crash repeats a
-//! batch at worst, and a repeat stores nothing twice (one mail per event and recipient).
+//! Who is told what: each outbox event becomes one rendered mail per recipient and one delivery
+//! per subscribed webhook. Mail audiences (API.md): a request, a lapsing hold, a delivery due
+//! and a maintenance due go to the producer's users; approval, rejection, dispatch and a return
+//! due to the venue's users; an overdue or flagged loan to both; a disabled webhook to its
+//! organisation's admins. Runs in one write transaction per batch, so a crash repeats a batch
+//! at worst, and a repeat stores nothing twice (one mail per event and recipient, one delivery
+//! per event and webhook).
 
 use std::collections::HashMap;
 
@@ -9,8 +12,10 @@ use chrono::NaiveDateTime;
 
 use super::store::{self, EventRow, NotificationInsert};
 use super::templates;
+use super::webhook;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Result;
+use crate::outbox::MailKind;
 
 /// Events fanned out per transaction.
 const BATCH: i64 = 100;
@@ -20,29 +25,56 @@ const BATCH: i64 = 100;
 pub struct Links {
     /// Where people open the service, e.g. `https://itinerance.example.org`.
     pub base_url: String,
+    /// Whether mail is sent at all (an SMTP server is configured); without it, events still go
+    /// to webhooks and no mail piles up.
+    pub mail: bool,
 }
 
-/// Whose users get an event's mail.
-enum Audience {
-    Producer,
-    Venue,
-}
-
-fn audience(kind: &str) -> Option<Audience> {
-    match kind {
-        "booking.requested" | "booking.hold_expiring" => Some(Audience::Producer),
-        "booking.approved" | "booking.rejected" | "booking.dispatched" => Some(Audience::Venue),
-        _ => None,
+impl Links {
+    fn to(&self, path: &str) -> String {
+        format!("{}/api/v1/{path}", self.base_url.trim_end_matches('/'))
     }
 }
 
-/// Fans out one batch of events; returns how many mails it stored.
+/// Whose users get an event's mail.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Audience {
+    Producer,
+    Venue,
+    Both,
+    /// The administrators of the organisation the subject belongs to.
+    Admins,
+}
+
+fn audience(kind: MailKind) -> Audience {
+    use MailKind as K;
+    match kind {
+        K::BookingRequested | K::BookingHoldExpiring | K::BookingDeliveryDue => Audience::Producer,
+        K::CopyMaintenanceDue => Audience::Producer,
+        K::BookingApproved | K::BookingRejected | K::BookingDispatched | K::BookingReturnDue => {
+            Audience::Venue
+        }
+        K::BookingOverdue | K::BookingFlagged => Audience::Both,
+        K::WebhookDisabled => Audience::Admins,
+    }
+}
+
+/// Fans out one batch of events; returns how many mails and deliveries it stored.
 pub fn fan_out(conn: &mut DbConnection, links: &Links, now: NaiveDateTime) -> Result<usize> {
     write_transaction(conn, |conn| {
         let events = store::claim_events(conn, BATCH)?;
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let hooks = webhook::store::any_active(conn)?;
         let mut stored = 0;
         for event in &events {
-            stored += fan_out_event(conn, links, event, now)?;
+            if links.mail {
+                stored += mail_event(conn, links, event, now)?;
+            }
+            if hooks {
+                stored += webhook::outgoing::fan_out_event(conn, event, now)?;
+            }
         }
         let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
         store::mark_processed(conn, &ids, now)?;
@@ -50,76 +82,144 @@ pub fn fan_out(conn: &mut DbConnection, links: &Links, now: NaiveDateTime) -> Re
     })
 }
 
-fn fan_out_event(
+/// What a mail says, and whose users it goes to.
+struct MailSubject {
+    values: HashMap<&'static str, String>,
+    producer_id: i64,
+    venue_id: Option<i64>,
+}
+
+fn mail_subject(
+    conn: &mut DbConnection,
+    links: &Links,
+    event: &EventRow,
+) -> Result<Option<MailSubject>> {
+    let payload: serde_json::Value =
+        serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
+    let text = |key: &str| payload[key].as_str().unwrap_or_default().to_string();
+    Ok(match event.subject_type.as_str() {
+        "booking" => store::booking_facts(conn, event.subject_id)?.map(|facts| MailSubject {
+            values: HashMap::from([
+                ("resource", facts.resource_title.clone()),
+                ("venue", facts.venue_name.clone()),
+                ("commune", facts.commune_name.clone()),
+                ("producer", facts.producer_name.clone()),
+                ("starts_on", facts.starts_on.to_string()),
+                ("ends_on", facts.ends_on.to_string()),
+                ("copy", facts.asset_tag.clone()),
+                (
+                    "hold_until",
+                    // Only requests have a hold, and only their templates show it.
+                    facts
+                        .hold_expires_at
+                        .map(|t| t.date().to_string())
+                        .unwrap_or_default(),
+                ),
+                (
+                    "due_on",
+                    crate::booking::service::return_due_on(facts.ends_on, facts.return_days)
+                        .to_string(),
+                ),
+                (
+                    "reason",
+                    facts.flag_reason.clone().unwrap_or_else(|| text("reason")),
+                ),
+                ("link", links.to(&format!("bookings/{}", facts.booking_id))),
+            ]),
+            producer_id: facts.producer_id,
+            venue_id: Some(facts.venue_id),
+        }),
+        "maintenance" => {
+            store::maintenance_facts(conn, event.subject_id)?.map(|facts| MailSubject {
+                values: HashMap::from([
+                    ("resource", facts.resource_title),
+                    ("copy", facts.asset_tag),
+                    ("producer", facts.producer_name),
+                    ("starts_on", facts.starts_on.to_string()),
+                    (
+                        "link",
+                        links.to(&format!("copies/{}/maintenance", facts.copy_id)),
+                    ),
+                ]),
+                producer_id: facts.producer_id,
+                venue_id: None,
+            })
+        }
+        "webhook" => {
+            store::webhook_facts(conn, event.subject_id)?.map(|(url, org_id, org_name)| {
+                MailSubject {
+                    values: HashMap::from([
+                        ("url", url),
+                        ("organization", org_name),
+                        ("since", text("since")),
+                        ("error", text("error")),
+                        (
+                            "link",
+                            links.to(&format!("webhooks/{}/deliveries", event.subject_id)),
+                        ),
+                    ]),
+                    producer_id: org_id,
+                    venue_id: None,
+                }
+            })
+        }
+        _ => None,
+    })
+}
+
+fn mail_event(
     conn: &mut DbConnection,
     links: &Links,
     event: &EventRow,
     now: NaiveDateTime,
 ) -> Result<usize> {
-    let Some(audience) = audience(&event.kind) else {
+    let Some(kind) = MailKind::of(&event.kind) else {
         return Ok(0);
     };
-    if event.subject_type != "booking" || !templates::has_template(&event.kind) {
+    let Some(subject) = mail_subject(conn, links, event)? else {
         return Ok(0);
+    };
+    let audience = audience(kind);
+    let mut organizations = Vec::new();
+    if matches!(
+        audience,
+        Audience::Producer | Audience::Both | Audience::Admins
+    ) {
+        organizations.push(subject.producer_id);
     }
-    let Some(facts) = store::booking_facts(conn, event.subject_id)? else {
-        return Ok(0);
-    };
-    let organization = match audience {
-        Audience::Producer => facts.producer_id,
-        Audience::Venue => facts.venue_id,
-    };
-    let values: HashMap<&str, String> = HashMap::from([
-        ("resource", facts.resource_title.clone()),
-        ("venue", facts.venue_name.clone()),
-        ("commune", facts.commune_name.clone()),
-        ("producer", facts.producer_name.clone()),
-        ("starts_on", facts.starts_on.to_string()),
-        ("ends_on", facts.ends_on.to_string()),
-        ("copy", facts.asset_tag.clone()),
-        (
-            "hold_until",
-            // Only requests have a hold, and only their templates show it.
-            facts
-                .hold_expires_at
-                .map(|t| t.date().to_string())
-                .unwrap_or_default(),
-        ),
-        (
-            "link",
-            format!(
-                "{}/api/v1/bookings/{}",
-                links.base_url.trim_end_matches('/'),
-                facts.booking_id
-            ),
-        ),
-    ]);
+    if matches!(audience, Audience::Venue | Audience::Both) {
+        organizations.extend(subject.venue_id);
+    }
     let mut stored = 0;
-    let kind = crate::outbox::MailKind::of(&event.kind);
-    for (user_id, email, locale, muted) in store::recipients(conn, organization)? {
-        // Turned off by the user (PATCH /api/v1/me).
-        if kind.is_some_and(|k| crate::outbox::MailKind::parse_list(&muted).contains(&k)) {
-            continue;
+    for organization in organizations {
+        for user in store::recipients(conn, organization)? {
+            if audience == Audience::Admins && user.role != "admin" {
+                continue;
+            }
+            // Turned off by the user (PATCH /api/v1/me).
+            if MailKind::parse_list(&user.muted).contains(&kind) {
+                continue;
+            }
+            let Some(mail) = templates::render(&event.kind, &user.locale, &subject.values) else {
+                continue;
+            };
+            stored += store::insert_notification(
+                conn,
+                &NotificationInsert {
+                    event_id: event.id,
+                    kind: &event.kind,
+                    recipient: &user.email,
+                    user_id: Some(user.id),
+                    subject: &mail.subject,
+                    body_text: &mail.text,
+                    body_html: &mail.html,
+                    status: super::model::NotificationStatus::Pending,
+                    attempts: 0,
+                    next_attempt_at: now,
+                    created_at: now,
+                },
+            )?;
         }
-        let Some(mail) = templates::render(&event.kind, &locale, &values) else {
-            continue;
-        };
-        stored += store::insert_notification(
-            conn,
-            &NotificationInsert {
-                event_id: event.id,
-                kind: &event.kind,
-                recipient: &email,
-                user_id: Some(user_id),
-                subject: &mail.subject,
-                body_text: &mail.text,
-                body_html: &mail.html,
-                status: super::model::NotificationStatus::Pending,
-                attempts: 0,
-                next_attempt_at: now,
-                created_at: now,
-            },
-        )?;
     }
     Ok(stored)
 }

@@ -12,4 +12,5 @@ pub mod model;
 pub mod service;
 pub mod store;
 pub mod templates;
+pub mod webhook;
 pub mod worker;

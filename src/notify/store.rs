@@ -16,6 +16,9 @@ pub struct EventRow {
     pub kind: String,
     pub subject_type: String,
     pub subject_id: i64,
+    /// The event's own facts (JSON).
+    pub payload: String,
+    pub created_at: NaiveDateTime,
 }
 
 /// Unprocessed events, oldest first, locked for this transaction. PostgreSQL skips events
@@ -52,6 +55,8 @@ pub fn claim_events(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Even
             domain_events::kind,
             domain_events::subject_type,
             domain_events::subject_id,
+            domain_events::payload,
+            domain_events::created_at,
         ))
         .load(conn)
 }
@@ -115,9 +120,64 @@ pub struct OutgoingRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Leases up to `limit` mails due at `now` to `token` until `until`: pending, due, and not
-/// leased by a live lease. The lease condition is repeated in the outer update so that, on
-/// PostgreSQL, a row another instance leased meanwhile is re-checked and skipped.
+/// Leases up to `limit` rows of a delivery queue (`notifications` or `webhook_deliveries`) due at
+/// `now` to `token` until `until`: pending, due, and not under a live lease. The lease condition
+/// is repeated in the outer update so that, on PostgreSQL, a row another instance leased
+/// meanwhile is re-checked and skipped. Returns how many rows it leased.
+pub fn lease_queue(
+    conn: &mut DbConnection,
+    queue: Queue,
+    token: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<usize> {
+    let table = queue.table();
+    match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(format!(
+            "UPDATE {table} SET lease_token = $1, leased_until = $2 \
+             WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' \
+               AND next_attempt_at <= $3 AND (leased_until IS NULL OR leased_until < $3) \
+               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             AND (leased_until IS NULL OR leased_until < $3)"
+        ))
+        .bind::<Text, _>(token)
+        .bind::<Timestamp, _>(until)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .execute(pg),
+        DbConnection::Sqlite(lite) => diesel::sql_query(format!(
+            "UPDATE {table} SET lease_token = ?, leased_until = ? \
+             WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' \
+               AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until < ?) \
+               ORDER BY id LIMIT ?)"
+        ))
+        .bind::<Text, _>(token)
+        .bind::<Timestamp, _>(until)
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .execute(lite),
+    }
+}
+
+/// The two queues the worker leases from.
+#[derive(Debug, Clone, Copy)]
+pub enum Queue {
+    Mail,
+    Webhooks,
+}
+
+impl Queue {
+    fn table(self) -> &'static str {
+        match self {
+            Queue::Mail => "notifications",
+            Queue::Webhooks => "webhook_deliveries",
+        }
+    }
+}
+
+/// Leases up to `limit` mails due at `now` to `token` until `until` (see [`lease_queue`]).
 pub fn lease_due(
     conn: &mut DbConnection,
     token: &str,
@@ -125,32 +185,7 @@ pub fn lease_due(
     until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<OutgoingRow>> {
-    let leased = match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(
-            "UPDATE notifications SET lease_token = $1, leased_until = $2 \
-             WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' \
-               AND next_attempt_at <= $3 AND (leased_until IS NULL OR leased_until < $3) \
-               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
-             AND (leased_until IS NULL OR leased_until < $3)",
-        )
-        .bind::<Text, _>(token)
-        .bind::<Timestamp, _>(until)
-        .bind::<Timestamp, _>(now)
-        .bind::<BigInt, _>(limit)
-        .execute(pg)?,
-        DbConnection::Sqlite(lite) => diesel::sql_query(
-            "UPDATE notifications SET lease_token = ?, leased_until = ? \
-             WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' \
-               AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until < ?) \
-               ORDER BY id LIMIT ?)",
-        )
-        .bind::<Text, _>(token)
-        .bind::<Timestamp, _>(until)
-        .bind::<Timestamp, _>(now)
-        .bind::<Timestamp, _>(now)
-        .bind::<BigInt, _>(limit)
-        .execute(lite)?,
-    };
+    let leased = lease_queue(conn, Queue::Mail, token, now, until, limit)?;
     if leased == 0 {
         return Ok(Vec::new());
     }
@@ -229,6 +264,8 @@ pub struct BookingFacts {
     pub starts_on: chrono::NaiveDate,
     pub ends_on: chrono::NaiveDate,
     pub hold_expires_at: Option<NaiveDateTime>,
+    pub return_days: i32,
+    pub flag_reason: Option<String>,
     pub resource_title: String,
     pub asset_tag: String,
     pub producer_id: i64,
@@ -245,6 +282,8 @@ type BookingFactsRow = (
         chrono::NaiveDate,
         chrono::NaiveDate,
         Option<NaiveDateTime>,
+        i32,
+        Option<String>,
     ),
     String,
     String,
@@ -275,6 +314,8 @@ pub fn booking_facts(
                 bookings::starts_on,
                 bookings::ends_on,
                 bookings::hold_expires_at,
+                bookings::return_days,
+                bookings::flag_reason,
             ),
             resources::title,
             copies::asset_tag,
@@ -292,7 +333,7 @@ pub fn booking_facts(
         .optional()?;
     Ok(row.map(
         |(
-            (booking_id, starts_on, ends_on, hold_expires_at),
+            (booking_id, starts_on, ends_on, hold_expires_at, return_days, flag_reason),
             resource_title,
             asset_tag,
             (producer_id, producer_name),
@@ -304,6 +345,8 @@ pub fn booking_facts(
                 starts_on,
                 ends_on,
                 hold_expires_at,
+                return_days,
+                flag_reason,
                 resource_title,
                 asset_tag,
                 producer_id,
@@ -316,11 +359,19 @@ pub fn booking_facts(
     ))
 }
 
-/// The users of an organisation: (id, e-mail, locale, muted mail kinds).
-pub fn recipients(
-    conn: &mut DbConnection,
-    organization_id: i64,
-) -> QueryResult<Vec<(i64, String, String, String)>> {
+/// A user who may get mail.
+#[derive(Debug, Clone, Queryable)]
+pub struct Recipient {
+    pub id: i64,
+    pub email: String,
+    pub locale: String,
+    /// The mail kinds the user turned off (stored list).
+    pub muted: String,
+    pub role: String,
+}
+
+/// The users of an organisation.
+pub fn recipients(conn: &mut DbConnection, organization_id: i64) -> QueryResult<Vec<Recipient>> {
     use crate::schema::users;
     users::table
         .filter(users::organization_id.eq(organization_id))
@@ -329,9 +380,71 @@ pub fn recipients(
             users::email,
             users::locale,
             users::muted_notifications,
+            users::role,
         ))
         .order(users::id.asc())
         .load(conn)
+}
+
+/// What a maintenance reminder says.
+#[derive(Debug, Clone)]
+pub struct MaintenanceFacts {
+    pub copy_id: i64,
+    pub starts_on: chrono::NaiveDate,
+    pub asset_tag: String,
+    pub resource_title: String,
+    pub producer_id: i64,
+    pub producer_name: String,
+}
+
+/// A maintenance record with its copy, resource and producer, in one query.
+pub fn maintenance_facts(
+    conn: &mut DbConnection,
+    maintenance_id: i64,
+) -> QueryResult<Option<MaintenanceFacts>> {
+    use crate::schema::{copies, maintenance_records, organizations, resources};
+    let row: Option<(i64, chrono::NaiveDate, String, String, i64, String)> =
+        maintenance_records::table
+            .inner_join(copies::table.on(copies::id.eq(maintenance_records::copy_id)))
+            .inner_join(resources::table.on(resources::id.eq(copies::resource_id)))
+            .inner_join(organizations::table.on(organizations::id.eq(resources::producer_id)))
+            .filter(maintenance_records::id.eq(maintenance_id))
+            .select((
+                copies::id,
+                maintenance_records::starts_on,
+                copies::asset_tag,
+                resources::title,
+                organizations::id,
+                organizations::name,
+            ))
+            .first(conn)
+            .optional()?;
+    Ok(row.map(
+        |(copy_id, starts_on, asset_tag, resource_title, producer_id, producer_name)| {
+            MaintenanceFacts {
+                copy_id,
+                starts_on,
+                asset_tag,
+                resource_title,
+                producer_id,
+                producer_name,
+            }
+        },
+    ))
+}
+
+/// A webhook's URL and its organisation (id, name).
+pub fn webhook_facts(
+    conn: &mut DbConnection,
+    webhook_id: i64,
+) -> QueryResult<Option<(String, i64, String)>> {
+    use crate::schema::{organizations, webhooks};
+    webhooks::table
+        .inner_join(organizations::table)
+        .filter(webhooks::id.eq(webhook_id))
+        .select((webhooks::url, organizations::id, organizations::name))
+        .first(conn)
+        .optional()
 }
 
 /// Mails, newest first, optionally of one status.

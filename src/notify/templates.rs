@@ -21,6 +21,12 @@ const TEMPLATES: &[(&str, &str, &str)] = templates!(
     "booking.rejected",
     "booking.dispatched",
     "booking.hold_expiring",
+    "booking.delivery_due",
+    "booking.return_due",
+    "booking.overdue",
+    "booking.flagged",
+    "copy.maintenance_due",
+    "webhook.disabled",
 );
 
 /// A mail ready to send.

@@ -1,5 +1,5 @@
 //! The notification worker, on every instance: fan out new outbox events, lease due mail, send,
-//! record. Instances never send the same lease twice (leases are taken by conditional updates,
+//! record, then deliver due webhooks. Instances never send the same lease twice (leases are taken by conditional updates,
 //! with `SKIP LOCKED` on PostgreSQL); a crash mid-send leaves a lease that expires and is taken
 //! again, so each mail goes out at least once.
 
@@ -10,6 +10,7 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use super::fanout::{self, Links};
 use super::mail::{Mailer, SEND_TIMEOUT};
 use super::store;
+use super::webhook::delivery::{self, Deliverer};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -26,21 +27,29 @@ pub fn next_attempt(now: NaiveDateTime, attempts: i32, base_seconds: i64) -> Nai
     now + Duration::seconds((base_seconds.max(1) * factor).min(MAX_BACKOFF_SECONDS))
 }
 
-fn lease_token() -> Result<String> {
+/// A random lease token: whoever holds it may record the outcome of what it leased.
+pub fn lease_token() -> Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// One round: fan out, then send what is due. Returns how many mails were attempted.
-pub async fn run_once(state: &AppState, mailer: &Mailer) -> Result<usize> {
+/// The fan-out of every round: outbox events become mail (when mail is configured) and webhook
+/// deliveries.
+async fn fan_out(state: &AppState, mail: bool) -> Result<usize> {
     let links = Links {
         base_url: state.config.public_base_url.clone(),
+        mail,
     };
     let now = Utc::now().naive_utc();
     state
         .run(move |conn| fanout::fan_out(conn, &links, now))
-        .await?;
+        .await
+}
+
+/// Sends the mail that is due; returns how many were attempted.
+async fn send_mail(state: &AppState, mailer: &Mailer) -> Result<usize> {
+    let now = Utc::now().naive_utc();
     let token = lease_token()?;
     // The lease outlasts a batch of sends that all time out.
     let until = now + Duration::seconds(SEND_TIMEOUT.as_secs() as i64 * (BATCH + 2));
@@ -79,21 +88,41 @@ pub async fn run_once(state: &AppState, mailer: &Mailer) -> Result<usize> {
     Ok(due.len())
 }
 
-/// Spawns the worker on the current actix runtime when mail is configured. It polls every
-/// `notify_poll_ms` while idle and goes on at once while there is work.
+/// One round: fan out, send due mail (when configured), deliver due webhooks. Returns how much
+/// work it did.
+pub async fn run_once(
+    state: &AppState,
+    mailer: Option<&Mailer>,
+    deliverer: &Deliverer,
+) -> Result<usize> {
+    let mut done = fan_out(state, mailer.is_some()).await?;
+    if let Some(mailer) = mailer {
+        done += send_mail(state, mailer).await?;
+    }
+    done += delivery::run_once(state, deliverer).await?;
+    Ok(done)
+}
+
+/// Spawns the worker on the current actix runtime, on every instance: it polls every
+/// `notify_poll_ms` while idle and goes on at once while there is work. Mail is sent only when
+/// an SMTP server is configured; webhooks are delivered either way.
 pub fn spawn(state: AppState) {
+    if !state.config.notify_worker {
+        return;
+    }
     let mailer = match Mailer::from_config(&state.config.smtp_url, &state.config.mail_from) {
-        Ok(Some(mailer)) => mailer,
-        Ok(None) => return,
+        Ok(mailer) => mailer,
         Err(e) => {
             tracing::error!(error = %e, "mail disabled: the SMTP configuration is unusable");
-            return;
+            None
         }
     };
     let idle = StdDuration::from_millis(state.config.notify_poll_ms.max(10));
     actix_web::rt::spawn(async move {
+        // The HTTP client is not Send: it lives on this worker's thread.
+        let deliverer = Deliverer::new(&state.config);
         loop {
-            match run_once(&state, &mailer).await {
+            match run_once(&state, mailer.as_ref(), &deliverer).await {
                 Ok(0) => actix_web::rt::time::sleep(idle).await,
                 Ok(_) => {}
                 Err(e) => {

@@ -2,6 +2,7 @@
 
 mod builders;
 mod common;
+mod receiver;
 mod smtp;
 
 mod allocation;
@@ -26,3 +27,4 @@ mod permissions;
 mod process;
 mod territory;
 mod transport;
+mod webhooks;

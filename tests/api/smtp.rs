@@ -137,6 +137,23 @@ fn quoted_printable(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A loopback port with nothing listening, to play an SMTP server that is down, then bring it
+/// back with [`SmtpSink::start_on`]. Outside the kernel's ephemeral range (32768-60999), so
+/// that no test server is given it meanwhile, and never the same twice in one test process.
+pub fn idle_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    loop {
+        let i = NEXT.fetch_add(1, Ordering::SeqCst);
+        assert!(i < 10_000, "no idle port left");
+        let port =
+            (20_000 + std::process::id().wrapping_mul(7).wrapping_add(i * 13) % 10_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
 /// The server; it stops when dropped (its listener thread ends with the process).
 pub struct SmtpSink {
     pub port: u16,

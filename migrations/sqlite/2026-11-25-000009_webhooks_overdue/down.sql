@@ -1,0 +1,3 @@
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
+ALTER TABLE bookings DROP COLUMN overdue_at;

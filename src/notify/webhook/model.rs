@@ -1,0 +1,294 @@
+//! The shapes of webhooks on the wire and in the document: registrations, the delivery log, and
+//! the payload partners receive (published as OpenAPI 3.1 `webhooks`).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::billing::model::InvoiceKind;
+use crate::booking::BookingStatus;
+use crate::catalogue::CopyStatus;
+
+/// The events a webhook may subscribe to (API.md), by their event names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum WebhookEvent {
+    #[serde(rename = "booking.requested")]
+    BookingRequested,
+    #[serde(rename = "booking.approved")]
+    BookingApproved,
+    #[serde(rename = "booking.rejected")]
+    BookingRejected,
+    #[serde(rename = "booking.cancelled")]
+    BookingCancelled,
+    #[serde(rename = "booking.dispatched")]
+    BookingDispatched,
+    #[serde(rename = "booking.delivered")]
+    BookingDelivered,
+    #[serde(rename = "booking.returned")]
+    BookingReturned,
+    #[serde(rename = "booking.closed")]
+    BookingClosed,
+    #[serde(rename = "booking.expired")]
+    BookingExpired,
+    #[serde(rename = "booking.flagged")]
+    BookingFlagged,
+    #[serde(rename = "booking.overdue")]
+    BookingOverdue,
+    #[serde(rename = "copy.maintenance")]
+    CopyMaintenance,
+    #[serde(rename = "copy.retired")]
+    CopyRetired,
+    #[serde(rename = "invoice.issued")]
+    InvoiceIssued,
+}
+
+impl WebhookEvent {
+    pub const ALL: &'static [WebhookEvent] = &[
+        WebhookEvent::BookingRequested,
+        WebhookEvent::BookingApproved,
+        WebhookEvent::BookingRejected,
+        WebhookEvent::BookingCancelled,
+        WebhookEvent::BookingDispatched,
+        WebhookEvent::BookingDelivered,
+        WebhookEvent::BookingReturned,
+        WebhookEvent::BookingClosed,
+        WebhookEvent::BookingExpired,
+        WebhookEvent::BookingFlagged,
+        WebhookEvent::BookingOverdue,
+        WebhookEvent::CopyMaintenance,
+        WebhookEvent::CopyRetired,
+        WebhookEvent::InvoiceIssued,
+    ];
+
+    /// The event name, as stored in the outbox.
+    pub fn as_str(self) -> &'static str {
+        use WebhookEvent as E;
+        match self {
+            E::BookingRequested => "booking.requested",
+            E::BookingApproved => "booking.approved",
+            E::BookingRejected => "booking.rejected",
+            E::BookingCancelled => "booking.cancelled",
+            E::BookingDispatched => "booking.dispatched",
+            E::BookingDelivered => "booking.delivered",
+            E::BookingReturned => "booking.returned",
+            E::BookingClosed => "booking.closed",
+            E::BookingExpired => "booking.expired",
+            E::BookingFlagged => "booking.flagged",
+            E::BookingOverdue => "booking.overdue",
+            E::CopyMaintenance => "copy.maintenance",
+            E::CopyRetired => "copy.retired",
+            E::InvoiceIssued => "invoice.issued",
+        }
+    }
+
+    /// The event of an outbox name, if webhooks carry it.
+    pub fn of(name: &str) -> Option<WebhookEvent> {
+        WebhookEvent::ALL
+            .iter()
+            .copied()
+            .find(|e| e.as_str() == name)
+    }
+
+    /// Events from their stored comma-separated list.
+    pub fn parse_list(stored: &str) -> Vec<WebhookEvent> {
+        crate::outbox::parse_names(stored, WebhookEvent::of)
+    }
+
+    /// The stored form of a list.
+    pub fn join(events: &[WebhookEvent]) -> String {
+        crate::outbox::join_names(events.iter().map(|e| e.as_str()))
+    }
+}
+
+crate::text_enum! {
+    /// Where one delivery stands.
+    pub enum DeliveryStatus {
+        /// Waiting for its first attempt, or for a retry at `next_attempt_at`.
+        Pending => "pending",
+        /// The receiver answered 2xx.
+        Delivered => "delivered",
+        /// Given up: 24 hours of failures, or the webhook was disabled.
+        Dead => "dead",
+    }
+}
+
+/// A webhook as its organisation sees it (the secret is only in the answer that creates it).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Webhook {
+    pub id: i64,
+    pub organization_id: i64,
+    pub url: String,
+    pub events: Vec<WebhookEvent>,
+    /// False once disabled after a day of failed deliveries (register it again to resume).
+    pub active: bool,
+    /// The first failure of the current run of failures (UTC), if it is failing.
+    #[serde(with = "crate::timestamp::utc_option")]
+    pub failing_since: Option<NaiveDateTime>,
+    #[serde(with = "crate::timestamp::utc_option")]
+    pub disabled_at: Option<NaiveDateTime>,
+    pub disabled_reason: Option<String>,
+    #[serde(with = "crate::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+}
+
+/// The answer to a registration: the webhook and, this once, its signing secret.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedWebhook {
+    pub id: i64,
+    pub organization_id: i64,
+    pub url: String,
+    pub events: Vec<WebhookEvent>,
+    pub active: bool,
+    #[serde(with = "crate::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+    /// `whsec_<base64 key>`: verify each delivery's `webhook-signature` with it (Standard
+    /// Webhooks libraries take it as is). Shown once; it cannot be read again.
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]
+    pub secret: String,
+}
+
+/// Body of `POST /api/v1/webhooks`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    /// Where deliveries are POSTed: `https://` (or `http://`) on a public address.
+    #[schema(example = "https://portail.example.org/itinerance/events")]
+    pub url: String,
+    /// The events to receive (at least one).
+    pub events: Vec<WebhookEvent>,
+}
+
+/// One delivery of one event to one webhook, with its last attempt.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, diesel::Queryable)]
+pub struct WebhookDelivery {
+    pub id: i64,
+    pub event_id: i64,
+    /// The event name (`booking.approved`, …).
+    pub event_type: String,
+    /// The `webhook-id` header: the same on every attempt (receivers dedupe by it).
+    pub message_id: String,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    /// The HTTP status of the last answer, when there was one.
+    pub last_status_code: Option<i32>,
+    /// Why the last attempt failed, when it did.
+    pub last_error: Option<String>,
+    #[serde(with = "crate::timestamp::utc_option")]
+    pub last_attempt_at: Option<NaiveDateTime>,
+    #[serde(with = "crate::timestamp::utc")]
+    pub next_attempt_at: NaiveDateTime,
+    #[serde(with = "crate::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+    #[serde(with = "crate::timestamp::utc_option")]
+    pub delivered_at: Option<NaiveDateTime>,
+}
+
+/// Query of a webhook's delivery log.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    /// Only this status.
+    pub status: Option<DeliveryStatus>,
+    /// Page size, 1–500 (default 100); newest first.
+    pub limit: Option<i64>,
+}
+
+crate::text_enum! {
+    /// What an event is about.
+    pub enum WebhookObject {
+        Booking => "booking",
+        Copy => "copy",
+        Invoice => "invoice",
+    }
+}
+
+/// The body of every delivery (Standard Webhooks: `{type, timestamp, data}`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookPayload {
+    /// The event name.
+    #[serde(rename = "type")]
+    pub event_type: WebhookEvent,
+    /// When the event happened (UTC).
+    #[serde(with = "crate::timestamp::utc")]
+    pub timestamp: NaiveDateTime,
+    pub data: WebhookData,
+}
+
+/// What the event is about, as it was when the event was announced. One of `booking`, `copy`
+/// and `invoice` is set, after `object`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookData {
+    pub object: WebhookObject,
+    /// The id of the booking, copy or invoice.
+    pub id: i64,
+    pub booking: Option<BookingSnapshot>,
+    pub copy: Option<CopySnapshot>,
+    pub invoice: Option<InvoiceSnapshot>,
+    /// The event's own facts: for a booking transition `action`, `from` and `to`; for a flag
+    /// `reason`; for an overdue loan `due_on`.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+/// A booking in a webhook payload (read it in full with `GET /api/v1/bookings/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BookingSnapshot {
+    pub id: i64,
+    pub status: BookingStatus,
+    pub resource_id: i64,
+    pub copy_id: i64,
+    pub producer_id: i64,
+    pub venue_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// A copy in a webhook payload.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CopySnapshot {
+    pub id: i64,
+    pub resource_id: i64,
+    pub producer_id: i64,
+    pub asset_tag: String,
+    pub status: CopyStatus,
+}
+
+/// An invoice or credit note in a webhook payload.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceSnapshot {
+    pub id: i64,
+    pub number: String,
+    pub kind: InvoiceKind,
+    pub seller_id: i64,
+    pub buyer_id: i64,
+    pub booking_id: i64,
+    pub total_cents: i64,
+    pub issued_on: NaiveDate,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WebhookEvent;
+
+    #[test]
+    fn events_serialise_as_their_names() {
+        for event in WebhookEvent::ALL {
+            assert_eq!(
+                serde_json::to_value(event).unwrap(),
+                serde_json::json!(event.as_str())
+            );
+        }
+        assert_eq!(
+            WebhookEvent::parse_list(&WebhookEvent::join(WebhookEvent::ALL)),
+            WebhookEvent::ALL
+        );
+    }
+
+    #[test]
+    fn booking_statuses_announce_webhook_events() {
+        for status in crate::booking::BookingStatus::ALL {
+            assert!(WebhookEvent::of(status.event_kind()).is_some(), "{status}");
+        }
+    }
+}
