@@ -41,11 +41,14 @@ openapi: check-toolchain
 	$(CARGO) run --quiet --locked -- openapi > openapi/openapi.json
 
 ## Benchmarks (release build): the API on SQLite and PostgreSQL (medians, p99), a season of
-## allocation on the demo network (equity against first come), tours against LKH-3 (elkai,
-## installed from PyPI into target/bench-venv), and the observatory page in headless Chromium.
+## allocation on the demo network (equity against first come), the notification outbox against
+## the booking race (throughput with and without the worker, time until the mails arrive at a
+## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
+## target/bench-venv), and the observatory page in headless Chromium.
 bench: check-toolchain
 	.ci/with-postgres $(CARGO) bench --locked --bench api
 	.ci/with-postgres $(CARGO) bench --locked --bench allocation
+	.ci/with-postgres $(CARGO) bench --locked --bench notify
 	.ci/bench-tours
 	.ci/observatory-page
 

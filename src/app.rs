@@ -88,7 +88,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(crate::observatory::http::routes)
                 .configure(crate::allocation::http::routes)
                 .configure(crate::notify::http::routes)
-                .configure(crate::notify::webhook::http::routes),
+                .configure(crate::notify::webhook::http::routes)
+                .configure(crate::audit::http::routes),
         );
 }
 
@@ -135,6 +136,12 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
             .wrap(actix_web::middleware::from_fn(
                 crate::http::methods::head_as_get,
+            ))
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::hygiene::clean_input,
+            ))
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::hygiene::security_headers,
             ))
             .wrap(actix_web::middleware::from_fn(crate::http::log_requests))
             .default_service(web::to(problem::no_route))

@@ -49,6 +49,9 @@ pub struct Config {
     pub notify_retry_base_seconds: i64,
     /// How often an idle notification worker looks for work.
     pub notify_poll_ms: u64,
+    /// The pause between two busy rounds of the worker, so that a burst of events does not take
+    /// the CPU from requests.
+    pub notify_pace_ms: u64,
     /// Whether this instance runs the notification worker (mail and webhooks). Any number of
     /// instances may; turn it off to keep some instances for requests only.
     pub notify_worker: bool,

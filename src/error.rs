@@ -21,6 +21,7 @@ crate::text_enum! {
         Unauthenticated => "unauthenticated",
         InvalidCredentials => "invalid_credentials",
         Forbidden => "forbidden",
+        InsufficientScope => "insufficient_scope",
         NotFound => "not_found",
         MethodNotAllowed => "method_not_allowed",
         AlreadyExists => "already_exists",
@@ -47,10 +48,12 @@ crate::text_enum! {
         AlreadyEvaluated => "already_evaluated",
         EvaluationLocked => "evaluation_locked",
         WebhookLimitReached => "webhook_limit_reached",
+        RequestTimeout => "request_timeout",
         PayloadTooLarge => "payload_too_large",
         UnsupportedMediaType => "unsupported_media_type",
         ValidationFailed => "validation_failed",
         IdempotencyKeyReused => "idempotency_key_reused",
+        TooManyAttempts => "too_many_attempts",
         InternalError => "internal_error",
         ServiceUnavailable => "service_unavailable",
     }
@@ -63,7 +66,7 @@ impl Code {
         match self {
             C::MalformedRequest => 400,
             C::Unauthenticated | C::InvalidCredentials => 401,
-            C::Forbidden => 403,
+            C::Forbidden | C::InsufficientScope => 403,
             C::NotFound => 404,
             C::MethodNotAllowed => 405,
             C::AlreadyExists
@@ -90,7 +93,9 @@ impl Code {
             | C::LoanNotDelivered
             | C::AlreadyEvaluated
             | C::EvaluationLocked => 409,
+            C::RequestTimeout => 408,
             C::PayloadTooLarge => 413,
+            C::TooManyAttempts => 429,
             C::UnsupportedMediaType => 415,
             C::ValidationFailed | C::IdempotencyKeyReused => 422,
             C::InternalError => 500,
@@ -106,9 +111,10 @@ impl Code {
             C::Unauthenticated => "no token, or a bad, expired or revoked one",
             C::InvalidCredentials => "wrong e-mail or password (the same answer for both)",
             C::Forbidden => "a change you may not make to something you can read",
+            C::InsufficientScope => "the API key's scopes do not cover this call (`read` by default; see API keys)",
             C::NotFound => "no such route or object, or another organisation's that you may not read",
             C::MethodNotAllowed => "a known path with another method (`Allow` lists the right ones)",
-            C::AlreadyExists => "a record with the same unique value exists",
+            C::AlreadyExists => "a record with the same unique value exists (or the venue already waits for this resource over these days)",
             C::EmailTaken => "a user with this e-mail exists",
             C::AssetTagTaken => "the producer already has a copy with this asset tag",
             C::ComponentExists => "the resource already lists a component of this name",
@@ -124,7 +130,7 @@ impl Code {
             C::AlreadyCredited => "the invoice already has a credit note",
             C::LoanNotReturned => "only a `returned` or `closed` loan is invoiced",
             C::BudgetBelowCommitted => "a programme's budget cannot go below what approved loans committed",
-            C::RequestLimitReached => "the venue already holds `max_open_requests_per_venue` requested bookings",
+            C::RequestLimitReached => "the venue already holds `max_open_requests_per_venue` requested bookings (or as many waitlist entries)",
             C::RoundClosed => "the allocation round is confirmed: it takes no more requests or proposals",
             C::NoProposal => "the round has no current proposal to confirm (`allocate` first, again after a new request)",
             C::ProposalStale => "the calendar changed since the proposal: a copy it assigns is taken; nothing was booked, `allocate` again",
@@ -132,10 +138,12 @@ impl Code {
             C::AlreadyEvaluated => "the booking has an evaluation: change it with PATCH",
             C::EvaluationLocked => "an evaluation can be changed for 30 days after it was written",
             C::WebhookLimitReached => "the organisation already has 20 active webhooks: delete one first",
+            C::RequestTimeout => "the body did not arrive within 10 s",
             C::PayloadTooLarge => "the body is larger than the configured limit",
             C::UnsupportedMediaType => "the body is not `application/json`",
             C::ValidationFailed => "the request parses but breaks a rule (`errors` lists the fields)",
             C::IdempotencyKeyReused => "this `Idempotency-Key` was used for another request in the last 24 hours",
+            C::TooManyAttempts => "5 failed logins for this e-mail within 15 minutes: wait `Retry-After` seconds",
             C::InternalError => "a fault of ours, logged with its detail (never shown)",
             C::ServiceUnavailable => "the database does not answer, or no connection is free; retry",
         }
@@ -165,6 +173,12 @@ pub enum Error {
     InvalidCredentials,
     #[error("{0}")]
     Forbidden(String),
+    /// An API key called outside its scopes.
+    #[error("this API key lacks the `{0}` scope for this call")]
+    InsufficientScope(&'static str),
+    /// Too many failed logins for one e-mail: wait `retry_after` seconds.
+    #[error("too many failed logins for this e-mail; retry in {retry_after} s")]
+    TooManyAttempts { retry_after: i64 },
     #[error("{0} not found")]
     NotFound(String),
     #[error("the request breaks {} rule(s)", .0.len())]
@@ -194,6 +208,8 @@ impl Error {
             Error::Unauthenticated(_) => Code::Unauthenticated,
             Error::InvalidCredentials => Code::InvalidCredentials,
             Error::Forbidden(_) => Code::Forbidden,
+            Error::InsufficientScope(_) => Code::InsufficientScope,
+            Error::TooManyAttempts { .. } => Code::TooManyAttempts,
             Error::NotFound(_) => Code::NotFound,
             Error::Validation(_) => Code::ValidationFailed,
             Error::Conflict { code, .. } => *code,

@@ -6,6 +6,7 @@
 
 pub mod allocation;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod booking;
@@ -73,6 +74,7 @@ pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
         backend,
         tokens: Arc::new(TokenKeys::new(&secret, config.jwt_ttl_seconds)),
         transition_hook: Arc::new(billing::LoanBilling::from_config(&config)),
+        user_gate: Arc::new(auth::session::UserGate::default()),
         config: Arc::new(config),
     })
 }

@@ -39,6 +39,13 @@ enum Command {
     },
     /// Print the OpenAPI document generated from the code.
     Openapi,
+    /// Write a consistent copy of the SQLite database to a new file, while the service runs
+    /// (PostgreSQL: use pg_dump; see the README).
+    Backup {
+        /// The file to create (never overwritten).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -86,6 +93,8 @@ fn main() -> ExitCode {
                 },
         } => create_agency(config, &name, &email, &password, &commune),
         Command::DemoData { if_empty } => demo_data(config, if_empty),
+        Command::Backup { to } => itinerance::db::backup(&config.effective_database_url(), &to)
+            .map(|()| println!("backed up to {}", to.display())),
         Command::Openapi => Ok(()),
     };
     match result {

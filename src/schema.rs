@@ -42,6 +42,8 @@ diesel::table! {
         created_at -> Timestamp,
         locale -> Text,
         muted_notifications -> Text,
+        deactivated_at -> Nullable<Timestamp>,
+        password_changed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -56,6 +58,7 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        scopes -> Text,
     }
 }
 
@@ -493,6 +496,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_organization_id -> Nullable<BigInt>,
+        actor_user_id -> Nullable<BigInt>,
+        actor_api_key_id -> Nullable<BigInt>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> BigInt,
+        details -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        email -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhooks -> organizations (organization_id));
 diesel::joinable!(tariffs -> resources (resource_id));
@@ -537,4 +562,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     webhooks,
     webhook_deliveries,
+    login_failures,
+    audit_log,
 );

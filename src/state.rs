@@ -23,6 +23,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// What billing does on each booking transition (wired at start-up, above every domain).
     pub transition_hook: SharedHook,
+    /// Users' standing, remembered a few seconds (deactivation, password change).
+    pub user_gate: Arc<crate::auth::session::UserGate>,
 }
 
 impl AppState {

@@ -53,6 +53,17 @@ pub fn like_escape(input: &str) -> String {
     out
 }
 
+/// A text cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is prefixed with `'` (OWASP "CSV injection"), so a title such as
+/// `=HYPERLINK(…)` shows as text in Excel or LibreOffice.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 /// Declares a closed vocabulary stored as text: serde and OpenAPI in snake_case, parsing with the
 /// list of accepted values in the error, and a diesel mapping to `Text` on both backends, so that
 /// queries compare and write the enum itself (`status.eq_any(BookingStatus::ACTIVE)`).
@@ -167,6 +178,14 @@ mod tests {
         assert_eq!(fold("ABBEVILLE"), "abbeville");
         assert_eq!(fold("Œuilly  Église"), "oeuilly eglise");
         assert_eq!(fold("  Saint-Quentin "), "saint quentin");
+    }
+
+    #[test]
+    fn formulas_do_not_run_in_spreadsheets() {
+        assert_eq!(spreadsheet_safe("=1+1"), "'=1+1");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-2+3"), "'-2+3");
+        assert_eq!(spreadsheet_safe("Malle = sons"), "Malle = sons");
     }
 
     #[test]

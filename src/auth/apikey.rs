@@ -61,6 +61,8 @@ pub struct ApiKeyRow {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// What the key may do, comma-separated [`super::scope::Scope`] names.
+    pub scopes: String,
 }
 
 /// Values of a new key.
@@ -73,6 +75,7 @@ pub struct ApiKeyInsert<'a> {
     pub key_hash: &'a str,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
+    pub scopes: &'a str,
 }
 
 /// Inserts a key.

@@ -10,9 +10,10 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service::{
-    self, ApiKey, CreatedApiKey, LoginRequest, Me, MePatch, NewApiKey, TokenResponse,
+    self, ApiKey, CreatedApiKey, LoginRequest, Me, MePatch, NewApiKey, PasswordChange,
+    TokenResponse,
 };
-use super::{apikey, Principal};
+use super::{apikey, scope, session, Principal};
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
@@ -22,6 +23,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(login)
         .service(me)
         .service(update_me)
+        .service(change_password)
         .service(create_api_key)
         .service(list_api_keys)
         .service(revoke_api_key);
@@ -42,6 +44,12 @@ impl FromRequest for Principal {
             })
             .map(|v| v.trim().to_string());
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        // The scope a key needs here, from the route as matched (one table: `auth::scope`).
+        let needed = scope::required(
+            req.method().as_str(),
+            &req.match_pattern()
+                .unwrap_or_else(|| req.path().to_string()),
+        );
         Box::pin(async move {
             let state = state.ok_or_else(|| Error::Internal("application state missing".into()))?;
             let credential = credential.filter(|c| !c.is_empty()).ok_or_else(|| {
@@ -50,11 +58,26 @@ impl FromRequest for Principal {
                 )
             })?;
             if credential.starts_with(apikey::KEY_PREFIX) {
-                Ok(state
+                let (principal, scopes) = state
                     .run(move |conn| service::authenticate_api_key(conn, &credential))
-                    .await?)
+                    .await?;
+                service::require_scope(&scopes, needed)?;
+                Ok(principal)
             } else {
-                Ok(state.tokens.verify(&credential)?)
+                let (principal, issued_at) = state.tokens.verify_issued(&credential)?;
+                let user_id = principal.user_id.unwrap_or_default();
+                let standing = match state.user_gate.cached(user_id) {
+                    Some(standing) => standing,
+                    None => {
+                        let standing = state
+                            .run(move |conn| session::standing(conn, user_id))
+                            .await?;
+                        state.user_gate.remember(user_id, standing);
+                        standing
+                    }
+                };
+                session::admit(standing, issued_at)?;
+                Ok(principal)
             }
         })
     }
@@ -68,6 +91,7 @@ impl FromRequest for Principal {
         (status = 200, description = "Access token", body = TokenResponse),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`invalid_credentials`: same answer for an unknown e-mail and a wrong password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_attempts`: 5 failed logins for this e-mail within 15 minutes; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -212,4 +236,32 @@ async fn revoke_api_key(
             .run(move |conn| service::revoke_api_key(conn, &principal, id))
             .await?,
     ))
+}
+
+/// Changes the caller's password. Every token issued before is refused from then on: log in
+/// again. A wrong current password counts as a failed login (5 within 15 minutes → 429).
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; log in again"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key (keys have no password)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password, or a new one shorter than 10 characters", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_attempts`: wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/password")]
+async fn change_password(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<PasswordChange>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let gate = state.user_gate.clone();
+    state
+        .run(move |conn| service::change_password(conn, &gate, &principal, &body))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

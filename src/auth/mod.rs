@@ -5,7 +5,10 @@ pub mod http;
 pub mod password;
 pub mod policy;
 pub mod principal;
+pub mod scope;
 pub mod service;
+pub mod session;
+pub mod throttle;
 pub mod token;
 
 pub use principal::Principal;

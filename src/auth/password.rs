@@ -10,6 +10,16 @@ use crate::error::{Error, Result};
 /// Shortest accepted password.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
+/// The rule of a new password: 10 characters at least, 1,024 bytes at most (argon2 work).
+pub fn check_new(v: &mut crate::error::Validator, field: &str, password: &str) {
+    v.check(
+        password.chars().count() >= MIN_PASSWORD_CHARS,
+        field,
+        "must be at least 10 characters",
+    );
+    v.check(password.len() <= 1024, field, "must be at most 1024 bytes");
+}
+
 /// Hashes a password with a fresh random salt (PHC string format).
 pub fn hash(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];

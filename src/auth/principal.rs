@@ -31,3 +31,14 @@ impl Principal {
         self.organization_id == organization_id
     }
 }
+
+impl Principal {
+    /// The caller as the audit log records them.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor {
+            organization_id: Some(self.organization_id),
+            user_id: self.user_id,
+            api_key_id: self.api_key_id,
+        }
+    }
+}

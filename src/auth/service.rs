@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::apikey::{self, ApiKeyInsert, ApiKeyRow};
+use super::scope::Scope;
 use super::token::TokenKeys;
-use super::{password, policy, Principal};
+use super::{password, policy, session, throttle, Principal};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
@@ -46,11 +47,18 @@ pub fn login(
     req: &LoginRequest,
 ) -> Result<TokenResponse> {
     let email = normalize_email(&req.email);
+    let now = Utc::now().naive_utc();
+    throttle::check(conn, &email, now)?;
     let Some(user) = orgs::find_user_by_email(conn, &email)? else {
         password::verify_against_dummy(&req.password);
+        throttle::record_failure(conn, &email, now)?;
         return Err(Error::InvalidCredentials);
     };
     if !password::verify(&req.password, &user.password_hash) {
+        throttle::record_failure(conn, &email, now)?;
+        return Err(Error::InvalidCredentials);
+    }
+    if user.deactivated_at.is_some() {
         return Err(Error::InvalidCredentials);
     }
     let org = orgs::find_organization(conn, user.organization_id)?
@@ -69,21 +77,89 @@ pub fn login(
     })
 }
 
-/// Resolves an API key to the organisation it acts for (as a member).
-pub fn authenticate_api_key(conn: &mut DbConnection, secret: &str) -> Result<Principal> {
+/// Resolves an API key to the organisation it acts for (as a member), with its scopes.
+pub fn authenticate_api_key(
+    conn: &mut DbConnection,
+    secret: &str,
+) -> Result<(Principal, Vec<Scope>)> {
     let (key, kind) = apikey::find_active_by_digest(conn, &apikey::digest(secret))?
         .ok_or_else(|| Error::Unauthenticated("unknown or revoked API key".into()))?;
     // Best effort: a failed "last used" stamp must not refuse a valid key.
     if let Err(e) = apikey::touch(conn, key.id, Utc::now().naive_utc()) {
         tracing::warn!(error = %e, key = key.id, "cannot record API key use");
     }
-    Ok(Principal {
-        user_id: None,
-        api_key_id: Some(key.id),
-        organization_id: key.organization_id,
-        kind: stored(&kind)?,
-        role: Role::Member,
-    })
+    let scopes = Scope::parse_list(&key.scopes);
+    Ok((
+        Principal {
+            user_id: None,
+            api_key_id: Some(key.id),
+            organization_id: key.organization_id,
+            kind: stored(&kind)?,
+            role: Role::Member,
+        },
+        scopes,
+    ))
+}
+
+/// Refuses an API key's call outside its scopes (403 `insufficient_scope`).
+pub fn require_scope(granted: &[Scope], needed: Scope) -> Result<()> {
+    if granted.contains(&needed) {
+        Ok(())
+    } else {
+        Err(Error::InsufficientScope(needed.as_str()))
+    }
+}
+
+/// Body of `POST /api/v1/me/password`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A user changes their password; every token issued before is refused from then on (log in
+/// again). A wrong current password counts as a failed login.
+pub fn change_password(
+    conn: &mut DbConnection,
+    gate: &session::UserGate,
+    p: &Principal,
+    change: &PasswordChange,
+) -> Result<()> {
+    let Some(user_id) = p.user_id else {
+        return Err(Error::Forbidden("an API key has no password".into()));
+    };
+    let user = orgs::find_user(conn, user_id)?
+        .ok_or_else(|| Error::Unauthenticated("the user no longer exists".into()))?;
+    let now = Utc::now().naive_utc();
+    throttle::check(conn, &user.email, now)?;
+    if !password::verify(&change.current_password, &user.password_hash) {
+        throttle::record_failure(conn, &user.email, now)?;
+        return Err(Error::invalid("current_password", "is not your password"));
+    }
+    let mut v = Validator::new();
+    password::check_new(&mut v, "new_password", &change.new_password);
+    v.finish()?;
+    let hash = password::hash(&change.new_password)?;
+    // Whole seconds, like token issue times: a token issued after this second stands.
+    let changed_at = chrono::DateTime::from_timestamp(now.and_utc().timestamp() + 1, 0)
+        .map(|t| t.naive_utc())
+        .unwrap_or(now);
+    write_transaction(conn, |conn| {
+        orgs::set_password(conn, user_id, &hash, changed_at)?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "user.password_changed",
+            "user",
+            user_id,
+            &serde_json::json!({}),
+            now,
+        )?;
+        Ok::<(), Error>(())
+    })?;
+    gate.forget(user_id);
+    Ok(())
 }
 
 /// The caller and their organisation.
@@ -163,6 +239,8 @@ pub struct NewApiKey {
     pub name: String,
     /// Organisation the key acts for; defaults to the caller's (only agency admins may name another).
     pub organization_id: Option<i64>,
+    /// What the key may do; default `["read"]`. A call outside them → 403 `insufficient_scope`.
+    pub scopes: Option<Vec<Scope>>,
 }
 
 /// An API key as listed (never the secret).
@@ -180,6 +258,8 @@ pub struct ApiKey {
     pub last_used_at: Option<NaiveDateTime>,
     #[serde(with = "crate::timestamp::utc_option")]
     pub revoked_at: Option<NaiveDateTime>,
+    /// What the key may do.
+    pub scopes: Vec<Scope>,
 }
 
 impl From<ApiKeyRow> for ApiKey {
@@ -192,6 +272,7 @@ impl From<ApiKeyRow> for ApiKey {
             created_at: row.created_at,
             last_used_at: row.last_used_at,
             revoked_at: row.revoked_at,
+            scopes: Scope::parse_list(&row.scopes),
         }
     }
 }
@@ -222,6 +303,13 @@ pub fn create_api_key(
         "name",
         "must be at most 200 characters",
     );
+    let mut scopes: Vec<Scope> = Vec::new();
+    for scope in req.scopes.as_deref().unwrap_or(&[Scope::Read]) {
+        if !scopes.contains(scope) {
+            scopes.push(*scope);
+        }
+    }
+    v.check(!scopes.is_empty(), "scopes", "name at least one scope");
     v.finish()?;
     if orgs::find_organization(conn, organization_id)?.is_none() {
         return Err(Error::invalid("organization_id", "no such organisation"));
@@ -232,7 +320,8 @@ pub fn create_api_key(
         .ok_or_else(|| Error::Forbidden("API keys cannot create API keys".into()))?;
     let generated = apikey::generate()?;
     let row = write_transaction(conn, |conn| {
-        apikey::insert(
+        let now = Utc::now().naive_utc();
+        let row = apikey::insert(
             conn,
             &ApiKeyInsert {
                 organization_id,
@@ -240,9 +329,21 @@ pub fn create_api_key(
                 prefix: &generated.prefix,
                 key_hash: &generated.digest,
                 created_by,
-                created_at: Utc::now().naive_utc(),
+                created_at: now,
+                scopes: &Scope::join(&scopes),
             },
-        )
+        )?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "api_key.created",
+            "api_key",
+            row.id,
+            &serde_json::json!({"name": name, "organization_id": organization_id,
+                                "prefix": row.prefix, "scopes": scopes}),
+            now,
+        )?;
+        Ok::<_, Error>(row)
     })?;
     Ok(CreatedApiKey {
         api_key: row.into(),
@@ -271,7 +372,19 @@ pub fn revoke_api_key(conn: &mut DbConnection, p: &Principal, id: i64) -> Result
         .map_err(|_| Error::NotFound(format!("API key {id}")))?;
     policy::manage_api_keys(p, key.organization_id)?;
     write_transaction(conn, |conn| {
-        apikey::revoke(conn, id, Utc::now().naive_utc())
+        let now = Utc::now().naive_utc();
+        if apikey::revoke(conn, id, now)? == 1 {
+            crate::audit::record(
+                conn,
+                p.actor(),
+                "api_key.revoked",
+                "api_key",
+                id,
+                &serde_json::json!({"prefix": key.prefix}),
+                now,
+            )?;
+        }
+        Ok::<(), Error>(())
     })?;
     let key = apikey::find(conn, id)?.ok_or_else(|| Error::NotFound(format!("API key {id}")))?;
     Ok(key.into())

@@ -77,6 +77,12 @@ impl TokenKeys {
 
     /// Checks signature, issuer and expiry, and returns the caller.
     pub fn verify(&self, token: &str) -> Result<Principal> {
+        Ok(self.verify_issued(token)?.0)
+    }
+
+    /// Same, with when the token was issued (Unix seconds), to refuse tokens older than the
+    /// user's last password change.
+    pub fn verify_issued(&self, token: &str) -> Result<(Principal, i64)> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             let why = match e.kind() {
@@ -91,7 +97,7 @@ impl TokenKeys {
             .sub
             .parse::<i64>()
             .map_err(|_| Error::Unauthenticated("the access token is invalid".into()))?;
-        Ok(Principal {
+        let principal = Principal {
             user_id: Some(user_id),
             api_key_id: None,
             organization_id: claims.org,
@@ -99,6 +105,7 @@ impl TokenKeys {
                 .map_err(|_| Error::Unauthenticated("the access token is invalid".into()))?,
             role: stored(&claims.role)
                 .map_err(|_| Error::Unauthenticated("the access token is invalid".into()))?,
-        })
+        };
+        Ok((principal, claims.iat))
     }
 }

@@ -173,7 +173,7 @@ pub struct QuoteQuery {
 }
 
 /// Body of `POST /api/v1/subsidy-programs`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubsidyProgram {
     #[schema(example = "Culture scientifique dans les villages")]
@@ -201,7 +201,7 @@ pub struct NewSubsidyProgram {
 
 /// Body of `PATCH /api/v1/subsidy-programs/{id}`: the fields given change. Rate and eligibility
 /// apply to approvals from now on; quotes already frozen keep their subsidy.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubsidyProgramPatch {
     pub name: Option<String>,

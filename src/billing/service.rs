@@ -45,6 +45,15 @@ pub fn put_tariff(
     v.finish()?;
     write_transaction(conn, |conn| {
         store::put_tariff(conn, resource_id, tariff, p.organization_id, now)?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "tariff.set",
+            "resource",
+            resource_id,
+            &serde_json::to_value(tariff).unwrap_or_default(),
+            now,
+        )?;
         Ok(*tariff)
     })
 }
@@ -76,6 +85,15 @@ pub fn put_pricing_policy(
     v.finish()?;
     write_transaction(conn, |conn| {
         store::put_policy(conn, new, now)?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "pricing_policy.set",
+            "pricing_policy",
+            1,
+            &serde_json::to_value(new).unwrap_or_default(),
+            now,
+        )?;
         Ok(store::policy(conn)?)
     })
 }

@@ -147,7 +147,17 @@ pub fn create(
         ],
     )?;
     write_transaction(conn, |conn| {
-        store::insert_program(conn, &values, now)?.try_into()
+        let program: SubsidyProgram = store::insert_program(conn, &values, now)?.try_into()?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "subsidy_program.created",
+            "subsidy_program",
+            program.id,
+            &serde_json::to_value(new).unwrap_or_default(),
+            now,
+        )?;
+        Ok(program)
     })
 }
 
@@ -229,6 +239,15 @@ pub fn update(
                 ),
             ));
         }
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "subsidy_program.updated",
+            "subsidy_program",
+            id,
+            &serde_json::to_value(patch).unwrap_or_default(),
+            now,
+        )?;
         get(conn, id)
     })
 }

@@ -31,9 +31,10 @@ pub struct CalendarToken {
 /// Issues (or replaces) a venue's calendar secret: its members and the agency may.
 pub fn issue_token(conn: &mut DbConnection, p: &Principal, venue_id: i64) -> Result<CalendarToken> {
     policy::read_members(p, venue_id)?;
-    if p.user_id.is_none() && !p.is_agency() {
+    // Replacing the link cuts every calendar subscribed to the old one: administrators only.
+    if !p.is_admin() {
         return Err(Error::Forbidden(
-            "API keys cannot issue calendar links".into(),
+            "only an administrator of the venue (or of the agency) issues calendar links".into(),
         ));
     }
     let kind = organizations::table

@@ -60,7 +60,7 @@ fn settings(state: &AppState) -> Settings {
         (status = 201, description = "The booking, `requested`", body = Booking),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Booking for another venue", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`booking_conflict`: no copy free; `alternatives` lists the nearest free periods. `idempotency_key_in_progress`: the first request with this key is still running (`Retry-After: 1`)", body = BookingConflict, content_type = "application/problem+json"),
+        (status = 409, description = "`booking_conflict`: no copy free; `alternatives` lists the nearest free periods. `request_limit_reached`: the venue holds `max_open_requests_per_venue` requests already. `idempotency_key_in_progress`: the first request with this key is still running (`Retry-After: 1`)", body = BookingConflict, content_type = "application/problem+json"),
         (status = 422, description = "Dates in the past, reversed or too long; unknown venue, resource or copy; a malformed `Idempotency-Key` (field `Idempotency-Key`); `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -349,6 +349,7 @@ async fn availability(
         (status = 201, description = "The entry, `waiting`", body = WaitlistEntry),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "For another venue", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_exists`: the venue already waits for this resource over some of these days; `request_limit_reached`: it has `max_open_requests_per_venue` entries waiting", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad dates, venue or resource", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -436,7 +437,7 @@ async fn cancel_waitlist(
     responses(
         (status = 201, description = "The link (shown once)", body = CalendarToken),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "API keys cannot issue links", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator of the venue or the agency (API keys neither)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a venue of the caller (or the agency)", body = Problem, content_type = "application/problem+json"),
     )
 )]

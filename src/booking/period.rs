@@ -40,18 +40,24 @@ impl Widening {
     }
 }
 
-/// Travel days for a road distance: `ceil(km / km_per_day) + handling_days` (0 km: handling only).
+/// The most driving days one way: the region is crossed in one or two; more means a venue or a
+/// depot placed far away, and must not block a copy for months.
+pub const MAX_DRIVING_DAYS: i64 = 5;
+
+/// Travel days for a road distance: `ceil(km / km_per_day) + handling_days` (0 km: handling
+/// only), driving capped at [`MAX_DRIVING_DAYS`].
 ///
 /// ```
 /// use itinerance::booking::period::transport_days;
 /// assert_eq!(transport_days(127.0, 250.0, 0), 1); // Amiens → Lille by road
 /// assert_eq!(transport_days(0.0, 250.0, 1), 1);
+/// assert_eq!(transport_days(26_000.0, 250.0, 1), 6); // the Pacific: capped
 /// ```
 pub fn transport_days(road_km: f64, km_per_day: f64, handling_days: i64) -> i64 {
-    let driving = if road_km <= 0.0 {
+    let driving = if road_km <= 0.0 || road_km.is_nan() {
         0
     } else {
-        (road_km / km_per_day).ceil() as i64
+        ((road_km / km_per_day).ceil() as i64).min(MAX_DRIVING_DAYS)
     };
     driving + handling_days
 }

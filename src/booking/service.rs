@@ -432,6 +432,7 @@ pub fn request(
         ));
     };
     write_transaction(conn, |conn| {
+        orgs::lock_organization(conn, new.venue_id)?;
         let open = store::open_requests_of_venue(conn, new.venue_id)?;
         if open >= settings.max_open_requests {
             return Err(Error::conflict(
@@ -563,6 +564,9 @@ pub fn list(
         .collect()
 }
 
+/// The longest note an action may carry (it goes into the booking's history and mail).
+pub const MAX_NOTE_CHARS: usize = 2_000;
+
 /// Takes a workflow action (approve, reject, cancel, dispatch, deliver, return, close).
 pub fn act(
     conn: &mut DbConnection,
@@ -576,6 +580,12 @@ pub fn act(
     write_transaction(conn, |conn| {
         let (row, producer_id) = visible_booking(conn, p, id)?;
         policy::act_on_booking(p, action.side(), row.venue_id, producer_id)?;
+        if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+            return Err(Error::invalid(
+                "note",
+                format!("must be at most {MAX_NOTE_CHARS} characters"),
+            ));
+        }
         transition(conn, settings, &row, action, p, note, now)?.try_into()
     })
 }
@@ -1213,11 +1223,9 @@ pub fn join_waitlist(
     new: &NewWaitlistEntry,
     now: NaiveDateTime,
 ) -> Result<WaitlistEntry> {
-    let mut v = Validator::new();
-    check_period(&mut v, settings, now.date(), new.starts_on, new.ends_on);
-    v.finish()?;
     policy::book_for_venue(p, new.venue_id)?;
     let mut v = Validator::new();
+    check_period(&mut v, settings, now.date(), new.starts_on, new.ends_on);
     if venue_position(conn, new.venue_id)?.is_none() {
         v.add("venue_id", "not a venue of the network");
     }
@@ -1226,6 +1234,32 @@ pub fn join_waitlist(
     }
     v.finish()?;
     write_transaction(conn, |conn| {
+        orgs::lock_organization(conn, new.venue_id)?;
+        let waiting = store::waiting_entries_of_venue(conn, new.venue_id)?;
+        if let Some(same) = waiting.iter().find(|w| {
+            w.resource_id == new.resource_id
+                && w.starts_on <= new.ends_on
+                && new.starts_on <= w.ends_on
+        }) {
+            return Err(Error::conflict(
+                crate::error::Code::AlreadyExists,
+                format!(
+                    "the venue already waits for this resource from {} to {} (entry {}); \
+                     cancel it to change the days",
+                    same.starts_on, same.ends_on, same.id
+                ),
+            ));
+        }
+        if waiting.len() as i64 >= settings.max_open_requests {
+            return Err(Error::conflict(
+                crate::error::Code::RequestLimitReached,
+                format!(
+                    "the venue already has {} waitlist entries (at most {}); cancel one first",
+                    waiting.len(),
+                    settings.max_open_requests
+                ),
+            ));
+        }
         let entry = store::insert_waitlist(
             conn,
             new.resource_id,

@@ -657,6 +657,19 @@ pub fn list_events(conn: &mut DbConnection, booking_id: i64) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// A venue's entries still waiting.
+pub fn waiting_entries_of_venue(
+    conn: &mut DbConnection,
+    venue_id: i64,
+) -> QueryResult<Vec<WaitlistRow>> {
+    waitlist_entries::table
+        .filter(waitlist_entries::venue_id.eq(venue_id))
+        .filter(waitlist_entries::status.eq(WaitlistStatus::Waiting))
+        .select(WaitlistRow::as_select())
+        .order(waitlist_entries::id.asc())
+        .load(conn)
+}
+
 /// Adds a waitlist entry.
 pub fn insert_waitlist(
     conn: &mut DbConnection,

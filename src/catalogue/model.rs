@@ -102,7 +102,7 @@ pub struct Resource {
 
 /// Body of `POST /api/v1/resources`. Vocabulary fields are checked by the service so that a wrong
 /// value is reported against its field (`themes[1]`), not as an unparseable body.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResource {
     /// Producer that owns it: a producer's own id (the default), or any producer for the agency.
@@ -130,7 +130,7 @@ pub struct NewResource {
 }
 
 /// Body of `PATCH /api/v1/resources/{id}`: only the fields given change.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourcePatch {
     #[schema(value_type = Option<ResourceKind>)]
@@ -184,7 +184,7 @@ pub struct Copy {
 }
 
 /// Body of `POST /api/v1/resources/{id}/copies`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCopy {
     /// 1–64 letters, digits, `-`, `_`, `.` or `/`; unique within the producer.
@@ -196,7 +196,7 @@ pub struct NewCopy {
 }
 
 /// Body of `PATCH /api/v1/copies/{id}`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CopyPatch {
     /// A new asset tag (still unique within the producer).

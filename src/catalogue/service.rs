@@ -221,7 +221,31 @@ pub fn create_resource(
     v.finish()?;
     let producer_id =
         producer_id.ok_or_else(|| Error::Internal("validated producer missing".into()))?;
-    insert_resource(conn, producer_id, new)
+    write_transaction(conn, |conn| {
+        let resource = insert_resource(conn, producer_id, new)?;
+        audit_change(conn, p, "resource.created", "resource", resource.id, new)?;
+        Ok(resource)
+    })
+}
+
+/// Records a change of the catalogue in the audit log, with the fields given.
+fn audit_change(
+    conn: &mut DbConnection,
+    p: &Principal,
+    action: &str,
+    object_type: &str,
+    id: i64,
+    given: &impl serde::Serialize,
+) -> Result<()> {
+    crate::audit::record(
+        conn,
+        p.actor(),
+        action,
+        object_type,
+        id,
+        &serde_json::to_value(given).unwrap_or_default(),
+        Utc::now().naive_utc(),
+    )
 }
 
 fn resource_fields(new: &NewResource) -> ResourceFields<'_> {
@@ -360,6 +384,7 @@ pub fn update_resource(
     let row = write_transaction(conn, |conn| {
         let row = store::update_resource(conn, id, &changes)?;
         store::replace_tags(conn, id, themes.as_deref(), audiences.as_deref())?;
+        audit_change(conn, p, "resource.updated", "resource", id, patch)?;
         Ok::<_, Error>(row)
     })?;
     present_one(conn, row)
@@ -371,7 +396,15 @@ pub fn delete_resource(conn: &mut DbConnection, p: &Principal, id: i64) -> Resul
     let current = live_resource(conn, id)?;
     policy::write_catalogue(p, current.producer_id)?;
     write_transaction(conn, |conn| {
-        store::soft_delete_resource(conn, id, Utc::now().naive_utc())
+        store::soft_delete_resource(conn, id, Utc::now().naive_utc())?;
+        audit_change(
+            conn,
+            p,
+            "resource.deleted",
+            "resource",
+            id,
+            &serde_json::json!({}),
+        )
     })?;
     Ok(())
 }
@@ -434,7 +467,11 @@ pub fn create_copy(
 ) -> Result<Copy> {
     let resource = live_resource(conn, resource_id)?;
     policy::write_catalogue(p, resource.producer_id)?;
-    insert_copy(conn, &resource, new)
+    write_transaction(conn, |conn| {
+        let copy = insert_copy(conn, &resource, new)?;
+        audit_change(conn, p, "copy.created", "copy", copy.id, new)?;
+        Ok(copy)
+    })
 }
 
 /// Inserts a validated copy of a resource, without a caller (demo data uses it).
@@ -606,6 +643,7 @@ pub fn update_copy(
             }
             _ => {}
         }
+        audit_change(conn, p, "copy.updated", "copy", id, patch)?;
         store::find_copy(conn, id)?.ok_or_else(|| Error::NotFound(format!("copy {id}")))
     })?;
     row.try_into()

@@ -73,16 +73,29 @@ fn authorise_report(
     copy: &CopyRow,
     new: &NewConditionReport,
 ) -> Result<()> {
-    let booking = match new.booking_id {
-        Some(id) => {
-            let b = bookings::find_booking(conn, id)?
-                .filter(|b| b.copy_id == copy.id)
-                .ok_or_else(|| Error::invalid("booking_id", "not a booking of this copy"))?;
-            Some(b)
-        }
+    let producer_side = p.is_agency() || p.belongs_to(copy.producer_id);
+    let found = match new.booking_id {
+        Some(id) => bookings::find_booking(conn, id)?.filter(|b| b.copy_id == copy.id),
         None => None,
     };
-    let producer_side = p.is_agency() || p.belongs_to(copy.producer_id);
+    // Who may report, before anything about a named booking is told: only the copy's producer,
+    // the agency, or the venue of that booking get past here.
+    if !producer_side
+        && new.booking_id.is_some()
+        && !found.as_ref().is_some_and(|b| p.belongs_to(b.venue_id))
+    {
+        return Err(Error::Forbidden(
+            "the copy's producer, the agency, or the borrowing venue of one of its bookings \
+             files its condition reports"
+                .into(),
+        ));
+    }
+    let booking = match (new.booking_id, found) {
+        (Some(_), None) => {
+            return Err(Error::invalid("booking_id", "not a booking of this copy"));
+        }
+        (_, found) => found,
+    };
     match new.stage {
         Stage::Dispatch | Stage::Inspection => {
             if !producer_side {
@@ -238,8 +251,9 @@ pub fn file_report(
     now: NaiveDateTime,
 ) -> Result<ConditionReport> {
     let copy = copy_of_live_resource(conn, copy_id)?;
-    let mut count = count_components(conn, copy.resource_id, new)?;
+    // Who may report comes first: validation answers would tell outsiders about the copy.
     authorise_report(conn, p, &copy, new)?;
+    let mut count = count_components(conn, copy.resource_id, new)?;
     count.passed = passes(&count, new.grade, blocking_grade);
     write_transaction(conn, |conn| {
         let row = store::insert_report(
@@ -364,6 +378,12 @@ pub fn schedule_maintenance(
         new.starts_on >= today,
         "starts_on",
         "must not be in the past",
+    );
+    // The same horizon as bookings: calendars are planned two years ahead, not further.
+    v.check(
+        (new.starts_on - today).num_days() <= MAINTENANCE_HORIZON_DAYS,
+        "starts_on",
+        "must be within two years (730 days) from today",
     );
     if new.ends_on < new.starts_on {
         v.add("ends_on", "must not be before starts_on");
@@ -519,6 +539,9 @@ pub fn start_due_maintenance(conn: &mut DbConnection, now: NaiveDateTime) -> Res
     Ok(moved)
 }
 
+/// How far ahead maintenance may be scheduled (the bookings' horizon).
+pub const MAINTENANCE_HORIZON_DAYS: i64 = 730;
+
 /// The reminder of a scheduled maintenance about to start (to the producer).
 pub const MAINTENANCE_DUE: &str = "copy.maintenance_due";
 /// Days before a scheduled maintenance starts that its reminder goes out.
@@ -574,6 +597,15 @@ pub fn retire(
     }
     write_transaction(conn, |conn| {
         lifecycle::retire(conn, copy_id, reason, now)?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "copy.retired",
+            "copy",
+            copy_id,
+            &serde_json::json!({ "reason": reason }),
+            now,
+        )?;
         catalogue::find_copy(conn, copy_id)?
             .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?
             .try_into()
@@ -784,9 +816,9 @@ pub fn fleet_csv(fleet: &[FleetCopy]) -> Result<String> {
         writer
             .write_record([
                 f.copy_id.to_string(),
-                f.asset_tag.clone(),
+                crate::text::spreadsheet_safe(&f.asset_tag),
                 f.resource_id.to_string(),
-                f.resource_title.clone(),
+                crate::text::spreadsheet_safe(&f.resource_title),
                 f.status.to_string(),
                 f.condition_grade.to_string(),
                 f.needs_inspection.to_string(),

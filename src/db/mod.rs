@@ -153,6 +153,33 @@ impl DatabaseTarget {
     }
 }
 
+/// Writes a consistent copy of a SQLite database to `to` while the service runs (`VACUUM INTO`:
+/// one read transaction, so writers go on and the copy is a single point in time, compacted).
+/// PostgreSQL is backed up with its own tools (`pg_dump`, or base backups with WAL archiving for
+/// point-in-time recovery); the error says so.
+pub fn backup(database_url: &str, to: &std::path::Path) -> Result<(), String> {
+    let target = DatabaseTarget::parse(database_url).map_err(|e| e.to_string())?;
+    if target.backend == Backend::Postgres {
+        return Err(
+            "PostgreSQL is backed up with its own tools: `pg_dump -Fc` for a copy, or base \
+             backups with WAL archiving for point-in-time recovery (see the README)"
+                .into(),
+        );
+    }
+    if to.exists() {
+        return Err(format!(
+            "{} exists; a backup never overwrites a file",
+            to.display()
+        ));
+    }
+    let path = to
+        .to_str()
+        .ok_or_else(|| format!("{} is not a UTF-8 path", to.display()))?;
+    let mut conn = target.connect().map_err(|e| e.to_string())?;
+    conn.batch_execute(&format!("VACUUM INTO '{}'", path.replace('\'', "''")))
+        .map_err(|e| format!("backup failed: {e}"))
+}
+
 /// r2d2 manager that chooses the backend from the URL itself (diesel's derive would try each
 /// backend in turn and hide the real error behind the pool timeout).
 #[derive(Debug, Clone)]

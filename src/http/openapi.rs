@@ -26,11 +26,30 @@ const NOT_JSON: (&str, &str, &str) = (
     "`unsupported_media_type`: the body is not `application/json`.",
 );
 
+const TIMEOUT: (&str, &str, &str) = (
+    "408",
+    "RequestTimeout",
+    "`request_timeout`: the body did not arrive within 10 s.",
+);
+const CONTROL: (&str, &str, &str) = (
+    "422",
+    "ControlCharacters",
+    "`validation_failed`: the path, the query string or a text of the body contains a control \
+     character (tabs and line breaks are allowed in body text); `errors` names where.",
+);
+
+const SCOPE: (&str, &str, &str) = (
+    "403",
+    "InsufficientScope",
+    "`insufficient_scope`: the API key's scopes do not cover this call (or `forbidden`: a rule \
+     of the organisation refuses it).",
+);
+
 /// Adds the shared error responses as components and references them from every operation that
 /// can give them.
 pub fn complete(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
-    for (_, name, description) in [MALFORMED, TOO_LARGE, NOT_JSON] {
+    for (_, name, description) in [MALFORMED, TOO_LARGE, NOT_JSON, TIMEOUT, CONTROL, SCOPE] {
         components.responses.insert(
             name.to_string(),
             RefOr::T(
@@ -63,11 +82,25 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
                 .flatten()
                 .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Header));
             if op.request_body.is_some() {
-                for shared in [MALFORMED, TOO_LARGE, NOT_JSON] {
+                for shared in [MALFORMED, TOO_LARGE, NOT_JSON, TIMEOUT] {
                     add_shared(op, shared);
                 }
             } else if reads_parameters {
                 add_shared(op, MALFORMED);
+            }
+            // Any path segment or query string may carry an encoded control character.
+            let takes_text = op.request_body.is_some()
+                || op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path));
+            if takes_text {
+                add_shared(op, CONTROL);
+            }
+            // Every authenticated call may come with an API key that lacks its scope.
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add_shared(op, SCOPE);
             }
         }
     }

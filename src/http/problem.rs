@@ -42,6 +42,9 @@ pub enum ApiError {
     Malformed(String),
     #[error("request body larger than the limit of {0} bytes")]
     PayloadTooLarge(usize),
+    /// The body did not arrive in time (a slow client holds a worker).
+    #[error("the request body did not arrive within {0} s")]
+    BodyTimeout(u64),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("no route for {method} {path}")]
@@ -72,6 +75,8 @@ impl ApiError {
                     Error::Unauthenticated(_) => "Authentication required",
                     Error::InvalidCredentials => "Invalid credentials",
                     Error::Forbidden(_) => "Forbidden",
+                    Error::InsufficientScope(_) => "Insufficient scope",
+                    Error::TooManyAttempts { .. } => "Too many attempts",
                     Error::NotFound(_) => "Not found",
                     Error::Validation(_) => "Validation failed",
                     Error::Conflict { .. } => "Conflict",
@@ -82,6 +87,7 @@ impl ApiError {
             }
             ApiError::Malformed(_) => (Code::MalformedRequest, "Malformed request"),
             ApiError::PayloadTooLarge(_) => (Code::PayloadTooLarge, "Payload too large"),
+            ApiError::BodyTimeout(_) => (Code::RequestTimeout, "Request timeout"),
             ApiError::UnsupportedMediaType(_) => {
                 (Code::UnsupportedMediaType, "Unsupported media type")
             }
@@ -155,6 +161,9 @@ impl ResponseError for ApiError {
         }
         if let ApiError::IdempotencyKeyInProgress = self {
             response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        if let ApiError::Domain(Error::TooManyAttempts { retry_after }) = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.max(&1).to_string()));
         }
         if let ApiError::MethodNotAllowed { allow, .. } = self {
             response.insert_header((header::ALLOW, allow.join(", ")));

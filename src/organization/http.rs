@@ -21,7 +21,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(update_organization)
         .service(create_user)
         .service(list_users)
-        .service(get_user);
+        .service(get_user)
+        .service(deactivate_user);
 }
 
 /// Admits an organisation into the network (agency only). Coordinates default to the commune's.
@@ -235,6 +236,36 @@ async fn get_user(
     Ok(web::Json(
         state
             .run(move |conn| service::get_user(conn, &principal, id))
+            .await?,
+    ))
+}
+
+/// Deactivates a user: no more logins, and every token of theirs is refused (401) on every
+/// instance within seconds. The agency, or an administrator of the user's organisation; nobody
+/// deactivates themselves.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user, deactivated", body = User),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator of the user's organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the caller themselves", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/deactivate")]
+async fn deactivate_user(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<User>> {
+    let id = id.into_inner();
+    let gate = state.user_gate.clone();
+    Ok(web::Json(
+        state
+            .run(move |conn| service::deactivate_user(conn, &gate, &principal, id))
             .await?,
     ))
 }

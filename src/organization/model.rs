@@ -112,6 +112,9 @@ pub struct User {
     pub locale: Locale,
     /// Mail kinds the user turned off.
     pub muted_notifications: Vec<crate::outbox::MailKind>,
+    /// Set (UTC) when the user was deactivated: no login, every token refused.
+    #[serde(with = "crate::timestamp::utc_option")]
+    pub deactivated_at: Option<NaiveDateTime>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -125,12 +128,13 @@ impl TryFrom<UserRow> for User {
             created_at: row.created_at,
             locale: stored(&row.locale)?,
             muted_notifications: crate::outbox::MailKind::parse_list(&row.muted_notifications),
+            deactivated_at: row.deactivated_at,
         })
     }
 }
 
 /// Body of `POST /api/v1/organizations`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganization {
     pub name: String,
@@ -146,7 +150,7 @@ pub struct NewOrganization {
 }
 
 /// Body of `PATCH /api/v1/organizations/{id}`: only the fields given change.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationPatch {
     pub name: Option<String>,

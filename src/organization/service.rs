@@ -8,6 +8,7 @@ use super::model::{
     User,
 };
 use super::store::{self, OrganizationChanges, OrganizationInsert, UserInsert};
+use crate::audit;
 use crate::auth::{password, policy, service::normalize_email, Principal};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
@@ -35,6 +36,37 @@ fn check_coordinates(v: &mut Validator, latitude: Option<f64>, longitude: Option
     }
 }
 
+/// How far an organisation may stand from its commune's centre: enough for the largest
+/// commune of the region, not enough to move a venue out of it.
+pub const MAX_KM_FROM_COMMUNE: f64 = 20.0;
+
+/// Coordinates given for an organisation must lie within [`MAX_KM_FROM_COMMUNE`] of its
+/// commune (distances, travel days and coverage all rest on them).
+fn check_near_commune(
+    v: &mut Validator,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    commune: &crate::territory::store::CommuneRow,
+) {
+    if let (Some(lat), Some(lon)) = (latitude, longitude) {
+        let km = crate::territory::geo::great_circle_km(
+            crate::territory::geo::LatLon { lat, lon },
+            crate::territory::geo::LatLon {
+                lat: commune.latitude,
+                lon: commune.longitude,
+            },
+        );
+        v.check(
+            km <= MAX_KM_FROM_COMMUNE || km.is_nan(),
+            "latitude",
+            &format!(
+                "must lie within {MAX_KM_FROM_COMMUNE} km of {} (the commune given): this point is {km:.0} km away",
+                commune.name
+            ),
+        );
+    }
+}
+
 fn check_name(v: &mut Validator, name: &str) {
     v.check(!name.trim().is_empty(), "name", "must not be empty");
     v.check(
@@ -51,7 +83,19 @@ pub fn create_organization(
     new: &NewOrganization,
 ) -> Result<Organization> {
     policy::create_organization(p)?;
-    insert_organization(conn, new)
+    write_transaction(conn, |conn| {
+        let organization = insert_organization(conn, new)?;
+        audit::record(
+            conn,
+            p.actor(),
+            "organization.created",
+            "organization",
+            organization.id,
+            &serde_json::to_value(new).unwrap_or_default(),
+            Utc::now().naive_utc(),
+        )?;
+        Ok(organization)
+    })
 }
 
 /// Inserts an organisation after validation, without a caller (CLI and demo data use it).
@@ -63,11 +107,12 @@ pub fn insert_organization(conn: &mut DbConnection, new: &NewOrganization) -> Re
         v.add("venue_type", "only venues have a venue type");
     }
     let commune = territory::find(conn, &new.commune_insee)?;
-    if commune.is_none() {
-        v.add(
+    match &commune {
+        None => v.add(
             "commune_insee",
             "no commune of the region has this INSEE code",
-        );
+        ),
+        Some(commune) => check_near_commune(&mut v, new.latitude, new.longitude, commune),
     }
     v.finish()?;
     let commune = commune.ok_or_else(|| Error::invalid("commune_insee", "unknown commune"))?;
@@ -162,23 +207,41 @@ pub fn update_organization(
         updated_at: Some(Utc::now().naive_utc()),
         ..Default::default()
     };
-    if let Some(code) = &patch.commune_insee {
-        match territory::find(conn, code)? {
-            None => v.add(
-                "commune_insee",
-                "no commune of the region has this INSEE code",
-            ),
-            Some(commune) => {
-                changes.commune_insee = Some(commune.insee_code);
+    let commune_code = patch
+        .commune_insee
+        .clone()
+        .unwrap_or_else(|| current.commune_insee.clone());
+    match territory::find(conn, &commune_code)? {
+        None => v.add(
+            "commune_insee",
+            "no commune of the region has this INSEE code",
+        ),
+        Some(commune) => {
+            check_near_commune(&mut v, patch.latitude, patch.longitude, &commune);
+            if patch.commune_insee.is_some() {
                 if patch.latitude.is_none() {
                     changes.latitude = Some(commune.latitude);
                     changes.longitude = Some(commune.longitude);
                 }
+                changes.commune_insee = Some(commune.insee_code);
             }
         }
     }
     v.finish()?;
-    write_transaction(conn, |conn| store::update_organization(conn, id, &changes))?.try_into()
+    write_transaction(conn, |conn| {
+        let row = store::update_organization(conn, id, &changes)?;
+        audit::record(
+            conn,
+            p.actor(),
+            "organization.updated",
+            "organization",
+            id,
+            &serde_json::to_value(patch).unwrap_or_default(),
+            Utc::now().naive_utc(),
+        )?;
+        Ok::<_, Error>(row)
+    })?
+    .try_into()
 }
 
 fn validate_new_user(v: &mut Validator, email: &str, password: &str) {
@@ -196,16 +259,7 @@ fn validate_new_user(v: &mut Validator, email: &str, password: &str) {
         "email",
         "must be an e-mail address",
     );
-    v.check(
-        password.chars().count() >= password::MIN_PASSWORD_CHARS,
-        "password",
-        "must be at least 10 characters",
-    );
-    v.check(
-        password.len() <= 1024,
-        "password",
-        "must be at most 1024 bytes",
-    );
+    password::check_new(v, "password", password);
 }
 
 /// Creates a user in an organisation (agency administrators anywhere, administrators in their own).
@@ -215,7 +269,20 @@ pub fn create_user(conn: &mut DbConnection, p: &Principal, new: &NewUser) -> Res
         return Err(Error::invalid("organization_id", "no such organisation"));
     }
     policy::manage_members(p, new.organization_id)?;
-    insert_user(conn, new)
+    write_transaction(conn, |conn| {
+        let user = insert_user(conn, new)?;
+        audit::record(
+            conn,
+            p.actor(),
+            "user.created",
+            "user",
+            user.id,
+            &serde_json::json!({"email": user.email, "organization_id": new.organization_id,
+                                "role": new.role}),
+            Utc::now().naive_utc(),
+        )?;
+        Ok(user)
+    })
 }
 
 /// Inserts a user after validation, without a caller (CLI and demo data use it).
@@ -266,6 +333,46 @@ pub fn get_user(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<User>
     policy::read_members(p, row.organization_id)
         .map_err(|_| Error::NotFound(format!("user {id}")))?;
     row.try_into()
+}
+
+/// Deactivates a user (the agency, or an administrator of the user's organisation): no more
+/// logins, and their tokens are refused on every instance within seconds. Nobody deactivates
+/// themselves (an organisation would lose its last administrator by mistake).
+pub fn deactivate_user(
+    conn: &mut DbConnection,
+    gate: &crate::auth::session::UserGate,
+    p: &Principal,
+    id: i64,
+) -> Result<User> {
+    let row = store::find_user(conn, id)?.ok_or_else(|| Error::NotFound(format!("user {id}")))?;
+    policy::read_members(p, row.organization_id)
+        .map_err(|_| Error::NotFound(format!("user {id}")))?;
+    policy::manage_members(p, row.organization_id)?;
+    if p.user_id == Some(id) {
+        return Err(Error::conflict(
+            crate::error::Code::InvalidTransition,
+            "you cannot deactivate yourself; ask another administrator",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let now = Utc::now().naive_utc();
+        if store::deactivate_user(conn, id, now)? == 1 {
+            audit::record(
+                conn,
+                p.actor(),
+                "user.deactivated",
+                "user",
+                id,
+                &serde_json::json!({"email": row.email}),
+                now,
+            )?;
+        }
+        Ok::<(), Error>(())
+    })?;
+    gate.forget(id);
+    store::find_user(conn, id)?
+        .ok_or_else(|| Error::NotFound(format!("user {id}")))?
+        .try_into()
 }
 
 /// What `admin create-agency` did.

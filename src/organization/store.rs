@@ -66,6 +66,10 @@ pub struct UserRow {
     pub locale: String,
     /// Mail kinds turned off, comma-separated.
     pub muted_notifications: String,
+    /// Set when the user was deactivated: no login, every token refused.
+    pub deactivated_at: Option<NaiveDateTime>,
+    /// Tokens issued before this are refused.
+    pub password_changed_at: Option<NaiveDateTime>,
 }
 
 /// Values of a new user.
@@ -97,6 +101,18 @@ pub fn find_organization(conn: &mut DbConnection, id: i64) -> QueryResult<Option
         .select(OrganizationRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Locks an organisation's row until the transaction ends, so that per-organisation limits
+/// (open requests, waitlist entries) are checked and written by one request at a time. SQLite
+/// already has one writer at a time (`write_transaction`).
+pub fn lock_organization(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 /// An organisation by kind and exact name (demo data uses it to stay idempotent).
@@ -186,7 +202,37 @@ pub fn list_users(conn: &mut DbConnection, organization_id: i64) -> QueryResult<
         .load(conn)
 }
 
-/// Sets a user's mail preferences.
+/// Replaces a user's password; tokens issued before `changed_at` are refused from then on.
+pub fn set_password(
+    conn: &mut DbConnection,
+    user_id: i64,
+    password_hash: &str,
+    changed_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::password_changed_at.eq(Some(changed_at)),
+        ))
+        .execute(conn)
+}
+
+/// Deactivates a user (keeps the first time).
+pub fn deactivate_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::deactivated_at.is_null()),
+    )
+    .set(users::deactivated_at.eq(Some(now)))
+    .execute(conn)
+}
+
+/// Stores a user's mail preferences.
 pub fn set_preferences(
     conn: &mut DbConnection,
     user_id: i64,

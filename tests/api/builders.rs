@@ -60,14 +60,19 @@ impl TestApp {
             .await
     }
 
-    /// A new API key of `admin`'s organisation (default scopes), as an actor whose token is
-    /// the key.
+    /// A new API key of `admin`'s organisation (default scopes: `read`), as an actor whose
+    /// token is the key.
     pub async fn api_key_of(&self, admin: &Actor) -> Actor {
+        self.api_key_with(admin, &["read"]).await
+    }
+
+    /// A new API key of `admin`'s organisation with these scopes.
+    pub async fn api_key_with(&self, admin: &Actor, scopes: &[&str]) -> Actor {
         let res = self
             .post(
                 "/api/v1/api-keys",
                 Some(&admin.token),
-                json!({"name": unique_tag("key")}),
+                json!({"name": unique_tag("key"), "scopes": scopes}),
             )
             .await;
         assert_eq!(res.status, 201, "{}", res.text);

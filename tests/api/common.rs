@@ -187,6 +187,16 @@ impl TestApp {
         Self::launch(self.backend, state, None)
     }
 
+    /// Another instance on the same database with the test configuration plus `extra`
+    /// environment overrides (the first instance's own overrides are not carried over: repeat
+    /// them in `extra`). Drop it before the first one, which owns the database.
+    #[allow(dead_code)] // used by benches/notify.rs
+    pub fn instance_with(&self, extra: &[(&str, &str)]) -> TestApp {
+        let config = test_config(&self.state.config.database_url, extra);
+        let state = itinerance::bootstrap(config).expect("bootstrap another instance");
+        Self::launch(self.backend, state, None)
+    }
+
     fn launch(backend: Backend, state: AppState, db: Option<TestDb>) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("addr").port();

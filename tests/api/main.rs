@@ -5,6 +5,8 @@ mod common;
 mod receiver;
 mod smtp;
 
+mod abuse;
+mod access;
 mod allocation;
 mod auth;
 mod billing;
@@ -15,6 +17,7 @@ mod condition;
 mod demo;
 mod errors;
 mod evaluation;
+mod hygiene;
 mod idempotency;
 mod lifecycle;
 mod methods;

@@ -35,11 +35,13 @@ fn every_reference_resolves_and_every_enum_is_in_wire_case() {
                         assert!(
                             value
                                 .chars()
-                                // Event names (API.md) join snake_case words with dots.
+                                // Event names (API.md) join snake_case words with dots,
+                                // scopes with a colon (`bookings:write`).
                                 .all(|c| c.is_ascii_lowercase()
                                     || c.is_ascii_digit()
                                     || c == '_'
-                                    || c == '.'),
+                                    || c == '.'
+                                    || c == ':'),
                             "{at}: enum value {value:?} is not a wire name"
                         );
                     }
@@ -81,6 +83,29 @@ fn every_operation_documents_what_its_extractors_refuse() {
             if has_query {
                 assert!(responses.contains_key("400"), "{method} {path}: no 400");
             }
+        }
+    }
+}
+
+/// Every authenticated operation has an API-key scope rule (none falls to the `admin` default
+/// by omission) and documents the 403 a key outside it gets.
+#[test]
+fn every_authenticated_operation_has_a_scope_rule() {
+    let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if !op["security"].is_array() {
+                continue;
+            }
+            let method = method.to_uppercase();
+            assert!(
+                itinerance::auth::scope::rule(&method, path).is_some(),
+                "{method} {path} has no scope rule"
+            );
+            assert!(
+                op["responses"].get("403").is_some(),
+                "{method} {path}: no 403"
+            );
         }
     }
 }

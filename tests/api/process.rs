@@ -28,6 +28,20 @@ async fn sigterm_finishes_requests_in_flight_and_logs_each_request() {
     stub.mode.store(SLOW, Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("itn_process_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    // The token below is for user 1 of organisation 1: tokens stand only for existing users.
+    let created = Command::new(env!("CARGO_BIN_EXE_itinerance"))
+        .args(["admin", "create-agency", "--name", "Agence", "--email"])
+        .args(["agence@process.test", "--password", "process-password"])
+        .env("ITINERANCE_MODE", "production")
+        .env("ITINERANCE_JWT_SECRET", SECRET)
+        .env("ITINERANCE_DATA_DIR", &dir)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_itinerance"))
         .arg("serve")
@@ -316,4 +330,102 @@ mod commands {
     fn postgres_create_agency_is_idempotent_per_email() {
         super::create_agency_is_idempotent_per_email(Backend::Postgres)
     }
+}
+
+/// `itinerance backup --to FILE` copies the SQLite database while the service writes to it; the
+/// copy opens as a database of its own, passes SQLite's integrity check and holds what was
+/// committed before it; a file is never overwritten; PostgreSQL is pointed to pg_dump.
+#[actix_web::test]
+async fn a_sqlite_backup_is_taken_while_the_service_writes() {
+    use crate::builders::{day, BookingBuilder, Network, ResourceBuilder, AMIENS, VILLAGE};
+    use diesel::prelude::*;
+    let app = crate::common::TestApp::start(Backend::Sqlite).await;
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let kit = ResourceBuilder::kit("Kit sauvegardé")
+        .copies(4)
+        .build(&app, &net.producer)
+        .await;
+    for i in 0..5 {
+        BookingBuilder::new(kit.id, &net.venue, day(20 + 10 * i), day(21 + 10 * i))
+            .build(&app, &net.producer)
+            .await;
+    }
+    let url = app.state.config.effective_database_url();
+    let file = std::env::temp_dir().join(format!("itn_backup_{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let backup = |url: String, file: std::path::PathBuf| {
+        Command::new(env!("CARGO_BIN_EXE_itinerance"))
+            .args(["backup", "--to"])
+            .arg(&file)
+            .env("ITINERANCE_DATABASE_URL", url)
+            .env("ITINERANCE_LOG", "warn")
+            .output()
+            .expect("the binary runs")
+    };
+    // Bookings keep being written while the copy is taken.
+    let writing = async {
+        for i in 5..25 {
+            let res = app
+                .post(
+                    "/api/v1/bookings",
+                    Some(&net.venue.token),
+                    json!({"resource_id": kit.id, "venue_id": net.venue.org_id,
+                           "starts_on": day(20 + 10 * i), "ends_on": day(21 + 10 * i)}),
+                )
+                .await;
+            assert_eq!(res.status, 201, "{}", res.text);
+        }
+    };
+    let (u, f) = (url.clone(), file.clone());
+    let copying = actix_web::rt::task::spawn_blocking(move || backup(u, f));
+    let (copied, ()) = futures_util::future::join(copying, writing).await;
+    let copied = copied.unwrap();
+    assert!(
+        copied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    // Restored: the copy is a database the service opens, whole and consistent.
+    let restored = itinerance::bootstrap(crate::common::test_config(
+        &format!("sqlite://{}", file.display()),
+        &[],
+    ))
+    .expect("the copy opens as a database");
+    let mut conn = restored.pool.get().unwrap();
+    let check: Vec<String> = diesel::sql_query("PRAGMA integrity_check")
+        .load::<IntegrityRow>(&mut *conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.integrity_check)
+        .collect();
+    assert_eq!(check, ["ok"]);
+    let bookings: i64 = itinerance::schema::bookings::table
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert!((5..=25).contains(&bookings), "{bookings}");
+    let occupations: i64 = itinerance::schema::occupations::table
+        .filter(itinerance::schema::occupations::booking_id.is_not_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(occupations, bookings, "no booking without its occupation");
+    // Never over an existing file; PostgreSQL has its own tools.
+    let again = backup(url, file.clone());
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwrites"));
+    let pg = backup(
+        "postgres://nobody@127.0.0.1:1/none".into(),
+        file.with_extension("pg"),
+    );
+    assert!(!pg.status.success());
+    assert!(String::from_utf8_lossy(&pg.stderr).contains("pg_dump"));
+    drop(conn);
+    let _ = std::fs::remove_file(&file);
+}
+
+#[derive(diesel::QueryableByName)]
+struct IntegrityRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    integrity_check: String,
 }

@@ -77,7 +77,7 @@ pub fn register(
                 ),
             ));
         }
-        Ok(store::insert(
+        let row = store::insert(
             conn,
             &WebhookInsert {
                 organization_id: p.organization_id,
@@ -89,7 +89,17 @@ pub fn register(
                 created_by_api_key_id: p.api_key_id,
                 created_at: now,
             },
-        )?)
+        )?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "webhook.created",
+            "webhook",
+            row.id,
+            &serde_json::json!({"url": row.url, "events": events}),
+            now,
+        )?;
+        Ok(row)
     })?;
     Ok(CreatedWebhook {
         id: row.id,
@@ -120,9 +130,18 @@ fn own(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<WebhookRow> {
 /// Removes a webhook of the caller's organisation, with its pending deliveries and its log.
 pub fn delete(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<()> {
     write_transaction(conn, |conn| {
-        own(conn, p, id)?;
+        let webhook = own(conn, p, id)?;
         may_manage(p)?;
         store::delete(conn, id)?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "webhook.deleted",
+            "webhook",
+            id,
+            &serde_json::json!({"url": webhook.url}),
+            chrono::Utc::now().naive_utc(),
+        )?;
         Ok(())
     })
 }

@@ -1,0 +1,158 @@
+//! The audit log: who changed what and when, for what an operator is asked about afterwards
+//! (organisations, users, API keys, resources, copies, tariffs, the pricing policy, subsidy
+//! programmes, webhooks). Written in the same transaction as the change, so a change without its
+//! line cannot be committed. Bookings keep their own history. Sits low in the import graph, like
+//! the outbox: every domain writes it, nothing here knows a domain (the caller is given as an
+//! [`Actor`]; `auth` turns its `Principal` into one).
+
+pub mod http;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::DbConnection;
+use crate::error::{Error, Result, Validator};
+use crate::schema::audit_log;
+
+/// Who made a change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub organization_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub api_key_id: Option<i64>,
+}
+
+/// Records one change, by `actor` (`Actor::default()`: the command line and demo data).
+pub fn record(
+    conn: &mut DbConnection,
+    actor: Actor,
+    action: &str,
+    object_type: &str,
+    object_id: i64,
+    details: &serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::actor_organization_id.eq(actor.organization_id),
+            audit_log::actor_user_id.eq(actor.user_id),
+            audit_log::actor_api_key_id.eq(actor.api_key_id),
+            audit_log::action.eq(action),
+            audit_log::object_type.eq(object_type),
+            audit_log::object_id.eq(object_id),
+            audit_log::details.eq(details.to_string()),
+            audit_log::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// The organisation of whoever made the change (none: the command line).
+    pub actor_organization_id: Option<i64>,
+    pub actor_user_id: Option<i64>,
+    pub actor_api_key_id: Option<i64>,
+    /// What was done, e.g. `organization.updated`, `api_key.revoked`, `tariff.set`.
+    pub action: String,
+    /// What it was done to: `organization`, `user`, `api_key`, `resource`, `copy`, `tariff`,
+    /// `pricing_policy`, `subsidy_program`, `webhook`.
+    pub object_type: String,
+    pub object_id: i64,
+    /// The fields given (never a password or a secret).
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    #[serde(with = "crate::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+}
+
+/// Query of `GET /api/v1/audit`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub object_type: Option<String>,
+    pub object_id: Option<i64>,
+    pub actor_organization_id: Option<i64>,
+    /// Only lines older than this id (the next page: the last id you got).
+    pub before_id: Option<i64>,
+    /// Page size, 1–500 (default 100); newest first.
+    pub limit: Option<i64>,
+}
+
+type Row = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    i64,
+    String,
+    NaiveDateTime,
+);
+
+/// The log, newest first, for the agency only (`reader_is_agency`).
+pub fn list(
+    conn: &mut DbConnection,
+    reader_is_agency: bool,
+    q: &AuditQuery,
+) -> Result<Vec<AuditEntry>> {
+    if !reader_is_agency {
+        return Err(Error::Forbidden("the agency reads the audit log".into()));
+    }
+    let limit = q.limit.unwrap_or(100);
+    let mut v = Validator::new();
+    v.check((1..=500).contains(&limit), "limit", "from 1 to 500");
+    v.finish()?;
+    let mut query = audit_log::table.into_boxed();
+    if let Some(t) = &q.object_type {
+        query = query.filter(audit_log::object_type.eq(t.clone()));
+    }
+    if let Some(id) = q.object_id {
+        query = query.filter(audit_log::object_id.eq(id));
+    }
+    if let Some(org) = q.actor_organization_id {
+        query = query.filter(audit_log::actor_organization_id.eq(org));
+    }
+    if let Some(before) = q.before_id {
+        query = query.filter(audit_log::id.lt(before));
+    }
+    let rows: Vec<Row> = query
+        .select((
+            audit_log::id,
+            audit_log::actor_organization_id,
+            audit_log::actor_user_id,
+            audit_log::actor_api_key_id,
+            audit_log::action,
+            audit_log::object_type,
+            audit_log::object_id,
+            audit_log::details,
+            audit_log::created_at,
+        ))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, org, user, key, action, object_type, object_id, details, created_at)| {
+                AuditEntry {
+                    id,
+                    actor_organization_id: org,
+                    actor_user_id: user,
+                    actor_api_key_id: key,
+                    action,
+                    object_type,
+                    object_id,
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                    created_at,
+                }
+            },
+        )
+        .collect())
+}
