@@ -46,6 +46,7 @@ openapi: check-toolchain
 ## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
 ## target/bench-venv), and the observatory page in headless Chromium.
 bench: check-toolchain
+	.ci/ensure-wrk
 	.ci/with-postgres $(CARGO) bench --locked --bench api
 	.ci/with-postgres $(CARGO) bench --locked --bench allocation
 	.ci/with-postgres $(CARGO) bench --locked --bench notify

@@ -428,12 +428,20 @@ async fn run(backend: Backend) {
     );
     // What autovacuum would do a minute later (it vacuums after large inserts, too): without
     // statistics the planner takes the freshly loaded million bookings for a small table and
-    // scans it, and without the visibility map an index-only scan still visits every row.
+    // scans it, and without the visibility map an index-only scan still visits every row. Then a
+    // checkpoint, so that writing out the seed's dirty pages does not land inside the
+    // measurements; SQLite folds its write-ahead log back likewise.
     app.state
         .run(|conn| {
             use diesel::connection::SimpleConnection;
-            if let itinerance::db::DbConnection::Postgres(pg) = conn {
-                pg.batch_execute("VACUUM ANALYZE")?;
+            match conn {
+                itinerance::db::DbConnection::Postgres(pg) => {
+                    pg.batch_execute("VACUUM ANALYZE")?;
+                    pg.batch_execute("CHECKPOINT")?;
+                }
+                itinerance::db::DbConnection::Sqlite(lite) => {
+                    lite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
+                }
             }
             Ok(())
         })
@@ -512,6 +520,7 @@ async fn run(backend: Backend) {
         format!("{backend:?}").to_lowercase(),
         400.0 / elapsed
     );
+    load_with_wrk(&app, backend, &agency.token, &venues, &themes, &points).await;
     let year_ago = today - chrono::Duration::days(365);
     for by in ["epci", "class"] {
         time_gets(
@@ -783,4 +792,280 @@ fn main() {
             actix_web::rt::System::new().block_on(run(backend));
         }
     }
+}
+
+/// A request of a wrk script: method, path, JSON body.
+type WrkRequest = (String, String, Option<String>);
+/// A load case: its name, its requests, and its target (least req/s, or most p99 ms).
+type LoadCase<'a> = (&'a str, Vec<WrkRequest>, Option<f64>, Option<f64>);
+
+/// What wrk reported for one case.
+struct WrkRun {
+    requests_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// What the script's `done` printed (status counts), if anything.
+    extra: String,
+}
+
+fn wrk_ms(value: &str) -> f64 {
+    let value = value.trim();
+    let (number, factor) = if let Some(v) = value.strip_suffix("us") {
+        (v, 0.001)
+    } else if let Some(v) = value.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = value.strip_suffix('s') {
+        (v, 1000.0)
+    } else {
+        (value, 1.0)
+    };
+    number.parse::<f64>().unwrap_or(f64::NAN) * factor
+}
+
+/// Runs wrk (Debian's, installed by `.ci/ensure-wrk`) with `connections` connections for
+/// `seconds` against `base`, with a Lua script that makes each request; `None` without wrk.
+fn run_wrk(base: &str, script: &str, connections: usize, seconds: u64) -> Option<WrkRun> {
+    let path = std::env::temp_dir().join(format!("itn_wrk_{}.lua", std::process::id()));
+    std::fs::write(&path, script).ok()?;
+    let output = std::process::Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-s",
+        ])
+        .arg(&path)
+        .arg(base)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    let field = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .map(|l| l[prefix.len()..].trim().to_string())
+    };
+    Some(WrkRun {
+        requests_per_s: field("Requests/sec:")?.parse().ok()?,
+        p50_ms: wrk_ms(&field("50%")?),
+        p99_ms: wrk_ms(&field("99%")?),
+        extra: text
+            .lines()
+            .filter(|l| l.starts_with("statuses"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    })
+}
+
+/// A wrk script that cycles through `requests` (method, path, body) with a bearer token and
+/// counts the statuses it gets.
+fn wrk_script(token: &str, requests: &[WrkRequest]) -> String {
+    let mut lua = String::from("local reqs = {\n");
+    for (method, path, body) in requests {
+        let body = body
+            .as_ref()
+            .map(|b| format!("[[{b}]]"))
+            .unwrap_or_else(|| "nil".into());
+        lua.push_str(&format!("  {{\"{method}\", \"{path}\", {body}}},\n"));
+    }
+    lua.push_str(&format!(
+        r#"}}
+local threads = {{}}
+local started = 0
+function setup(thread) thread:set("id", started); started = started + 1; table.insert(threads, thread) end
+function init(args) i = id; created = 0; conflicts = 0; other = 0 end
+function request()
+  -- Thread k takes requests k, k + 2, k + 4, …: the two threads never send the same one.
+  local r = reqs[(i % #reqs) + 1]
+  i = i + 2
+  local headers = {{ ["Authorization"] = "Bearer {token}", ["Content-Type"] = "application/json" }}
+  return wrk.format(r[1], r[2], headers, r[3])
+end
+function response(status, headers, body)
+  if status == 200 or status == 201 then created = created + 1
+  elseif status == 409 then conflicts = conflicts + 1
+  else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local c, k, o = 0, 0, 0
+  for _, t in ipairs(threads) do c = c + t:get("created"); k = k + t:get("conflicts"); o = o + t:get("other") end
+  io.write(string.format("statuses: %d ok, %d conflicts, %d other\n", c, k, o))
+end
+"#
+    ));
+    lua
+}
+
+/// Load with a real load generator (wrk, 64 connections, 10 s each) on the bench's data: reads
+/// beside the same rows fetched by bare SQL, and booking creation (issue 13's targets).
+async fn load_with_wrk(
+    app: &TestApp,
+    backend: Backend,
+    token: &str,
+    venues: &[common::Actor],
+    themes: &[&str],
+    points: &[&str],
+) {
+    let b = format!("{backend:?}").to_lowercase();
+    if std::process::Command::new("wrk")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        println!("{b:<9} load: wrk is not installed (run .ci/ensure-wrk); skipped");
+        return;
+    }
+    let today = chrono::Utc::now().date_naive();
+    let year = today + chrono::Duration::days(365);
+    let get = |path: String| ("GET".to_string(), path, None);
+    let cases: Vec<LoadCase> = vec![
+        (
+            "availability, one resource, one year (target ≥ 3,000 req/s)",
+            (0..2_000)
+                .map(|i| {
+                    get(format!(
+                        "/api/v1/resources/{}/availability?from={today}&to={year}",
+                        1 + (i * 37) % 10_000
+                    ))
+                })
+                .collect(),
+            Some(3_000.0),
+            None,
+        ),
+        (
+            "search available_from/to + theme (target p99 ≤ 20 ms)",
+            (0..2_000)
+                .map(|i| {
+                    let from = today + chrono::Duration::days(20 + (i % 30) as i64);
+                    get(format!(
+                        "/api/v1/resources?theme={}&available_from={from}&available_to={}&limit=20",
+                        themes[i % themes.len()],
+                        from + chrono::Duration::days(5)
+                    ))
+                })
+                .collect(),
+            None,
+            Some(20.0),
+        ),
+        (
+            "search near 50 km, no other filter",
+            (0..2_000)
+                .map(|i| {
+                    get(format!(
+                        "/api/v1/resources?near={}&limit=20",
+                        points[i % points.len()]
+                    ))
+                })
+                .collect(),
+            None,
+            None,
+        ),
+    ];
+    for (name, requests, min_rps, max_p99) in cases {
+        let Some(run) = run_wrk(&app.base, &wrk_script(token, &requests), 64, 10) else {
+            println!("{b:<9} load: {name}: wrk gave no figures");
+            continue;
+        };
+        let verdict = match (min_rps, max_p99) {
+            (Some(min), _) => format!(
+                " ({})",
+                if run.requests_per_s >= min {
+                    "met"
+                } else {
+                    "MISSED"
+                }
+            ),
+            (_, Some(max)) => format!(" ({})", if run.p99_ms <= max { "met" } else { "MISSED" }),
+            _ => String::new(),
+        };
+        println!(
+            "{b:<9} load: {name}: {:.0} req/s, median {:.1} ms, p99 {:.1} ms{verdict}; {}",
+            run.requests_per_s, run.p50_ms, run.p99_ms, run.extra
+        );
+    }
+    // Booking creation by 64 connections: the agency books for the bench's venues, on dates
+    // the seed left free at the end of the horizon.
+    let bookings: Vec<WrkRequest> = (0..20_000usize)
+        .map(|i| {
+            let start = today + chrono::Duration::days(600 + ((i / 10_000) * 8) as i64);
+            let body = serde_json::json!({"resource_id": 1 + i % 10_000,
+                "venue_id": venues[i % venues.len()].org_id,
+                "starts_on": start, "ends_on": start + chrono::Duration::days(1)});
+            (
+                "POST".to_string(),
+                "/api/v1/bookings".to_string(),
+                Some(body.to_string()),
+            )
+        })
+        .collect();
+    if let Some(run) = run_wrk(&app.base, &wrk_script(token, &bookings), 64, 10) {
+        let accepted: f64 = run
+            .extra
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0.0)
+            / 10.0;
+        println!(
+            "{b:<9} load: POST /bookings, 64 connections: {:.0} req/s, {accepted:.0} accepted/s \
+             (target ≥ 500: {}), median {:.1} ms, p99 {:.1} ms (target ≤ 300 ms: {}); {}",
+            run.requests_per_s,
+            if accepted >= 500.0 { "met" } else { "MISSED" },
+            run.p50_ms,
+            run.p99_ms,
+            if run.p99_ms <= 300.0 { "met" } else { "MISSED" },
+            run.extra
+        );
+    }
+    // The service's overhead on a read: the same rows by bare SQL, sequentially, medians.
+    let mut bare = Vec::new();
+    for i in 0..300i64 {
+        let resource = 1 + (i * 37) % 10_000;
+        let started = Instant::now();
+        app.state
+            .run(move |conn| {
+                use diesel::prelude::*;
+                use itinerance::schema::{copies, occupations};
+                let rows: Vec<(i64, chrono::NaiveDate, chrono::NaiveDate)> = occupations::table
+                    .inner_join(copies::table)
+                    .filter(copies::resource_id.eq(resource))
+                    .filter(occupations::active.eq(true))
+                    .filter(occupations::starts_on.le(year))
+                    .filter(occupations::ends_on.ge(today))
+                    .select((
+                        occupations::copy_id,
+                        occupations::starts_on,
+                        occupations::ends_on,
+                    ))
+                    .load(conn)?;
+                Ok(rows.len())
+            })
+            .await
+            .expect("bare availability");
+        bare.push(started.elapsed());
+    }
+    let http = time_gets(
+        app,
+        "availability (again, for the ratio)",
+        300,
+        Some(token),
+        |i| {
+            format!(
+                "/api/v1/resources/{}/availability?from={today}&to={year}",
+                1 + (i * 37) % 10_000
+            )
+        },
+    )
+    .await;
+    let bare = Sample {
+        name: "availability rows by bare SQL".into(),
+        durations: bare,
+    };
+    bare.report(backend);
+    http.report(backend);
+    println!(
+        "{b:<9} load: availability through the API ÷ the same rows by bare SQL (medians): {:.2}",
+        http.percentile(0.5).as_secs_f64() / bare.percentile(0.5).as_secs_f64()
+    );
 }

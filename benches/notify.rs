@@ -29,7 +29,7 @@ const CLIENTS: usize = 64;
 const BOOKINGS: usize = 1_000;
 /// Resources of the one producer, and copies of each.
 const RESOURCES: usize = 50;
-const COPIES_EACH: usize = 4;
+const COPIES_EACH: usize = 20;
 /// Rounds of (without the worker, with the worker).
 const ROUNDS: usize = 3;
 /// Days between two bookings of the same copy: one to three days of use plus travel and
@@ -171,6 +171,57 @@ async fn race(
         .flatten()
         .collect();
     (started.elapsed(), failed)
+}
+
+/// How long the writers' phase lasts.
+const WRITERS_FOR: Duration = Duration::from_secs(15);
+/// The target of that phase (issue 13): p99 of `POST /bookings` at 64 writers.
+const WRITERS_P99_TARGET_MS: f64 = 300.0;
+
+/// 64 clients create bookings for `WRITERS_FOR` through `app`, each waiting for its answer
+/// before the next request (closed loop): the latency every writer sees when all write at once.
+/// Dates cycle over a block of slots after the rounds' ones, so late requests may meet a taken
+/// copy (409): those go through the same write transaction and count in the latencies. Returns
+/// (latencies, created, conflicts, other failures).
+async fn writers(app: &TestApp, fixture: &Fixture) -> (Vec<Duration>, usize, usize, Vec<String>) {
+    let today = Utc::now().date_naive();
+    let copies = fixture.copies.len();
+    let first_slot = (ROUNDS * 2 * BOOKINGS.div_ceil(copies)) as i64;
+    let slots = ((700 - FIRST_DAY) / SPACING_DAYS - first_slot).max(1) as usize;
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    let clients = fixture.venues.iter().map(|venue| {
+        let next = &next;
+        async move {
+            let (mut times, mut created, mut conflicts, mut failed) =
+                (Vec::new(), 0, 0, Vec::new());
+            while started.elapsed() < WRITERS_FOR {
+                let j = next.fetch_add(1, Ordering::Relaxed);
+                let (resource_id, copy_id) = fixture.copies[j % copies];
+                let slot = first_slot + ((j / copies) % slots) as i64;
+                let starts_on = today + Days::days(FIRST_DAY + slot * SPACING_DAYS);
+                let body = json!({"resource_id": resource_id, "venue_id": venue.org_id,
+                    "copy_id": copy_id, "starts_on": starts_on, "ends_on": starts_on});
+                let sent = Instant::now();
+                let res = app.post("/api/v1/bookings", Some(&venue.token), body).await;
+                times.push(sent.elapsed());
+                match res.status {
+                    201 => created += 1,
+                    409 => conflicts += 1,
+                    _ => failed.push(format!("POST /bookings: {} {}", res.status, res.text)),
+                }
+            }
+            (times, created, conflicts, failed)
+        }
+    });
+    let mut all = (Vec::new(), 0, 0, Vec::new());
+    for (times, created, conflicts, failed) in futures_util::future::join_all(clients).await {
+        all.0.extend(times);
+        all.1 += created;
+        all.2 += conflicts;
+        all.3.extend(failed);
+    }
+    all
 }
 
 /// Counts the sink's mails on a thread of its own until `expected` (which may be lowered
@@ -343,6 +394,31 @@ async fn run(backend: Backend) {
         times.join(", "),
         MAIL_TARGET.as_secs(),
         if all_met { "met" } else { "MISSED" }
+    );
+    // Writers: the tail latency of 64 clients writing at once, on a fresh instance.
+    mark_events_processed(&app).await;
+    let plain = app.instance_with(&env_a);
+    warm_up(&plain).await;
+    let (mut times, created, conflicts, failed) = writers(&plain, &fixture).await;
+    drop(plain);
+    print_failures(backend, "writers", &failed);
+    times.sort();
+    let at =
+        |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0;
+    let (p50, p99, max) = (at(0.5), at(0.99), at(1.0));
+    println!(
+        "{b:<9} writers: {CLIENTS} clients for {} s: {} requests ({created} created, {conflicts} \
+         taken copies, {} failed) = {:.0} req/s; latency median {p50:.1} ms, p99 {p99:.1} ms \
+         (target ≤ {WRITERS_P99_TARGET_MS:.0} ms: {}), max {max:.1} ms",
+        WRITERS_FOR.as_secs(),
+        times.len(),
+        failed.len(),
+        times.len() as f64 / WRITERS_FOR.as_secs_f64(),
+        if p99 <= WRITERS_P99_TARGET_MS {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
     // `app` owns the database; every worker instance is already gone.
     drop(app);
