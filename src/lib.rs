@@ -75,6 +75,9 @@ pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
         tokens: Arc::new(TokenKeys::new(&secret, config.jwt_ttl_seconds)),
         transition_hook: Arc::new(billing::LoanBilling::from_config(&config)),
         user_gate: Arc::new(auth::session::UserGate::default()),
+        queue: Arc::new(tokio::sync::Semaphore::new(
+            config.database_pool_size.max(1) as usize,
+        )),
         config: Arc::new(config),
     })
 }

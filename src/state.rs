@@ -25,6 +25,8 @@ pub struct AppState {
     pub transition_hook: SharedHook,
     /// Users' standing, remembered a few seconds (deactivation, password change).
     pub user_gate: Arc<crate::auth::session::UserGate>,
+    /// The first-come-first-served queue for pooled connections (see [`AppState::run`]).
+    pub queue: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -33,12 +35,25 @@ impl AppState {
         Settings::new(&self.config, self.transition_hook.clone())
     }
 
-    /// Runs blocking database work on actix's thread pool with a pooled connection.
+    /// Runs blocking database work on actix's thread pool with a pooled connection. Callers
+    /// queue for a connection first come, first served (a FIFO semaphore with one permit per
+    /// pooled connection): the pool's own wait wakes an arbitrary waiter, which under 64
+    /// concurrent writers left a few requests waiting for seconds while later ones went through.
     pub async fn run<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        let wait = std::time::Duration::from_secs(self.config.database_timeout_seconds);
+        let _turn = match actix_web::rt::time::timeout(wait, self.queue.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            _ => {
+                tracing::warn!("no database connection within the timeout");
+                return Err(Error::Unavailable(
+                    "no database connection is available; retry shortly".into(),
+                ));
+            }
+        };
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get().map_err(|e| {
