@@ -85,7 +85,10 @@ pub fn fan_out(conn: &mut DbConnection, links: &Links, now: NaiveDateTime) -> Re
 /// What a mail says, and whose users it goes to.
 struct MailSubject {
     values: HashMap<&'static str, String>,
-    producer_id: i64,
+    /// The organisation the subject belongs to: a booking's or a copy's producer, a webhook's
+    /// owner (producer audiences and admins are its users).
+    owner_id: i64,
+    /// A booking's venue.
     venue_id: Option<i64>,
 }
 
@@ -126,7 +129,7 @@ fn mail_subject(
                 ),
                 ("link", links.to(&format!("bookings/{}", facts.booking_id))),
             ]),
-            producer_id: facts.producer_id,
+            owner_id: facts.producer_id,
             venue_id: Some(facts.venue_id),
         }),
         "maintenance" => {
@@ -141,7 +144,7 @@ fn mail_subject(
                         links.to(&format!("copies/{}/maintenance", facts.copy_id)),
                     ),
                 ]),
-                producer_id: facts.producer_id,
+                owner_id: facts.producer_id,
                 venue_id: None,
             })
         }
@@ -158,7 +161,7 @@ fn mail_subject(
                             links.to(&format!("webhooks/{}/deliveries", event.subject_id)),
                         ),
                     ]),
-                    producer_id: org_id,
+                    owner_id: org_id,
                     venue_id: None,
                 }
             })
@@ -185,7 +188,7 @@ fn mail_event(
         audience,
         Audience::Producer | Audience::Both | Audience::Admins
     ) {
-        organizations.push(subject.producer_id);
+        organizations.push(subject.owner_id);
     }
     if matches!(audience, Audience::Venue | Audience::Both) {
         organizations.extend(subject.venue_id);
