@@ -290,23 +290,15 @@ fn search_by_id(conn: &mut DbConnection, filter: &SearchFilter) -> Result<Search
             ))
         }
     };
-    let mut query = with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter);
-    if let Some((from, to)) = filter.available {
-        // A copy in service with no occupation meeting the dates of use. Correlated per resource,
-        // so a page stops evaluating as soon as it is full.
-        query = query.filter(diesel::dsl::exists(
-            copies::table
-                .filter(copies::resource_id.eq(resources::id))
-                .filter(copies::status.ne_all(CopyStatus::OUT_OF_SERVICE))
-                .filter(diesel::dsl::not(occupied_over!(from, to))),
-        ));
-    }
-    let mut rows: Vec<ResourceRow> = query
-        .filter(resources::id.gt(after))
-        .order(resources::id.asc())
-        .limit(filter.limit + 1)
-        .select(ResourceRow::as_select())
-        .load(conn)?;
+    let mut rows: Vec<ResourceRow> = match filter.available {
+        None => with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
+            .filter(resources::id.gt(after))
+            .order(resources::id.asc())
+            .limit(filter.limit + 1)
+            .select(ResourceRow::as_select())
+            .load(conn)?,
+        Some(period) => available_page(conn, filter, after, period)?,
+    };
     let next = if rows.len() as i64 > filter.limit {
         rows.truncate(filter.limit as usize);
         rows.last().map(|r| Cursor::AfterId(r.id))
@@ -314,6 +306,59 @@ fn search_by_id(conn: &mut DbConnection, filter: &SearchFilter) -> Result<Search
         None
     };
     Ok((rows.into_iter().map(|r| (r, None)).collect(), next))
+}
+
+/// Candidates read per round of a dated search.
+const AVAILABLE_CHUNK: i64 = 64;
+
+/// A page of a dated search: resources matching the other filters, in id order, read a chunk at a
+/// time, each chunk checked for a copy in service free over the dates in one query, until the
+/// page is full. One correlated query (resources where a free copy exists) let PostgreSQL's
+/// planner hash the whole anti-join of copies and a million occupations for a page of 20 (63 ms
+/// median); a chunk of ids is probed through the indexes in a few milliseconds on both backends.
+fn available_page(
+    conn: &mut DbConnection,
+    filter: &SearchFilter,
+    mut after: i64,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<ResourceRow>> {
+    let wanted = (filter.limit + 1) as usize;
+    let chunk = AVAILABLE_CHUNK.max(filter.limit + 1);
+    let mut page: Vec<ResourceRow> = Vec::with_capacity(wanted);
+    loop {
+        let candidates: Vec<ResourceRow> =
+            with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
+                .filter(resources::id.gt(after))
+                .order(resources::id.asc())
+                .limit(chunk)
+                .select(ResourceRow::as_select())
+                .load(conn)?;
+        let Some(last) = candidates.last().map(|r| r.id) else {
+            return Ok(page);
+        };
+        let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
+        let free: std::collections::HashSet<i64> = copies::table
+            .filter(copies::resource_id.eq_any(&ids))
+            .filter(copies::status.ne_all(CopyStatus::OUT_OF_SERVICE))
+            .filter(diesel::dsl::not(occupied_over!(from, to)))
+            .select(copies::resource_id)
+            .distinct()
+            .load::<i64>(conn)?
+            .into_iter()
+            .collect();
+        for row in candidates {
+            if free.contains(&row.id) {
+                page.push(row);
+                if page.len() == wanted {
+                    return Ok(page);
+                }
+            }
+        }
+        if (ids.len() as i64) < chunk {
+            return Ok(page);
+        }
+        after = last;
+    }
 }
 
 fn search_near(

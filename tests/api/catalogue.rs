@@ -1036,6 +1036,70 @@ async fn copies_and_components_round_trip(app: TestApp) {
     assert_eq!(elsewhere.status, 201, "{}", elsewhere.text);
 }
 
+/// A dated search finds free resources however many taken ones come before them (it reads
+/// candidates a chunk at a time), and its pages follow the cursor without gaps.
+async fn dated_search_reaches_past_many_taken_resources(app: TestApp) {
+    use crate::builders::{day, BookingBuilder, Network, AMIENS, VILLAGE};
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let mut taken = Vec::new();
+    for i in 0..70 {
+        let r = ResourceBuilder::kit(&format!("Kit pris {i}"))
+            .copies(1)
+            .build(&app, &net.producer)
+            .await;
+        BookingBuilder::new(r.id, &net.venue, day(30), day(32))
+            .build(&app, &net.producer)
+            .await;
+        taken.push(r.id);
+    }
+    let mut free = Vec::new();
+    for i in 0..3 {
+        free.push(
+            ResourceBuilder::kit(&format!("Kit libre {i}"))
+                .copies(1)
+                .build(&app, &net.producer)
+                .await
+                .id,
+        );
+    }
+    let query = format!(
+        "/api/v1/resources?producer_id={}&available_from={}&available_to={}&limit=2",
+        net.producer.org_id,
+        day(31),
+        day(31)
+    );
+    let first = app.get(&query, Some(&net.venue.token)).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let ids: Vec<i64> = first.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, free[..2]);
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let second = app
+        .get(&format!("{query}&cursor={cursor}"), Some(&net.venue.token))
+        .await;
+    let ids: Vec<i64> = second.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, free[2..]);
+    assert!(second.body["next_cursor"].is_null());
+    // Other days: the taken ones are free again and come first.
+    let other = format!(
+        "/api/v1/resources?producer_id={}&available_from={}&available_to={}&limit=5",
+        net.producer.org_id,
+        day(60),
+        day(61)
+    );
+    let res = app.get(&other, Some(&net.venue.token)).await;
+    assert_eq!(res.body["items"][0]["id"], taken[0]);
+}
+
 on_both_backends!(
     only_owners_and_the_agency_write_the_catalogue,
     invalid_resources_are_refused_field_by_field,
@@ -1046,4 +1110,5 @@ on_both_backends!(
     near_search_measures_great_circle_distances,
     deleted_resources_disappear,
     copies_and_components_round_trip,
+    dated_search_reaches_past_many_taken_resources,
 );
