@@ -11,6 +11,8 @@ use diesel::r2d2::{self, ManageConnection, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub mod gate;
+
 /// One connection to whichever backend the URL selected; queries are written once against it.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -285,12 +287,34 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    // SQLite writers of one file queue first come, first served in the process (`gate`).
+    let _turn = match conn {
+        DbConnection::Sqlite(lite) => Some(gate::enter(&sqlite_file(lite)?)),
+        DbConnection::Postgres(_) => None,
+    };
     conn.transaction(|conn| {
         if conn.backend() == Backend::Sqlite {
             conn.batch_execute("UPDATE write_gate SET generation = generation + 1 WHERE id = 1")?;
         }
         f(conn)
     })
+}
+
+/// The file of a SQLite connection's main database (its write queue's name).
+fn sqlite_file(conn: &mut SqliteConnection) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Database {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let databases: Vec<Database> = diesel::sql_query("PRAGMA database_list").load(conn)?;
+    Ok(databases
+        .into_iter()
+        .find(|d| d.name == "main")
+        .map(|d| d.file)
+        .unwrap_or_default())
 }
 
 #[cfg(test)]
