@@ -413,8 +413,10 @@ async fn run(backend: Backend) {
     .report(backend);
 
     // Bookings: 20 per copy = 1,000,000 on 50,000 copies.
+    // As many venues as the load's connections: a venue's own requests queue on its row (the
+    // lock behind the cap on open requests), which one venue's 3 concurrent requests would meet.
     let mut venues = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..64 {
         venues.push(
             app.member_of_new_org(&agency, "venue", "admin", "02002")
                 .await,
