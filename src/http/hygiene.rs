@@ -65,32 +65,50 @@ pub fn json_has_control(body: &[u8]) -> bool {
     false
 }
 
-/// Where in a JSON document the first string with a control character is (`title`,
-/// `lines[2].label`), for the problem's `errors`.
-fn path_of_control(value: &serde_json::Value, path: &str) -> Option<String> {
-    let bad = |s: &str| {
-        s.chars()
-            .any(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) && (c as u32) < 0x80)
-    };
+/// Whether a text holds a control character other than tab and line breaks.
+fn has_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x80)
+}
+
+/// Where in a JSON document the texts (string values and member names) for which `bad` holds
+/// are, in document order (`title`, `lines[2].label`), for the problem's `errors`.
+fn texts_where(
+    value: &serde_json::Value,
+    path: &str,
+    bad: &dyn Fn(&str) -> bool,
+    found: &mut Vec<String>,
+) {
     match value {
-        serde_json::Value::String(s) if bad(s) => Some(path.to_string()),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| path_of_control(v, &format!("{path}[{i}]"))),
-        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
-            if bad(k) {
-                return Some(k.escape_debug().to_string());
+        serde_json::Value::String(s) if bad(s) => found.push(path.to_string()),
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                texts_where(v, &format!("{path}[{i}]"), bad, found);
             }
-            let child = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
-            path_of_control(v, &child)
-        }),
-        _ => None,
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if bad(k) {
+                    found.push(k.escape_debug().to_string());
+                    continue;
+                }
+                let child = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                texts_where(v, &child, bad, found);
+            }
+        }
+        _ => {}
     }
+}
+
+/// The first text with a control character.
+fn path_of_control(value: &serde_json::Value, path: &str) -> Option<String> {
+    let mut found = Vec::new();
+    texts_where(value, path, &has_control, &mut found);
+    found.into_iter().next()
 }
 
 /// The years a date may name: four digits, so that dates compare as text on SQLite the way
@@ -114,29 +132,6 @@ pub fn is_date_out_of_range(text: &str) -> bool {
     body.len() != text.len()
         || year.len() != 4
         || !year.parse::<i64>().is_ok_and(|y| YEARS.contains(&y))
-}
-
-/// Where in a JSON document the dates out of range are.
-fn far_dates(value: &serde_json::Value, path: &str, found: &mut Vec<String>) {
-    match value {
-        serde_json::Value::String(s) if is_date_out_of_range(s) => found.push(path.to_string()),
-        serde_json::Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                far_dates(v, &format!("{path}[{i}]"), found);
-            }
-        }
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                let child = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                far_dates(v, &child, found);
-            }
-        }
-        _ => {}
-    }
 }
 
 fn date_error(field: &str) -> ApiError {
@@ -239,7 +234,7 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
     {
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
             let mut found = Vec::new();
-            far_dates(&value, "", &mut found);
+            texts_where(&value, "", &is_date_out_of_range, &mut found);
             if !found.is_empty() {
                 return Err(dates_error(&found));
             }
