@@ -87,6 +87,14 @@ pub struct Config {
     pub transport_co2_g_per_km: f64,
     pub chain_max_gap_days: i64,
     pub routes_max_stops: usize,
+    /// Minutes at every stop of a day plan (parking, signature).
+    pub tour_stop_minutes: i64,
+    /// Minutes per crate carried in or out.
+    pub tour_minutes_per_crate: i64,
+    /// Minutes of set-up help when a delivered resource needs setting up (`setup_days` > 0).
+    pub tour_setup_help_minutes: i64,
+    /// Solver time of a day plan, in milliseconds.
+    pub tour_time_limit_ms: u64,
 }
 
 /// Why the configuration cannot be used; the service refuses to start with any of these.
@@ -226,11 +234,16 @@ impl Config {
             || self.transport_handling_cost_cents < 0
             || self.chain_max_gap_days < 0
             || self.routes_max_stops < 2
+            || !(0..=240).contains(&self.tour_stop_minutes)
+            || !(0..=120).contains(&self.tour_minutes_per_crate)
+            || !(0..=480).contains(&self.tour_setup_help_minutes)
+            || !(100..=10_000).contains(&self.tour_time_limit_ms)
             || self.osrm_timeout_ms == 0
         {
             return Err(ConfigError::Invalid(
                 "transport settings: speed positive, costs and CO2 not negative, \
-                 routes_max_stops at least 2, osrm_timeout_ms at least 1"
+                 routes_max_stops at least 2, osrm_timeout_ms at least 1, tour minutes within \
+                 0–240 (stop), 0–120 (crate), 0–480 (set-up help), tour_time_limit_ms 100–10000"
                     .into(),
             ));
         }

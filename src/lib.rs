@@ -12,6 +12,7 @@ pub mod billing;
 pub mod booking;
 pub mod catalogue;
 pub mod chaining;
+pub mod clock;
 pub mod condition;
 pub mod config;
 pub mod db;

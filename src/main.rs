@@ -194,8 +194,15 @@ fn demo_data(config: Config, if_empty: bool) -> Result<(), String> {
     }
     let summary = itinerance::demo::load(&mut conn).map_err(|e| e.to_string())?;
     println!(
-        "demo network: added {} organisations, {} users, {} resources, {} copies, {} components",
-        summary.organizations, summary.users, summary.resources, summary.copies, summary.components
+        "demo network: added {} organisations, {} users, {} resources, {} copies, {} components, \
+         {} vans, {} venues' opening hours",
+        summary.organizations,
+        summary.users,
+        summary.resources,
+        summary.copies,
+        summary.components,
+        summary.vans,
+        summary.timetables
     );
     let billing = itinerance::billing::LoanBilling::from_config(&state.config);
     let money = itinerance::demo::billing::load(&mut conn, &billing).map_err(|e| e.to_string())?;

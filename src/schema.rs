@@ -529,8 +529,59 @@ diesel::joinable!(booking_quotes -> subsidy_programs (subsidy_program_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(invoices -> bookings (booking_id));
 
+diesel::table! {
+    opening_hours (id) {
+        id -> BigInt,
+        organization_id -> BigInt,
+        weekday -> SmallInt,
+        opens_minute -> Integer,
+        closes_minute -> Integer,
+    }
+}
+
+diesel::table! {
+    opening_exceptions (id) {
+        id -> BigInt,
+        organization_id -> BigInt,
+        on_date -> Date,
+        opens_minute -> Nullable<Integer>,
+        closes_minute -> Nullable<Integer>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    vans (id) {
+        id -> BigInt,
+        name -> Text,
+        depot_organization_id -> BigInt,
+        volume_m3 -> Double,
+        weight_kg -> Double,
+        shift_start_minute -> Integer,
+        shift_end_minute -> Integer,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tour_plans (id) {
+        id -> BigInt,
+        depot_organization_id -> BigInt,
+        plan_date -> Date,
+        created_by_organization_id -> BigInt,
+        created_at -> Timestamp,
+        plan -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     communes,
+    opening_hours,
+    opening_exceptions,
+    vans,
+    tour_plans,
     organizations,
     users,
     api_keys,

@@ -168,6 +168,15 @@ macro_rules! text_enum {
     };
 }
 
+/// Text made safe inside HTML elements and double-quoted attributes (the pages the service
+/// draws itself: the observatory, the drivers' day sheets).
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,8 @@ pub enum Scope {
     /// The organisation's webhooks.
     #[serde(rename = "webhooks:write")]
     WebhooksWrite,
-    /// Organisations, users, API keys, calendar links: administration, and reading users.
+    /// Organisations (and their opening hours), users, API keys, calendar links, vans:
+    /// administration, and reading users.
     #[serde(rename = "admin")]
     Admin,
 }
@@ -113,6 +114,8 @@ pub fn rule(method: &str, template: &str) -> Option<Scope> {
         "webhooks" => Some(Scope::WebhooksWrite),
         "routes" | "tours" => Some(Scope::Read),
         "venues" if path.ends_with("/calendar-token") => Some(Scope::Admin),
+        // The agency's fleet: administration.
+        "vans" => Some(Scope::Admin),
         _ => None,
     }
 }
@@ -145,6 +148,9 @@ mod tests {
             ("POST", "/api/v1/venues/{id}/calendar-token", S::Admin),
             ("POST", "/api/v1/webhooks", S::WebhooksWrite),
             ("POST", "/api/v1/tours/plan", S::Read),
+            ("POST", "/api/v1/routes/solve", S::Read),
+            ("POST", "/api/v1/vans", S::Admin),
+            ("PUT", "/api/v1/organizations/{id}/opening-hours", S::Admin),
             ("POST", "/api/v1/something-new", S::Admin),
         ] {
             assert_eq!(required(method, path), scope, "{method} {path}");

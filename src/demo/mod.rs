@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::organization::model::{NewOrganization, NewUser};
 use crate::organization::{service as organizations, store as org_store, OrgKind, Role, VenueType};
 use crate::territory::store as territory;
+use crate::transport::model::{Capacity, Shift};
+use crate::transport::vans;
 
 pub use network::{DemoLogin, DEMO_PASSWORD};
 
@@ -25,6 +27,10 @@ pub struct DemoSummary {
     pub resources: usize,
     pub copies: usize,
     pub components: usize,
+    /// Vans, one per producer's depot.
+    pub vans: usize,
+    /// Venues given opening hours.
+    pub timetables: usize,
     /// The documented logins (whether or not this run created them).
     pub logins: Vec<(String, String)>,
 }
@@ -173,6 +179,62 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                 }
             }
         }
+        // A van at each producer's depot, and libraries' usual hours at each venue, so that day
+        // plans (`POST /tours/plan`) have something to share out.
+        let now = chrono::Utc::now().naive_utc();
+        for producer in &demo.producers {
+            let producer_id = *org_ids
+                .get(&producer.org.key)
+                .ok_or_else(|| Error::Internal("demo producer missing".into()))?;
+            if vans::active_at(conn, producer_id)?.is_empty() {
+                summary.vans += 1;
+                vans::insert(
+                    conn,
+                    &vans::NewVan {
+                        name: format!("Utilitaire {}", producer.org.name),
+                        depot_organization_id: producer_id,
+                        capacity: Capacity {
+                            volume_m3: 12.0,
+                            weight_kg: 1_000.0,
+                        },
+                        shift: Shift {
+                            start: "08:00".into(),
+                            end: "18:00".into(),
+                        },
+                    },
+                    (8 * 60, 18 * 60),
+                    now,
+                )?;
+            }
+        }
+        for (n, venue) in demo.venues.iter().enumerate() {
+            let venue_id = *org_ids
+                .get(&venue.key)
+                .ok_or_else(|| Error::Internal("demo venue missing".into()))?;
+            if org_store::weekly_hours(conn, venue_id)?.is_empty() {
+                summary.timetables += 1;
+                org_store::replace_opening_hours(conn, venue_id, &demo_hours(n), &[])?;
+            }
+        }
         Ok(summary)
     })
+}
+
+/// Usual opening hours of a small library or social centre (ISO weekday, minutes): closed on
+/// Mondays and Sundays, afternoons on Tuesdays, Thursdays and Fridays, all day on Wednesdays and
+/// Saturdays; one venue in three opens its afternoons at 13:30 instead of 14:00.
+fn demo_hours(n: usize) -> Vec<(i16, i32, i32)> {
+    let afternoon = if n.is_multiple_of(3) {
+        13 * 60 + 30
+    } else {
+        14 * 60
+    };
+    let mut spans = Vec::new();
+    for weekday in 2..=6 {
+        if weekday == 3 || weekday == 6 {
+            spans.push((weekday, 9 * 60 + 30, 12 * 60));
+        }
+        spans.push((weekday, afternoon, 18 * 60));
+    }
+    spans
 }

@@ -196,12 +196,23 @@ pub fn query_error(
     ApiError::Malformed(format!("invalid query string: {err}")).into()
 }
 
-/// A path segment of the wrong type (e.g. a non-numeric id) names nothing: 404.
+/// A path segment of the wrong type (e.g. a non-numeric id) names nothing: 404. Unless the path
+/// is a literal route of another method (`GET /tours/plan` lands on `GET /tours/{id}`): 405.
 pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
     tracing::debug!(error = %err, "unparseable path segment");
-    ApiError::NoRoute {
-        method: req.method().to_string(),
-        path: req.path().to_string(),
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let allowed = req
+        .app_data::<actix_web::web::Data<KnownPaths>>()
+        .and_then(|known| known.allowed(&path))
+        .filter(|allow| !allow.iter().any(|m| m == req.method()));
+    match allowed {
+        Some(allow) => ApiError::MethodNotAllowed {
+            method,
+            path,
+            allow: allow.iter().map(|m| m.to_string()).collect(),
+        },
+        None => ApiError::NoRoute { method, path },
     }
     .into()
 }

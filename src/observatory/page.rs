@@ -7,12 +7,7 @@ use std::fmt::Write;
 use super::coverage::Coverage;
 use super::indicators::Observatory;
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::text::html_escape as escape;
 
 /// A bar chart of one value per year.
 fn bars(title: &str, unit: &str, values: &[(i32, f64)], colour: &str) -> String {

@@ -1,10 +1,11 @@
 //! Organisation and user endpoints.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::hours::{self, OpeningHours, OpeningHoursInput};
 use super::model::{
     NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, User,
 };
@@ -19,6 +20,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_organizations)
         .service(get_organization)
         .service(update_organization)
+        .service(get_opening_hours)
+        .service(put_opening_hours)
         .service(create_user)
         .service(list_users)
         .service(get_user)
@@ -266,6 +269,62 @@ async fn deactivate_user(
     Ok(web::Json(
         state
             .run(move |conn| service::deactivate_user(conn, &gate, &principal, id))
+            .await?,
+    ))
+}
+
+/// An organisation's opening hours: weekly spans and dated exceptions. Day plans deliver and
+/// collect only when the venue is open; without weekly hours a venue counts as open all day.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses(
+        (status = 200, description = "The timetable", body = OpeningHours),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organizations/{id}/opening-hours")]
+async fn get_opening_hours(
+    state: web::Data<AppState>,
+    _principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<OpeningHours>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state.run(move |conn| hours::get(conn, id)).await?,
+    ))
+}
+
+/// Replaces an organisation's opening hours at once (the agency, or an administrator of the
+/// organisation): up to 4 spans a day, an exception per date (no spans: closed that day).
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")),
+    request_body = OpeningHoursInput,
+    responses(
+        (status = 200, description = "The timetable as stored", body = OpeningHours),
+        (status = 400, description = "Malformed body or unknown weekday", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the agency nor an administrator of it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every faulty span listed: not \"HH:MM\", closing before opening, overlapping, a date listed twice", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/organizations/{id}/opening-hours")]
+async fn put_opening_hours(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<OpeningHoursInput>,
+) -> ApiResult<web::Json<OpeningHours>> {
+    let id = id.into_inner();
+    let input = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| hours::replace(conn, &principal, id, &input))
             .await?,
     ))
 }

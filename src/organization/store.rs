@@ -1,10 +1,10 @@
 //! Data access for organisations and users.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::schema::{organizations, users};
+use crate::schema::{opening_exceptions, opening_hours, organizations, users};
 
 /// An organisation row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -245,4 +245,88 @@ pub fn set_preferences(
             users::muted_notifications.eq(muted_notifications),
         ))
         .execute(conn)
+}
+
+/// A line of a stored exception: the date, its span in minutes (none: closed), its note.
+pub type ExceptionLine = (NaiveDate, Option<(i32, i32)>, Option<String>);
+
+/// Weekly spans `(ISO weekday, opens, closes)` in minutes, by weekday then opening.
+pub fn weekly_hours(
+    conn: &mut DbConnection,
+    organization_id: i64,
+) -> QueryResult<Vec<(i16, i32, i32)>> {
+    opening_hours::table
+        .filter(opening_hours::organization_id.eq(organization_id))
+        .select((
+            opening_hours::weekday,
+            opening_hours::opens_minute,
+            opening_hours::closes_minute,
+        ))
+        .order((
+            opening_hours::weekday.asc(),
+            opening_hours::opens_minute.asc(),
+        ))
+        .load(conn)
+}
+
+/// Exception lines by date then opening (a closed day has one line without minutes).
+pub fn opening_exceptions(
+    conn: &mut DbConnection,
+    organization_id: i64,
+) -> QueryResult<Vec<ExceptionLine>> {
+    type Row = (NaiveDate, Option<i32>, Option<i32>, Option<String>);
+    let rows: Vec<Row> = opening_exceptions::table
+        .filter(opening_exceptions::organization_id.eq(organization_id))
+        .select((
+            opening_exceptions::on_date,
+            opening_exceptions::opens_minute,
+            opening_exceptions::closes_minute,
+            opening_exceptions::note,
+        ))
+        .order((
+            opening_exceptions::on_date.asc(),
+            opening_exceptions::opens_minute.asc(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(date, opens, closes, note)| (date, opens.zip(closes), note))
+        .collect())
+}
+
+/// Replaces the whole timetable (inside the caller's transaction).
+pub fn replace_opening_hours(
+    conn: &mut DbConnection,
+    organization_id: i64,
+    weekly: &[(i16, i32, i32)],
+    exceptions: &[ExceptionLine],
+) -> QueryResult<()> {
+    diesel::delete(opening_hours::table.filter(opening_hours::organization_id.eq(organization_id)))
+        .execute(conn)?;
+    diesel::delete(
+        opening_exceptions::table.filter(opening_exceptions::organization_id.eq(organization_id)),
+    )
+    .execute(conn)?;
+    for &(weekday, opens, closes) in weekly {
+        diesel::insert_into(opening_hours::table)
+            .values((
+                opening_hours::organization_id.eq(organization_id),
+                opening_hours::weekday.eq(weekday),
+                opening_hours::opens_minute.eq(opens),
+                opening_hours::closes_minute.eq(closes),
+            ))
+            .execute(conn)?;
+    }
+    for (date, span, note) in exceptions {
+        diesel::insert_into(opening_exceptions::table)
+            .values((
+                opening_exceptions::organization_id.eq(organization_id),
+                opening_exceptions::on_date.eq(*date),
+                opening_exceptions::opens_minute.eq(span.map(|s| s.0)),
+                opening_exceptions::closes_minute.eq(span.map(|s| s.1)),
+                opening_exceptions::note.eq(note.as_deref()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }

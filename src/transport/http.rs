@@ -1,14 +1,19 @@
 //! Transport endpoints.
 
-use actix_web::{get, post, web};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::distance::{DistanceProvider, Metric};
-use super::model::{ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest};
+use super::model::{
+    ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest, SolveAnswer, SolveRequest,
+};
 use super::service::{self, Costs};
+use super::solve;
+use super::vans::{self, NewVan, Van, VanPatch, VanQuery};
+use super::{dayplan, sheet};
 use crate::auth::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
@@ -18,7 +23,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(booking_legs)
         .service(chaining_report)
         .service(optimize_route)
-        .service(plan_day);
+        .service(solve_routes)
+        .service(plan_day)
+        .service(get_plan)
+        .service(plan_calendar)
+        .service(create_van)
+        .service(list_vans)
+        .service(get_van)
+        .service(update_van);
 }
 
 /// The two legs of a booking with km, duration, cost and CO2: from the copy's depot (or straight
@@ -134,19 +146,72 @@ async fn optimize_route(
     Ok(web::Json(answer))
 }
 
-/// The deliveries leaving a producer's depot on a day (approved bookings whose trip starts that
-/// day; copies chained from a previous venue leave from there and are not included), split into
-/// trips that fit the van (sweep by bearing around the depot), each ordered by the tour optimiser,
-/// with km, driving time and the stop list a driver can follow.
+/// Day routes for several vans: delivery jobs (loaded at the depot) and pickup jobs (brought back
+/// to it), each with volume, weight, service time and time windows; vans with capacities and a
+/// shift. The load never exceeds a capacity at any point of a route, service starts within a
+/// window (the van may wait), and each van is back by the end of its shift. Objective: fewest
+/// unassigned jobs, then least total km; each unassigned job has a reason. The solver
+/// (`transport::vrp`, string removals and greedy reinsertion under simulated annealing) is
+/// deterministic: the same body gives the same answer.
+#[utoipa::path(
+    tag = "transport",
+    security(("bearer" = [])),
+    request_body = SolveRequest,
+    responses(
+        (status = 200, description = "Routes, unassigned jobs with their reason, total km", body = SolveAnswer),
+        (status = 400, description = "Malformed body, unknown kind or metric", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every faulty field listed: windows that end before they start, a job larger or heavier than every van, more than 1,000 jobs, coordinates out of range, times not \"HH:MM\", duplicate ids", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every solver busy for longer than the request can wait", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/routes/solve")]
+async fn solve_routes(
+    state: web::Data<AppState>,
+    _principal: Principal,
+    body: web::Json<SolveRequest>,
+) -> ApiResult<web::Json<SolveAnswer>> {
+    let req = body.into_inner();
+    let (depot, vehicles, jobs) = solve::check(&req)?;
+    let metric = req.metric.unwrap_or(Metric::Haversine);
+    let speed = match metric {
+        Metric::Haversine => Some(req.speed_kmh.unwrap_or(solve::DEFAULT_SPEED_KMH)),
+        Metric::Road => req.speed_kmh,
+    };
+    let mut points = vec![depot];
+    points.extend(jobs.iter().map(|j| j.position));
+    let matrix = DistanceProvider::from_config(&state.config)
+        .matrix(&points, metric)
+        .await;
+    let problem = solve::problem(&matrix, speed, &vehicles, &jobs);
+    let limit = req.time_limit_seconds.map_or(
+        solve::DEFAULT_TIME_LIMIT,
+        std::time::Duration::from_secs_f64,
+    );
+    let solution = solve::run(problem, limit).await?;
+    Ok(web::Json(solve::answer(
+        &matrix, &vehicles, &jobs, &solution,
+    )))
+}
+
+/// Plans a depot's day: the copies leaving it that day (approved bookings whose trip starts
+/// then; copies chained from a previous venue travel from there and are left out) and the loans
+/// due back (first day after use and take-down), shared among the depot's active vans (or
+/// `van_ids`, or as many vans of `vehicle`'s size as needed) within each venue's opening hours
+/// that day, with the time each stop takes (a fixed part, per crate, set-up help). Fewest moves
+/// left out, then least km, on road distances. The plan is kept: `GET /tours/{id}` and
+/// `GET /tours/{id}/tour.ics` read it back. `Accept: text/html` answers the printable sheets.
 #[utoipa::path(
     tag = "transport",
     security(("bearer" = [])),
     request_body = PlanRequest,
     responses(
-        (status = 200, description = "The day plan", body = DayPlan),
+        (status = 200, description = "The day plan (JSON, or the drivers' sheets with `Accept: text/html`)", content((DayPlan = "application/json"), (String = "text/html"))),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's depot", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown depot or capacities not positive", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown depot, capacities not positive, vans not active at this depot, no van at all", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every solver busy for longer than the request can wait", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/tours/plan")]
@@ -154,23 +219,217 @@ async fn plan_day(
     state: web::Data<AppState>,
     principal: Principal,
     body: web::Json<PlanRequest>,
-) -> ApiResult<web::Json<DayPlan>> {
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let req = body.into_inner();
     let costs = Costs::from_config(&state.config);
-    let input = req.clone();
-    let (depot, stops) = state
-        .run(move |conn| service::plan_deliveries(conn, &principal, &costs, &input))
+    let handling = dayplan::Handling::from_config(&state.config);
+    let who = principal.clone();
+    let day = state
+        .run(move |conn| dayplan::gather(conn, &who, &costs, &handling, &req))
         .await?;
     let provider = DistanceProvider::from_config(&state.config);
+    let limit = std::time::Duration::from_millis(state.config.tour_time_limit_ms);
+    let plan = dayplan::plan(&provider, day, limit).await?;
+    let plan = state
+        .run(move |conn| dayplan::keep(conn, &principal, plan))
+        .await?;
+    Ok(plan_response(&request, &plan))
+}
+
+/// JSON, or the printable sheets when the caller asks for HTML.
+fn plan_response(request: &HttpRequest, plan: &DayPlan) -> HttpResponse {
+    let wants_html = request
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if wants_html {
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(sheet::html(plan))
+    } else {
+        HttpResponse::Ok().json(plan)
+    }
+}
+
+/// A kept day plan, as it was answered (the agency and the depot's producer).
+#[utoipa::path(
+    tag = "transport",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Plan id")),
+    responses(
+        (status = 200, description = "The day plan (JSON, or the drivers' sheets with `Accept: text/html`)", content((DayPlan = "application/json"), (String = "text/html"))),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tours/{id}")]
+async fn get_plan(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let plan = state
+        .run(move |conn| dayplan::read(conn, &principal, id))
+        .await?;
+    Ok(plan_response(&request, &plan))
+}
+
+/// Query of `GET /tours/{id}/tour.ics`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct TourCalendarQuery {
+    /// Only this trip (one van's day), by its `number`.
+    trip: Option<i64>,
+}
+
+/// A kept day plan as an iCalendar file for the drivers' calendars: each van's day and each
+/// stop as timed events (Europe/Paris), with stable UIDs.
+#[utoipa::path(
+    tag = "transport",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Plan id"), TourCalendarQuery),
+    responses(
+        (status = 200, description = "The calendar", content_type = "text/calendar", body = String),
+        (status = 400, description = "Unknown parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan visible to the caller, or no such trip in it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tours/{id}/tour.ics")]
+async fn plan_calendar(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    query: web::Query<TourCalendarQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let trip = query.into_inner().trip;
+    let plan = state
+        .run(move |conn| dayplan::read(conn, &principal, id))
+        .await?;
+    if let Some(n) = trip {
+        if !plan.trips.iter().any(|t| t.number == n) {
+            return Err(crate::error::Error::NotFound(format!("trip {n} of plan {id}")).into());
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"tour-{id}.ics\""),
+        ))
+        .body(sheet::ics(&plan, trip)))
+}
+
+/// Registers a van (the agency's administrators): its depot, capacity and shift. Day plans of
+/// that depot share their jobs among its active vans.
+#[utoipa::path(
+    tag = "transport",
+    security(("bearer" = [])),
+    request_body = NewVan,
+    responses(
+        (status = 201, description = "The van", body = Van),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator of the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every faulty field listed (capacity not positive, shift not \"HH:MM\" or ending before it starts, depot not a producer or the agency)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/vans")]
+async fn create_van(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewVan>,
+) -> ApiResult<HttpResponse> {
+    let new = body.into_inner();
+    let van = state
+        .run(move |conn| vans::create(conn, &principal, &new))
+        .await?;
+    Ok(HttpResponse::Created().json(van))
+}
+
+/// The vans: all of them for the agency, those leaving from its own depot for a producer.
+#[utoipa::path(
+    tag = "transport",
+    security(("bearer" = [])),
+    params(VanQuery),
+    responses(
+        (status = 200, description = "Vans by id", body = Vec<Van>),
+        (status = 400, description = "Unknown parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/vans")]
+async fn list_vans(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<VanQuery>,
+) -> ApiResult<web::Json<Vec<Van>>> {
+    let query = query.into_inner();
     Ok(web::Json(
-        service::plan_day(
-            &provider,
-            req.date,
-            depot,
-            stops,
-            req.vehicle.capacity_volume_m3,
-            req.vehicle.capacity_weight_kg,
-        )
-        .await?,
+        state
+            .run(move |conn| vans::list(conn, &principal, &query))
+            .await?,
+    ))
+}
+
+/// One van (the agency, and the producer it leaves from).
+#[utoipa::path(
+    tag = "transport",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Van id")),
+    responses(
+        (status = 200, description = "The van", body = Van),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such van visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/vans/{id}")]
+async fn get_van(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Van>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| vans::get(conn, &principal, id))
+            .await?,
+    ))
+}
+
+/// Changes a van (the agency's administrators); `active: false` retires it from planning.
+#[utoipa::path(
+    tag = "transport",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Van id")),
+    request_body = VanPatch,
+    responses(
+        (status = 200, description = "The van", body = Van),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator of the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such van", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every faulty field listed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/vans/{id}")]
+async fn update_van(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<VanPatch>,
+) -> ApiResult<web::Json<Van>> {
+    let id = id.into_inner();
+    let patch = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| vans::update(conn, &principal, id, &patch))
+            .await?,
     ))
 }

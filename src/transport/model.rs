@@ -125,17 +125,23 @@ pub struct Vehicle {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanRequest {
-    /// Day of departure.
+    /// The day planned.
     pub date: NaiveDate,
-    /// The producer whose depot the van leaves from.
+    /// The producer whose depot the vans leave from.
     pub depot_organization_id: i64,
-    pub vehicle: Vehicle,
+    /// These active vans of the depot only (default: every active van of the depot).
+    pub van_ids: Option<Vec<i64>>,
+    /// Without registered vans: as many vans of this size as needed, each driving 08:00–18:00
+    /// (how days were planned before vans were registered).
+    pub vehicle: Option<Vehicle>,
 }
 
-/// A delivery of a day plan.
+/// A stop of a day plan: a copy delivered to a venue, or collected from it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PlanStop {
     pub booking_id: i64,
+    /// `delivery`: the copy rides from the depot; `pickup`: it is collected and brought back.
+    pub kind: JobKind,
     pub copy_id: i64,
     pub asset_tag: String,
     pub resource_title: String,
@@ -146,28 +152,217 @@ pub struct PlanStop {
     pub longitude: f64,
     pub volume_m3: f64,
     pub weight_kg: f64,
+    /// Crates carried in or out.
+    pub crates: i32,
+    /// Time at the stop: a fixed part, per crate, and set-up help where the resource needs it.
+    pub service_minutes: i64,
+    /// The venue's opening spans that day ("HH:MM"); empty when its hours are not known.
+    pub opening: Vec<TimeWindow>,
+    /// "HH:MM" the van arrives (planned stops only).
+    pub arrival: Option<String>,
+    /// "HH:MM" service starts, after any wait for the venue to open.
+    pub service_start: Option<String>,
+    /// "HH:MM" the van leaves.
+    pub departure: Option<String>,
 }
 
-/// One trip of the van: depot → stops in order → depot.
+/// One van's day: depot → stops in order → depot.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Trip {
     pub number: i64,
+    /// The registered van (none for the vans of `vehicle`).
+    pub van_id: Option<i64>,
+    pub van_name: String,
+    /// "HH:MM" it leaves the depot loaded with the trip's deliveries.
+    pub start: String,
+    /// "HH:MM" it is back.
+    pub end: String,
     pub stops: Vec<PlanStop>,
     pub km: f64,
     pub driving_hours: f64,
+    /// Deliveries aboard when leaving the depot.
     pub volume_m3: f64,
     pub weight_kg: f64,
+    /// Pickups aboard when coming back.
+    pub collected_volume_m3: f64,
+    pub collected_weight_kg: f64,
 }
 
-/// The deliveries leaving a depot on a day, split into trips that fit the van.
+/// A move of the day that no van makes, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PlanUnassigned {
+    pub booking_id: i64,
+    pub kind: JobKind,
+    pub venue_id: i64,
+    pub reason: UnassignedReason,
+}
+
+/// A depot's day: the deliveries leaving it and the returns due back, shared among its vans
+/// within the venues' opening hours. Kept: `GET /tours/{id}` reads it back unchanged.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DayPlan {
+    pub id: i64,
     pub date: NaiveDate,
     pub depot: Place,
     pub trips: Vec<Trip>,
     pub total_km: f64,
     pub total_driving_hours: f64,
-    /// Deliveries larger than the van on their own (to be sent otherwise).
+    /// Every booking with a move left out (see `unassigned` for why).
     pub unplaced_booking_ids: Vec<i64>,
+    pub unassigned: Vec<PlanUnassigned>,
+    pub source: DistanceSource,
+    #[serde(with = "crate::timestamp::utc")]
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// What a van carries at most.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    pub volume_m3: f64,
+    pub weight_kg: f64,
+}
+
+/// When a van drives: it leaves the depot no earlier than `start` and is back by `end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    /// "HH:MM".
+    #[schema(example = "08:00")]
+    pub start: String,
+    /// "HH:MM", after `start`.
+    #[schema(example = "18:00")]
+    pub end: String,
+}
+
+/// When a stop can be served: service starts within it (it may run past its end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeWindow {
+    #[schema(example = "09:00")]
+    pub start: String,
+    #[schema(example = "12:00")]
+    pub end: String,
+}
+
+crate::text_enum! {
+    /// Which way a job's goods travel.
+    pub enum JobKind {
+        /// Loaded at the depot, left at the stop.
+        Delivery => "delivery",
+        /// Collected at the stop, brought back to the depot.
+        Pickup => "pickup",
+    }
+}
+
+/// A van of a `routes/solve` request.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveVehicle {
+    /// Caller's identifier, unique within the request.
+    pub id: String,
+    pub capacity: Capacity,
+    pub shift: Shift,
+}
+
+/// A job of a `routes/solve` request.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveJob {
+    /// Caller's identifier, unique within the request.
+    pub id: String,
+    pub kind: JobKind,
+    pub latitude: f64,
+    pub longitude: f64,
+    #[serde(default)]
+    pub volume_m3: f64,
+    #[serde(default)]
+    pub weight_kg: f64,
+    /// Time spent at the stop (0–720).
+    #[serde(default)]
+    pub service_minutes: i64,
+    /// Service starts within one of them (at most 8, each `start` ≤ `end`); none: any time of
+    /// the shift.
+    #[serde(default)]
+    pub time_windows: Vec<TimeWindow>,
+}
+
+/// Body of `POST /api/v1/routes/solve`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveRequest {
+    pub depot: RoutePoint,
+    /// 1–100 vans.
+    pub vehicles: Vec<SolveVehicle>,
+    /// 1–1,000 jobs.
+    pub jobs: Vec<SolveJob>,
+    /// `haversine` (default) or `road`.
+    pub metric: Option<Metric>,
+    /// Driving speed, 5–130 km/h (default 60 on `haversine`; `road` uses the road durations
+    /// unless a speed is given).
+    pub speed_kmh: Option<f64>,
+    /// Solver time, 0.1–10 s (default 2). The same body gives the same answer whatever the
+    /// machine's load: the solver counts its work, the clock is only a safety stop.
+    pub time_limit_seconds: Option<f64>,
+}
+
+/// A served stop of a route.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SolvedStop {
+    pub job_id: String,
+    /// "HH:MM" the van arrives.
+    pub arrival: String,
+    /// "HH:MM" service starts (later than `arrival` when the van waits for a window).
+    pub service_start: String,
+    /// "HH:MM" the van leaves.
+    pub departure: String,
+    /// Load aboard when leaving the stop.
+    pub load: Capacity,
+}
+
+/// The route of one van.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SolvedRoute {
+    pub vehicle_id: String,
+    /// "HH:MM" the van leaves the depot, loaded with the route's deliveries.
+    pub start: String,
+    /// "HH:MM" it is back.
+    pub end: String,
+    pub stops: Vec<SolvedStop>,
+    pub km: f64,
+    /// From leaving the depot to being back, waits included.
+    pub duration_minutes: i64,
+}
+
+crate::text_enum! {
+    /// Why a job is left out of every route.
+    pub enum UnassignedReason {
+        /// Larger or heavier than every van on its own.
+        TooLargeForAnyVan => "too_large_for_any_van",
+        /// No van can reach it within a window from the depot and be back by the end of its
+        /// shift, even serving it alone.
+        WindowUnreachable => "window_unreachable",
+        /// It could be served alone, but the vans are full or their day is: another van or
+        /// another day is needed.
+        NoCapacityLeft => "no_capacity_left",
+        /// The venue is closed that day (opening hours).
+        ClosedThatDay => "closed_that_day",
+    }
+}
+
+/// A job no route serves, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UnassignedJob {
+    pub job_id: String,
+    pub reason: UnassignedReason,
+}
+
+/// Answer of `POST /api/v1/routes/solve`: fewest unassigned jobs, then least total km.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SolveAnswer {
+    /// One route per van used (vans left idle are not listed).
+    pub routes: Vec<SolvedRoute>,
+    pub unassigned: Vec<UnassignedJob>,
+    pub total_km: f64,
     pub source: DistanceSource,
 }

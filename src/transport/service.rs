@@ -1,20 +1,17 @@
 //! Transport rules: the legs of a loan, chaining (a copy going straight on to its next venue),
 //! the km and CO2 it saves, optimised tours and day plans that fit the van.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{Duration, NaiveDate};
 
-use super::distance::{DistanceProvider, DistanceSource, Matrix, Metric};
-use super::model::{
-    ChainingReport, DayPlan, Leg, LegKind, Place, PlanRequest, PlanStop, RouteAnswer, RouteLeg,
-    RouteRequest, Trip,
-};
+use super::distance::{DistanceProvider, Matrix};
+use super::model::{ChainingReport, Leg, LegKind, Place, RouteAnswer, RouteLeg, RouteRequest};
 use super::store;
 use super::tour::{self, DistanceMatrix};
 use crate::auth::Principal;
 use crate::booking::{Booking, BookingStatus};
-use crate::chaining::{self, chained_before, next_chained, previous_chained};
+use crate::chaining::{self, next_chained, previous_chained};
 use crate::config::Config;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
@@ -52,14 +49,14 @@ impl Costs {
     }
 }
 
-fn position(p: &Place) -> LatLon {
+pub(crate) fn position(p: &Place) -> LatLon {
     LatLon {
         lat: p.latitude,
         lon: p.longitude,
     }
 }
 
-fn round(x: f64, digits: i32) -> f64 {
+pub(crate) fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (x * f).round() / f
 }
@@ -368,181 +365,6 @@ pub fn route_answer(matrix: &Matrix, ids: &[String]) -> RouteAnswer {
     }
 }
 
-/// What a day plan starts from: the depot and the deliveries leaving it that day (chained
-/// deliveries leave from their previous venue, not from the depot, and are left out).
-pub fn plan_deliveries(
-    conn: &mut DbConnection,
-    p: &Principal,
-    costs: &Costs,
-    req: &PlanRequest,
-) -> Result<(Place, Vec<PlanStop>)> {
-    let mut v = Validator::new();
-    let cap_ok = |x: f64| x.is_finite() && x > 0.0;
-    v.check(
-        cap_ok(req.vehicle.capacity_volume_m3),
-        "vehicle.capacity_volume_m3",
-        "must be more than 0",
-    );
-    v.check(
-        cap_ok(req.vehicle.capacity_weight_kg),
-        "vehicle.capacity_weight_kg",
-        "must be more than 0",
-    );
-    let depot = store::place_of(conn, req.depot_organization_id)?;
-    match &depot {
-        Some((_, kind)) if kind == OrgKind::Producer.as_str() => {}
-        _ => v.add("depot_organization_id", "not a producer of the network"),
-    }
-    v.finish()?;
-    if !(p.is_agency() || p.belongs_to(req.depot_organization_id)) {
-        return Err(Error::Forbidden(
-            "only the producer itself, or the agency, plans its tours".into(),
-        ));
-    }
-    let (depot, _) = depot.ok_or_else(|| Error::Internal("validated depot missing".into()))?;
-    let departures = store::departures(conn, req.depot_organization_id, req.date)?;
-    let copy_ids: Vec<i64> = departures.iter().map(|d| d.stay.copy_id).collect();
-    let earlier = chaining::stays_of(
-        conn,
-        &copy_ids,
-        BookingStatus::MOVING,
-        req.date - Duration::days(costs.chain_gap_days + 400),
-        req.date + Duration::days(400),
-    )?;
-    let mut stops = Vec::new();
-    for store::Departure {
-        stay,
-        asset_tag,
-        resource_title: title,
-        volume_m3: volume,
-        weight_kg: weight,
-    } in departures
-    {
-        if chained_before(&earlier, stay.copy_id, stay.starts_on, costs.chain_gap_days).is_some() {
-            continue;
-        }
-        stops.push(PlanStop {
-            booking_id: stay.booking_id,
-            copy_id: stay.copy_id,
-            asset_tag,
-            resource_title: title,
-            venue_id: stay.venue.organization_id.unwrap_or_default(),
-            venue_name: stay.venue.name,
-            commune_insee: stay.venue.commune_insee,
-            latitude: stay.venue.latitude,
-            longitude: stay.venue.longitude,
-            volume_m3: volume,
-            weight_kg: weight,
-        });
-    }
-    Ok((depot, stops))
-}
-
-/// Splits deliveries into trips that fit the van: a sweep around the depot by bearing, filling
-/// each trip until the next stop would overflow volume or weight. Stops larger than the van on
-/// their own are returned apart.
-pub fn sweep_trips(
-    depot: &Place,
-    mut stops: Vec<PlanStop>,
-    volume: f64,
-    weight: f64,
-) -> (Vec<Vec<PlanStop>>, Vec<PlanStop>) {
-    let (too_big, mut fitting): (Vec<PlanStop>, Vec<PlanStop>) = stops
-        .drain(..)
-        .partition(|s| s.volume_m3 > volume || s.weight_kg > weight);
-    let bearing = |s: &PlanStop| {
-        let dy = s.latitude - depot.latitude;
-        let dx = (s.longitude - depot.longitude) * depot.latitude.to_radians().cos();
-        dy.atan2(dx)
-    };
-    fitting.sort_by(|a, b| {
-        bearing(a)
-            .total_cmp(&bearing(b))
-            .then(a.booking_id.cmp(&b.booking_id))
-    });
-    let mut trips: Vec<Vec<PlanStop>> = Vec::new();
-    let (mut v, mut w) = (0.0, 0.0);
-    for stop in fitting {
-        let fits =
-            trips.last().is_some() && v + stop.volume_m3 <= volume && w + stop.weight_kg <= weight;
-        if !fits {
-            trips.push(Vec::new());
-            v = 0.0;
-            w = 0.0;
-        }
-        v += stop.volume_m3;
-        w += stop.weight_kg;
-        if let Some(trip) = trips.last_mut() {
-            trip.push(stop);
-        }
-    }
-    (trips, too_big)
-}
-
-/// Orders each trip with the optimiser and measures it.
-pub async fn plan_day(
-    provider: &DistanceProvider,
-    date: NaiveDate,
-    depot: Place,
-    stops: Vec<PlanStop>,
-    volume: f64,
-    weight: f64,
-) -> Result<DayPlan> {
-    let (groups, too_big) = sweep_trips(&depot, stops, volume, weight);
-    let mut trips = Vec::with_capacity(groups.len());
-    let mut source = DistanceSource::RoadEstimate;
-    for (number, group) in groups.into_iter().enumerate() {
-        let mut points = vec![position(&depot)];
-        points.extend(group.iter().map(|s| LatLon {
-            lat: s.latitude,
-            lon: s.longitude,
-        }));
-        let matrix = provider.matrix(&points, Metric::Road).await;
-        source = matrix.source;
-        // The solver is CPU-bound: run it on the blocking pool, not on the async executor that
-        // serves other requests (as `optimize_route` does).
-        let distances = solver_matrix(&matrix);
-        let tour = actix_web::web::block(move || tour::solve(&distances))
-            .await
-            .map_err(|e| Error::Internal(format!("tour solver failed: {e}")))?;
-        let mut km = 0.0;
-        let mut hours = 0.0;
-        for (k, &from) in tour.order.iter().enumerate() {
-            let to = tour.order.get(k + 1).copied().unwrap_or(0);
-            km += matrix.km[from][to];
-            hours += matrix.hours[from][to];
-        }
-        let mut by_node: HashMap<usize, PlanStop> = group
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| (i + 1, s))
-            .collect();
-        let ordered: Vec<PlanStop> = tour
-            .order
-            .iter()
-            .skip(1)
-            .filter_map(|n| by_node.remove(n))
-            .collect();
-        trips.push(Trip {
-            number: number as i64 + 1,
-            volume_m3: round(ordered.iter().map(|s| s.volume_m3).sum(), 2),
-            weight_kg: round(ordered.iter().map(|s| s.weight_kg).sum(), 1),
-            stops: ordered,
-            km: round(km, 1),
-            driving_hours: round(hours, 2),
-        });
-    }
-    Ok(DayPlan {
-        date,
-        total_km: round(trips.iter().map(|t| t.km).sum(), 1),
-        total_driving_hours: round(trips.iter().map(|t| t.driving_hours).sum(), 2),
-        trips,
-        unplaced_booking_ids: too_big.iter().map(|s| s.booking_id).collect(),
-        depot,
-        source,
-    })
-}
-
 /// The cost of planned legs on the road estimate, in cents: what a quote recharges. Synchronous
 /// (no OSRM call), so that pricing can run inside a booking's transaction; without OSRM it is
 /// exactly the sum of `cost_cents` that `GET /bookings/{id}/legs` shows.
@@ -553,60 +375,4 @@ pub fn estimated_cost_cents(provider: &DistanceProvider, costs: &Costs, plans: &
             costs.cost_cents(provider.estimate_km(position(&plan.from), position(&plan.to)))
         })
         .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn stop(id: i64, lat: f64, lon: f64, volume: f64, weight: f64) -> PlanStop {
-        PlanStop {
-            booking_id: id,
-            copy_id: id,
-            asset_tag: format!("T{id}"),
-            resource_title: "r".into(),
-            venue_id: id,
-            venue_name: "v".into(),
-            commune_insee: "80021".into(),
-            latitude: lat,
-            longitude: lon,
-            volume_m3: volume,
-            weight_kg: weight,
-        }
-    }
-
-    fn depot() -> Place {
-        Place {
-            kind: "depot".into(),
-            organization_id: Some(1),
-            name: "d".into(),
-            commune_insee: "80021".into(),
-            latitude: 49.9,
-            longitude: 2.3,
-        }
-    }
-
-    #[test]
-    fn sweep_respects_capacity_and_sets_aside_oversized_stops() {
-        let stops = vec![
-            stop(1, 50.0, 2.3, 2.0, 100.0),
-            stop(2, 50.0, 2.4, 2.0, 100.0),
-            stop(3, 49.8, 2.3, 2.0, 500.0),
-            stop(4, 49.8, 2.2, 9.0, 10.0),
-            stop(5, 49.9, 2.5, 1.0, 100.0),
-        ];
-        let (trips, too_big) = sweep_trips(&depot(), stops, 4.0, 600.0);
-        assert_eq!(
-            too_big.iter().map(|s| s.booking_id).collect::<Vec<_>>(),
-            vec![4]
-        );
-        let mut all: Vec<i64> = trips.iter().flatten().map(|s| s.booking_id).collect();
-        all.sort();
-        assert_eq!(all, vec![1, 2, 3, 5]);
-        for trip in &trips {
-            assert!(trip.iter().map(|s| s.volume_m3).sum::<f64>() <= 4.0);
-            assert!(trip.iter().map(|s| s.weight_kg).sum::<f64>() <= 600.0);
-        }
-        assert!(trips.len() >= 2);
-    }
 }

@@ -10,7 +10,7 @@ use super::model::Place;
 use crate::booking::BookingStatus;
 use crate::chaining::{stay_from_row, Stay, StayRow, STAY_COLUMNS};
 use crate::db::DbConnection;
-use crate::schema::{bookings, communes, copies, organizations, resources};
+use crate::schema::{bookings, communes, copies, organizations, resources, tour_plans};
 
 /// The depot of each copy: its home commune, named after its producer.
 pub fn depots(conn: &mut DbConnection, copy_ids: &[i64]) -> QueryResult<HashMap<i64, Place>> {
@@ -64,51 +64,153 @@ pub fn copies_booked_between(
     query.load(conn)
 }
 
-/// A delivery leaving a depot, with what it carries.
+/// A copy moving between a depot and a venue on a day, with what it carries.
 #[derive(Debug, Clone)]
-pub struct Departure {
+pub struct Move {
     pub stay: Stay,
     pub asset_tag: String,
     pub resource_title: String,
     pub volume_m3: f64,
     pub weight_kg: f64,
+    pub crates: i32,
+    pub setup_days: i32,
 }
 
-type DepartureRow = (StayRow, String, String, Option<f64>, Option<f64>);
+type MoveRow = (
+    StayRow,
+    String,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<i32>,
+    i32,
+);
+
+fn move_from_row(
+    (s, tag, title, volume, weight, crates, setup_days): MoveRow,
+) -> crate::error::Result<Move> {
+    Ok(Move {
+        stay: stay_from_row(s)?,
+        asset_tag: tag,
+        resource_title: title,
+        volume_m3: volume.unwrap_or(0.0),
+        weight_kg: weight.unwrap_or(0.0),
+        crates: crates.unwrap_or(1).max(1),
+        setup_days,
+    })
+}
+
+/// Which moves of a day: the copies leaving the depot, or those due back.
+#[derive(Debug, Clone, Copy)]
+enum Direction {
+    Leaving,
+    DueBack,
+}
 
 /// Approved deliveries of a producer's copies whose trip starts on `day` (first occupied day).
 pub fn departures(
     conn: &mut DbConnection,
     producer_id: i64,
     day: NaiveDate,
-) -> crate::error::Result<Vec<Departure>> {
-    let rows: Vec<DepartureRow> = bookings::table
+) -> crate::error::Result<Vec<Move>> {
+    moves(conn, producer_id, day, Direction::Leaving)
+}
+
+/// Loans of a producer's copies due back on `day`: the first day after use and take-down
+/// (`ends_on + setup_days + 1`, the first day of the return trip), still out or about to be.
+pub fn returns_due(
+    conn: &mut DbConnection,
+    producer_id: i64,
+    day: NaiveDate,
+) -> crate::error::Result<Vec<Move>> {
+    moves(conn, producer_id, day, Direction::DueBack)
+}
+
+fn moves(
+    conn: &mut DbConnection,
+    producer_id: i64,
+    day: NaiveDate,
+    direction: Direction,
+) -> crate::error::Result<Vec<Move>> {
+    let query = bookings::table
         .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
         .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
         .filter(copies::producer_id.eq(producer_id))
-        .filter(bookings::status.eq(BookingStatus::Approved))
-        .filter(bookings::occupied_from.eq(day))
         .select((
             STAY_COLUMNS,
             copies::asset_tag,
             resources::title,
             resources::volume_m3,
             resources::weight_kg,
+            resources::crates,
+            resources::setup_days,
         ))
         .order(bookings::id.asc())
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(s, tag, title, volume, weight)| {
-            Ok(Departure {
-                stay: stay_from_row(s)?,
-                asset_tag: tag,
-                resource_title: title,
-                volume_m3: volume.unwrap_or(0.0),
-                weight_kg: weight.unwrap_or(0.0),
-            })
-        })
-        .collect()
+        .into_boxed::<crate::db::DbBackend>();
+    let query = match direction {
+        Direction::Leaving => query
+            .filter(bookings::status.eq(BookingStatus::Approved))
+            .filter(bookings::occupied_from.eq(day)),
+        // Take-down lasts at most a few weeks: look that far back, then keep the exact day.
+        Direction::DueBack => query
+            .filter(bookings::status.eq_any([
+                BookingStatus::Approved,
+                BookingStatus::InTransit,
+                BookingStatus::Delivered,
+            ]))
+            .filter(bookings::ends_on.between(
+                day - chrono::Duration::days(400),
+                day - chrono::Duration::days(1),
+            )),
+    };
+    let rows: Vec<MoveRow> = query.load(conn)?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        let m = move_from_row(row)?;
+        let due_back = m.stay.ends_on + chrono::Duration::days(i64::from(m.setup_days) + 1);
+        if matches!(direction, Direction::Leaving) || due_back == day {
+            found.push(m);
+        }
+    }
+    Ok(found)
+}
+
+/// Keeps a planned day.
+pub fn insert_tour_plan(
+    conn: &mut DbConnection,
+    depot_organization_id: i64,
+    day: NaiveDate,
+    created_by: i64,
+    created_at: chrono::NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(tour_plans::table)
+        .values((
+            tour_plans::depot_organization_id.eq(depot_organization_id),
+            tour_plans::plan_date.eq(day),
+            tour_plans::created_by_organization_id.eq(created_by),
+            tour_plans::created_at.eq(created_at),
+            tour_plans::plan.eq(""),
+        ))
+        .returning(tour_plans::id)
+        .get_result(conn)
+}
+
+/// Stores the plan's body once its id is known (same transaction as the insert).
+pub fn set_tour_plan_body(conn: &mut DbConnection, id: i64, body: &str) -> QueryResult<()> {
+    diesel::update(tour_plans::table.find(id))
+        .set(tour_plans::plan.eq(body))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A kept plan: its depot and body.
+pub fn find_tour_plan(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(i64, String)>> {
+    tour_plans::table
+        .find(id)
+        .select((tour_plans::depot_organization_id, tour_plans::plan))
+        .first(conn)
+        .optional()
 }
 
 /// An organisation as a place (a depot or a venue).

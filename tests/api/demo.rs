@@ -15,6 +15,7 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
     assert!((55..=65).contains(&first.resources), "{first:?}");
     assert!((130..=170).contains(&first.copies), "{first:?}");
     assert!(first.components > 0);
+    assert_eq!((first.vans, first.timetables), (7, 250), "{first:?}");
     let second = app
         .state
         .run(itinerance::demo::load)
@@ -26,9 +27,11 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
             second.users,
             second.resources,
             second.copies,
-            second.components
+            second.components,
+            second.vans,
+            second.timetables
         ),
-        (0, 0, 0, 0, 0)
+        (0, 0, 0, 0, 0, 0, 0)
     );
 
     // Every documented login works, and sees its organisation's kind.

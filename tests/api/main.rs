@@ -14,6 +14,7 @@ mod bookings;
 mod catalogue;
 mod concurrency;
 mod condition;
+mod dayplans;
 mod demo;
 mod errors;
 mod evaluation;

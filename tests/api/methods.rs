@@ -39,6 +39,13 @@ async fn a_known_path_with_another_method_is_405_with_allow(app: TestApp) {
     assert_eq!(res.status, 405);
     assert_eq!(res.headers.get("allow").unwrap(), "POST");
 
+    // A literal route of another method wins over a template whose id would not parse.
+    let res = app.get("/api/v1/tours/plan", Some(&agency.token)).await;
+    assert_eq!(res.status, 405, "{}", res.text);
+    assert_eq!(res.headers.get("allow").unwrap(), "POST");
+    let res = app.get("/api/v1/tours/abc", Some(&agency.token)).await;
+    assert_eq!(res.status, 404, "{}", res.text);
+
     let res = app.send("POST", "/health", None, Some(json!({}))).await;
     assert_eq!(res.status, 405);
     assert_eq!(res.headers.get("allow").unwrap(), "GET, HEAD");

@@ -1,0 +1,404 @@
+//! Day plans a driver can drive (`POST /tours/plan`): the copies leaving a producer's depot on a
+//! day and the loans due back that day, shared among the depot's vans within the venues'
+//! opening hours, with the time each stop takes. The plan is kept as answered, so that the
+//! printed sheet (`Accept: text/html`) and the driver's calendar (`tour.ics`) stay what was
+//! planned even when bookings move afterwards.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, Utc};
+
+use super::distance::{DistanceProvider, Metric};
+use super::model::{
+    Capacity, DayPlan, JobKind, Place, PlanRequest, PlanStop, PlanUnassigned, TimeWindow, Trip,
+    UnassignedReason,
+};
+use super::service::{position, round, Costs};
+use super::solve::{self, JobSpec, VehicleSpec};
+use super::store::{self, Move};
+use super::vans;
+use super::vrp;
+use crate::auth::Principal;
+use crate::booking::BookingStatus;
+use crate::chaining;
+use crate::clock::format_hhmm;
+use crate::config::Config;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{Error, Result, Validator};
+use crate::organization::{hours, OrgKind};
+
+/// Time at a stop, from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Handling {
+    pub stop_minutes: i64,
+    pub per_crate_minutes: i64,
+    pub setup_help_minutes: i64,
+}
+
+impl Handling {
+    pub fn from_config(c: &Config) -> Handling {
+        Handling {
+            stop_minutes: c.tour_stop_minutes,
+            per_crate_minutes: c.tour_minutes_per_crate,
+            setup_help_minutes: c.tour_setup_help_minutes,
+        }
+    }
+
+    /// Minutes at a stop: the fixed part, each crate, and set-up help for deliveries of
+    /// resources that need setting up.
+    pub fn minutes(&self, kind: JobKind, m: &Move) -> i64 {
+        let help = if kind == JobKind::Delivery && m.setup_days > 0 {
+            self.setup_help_minutes
+        } else {
+            0
+        };
+        self.stop_minutes + self.per_crate_minutes * i64::from(m.crates) + help
+    }
+}
+
+/// A van of the day: registered, or one of the `vehicle` size.
+#[derive(Debug, Clone)]
+pub struct PlanVan {
+    pub id: Option<i64>,
+    pub spec: VehicleSpec,
+}
+
+/// What a day's plan is made from.
+#[derive(Debug, Clone)]
+pub struct Gathered {
+    pub date: NaiveDate,
+    pub depot: Place,
+    pub vans: Vec<PlanVan>,
+    /// Stops the vans may make, with their windows in minutes (empty: hours unknown).
+    pub stops: Vec<(PlanStop, Vec<(i32, i32)>)>,
+    /// Stops at venues closed that day.
+    pub closed: Vec<PlanStop>,
+}
+
+/// The van shift of plans made with `vehicle` instead of registered vans.
+const DEFAULT_SHIFT: (i32, i32) = (8 * 60, 18 * 60);
+
+/// Reads the day: the depot, its vans, the deliveries and the returns due, each with the
+/// venue's opening hours that day (the caller: the producer itself or the agency).
+pub fn gather(
+    conn: &mut DbConnection,
+    p: &Principal,
+    costs: &Costs,
+    handling: &Handling,
+    req: &PlanRequest,
+) -> Result<Gathered> {
+    let mut v = Validator::new();
+    if let Some(vehicle) = &req.vehicle {
+        let cap_ok = |x: f64| x.is_finite() && x > 0.0;
+        v.check(
+            cap_ok(vehicle.capacity_volume_m3),
+            "vehicle.capacity_volume_m3",
+            "must be more than 0",
+        );
+        v.check(
+            cap_ok(vehicle.capacity_weight_kg),
+            "vehicle.capacity_weight_kg",
+            "must be more than 0",
+        );
+    }
+    let depot = store::place_of(conn, req.depot_organization_id)?;
+    match &depot {
+        Some((_, kind)) if kind == OrgKind::Producer.as_str() => {}
+        _ => v.add("depot_organization_id", "not a producer of the network"),
+    }
+    v.finish()?;
+    if !(p.is_agency() || p.belongs_to(req.depot_organization_id)) {
+        return Err(Error::Forbidden(
+            "only the producer itself, or the agency, plans its tours".into(),
+        ));
+    }
+    let (depot, _) = depot.ok_or_else(|| Error::Internal("validated depot missing".into()))?;
+    let vans = day_vans(conn, req)?;
+    let mut moves: Vec<(JobKind, Move)> = Vec::new();
+    let departures = store::departures(conn, req.depot_organization_id, req.date)?;
+    let returns = store::returns_due(conn, req.depot_organization_id, req.date)?;
+    let copy_ids: Vec<i64> = departures
+        .iter()
+        .chain(&returns)
+        .map(|m| m.stay.copy_id)
+        .collect();
+    let gap = costs.chain_gap_days;
+    let stays = chaining::stays_of(
+        conn,
+        &copy_ids,
+        BookingStatus::MOVING,
+        req.date - Duration::days(gap + 400),
+        req.date + Duration::days(400),
+    )?;
+    // A copy chained from (or on to) another venue travels venue to venue, not through the
+    // depot: not a job of the depot's vans.
+    for m in departures {
+        if chaining::chained_before(&stays, m.stay.copy_id, m.stay.starts_on, gap).is_none() {
+            moves.push((JobKind::Delivery, m));
+        }
+    }
+    for m in returns {
+        let onward = stays.iter().any(|s| {
+            s.copy_id == m.stay.copy_id
+                && s.booking_id != m.stay.booking_id
+                && chaining::chains(m.stay.ends_on, s.starts_on, gap)
+        });
+        if !onward {
+            moves.push((JobKind::Pickup, m));
+        }
+    }
+    let mut timetables: HashMap<i64, hours::OpeningHours> = HashMap::new();
+    let mut stops = Vec::new();
+    let mut closed = Vec::new();
+    for (kind, m) in moves {
+        let venue_id = m.stay.venue.organization_id.unwrap_or_default();
+        if let std::collections::hash_map::Entry::Vacant(slot) = timetables.entry(venue_id) {
+            slot.insert(hours::load(conn, venue_id)?);
+        }
+        let spans = timetables.get(&venue_id).and_then(|t| t.spans_on(req.date));
+        let stop = PlanStop {
+            booking_id: m.stay.booking_id,
+            kind,
+            copy_id: m.stay.copy_id,
+            asset_tag: m.asset_tag.clone(),
+            resource_title: m.resource_title.clone(),
+            venue_id,
+            venue_name: m.stay.venue.name.clone(),
+            commune_insee: m.stay.venue.commune_insee.clone(),
+            latitude: m.stay.venue.latitude,
+            longitude: m.stay.venue.longitude,
+            volume_m3: m.volume_m3,
+            weight_kg: m.weight_kg,
+            crates: m.crates,
+            service_minutes: handling.minutes(kind, &m),
+            opening: spans
+                .iter()
+                .flatten()
+                .map(|&(s, e)| TimeWindow {
+                    start: format_hhmm(s),
+                    end: format_hhmm(e),
+                })
+                .collect(),
+            arrival: None,
+            service_start: None,
+            departure: None,
+        };
+        match spans {
+            Some(spans) if spans.is_empty() => closed.push(stop),
+            Some(spans) => stops.push((stop, spans)),
+            None => stops.push((stop, Vec::new())),
+        }
+    }
+    Ok(Gathered {
+        date: req.date,
+        depot,
+        vans,
+        stops,
+        closed,
+    })
+}
+
+/// The vans of the day: those named, else the depot's active ones, else `vehicle`'s size.
+fn day_vans(conn: &mut DbConnection, req: &PlanRequest) -> Result<Vec<PlanVan>> {
+    let registered = vans::active_at(conn, req.depot_organization_id)?;
+    let mut v = Validator::new();
+    let chosen: Vec<vans::Van> = match &req.van_ids {
+        Some(ids) => {
+            if ids.is_empty() || ids.len() > solve::MAX_VEHICLES {
+                v.add("van_ids", format!("1–{} vans", solve::MAX_VEHICLES));
+            }
+            let mut chosen = Vec::new();
+            for (i, id) in ids.iter().enumerate() {
+                match registered.iter().find(|van| van.id == *id) {
+                    Some(van) if !chosen.iter().any(|c: &vans::Van| c.id == van.id) => {
+                        chosen.push(van.clone())
+                    }
+                    Some(_) => v.add(&format!("van_ids[{i}]"), "listed twice"),
+                    None => v.add(&format!("van_ids[{i}]"), "not an active van of this depot"),
+                }
+            }
+            chosen
+        }
+        None => registered,
+    };
+    if chosen.is_empty() && req.vehicle.is_none() && req.van_ids.is_none() {
+        v.add(
+            "van_ids",
+            "no active van leaves from this depot: register one (POST /api/v1/vans) or give \
+             `vehicle`",
+        );
+    }
+    v.finish()?;
+    if !chosen.is_empty() {
+        return Ok(chosen
+            .into_iter()
+            .map(|van| PlanVan {
+                id: Some(van.id),
+                spec: VehicleSpec {
+                    shift: van.shift_minutes(),
+                    id: van.name,
+                    capacity: van.capacity,
+                },
+            })
+            .collect());
+    }
+    let vehicle = req
+        .vehicle
+        .as_ref()
+        .ok_or_else(|| Error::Internal("validated vehicle missing".into()))?;
+    Ok((0..solve::MAX_VEHICLES)
+        .map(|n| PlanVan {
+            id: None,
+            spec: VehicleSpec {
+                id: format!("Van {}", n + 1),
+                capacity: Capacity {
+                    volume_m3: vehicle.capacity_volume_m3,
+                    weight_kg: vehicle.capacity_weight_kg,
+                },
+                shift: DEFAULT_SHIFT,
+            },
+        })
+        .collect())
+}
+
+/// Plans the day: routes for the vans on road distances, fewest moves left out, then least km.
+pub async fn plan(
+    provider: &DistanceProvider,
+    day: Gathered,
+    time_limit: std::time::Duration,
+) -> Result<DayPlan> {
+    let Gathered {
+        date,
+        depot,
+        mut vans,
+        stops,
+        closed,
+    } = day;
+    // The vans of `vehicle` are as many as needed: one per stop at most.
+    if vans.first().is_some_and(|v| v.id.is_none()) {
+        vans.truncate(stops.len().clamp(1, solve::MAX_VEHICLES));
+    }
+    let mut unassigned: Vec<PlanUnassigned> = closed
+        .iter()
+        .map(|s| PlanUnassigned {
+            booking_id: s.booking_id,
+            kind: s.kind,
+            venue_id: s.venue_id,
+            reason: UnassignedReason::ClosedThatDay,
+        })
+        .collect();
+    let mut trips = Vec::new();
+    let mut source = super::distance::DistanceSource::RoadEstimate;
+    if !stops.is_empty() {
+        let jobs: Vec<JobSpec> = stops
+            .iter()
+            .enumerate()
+            .map(|(i, (s, windows))| JobSpec {
+                id: i.to_string(),
+                kind: s.kind,
+                position: crate::territory::geo::LatLon {
+                    lat: s.latitude,
+                    lon: s.longitude,
+                },
+                volume_m3: s.volume_m3,
+                weight_kg: s.weight_kg,
+                service_minutes: s.service_minutes,
+                windows: windows.clone(),
+            })
+            .collect();
+        let specs: Vec<VehicleSpec> = vans.iter().map(|v| v.spec.clone()).collect();
+        let mut points = vec![position(&depot)];
+        points.extend(jobs.iter().map(|j| j.position));
+        let matrix = provider.matrix(&points, Metric::Road).await;
+        source = matrix.source;
+        let problem = solve::problem(&matrix, None, &specs, &jobs);
+        vrp::validate(&problem)
+            .map_err(|e| Error::Internal(format!("day plan problem: {}", e.join("; "))))?;
+        let solution = solve::run(problem, time_limit).await?;
+        for (number, route) in solve::routes(&matrix, &specs, &jobs, &solution)
+            .into_iter()
+            .zip(solution.routes.iter().filter(|r| !r.jobs.is_empty()))
+            .enumerate()
+        {
+            let (solved, raw) = route;
+            let van = &vans[raw.vehicle];
+            let mut planned = Vec::with_capacity(raw.jobs.len());
+            let mut hours = 0.0;
+            let mut at = 0;
+            for (&j, times) in raw.jobs.iter().zip(&solved.stops) {
+                hours += matrix.hours[at][j + 1];
+                at = j + 1;
+                let mut stop = stops[j].0.clone();
+                stop.arrival = Some(times.arrival.clone());
+                stop.service_start = Some(times.service_start.clone());
+                stop.departure = Some(times.departure.clone());
+                planned.push(stop);
+            }
+            hours += matrix.hours[at][0];
+            let total = |kind: JobKind, f: fn(&PlanStop) -> f64| {
+                round(planned.iter().filter(|s| s.kind == kind).map(f).sum(), 2)
+            };
+            trips.push(Trip {
+                number: number as i64 + 1,
+                van_id: van.id,
+                van_name: van.spec.id.clone(),
+                start: solved.start.clone(),
+                end: solved.end.clone(),
+                km: round(solved.km, 1),
+                driving_hours: round(hours, 2),
+                volume_m3: total(JobKind::Delivery, |s| s.volume_m3),
+                weight_kg: total(JobKind::Delivery, |s| s.weight_kg),
+                collected_volume_m3: total(JobKind::Pickup, |s| s.volume_m3),
+                collected_weight_kg: total(JobKind::Pickup, |s| s.weight_kg),
+                stops: planned,
+            });
+        }
+        unassigned.extend(solution.unassigned.iter().map(|&(j, r)| {
+            let s = &stops[j].0;
+            PlanUnassigned {
+                booking_id: s.booking_id,
+                kind: s.kind,
+                venue_id: s.venue_id,
+                reason: solve::reason(r),
+            }
+        }));
+    }
+    unassigned.sort_by_key(|u| (u.booking_id, u.kind));
+    let mut unplaced: Vec<i64> = unassigned.iter().map(|u| u.booking_id).collect();
+    unplaced.dedup();
+    Ok(DayPlan {
+        id: 0,
+        date,
+        total_km: round(trips.iter().map(|t| t.km).sum(), 1),
+        total_driving_hours: round(trips.iter().map(|t| t.driving_hours).sum(), 2),
+        trips,
+        unplaced_booking_ids: unplaced,
+        unassigned,
+        depot,
+        source,
+        created_at: Utc::now().naive_utc(),
+    })
+}
+
+/// Keeps a plan; it gets its id.
+pub fn keep(conn: &mut DbConnection, p: &Principal, mut plan: DayPlan) -> Result<DayPlan> {
+    let depot = plan.depot.organization_id.unwrap_or_default();
+    write_transaction(conn, |conn| {
+        plan.id =
+            store::insert_tour_plan(conn, depot, plan.date, p.organization_id, plan.created_at)?;
+        let body = serde_json::to_string(&plan)
+            .map_err(|e| Error::Internal(format!("day plan not serialisable: {e}")))?;
+        store::set_tour_plan_body(conn, plan.id, &body)?;
+        Ok::<_, Error>(())
+    })?;
+    Ok(plan)
+}
+
+/// A kept plan, for the agency and the depot's producer (404 for others).
+pub fn read(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<DayPlan> {
+    let (depot, body) = store::find_tour_plan(conn, id)?
+        .filter(|(depot, _)| p.is_agency() || p.belongs_to(*depot))
+        .ok_or_else(|| Error::NotFound(format!("tour plan {id}")))?;
+    serde_json::from_str(&body)
+        .map_err(|e| Error::Internal(format!("tour plan {id} of depot {depot} unreadable: {e}")))
+}

@@ -1,0 +1,255 @@
+//! Vehicle-routing solver: heterogeneous vans from one depot, deliveries and pickups carried
+//! simultaneously (two capacity dimensions), service time windows (several per job, any one
+//! of them), shifts. Objective: fewest unassigned jobs, then least total distance.
+//!
+//! # Algorithm
+//!
+//! *Slack Induction by String Removals* (SISR; J. Christiaens and G. Vanden Berghe, "Slack
+//! Induction by String Removals for Vehicle Routing Problems", Transportation Science 54(2),
+//! 2020): each iteration ruins the current plan by removing a few strings of consecutive jobs
+//! from routes near a random seed job (sometimes keeping a substring, the "split string"),
+//! then recreates it by greedy cheapest insertion of the removed and still unassigned jobs in
+//! a random order (random, largest demand, farthest or closest to the depot first), skipping
+//! each candidate position with a small "blink" probability. The new plan is accepted by
+//! simulated annealing on `unassigned * BIG + distance` with an exponentially decreasing
+//! temperature over the work budget. The best plan is polished by a local search (relocate,
+//! swap and 2-opt* between routes, relocate inside a route).
+//!
+//! Insertion is checked in O(1) with per-route caches (Savelsbergh's forward/backward time
+//! slack, "Local search in routing problems with time windows", Annals of OR 4, 1985;
+//! simultaneous pickup and delivery load as in Vidal et al., "A unified solution framework
+//! for multi-attribute vehicle routing problems", EJOR 234, 2014): the earliest service start
+//! at each stop (the first window still reachable), the latest service start that keeps the
+//! rest of the route feasible (the latest window start compatible with the successor), and
+//! prefix and suffix maxima of the on-board load in both dimensions. A job with several
+//! windows is served in the earliest reachable one in the forward pass; feasibility stays
+//! exact because a stop's feasible service starts form its windows cut at one bound.
+//!
+//! # Determinism
+//!
+//! No threads, a fixed-seed SplitMix64 generator, and a work budget counted in evaluated
+//! insertion positions and recomputed route stops, derived from the time limit with a constant
+//! calibrated on the development machine ([`WORK_PER_SECOND`]). The wall clock is only a
+//! safety cap (the search stops at the time limit even if the budget is not spent), so the
+//! same input gives the same output unless the machine is much slower than expected.
+
+mod check;
+mod route;
+mod search;
+#[cfg(test)]
+mod tests;
+
+pub use check::check_solution;
+
+use std::time::Duration;
+
+/// Work units (insertion positions evaluated plus route stops recomputed) per second of
+/// `time_limit`; calibrated on a 2-core development machine so that the budget is spent
+/// well within the limit (roughly 60 % of it on an idle machine), leaving margin for a
+/// machine shared with other work.
+pub const WORK_PER_SECOND: u64 = 65_000_000;
+
+/// A routing problem with integer data, so that the search is exact and reproducible.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    /// The fleet; every vehicle starts and ends at the depot and may stay unused.
+    pub vehicles: Vec<Vehicle>,
+    /// The jobs; job `i` is node `i + 1` of the matrices.
+    pub jobs: Vec<Job>,
+    /// Metres between nodes, node 0 being the depot and node `i + 1` job `i`.
+    pub distance: Vec<Vec<i64>>,
+    /// Travel seconds between nodes, indexed like `distance`.
+    pub duration: Vec<Vec<i64>>,
+}
+
+/// One van. Capacities are integers (e.g. litres and kilograms) so loads compare exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vehicle {
+    /// Capacity per dimension (volume, weight), same units as [`Job::demand`].
+    pub capacity: [i64; 2],
+    /// Earliest departure from the depot, seconds since midnight.
+    pub shift_start: i64,
+    /// Latest return to the depot, seconds since midnight.
+    pub shift_end: i64,
+}
+
+/// Whether a job's goods are loaded at the depot or brought back to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    /// Loaded at the depot, unloaded at the job: on board from departure until the stop.
+    Delivery,
+    /// Loaded at the job, unloaded at the depot: on board from the stop until return.
+    Pickup,
+}
+
+/// One stop to serve.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Delivery or pickup, which decides when the demand is on board.
+    pub kind: JobKind,
+    /// Demand per dimension (volume, weight), same units as [`Vehicle::capacity`].
+    pub demand: [i64; 2],
+    /// Service seconds on site.
+    pub service: i64,
+    /// Windows for the service start, seconds since midnight, sorted and non-overlapping;
+    /// service must start inside one of them (it may end after). Empty means always open.
+    pub windows: Vec<(i64, i64)>,
+}
+
+/// How long the solver may search.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Converted into a deterministic work budget; also a wall-clock safety cap.
+    pub time_limit: Duration,
+}
+
+/// A plan: routes of the used vehicles and the jobs left out, each with a reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Solution {
+    /// One route per used vehicle, in vehicle order.
+    pub routes: Vec<Route>,
+    /// Jobs not served, by job index, sorted.
+    pub unassigned: Vec<(usize, Unassigned)>,
+    /// Total metres of all routes.
+    pub distance: i64,
+}
+
+/// One van's day. Times are seconds since midnight.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Index into [`Problem::vehicles`].
+    pub vehicle: usize,
+    /// Job indices in visiting order.
+    pub jobs: Vec<usize>,
+    /// Arrival at each job.
+    pub arrivals: Vec<i64>,
+    /// Service start at each job (arrival plus any wait for the window).
+    pub service_starts: Vec<i64>,
+    /// Service start plus service time.
+    pub departures: Vec<i64>,
+    /// Departure from the depot: the latest one that leaves every service start unchanged,
+    /// i.e. the van reaches its first stop exactly when service can start there.
+    pub depot_departure: i64,
+    /// Arrival back at the depot.
+    pub depot_return: i64,
+    /// Metres driven.
+    pub distance: i64,
+    /// `depot_return - depot_departure`, seconds.
+    pub duration: i64,
+}
+
+/// Why a job is not served; the first two are properties of the job, the last of the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unassigned {
+    /// Its demand exceeds the capacity of every van (in some dimension).
+    TooLarge,
+    /// No van whose capacity fits can reach it within a window from the depot and be back
+    /// by the end of its shift, even serving it alone.
+    WindowUnreachable,
+    /// Some van could serve it alone, but it did not fit in this plan.
+    NoCapacityLeft,
+}
+
+/// Bound on every number of a problem, so that sums of a whole route cannot overflow.
+const LIMIT: i64 = 1_000_000_000_000;
+
+/// Checks the shape and sanity of a problem (matrix sizes, windows, shifts, signs).
+/// [`solve`] assumes a problem that passes; call this first on untrusted input.
+pub fn validate(problem: &Problem) -> Result<(), Vec<String>> {
+    let mut errors = Vec::new();
+    let n = problem.jobs.len() + 1;
+    if problem.vehicles.is_empty() {
+        errors.push("at least one vehicle is required".to_string());
+    }
+    for (name, m) in [
+        ("distance", &problem.distance),
+        ("duration", &problem.duration),
+    ] {
+        if m.len() != n || m.iter().any(|row| row.len() != n) {
+            errors.push(format!("{name} matrix must be {n}x{n} (depot plus jobs)"));
+        } else if m.iter().flatten().any(|&x| !(0..=LIMIT).contains(&x)) {
+            errors.push(format!("{name} matrix entries must be in 0..={LIMIT}"));
+        }
+    }
+    for (i, v) in problem.vehicles.iter().enumerate() {
+        if v.capacity.iter().any(|&c| c < 0) {
+            errors.push(format!("vehicle {i}: negative capacity"));
+        }
+        if v.capacity.iter().any(|&c| c > LIMIT)
+            || [v.shift_start, v.shift_end].iter().any(|t| t.abs() > LIMIT)
+        {
+            errors.push(format!("vehicle {i}: capacity or shift beyond {LIMIT}"));
+        }
+        if v.shift_start > v.shift_end {
+            errors.push(format!("vehicle {i}: shift ends before it starts"));
+        }
+    }
+    for (i, j) in problem.jobs.iter().enumerate() {
+        if j.demand.iter().any(|&d| d < 0) {
+            errors.push(format!("job {i}: negative demand"));
+        }
+        if j.demand.iter().any(|&d| d > LIMIT)
+            || j.service > LIMIT
+            || j.windows
+                .iter()
+                .any(|&(s, e)| s.abs() > LIMIT || e.abs() > LIMIT)
+        {
+            errors.push(format!("job {i}: demand, service or window beyond {LIMIT}"));
+        }
+        if j.service < 0 {
+            errors.push(format!("job {i}: negative service time"));
+        }
+        if j.windows.iter().any(|&(s, e)| s > e) {
+            errors.push(format!("job {i}: a window ends before it starts"));
+        }
+        if j.windows.windows(2).any(|w| w[0].1 >= w[1].0) {
+            errors.push(format!("job {i}: windows must be sorted and not overlap"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Solves `problem` within `limits`: deterministic for a given input (see module docs).
+pub fn solve(problem: &Problem, limits: &Limits) -> Solution {
+    let ctx = route::Ctx::new(problem);
+    let mut unassigned = Vec::new();
+    let mut servable = Vec::new();
+    for j in 0..problem.jobs.len() {
+        match ctx.alone_reason(j) {
+            Some(reason) => unassigned.push((j, reason)),
+            None => servable.push(j),
+        }
+    }
+    let plan = search::run(&ctx, &servable, limits);
+    let mut routes = Vec::new();
+    let mut distance = 0;
+    for (v, jobs) in plan.iter().enumerate() {
+        if jobs.is_empty() {
+            continue;
+        }
+        let r = ctx.schedule(v, jobs);
+        distance += r.distance;
+        routes.push(r);
+    }
+    let mut served = vec![false; problem.jobs.len()];
+    for r in &routes {
+        for &j in &r.jobs {
+            served[j] = true;
+        }
+    }
+    for &j in &servable {
+        if !served[j] {
+            unassigned.push((j, Unassigned::NoCapacityLeft));
+        }
+    }
+    unassigned.sort_by_key(|&(j, _)| j);
+    Solution {
+        routes,
+        unassigned,
+        distance,
+    }
+}

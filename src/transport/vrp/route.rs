@@ -1,0 +1,371 @@
+//! Problem data in flat arrays, and per-route caches for O(1) insertion checks.
+
+use super::{JobKind, Problem, Route, Unassigned};
+
+/// Far enough from any real time to mean "impossible" without overflowing sums.
+pub(super) const NEVER: i64 = i64::MAX / 8;
+
+/// Problem data laid out for the search: node 0 is the depot, node `j + 1` is job `j`.
+pub(super) struct Ctx {
+    pub nodes: usize,
+    pub dist: Vec<i64>,
+    pub dur: Vec<i64>,
+    pub service: Vec<i64>,
+    pub windows: Vec<Vec<(i64, i64)>>,
+    /// Goods loaded at the depot for each node (deliveries).
+    pub delivery: Vec<[i64; 2]>,
+    /// Goods loaded at each node and brought back (pickups).
+    pub pickup: Vec<[i64; 2]>,
+    pub capacity: Vec<[i64; 2]>,
+    pub shift: Vec<(i64, i64)>,
+    /// `alone[v * jobs + j]`: vehicle `v` can serve job `j` alone.
+    pub alone: Vec<bool>,
+    pub jobs: usize,
+    /// Vehicle type: index of the first vehicle with the same capacity and shift.
+    pub vtype: Vec<usize>,
+}
+
+impl Ctx {
+    pub fn new(p: &Problem) -> Ctx {
+        let nodes = p.jobs.len() + 1;
+        let mut dist = vec![0; nodes * nodes];
+        let mut dur = vec![0; nodes * nodes];
+        for a in 0..nodes {
+            for b in 0..nodes {
+                dist[a * nodes + b] = p.distance[a][b];
+                dur[a * nodes + b] = p.duration[a][b];
+            }
+        }
+        let mut service = vec![0];
+        let mut windows = vec![vec![(-NEVER, NEVER)]];
+        let mut delivery = vec![[0; 2]];
+        let mut pickup = vec![[0; 2]];
+        for j in &p.jobs {
+            service.push(j.service);
+            windows.push(if j.windows.is_empty() {
+                vec![(-NEVER, NEVER)]
+            } else {
+                j.windows.clone()
+            });
+            match j.kind {
+                JobKind::Delivery => {
+                    delivery.push(j.demand);
+                    pickup.push([0; 2]);
+                }
+                JobKind::Pickup => {
+                    delivery.push([0; 2]);
+                    pickup.push(j.demand);
+                }
+            }
+        }
+        let mut ctx = Ctx {
+            nodes,
+            dist,
+            dur,
+            service,
+            windows,
+            delivery,
+            pickup,
+            capacity: p.vehicles.iter().map(|v| v.capacity).collect(),
+            shift: p
+                .vehicles
+                .iter()
+                .map(|v| (v.shift_start, v.shift_end))
+                .collect(),
+            alone: Vec::new(),
+            jobs: p.jobs.len(),
+            vtype: (0..p.vehicles.len())
+                .map(|v| {
+                    (0..=v)
+                        .find(|&w| p.vehicles[w] == p.vehicles[v])
+                        .unwrap_or(v)
+                })
+                .collect(),
+        };
+        let mut alone = vec![false; p.vehicles.len() * p.jobs.len()];
+        for v in 0..p.vehicles.len() {
+            for j in 0..p.jobs.len() {
+                alone[v * p.jobs.len() + j] = ctx.fits(v, j) && ctx.reachable(v, j);
+            }
+        }
+        ctx.alone = alone;
+        ctx
+    }
+
+    #[inline]
+    pub fn d(&self, a: usize, b: usize) -> i64 {
+        self.dist[a * self.nodes + b]
+    }
+
+    #[inline]
+    pub fn t(&self, a: usize, b: usize) -> i64 {
+        self.dur[a * self.nodes + b]
+    }
+
+    #[inline]
+    pub fn can_serve(&self, v: usize, j: usize) -> bool {
+        self.alone[v * self.jobs + j]
+    }
+
+    pub fn vehicles(&self) -> usize {
+        self.capacity.len()
+    }
+
+    /// Service start for an arrival at `a`: the first window still open, if any.
+    #[inline]
+    pub fn start_at(&self, node: usize, a: i64) -> Option<i64> {
+        for &(s, e) in &self.windows[node] {
+            if a <= e {
+                return Some(a.max(s));
+            }
+        }
+        None
+    }
+
+    /// Latest service start not after `bound`, if any.
+    #[inline]
+    pub fn latest_before(&self, node: usize, bound: i64) -> Option<i64> {
+        for &(s, e) in self.windows[node].iter().rev() {
+            if s <= bound {
+                return Some(e.min(bound));
+            }
+        }
+        None
+    }
+
+    fn fits(&self, v: usize, j: usize) -> bool {
+        let n = j + 1;
+        (0..2).all(|k| self.delivery[n][k].max(self.pickup[n][k]) <= self.capacity[v][k])
+    }
+
+    fn reachable(&self, v: usize, j: usize) -> bool {
+        let n = j + 1;
+        let (s, e) = self.shift[v];
+        match self.start_at(n, s + self.t(0, n)) {
+            Some(t) => t + self.service[n] + self.t(n, 0) <= e,
+            None => false,
+        }
+    }
+
+    /// Why job `j` cannot be served even alone, or `None` if some van can.
+    pub fn alone_reason(&self, j: usize) -> Option<Unassigned> {
+        let vs = 0..self.vehicles();
+        if vs.clone().any(|v| self.can_serve(v, j)) {
+            None
+        } else if vs.clone().any(|v| self.fits(v, j)) {
+            Some(Unassigned::WindowUnreachable)
+        } else {
+            Some(Unassigned::TooLarge)
+        }
+    }
+
+    /// Distance of a route through `jobs`.
+    pub fn route_distance(&self, jobs: &[usize]) -> i64 {
+        let mut prev = 0;
+        let mut total = 0;
+        for &j in jobs {
+            total += self.d(prev, j + 1);
+            prev = j + 1;
+        }
+        total + self.d(prev, 0)
+    }
+
+    /// Timetable of a feasible route: earliest service starts, then the depot departure
+    /// delayed by the wait at the first stop (which changes no service start).
+    pub fn schedule(&self, v: usize, jobs: &[usize]) -> Route {
+        let (shift_start, _) = self.shift[v];
+        let mut arrivals = Vec::with_capacity(jobs.len());
+        let mut starts = Vec::with_capacity(jobs.len());
+        let mut departures = Vec::with_capacity(jobs.len());
+        let mut prev = 0;
+        let mut time = shift_start;
+        for &j in jobs {
+            let n = j + 1;
+            let a = time + self.t(prev, n);
+            let s = self.start_at(n, a).unwrap_or(a);
+            arrivals.push(a);
+            starts.push(s);
+            time = s + self.service[n];
+            departures.push(time);
+            prev = n;
+        }
+        let depot_return = time + self.t(prev, 0);
+        let depot_departure = match jobs.first() {
+            Some(&j) => {
+                arrivals[0] = starts[0];
+                starts[0] - self.t(0, j + 1)
+            }
+            None => shift_start,
+        };
+        Route {
+            vehicle: v,
+            jobs: jobs.to_vec(),
+            arrivals,
+            service_starts: starts,
+            departures,
+            depot_departure,
+            depot_return,
+            distance: self.route_distance(jobs),
+            duration: depot_return - depot_departure,
+        }
+    }
+}
+
+/// One route with the caches that make insertion checks O(1). Position 0 is the depot
+/// departure, positions `1..=len` the jobs, `len + 1` the return.
+#[derive(Clone, Debug, Default)]
+pub(super) struct RouteState {
+    pub vehicle: usize,
+    pub jobs: Vec<usize>,
+    /// Earliest service start per position (departure at 0, arrival at `len + 1`).
+    pub earliest: Vec<i64>,
+    /// Latest service start per position that keeps the rest feasible (arrival bound at
+    /// `len + 1`).
+    pub latest: Vec<i64>,
+    /// Load on board after each position `0..=len` (after departure: all deliveries).
+    pub load: Vec<[i64; 2]>,
+    /// Max load over positions `0..=k`.
+    pub pmax: Vec<[i64; 2]>,
+    /// Max load over positions `k..=len`.
+    pub smax: Vec<[i64; 2]>,
+    pub distance: i64,
+}
+
+impl RouteState {
+    pub fn new(vehicle: usize) -> RouteState {
+        RouteState {
+            vehicle,
+            ..Default::default()
+        }
+    }
+
+    #[inline]
+    pub fn node(&self, pos: usize) -> usize {
+        if pos == 0 || pos > self.jobs.len() {
+            0
+        } else {
+            self.jobs[pos - 1] + 1
+        }
+    }
+
+    /// Recomputes all caches; returns the work done (stops visited).
+    pub fn update(&mut self, ctx: &Ctx) -> u64 {
+        let m = self.jobs.len();
+        let (shift_start, shift_end) = ctx.shift[self.vehicle];
+        self.earliest.clear();
+        self.earliest.resize(m + 2, 0);
+        self.latest.clear();
+        self.latest.resize(m + 2, 0);
+        self.earliest[0] = shift_start;
+        let mut prev = 0;
+        let mut dist = 0;
+        for k in 1..=m + 1 {
+            let n = self.node(k);
+            dist += ctx.d(prev, n);
+            let e = self.earliest[k - 1];
+            let a = if e >= NEVER {
+                NEVER
+            } else {
+                e + ctx.service[prev] + ctx.t(prev, n)
+            };
+            self.earliest[k] = if k == m + 1 {
+                a
+            } else {
+                ctx.start_at(n, a).unwrap_or(NEVER)
+            };
+            prev = n;
+        }
+        self.distance = dist;
+        self.latest[m + 1] = shift_end;
+        let mut next = 0;
+        for k in (0..=m).rev() {
+            let n = self.node(k);
+            let l = self.latest[k + 1];
+            let bound = if l <= -NEVER {
+                -NEVER
+            } else {
+                l - ctx.t(n, next) - ctx.service[n]
+            };
+            self.latest[k] = if k == 0 {
+                bound
+            } else {
+                ctx.latest_before(n, bound).unwrap_or(-NEVER)
+            };
+            next = n;
+        }
+        self.load.clear();
+        let mut l = [0; 2];
+        for &j in &self.jobs {
+            for (x, d) in l.iter_mut().zip(ctx.delivery[j + 1]) {
+                *x += d;
+            }
+        }
+        self.load.push(l);
+        for &j in &self.jobs {
+            for (k, x) in l.iter_mut().enumerate() {
+                *x += ctx.pickup[j + 1][k] - ctx.delivery[j + 1][k];
+            }
+            self.load.push(l);
+        }
+        self.pmax.clear();
+        let mut mx = [i64::MIN; 2];
+        for x in &self.load {
+            mx = [mx[0].max(x[0]), mx[1].max(x[1])];
+            self.pmax.push(mx);
+        }
+        self.smax.clear();
+        self.smax.resize(m + 1, [0; 2]);
+        let mut mx = [i64::MIN; 2];
+        for k in (0..=m).rev() {
+            let x = self.load[k];
+            mx = [mx[0].max(x[0]), mx[1].max(x[1])];
+            self.smax[k] = mx;
+        }
+        (m + 2) as u64
+    }
+
+    /// Extra metres to insert job `j` between positions `k` and `k + 1`, or `None` if that
+    /// breaks a capacity, window or shift.
+    pub fn insertion(&self, ctx: &Ctx, j: usize, k: usize) -> Option<i64> {
+        self.insertion_below(ctx, j, k, i64::MAX)
+    }
+
+    /// Like [`Self::insertion`] but also `None` when the extra metres are not below `bound`,
+    /// checked first because it is the cheapest test and usually fails.
+    #[inline]
+    pub fn insertion_below(&self, ctx: &Ctx, j: usize, k: usize, bound: i64) -> Option<i64> {
+        let u = j + 1;
+        let prev = self.node(k);
+        let next = self.node(k + 1);
+        let delta = ctx.d(prev, u) + ctx.d(u, next) - ctx.d(prev, next);
+        if delta >= bound {
+            return None;
+        }
+        let cap = ctx.capacity[self.vehicle];
+        let del = ctx.delivery[u];
+        let pick = ctx.pickup[u];
+        if self.pmax[k][0] + del[0] > cap[0]
+            || self.pmax[k][1] + del[1] > cap[1]
+            || self.smax[k][0] + pick[0] > cap[0]
+            || self.smax[k][1] + pick[1] > cap[1]
+        {
+            return None;
+        }
+        let a = self.earliest[k] + ctx.service[prev] + ctx.t(prev, u);
+        let s = ctx.start_at(u, a)?;
+        if s + ctx.service[u] + ctx.t(u, next) > self.latest[k + 1] {
+            return None;
+        }
+        Some(delta)
+    }
+
+    /// Whether the whole route is feasible (used by checks and local search on full routes).
+    pub fn feasible(&self, ctx: &Ctx) -> bool {
+        let m = self.jobs.len();
+        let cap = ctx.capacity[self.vehicle];
+        self.earliest.iter().all(|&e| e < NEVER)
+            && self.earliest[m + 1] <= self.latest[m + 1]
+            && self.pmax[m][0] <= cap[0]
+            && self.pmax[m][1] <= cap[1]
+    }
+}

@@ -1,0 +1,592 @@
+//! SISR ruin-and-recreate with simulated annealing, then a local-search polish.
+
+use super::route::{Ctx, RouteState};
+use super::{Limits, WORK_PER_SECOND};
+use std::time::{Duration, Instant};
+
+/// Cost of one unassigned job: more than any plan's distance, so fewer unassigned wins.
+const BIG: i64 = 1 << 40;
+/// Mean number of jobs removed per ruin (SISR's c̄).
+const AVG_REMOVED: f64 = 10.0;
+/// Longest removed string (SISR's L_max).
+const MAX_STRING: f64 = 10.0;
+/// Probability of skipping a candidate position in recreate (SISR's blink rate).
+const BLINK: f64 = 0.01;
+/// Split-string: probability of growing the kept substring by one more job.
+const SPLIT_GROW: f64 = 0.5;
+/// Work units charged per iteration for what is not counted per position or stop (ruin,
+/// ordering, saving and restoring routes), measured as roughly 400 positions' worth.
+const ITERATION_WORK: u64 = 400;
+/// Fraction of the time limit after which the search stops whatever its budget.
+const SAFETY: f64 = 0.9;
+/// Probability per iteration of first swapping the routes of two vans of different types.
+const SWAP_RATE: f64 = 0.1;
+/// Start and end temperatures, as fractions of the mean job-to-nearest-job distance.
+const T_START: f64 = 5.0;
+const T_END: f64 = 0.05;
+
+/// SplitMix64 (Steele, Lea, Flood 2014): small, fast and good enough for a search.
+pub(super) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
+    }
+}
+
+/// Search state: routes (one per vehicle, possibly empty) and the unassigned jobs.
+struct State<'a> {
+    ctx: &'a Ctx,
+    routes: Vec<RouteState>,
+    /// Route of each job, `usize::MAX` if unassigned.
+    route_of: Vec<usize>,
+    unassigned: Vec<usize>,
+    distance: i64,
+    work: u64,
+    /// Positions left before the next blink (skipped position).
+    until_blink: u64,
+}
+
+impl State<'_> {
+    fn cost(&self) -> i64 {
+        self.unassigned.len() as i64 * BIG + self.distance
+    }
+
+    fn refresh(&mut self, r: usize) {
+        let old = self.routes[r].distance;
+        self.work += self.routes[r].update(self.ctx);
+        self.distance += self.routes[r].distance - old;
+        for &j in &self.routes[r].jobs {
+            self.route_of[j] = r;
+        }
+    }
+
+    /// Cheapest feasible insertion of `j` over all routes, skipping positions at rate
+    /// `blink`; `None` if nowhere.
+    fn best_insertion(&mut self, j: usize, blink: f64, rng: &mut Rng) -> Option<(usize, usize)> {
+        let ctx = self.ctx;
+        let u = j + 1;
+        let (del, pick) = (ctx.delivery[u], ctx.pickup[u]);
+        let mut best: (i64, usize, usize) = (i64::MAX, usize::MAX, 0);
+        let mut seen_types: u128 = 0;
+        for (r, route) in self.routes.iter().enumerate() {
+            let v = route.vehicle;
+            if !ctx.can_serve(v, j) {
+                continue;
+            }
+            let m = route.jobs.len();
+            if m == 0 {
+                // Empty vans of the same type are interchangeable: try one of each.
+                let t = ctx.vtype[v];
+                if t < 128 {
+                    if seen_types & (1 << t) != 0 {
+                        continue;
+                    }
+                    seen_types |= 1 << t;
+                }
+            } else {
+                // The least loaded points of the route must still take the job.
+                let cap = ctx.capacity[v];
+                if route.pmax[0][0] + del[0] > cap[0]
+                    || route.pmax[0][1] + del[1] > cap[1]
+                    || route.smax[m][0] + pick[0] > cap[0]
+                    || route.smax[m][1] + pick[1] > cap[1]
+                {
+                    continue;
+                }
+            }
+            self.work += (m + 1) as u64;
+            for k in 0..=m {
+                if blink > 0.0 {
+                    if self.until_blink == 0 {
+                        // Geometric gap to the next skipped position.
+                        self.until_blink =
+                            (rng.unit().max(1e-12).ln() / (1.0 - blink).ln()) as u64 + 1;
+                        continue;
+                    }
+                    self.until_blink -= 1;
+                }
+                if let Some(delta) = route.insertion_below(ctx, j, k, best.0) {
+                    best = (delta, r, k);
+                }
+            }
+        }
+        (best.1 != usize::MAX).then_some((best.1, best.2))
+    }
+
+    fn insert(&mut self, j: usize, r: usize, k: usize) {
+        self.routes[r].jobs.insert(k, j);
+        self.refresh(r);
+    }
+}
+
+/// Precomputed neighbour lists and sort keys.
+struct Static {
+    /// For each job, all jobs by increasing distance (itself first).
+    neighbours: Vec<Vec<usize>>,
+    /// Normalised demand, for the "largest first" order.
+    demand: Vec<f64>,
+    /// Distance from the depot.
+    depot: Vec<i64>,
+    t_start: f64,
+    t_end: f64,
+    cbar: f64,
+    lmax: f64,
+    /// Whether the fleet has several vehicle types (then vehicle swaps are tried).
+    mixed_fleet: bool,
+    swap_rate: f64,
+    blink: f64,
+    split: f64,
+}
+
+fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
+    let n = ctx.jobs;
+    let mut neighbours = vec![Vec::new(); n];
+    for &a in servable {
+        let mut list: Vec<usize> = servable.to_vec();
+        list.sort_by_key(|&b| {
+            (
+                if a == b {
+                    -1
+                } else {
+                    ctx.d(a + 1, b + 1) + ctx.d(b + 1, a + 1)
+                },
+                b,
+            )
+        });
+        neighbours[a] = list;
+    }
+    let maxcap = (0..2)
+        .map(|k| ctx.capacity.iter().map(|c| c[k]).max().unwrap_or(1).max(1) as f64)
+        .collect::<Vec<_>>();
+    let demand = (0..n)
+        .map(|j| {
+            (0..2)
+                .map(|k| (ctx.delivery[j + 1][k] + ctx.pickup[j + 1][k]) as f64 / maxcap[k])
+                .sum()
+        })
+        .collect();
+    let depot = (0..n).map(|j| ctx.d(0, j + 1)).collect();
+    let mut nearest = 0.0;
+    for &a in servable {
+        if let Some(&b) = neighbours[a].get(1) {
+            nearest += ctx.d(a + 1, b + 1) as f64;
+        }
+    }
+    let mean = (nearest / servable.len().max(1) as f64).max(1.0);
+    Static {
+        neighbours,
+        demand,
+        depot,
+        t_start: T_START * mean,
+        t_end: T_END * mean,
+        cbar: AVG_REMOVED,
+        mixed_fleet: ctx.vtype.iter().any(|&t| t != 0),
+        swap_rate: SWAP_RATE,
+        lmax: MAX_STRING,
+        blink: BLINK,
+        split: SPLIT_GROW,
+    }
+}
+
+/// Runs the search; returns the job sequence of each vehicle.
+pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits) -> Vec<Vec<usize>> {
+    let clock = Instant::now();
+    let budget = ((limits.time_limit.as_secs_f64() * WORK_PER_SECOND as f64) as u64).max(1);
+    let mut rng = Rng::new(0x5EED_1712_2026);
+    let st = prepare(ctx, servable);
+    let mut s = State {
+        ctx,
+        routes: (0..ctx.vehicles()).map(RouteState::new).collect(),
+        route_of: vec![usize::MAX; ctx.jobs],
+        unassigned: Vec::new(),
+        distance: 0,
+        work: 0,
+        until_blink: 100,
+    };
+    for r in 0..s.routes.len() {
+        s.refresh(r);
+    }
+    if servable.is_empty() {
+        return vec![Vec::new(); ctx.vehicles()];
+    }
+    // Initial plan: farthest first, cheapest insertion.
+    let mut order = servable.to_vec();
+    order.sort_by_key(|&j| (std::cmp::Reverse(st.depot[j]), j));
+    recreate(&mut s, order, 0.0, &mut rng);
+
+    let mut best: Vec<Vec<usize>> = s.routes.iter().map(|r| r.jobs.clone()).collect();
+    let mut best_cost = s.cost();
+    let mut current_cost = best_cost;
+    let mut saved: Vec<(usize, RouteState)> = Vec::new();
+    let mut iter: u64 = 0;
+    // Wall-clock safety cap, leaving room for the polish and the answer.
+    let cap = limits.time_limit.mul_f64(SAFETY);
+    while s.work < budget {
+        iter += 1;
+        s.work += ITERATION_WORK;
+        if iter & 255 == 0 && clock.elapsed() >= cap {
+            break;
+        }
+        let progress = s.work as f64 / budget as f64;
+        let temperature = st.t_start * (st.t_end / st.t_start).powf(progress);
+        saved.clear();
+        let saved_unassigned = s.unassigned.clone();
+        let saved_distance = s.distance;
+        if st.mixed_fleet && rng.unit() < st.swap_rate {
+            swap_vehicles(&mut s, &mut rng, &mut saved);
+        }
+        let removed = ruin(&mut s, &st, &mut rng, &mut saved);
+        let mut todo = removed;
+        todo.append(&mut s.unassigned);
+        sort_for_recreate(&mut todo, &st, &mut rng);
+        // Save every route recreate may touch: all routes, lazily, would be costlier to
+        // track than copying the ones changed; recreate records them in `saved`.
+        recreate_tracked(&mut s, todo, st.blink, &mut rng, &mut saved);
+        let cost = s.cost();
+        let threshold = current_cost as f64 - temperature * rng.unit().max(1e-300).ln();
+        if (cost as f64) < threshold {
+            current_cost = cost;
+            if cost < best_cost {
+                best_cost = cost;
+                best = s.routes.iter().map(|r| r.jobs.clone()).collect();
+            }
+        } else {
+            for (r, route) in saved.drain(..).rev() {
+                s.routes[r] = route;
+                for &j in &s.routes[r].jobs {
+                    s.route_of[j] = r;
+                }
+            }
+            for &j in &saved_unassigned {
+                s.route_of[j] = usize::MAX;
+            }
+            s.unassigned = saved_unassigned;
+            s.distance = saved_distance;
+        }
+    }
+    // Polish the best plan.
+    let mut routes: Vec<RouteState> = best
+        .into_iter()
+        .enumerate()
+        .map(|(v, jobs)| {
+            let mut r = RouteState::new(v);
+            r.jobs = jobs;
+            r.update(ctx);
+            r
+        })
+        .collect();
+    local_search(ctx, &mut routes, clock, limits.time_limit);
+    routes.into_iter().map(|r| r.jobs).collect()
+}
+
+/// Gives the jobs of a random used route to a random van of another type and that van's
+/// jobs to the first, when both routes stay feasible: distance-neutral, it lets the
+/// following ruin and recreate work with the other capacity or shift (with several van
+/// types, which cluster gets the small van is otherwise hard to change).
+fn swap_vehicles(s: &mut State, rng: &mut Rng, saved: &mut Vec<(usize, RouteState)>) {
+    let ctx = s.ctx;
+    let n = s.routes.len();
+    let a = rng.below(n);
+    if s.routes[a].jobs.is_empty() {
+        return;
+    }
+    let b = rng.below(n);
+    let (va, vb) = (s.routes[a].vehicle, s.routes[b].vehicle);
+    if ctx.vtype[va] == ctx.vtype[vb] {
+        return;
+    }
+    let fits = |jobs: &[usize], v: usize| jobs.iter().all(|&j| ctx.can_serve(v, j));
+    if !fits(&s.routes[a].jobs, vb) || !fits(&s.routes[b].jobs, va) {
+        return;
+    }
+    let mut ra = RouteState::new(va);
+    ra.jobs = s.routes[b].jobs.clone();
+    let mut rb = RouteState::new(vb);
+    rb.jobs = s.routes[a].jobs.clone();
+    s.work += ra.update(ctx) + rb.update(ctx);
+    if !ra.feasible(ctx) || !rb.feasible(ctx) {
+        return;
+    }
+    save(s, a, saved);
+    save(s, b, saved);
+    s.routes[a].jobs = ra.jobs;
+    s.routes[b].jobs = rb.jobs;
+    s.refresh(a);
+    s.refresh(b);
+}
+
+fn save(s: &State, r: usize, saved: &mut Vec<(usize, RouteState)>) {
+    if !saved.iter().any(|&(x, _)| x == r) {
+        saved.push((r, s.routes[r].clone()));
+    }
+}
+
+/// SISR ruin: strings (or split strings) removed from routes around a random seed job.
+fn ruin(
+    s: &mut State,
+    st: &Static,
+    rng: &mut Rng,
+    saved: &mut Vec<(usize, RouteState)>,
+) -> Vec<usize> {
+    let used: Vec<usize> = (0..s.routes.len())
+        .filter(|&r| !s.routes[r].jobs.is_empty())
+        .collect();
+    let mut removed = Vec::new();
+    if used.is_empty() {
+        return removed;
+    }
+    let assigned: usize = used.iter().map(|&r| s.routes[r].jobs.len()).sum();
+    let avg_card = assigned as f64 / used.len() as f64;
+    let ls_max = st.lmax.min(avg_card);
+    let ks_max = 4.0 * st.cbar / (1.0 + ls_max) - 1.0;
+    let ks = (1.0 + rng.unit() * ks_max).floor().max(1.0) as usize;
+    // Seed: a random assigned job.
+    let r0 = used[rng.below(used.len())];
+    let seed = s.routes[r0].jobs[rng.below(s.routes[r0].jobs.len())];
+    let mut ruined: Vec<usize> = Vec::new();
+    for &c in &st.neighbours[seed] {
+        if ruined.len() >= ks {
+            break;
+        }
+        let r = s.route_of[c];
+        if r == usize::MAX || ruined.contains(&r) {
+            continue;
+        }
+        let m = s.routes[r].jobs.len();
+        let l_max = (m as f64).min(ls_max);
+        let l = ((1.0 + rng.unit() * l_max).floor() as usize).clamp(1, m);
+        let pos = s.routes[r].jobs.iter().position(|&x| x == c).unwrap_or(0);
+        save(s, r, saved);
+        if l < m && rng.unit() < 0.5 {
+            // Split string: a string of l + keep jobs, keeping `keep` consecutive ones.
+            let mut keep = 1;
+            while l + keep < m && rng.unit() < st.split {
+                keep += 1;
+            }
+            let span = l + keep;
+            let lo = (pos + 1).saturating_sub(span);
+            let hi = pos.min(m - span);
+            let start = lo + rng.below(hi - lo + 1);
+            let kstart = start + rng.below(span - keep + 1);
+            let jobs = &mut s.routes[r].jobs;
+            let mut kept = Vec::with_capacity(m - l);
+            for (i, &j) in jobs.iter().enumerate() {
+                if i >= start && i < start + span && !(i >= kstart && i < kstart + keep) {
+                    removed.push(j);
+                } else {
+                    kept.push(j);
+                }
+            }
+            *jobs = kept;
+        } else {
+            let lo = (pos + 1).saturating_sub(l);
+            let hi = pos.min(m - l);
+            let start = lo + rng.below(hi - lo + 1);
+            removed.extend(s.routes[r].jobs.drain(start..start + l));
+        }
+        s.refresh(r);
+        ruined.push(r);
+    }
+    for &j in &removed {
+        s.route_of[j] = usize::MAX;
+    }
+    removed
+}
+
+/// SISR's recreate orders: random 4, demand 4, far 2, close 1.
+fn sort_for_recreate(todo: &mut [usize], st: &Static, rng: &mut Rng) {
+    let pick = rng.below(11);
+    if pick < 4 {
+        for i in (1..todo.len()).rev() {
+            todo.swap(i, rng.below(i + 1));
+        }
+    } else if pick < 8 {
+        todo.sort_by(|&a, &b| st.demand[b].total_cmp(&st.demand[a]).then(a.cmp(&b)));
+    } else if pick < 10 {
+        todo.sort_by_key(|&j| (std::cmp::Reverse(st.depot[j]), j));
+    } else {
+        todo.sort_by_key(|&j| (st.depot[j], j));
+    }
+}
+
+fn recreate(s: &mut State, todo: Vec<usize>, blink: f64, rng: &mut Rng) {
+    let mut sink = Vec::new();
+    recreate_tracked(s, todo, blink, rng, &mut sink);
+}
+
+fn recreate_tracked(
+    s: &mut State,
+    todo: Vec<usize>,
+    blink: f64,
+    rng: &mut Rng,
+    saved: &mut Vec<(usize, RouteState)>,
+) {
+    for j in todo {
+        match s.best_insertion(j, blink, rng) {
+            Some((r, k)) => {
+                save(s, r, saved);
+                s.insert(j, r, k);
+            }
+            None => {
+                s.route_of[j] = usize::MAX;
+                s.unassigned.push(j);
+            }
+        }
+    }
+}
+
+/// First-improvement local search on full routes: relocate (within and between routes),
+/// swap between routes, and 2-opt* (tail exchange) between routes. Checks each candidate
+/// by rebuilding the touched routes' caches, which is fine for a one-off polish.
+fn local_search(ctx: &Ctx, routes: &mut [RouteState], clock: Instant, limit: Duration) {
+    let mut improved = true;
+    let mut rounds = 0;
+    while improved && rounds < 50 && clock.elapsed() < limit {
+        improved = false;
+        rounds += 1;
+        let nr = routes.len();
+        for a in 0..nr {
+            for b in 0..nr {
+                if routes[a].jobs.is_empty() {
+                    continue;
+                }
+                if try_relocate(ctx, routes, a, b) {
+                    improved = true;
+                }
+                if a < b && !routes[b].jobs.is_empty() {
+                    if try_swap(ctx, routes, a, b) {
+                        improved = true;
+                    }
+                    if try_two_opt_star(ctx, routes, a, b) {
+                        improved = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn candidate(ctx: &Ctx, vehicle: usize, jobs: Vec<usize>) -> Option<RouteState> {
+    let mut r = RouteState::new(vehicle);
+    r.jobs = jobs;
+    r.update(ctx);
+    r.feasible(ctx).then_some(r)
+}
+
+fn try_relocate(ctx: &Ctx, routes: &mut [RouteState], a: usize, b: usize) -> bool {
+    let m = routes[a].jobs.len();
+    for i in 0..m {
+        let j = routes[a].jobs[i];
+        if !ctx.can_serve(routes[b].vehicle, j) {
+            continue;
+        }
+        let mut rest = routes[a].jobs.clone();
+        rest.remove(i);
+        let removal_gain = routes[a].distance - ctx.route_distance(&rest);
+        if a == b {
+            for k in 0..=rest.len() {
+                if k == i {
+                    continue;
+                }
+                let mut jobs = rest.clone();
+                jobs.insert(k, j);
+                if ctx.route_distance(&jobs) < routes[a].distance {
+                    if let Some(r) = candidate(ctx, routes[a].vehicle, jobs) {
+                        routes[a] = r;
+                        return true;
+                    }
+                }
+            }
+            continue;
+        }
+        let Some(ra) = candidate(ctx, routes[a].vehicle, rest) else {
+            continue;
+        };
+        for k in 0..=routes[b].jobs.len() {
+            if let Some(delta) = routes[b].insertion(ctx, j, k) {
+                if delta < removal_gain {
+                    routes[b].jobs.insert(k, j);
+                    routes[b].update(ctx);
+                    routes[a] = ra;
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+fn try_swap(ctx: &Ctx, routes: &mut [RouteState], a: usize, b: usize) -> bool {
+    let (va, vb) = (routes[a].vehicle, routes[b].vehicle);
+    for i in 0..routes[a].jobs.len() {
+        for k in 0..routes[b].jobs.len() {
+            let (x, y) = (routes[a].jobs[i], routes[b].jobs[k]);
+            if !ctx.can_serve(vb, x) || !ctx.can_serve(va, y) {
+                continue;
+            }
+            let mut ja = routes[a].jobs.clone();
+            let mut jb = routes[b].jobs.clone();
+            ja[i] = y;
+            jb[k] = x;
+            if ctx.route_distance(&ja) + ctx.route_distance(&jb)
+                >= routes[a].distance + routes[b].distance
+            {
+                continue;
+            }
+            if let (Some(ra), Some(rb)) = (candidate(ctx, va, ja), candidate(ctx, vb, jb)) {
+                routes[a] = ra;
+                routes[b] = rb;
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn try_two_opt_star(ctx: &Ctx, routes: &mut [RouteState], a: usize, b: usize) -> bool {
+    let (va, vb) = (routes[a].vehicle, routes[b].vehicle);
+    let (ma, mb) = (routes[a].jobs.len(), routes[b].jobs.len());
+    for i in 0..=ma {
+        for k in 0..=mb {
+            if (i == 0 && k == 0) || (i == ma && k == mb) {
+                continue;
+            }
+            let mut ja = routes[a].jobs[..i].to_vec();
+            ja.extend_from_slice(&routes[b].jobs[k..]);
+            let mut jb = routes[b].jobs[..k].to_vec();
+            jb.extend_from_slice(&routes[a].jobs[i..]);
+            if ctx.route_distance(&ja) + ctx.route_distance(&jb)
+                >= routes[a].distance + routes[b].distance
+            {
+                continue;
+            }
+            if ja.iter().any(|&j| !ctx.can_serve(va, j))
+                || jb.iter().any(|&j| !ctx.can_serve(vb, j))
+            {
+                continue;
+            }
+            if let (Some(ra), Some(rb)) = (candidate(ctx, va, ja), candidate(ctx, vb, jb)) {
+                routes[a] = ra;
+                routes[b] = rb;
+                return true;
+            }
+        }
+    }
+    false
+}
