@@ -44,13 +44,15 @@ openapi: check-toolchain
 ## allocation on the demo network (equity against first come), the notification outbox against
 ## the booking race (throughput with and without the worker, time until the mails arrive at a
 ## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
-## target/bench-venv), and the observatory page in headless Chromium.
+## target/bench-venv), day routing against PyVRP given 10 s (same venv; every plan checked by an
+## independent checker), and the observatory page in headless Chromium.
 bench: check-toolchain
 	.ci/ensure-wrk
 	.ci/with-postgres $(CARGO) bench --locked --bench api
 	.ci/with-postgres $(CARGO) bench --locked --bench allocation
 	.ci/with-postgres $(CARGO) bench --locked --bench notify
 	.ci/bench-tours
+	.ci/bench-vrp
 	.ci/observatory-page
 
 clean:

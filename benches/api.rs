@@ -317,10 +317,20 @@ async fn seed_bookings(app: &TestApp, per_copy: i64) -> (usize, Duration) {
 }
 
 async fn run(backend: Backend) {
-    // The bench books hundreds of requests per venue: no per-venue limit here.
+    // The bench books hundreds of requests per venue: no per-venue limit here. The pool is the
+    // production default unless BENCH_POOL_SIZE says otherwise (to compare pool sizes).
+    let pool = std::env::var("BENCH_POOL_SIZE").unwrap_or_else(|_| {
+        itinerance::config::Config::load()
+            .map(|c| c.database_pool_size.to_string())
+            .unwrap_or_else(|_| "8".into())
+    });
+    println!("{backend:?} pool: {pool} connections");
     let app = TestApp::start_with(
         backend,
-        &[("ITINERANCE_MAX_OPEN_REQUESTS_PER_VENUE", "1000000")],
+        &[
+            ("ITINERANCE_MAX_OPEN_REQUESTS_PER_VENUE", "1000000"),
+            ("ITINERANCE_DATABASE_POOL_SIZE", pool.as_str()),
+        ],
     )
     .await;
     let prefixes = [

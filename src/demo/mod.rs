@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::organization::model::{NewOrganization, NewUser};
 use crate::organization::{service as organizations, store as org_store, OrgKind, Role, VenueType};
 use crate::territory::store as territory;
-use crate::transport::model::{Capacity, Shift};
+use crate::transport::model::{Capacity, NewVan, Shift};
 use crate::transport::vans;
 
 pub use network::{DemoLogin, DEMO_PASSWORD};
@@ -190,7 +190,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                 summary.vans += 1;
                 vans::insert(
                     conn,
-                    &vans::NewVan {
+                    &NewVan {
                         name: format!("Utilitaire {}", producer.org.name),
                         depot_organization_id: producer_id,
                         capacity: Capacity {

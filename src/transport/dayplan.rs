@@ -11,7 +11,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use super::distance::{DistanceProvider, Metric};
 use super::model::{
     Capacity, DayPlan, JobKind, Place, PlanRequest, PlanStop, PlanUnassigned, TimeWindow, Trip,
-    UnassignedReason,
+    UnassignedReason, Van,
 };
 use super::service::{position, round, Costs};
 use super::solve::{self, JobSpec, VehicleSpec};
@@ -202,7 +202,7 @@ pub fn gather(
 fn day_vans(conn: &mut DbConnection, req: &PlanRequest) -> Result<Vec<PlanVan>> {
     let registered = vans::active_at(conn, req.depot_organization_id)?;
     let mut v = Validator::new();
-    let chosen: Vec<vans::Van> = match &req.van_ids {
+    let chosen: Vec<Van> = match &req.van_ids {
         Some(ids) => {
             if ids.is_empty() || ids.len() > solve::MAX_VEHICLES {
                 v.add("van_ids", format!("1–{} vans", solve::MAX_VEHICLES));
@@ -210,7 +210,7 @@ fn day_vans(conn: &mut DbConnection, req: &PlanRequest) -> Result<Vec<PlanVan>> 
             let mut chosen = Vec::new();
             for (i, id) in ids.iter().enumerate() {
                 match registered.iter().find(|van| van.id == *id) {
-                    Some(van) if !chosen.iter().any(|c: &vans::Van| c.id == van.id) => {
+                    Some(van) if !chosen.iter().any(|c: &Van| c.id == van.id) => {
                         chosen.push(van.clone())
                     }
                     Some(_) => v.add(&format!("van_ids[{i}]"), "listed twice"),

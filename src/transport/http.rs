@@ -10,9 +10,10 @@ use super::distance::{DistanceProvider, Metric};
 use super::model::{
     ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest, SolveAnswer, SolveRequest,
 };
+use super::model::{NewVan, Van, VanPatch, VanQuery};
 use super::service::{self, Costs};
 use super::solve;
-use super::vans::{self, NewVan, Van, VanPatch, VanQuery};
+use super::vans;
 use super::{dayplan, sheet};
 use crate::auth::Principal;
 use crate::http::{ApiResult, Problem};

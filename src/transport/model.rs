@@ -1,8 +1,8 @@
 //! Transport shapes the API shows: places, legs, route and day-plan requests and answers.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::distance::{DistanceSource, Metric};
 
@@ -212,7 +212,7 @@ pub struct DayPlan {
     pub unassigned: Vec<PlanUnassigned>,
     pub source: DistanceSource,
     #[serde(with = "crate::timestamp::utc")]
-    pub created_at: chrono::NaiveDateTime,
+    pub created_at: NaiveDateTime,
 }
 
 /// What a van carries at most.
@@ -365,4 +365,54 @@ pub struct SolveAnswer {
     pub unassigned: Vec<UnassignedJob>,
     pub total_km: f64,
     pub source: DistanceSource,
+}
+
+/// A van of the network.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Van {
+    pub id: i64,
+    pub name: String,
+    /// The producer (or the agency) whose site it leaves from and comes back to.
+    pub depot_organization_id: i64,
+    pub capacity: Capacity,
+    pub shift: Shift,
+    /// Retired vans stay for the plans that named them, and are planned no more.
+    pub active: bool,
+    #[serde(with = "crate::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+    #[serde(with = "crate::timestamp::utc")]
+    pub updated_at: NaiveDateTime,
+}
+
+/// Body of `POST /api/v1/vans`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVan {
+    /// 1–100 characters, e.g. "Kangoo Amiens".
+    pub name: String,
+    pub depot_organization_id: i64,
+    pub capacity: Capacity,
+    pub shift: Shift,
+}
+
+/// Body of `PATCH /api/v1/vans/{id}`: the fields to change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VanPatch {
+    pub name: Option<String>,
+    pub depot_organization_id: Option<i64>,
+    pub capacity: Option<Capacity>,
+    pub shift: Option<Shift>,
+    pub active: Option<bool>,
+}
+
+/// Query of `GET /api/v1/vans`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VanQuery {
+    /// Only the vans of this depot.
+    pub depot_organization_id: Option<i64>,
+    /// Retired vans too (default false).
+    pub include_retired: Option<bool>,
 }

@@ -3,14 +3,15 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::model::Place;
+use super::model::{Capacity, Place, Shift, Van};
 use crate::booking::BookingStatus;
 use crate::chaining::{stay_from_row, Stay, StayRow, STAY_COLUMNS};
+use crate::clock::format_hhmm;
 use crate::db::DbConnection;
-use crate::schema::{bookings, communes, copies, organizations, resources, tour_plans};
+use crate::schema::{bookings, communes, copies, organizations, resources, tour_plans, vans};
 
 /// The depot of each copy: its home commune, named after its producer.
 pub fn depots(conn: &mut DbConnection, copy_ids: &[i64]) -> QueryResult<HashMap<i64, Place>> {
@@ -244,4 +245,129 @@ pub fn place_of(
                 )
             })
         })
+}
+
+/// A van row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = vans)]
+struct VanRow {
+    id: i64,
+    name: String,
+    depot_organization_id: i64,
+    volume_m3: f64,
+    weight_kg: f64,
+    shift_start_minute: i32,
+    shift_end_minute: i32,
+    active: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl From<VanRow> for Van {
+    fn from(r: VanRow) -> Van {
+        Van {
+            id: r.id,
+            name: r.name,
+            depot_organization_id: r.depot_organization_id,
+            capacity: Capacity {
+                volume_m3: r.volume_m3,
+                weight_kg: r.weight_kg,
+            },
+            shift: Shift {
+                start: format_hhmm(r.shift_start_minute),
+                end: format_hhmm(r.shift_end_minute),
+            },
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// What a van row holds, written by `insert_van` and `update_van`.
+pub struct VanValues<'a> {
+    pub name: &'a str,
+    pub depot_organization_id: i64,
+    pub capacity: &'a Capacity,
+    /// Minutes after midnight.
+    pub shift: (i32, i32),
+    pub active: bool,
+}
+
+/// Adds a van; its id.
+pub fn insert_van(conn: &mut DbConnection, v: &VanValues, now: NaiveDateTime) -> QueryResult<i64> {
+    diesel::insert_into(vans::table)
+        .values((
+            vans::name.eq(v.name),
+            vans::depot_organization_id.eq(v.depot_organization_id),
+            vans::volume_m3.eq(v.capacity.volume_m3),
+            vans::weight_kg.eq(v.capacity.weight_kg),
+            vans::shift_start_minute.eq(v.shift.0),
+            vans::shift_end_minute.eq(v.shift.1),
+            vans::active.eq(v.active),
+            vans::created_at.eq(now),
+            vans::updated_at.eq(now),
+        ))
+        .returning(vans::id)
+        .get_result(conn)
+}
+
+/// Rewrites a van.
+pub fn update_van(
+    conn: &mut DbConnection,
+    id: i64,
+    v: &VanValues,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(vans::table.find(id))
+        .set((
+            vans::name.eq(v.name),
+            vans::depot_organization_id.eq(v.depot_organization_id),
+            vans::volume_m3.eq(v.capacity.volume_m3),
+            vans::weight_kg.eq(v.capacity.weight_kg),
+            vans::shift_start_minute.eq(v.shift.0),
+            vans::shift_end_minute.eq(v.shift.1),
+            vans::active.eq(v.active),
+            vans::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// One van.
+pub fn find_van(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Van>> {
+    Ok(vans::table
+        .find(id)
+        .select(VanRow::as_select())
+        .first::<VanRow>(conn)
+        .optional()?
+        .map(Van::from))
+}
+
+/// Vans by id: of one depot if given, only those leaving from `visible_to`'s depot if given,
+/// retired ones too if asked.
+pub fn list_vans(
+    conn: &mut DbConnection,
+    depot: Option<i64>,
+    visible_to: Option<i64>,
+    include_retired: bool,
+) -> QueryResult<Vec<Van>> {
+    let mut query = vans::table
+        .select(VanRow::as_select())
+        .into_boxed::<crate::db::DbBackend>();
+    if let Some(depot) = depot {
+        query = query.filter(vans::depot_organization_id.eq(depot));
+    }
+    if let Some(org) = visible_to {
+        query = query.filter(vans::depot_organization_id.eq(org));
+    }
+    if !include_retired {
+        query = query.filter(vans::active.eq(true));
+    }
+    Ok(query
+        .order(vans::id.asc())
+        .load::<VanRow>(conn)?
+        .into_iter()
+        .map(Van::from)
+        .collect())
 }

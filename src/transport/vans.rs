@@ -2,104 +2,15 @@
 //! (`POST /tours/plan`) share a depot's day among its active vans.
 
 use chrono::{NaiveDateTime, Utc};
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
-use super::model::{Capacity, Shift};
+use super::model::{Capacity, NewVan, Shift, Van, VanPatch, VanQuery};
+use super::store;
 use crate::audit;
 use crate::auth::Principal;
-use crate::clock::{format_hhmm, parse_hhmm, HHMM_RULE};
+use crate::clock::{parse_hhmm, HHMM_RULE};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::OrgKind;
-use crate::schema::{organizations, vans};
-
-/// A van of the network.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Van {
-    pub id: i64,
-    pub name: String,
-    /// The producer (or the agency) whose site it leaves from and comes back to.
-    pub depot_organization_id: i64,
-    pub capacity: Capacity,
-    pub shift: Shift,
-    /// Retired vans stay for the plans that named them, and are planned no more.
-    pub active: bool,
-    #[serde(with = "crate::timestamp::utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(with = "crate::timestamp::utc")]
-    pub updated_at: NaiveDateTime,
-}
-
-/// Body of `POST /api/v1/vans`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewVan {
-    /// 1–100 characters, e.g. "Kangoo Amiens".
-    pub name: String,
-    pub depot_organization_id: i64,
-    pub capacity: Capacity,
-    pub shift: Shift,
-}
-
-/// Body of `PATCH /api/v1/vans/{id}`: the fields to change.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VanPatch {
-    pub name: Option<String>,
-    pub depot_organization_id: Option<i64>,
-    pub capacity: Option<Capacity>,
-    pub shift: Option<Shift>,
-    pub active: Option<bool>,
-}
-
-/// Query of `GET /api/v1/vans`.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct VanQuery {
-    /// Only the vans of this depot.
-    pub depot_organization_id: Option<i64>,
-    /// Retired vans too (default false).
-    pub include_retired: Option<bool>,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = vans)]
-struct VanRow {
-    id: i64,
-    name: String,
-    depot_organization_id: i64,
-    volume_m3: f64,
-    weight_kg: f64,
-    shift_start_minute: i32,
-    shift_end_minute: i32,
-    active: bool,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-impl From<VanRow> for Van {
-    fn from(r: VanRow) -> Van {
-        Van {
-            id: r.id,
-            name: r.name,
-            depot_organization_id: r.depot_organization_id,
-            capacity: Capacity {
-                volume_m3: r.volume_m3,
-                weight_kg: r.weight_kg,
-            },
-            shift: Shift {
-                start: format_hhmm(r.shift_start_minute),
-                end: format_hhmm(r.shift_end_minute),
-            },
-            active: r.active,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
 
 /// A van's shift in minutes after midnight, and its capacity: what the solver needs.
 impl Van {
@@ -154,12 +65,8 @@ fn check_name(v: &mut Validator, name: &str) {
 
 /// Whether an organisation can be a depot (a producer or the agency).
 fn check_depot(conn: &mut DbConnection, v: &mut Validator, id: i64) -> Result<()> {
-    let kind: Option<String> = organizations::table
-        .find(id)
-        .select(organizations::kind)
-        .first(conn)
-        .optional()?;
-    let ok = kind.is_some_and(|k| k == OrgKind::Producer.as_str() || k == OrgKind::Agency.as_str());
+    let ok = store::place_of(conn, id)?
+        .is_some_and(|(_, k)| k == OrgKind::Producer.as_str() || k == OrgKind::Agency.as_str());
     v.check(
         ok,
         "depot_organization_id",
@@ -211,20 +118,17 @@ pub fn insert(
     (start, end): (i32, i32),
     now: NaiveDateTime,
 ) -> Result<Van> {
-    let id: i64 = diesel::insert_into(vans::table)
-        .values((
-            vans::name.eq(new.name.trim()),
-            vans::depot_organization_id.eq(new.depot_organization_id),
-            vans::volume_m3.eq(new.capacity.volume_m3),
-            vans::weight_kg.eq(new.capacity.weight_kg),
-            vans::shift_start_minute.eq(start),
-            vans::shift_end_minute.eq(end),
-            vans::active.eq(true),
-            vans::created_at.eq(now),
-            vans::updated_at.eq(now),
-        ))
-        .returning(vans::id)
-        .get_result(conn)?;
+    let id = store::insert_van(
+        conn,
+        &store::VanValues {
+            name: new.name.trim(),
+            depot_organization_id: new.depot_organization_id,
+            capacity: &new.capacity,
+            shift: (start, end),
+            active: true,
+        },
+        now,
+    )?;
     find(conn, id)?.ok_or_else(|| Error::Internal(format!("van {id} lost")))
 }
 
@@ -251,24 +155,23 @@ pub fn update(conn: &mut DbConnection, p: &Principal, id: i64, patch: &VanPatch)
     let capacity = patch.capacity.clone().unwrap_or(current.capacity.clone());
     let now = Utc::now().naive_utc();
     write_transaction(conn, |conn| {
-        diesel::update(vans::table.find(id))
-            .set((
-                vans::name.eq(patch
+        store::update_van(
+            conn,
+            id,
+            &store::VanValues {
+                name: patch
                     .name
                     .as_deref()
-                    .map(str::trim)
-                    .unwrap_or(&current.name)),
-                vans::depot_organization_id.eq(patch
+                    .map_or(current.name.as_str(), str::trim),
+                depot_organization_id: patch
                     .depot_organization_id
-                    .unwrap_or(current.depot_organization_id)),
-                vans::volume_m3.eq(capacity.volume_m3),
-                vans::weight_kg.eq(capacity.weight_kg),
-                vans::shift_start_minute.eq(start),
-                vans::shift_end_minute.eq(end),
-                vans::active.eq(patch.active.unwrap_or(current.active)),
-                vans::updated_at.eq(now),
-            ))
-            .execute(conn)?;
+                    .unwrap_or(current.depot_organization_id),
+                capacity: &capacity,
+                shift: (start, end),
+                active: patch.active.unwrap_or(current.active),
+            },
+            now,
+        )?;
         audit::record(
             conn,
             p.actor(),
@@ -284,12 +187,7 @@ pub fn update(conn: &mut DbConnection, p: &Principal, id: i64, patch: &VanPatch)
 
 /// One van, if it exists.
 pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Van>> {
-    Ok(vans::table
-        .find(id)
-        .select(VanRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(Van::from))
+    Ok(store::find_van(conn, id)?)
 }
 
 /// One van, for the agency and the producer it leaves from (404 for others).
@@ -301,33 +199,21 @@ pub fn get(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Van> {
 
 /// The vans a caller may see: all for the agency, a producer's own depot's for a producer.
 pub fn list(conn: &mut DbConnection, p: &Principal, q: &VanQuery) -> Result<Vec<Van>> {
-    let mut query = vans::table.select(VanRow::as_select()).into_boxed();
-    if let Some(depot) = q.depot_organization_id {
-        query = query.filter(vans::depot_organization_id.eq(depot));
-    }
-    if !p.is_agency() {
-        query = query.filter(vans::depot_organization_id.eq(p.organization_id));
-    }
-    if !q.include_retired.unwrap_or(false) {
-        query = query.filter(vans::active.eq(true));
-    }
-    Ok(query
-        .order(vans::id.asc())
-        .load::<VanRow>(conn)?
-        .into_iter()
-        .map(Van::from)
-        .collect())
+    let visible_to = (!p.is_agency()).then_some(p.organization_id);
+    Ok(store::list_vans(
+        conn,
+        q.depot_organization_id,
+        visible_to,
+        q.include_retired.unwrap_or(false),
+    )?)
 }
 
 /// The active vans of a depot, by id: the fleet a day plan shares out.
 pub fn active_at(conn: &mut DbConnection, depot_organization_id: i64) -> Result<Vec<Van>> {
-    Ok(vans::table
-        .filter(vans::depot_organization_id.eq(depot_organization_id))
-        .filter(vans::active.eq(true))
-        .select(VanRow::as_select())
-        .order(vans::id.asc())
-        .load::<VanRow>(conn)?
-        .into_iter()
-        .map(Van::from)
-        .collect())
+    Ok(store::list_vans(
+        conn,
+        Some(depot_organization_id),
+        None,
+        false,
+    )?)
 }

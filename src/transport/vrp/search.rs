@@ -1,7 +1,7 @@
 //! SISR ruin-and-recreate with simulated annealing, then a local-search polish.
 
 use super::route::{Ctx, RouteState};
-use super::{Limits, WORK_PER_SECOND};
+use super::Limits;
 use std::time::{Duration, Instant};
 
 /// Cost of one unassigned job: more than any plan's distance, so fewer unassigned wins.
@@ -21,33 +21,16 @@ const ITERATION_WORK: u64 = 400;
 const SAFETY: f64 = 0.9;
 /// Probability per iteration of first swapping the routes of two vans of different types.
 const SWAP_RATE: f64 = 0.1;
-/// Start and end temperatures, as fractions of the mean job-to-nearest-job distance.
+/// Fraction of the budget during which plans are also accepted for leaving out less often
+/// absent jobs; the rest of the search only shortens the plan.
+const SHUFFLE_UNTIL: f64 = 0.8;
+/// Start and end temperatures of the annealing, as multiples of the mean distance from a
+/// job to its nearest other job (so they scale with the instance).
 const T_START: f64 = 5.0;
 const T_END: f64 = 0.05;
 
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast and good enough for a search.
-pub(super) struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
-    }
-}
+/// The crate's seeded generator: the search is the same on every platform.
+pub(super) use crate::rng::SplitMix64 as Rng;
 
 /// Search state: routes (one per vehicle, possibly empty) and the unassigned jobs.
 struct State<'a> {
@@ -204,10 +187,11 @@ fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
     }
 }
 
-/// Runs the search; returns the job sequence of each vehicle.
-pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits) -> Vec<Vec<usize>> {
+/// Runs the search for `budget` work units (wall-clock capped by `limits`); returns the job
+/// sequence of each vehicle.
+pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -> Vec<Vec<usize>> {
     let clock = Instant::now();
-    let budget = ((limits.time_limit.as_secs_f64() * WORK_PER_SECOND as f64) as u64).max(1);
+    let budget = budget.max(1);
     let mut rng = Rng::new(0x5EED_1712_2026);
     let st = prepare(ctx, servable);
     let mut s = State {
@@ -232,8 +216,10 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits) -> Vec<Vec<usi
 
     let mut best: Vec<Vec<usize>> = s.routes.iter().map(|r| r.jobs.clone()).collect();
     let mut best_cost = s.cost();
-    let mut current_cost = best_cost;
+    let mut current_cost = s.cost();
     let mut saved: Vec<(usize, RouteState)> = Vec::new();
+    let mut absence = vec![0u64; ctx.jobs];
+    let mut restarted = false;
     let mut iter: u64 = 0;
     // Wall-clock safety cap, leaving room for the polish and the answer.
     let cap = limits.time_limit.mul_f64(SAFETY);
@@ -244,6 +230,12 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits) -> Vec<Vec<usi
             break;
         }
         let progress = s.work as f64 / budget as f64;
+        if !restarted && progress >= SHUFFLE_UNTIL {
+            // From here on only distance counts: continue from the best plan.
+            restarted = true;
+            load(&mut s, &best, servable);
+            current_cost = s.cost();
+        }
         let temperature = st.t_start * (st.t_end / st.t_start).powf(progress);
         saved.clear();
         let saved_unassigned = s.unassigned.clone();
@@ -251,19 +243,35 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits) -> Vec<Vec<usi
         if st.mixed_fleet && rng.unit() < st.swap_rate {
             swap_vehicles(&mut s, &mut rng, &mut saved);
         }
-        let removed = ruin(&mut s, &st, &mut rng, &mut saved);
-        let mut todo = removed;
-        todo.append(&mut s.unassigned);
-        sort_for_recreate(&mut todo, &st, &mut rng);
-        // Save every route recreate may touch: all routes, lazily, would be costlier to
-        // track than copying the ones changed; recreate records them in `saved`.
+        let mut removed = ruin(&mut s, &st, &mut rng, &mut saved);
+        // Jobs left out so far go first, to take the slack the ruin has just made; then the
+        // removed ones. Both in the same SISR order.
+        let mut todo = std::mem::take(&mut s.unassigned);
+        let pick = rng.below(11);
+        sort_for_recreate(&mut todo, &st, pick, &mut rng);
+        sort_for_recreate(&mut removed, &st, pick, &mut rng);
+        todo.append(&mut removed);
+        // Recreate saves each route before its first change, for the rejection.
         recreate_tracked(&mut s, todo, st.blink, &mut rng, &mut saved);
         let cost = s.cost();
         let threshold = current_cost as f64 - temperature * rng.unit().max(1e-300).ln();
-        if (cost as f64) < threshold {
+        // SISR's absence counters (from its fleet minimisation): with as many jobs left out,
+        // a plan that leaves out jobs that were out less often is also accepted, so that the
+        // jobs that are hard to place get their turn and the set of absent jobs keeps moving.
+        let mut absent = 0;
+        for &j in &s.unassigned {
+            absence[j] += 1;
+            absent += absence[j];
+        }
+        let current_absent: u64 = saved_unassigned.iter().map(|&j| absence[j]).sum();
+        let shuffle_absent = progress < SHUFFLE_UNTIL
+            && s.unassigned.len() == saved_unassigned.len()
+            && !s.unassigned.is_empty()
+            && absent < current_absent;
+        if (cost as f64) < threshold || shuffle_absent {
             current_cost = cost;
-            if cost < best_cost {
-                best_cost = cost;
+            if s.cost() < best_cost {
+                best_cost = s.cost();
                 best = s.routes.iter().map(|r| r.jobs.clone()).collect();
             }
         } else {
@@ -291,7 +299,7 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits) -> Vec<Vec<usi
             r
         })
         .collect();
-    local_search(ctx, &mut routes, clock, limits.time_limit);
+    local_search(ctx, &mut routes, servable, clock, limits.time_limit);
     routes.into_iter().map(|r| r.jobs).collect()
 }
 
@@ -329,6 +337,22 @@ fn swap_vehicles(s: &mut State, rng: &mut Rng, saved: &mut Vec<(usize, RouteStat
     s.routes[b].jobs = rb.jobs;
     s.refresh(a);
     s.refresh(b);
+}
+
+/// Makes `plan` (jobs per vehicle) the current state.
+fn load(s: &mut State, plan: &[Vec<usize>], servable: &[usize]) {
+    for j in 0..s.route_of.len() {
+        s.route_of[j] = usize::MAX;
+    }
+    for (r, jobs) in plan.iter().enumerate() {
+        s.routes[r].jobs.clone_from(jobs);
+        s.refresh(r);
+    }
+    s.unassigned = servable
+        .iter()
+        .copied()
+        .filter(|&j| s.route_of[j] == usize::MAX)
+        .collect();
 }
 
 fn save(s: &State, r: usize, saved: &mut Vec<(usize, RouteState)>) {
@@ -410,8 +434,7 @@ fn ruin(
 }
 
 /// SISR's recreate orders: random 4, demand 4, far 2, close 1.
-fn sort_for_recreate(todo: &mut [usize], st: &Static, rng: &mut Rng) {
-    let pick = rng.below(11);
+fn sort_for_recreate(todo: &mut [usize], st: &Static, pick: usize, rng: &mut Rng) {
     if pick < 4 {
         for i in (1..todo.len()).rev() {
             todo.swap(i, rng.below(i + 1));
@@ -454,12 +477,21 @@ fn recreate_tracked(
 /// First-improvement local search on full routes: relocate (within and between routes),
 /// swap between routes, and 2-opt* (tail exchange) between routes. Checks each candidate
 /// by rebuilding the touched routes' caches, which is fine for a one-off polish.
-fn local_search(ctx: &Ctx, routes: &mut [RouteState], clock: Instant, limit: Duration) {
+fn local_search(
+    ctx: &Ctx,
+    routes: &mut [RouteState],
+    servable: &[usize],
+    clock: Instant,
+    limit: Duration,
+) {
     let mut improved = true;
     let mut rounds = 0;
     while improved && rounds < 50 && clock.elapsed() < limit {
         improved = false;
         rounds += 1;
+        if try_replace(ctx, routes, servable) {
+            improved = true;
+        }
         let nr = routes.len();
         for a in 0..nr {
             for b in 0..nr {
@@ -480,6 +512,56 @@ fn local_search(ctx: &Ctx, routes: &mut [RouteState], clock: Instant, limit: Dur
             }
         }
     }
+}
+
+/// Swaps a served job for an unserved one when that shortens the plan (same number served):
+/// which jobs are left out matters as much as the routes when not every job fits.
+fn try_replace(ctx: &Ctx, routes: &mut [RouteState], servable: &[usize]) -> bool {
+    let mut served = vec![false; ctx.jobs];
+    for r in routes.iter() {
+        for &j in &r.jobs {
+            served[j] = true;
+        }
+    }
+    let out: Vec<usize> = servable.iter().copied().filter(|&j| !served[j]).collect();
+    if out.is_empty() {
+        return false;
+    }
+    for a in 0..routes.len() {
+        for i in 0..routes[a].jobs.len() {
+            let mut rest = routes[a].jobs.clone();
+            rest.remove(i);
+            let Some(ra) = candidate(ctx, routes[a].vehicle, rest) else {
+                continue;
+            };
+            let gain = routes[a].distance - ra.distance;
+            // Best place for an unserved job: in the shortened route or in another one.
+            let mut best: Option<(i64, usize, usize, usize)> = None;
+            for &u in &out {
+                for (b, other) in routes.iter().enumerate() {
+                    let route = if b == a { &ra } else { other };
+                    if !ctx.can_serve(route.vehicle, u) {
+                        continue;
+                    }
+                    let bound = best.map_or(gain, |(d, ..)| d.min(gain));
+                    for k in 0..=route.jobs.len() {
+                        if let Some(d) = route.insertion_below(ctx, u, k, bound) {
+                            if best.is_none_or(|(bd, ..)| d < bd) {
+                                best = Some((d, u, b, k));
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some((_, u, b, k)) = best {
+                routes[a] = ra;
+                routes[b].jobs.insert(k, u);
+                routes[b].update(ctx);
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn candidate(ctx: &Ctx, vehicle: usize, jobs: Vec<usize>) -> Option<RouteState> {

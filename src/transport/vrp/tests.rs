@@ -246,9 +246,12 @@ fn random_problem(rng: &mut Rng, jobs: usize, vehicles: usize) -> Problem {
 fn same_input_same_output() {
     let mut rng = Rng::new(7);
     let p = random_problem(&mut rng, 40, 5);
-    let a = solve_checked(&p, 50);
-    let b = solve_checked(&p, 50);
-    assert_eq!(a, b);
+    // An explicit budget and a generous wall clock, so that the safety cap never decides
+    // (debug builds are much slower than the calibration assumes).
+    let run = || solve_with_budget(&p, &limits(60_000), 3_000_000);
+    let a = run();
+    check_solution(&p, &a).unwrap();
+    assert_eq!(a, run());
 }
 
 #[test]
@@ -321,4 +324,20 @@ fn validate_rejects_malformed_problems() {
     p.vehicles.clear();
     let errors = validate(&p).unwrap_err();
     assert_eq!(errors.len(), 3, "{errors:?}");
+}
+
+#[test]
+fn when_only_one_fits_the_cheaper_one_is_served() {
+    // The shift allows one of the two jobs; serving the near one is shorter.
+    let p = problem(
+        &[(0, 0), (100, 0), (-400, 0)],
+        vec![van(10, 0, 1000)],
+        vec![
+            job(JobKind::Delivery, 1, 500, vec![]),
+            job(JobKind::Pickup, 1, 100, vec![]),
+        ],
+    );
+    let s = solve_checked(&p, 20);
+    assert_eq!(s.unassigned, vec![(1, Unassigned::NoCapacityLeft)]);
+    assert_eq!(s.distance, 200);
 }
