@@ -45,7 +45,7 @@ openapi: check-toolchain
 ## the booking race (throughput with and without the worker, time until the mails arrive at a
 ## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
 ## target/bench-venv), day routing against PyVRP given 10 s (same venv; every plan checked by an
-## independent checker), and the observatory page in headless Chromium.
+## independent checker), the observatory page and a drivers' day sheet in headless Chromium.
 bench: check-toolchain
 	.ci/ensure-wrk
 	.ci/with-postgres $(CARGO) bench --locked --bench api
@@ -54,6 +54,7 @@ bench: check-toolchain
 	.ci/bench-tours
 	.ci/bench-vrp
 	.ci/observatory-page
+	.ci/day-sheet-page
 
 clean:
 	$(CARGO) clean

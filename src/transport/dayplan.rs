@@ -284,6 +284,8 @@ pub async fn plan(
             booking_id: s.booking_id,
             kind: s.kind,
             venue_id: s.venue_id,
+            venue_name: s.venue_name.clone(),
+            asset_tag: s.asset_tag.clone(),
             reason: UnassignedReason::ClosedThatDay,
         })
         .collect();
@@ -359,6 +361,8 @@ pub async fn plan(
                 booking_id: s.booking_id,
                 kind: s.kind,
                 venue_id: s.venue_id,
+                venue_name: s.venue_name.clone(),
+                asset_tag: s.asset_tag.clone(),
                 reason: solve::reason(r),
             }
         }));

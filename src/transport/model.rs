@@ -194,6 +194,8 @@ pub struct PlanUnassigned {
     pub booking_id: i64,
     pub kind: JobKind,
     pub venue_id: i64,
+    pub venue_name: String,
+    pub asset_tag: String,
     pub reason: UnassignedReason,
 }
 

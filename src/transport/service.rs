@@ -58,7 +58,8 @@ pub(crate) fn position(p: &Place) -> LatLon {
 
 pub(crate) fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
-    (x * f).round() / f
+    // `+ 0.0` turns −0 (an empty sum, a rounded tiny negative) into 0: never "-0 kg" on a sheet.
+    (x * f).round() / f + 0.0
 }
 
 /// Where a leg goes, before it is measured.
@@ -375,4 +376,17 @@ pub fn estimated_cost_cents(provider: &DistanceProvider, costs: &Costs, plans: &
             costs.cost_cents(provider.estimate_km(position(&plan.from), position(&plan.to)))
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round;
+
+    #[test]
+    fn rounding_never_shows_minus_zero() {
+        let empty: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(format!("{}", round(empty, 2)), "0");
+        assert_eq!(format!("{}", round(-0.0004, 3)), "0");
+        assert_eq!(round(2.345, 2), 2.35);
+    }
 }

@@ -45,14 +45,15 @@ pub fn html(plan: &DayPlan) -> String {
         trip_section(&mut out, trip);
     }
     if !plan.unassigned.is_empty() {
-        out.push_str("<section><h2>Mouvements non planifiés</h2><table><tr><th>Réservation</th><th>Action</th><th>Lieu</th><th>Motif</th></tr>");
+        out.push_str("<section><h2>Mouvements non planifiés</h2><table><tr><th>Réservation</th><th>Action</th><th>Exemplaire</th><th>Lieu</th><th>Motif</th></tr>");
         for u in &plan.unassigned {
             let _ = write!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 u.booking_id,
                 action(u.kind),
-                u.venue_id,
+                escape(&u.asset_tag),
+                escape(&u.venue_name),
                 reason_fr(u.reason)
             );
         }

@@ -668,10 +668,23 @@ async fn day_plans_share_deliveries_and_pickups_among_vans_within_opening_hours(
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     let plan = res.body.clone();
+    let left = plan["unassigned"].as_array().unwrap();
+    assert_eq!(left.len(), 1, "{plan}");
     assert_eq!(
-        plan["unassigned"],
-        json!([{"booking_id": to_beauvais, "kind": "delivery", "venue_id": beauvais.org_id, "reason": "closed_that_day"}])
+        (
+            &left[0]["booking_id"],
+            &left[0]["kind"],
+            &left[0]["venue_id"],
+            &left[0]["reason"]
+        ),
+        (
+            &json!(to_beauvais),
+            &json!("delivery"),
+            &json!(beauvais.org_id),
+            &json!("closed_that_day")
+        )
     );
+    assert_eq!(left[0]["asset_tag"], json!(format!("DP-{trunk}-1")));
     assert_eq!(plan["unplaced_booking_ids"], json!([to_beauvais]));
     let trips = plan["trips"].as_array().unwrap();
     assert_eq!(trips.len(), 1, "{plan}");
