@@ -802,6 +802,7 @@ fn main() {
         println!("benchmarks run with `make bench`");
         return;
     }
+    log_requests_to(&request_log());
     // BENCH_BACKENDS=postgres (or sqlite) runs one backend only.
     let only = std::env::var("BENCH_BACKENDS").unwrap_or_default();
     for backend in [Backend::Sqlite, Backend::Postgres] {
@@ -810,6 +811,54 @@ fn main() {
             actix_web::rt::System::new().block_on(run(backend));
         }
     }
+}
+
+/// Where the bench's server logs each request it handled (method, path, `duration_ms`).
+fn request_log() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("itn_bench_requests_{}.log", std::process::id()))
+}
+
+/// Logs the server's request lines (`itinerance::http`, JSON) to `path`, so that what the
+/// handlers took can be set beside what the load generator saw.
+fn log_requests_to(path: &std::path::Path) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let Ok(file) = std::fs::File::create(path) else {
+        return;
+    };
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_writer(std::sync::Mutex::new(file)),
+        )
+        .with(
+            tracing_subscriber::filter::Targets::new()
+                .with_target("itinerance::http", tracing::Level::INFO),
+        )
+        .try_init();
+}
+
+/// Median and p99 of the server's own time (from the request line to the answer, socket
+/// reading and writing and the worker's queue excluded) over the last `count` requests of
+/// `method path` in the request log.
+fn server_side_ms(method: &str, path: &str, count: usize) -> Option<(f64, f64)> {
+    let text = std::fs::read_to_string(request_log()).ok()?;
+    let mut durations: Vec<f64> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["method"] == method && v["path"] == path)
+        .filter_map(|v| v["duration_ms"].as_f64())
+        .collect();
+    let skip = durations.len().saturating_sub(count);
+    let mut last = durations.split_off(skip);
+    if last.is_empty() {
+        return None;
+    }
+    last.sort_by(f64::total_cmp);
+    let at = |q: f64| last[((last.len() as f64 * q) as usize).min(last.len() - 1)];
+    Some((at(0.5), at(0.99)))
 }
 
 /// A request of a wrk script: method, path, JSON body.
@@ -1035,6 +1084,13 @@ async fn load_with_wrk(
             if run.p99_ms <= 300.0 { "met" } else { "MISSED" },
             run.extra
         );
+        let answered = (run.requests_per_s * 10.0) as usize;
+        if let Some((median, p99)) = server_side_ms("POST", "/api/v1/bookings", answered) {
+            println!(
+                "{b:<9} load: POST /bookings, 64 connections, inside the server (the handlers' own \
+                 time, from the request log): median {median:.1} ms, p99 {p99:.1} ms"
+            );
+        }
     }
     // The service's overhead on a read: the same rows by bare SQL, sequentially, medians.
     let mut bare = Vec::new();

@@ -220,6 +220,13 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
         Ok(read) => read?,
         Err(_) => return Err(ApiError::BodyTimeout(BODY_READ_TIMEOUT.as_secs())),
     };
+    // Every documented body is an object (or null): serde would read a struct from an array, so
+    // `[]` would pass as a body whose fields all have defaults.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::Malformed(
+            "the JSON body must be an object, not an array".into(),
+        ));
+    }
     if json_has_control(&body) {
         let field = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()

@@ -423,6 +423,11 @@ async fn opening_hours_are_set_by_the_venue_and_read_by_all(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, 400);
+    // An array is not a timetable, even though every field has a default.
+    let res = app
+        .send("PUT", &path, Some(&venue.token), Some(json!([])))
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
     assert_eq!(
         app.get(
             "/api/v1/organizations/999999/opening-hours",
