@@ -40,8 +40,6 @@ const SEEDS: u64 = 3;
 /// Jobs are drawn among communes this close to the depot.
 const RADIUS_KM: f64 = 85.0;
 const DEPOT_INSEE: &str = "80021";
-/// Mean Earth radius (IUGG), as in `territory::geo`.
-const EARTH_RADIUS_KM: f64 = 6371.0088;
 const SPEED_KMH: f64 = 60.0;
 
 /// Uniform integer in `lo..=hi` from the crate's seeded generator (reproducible instances).
@@ -81,12 +79,10 @@ fn communes() -> Result<Vec<Commune>, String> {
     Ok(out)
 }
 
+/// The service's great circle (territory::geo, radius 6371.0088 km), on (latitude, longitude).
 fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (lat1, lat2) = (a.0.to_radians(), b.0.to_radians());
-    let dlat = lat2 - lat1;
-    let dlon = (b.1 - a.1).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+    use itinerance::territory::geo::{great_circle_km, LatLon};
+    great_circle_km(LatLon { lat: a.0, lon: a.1 }, LatLon { lat: b.0, lon: b.1 })
 }
 
 struct Instance {

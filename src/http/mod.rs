@@ -16,12 +16,17 @@ pub use problem::{ApiError, Problem};
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// Whether the caller asked for CSV (`Accept: text/csv`): exports answer JSON otherwise.
-pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
+/// Whether the caller's `Accept` names `media_type`: exports and pages answer JSON otherwise.
+pub fn accepts(req: &actix_web::HttpRequest, media_type: &str) -> bool {
     req.headers()
         .get(actix_web::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/csv"))
+        .is_some_and(|v| v.contains(media_type))
+}
+
+/// Whether the caller asked for CSV (`Accept: text/csv`).
+pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
+    accepts(req, "text/csv")
 }
 
 /// Logs one JSON line per request: method, path (never the query string, which may carry a

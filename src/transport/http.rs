@@ -175,10 +175,7 @@ async fn solve_routes(
     let req = body.into_inner();
     let (depot, vehicles, jobs) = solve::check(&req)?;
     let metric = req.metric.unwrap_or(Metric::Haversine);
-    let speed = match metric {
-        Metric::Haversine => Some(req.speed_kmh.unwrap_or(solve::DEFAULT_SPEED_KMH)),
-        Metric::Road => req.speed_kmh,
-    };
+    let speed = solve::speed_kmh(metric, req.speed_kmh);
     let mut points = vec![depot];
     points.extend(jobs.iter().map(|j| j.position));
     let matrix = DistanceProvider::from_config(&state.config)
@@ -240,12 +237,7 @@ async fn plan_day(
 
 /// JSON, or the printable sheets when the caller asks for HTML.
 fn plan_response(request: &HttpRequest, plan: &DayPlan) -> HttpResponse {
-    let wants_html = request
-        .headers()
-        .get(actix_web::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if wants_html {
+    if crate::http::accepts(request, "text/html") {
         HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(sheet::html(plan))

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use super::distance::Matrix;
+use super::distance::{Matrix, Metric};
 use super::model::{
     Capacity, JobKind, SolveAnswer, SolveRequest, SolvedRoute, SolvedStop, UnassignedJob,
     UnassignedReason,
@@ -188,6 +188,15 @@ pub fn check(req: &SolveRequest) -> Result<(LatLon, Vec<VehicleSpec>, Vec<JobSpe
         vehicles,
         jobs,
     ))
+}
+
+/// The speed durations come from: the caller's, else 60 km/h on great-circle distances (API.md);
+/// on the road, `None` keeps the road durations.
+pub fn speed_kmh(metric: Metric, asked: Option<f64>) -> Option<f64> {
+    match metric {
+        Metric::Haversine => Some(asked.unwrap_or(DEFAULT_SPEED_KMH)),
+        Metric::Road => asked,
+    }
 }
 
 /// Sorted, overlapping windows merged (the solver wants them disjoint).
