@@ -143,6 +143,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .wrap(actix_web::middleware::from_fn(
                 crate::http::hygiene::security_headers,
             ))
+            .wrap(actix_web::middleware::from_fn(crate::http::watch_client))
             .wrap(actix_web::middleware::from_fn(crate::http::log_requests))
             .default_service(web::to(problem::no_route))
             .into_utoipa_app()
@@ -157,6 +158,11 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             }),
         )
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc.clone()))
+    })
+    .on_connect(|connection, data| {
+        if let Some(peer) = crate::client::Peer::of_connection(connection) {
+            data.insert(peer);
+        }
     })
     .shutdown_timeout(config.shutdown_timeout_seconds)
     .client_request_timeout(Duration::from_secs(30));

@@ -56,6 +56,7 @@ crate::text_enum! {
         TooManyAttempts => "too_many_attempts",
         InternalError => "internal_error",
         ServiceUnavailable => "service_unavailable",
+        ClientClosedRequest => "client_closed_request",
     }
 }
 
@@ -100,6 +101,7 @@ impl Code {
             C::ValidationFailed | C::IdempotencyKeyReused => 422,
             C::InternalError => 500,
             C::ServiceUnavailable => 503,
+            C::ClientClosedRequest => 499,
         }
     }
 
@@ -146,6 +148,7 @@ impl Code {
             C::TooManyAttempts => "5 failed logins for this e-mail within 15 minutes: wait `Retry-After` seconds",
             C::InternalError => "a fault of ours, logged with its detail (never shown)",
             C::ServiceUnavailable => "the database does not answer, or no connection is free; retry",
+            C::ClientClosedRequest => "never received: the client closed its connection while the request waited for the database, so it was dropped before any work (seen in the server's log only)",
         }
     }
 
@@ -193,6 +196,10 @@ pub enum Error {
     },
     #[error("{0}")]
     Unavailable(String),
+    /// The client closed its connection before the request's turn for the database came; nobody
+    /// reads the answer (logged with nginx's 499).
+    #[error("the client closed the connection before the request was served")]
+    ClientGone,
     /// A fault of ours; the detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -214,6 +221,7 @@ impl Error {
             Error::Validation(_) => Code::ValidationFailed,
             Error::Conflict { code, .. } => *code,
             Error::Unavailable(_) => Code::ServiceUnavailable,
+            Error::ClientGone => Code::ClientClosedRequest,
             Error::Internal(_) => Code::InternalError,
         }
     }

@@ -12,6 +12,7 @@ pub mod billing;
 pub mod booking;
 pub mod catalogue;
 pub mod chaining;
+pub mod client;
 pub mod clock;
 pub mod condition;
 pub mod config;
@@ -79,6 +80,7 @@ pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
         queue: Arc::new(tokio::sync::Semaphore::new(
             config.database_pool_size.max(1) as usize,
         )),
+        clients_gone: Default::default(),
         config: Arc::new(config),
     })
 }

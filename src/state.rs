@@ -27,6 +27,9 @@ pub struct AppState {
     pub user_gate: Arc<crate::auth::session::UserGate>,
     /// The first-come-first-served queue for pooled connections (see [`AppState::run`]).
     pub queue: Arc<tokio::sync::Semaphore>,
+    /// Requests dropped at their turn for the database because their client had gone (see
+    /// [`crate::client`]); counted for the logs and the tests.
+    pub clients_gone: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
@@ -39,6 +42,8 @@ impl AppState {
     /// queue for a connection first come, first served (a FIFO semaphore with one permit per
     /// pooled connection): the pool's own wait wakes an arbitrary waiter, which under 64
     /// concurrent writers left a few requests waiting for seconds while later ones went through.
+    /// A request whose client left while it waited gives its turn away ([`Error::ClientGone`]):
+    /// nothing of it was done, and nobody behind it waits for an answer no one will read.
     pub async fn run<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
@@ -54,6 +59,14 @@ impl AppState {
                 ));
             }
         };
+        if crate::client::gone() {
+            let dropped = self
+                .clients_gone
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1;
+            tracing::info!(dropped, "client gone before its turn; request dropped");
+            return Err(Error::ClientGone);
+        }
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get().map_err(|e| {

@@ -66,20 +66,44 @@ impl FromRequest for Principal {
             } else {
                 let (principal, issued_at) = state.tokens.verify_issued(&credential)?;
                 let user_id = principal.user_id.unwrap_or_default();
-                let standing = match state.user_gate.cached(user_id) {
-                    Some(standing) => standing,
-                    None => {
-                        let standing = state
-                            .run(move |conn| session::standing(conn, user_id))
-                            .await?;
-                        state.user_gate.remember(user_id, standing);
-                        standing
-                    }
-                };
-                session::admit(standing, issued_at)?;
+                session::admit(standing_of(&state, user_id).await?, issued_at)?;
                 Ok(principal)
             }
         })
+    }
+}
+
+/// A user's standing from this instance's memory; read again in the background when it ages,
+/// read before answering only when unknown or too old (see [`session::REFRESH_AFTER`]).
+async fn standing_of(
+    state: &web::Data<AppState>,
+    user_id: i64,
+) -> crate::error::Result<session::Standing> {
+    match state.user_gate.recall(user_id) {
+        session::Recall::Fresh(standing) => Ok(standing),
+        session::Recall::Refresh(standing, ticket) => {
+            let state = state.clone();
+            actix_web::rt::spawn(async move {
+                match state
+                    .run(move |conn| session::standing(conn, user_id))
+                    .await
+                {
+                    Ok(fresh) => state.user_gate.remember(user_id, fresh, ticket),
+                    Err(e) => {
+                        tracing::warn!(error = %e, user_id, "could not read a user's standing again");
+                        state.user_gate.refresh_failed(user_id);
+                    }
+                }
+            });
+            Ok(standing)
+        }
+        session::Recall::Unknown(ticket) => {
+            let standing = state
+                .run(move |conn| session::standing(conn, user_id))
+                .await?;
+            state.user_gate.remember(user_id, standing, ticket);
+            Ok(standing)
+        }
     }
 }
 

@@ -29,6 +29,16 @@ pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
     accepts(req, "text/csv")
 }
 
+/// Lets the request's database work know whether its client is still there
+/// ([`crate::client`]).
+pub async fn watch_client(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let peer = req.conn_data::<crate::client::Peer>().cloned();
+    crate::client::serving(peer, next.call(req)).await
+}
+
 /// Logs one JSON line per request: method, path (never the query string, which may carry a
 /// calendar token), status and duration.
 pub async fn log_requests(

@@ -81,6 +81,7 @@ impl ApiError {
                     Error::Validation(_) => "Validation failed",
                     Error::Conflict { .. } => "Conflict",
                     Error::Unavailable(_) => "Service unavailable",
+                    Error::ClientGone => "Client closed request",
                     Error::Internal(_) => "Internal error",
                 };
                 (e.code(), title)

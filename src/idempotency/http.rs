@@ -91,8 +91,12 @@ where
         Ok(response) => response,
         Err(e) => e.error_response(),
     };
-    if response.status().is_server_error() {
-        if let Err(e) = state.run(move |conn| super::release(conn, id)).await {
+    // Nothing was done when the server failed or the client left: the key is free again.
+    if response.status().is_server_error()
+        || response.status().as_u16() == crate::error::Code::ClientClosedRequest.status()
+    {
+        let released = crate::client::regardless(state.run(move |conn| super::release(conn, id)));
+        if let Err(e) = released.await {
             tracing::warn!(error = %e, "could not release an idempotency key");
         }
         return Ok(response);
@@ -112,10 +116,12 @@ where
         body: String::from_utf8_lossy(&bytes).into_owned(),
     };
     let to_store = recorded.clone();
-    if let Err(e) = state
-        .run(move |conn| super::complete(conn, id, &to_store, Utc::now().naive_utc()))
-        .await
-    {
+    // Recorded even when the client has left: its retry must get this answer, not a second
+    // effect.
+    let recorded_answer = crate::client::regardless(
+        state.run(move |conn| super::complete(conn, id, &to_store, Utc::now().naive_utc())),
+    );
+    if let Err(e) = recorded_answer.await {
         // The effect happened; the answer is still the caller's. A retry within
         // ABANDONED_AFTER gets 409 in progress, and after it runs again (see the module doc).
         tracing::error!(error = %e, "could not record an idempotent answer");

@@ -325,7 +325,93 @@ async fn two_instances_share_everything_through_the_database(app: TestApp) {
     drop(other);
 }
 
+/// A raw `POST /api/v1/bookings` on a new connection, written at once.
+fn send_booking(app: &TestApp, token: &str, body: &serde_json::Value) -> std::net::TcpStream {
+    use std::io::Write;
+    let address = app.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let body = body.to_string();
+    write!(
+        stream,
+        "POST /api/v1/bookings HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    stream
+}
+
+async fn a_request_whose_client_left_while_it_queued_is_dropped_before_any_work(app: TestApp) {
+    let f = two_copies(&app).await;
+    // The caller's standing is read now, so the queued requests' database work is the booking.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&f.agency.token)).await.status,
+        200
+    );
+    let booking = |from: i64| {
+        json!({"resource_id": f.resource_id, "venue_id": f.venue.org_id,
+               "starts_on": day(from), "ends_on": day(from + 1)})
+    };
+    // Every database connection is taken: requests queue.
+    let pool = app.state.config.database_pool_size;
+    let held = app
+        .state
+        .queue
+        .clone()
+        .acquire_many_owned(pool)
+        .await
+        .unwrap();
+    // One client asks and leaves; a second asks and waits for its answer.
+    let leaver = send_booking(&app, &f.agency.token, &booking(40));
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut stayer = send_booking(&app, &f.agency.token, &booking(60));
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(700)).await;
+    leaver.shutdown(std::net::Shutdown::Both).unwrap();
+    drop(leaver);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(held);
+    let answer = std::thread::spawn(move || {
+        use std::io::Read;
+        stayer
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let mut text = vec![0u8; 4096];
+        let n = stayer.read(&mut text).unwrap_or(0);
+        String::from_utf8_lossy(&text[..n]).into_owned()
+    })
+    .join()
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert_eq!(
+        app.state
+            .clients_gone
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "the leaver's request reached the queue and was dropped there"
+    );
+    let listed = app
+        .get(
+            &format!("/api/v1/bookings?resource_id={}", f.resource_id),
+            Some(&f.agency.token),
+        )
+        .await;
+    let starts: Vec<&str> = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["starts_on"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        [day(60).to_string()],
+        "only the waiting client's booking"
+    );
+}
+
 on_both_backends!(
+    a_request_whose_client_left_while_it_queued_is_dropped_before_any_work,
     two_instances_share_everything_through_the_database,
     concurrent_overlapping_requests_book_each_copy_once,
     concurrent_date_changes_never_overlap,
