@@ -96,10 +96,18 @@ pub enum Recall {
     Unknown(Ticket),
 }
 
+/// What the gate holds behind its lock.
+#[derive(Debug, Default)]
+struct Memories {
+    by_user: HashMap<i64, Memory>,
+    /// Bumped by every `forget`: a read whose ticket carries an older value is not kept.
+    generation: u64,
+}
+
 /// The per-instance memory of standings.
 #[derive(Debug, Default)]
 pub struct UserGate {
-    memories: Mutex<(HashMap<i64, Memory>, u64)>,
+    memories: Mutex<Memories>,
 }
 
 impl UserGate {
@@ -109,59 +117,55 @@ impl UserGate {
     }
 
     fn recall_at(&self, user_id: i64, now: Instant) -> Recall {
-        let mut guard = self.memories.lock().unwrap_or_else(|e| e.into_inner());
-        let (memories, generation) = &mut *guard;
+        let mut memories = self.memories.lock().unwrap_or_else(|e| e.into_inner());
         let ticket = Ticket {
             asked_at: now,
-            generation: *generation,
+            generation: memories.generation,
         };
-        match memories.get_mut(&user_id) {
-            Some(m)
-                if now.saturating_duration_since(m.asked_at) < REFRESH_AFTER || m.refreshing =>
-            {
-                if now.saturating_duration_since(m.asked_at) < REMEMBER_FOR {
-                    Recall::Fresh(m.standing)
-                } else {
-                    Recall::Unknown(ticket)
-                }
-            }
-            Some(m) if now.saturating_duration_since(m.asked_at) < REMEMBER_FOR => {
-                m.refreshing = true;
-                Recall::Refresh(m.standing, ticket)
-            }
-            _ => Recall::Unknown(ticket),
+        let Some(m) = memories.by_user.get_mut(&user_id) else {
+            return Recall::Unknown(ticket);
+        };
+        let age = now.saturating_duration_since(m.asked_at);
+        if age >= REMEMBER_FOR {
+            Recall::Unknown(ticket)
+        } else if age < REFRESH_AFTER || m.refreshing {
+            Recall::Fresh(m.standing)
+        } else {
+            m.refreshing = true;
+            Recall::Refresh(m.standing, ticket)
         }
     }
 
     /// Keeps what a read asked for with `ticket` gave, unless the user was forgotten since.
     pub fn remember(&self, user_id: i64, standing: Standing, ticket: Ticket) {
-        let mut guard = self.memories.lock().unwrap_or_else(|e| e.into_inner());
-        let (memories, generation) = &mut *guard;
-        if ticket.generation != *generation {
+        let mut memories = self.memories.lock().unwrap_or_else(|e| e.into_inner());
+        if ticket.generation != memories.generation {
             return;
         }
-        if memories.len() > SWEEP_ABOVE {
-            memories.retain(|_, m| m.asked_at.elapsed() < REMEMBER_FOR);
+        let by_user = &mut memories.by_user;
+        if by_user.len() > SWEEP_ABOVE {
+            by_user.retain(|_, m| m.asked_at.elapsed() < REMEMBER_FOR);
         }
-        let newer = memories
+        if by_user
             .get(&user_id)
-            .is_some_and(|m| m.asked_at > ticket.asked_at);
-        if !newer {
-            memories.insert(
-                user_id,
-                Memory {
-                    asked_at: ticket.asked_at,
-                    standing,
-                    refreshing: false,
-                },
-            );
+            .is_some_and(|m| m.asked_at > ticket.asked_at)
+        {
+            return;
         }
+        by_user.insert(
+            user_id,
+            Memory {
+                asked_at: ticket.asked_at,
+                standing,
+                refreshing: false,
+            },
+        );
     }
 
     /// A background read failed: the next request may try again.
     pub fn refresh_failed(&self, user_id: i64) {
-        let mut guard = self.memories.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(m) = guard.0.get_mut(&user_id) {
+        let mut memories = self.memories.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = memories.by_user.get_mut(&user_id) {
             m.refreshing = false;
         }
     }
@@ -169,9 +173,9 @@ impl UserGate {
     /// Forgets a user at once on this instance (after a change made here); reads begun before
     /// are not kept.
     pub fn forget(&self, user_id: i64) {
-        let mut guard = self.memories.lock().unwrap_or_else(|e| e.into_inner());
-        guard.0.remove(&user_id);
-        guard.1 += 1;
+        let mut memories = self.memories.lock().unwrap_or_else(|e| e.into_inner());
+        memories.by_user.remove(&user_id);
+        memories.generation += 1;
     }
 }
 
