@@ -28,8 +28,9 @@ condition and wear, transport, rental revenue and fair territorial access.\n\n\
 Errors are `application/problem+json` bodies with a stable `code`. Authenticate with \
 `Authorization: Bearer <token>`, where the token is an access token from `POST /api/v1/auth/login` \
 or a partner API key.",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT")
     ),
+    servers((url = "/", description = "The host that serves this document (`/api-docs/openapi.json`)")),
     modifiers(&BearerSecurity),
     components(schemas(
         Problem,

@@ -33,7 +33,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     request_body = NewRound,
     responses(
         (status = 201, description = "The round, `open`", body = Round),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty name, reversed, over or too long period, unknown resource", body = Problem, content_type = "application/problem+json"),
     )
@@ -57,7 +56,6 @@ async fn create_round(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The rounds", body = Vec<Round>),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/allocation-rounds")]
@@ -76,7 +74,6 @@ async fn list_rounds(
     params(("id" = i64, Path, description = "Round id")),
     responses(
         (status = 200, description = "The round", body = RoundDetail),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -104,7 +101,6 @@ async fn get_round(
     request_body = NewRoundRequest,
     responses(
         (status = 201, description = "The request", body = RoundRequest),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Requesting for another venue", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`round_closed`; `request_limit_reached`; `already_exists` (the same request twice)", body = Problem, content_type = "application/problem+json"),
@@ -147,7 +143,6 @@ async fn add_request(
     ),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another venue's request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request in this round", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`round_closed`", body = Problem, content_type = "application/problem+json"),
@@ -182,7 +177,6 @@ async fn withdraw_request(
     request_body = AllocateBody,
     responses(
         (status = 200, description = "The proposal", body = Proposal),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`round_closed`; `proposal_stale` (requests changed during the computation)", body = Problem, content_type = "application/problem+json"),
@@ -223,7 +217,6 @@ async fn allocate(
     params(("id" = i64, Path, description = "Round id")),
     responses(
         (status = 200, description = "The bookings made", body = Confirmation),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`round_closed`; `no_proposal`; `proposal_stale`", body = Problem, content_type = "application/problem+json"),

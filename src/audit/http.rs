@@ -23,7 +23,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     params(AuditQuery),
     responses(
         (status = 200, description = "The log", body = Vec<AuditEntry>),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`limit` outside 1–500", body = Problem, content_type = "application/problem+json"),
     )

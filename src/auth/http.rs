@@ -137,7 +137,6 @@ async fn login(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "Missing, expired or invalid credential", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/me")]
@@ -155,7 +154,6 @@ async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::
     request_body = MePatch,
     responses(
         (status = 200, description = "The caller, with the preferences now in force", body = Me),
-        (status = 401, description = "Missing, expired or invalid credential", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An API key", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -182,7 +180,6 @@ async fn update_me(
     request_body = NewApiKey,
     responses(
         (status = 201, description = "The key, with its secret shown once", body = CreatedApiKey),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator of that organisation", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Organisation not visible", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid name or organisation", body = Problem, content_type = "application/problem+json"),
@@ -217,7 +214,6 @@ pub struct ApiKeyQuery {
     params(ApiKeyQuery),
     responses(
         (status = 200, description = "The keys", body = [ApiKey]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Organisation not visible", body = Problem, content_type = "application/problem+json"),
     )
@@ -243,7 +239,6 @@ async fn list_api_keys(
     params(("id" = i64, Path, description = "API key id")),
     responses(
         (status = 200, description = "The revoked key", body = ApiKey),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such key", body = Problem, content_type = "application/problem+json"),
     )
@@ -270,7 +265,6 @@ async fn revoke_api_key(
     request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed; log in again"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An API key (keys have no password)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong current password, or a new one shorter than 10 characters", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`too_many_attempts`: wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),

@@ -42,7 +42,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     params(("id" = i64, Path, description = "Resource id")),
     responses(
         (status = 200, description = "The tariff", body = Tariff),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -67,7 +66,6 @@ async fn get_tariff(
     request_body = Tariff,
     responses(
         (status = 200, description = "The tariff now in force", body = Tariff),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's resource", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A negative or too large amount", body = Problem, content_type = "application/problem+json"),
@@ -97,7 +95,6 @@ async fn put_tariff(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The policy", body = PricingPolicy),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/pricing-policy")]
@@ -116,7 +113,6 @@ async fn get_pricing_policy(
     request_body = PricingPolicy,
     responses(
         (status = 200, description = "The policy now in force", body = PricingPolicy),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A percentage outside 0–100 (field `class_rate_percent.village`, …)", body = Problem, content_type = "application/problem+json"),
     )
@@ -146,7 +142,6 @@ async fn put_pricing_policy(
     params(("id" = i64, Path, description = "Booking id")),
     responses(
         (status = 200, description = "The quote", body = Quote),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or another's", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -174,7 +169,6 @@ async fn booking_quote(
     params(("id" = i64, Path, description = "Resource id"), QuoteQuery),
     responses(
         (status = 200, description = "The quote (`booking_id` null)", body = Quote),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another venue's quote", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Dates in the wrong order, a year or longer, or `venue_id` not a venue", body = Problem, content_type = "application/problem+json"),
@@ -206,7 +200,6 @@ async fn resource_quote(
     request_body = NewSubsidyProgram,
     responses(
         (status = 201, description = "The programme", body = SubsidyProgram),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A rate outside 0–100, a negative budget, dates in the wrong order, an empty list, a SIREN not of 9 digits", body = Problem, content_type = "application/problem+json"),
     )
@@ -236,7 +229,6 @@ async fn create_program(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The programmes, by id", body = Vec<SubsidyProgram>),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/subsidy-programs")]
@@ -254,7 +246,6 @@ async fn list_programs(
     params(("id" = i64, Path, description = "Programme id")),
     responses(
         (status = 200, description = "The programme", body = SubsidyProgram),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such programme", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -279,7 +270,6 @@ async fn get_program(
     request_body = SubsidyProgramPatch,
     responses(
         (status = 200, description = "The programme", body = SubsidyProgram),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such programme", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`budget_below_committed`", body = Problem, content_type = "application/problem+json"),
@@ -311,7 +301,6 @@ async fn update_program(
     params(("id" = i64, Path, description = "Booking id")),
     responses(
         (status = 201, description = "The invoice", body = Invoice),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the loan's producer or the agency, or an API key without `billing:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or another's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_invoiced`, or `loan_not_returned`", body = Problem, content_type = "application/problem+json"),
@@ -341,7 +330,6 @@ async fn issue_invoice(
     params(("id" = i64, Path, description = "Invoice id")),
     responses(
         (status = 201, description = "The credit note", body = Invoice),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the seller or the agency, or an API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such invoice, or another's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_credited`, or `invalid_transition` for a credit note", body = Problem, content_type = "application/problem+json"),
@@ -370,7 +358,6 @@ async fn credit_invoice(
     params(InvoiceFilter),
     responses(
         (status = 200, description = "The invoices (JSON, or CSV with `Accept: text/csv`)", content((Vec<Invoice> = "application/json"), (String = "text/csv"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A limit or year out of range", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -406,7 +393,6 @@ async fn list_invoices(
     params(("id" = i64, Path, description = "Invoice id")),
     responses(
         (status = 200, description = "The invoice", body = Invoice),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such invoice, or another's", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -433,7 +419,6 @@ async fn get_invoice(
     params(("id" = i64, Path, description = "Invoice id")),
     responses(
         (status = 200, description = "CII XML", body = String, content_type = "application/xml"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such invoice, or another's", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -461,7 +446,6 @@ async fn invoice_facturx(
     params(("id" = i64, Path, description = "Producer organisation id"), RevenueQuery),
     responses(
         (status = 200, description = "The report", body = RevenueReport),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not the caller's revenue", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A year out of range", body = Problem, content_type = "application/problem+json"),
     )

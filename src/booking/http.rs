@@ -58,7 +58,6 @@ fn settings(state: &AppState) -> Settings {
     ),
     responses(
         (status = 201, description = "The booking, `requested`", body = Booking),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Booking for another venue", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`booking_conflict`: no copy free; `alternatives` lists the nearest free periods. `request_limit_reached`: the venue holds `max_open_requests_per_venue` requests already. `idempotency_key_in_progress`: the first request with this key is still running (`Retry-After: 1`)", body = BookingConflict, content_type = "application/problem+json"),
         (status = 422, description = "Dates in the past, reversed or too long; unknown venue, resource or copy; a malformed `Idempotency-Key` (field `Idempotency-Key`); `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
@@ -115,7 +114,6 @@ pub struct BookingQuery {
     responses(
         (status = 200, description = "The bookings", body = [Booking]),
         (status = 400, description = "Unknown parameter or bad value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad range or limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -154,7 +152,6 @@ async fn list_bookings(
     params(("id" = i64, Path, description = "Booking id")),
     responses(
         (status = 200, description = "The booking", body = Booking),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -182,7 +179,6 @@ async fn get_booking(
     request_body = BookingDates,
     responses(
         (status = 200, description = "The booking with its new dates", body = Booking),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`booking_conflict` (with `alternatives`) or `invalid_transition` (booking past approval)", body = BookingConflict, content_type = "application/problem+json"),
         (status = 422, description = "Dates in the past, reversed or too long", body = Problem, content_type = "application/problem+json"),
@@ -221,7 +217,6 @@ async fn change_dates(
     params(("id" = i64, Path, description = "Booking id")),
     responses(
         (status = 200, description = "The history, oldest first", body = [BookingEvent]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -253,7 +248,6 @@ async fn booking_history(
     request_body(content = Option<ActionNote>, description = "Optional note for the history"),
     responses(
         (status = 200, description = "The booking in its new status", body = Booking),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The other side's action", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking visible to the caller, or unknown action", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json"),
@@ -317,7 +311,6 @@ pub struct AvailabilityQuery {
     responses(
         (status = 200, description = "Free periods per copy", body = Availability),
         (status = 400, description = "Missing or unparseable dates", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Reversed or too long range", body = Problem, content_type = "application/problem+json"),
     )
@@ -347,7 +340,6 @@ async fn availability(
     request_body = NewWaitlistEntry,
     responses(
         (status = 201, description = "The entry, `waiting`", body = WaitlistEntry),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "For another venue", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_exists`: the venue already waits for this resource over some of these days; `request_limit_reached`: it has `max_open_requests_per_venue` entries waiting", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad dates, venue or resource", body = Problem, content_type = "application/problem+json"),
@@ -385,7 +377,6 @@ pub struct WaitlistQuery {
     params(WaitlistQuery),
     responses(
         (status = 200, description = "Entries, newest first", body = [WaitlistEntry]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/waitlist")]
@@ -409,7 +400,6 @@ async fn list_waitlist(
     params(("id" = i64, Path, description = "Waitlist entry id")),
     responses(
         (status = 200, description = "The entry, `cancelled`", body = WaitlistEntry),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry of the caller's venue", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already fulfilled or cancelled", body = Problem, content_type = "application/problem+json"),
     )
@@ -436,7 +426,6 @@ async fn cancel_waitlist(
     params(("id" = i64, Path, description = "Venue id")),
     responses(
         (status = 201, description = "The link (shown once)", body = CalendarToken),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator of the venue or the agency (API keys neither)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a venue of the caller (or the agency)", body = Problem, content_type = "application/problem+json"),
     )
@@ -509,7 +498,6 @@ async fn venue_calendar(
     params(("id" = i64, Path, description = "Copy id")),
     responses(
         (status = 200, description = "The feed", content_type = "text/calendar", body = String),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy of the caller's", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -38,7 +38,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     responses(
         (status = 201, description = "The resource", body = Resource),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a producer (or the agency), or another producer's catalogue", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields: empty title, unknown kind/theme/audience (reported as `themes[i]`), negative weight, …", body = Problem, content_type = "application/problem+json"),
     )
@@ -66,7 +65,6 @@ async fn create_resource(
     responses(
         (status = 200, description = "A page of resources", body = ResourcePage),
         (status = 400, description = "Unknown parameter or unparseable value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter values", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -91,7 +89,6 @@ async fn search_resources(
     params(("id" = i64, Path, description = "Resource id")),
     responses(
         (status = 200, description = "The resource", body = Resource),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -117,7 +114,6 @@ async fn get_resource(
     request_body = ResourcePatch,
     responses(
         (status = 200, description = "The updated resource", body = Resource),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's resource", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -147,7 +143,6 @@ async fn update_resource(
     params(("id" = i64, Path, description = "Resource id")),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's resource", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     )
@@ -174,7 +169,6 @@ async fn delete_resource(
     request_body = NewCopy,
     responses(
         (status = 201, description = "The copy", body = Copy),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's resource", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`asset_tag_taken`: the producer already uses this tag", body = Problem, content_type = "application/problem+json"),
@@ -203,7 +197,6 @@ async fn create_copy(
     params(("id" = i64, Path, description = "Resource id")),
     responses(
         (status = 200, description = "The copies", body = [Copy]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -228,7 +221,6 @@ async fn list_copies(
     params(("id" = i64, Path, description = "Copy id")),
     responses(
         (status = 200, description = "The copy", body = Copy),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -253,7 +245,6 @@ async fn get_copy(
     request_body = CopyPatch,
     responses(
         (status = 200, description = "The updated copy", body = Copy),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's copy", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`asset_tag_taken`", body = Problem, content_type = "application/problem+json"),
@@ -285,7 +276,6 @@ async fn update_copy(
     request_body = NewComponent,
     responses(
         (status = 201, description = "The component", body = Component),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's resource", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`component_exists`: same name already listed", body = Problem, content_type = "application/problem+json"),
@@ -314,7 +304,6 @@ async fn create_component(
     params(("id" = i64, Path, description = "Resource id")),
     responses(
         (status = 200, description = "The components", body = [Component]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -345,7 +334,6 @@ async fn list_components(
     request_body = ComponentPatch,
     responses(
         (status = 200, description = "The component", body = Component),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's resource", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource or component", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A quantity below 1 or a negative cost", body = Problem, content_type = "application/problem+json"),

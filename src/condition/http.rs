@@ -43,7 +43,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     request_body = NewConditionReport,
     responses(
         (status = 201, description = "The report, with its consequences", body = ConditionReport),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the side that files this stage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: the booking is not at this hand-over", body = Problem, content_type = "application/problem+json"),
@@ -83,7 +82,6 @@ async fn file_report(
     params(("id" = i64, Path, description = "Copy id")),
     responses(
         (status = 200, description = "The reports", body = [ConditionReport]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -112,7 +110,6 @@ async fn list_reports(
     request_body = NewMaintenance,
     responses(
         (status = 201, description = "The maintenance", body = Maintenance),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's copy", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`maintenance_conflict` or `copy_retired`", body = Problem, content_type = "application/problem+json"),
@@ -143,7 +140,6 @@ async fn schedule_maintenance(
     params(("id" = i64, Path, description = "Copy id")),
     responses(
         (status = 200, description = "The records, oldest first", body = [Maintenance]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's copy", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
     )
@@ -171,7 +167,6 @@ async fn list_maintenance(
     request_body = CompleteMaintenance,
     responses(
         (status = 200, description = "The completed maintenance", body = Maintenance),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such maintenance of the caller's copies", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: already completed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad grade or cost", body = Problem, content_type = "application/problem+json"),
@@ -212,7 +207,6 @@ async fn complete_maintenance(
     params(("id" = i64, Path, description = "Copy id")),
     responses(
         (status = 200, description = "The wear figures", body = Wear),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's copy", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
     )
@@ -243,7 +237,6 @@ async fn copy_wear(
     request_body = Retirement,
     responses(
         (status = 200, description = "The retired copy", body = Copy),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's copy", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`copy_retired`: already retired", body = Problem, content_type = "application/problem+json"),
@@ -285,7 +278,6 @@ pub struct FleetQuery {
     params(("id" = i64, Path, description = "Producer organisation id"), FleetQuery),
     responses(
         (status = 200, description = "The fleet (JSON, or CSV with `Accept: text/csv`)", content((Vec<FleetCopy> = "application/json"), (String = "text/csv"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not the caller's fleet", body = Problem, content_type = "application/problem+json"),
     )
 )]

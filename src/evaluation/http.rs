@@ -28,7 +28,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     request_body = NewEvaluation,
     responses(
         (status = 201, description = "The evaluation", body = Evaluation),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the venue of the loan", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking (or not yours to see)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`loan_not_delivered`; `already_evaluated`", body = Problem, content_type = "application/problem+json"),
@@ -59,7 +58,6 @@ async fn create_evaluation(
     request_body = EvaluationPatch,
     responses(
         (status = 200, description = "The evaluation", body = Evaluation),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the venue of the loan", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking or no evaluation yet", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`evaluation_locked`: more than 30 days old; `loan_not_delivered`", body = Problem, content_type = "application/problem+json"),
@@ -89,7 +87,6 @@ async fn patch_evaluation(
     params(("id" = i64, Path, description = "Booking id")),
     responses(
         (status = 200, description = "The evaluation", body = Evaluation),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or no evaluation yet", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -115,7 +112,6 @@ async fn get_evaluation(
     params(EvaluationQuery),
     responses(
         (status = 200, description = "The evaluations", body = EvaluationList),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A partner, or a venue asking for another venue", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`to` before `from`", body = Problem, content_type = "application/problem+json"),
     )

@@ -1,10 +1,13 @@
 //! Completes the generated OpenAPI document with the answers every operation shares, which the
 //! per-handler annotations would otherwise have to repeat (and did forget): the extractors refuse
 //! an unreadable body or query string with 400, an oversized body with 413 and a body that is not
-//! JSON with 415, on every operation that takes one.
+//! JSON with 415, on every operation that takes one. It also states who may call what
+//! (`security: []` on public operations, a 401 on every protected one), and keeps one copy of
+//! each problem answer: the 401/403/404/422 an operation documents point at a shared component,
+//! keeping the operation's own sentence as the reference's description.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 use super::problem::PROBLEM_JSON;
 
@@ -45,11 +48,46 @@ const SCOPE: (&str, &str, &str) = (
      of the organisation refuses it).",
 );
 
+/// The problem answers every operation words in its own sentence, shared as components:
+/// (status, component name, description).
+const UNAUTHENTICATED: (&str, &str, &str) = (
+    "401",
+    "Unauthenticated",
+    "`unauthenticated`: no credential, or an expired, revoked or invalid one.",
+);
+const FORBIDDEN: (&str, &str, &str) = (
+    "403",
+    "Forbidden",
+    "`forbidden`: the caller may read this but not do that to it.",
+);
+const NOT_FOUND: (&str, &str, &str) = (
+    "404",
+    "NotFound",
+    "`not_found`: no such object, or another organisation's that the caller may not read.",
+);
+const INVALID: (&str, &str, &str) = (
+    "422",
+    "ValidationFailed",
+    "`validation_failed`: a value is out of its range or refers to nothing; `errors` names \
+     which.",
+);
+
 /// Adds the shared error responses as components and references them from every operation that
 /// can give them.
 pub fn complete(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
-    for (_, name, description) in [MALFORMED, TOO_LARGE, NOT_JSON, TIMEOUT, CONTROL, SCOPE] {
+    for (_, name, description) in [
+        MALFORMED,
+        TOO_LARGE,
+        NOT_JSON,
+        TIMEOUT,
+        CONTROL,
+        SCOPE,
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        NOT_FOUND,
+        INVALID,
+    ] {
         components.responses.insert(
             name.to_string(),
             RefOr::T(
@@ -98,13 +136,54 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
             if takes_text {
                 add_shared(op, CONTROL);
             }
-            // Every authenticated call may come with an API key that lacks its scope.
+            // Every authenticated call may come with an API key that lacks its scope, or with
+            // no valid credential at all; a public one says so with `security: []`.
             if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 add_shared(op, SCOPE);
+                add_shared(op, UNAUTHENTICATED);
+            } else {
+                op.security.get_or_insert_with(Vec::new);
+            }
+            for shared in [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, INVALID] {
+                refer_to_shared(op, shared);
             }
         }
     }
     doc
+}
+
+/// Replaces an operation's own problem answer for a shared status by a reference to the shared
+/// component, keeping the operation's sentence as the reference's description (OpenAPI 3.1).
+fn refer_to_shared(op: &mut Operation, (status, name, description): (&str, &str, &str)) {
+    let Some(answer) = op.responses.responses.get_mut(status) else {
+        return;
+    };
+    let RefOr::T(response) = answer else {
+        return;
+    };
+    if !is_plain_problem(response) {
+        return;
+    }
+    let mut reference = Ref::new(format!("#/components/responses/{name}"));
+    if response.description != description {
+        reference.description = std::mem::take(&mut response.description);
+    }
+    *answer = RefOr::Ref(reference);
+}
+
+/// A response that is only a `Problem` body, with no headers or links of its own.
+fn is_plain_problem(response: &Response) -> bool {
+    response.headers.is_empty()
+        && response.links.is_empty()
+        && response.extensions.is_none()
+        && response.content.len() == 1
+        && response.content.get(PROBLEM_JSON).is_some_and(|content| {
+            content.example.is_none()
+                && content.examples.is_empty()
+                && content.encoding.is_empty()
+                && content.extensions.is_none()
+                && matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location == "#/components/schemas/Problem")
+        })
 }
 
 /// References a shared response unless the operation documents that status itself.

@@ -22,7 +22,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     params(NotificationQuery),
     responses(
         (status = 200, description = "The mail", body = Vec<Notification>),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`limit` outside 1–500", body = Problem, content_type = "application/problem+json"),
     )

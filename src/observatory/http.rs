@@ -119,7 +119,6 @@ const GEOJSON: &str = "application/geo+json";
     params(CoverageQuery),
     responses(
         (status = 200, description = "Coverage", body = Coverage),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency or a producer", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A period inverted, longer than ten years, or outside 2000–2100", body = Problem, content_type = "application/problem+json"),
     )

@@ -36,7 +36,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     responses(
         (status = 201, description = "The organisation", body = Organization),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (unknown commune, venue type on a non-venue, …)", body = Problem, content_type = "application/problem+json"),
     )
@@ -75,7 +74,6 @@ pub struct OrganizationQuery {
     responses(
         (status = 200, description = "A page of organisations in id order", body = OrganizationPage),
         (status = 400, description = "Unknown parameter or kind", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -107,7 +105,6 @@ async fn list_organizations(
     params(("id" = i64, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "The organisation", body = Organization),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -134,7 +131,6 @@ async fn get_organization(
     request_body = OrganizationPatch,
     responses(
         (status = 200, description = "The updated organisation", body = Organization),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the agency nor an administrator of it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -164,7 +160,6 @@ async fn update_organization(
     request_body = NewUser,
     responses(
         (status = 201, description = "The user", body = User),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator of that organisation", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Organisation not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
@@ -200,7 +195,6 @@ pub struct UserQuery {
     params(UserQuery),
     responses(
         (status = 200, description = "The users", body = [User]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Organisation not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -225,7 +219,6 @@ async fn list_users(
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The user", body = User),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -252,7 +245,6 @@ async fn get_user(
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The user, deactivated", body = User),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator of the user's organisation", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: the caller themselves", body = Problem, content_type = "application/problem+json"),
@@ -281,7 +273,6 @@ async fn deactivate_user(
     params(("id" = i64, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "The timetable", body = OpeningHours),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -307,7 +298,6 @@ async fn get_opening_hours(
     responses(
         (status = 200, description = "The timetable as stored", body = OpeningHours),
         (status = 400, description = "Malformed body or unknown weekday", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the agency nor an administrator of it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every faulty span listed: not \"HH:MM\", closing before opening, overlapping, a date listed twice", body = Problem, content_type = "application/problem+json"),

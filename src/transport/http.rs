@@ -44,7 +44,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     params(("id" = i64, Path, description = "Booking id")),
     responses(
         (status = 200, description = "In-leg then out-leg", body = [Leg]),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`no_legs`: a cancelled, rejected or expired booking does not travel", body = Problem, content_type = "application/problem+json"),
     )
@@ -90,7 +89,6 @@ pub struct PeriodQuery {
     responses(
         (status = 200, description = "The report", body = ChainingReport),
         (status = 400, description = "Missing or unparseable dates", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a producer or the agency", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Reversed or too long period", body = Problem, content_type = "application/problem+json"),
     )
@@ -124,7 +122,6 @@ async fn chaining_report(
     responses(
         (status = 200, description = "The tour", body = RouteAnswer),
         (status = 400, description = "Malformed body or unknown metric", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fewer than 2 or more than `routes_max_stops` stops, duplicate ids, coordinates out of range", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -161,7 +158,6 @@ async fn optimize_route(
     responses(
         (status = 200, description = "Routes, unassigned jobs with their reason, total km", body = SolveAnswer),
         (status = 400, description = "Malformed body, unknown kind or metric", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every faulty field listed: windows that end before they start, a job larger or heavier than every van, more than 1,000 jobs, coordinates out of range, times not \"HH:MM\", duplicate ids", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Every solver busy for longer than the request can wait", body = Problem, content_type = "application/problem+json"),
     )
@@ -206,7 +202,6 @@ async fn solve_routes(
     responses(
         (status = 200, description = "The day plan (JSON, or the drivers' sheets with `Accept: text/html`)", content((DayPlan = "application/json"), (String = "text/html"))),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another producer's depot", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown depot, capacities not positive, vans not active at this depot, no van at all", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Every solver busy for longer than the request can wait", body = Problem, content_type = "application/problem+json"),
@@ -253,7 +248,6 @@ fn plan_response(request: &HttpRequest, plan: &DayPlan) -> HttpResponse {
     params(("id" = i64, Path, description = "Plan id")),
     responses(
         (status = 200, description = "The day plan (JSON, or the drivers' sheets with `Accept: text/html`)", content((DayPlan = "application/json"), (String = "text/html"))),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -289,7 +283,6 @@ struct TourCalendarQuery {
     responses(
         (status = 200, description = "The calendar", content_type = "text/calendar", body = String),
         (status = 400, description = "Unknown parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan visible to the caller, or no such trip in it", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -328,7 +321,6 @@ async fn plan_calendar(
     responses(
         (status = 201, description = "The van", body = Van),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator of the agency", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every faulty field listed (capacity not positive, shift not \"HH:MM\" or ending before it starts, depot not a producer or the agency)", body = Problem, content_type = "application/problem+json"),
     )
@@ -354,7 +346,6 @@ async fn create_van(
     responses(
         (status = 200, description = "Vans by id", body = Vec<Van>),
         (status = 400, description = "Unknown parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/vans")]
@@ -378,7 +369,6 @@ async fn list_vans(
     params(("id" = i64, Path, description = "Van id")),
     responses(
         (status = 200, description = "The van", body = Van),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such van visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -405,7 +395,6 @@ async fn get_van(
     responses(
         (status = 200, description = "The van", body = Van),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator of the agency", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such van", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every faulty field listed", body = Problem, content_type = "application/problem+json"),

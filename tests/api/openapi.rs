@@ -94,7 +94,7 @@ fn every_authenticated_operation_has_a_scope_rule() {
     let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            if !op["security"].is_array() {
+            if op["security"].as_array().is_none_or(|s| s.is_empty()) {
                 continue;
             }
             let method = method.to_uppercase();
@@ -136,14 +136,69 @@ fn every_operation_documents_its_errors_and_security() {
                 || path == "/api/v1/observatory"
                 || path == "/observatory"
                 || path.starts_with("/api/v1/map/");
-            if !public {
+            let security = op["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} declares no security, not even []"));
+            if public {
                 assert!(
-                    op["security"].is_array(),
-                    "{method} {path} declares no security"
+                    security.is_empty(),
+                    "{method} {path} is public and must say so with `security: []`"
                 );
+            } else {
+                assert!(!security.is_empty(), "{method} {path} declares no security");
                 assert!(
                     responses.contains_key("401"),
                     "{method} {path} documents no 401"
+                );
+            }
+        }
+    }
+}
+
+/// The hygiene `redocly lint` checks (run in `.ci/contract`), held here too so that a plain
+/// `cargo test` catches it: a server to call, `security: []` on every webhook (the service calls
+/// the partner, with a signature instead of a credential), and each problem answer for
+/// 401/403/404/422 written once as a component that operations reference with their own sentence.
+#[test]
+fn document_has_a_server_public_webhooks_and_shared_problem_answers() {
+    let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
+    assert!(
+        doc["servers"].as_array().is_some_and(|s| !s.is_empty()),
+        "no servers entry"
+    );
+    let webhooks = doc["webhooks"].as_object().expect("webhooks are published");
+    for (event, item) in webhooks {
+        assert_eq!(
+            item["post"]["security"],
+            serde_json::json!([]),
+            "webhook {event} must declare `security: []`"
+        );
+    }
+    let shared = [
+        ("401", "Unauthenticated"),
+        ("403", "Forbidden"),
+        ("404", "NotFound"),
+        ("422", "ValidationFailed"),
+    ];
+    for (_, name) in shared {
+        assert!(
+            doc["components"]["responses"][name]["content"]["application/problem+json"].is_object(),
+            "component response {name} is missing"
+        );
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, _) in shared {
+                let Some(answer) = op["responses"].get(status) else {
+                    continue;
+                };
+                assert!(
+                    answer["$ref"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("#/components/responses/")),
+                    "{} {path}: its {status} repeats a problem body instead of referencing a \
+                     shared response",
+                    method.to_uppercase()
                 );
             }
         }
