@@ -159,6 +159,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             }),
         )
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc.clone()))
+        .configure(crate::portal::routes)
     })
     .on_connect(|connection, data| {
         if let Some(peer) = crate::client::Peer::of_connection(connection) {

@@ -28,6 +28,7 @@ pub mod notify;
 pub mod observatory;
 pub mod organization;
 pub mod outbox;
+pub mod portal;
 pub mod rng;
 pub mod schema;
 pub mod state;

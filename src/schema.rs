@@ -518,6 +518,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    browser_sessions (id) {
+        id -> BigInt,
+        token_digest -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(browser_sessions -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhooks -> organizations (organization_id));
 diesel::joinable!(tariffs -> resources (resource_id));
@@ -615,4 +627,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     login_failures,
     audit_log,
+    browser_sessions,
 );

@@ -1,6 +1,7 @@
 //! Authentication (passwords, access tokens, partner API keys) and authorisation rules.
 
 pub mod apikey;
+pub mod browser;
 pub mod http;
 pub mod password;
 pub mod policy;

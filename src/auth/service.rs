@@ -46,34 +46,51 @@ pub fn login(
     keys: &TokenKeys,
     req: &LoginRequest,
 ) -> Result<TokenResponse> {
-    let email = normalize_email(&req.email);
+    let principal = authenticate(conn, &req.email, &req.password)?;
+    let user_id = principal
+        .user_id
+        .ok_or_else(|| Error::Internal("a login without a user".into()))?;
+    Ok(TokenResponse {
+        access_token: keys.issue(user_id, &principal)?,
+        token_type: "Bearer".into(),
+        expires_in: keys.ttl_seconds(),
+    })
+}
+
+/// Checks an e-mail and password, throttled per e-mail: the one credential check of the API's
+/// tokens and the portal's browser sessions. Unknown e-mail, wrong password and a deactivated
+/// user get the same answer after the same work.
+pub fn authenticate(conn: &mut DbConnection, email: &str, secret: &str) -> Result<Principal> {
+    let email = normalize_email(email);
     let now = Utc::now().naive_utc();
     throttle::check(conn, &email, now)?;
     let Some(user) = orgs::find_user_by_email(conn, &email)? else {
-        password::verify_against_dummy(&req.password);
+        password::verify_against_dummy(secret);
         throttle::record_failure(conn, &email, now)?;
         return Err(Error::InvalidCredentials);
     };
-    if !password::verify(&req.password, &user.password_hash) {
+    if !password::verify(secret, &user.password_hash) {
         throttle::record_failure(conn, &email, now)?;
         return Err(Error::InvalidCredentials);
     }
     if user.deactivated_at.is_some() {
         return Err(Error::InvalidCredentials);
     }
+    principal_of_user(conn, user.id)
+}
+
+/// The principal a user acts as (their organisation's kind, their role).
+pub fn principal_of_user(conn: &mut DbConnection, user_id: i64) -> Result<Principal> {
+    let user = orgs::find_user(conn, user_id)?
+        .ok_or_else(|| Error::Unauthenticated("the user no longer exists".into()))?;
     let org = orgs::find_organization(conn, user.organization_id)?
         .ok_or_else(|| Error::Internal(format!("user {} has no organisation", user.id)))?;
-    let principal = Principal {
+    Ok(Principal {
         user_id: Some(user.id),
         api_key_id: None,
         organization_id: org.id,
         kind: stored(&org.kind)?,
         role: stored(&user.role)?,
-    };
-    Ok(TokenResponse {
-        access_token: keys.issue(user.id, &principal)?,
-        token_type: "Bearer".into(),
-        expires_in: keys.ttl_seconds(),
     })
 }
 

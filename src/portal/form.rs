@@ -1,0 +1,148 @@
+//! Forms as browsers send them (`application/x-www-form-urlencoded`): read as a list of pairs, so
+//! that no form body fails to parse, then each field checked with a message for a person, tied to
+//! its field in the page.
+
+use chrono::NaiveDate;
+
+/// The fields of a posted form, in order (a name may repeat: checkboxes).
+#[derive(Debug, Default, Clone)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// Parses a form body; a body that is not a form reads as an empty form.
+    pub fn parse(body: &[u8]) -> Fields {
+        Fields::query(std::str::from_utf8(body).unwrap_or_default())
+    }
+
+    /// Parses a query string the same way.
+    pub fn query(query: &str) -> Fields {
+        // actix's query reader is serde_urlencoded, which is also the form format.
+        actix_web::web::Query::<Vec<(String, String)>>::from_query(query)
+            .map(|q| Fields(q.into_inner()))
+            .unwrap_or_default()
+    }
+
+    /// A form filled from known values (a saved answer shown again).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Fields {
+        Fields(pairs)
+    }
+
+    /// The first value of a field, trimmed; `None` when absent or blank.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of a field (checkboxes).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// The value of a field as typed, for showing it again in the form.
+    pub fn value(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_string()
+    }
+}
+
+/// One error of a form: the field's id (to link to it) and what to do, in plain words.
+#[derive(Debug, Clone)]
+pub struct FormError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The errors of one form, in the order of its fields.
+#[derive(Debug, Default, Clone)]
+pub struct Errors(pub Vec<FormError>);
+
+impl Errors {
+    /// Records an error for a field.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FormError {
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for a field, if it has one (shown beside the field).
+    pub fn of(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// A required date in `YYYY-MM-DD` (what `<input type="date">` sends).
+    pub fn date(&mut self, fields: &Fields, name: &str, label: &str) -> Option<NaiveDate> {
+        match fields.get(name) {
+            None => {
+                self.add(name, format!("Indiquez {label}."));
+                None
+            }
+            Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    self.add(
+                        name,
+                        format!(
+                            "{} doit être une date réelle, par exemple 2027-03-15.",
+                            capital(label)
+                        ),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    /// A required whole number within bounds.
+    pub fn number(
+        &mut self,
+        fields: &Fields,
+        name: &str,
+        label: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<i64> {
+        let Some(text) = fields.get(name) else {
+            self.add(name, format!("Indiquez {label}."));
+            return None;
+        };
+        match text.parse::<i64>() {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                self.add(
+                    name,
+                    format!(
+                        "{} doit être un nombre entier entre {} et {}.",
+                        capital(label),
+                        range.start(),
+                        range.end()
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A label with its first letter in capitals, to start a sentence.
+fn capital(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

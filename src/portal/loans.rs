@@ -1,0 +1,725 @@
+//! A venue's loans: home (what to do next), my loans, one loan, its condition report and
+//! evaluation forms, my invoices. Each handler reads the session, calls the domain services and
+//! renders a template.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{Duration, NaiveDate, Utc};
+
+use super::form::{Errors, Fields};
+use super::session::{self, signed_in};
+use super::{page, render, see_other, words, Layout, PortalError, Req, State};
+use crate::auth::browser::BrowserSession;
+use crate::billing::model::{InvoiceFilter, Quote};
+use crate::billing::{invoice, quote, LoanBilling};
+use crate::booking::model::{Booking, BookingAction, BookingStatus};
+use crate::booking::service as bookings;
+use crate::booking::store::BookingFilter;
+use crate::catalogue::model::{Audience, Component};
+use crate::catalogue::service as catalogue;
+use crate::condition::model::{ComponentCount, NewConditionReport, Stage};
+use crate::error::Error;
+use crate::evaluation::model::NewEvaluation;
+use crate::transport::model::LegKind;
+use crate::transport::service::{self as transport, Costs};
+
+/// One loan in a list, as a person reads it.
+pub struct LoanLine {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub delivery: String,
+    pub next_step: &'static str,
+    pub active: bool,
+}
+
+/// The day the copy reaches the venue (set-up begins) and the day it is taken away (take-down
+/// done): the dates of use widened by the resource's set-up days, as the calendar counts them.
+fn delivery_and_pickup(b: &Booking, setup_days: i32) -> (NaiveDate, NaiveDate) {
+    let setup = Duration::days(i64::from(setup_days));
+    (b.starts_on - setup, b.ends_on + setup)
+}
+
+fn loan_line(b: &Booking, title: String, setup_days: i32) -> LoanLine {
+    let (delivery, _) = delivery_and_pickup(b, setup_days);
+    LoanLine {
+        id: b.id,
+        title,
+        status: words::status(b.status).to_string(),
+        starts_on: words::day(b.starts_on),
+        ends_on: words::day(b.ends_on),
+        delivery: words::day(delivery),
+        next_step: words::next_step(b.status),
+        active: b.status.is_active(),
+    }
+}
+
+/// The caller's loans, newest dates first, with their resources' titles.
+async fn my_loans(state: &State, s: &BrowserSession) -> Result<Vec<LoanLine>, PortalError> {
+    let p = s.principal.clone();
+    Ok(state
+        .run(move |conn| {
+            let filter = bookings::list_filter(BookingFilter::default(), Some(500))?;
+            let mut list = bookings::list(conn, &p, &filter)?;
+            list.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then(b.id.cmp(&a.id)));
+            list.into_iter()
+                .map(|b| {
+                    let r = catalogue::get_resource(conn, b.resource_id)?;
+                    Ok(loan_line(&b, r.title, r.setup_days))
+                })
+                .collect::<crate::error::Result<Vec<_>>>()
+        })
+        .await?)
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    layout: Layout,
+    today: String,
+    upcoming: Vec<LoanLine>,
+}
+
+/// `GET /`: my loans under way and what to do next.
+pub async fn home(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let upcoming = my_loans(&state, &s)
+        .await?
+        .into_iter()
+        .filter(|l| l.active)
+        .rev()
+        .collect();
+    page(&HomePage {
+        layout: Layout::signed("Accueil", &s, "home"),
+        today: words::day(Utc::now().date_naive()),
+        upcoming,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/bookings.html")]
+struct BookingsPage {
+    layout: Layout,
+    loans: Vec<LoanLine>,
+}
+
+/// `GET /bookings`: all my loans.
+pub async fn bookings(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let loans = my_loans(&state, &s).await?;
+    page(&BookingsPage {
+        layout: Layout::signed("Mes prêts", &s, "loans"),
+        loans,
+    })
+}
+
+/// One line of a history or a price.
+pub struct Row {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/booking.html")]
+struct BookingPage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    resource_id: i64,
+    status: String,
+    next_step: &'static str,
+    facts: Vec<Row>,
+    price: Vec<Row>,
+    total: String,
+    history: Vec<Row>,
+    legs: Vec<Row>,
+    csrf_token: String,
+    can_cancel: bool,
+    can_report: bool,
+    can_evaluate: bool,
+    created: bool,
+}
+
+/// The French word for an action of a booking's history.
+fn action_words(action: &str) -> String {
+    match action {
+        "request" => "Demande envoyée",
+        "promote" => "Demande créée depuis la liste d'attente",
+        "approve" => "Demande acceptée par le producteur",
+        "reject" => "Demande refusée",
+        "cancel" => "Prêt annulé",
+        "dispatch" => "Parti du dépôt",
+        "deliver" => "Livré chez vous",
+        "return" => "Rendu au producteur",
+        "close" => "Prêt terminé",
+        "expire" => "Demande expirée",
+        "change_dates" | "reschedule" => "Dates modifiées",
+        other => other,
+    }
+    .to_string()
+}
+
+/// `GET /bookings/{id}`: one loan: status in words, days, price, history, legs, next step.
+pub async fn booking(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let id = id.into_inner();
+    let p = s.principal.clone();
+    let billing = LoanBilling::from_config(&state.config);
+    let costs = Costs::from_config(&state.config);
+    let (b, resource, q, history, plans) = state
+        .run(move |conn| {
+            let b = bookings::get(conn, &p, id)?;
+            let resource = catalogue::get_resource(conn, b.resource_id)?;
+            let q: Quote = quote::quote_for(conn, &billing, &p, id)?;
+            let history = bookings::history(conn, &p, id)?;
+            let plans = if b.status.is_active() {
+                transport::leg_plans(conn, &b, &costs)?
+            } else {
+                Vec::new()
+            };
+            Ok((b, resource, q, history, plans))
+        })
+        .await?;
+    let provider = crate::transport::distance::DistanceProvider::from_config(&state.config);
+    let legs = transport::measure_legs(&provider, &Costs::from_config(&state.config), plans).await;
+    let (delivery, pickup) = delivery_and_pickup(&b, resource.setup_days);
+    let mut facts = vec![
+        Row {
+            label: "Utilisation".into(),
+            value: format!(
+                "du {} au {}",
+                words::day(b.starts_on),
+                words::day(b.ends_on)
+            ),
+        },
+        Row {
+            label: "Jours d'utilisation".into(),
+            value: format!("{}", (b.ends_on - b.starts_on).num_days() + 1),
+        },
+    ];
+    if !matches!(
+        b.status,
+        BookingStatus::Rejected | BookingStatus::Cancelled | BookingStatus::Expired
+    ) {
+        facts.push(Row {
+            label: "Livraison".into(),
+            value: words::day(delivery),
+        });
+        facts.push(Row {
+            label: "Reprise".into(),
+            value: words::day(pickup),
+        });
+    }
+    if let (BookingStatus::Requested, Some(until)) = (b.status, b.hold_expires_at) {
+        facts.push(Row {
+            label: "Réservé jusqu'au".into(),
+            value: format!(
+                "{} (sans réponse du producteur, la demande expire)",
+                words::day(until.date())
+            ),
+        });
+    }
+    facts.push(Row {
+        label: "Distance du dépôt".into(),
+        value: words::km(b.distance_km),
+    });
+    if let Some(reason) = &b.flag_reason {
+        facts.push(Row { label: "Attention".into(), value: format!("l'exemplaire prévu ne peut plus servir ce prêt ({reason}) ; le producteur vous proposera une solution") });
+    }
+    let notes: Vec<Row> = history
+        .iter()
+        .map(|e| Row {
+            label: format!("{} UTC", e.created_at.format("%d/%m/%Y %H:%M")),
+            value: match &e.note {
+                Some(n) if !n.is_empty() => {
+                    format!("{} — note : « {} »", action_words(&e.action), n)
+                }
+                _ => action_words(&e.action),
+            },
+        })
+        .collect();
+    let legs = legs
+        .iter()
+        .map(|l| Row {
+            label: match l.kind {
+                LegKind::Outbound => "Aller".to_string(),
+                LegKind::Return => "Retour".to_string(),
+                _ => "Transfert direct".to_string(),
+            },
+            value: format!(
+                "de {} à {} : {}, environ {} h de route",
+                l.from.name,
+                l.to.name,
+                words::km(l.km),
+                (l.duration_hours * 10.0).round() / 10.0
+            ),
+        })
+        .collect();
+    let created = Fields::query(req.query_string()).get("created").is_some();
+    page(&BookingPage {
+        layout: Layout::signed(format!("Prêt : {}", resource.title), &s, "loans"),
+        id,
+        title: resource.title,
+        resource_id: resource.id,
+        status: words::status(b.status).to_string(),
+        next_step: words::next_step(b.status),
+        facts,
+        price: q
+            .lines
+            .iter()
+            .map(|l| Row {
+                label: l.label.clone(),
+                value: words::euros(l.amount_cents),
+            })
+            .collect(),
+        total: words::euros(q.total_cents),
+        history: notes,
+        legs,
+        csrf_token: s.csrf_token.clone(),
+        can_cancel: BookingAction::Cancel.transition(b.status).is_some(),
+        can_report: matches!(
+            b.status,
+            BookingStatus::InTransit | BookingStatus::Delivered
+        ),
+        can_evaluate: matches!(
+            b.status,
+            BookingStatus::Delivered | BookingStatus::Returned | BookingStatus::Closed
+        ),
+        created,
+    })
+}
+
+/// `POST /bookings/{id}/cancel`: the venue cancels its request or approved loan.
+pub async fn cancel(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let id = id.into_inner();
+    let settings = state.booking_settings();
+    let p = s.principal.clone();
+    state
+        .run(move |conn| {
+            bookings::act(
+                conn,
+                &p,
+                &settings,
+                id,
+                BookingAction::Cancel,
+                None,
+                Utc::now().naive_utc(),
+            )
+        })
+        .await?;
+    Ok(see_other(&format!("/bookings/{id}")))
+}
+
+/// One component line of the report form.
+pub struct ComponentField {
+    pub id: i64,
+    pub name: String,
+    pub expected: i32,
+    pub present: String,
+    pub damaged: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/report.html")]
+struct ReportPage {
+    layout: Layout,
+    csrf_token: String,
+    id: i64,
+    title: String,
+    arrival: bool,
+    errors: Errors,
+    components: Vec<ComponentField>,
+    grade: String,
+    notes: String,
+}
+
+/// What the report form needs: the booking (visible to the caller) and its resource's components.
+async fn report_context(
+    state: &State,
+    s: &BrowserSession,
+    id: i64,
+) -> Result<(Booking, String, Vec<Component>), PortalError> {
+    let p = s.principal.clone();
+    Ok(state
+        .run(move |conn| {
+            let b = bookings::get(conn, &p, id)?;
+            let r = catalogue::get_resource(conn, b.resource_id)?;
+            let components = catalogue::list_components(conn, b.resource_id)?;
+            Ok((b, r.title, components))
+        })
+        .await?)
+}
+
+fn report_view(
+    s: &BrowserSession,
+    id: i64,
+    b: &Booking,
+    title: String,
+    components: &[Component],
+    form: &Fields,
+    errors: Errors,
+) -> ReportPage {
+    let arrival = b.status != BookingStatus::Delivered;
+    ReportPage {
+        layout: Layout::signed(
+            if arrival {
+                "État des lieux d'arrivée"
+            } else {
+                "État des lieux de retour"
+            },
+            s,
+            "loans",
+        ),
+        csrf_token: s.csrf_token.clone(),
+        id,
+        title,
+        arrival,
+        errors,
+        components: components
+            .iter()
+            .map(|c| ComponentField {
+                id: c.id,
+                name: c.name.clone(),
+                expected: c.quantity,
+                present: form
+                    .get(&format!("present_{}", c.id))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| c.quantity.to_string()),
+                damaged: form
+                    .get(&format!("damaged_{}", c.id))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| "0".into()),
+            })
+            .collect(),
+        grade: form.value("grade"),
+        notes: form.value("notes"),
+    }
+}
+
+/// `GET /bookings/{id}/report`: the condition report form, one line per component with its count.
+pub async fn report_form(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let id = id.into_inner();
+    let (b, title, components) = report_context(&state, &s, id).await?;
+    page(&report_view(
+        &s,
+        id,
+        &b,
+        title,
+        &components,
+        &Fields::default(),
+        Errors::default(),
+    ))
+}
+
+/// `POST /bookings/{id}/report`: files the report through the condition service (its rules send
+/// a damaged copy to maintenance); errors come back on the form.
+pub async fn report_submit(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let id = id.into_inner();
+    let (b, title, components) = report_context(&state, &s, id).await?;
+    let mut errors = Errors::default();
+    let mut counts = Vec::new();
+    for c in &components {
+        let present = errors.number(
+            &form,
+            &format!("present_{}", c.id),
+            &format!("le nombre de « {} » présents", c.name),
+            0..=i64::from(c.quantity),
+        );
+        let damaged = errors.number(
+            &form,
+            &format!("damaged_{}", c.id),
+            &format!("le nombre de « {} » abîmés", c.name),
+            0..=i64::from(c.quantity),
+        );
+        if let (Some(present), Some(damaged)) = (present, damaged) {
+            if damaged > present {
+                errors.add(
+                    &format!("damaged_{}", c.id),
+                    format!(
+                        "Il ne peut pas y avoir plus de « {} » abîmés que de présents.",
+                        c.name
+                    ),
+                );
+            }
+            counts.push(ComponentCount {
+                component_id: c.id,
+                present_quantity: present as i32,
+                damaged: damaged as i32,
+            });
+        }
+    }
+    let grade = errors.number(&form, "grade", "l'état général", 1..=5);
+    if !errors.is_empty() {
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &report_view(&s, id, &b, title.clone(), &components, &form, errors),
+        );
+    }
+    let stage = if b.status == BookingStatus::Delivered {
+        Stage::Return
+    } else {
+        Stage::Delivery
+    };
+    let new = NewConditionReport {
+        booking_id: Some(id),
+        stage,
+        grade: grade.unwrap_or(3) as i32,
+        notes: form.value("notes"),
+        components: counts,
+    };
+    let p = s.principal.clone();
+    let blocking = state.config.condition_blocking_grade;
+    let copy_id = b.copy_id;
+    let filed = state
+        .run(move |conn| {
+            crate::condition::service::file_report(
+                conn,
+                &p,
+                blocking,
+                copy_id,
+                &new,
+                Utc::now().naive_utc(),
+            )
+            .map(|_| ())
+        })
+        .await;
+    match filed {
+        Ok(()) => Ok(see_other(&format!("/bookings/{id}?reported=1"))),
+        Err(Error::Validation(fields)) => {
+            let mut errors = Errors::default();
+            for f in fields {
+                errors.add("grade", format!("{} : {}", f.field, f.message));
+            }
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &report_view(&s, id, &b, title, &components, &form, errors),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One audience checkbox of the evaluation form.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/evaluation.html")]
+struct EvaluationPage {
+    layout: Layout,
+    csrf_token: String,
+    id: i64,
+    title: String,
+    errors: Errors,
+    visitors: String,
+    sessions: String,
+    audiences: Vec<Choice>,
+    satisfaction: String,
+    comment: String,
+    done: bool,
+}
+
+fn evaluation_view(
+    s: &BrowserSession,
+    id: i64,
+    title: String,
+    form: &Fields,
+    errors: Errors,
+    done: bool,
+) -> EvaluationPage {
+    let chosen = form.all("audiences");
+    EvaluationPage {
+        layout: Layout::signed("Bilan du prêt", s, "loans"),
+        csrf_token: s.csrf_token.clone(),
+        id,
+        title,
+        errors,
+        visitors: form.value("visitors"),
+        sessions: form.value("sessions"),
+        audiences: Audience::ALL
+            .iter()
+            .map(|a| Choice {
+                value: a.as_str(),
+                label: words::audience(*a),
+                checked: chosen.contains(&a.as_str()),
+            })
+            .collect(),
+        satisfaction: form.value("satisfaction"),
+        comment: form.value("comment"),
+        done,
+    }
+}
+
+/// `GET /bookings/{id}/evaluation`: the evaluation form (or what was said, once given).
+pub async fn evaluation_form(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let id = id.into_inner();
+    let p = s.principal.clone();
+    let (title, existing) = state
+        .run(move |conn| {
+            let b = bookings::get(conn, &p, id)?;
+            let r = catalogue::get_resource(conn, b.resource_id)?;
+            let existing = match crate::evaluation::service::get(conn, &p, id) {
+                Ok(e) => Some(e),
+                Err(Error::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            };
+            Ok((r.title, existing))
+        })
+        .await?;
+    let form = match &existing {
+        Some(e) => {
+            let mut pairs = vec![
+                ("visitors".to_string(), e.visitors.to_string()),
+                ("sessions".to_string(), e.sessions.to_string()),
+                ("satisfaction".to_string(), e.satisfaction.to_string()),
+                ("comment".to_string(), e.comment.clone().unwrap_or_default()),
+            ];
+            pairs.extend(
+                e.audiences
+                    .iter()
+                    .map(|a| ("audiences".to_string(), a.as_str().to_string())),
+            );
+            Fields::from_pairs(pairs)
+        }
+        None => Fields::default(),
+    };
+    page(&evaluation_view(
+        &s,
+        id,
+        title,
+        &form,
+        Errors::default(),
+        existing.is_some(),
+    ))
+}
+
+/// `POST /bookings/{id}/evaluation`: the venue's evaluation, through the evaluation service.
+pub async fn evaluation_submit(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let id = id.into_inner();
+    let mut errors = Errors::default();
+    let visitors = errors.number(&form, "visitors", "le nombre de visiteurs", 0..=1_000_000);
+    let sessions = errors.number(&form, "sessions", "le nombre de séances", 0..=10_000);
+    let mut audiences = Vec::new();
+    for a in form.all("audiences") {
+        match a.parse::<Audience>() {
+            Ok(a) => audiences.push(a),
+            Err(_) => errors.add("audiences", "Choisissez les publics dans la liste."),
+        }
+    }
+    if audiences.is_empty() && errors.of("audiences").is_none() {
+        errors.add("audiences", "Cochez au moins un public accueilli.");
+    }
+    let satisfaction = errors.number(&form, "satisfaction", "votre satisfaction", 1..=5);
+    let p = s.principal.clone();
+    if !errors.is_empty() {
+        let title = state
+            .run(move |conn| {
+                let resource_id = bookings::get(conn, &p, id)?.resource_id;
+                Ok(catalogue::get_resource(conn, resource_id)?.title)
+            })
+            .await?;
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &evaluation_view(&s, id, title, &form, errors, false),
+        );
+    }
+    let new = NewEvaluation {
+        visitors: visitors.unwrap_or(0) as i32,
+        sessions: sessions.unwrap_or(0) as i32,
+        audiences,
+        satisfaction: satisfaction.unwrap_or(3) as i32,
+        comment: form.get("comment").map(str::to_string),
+    };
+    state
+        .run(move |conn| {
+            crate::evaluation::service::create(conn, &p, id, &new, Utc::now().naive_utc())
+        })
+        .await?;
+    Ok(see_other(&format!("/bookings/{id}?evaluated=1")))
+}
+
+/// One invoice line of the list.
+pub struct InvoiceLine {
+    pub number: String,
+    pub kind: &'static str,
+    pub issued_on: String,
+    pub booking_id: i64,
+    pub total: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/invoices.html")]
+struct InvoicesPage {
+    layout: Layout,
+    invoices: Vec<InvoiceLine>,
+}
+
+/// `GET /invoices`: the invoices my organisation received.
+pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let p = s.principal.clone();
+    let list = state
+        .run(move |conn| invoice::list(conn, &p, &InvoiceFilter::default()))
+        .await?;
+    page(&InvoicesPage {
+        layout: Layout::signed("Mes factures", &s, "invoices"),
+        invoices: list
+            .iter()
+            .rev()
+            .map(|i| InvoiceLine {
+                number: i.number.clone(),
+                kind: match i.kind {
+                    crate::billing::model::InvoiceKind::Invoice => "Facture",
+                    crate::billing::model::InvoiceKind::CreditNote => "Avoir",
+                },
+                issued_on: words::day(i.issued_on),
+                booking_id: i.booking_id,
+                total: words::euros(i.total_cents),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,243 @@
+//! The portal: the browser's front door, server-rendered pages in French from compiled templates
+//! (`templates/portal/`), one stylesheet, no JavaScript needed. It sits beside the API's handlers
+//! and calls the same domain services (never the handlers, never its own SQL); authorisation comes
+//! from [`crate::auth::policy`] through those services. Nothing imports this module but `app`.
+
+mod account;
+mod form;
+mod loans;
+mod resources;
+mod session;
+mod words;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::auth::browser::BrowserSession;
+use crate::error::Error;
+use crate::state::AppState;
+
+/// The stylesheet, compiled into the binary (the only file the portal serves besides its pages).
+const STYLESHEET: &str = include_str!("../../static/portal.css");
+
+/// The Content Security Policy of portal pages: nothing but this server's stylesheet, forms that
+/// post only here, no scripts at all.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Registers the portal's pages (outside `/api/v1` and outside the OpenAPI document).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/portal.css", web::get().to(stylesheet))
+        .route("/accessibility", web::get().to(account::accessibility))
+        .service(
+            web::resource("/login")
+                .route(web::get().to(account::login_page))
+                .route(web::post().to(account::login_submit)),
+        )
+        .route("/logout", web::post().to(account::logout))
+        .route("/", web::get().to(loans::home))
+        .route("/resources", web::get().to(resources::find))
+        .route("/resources/{id}", web::get().to(resources::resource))
+        .service(
+            web::resource("/bookings")
+                .route(web::get().to(loans::bookings))
+                .route(web::post().to(resources::request)),
+        )
+        .route("/bookings/{id}", web::get().to(loans::booking))
+        .service(web::resource("/bookings/{id}/cancel").route(web::post().to(loans::cancel)))
+        .service(
+            web::resource("/bookings/{id}/report")
+                .route(web::get().to(loans::report_form))
+                .route(web::post().to(loans::report_submit)),
+        )
+        .service(
+            web::resource("/bookings/{id}/evaluation")
+                .route(web::get().to(loans::evaluation_form))
+                .route(web::post().to(loans::evaluation_submit)),
+        )
+        .route("/invoices", web::get().to(loans::invoices));
+}
+
+/// What every page's frame shows: its title, who is signed in, where we are.
+pub struct Layout {
+    pub title: String,
+    /// The signed-in visitor's organisation, and the token of the logout form.
+    pub signed_in: Option<(String, String)>,
+    /// The navigation entry of this page (`home`, `find`, `loans`, `invoices`), for `aria-current`.
+    pub current: &'static str,
+}
+
+impl Layout {
+    /// The frame of a page for a signed-in visitor.
+    pub fn signed(
+        title: impl Into<String>,
+        session: &BrowserSession,
+        current: &'static str,
+    ) -> Self {
+        Layout {
+            title: title.into(),
+            signed_in: Some((
+                session.organization_name.clone(),
+                session.csrf_token.clone(),
+            )),
+            current,
+        }
+    }
+
+    /// The frame of a page seen without a session (login, statement, errors).
+    pub fn public(title: impl Into<String>) -> Self {
+        Layout {
+            title: title.into(),
+            signed_in: None,
+            current: "",
+        }
+    }
+}
+
+/// An HTML answer with the portal's headers (no caching: pages show a person's own data).
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
+        .insert_header(("Referrer-Policy", "same-origin"))
+        .body(body)
+}
+
+/// Renders a page with status 200.
+pub fn page(template: &impl Template) -> Result<HttpResponse, PortalError> {
+    render(StatusCode::OK, template)
+}
+
+/// Renders a page with a status (a form shown again with its errors is 422).
+pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpResponse, PortalError> {
+    let body = template
+        .render()
+        .map_err(|e| Error::Internal(format!("template: {e}")))?;
+    Ok(html(status, body))
+}
+
+/// A redirect after a form succeeded (Post/Redirect/Get: a reload does not post again).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// Why a page could not be shown, answered as a page (never JSON, never a raw 500).
+#[derive(Debug)]
+pub enum PortalError {
+    /// Not signed in: to the login page, then back to `next`.
+    LogIn { next: String },
+    /// A form that changes something came without its session's CSRF token.
+    Csrf,
+    /// What a service refused or a fault of ours.
+    Domain(Error),
+}
+
+impl From<Error> for PortalError {
+    fn from(e: Error) -> Self {
+        PortalError::Domain(e)
+    }
+}
+
+impl std::fmt::Display for PortalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortalError::LogIn { .. } => write!(f, "not signed in"),
+            PortalError::Csrf => write!(f, "missing or wrong CSRF token"),
+            PortalError::Domain(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "portal/error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    explanation: &'static str,
+}
+
+impl ResponseError for PortalError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PortalError::LogIn { .. } => StatusCode::SEE_OTHER,
+            PortalError::Csrf => StatusCode::FORBIDDEN,
+            PortalError::Domain(e) => {
+                StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let PortalError::LogIn { next } = self {
+            return see_other(&format!("/login?next={}", encode(next)));
+        }
+        let (heading, explanation) = match self {
+            PortalError::Csrf => (
+                "Ce formulaire a expiré",
+                "Rien n'a été enregistré. Revenez à la page précédente, rechargez-la et envoyez le formulaire à nouveau.",
+            ),
+            PortalError::Domain(Error::NotFound(_)) => (
+                "Page introuvable",
+                "Cette page n'existe pas, ou elle concerne une autre structure que la vôtre.",
+            ),
+            PortalError::Domain(Error::Forbidden(_)) => (
+                "Action non autorisée",
+                "Votre compte ne permet pas cette action. Rien n'a été modifié.",
+            ),
+            PortalError::Domain(Error::Unavailable(_)) => (
+                "Service momentanément indisponible",
+                "Le service est très sollicité. Réessayez dans quelques instants.",
+            ),
+            PortalError::Domain(e) if e.code().status() < 500 => (
+                "Cette action n'est pas possible",
+                "Rien n'a été modifié. Revenez à la page précédente pour vérifier la situation.",
+            ),
+            _ => {
+                if let PortalError::Domain(e) = self {
+                    tracing::error!(error = %e, "portal page failed");
+                }
+                (
+                    "Désolé, une erreur s'est produite",
+                    "Rien n'a été modifié. L'erreur est enregistrée ; réessayez plus tard.",
+                )
+            }
+        };
+        let page = ErrorPage {
+            layout: Layout::public(heading),
+            heading,
+            explanation,
+        };
+        let body = page.render().unwrap_or_else(|_| heading.to_string());
+        html(self.status_code(), body)
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+/// Shared by the page handlers: the state and request types.
+type State = web::Data<AppState>;
+type Req = HttpRequest;

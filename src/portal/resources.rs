@@ -1,0 +1,706 @@
+//! Finding a resource near my venue, its page with my quote and free dates, and the request
+//! (booked once per form, whatever the number of clicks: the form carries an idempotency key).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+
+use super::form::{Errors, Fields};
+use super::session::{self, signed_in};
+use super::{render, see_other, words, Layout, PortalError, Req, State};
+use crate::auth::browser::BrowserSession;
+use crate::auth::{apikey, Principal};
+use crate::billing::model::QuoteQuery;
+use crate::billing::{quote, LoanBilling};
+use crate::booking::model::{Alternative, NewBooking};
+use crate::booking::service as bookings;
+use crate::catalogue::model::{Resource, ResourceKind, Theme};
+use crate::catalogue::search::{SearchFilter, SearchParams, MAX_RADIUS_KM};
+use crate::catalogue::service as catalogue;
+use crate::db::DbConnection;
+use crate::error::Error;
+use crate::idempotency::{self, Claim, Key, Recorded};
+
+/// An option of a select list.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// One resource in the results.
+pub struct Found {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub summary: String,
+    pub themes: Vec<&'static str>,
+    pub audiences: Vec<&'static str>,
+    pub distance: String,
+    pub price: String,
+    pub free: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/find.html")]
+struct FindPage {
+    layout: Layout,
+    errors: Errors,
+    searched: bool,
+    q: String,
+    themes: Vec<Choice>,
+    kinds: Vec<Choice>,
+    audiences: Vec<Choice>,
+    radii: Vec<Choice>,
+    starts_on: String,
+    ends_on: String,
+    radius: String,
+    results: Vec<Found>,
+    /// Nothing within the radius: the nearest beyond it.
+    beyond: Vec<Found>,
+}
+
+const RADII: [(&str, &str); 6] = [
+    ("10", "10 km"),
+    ("25", "25 km"),
+    ("50", "50 km"),
+    ("100", "100 km"),
+    ("200", "200 km"),
+    ("1000", "Toute la région"),
+];
+
+/// The first free days (from two weeks ahead, over four months) of a resource, as a phrase.
+fn first_free(
+    conn: &mut DbConnection,
+    resource_id: i64,
+    today: NaiveDate,
+) -> crate::error::Result<Option<(NaiveDate, NaiveDate)>> {
+    let from = today + Duration::days(14);
+    let a = bookings::availability(conn, resource_id, from, from + Duration::days(120))?;
+    Ok(a.copies
+        .iter()
+        .flat_map(|c| c.free.iter())
+        .filter(|f| (f.to - f.from).num_days() >= 6)
+        .map(|f| (f.from, f.to))
+        .min())
+}
+
+/// What a result shows beyond the catalogue: my price (for the chosen dates, else a week from
+/// the first free day) and the free dates.
+fn present(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    p: &Principal,
+    r: &Resource,
+    dates: Option<(NaiveDate, NaiveDate)>,
+    today: NaiveDate,
+) -> crate::error::Result<Found> {
+    let free = first_free(conn, r.id, today)?;
+    let (price, free_text) = match (dates, free) {
+        (Some((from, to)), _) => {
+            let q = quote::preview(
+                conn,
+                billing,
+                p,
+                r.id,
+                &QuoteQuery {
+                    venue_id: None,
+                    starts_on: from,
+                    ends_on: to,
+                },
+            )?;
+            (
+                format!("{} pour vos dates", words::euros(q.total_cents)),
+                "Libre à vos dates".to_string(),
+            )
+        }
+        (None, Some((from, to))) => {
+            let q = quote::preview(
+                conn,
+                billing,
+                p,
+                r.id,
+                &QuoteQuery {
+                    venue_id: None,
+                    starts_on: from,
+                    ends_on: from + Duration::days(6),
+                },
+            )?;
+            (
+                format!("{} pour une semaine", words::euros(q.total_cents)),
+                format!("Libre du {} au {}", words::day(from), words::day(to)),
+            )
+        }
+        (None, None) => (
+            "Prix selon les dates".to_string(),
+            "Pas de semaine libre dans les quatre prochains mois".to_string(),
+        ),
+    };
+    let summary: String = r.description.chars().take(220).collect();
+    Ok(Found {
+        id: r.id,
+        title: r.title.clone(),
+        kind: words::kind(r.kind),
+        summary: if summary.len() < r.description.len() {
+            format!("{summary}…")
+        } else {
+            summary
+        },
+        themes: r.themes.iter().map(|t| words::theme(*t)).collect(),
+        audiences: r.audiences.iter().map(|a| words::audience(*a)).collect(),
+        distance: r.distance_km.map(words::km).unwrap_or_default(),
+        price,
+        free: free_text,
+    })
+}
+
+/// `GET /resources`: the search form and its results (a GET form: results can be bookmarked).
+pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::query(req.query_string());
+    let searched = form.get("searched").is_some();
+    let mut errors = Errors::default();
+    let theme = form
+        .get("theme")
+        .filter(|t| t.parse::<Theme>().is_ok())
+        .map(str::to_string);
+    let kind = form
+        .get("kind")
+        .filter(|k| k.parse::<ResourceKind>().is_ok())
+        .map(str::to_string);
+    let audience = form
+        .get("audience")
+        .filter(|a| a.parse::<crate::catalogue::model::Audience>().is_ok())
+        .map(str::to_string);
+    let radius: f64 = form
+        .get("radius_km")
+        .and_then(|r| r.parse().ok())
+        .filter(|r: &f64| *r > 0.0 && *r <= MAX_RADIUS_KM)
+        .unwrap_or(50.0);
+    let dates = match (form.get("starts_on"), form.get("ends_on")) {
+        (None, None) => None,
+        _ => {
+            let from = errors.date(&form, "starts_on", "le premier jour");
+            let to = errors.date(&form, "ends_on", "le dernier jour");
+            match (from, to) {
+                (Some(f), Some(t)) if t < f => {
+                    errors.add(
+                        "ends_on",
+                        "Le dernier jour doit être après le premier jour.",
+                    );
+                    None
+                }
+                (Some(f), Some(t)) => Some((f, t)),
+                _ => None,
+            }
+        }
+    };
+    let (mut results, mut beyond) = (Vec::new(), Vec::new());
+    if searched && errors.is_empty() {
+        let p = s.principal.clone();
+        let billing = LoanBilling::from_config(&state.config);
+        let q = form.get("q").map(str::to_string);
+        let found = state
+            .run(move |conn| {
+                let venue =
+                    crate::organization::service::get_organization(conn, p.organization_id)?;
+                let near = format!("{},{}", venue.latitude, venue.longitude);
+                let params = |radius_km: f64, limit: i64| SearchParams {
+                    kind: kind.clone(),
+                    theme: theme.clone(),
+                    audience: audience.clone(),
+                    q: q.clone(),
+                    near: Some(near.clone()),
+                    radius_km: Some(radius_km),
+                    available_from: dates.map(|d| d.0),
+                    available_to: dates.map(|d| d.1),
+                    limit: Some(limit),
+                    ..SearchParams::default()
+                };
+                let today = Utc::now().date_naive();
+                let within = catalogue::search_resources(
+                    conn,
+                    &SearchFilter::from_params(params(radius, 20))?,
+                )?;
+                let beyond = if within.items.is_empty() && radius < MAX_RADIUS_KM {
+                    catalogue::search_resources(
+                        conn,
+                        &SearchFilter::from_params(params(MAX_RADIUS_KM, 3))?,
+                    )?
+                    .items
+                } else {
+                    Vec::new()
+                };
+                let show = |conn: &mut DbConnection, list: &[Resource]| {
+                    list.iter()
+                        .map(|r| present(conn, &billing, &p, r, dates, today))
+                        .collect::<crate::error::Result<Vec<_>>>()
+                };
+                Ok((show(conn, &within.items)?, show(conn, &beyond)?))
+            })
+            .await;
+        match found {
+            Ok((w, b)) => {
+                results = w;
+                beyond = b;
+            }
+            Err(Error::Validation(fields)) => {
+                for f in fields {
+                    let field = if f.field.starts_with("available_from") {
+                        "starts_on"
+                    } else if f.field.starts_with("available_to") {
+                        "ends_on"
+                    } else {
+                        "q"
+                    };
+                    errors.add(field, format!("Recherche impossible : {}.", f.message));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let selected = |name: &str, value: &str| form.get(name) == Some(value);
+    render(
+        status,
+        &FindPage {
+            layout: Layout::signed("Trouver une ressource", &s, "find"),
+            errors,
+            searched,
+            q: form.value("q"),
+            themes: Theme::ALL
+                .iter()
+                .map(|t| Choice {
+                    value: t.as_str(),
+                    label: words::theme(*t),
+                    selected: selected("theme", t.as_str()),
+                })
+                .collect(),
+            kinds: ResourceKind::ALL
+                .iter()
+                .map(|k| Choice {
+                    value: k.as_str(),
+                    label: words::kind(*k),
+                    selected: selected("kind", k.as_str()),
+                })
+                .collect(),
+            audiences: crate::catalogue::model::Audience::ALL
+                .iter()
+                .map(|a| Choice {
+                    value: a.as_str(),
+                    label: words::audience(*a),
+                    selected: selected("audience", a.as_str()),
+                })
+                .collect(),
+            radii: RADII
+                .iter()
+                .map(|(v, l)| Choice {
+                    value: v,
+                    label: l,
+                    selected: form.get("radius_km").unwrap_or("50") == *v,
+                })
+                .collect(),
+            starts_on: form.value("starts_on"),
+            ends_on: form.value("ends_on"),
+            radius: format!("{radius}"),
+            results,
+            beyond,
+        },
+    )
+}
+
+/// One month of the availability calendar: the free periods that meet it.
+pub struct Month {
+    pub name: String,
+    pub free: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/resource.html")]
+struct ResourcePage {
+    layout: Layout,
+    csrf_token: String,
+    errors: Errors,
+    r: Resource,
+    kind: &'static str,
+    themes: Vec<&'static str>,
+    audiences: Vec<&'static str>,
+    producer: String,
+    producer_address: String,
+    components: Vec<(String, i32)>,
+    dimensions: Vec<(String, String)>,
+    months: Vec<Month>,
+    starts_on: String,
+    ends_on: String,
+    period: String,
+    quote: Vec<(String, String)>,
+    total: String,
+    deposit: String,
+    idempotency_key: String,
+    alternatives: Vec<(String, String, String)>,
+}
+
+/// Everything the resource page shows; `dates` adds my quote for them.
+#[allow(clippy::too_many_arguments)]
+async fn resource_page(
+    state: &State,
+    s: &BrowserSession,
+    id: i64,
+    form: &Fields,
+    dates: Option<(NaiveDate, NaiveDate)>,
+    mut errors: Errors,
+    alternatives: Vec<Alternative>,
+    status: StatusCode,
+) -> Result<HttpResponse, PortalError> {
+    let p = s.principal.clone();
+    let billing = LoanBilling::from_config(&state.config);
+    let today = Utc::now().date_naive();
+    let (r, producer, components, availability, q) = state
+        .run(move |conn| {
+            let r = catalogue::get_resource(conn, id)?;
+            let producer = crate::organization::service::get_organization(conn, r.producer_id)?;
+            let components = catalogue::list_components(conn, id)?;
+            let availability =
+                bookings::availability(conn, id, today, today + Duration::days(120))?;
+            let q = dates.map(|(from, to)| {
+                let query = QuoteQuery {
+                    venue_id: None,
+                    starts_on: from,
+                    ends_on: to,
+                };
+                quote::preview(conn, &billing, &p, id, &query)
+            });
+            Ok((r, producer, components, availability, q))
+        })
+        .await?;
+    let q = match q {
+        Some(Ok(q)) => Some(q),
+        Some(Err(Error::Validation(fields))) => {
+            for f in fields {
+                errors.add("ends_on", format!("Dates impossibles : {}.", f.message));
+            }
+            None
+        }
+        Some(Err(e)) => return Err(e.into()),
+        None => None,
+    };
+    let mut months = Vec::new();
+    let mut first = today.with_day0(0).unwrap_or(today);
+    for _ in 0..4 {
+        let next = (first + Duration::days(32)).with_day0(0).unwrap_or(first);
+        let last = next - Duration::days(1);
+        let mut free: Vec<(NaiveDate, NaiveDate)> = availability
+            .copies
+            .iter()
+            .flat_map(|c| c.free.iter())
+            .filter(|f| f.from <= last && f.to >= first)
+            .map(|f| (f.from.max(first).max(today), f.to.min(last)))
+            .filter(|(a, b)| a <= b)
+            .collect();
+        free.sort();
+        free.dedup();
+        months.push(Month {
+            name: words::month(first),
+            free: if free.is_empty() {
+                vec!["Aucun jour libre".to_string()]
+            } else {
+                free.iter()
+                    .map(|(a, b)| {
+                        if a == b {
+                            format!("le {}", words::day(*a))
+                        } else {
+                            format!("du {} au {}", words::day(*a), words::day(*b))
+                        }
+                    })
+                    .collect()
+            },
+        });
+        first = next;
+    }
+    let mut dimensions = Vec::new();
+    if let Some(a) = r.floor_area_m2 {
+        dimensions.push(("Surface au sol".to_string(), format!("{a} m²")));
+    }
+    if let Some(w) = r.weight_kg {
+        dimensions.push(("Poids".to_string(), format!("{w} kg")));
+    }
+    if let Some(v) = r.volume_m3 {
+        dimensions.push(("Volume".to_string(), format!("{v} m³")));
+    }
+    if let Some(c) = r.crates {
+        dimensions.push(("Caisses".to_string(), c.to_string()));
+    }
+    dimensions.push(("Montage".to_string(), format!("{} jour(s)", r.setup_days)));
+    let page = ResourcePage {
+        layout: Layout::signed(r.title.clone(), s, "find"),
+        csrf_token: s.csrf_token.clone(),
+        errors,
+        kind: words::kind(r.kind),
+        themes: r.themes.iter().map(|t| words::theme(*t)).collect(),
+        audiences: r.audiences.iter().map(|a| words::audience(*a)).collect(),
+        producer: producer.name,
+        producer_address: producer.address.unwrap_or_default(),
+        components: components
+            .into_iter()
+            .map(|c| (c.name, c.quantity))
+            .collect(),
+        dimensions,
+        months,
+        starts_on: form.value("starts_on"),
+        ends_on: form.value("ends_on"),
+        period: dates
+            .map(|(a, b)| format!("du {} au {}", words::day(a), words::day(b)))
+            .unwrap_or_default(),
+        quote: q
+            .as_ref()
+            .map(|q| {
+                q.lines
+                    .iter()
+                    .map(|l| (l.label.clone(), words::euros(l.amount_cents)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        total: q
+            .as_ref()
+            .map(|q| words::euros(q.total_cents))
+            .unwrap_or_default(),
+        deposit: q
+            .as_ref()
+            .map(|q| words::euros(q.deposit_cents))
+            .unwrap_or_default(),
+        idempotency_key: apikey::random_secret("portal-")?,
+        alternatives: alternatives
+            .iter()
+            .map(|a| {
+                (
+                    a.starts_on.to_string(),
+                    a.ends_on.to_string(),
+                    format!(
+                        "du {} au {}",
+                        words::day(a.starts_on),
+                        words::day(a.ends_on)
+                    ),
+                )
+            })
+            .collect(),
+        r,
+    };
+    render(status, &page)
+}
+
+/// The dates of a form, checked for a person (both present, real dates, in order).
+fn form_dates(form: &Fields, errors: &mut Errors) -> Option<(NaiveDate, NaiveDate)> {
+    let from = errors.date(form, "starts_on", "le premier jour d'utilisation");
+    let to = errors.date(form, "ends_on", "le dernier jour d'utilisation");
+    match (from, to) {
+        (Some(f), Some(t)) if t < f => {
+            errors.add(
+                "ends_on",
+                "Le dernier jour doit être le même que le premier ou après.",
+            );
+            None
+        }
+        (Some(f), Some(t)) => Some((f, t)),
+        _ => None,
+    }
+}
+
+/// `GET /resources/{id}`: description, producer, components, dimensions, free dates, my quote.
+pub async fn resource(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::query(req.query_string());
+    let mut errors = Errors::default();
+    let dates = if form.get("starts_on").is_some() || form.get("ends_on").is_some() {
+        form_dates(&form, &mut errors)
+    } else {
+        None
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    resource_page(
+        &state,
+        &s,
+        id.into_inner(),
+        &form,
+        dates,
+        errors,
+        Vec::new(),
+        status,
+    )
+    .await
+}
+
+/// A domain rule's message about dates, in French for the form.
+fn date_message(message: &str) -> String {
+    match message {
+        "must not be in the past" => "Le premier jour ne peut pas être déjà passé.".into(),
+        "must not be before starts_on" => {
+            "Le dernier jour doit être le même que le premier ou après.".into()
+        }
+        other => format!("Ces dates ne conviennent pas : {other}."),
+    }
+}
+
+/// `POST /bookings`: the request. The form's idempotency key makes a double submit book once:
+/// the second answer is the first one's page.
+pub async fn request(
+    state: State,
+    req: Req,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let Some(resource_id) = form.get("resource_id").and_then(|r| r.parse::<i64>().ok()) else {
+        return Err(Error::NotFound("resource".into()).into());
+    };
+    let mut errors = Errors::default();
+    let dates = form_dates(&form, &mut errors);
+    let Some((starts_on, ends_on)) = dates.filter(|_| errors.is_empty()) else {
+        return resource_page(
+            &state,
+            &s,
+            resource_id,
+            &form,
+            None,
+            errors,
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let key = form
+        .get("idempotency_key")
+        .map(Key::parse)
+        .transpose()
+        .map_err(|_| Error::invalid("idempotency_key", "malformed"))?;
+    let new = NewBooking {
+        resource_id,
+        venue_id: s.principal.organization_id,
+        starts_on,
+        ends_on,
+        copy_id: None,
+    };
+    let fingerprint = idempotency::fingerprint(
+        "POST",
+        "/bookings",
+        &serde_json::json!({ "resource_id": resource_id, "starts_on": starts_on, "ends_on": ends_on }),
+    );
+    let org = s.principal.organization_id;
+    // Claim the key first; a second submit of the same form waits for the first one's answer.
+    let mut claim_id = None;
+    if let Some(key) = key.clone() {
+        for _ in 0..50 {
+            let (k, f) = (key.clone(), fingerprint.clone());
+            let claim = state
+                .run(move |conn| idempotency::claim(conn, org, &k, &f, Utc::now().naive_utc()))
+                .await?;
+            match claim {
+                Claim::Acquired { id } => {
+                    claim_id = Some(id);
+                    break;
+                }
+                Claim::Replay(recorded) => return Ok(see_other(&recorded.body)),
+                Claim::InProgress => {
+                    actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await
+                }
+                Claim::Reused => return Err(PortalError::Csrf),
+            }
+        }
+        if claim_id.is_none() {
+            return Err(Error::Unavailable("the first submit is still running".into()).into());
+        }
+    }
+    let settings = state.booking_settings();
+    let p = s.principal.clone();
+    let outcome = state
+        .run(move |conn| {
+            let booking = bookings::request(conn, &p, &settings, &new, Utc::now().naive_utc())?;
+            let location = format!("/bookings/{}?created=1", booking.id);
+            if let Some(id) = claim_id {
+                let answer = Recorded {
+                    status: 303,
+                    content_type: "text/uri-list".into(),
+                    body: location.clone(),
+                };
+                idempotency::complete(conn, id, &answer, Utc::now().naive_utc())?;
+            }
+            Ok(location)
+        })
+        .await;
+    let error = match outcome {
+        Ok(location) => return Ok(see_other(&location)),
+        Err(e) => e,
+    };
+    // Nothing was booked: the key is free again for a corrected submit.
+    if let Some(id) = claim_id {
+        let released =
+            crate::client::regardless(state.run(move |conn| idempotency::release(conn, id)));
+        if let Err(e) = released.await {
+            tracing::warn!(error = %e, "could not release an idempotency key");
+        }
+    }
+    let mut errors = Errors::default();
+    let mut alternatives = Vec::new();
+    match error {
+        Error::Validation(fields) => {
+            for f in fields {
+                let field = if f.field == "ends_on" {
+                    "ends_on"
+                } else {
+                    "starts_on"
+                };
+                errors.add(field, date_message(&f.message));
+            }
+        }
+        Error::Conflict {
+            code: crate::error::Code::BookingConflict,
+            extra,
+            ..
+        } => {
+            alternatives = extra
+                .and_then(|x| {
+                    serde_json::from_value::<Vec<Alternative>>(x["alternatives"].clone()).ok()
+                })
+                .unwrap_or_default();
+            errors.add(
+                "starts_on",
+                if alternatives.is_empty() {
+                    "Aucun exemplaire n'est libre à ces dates, ni dans les six mois autour. Choisissez une autre ressource."
+                } else {
+                    "Aucun exemplaire n'est libre à ces dates. Choisissez d'autres dates (propositions ci-dessous)."
+                },
+            );
+        }
+        Error::Conflict {
+            code: crate::error::Code::RequestLimitReached,
+            ..
+        } => {
+            errors.add("starts_on", "Vous avez déjà le nombre maximal de demandes en attente. Attendez une réponse ou annulez une demande.");
+        }
+        other => return Err(other.into()),
+    }
+    resource_page(
+        &state,
+        &s,
+        resource_id,
+        &form,
+        Some((starts_on, ends_on)),
+        errors,
+        alternatives,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}

@@ -1,0 +1,118 @@
+//! The browser's side of a session: the cookie (its name and flags), the extractor that turns it
+//! into a [`Visitor`], and the CSRF check every form that changes something goes through. The
+//! rules (what a session is, when it stands) are in [`crate::auth::browser`].
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest};
+use chrono::Utc;
+
+use crate::auth::browser::{self, BrowserSession};
+use crate::state::AppState;
+
+use super::PortalError;
+
+/// The cookie's name: with the `__Host-` prefix when the service is served over HTTPS (the
+/// browser then insists on `Secure`, `Path=/` and no `Domain`).
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        "__Host-itinerance_session"
+    } else {
+        "itinerance_session"
+    }
+}
+
+/// Name of the cookie holding the login form's CSRF token (before any session exists).
+pub fn login_cookie_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        "__Host-itinerance_login"
+    } else {
+        "itinerance_login"
+    }
+}
+
+/// Whether people open the service over HTTPS (`public_base_url`), so cookies are `Secure`.
+fn secure(state: &AppState) -> bool {
+    state.config.public_base_url.starts_with("https://")
+}
+
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` over HTTPS. `max_age`
+/// `Some(0)` deletes the cookie; `None` makes it last as long as the browser session.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        cookie.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure(state) {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
+/// A cookie's value from the request, if it was sent.
+pub fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The person at the browser: their session if it stands.
+pub struct Visitor {
+    pub session: Option<BrowserSession>,
+}
+
+impl Visitor {
+    /// Reads the session cookie and the session row it names.
+    pub async fn of(
+        state: &web::Data<AppState>,
+        req: &HttpRequest,
+    ) -> Result<Visitor, PortalError> {
+        let Some(token) = cookie(req, cookie_name(state)) else {
+            return Ok(Visitor { session: None });
+        };
+        let session = state
+            .run(move |conn| browser::resolve(conn, &token, Utc::now().naive_utc()))
+            .await?;
+        Ok(Visitor { session })
+    }
+}
+
+/// The session of a signed-in visitor (or a redirect to `/login`).
+pub async fn signed_in(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+) -> Result<BrowserSession, PortalError> {
+    let next = if req.method() == actix_web::http::Method::GET {
+        req.uri().path_and_query().map(|p| p.as_str().to_string())
+    } else {
+        None
+    };
+    Visitor::of(state, req)
+        .await?
+        .session
+        .ok_or_else(|| PortalError::LogIn {
+            next: next.unwrap_or_else(|| "/".into()),
+        })
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Refuses a form whose `csrf_token` is not the session's (403, before anything is read or
+/// changed).
+pub fn check_csrf(session: &BrowserSession, form: &super::form::Fields) -> Result<(), PortalError> {
+    match form.get("csrf_token") {
+        Some(sent) if same_secret(sent, &session.csrf_token) => Ok(()),
+        _ => Err(PortalError::Csrf),
+    }
+}
