@@ -45,12 +45,14 @@ openapi: check-toolchain
 ## the booking race (throughput with and without the worker, time until the mails arrive at a
 ## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
 ## target/bench-venv), day routing against PyVRP given 10 s (same venv; every plan checked by an
-## independent checker), the observatory page and a drivers' day sheet in headless Chromium.
+## independent checker), the login throttle under bursts of 20 parallel logins (attempts checked
+## per burst, target exactly 5), the observatory page and a drivers' day sheet in headless Chromium.
 bench: check-toolchain
 	.ci/ensure-wrk
 	.ci/with-postgres $(CARGO) bench --locked --bench api
 	.ci/with-postgres $(CARGO) bench --locked --bench allocation
 	.ci/with-postgres $(CARGO) bench --locked --bench notify
+	.ci/with-postgres $(CARGO) bench --locked --bench login_burst
 	.ci/bench-tours
 	.ci/bench-vrp
 	.ci/observatory-page

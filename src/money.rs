@@ -8,6 +8,16 @@ pub const MAX_CENTS: i64 = 100_000_000;
 /// Largest budget of a subsidy programme: 100,000,000.00 EUR (a region's whole cultural budget).
 pub const MAX_BUDGET_CENTS: i64 = 10_000_000_000;
 
+/// The one check of a money or cost input: between 0 and [`MAX_CENTS`] (a huge cost once
+/// overflowed the revenue report's sums).
+pub fn check_cents(v: &mut crate::error::Validator, field: &str, cents: i64) {
+    v.check(
+        (0..=MAX_CENTS).contains(&cents),
+        field,
+        "must be between 0 and 100000000 cents (1,000,000.00 EUR)",
+    );
+}
+
 /// `amount × percent / 100`, rounded half away from zero to the cent. Exact (integer arithmetic);
 /// the product is computed in 128 bits so that no amount the API accepts can overflow.
 pub fn percent_of(amount_cents: i64, percent: i64) -> i64 {

@@ -44,6 +44,7 @@ impl FromRequest for Principal {
             })
             .map(|v| v.trim().to_string());
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let request = req.clone();
         // The scope a key needs here, from the route as matched (one table: `auth::scope`).
         let needed = scope::required(
             req.method().as_str(),
@@ -62,6 +63,8 @@ impl FromRequest for Principal {
                     .run(move |conn| service::authenticate_api_key(conn, &credential))
                     .await?;
                 service::require_scope(&scopes, needed)?;
+                // Kept for the field-level rules a handler applies (`scope::require_granted`).
+                actix_web::HttpMessage::extensions_mut(&request).insert(scope::Granted(scopes));
                 Ok(principal)
             } else {
                 let (principal, issued_at) = state.tokens.verify_issued(&credential)?;

@@ -73,6 +73,22 @@ impl Scope {
     }
 }
 
+/// The scopes of the API key a request came with (absent for a user's token, whose role rules
+/// apply instead), kept in the request's extensions by the `Principal` extractor.
+#[derive(Debug, Clone)]
+pub struct Granted(pub Vec<Scope>);
+
+/// Field-level rule: an action whose scope depends on what it changes rather than on its route
+/// (a copy's service status or grade is `condition:write` work, whichever route carries it)
+/// refuses an API key without that scope (403 `insufficient_scope`).
+pub fn require_granted(req: &actix_web::HttpRequest, needed: Scope) -> crate::error::Result<()> {
+    use actix_web::HttpMessage;
+    match req.extensions().get::<Granted>() {
+        Some(Granted(scopes)) => super::service::require_scope(scopes, needed),
+        None => Ok(()),
+    }
+}
+
 /// The scope a route needs, from its method and path template (as routed, e.g.
 /// `/api/v1/bookings/{id}/{action}`). A write no rule names needs `admin`, the safe default (a
 /// test proves every documented operation has its rule).

@@ -63,16 +63,16 @@ pub fn login(
 pub fn authenticate(conn: &mut DbConnection, email: &str, secret: &str) -> Result<Principal> {
     let email = normalize_email(email);
     let now = Utc::now().naive_utc();
-    throttle::check(conn, &email, now)?;
+    // Counted before the check: a failure stays recorded, a right password withdraws it.
+    let attempt = throttle::admit(conn, &email, now)?;
     let Some(user) = orgs::find_user_by_email(conn, &email)? else {
         password::verify_against_dummy(secret);
-        throttle::record_failure(conn, &email, now)?;
         return Err(Error::InvalidCredentials);
     };
     if !password::verify(secret, &user.password_hash) {
-        throttle::record_failure(conn, &email, now)?;
         return Err(Error::InvalidCredentials);
     }
+    throttle::withdraw(conn, attempt)?;
     if user.deactivated_at.is_some() {
         return Err(Error::InvalidCredentials);
     }
@@ -149,11 +149,11 @@ pub fn change_password(
     let user = orgs::find_user(conn, user_id)?
         .ok_or_else(|| Error::Unauthenticated("the user no longer exists".into()))?;
     let now = Utc::now().naive_utc();
-    throttle::check(conn, &user.email, now)?;
+    let attempt = throttle::admit(conn, &user.email, now)?;
     if !password::verify(&change.current_password, &user.password_hash) {
-        throttle::record_failure(conn, &user.email, now)?;
         return Err(Error::invalid("current_password", "is not your password"));
     }
+    throttle::withdraw(conn, attempt)?;
     let mut v = Validator::new();
     password::check_new(&mut v, "new_password", &change.new_password);
     v.finish()?;

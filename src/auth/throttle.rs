@@ -2,6 +2,11 @@
 //! it is refused (429, even with the right password) until the window has passed. Failures are
 //! counted in the database, so every instance agrees. The same work is done for an unknown
 //! e-mail as for a wrong password, so the answer time tells nothing.
+//!
+//! An attempt is counted *before* its password is checked, in one write transaction that also
+//! reads the count (serialised per e-mail: SQLite's single writer, PostgreSQL's transaction-scoped
+//! advisory lock on the e-mail), so a burst of parallel logins gets exactly [`MAX_FAILURES`]
+//! password checks, never more. A right password then withdraws its own attempt.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -35,14 +40,31 @@ pub fn check(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result
     Err(Error::TooManyAttempts { retry_after })
 }
 
-/// Counts a failed login.
-pub fn record_failure(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result<()> {
-    diesel::insert_into(login_failures::table)
-        .values((
-            login_failures::email.eq(email),
-            login_failures::failed_at.eq(now),
-        ))
-        .execute(conn)?;
+/// Admits one password check for `email`, or refuses it (429) while the window is full: the
+/// attempt is recorded as a failure in the same transaction that counts, before any password is
+/// checked. Returns the attempt's id, for [`withdraw`] when the password was right.
+pub fn admit(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result<i64> {
+    crate::db::write_transaction(conn, |conn| {
+        if let DbConnection::Postgres(pg) = conn {
+            // Parallel attempts for one e-mail queue here until the first commits.
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind::<diesel::sql_types::Text, _>(email)
+                .execute(pg)?;
+        }
+        check(conn, email, now)?;
+        Ok(diesel::insert_into(login_failures::table)
+            .values((
+                login_failures::email.eq(email),
+                login_failures::failed_at.eq(now),
+            ))
+            .returning(login_failures::id)
+            .get_result(conn)?)
+    })
+}
+
+/// Withdraws an admitted attempt whose password was right (it was no failure).
+pub fn withdraw(conn: &mut DbConnection, attempt: i64) -> Result<()> {
+    diesel::delete(login_failures::table.find(attempt)).execute(conn)?;
     Ok(())
 }
 

@@ -942,6 +942,19 @@ pub fn promote_waitlist(
         let Some(venue) = venue_position(conn, entry.venue_id)? else {
             continue;
         };
+        // The request cap holds for promotions as for `POST /bookings`: a venue at its cap
+        // keeps waiting (the entry is served when one of its requests is answered).
+        if store::open_requests_of_venue(conn, entry.venue_id)? >= settings.max_open_requests {
+            continue;
+        }
+        // The venue (and whoever joined the waitlist) asked for it: the history says so.
+        let on_behalf = Principal {
+            user_id: entry.created_by,
+            api_key_id: None,
+            organization_id: entry.venue_id,
+            kind: OrgKind::Venue,
+            role: crate::organization::Role::Member,
+        };
         let cands = candidates(conn, settings, &resource, venue, entry.starts_on, None)?;
         let placed = first_free(
             conn,
@@ -958,7 +971,7 @@ pub fn promote_waitlist(
                     c,
                     (entry.starts_on, entry.ends_on),
                     (from, to),
-                    None,
+                    Some(&on_behalf),
                     Some(entry.id),
                     now,
                 )?;

@@ -245,7 +245,7 @@ async fn get_copy(
     request_body = CopyPatch,
     responses(
         (status = 200, description = "The updated copy", body = Copy),
-        (status = 403, description = "Another producer's copy", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another producer's copy, or `insufficient_scope`: an API key without `condition:write` changing the status, retirement reason or grade", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such copy", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`asset_tag_taken`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -255,11 +255,15 @@ async fn get_copy(
 async fn update_copy(
     state: web::Data<AppState>,
     principal: Principal,
+    req: actix_web::HttpRequest,
     id: web::Path<i64>,
     body: web::Json<CopyPatch>,
 ) -> ApiResult<web::Json<Copy>> {
     let id = id.into_inner();
     let body = body.into_inner();
+    if body.changes_condition() {
+        crate::auth::scope::require_granted(&req, crate::auth::scope::Scope::ConditionWrite)?;
+    }
     let settings = state.booking_settings();
     Ok(web::Json(
         state

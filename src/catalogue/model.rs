@@ -195,6 +195,15 @@ pub struct NewCopy {
     pub condition_grade: Option<i32>,
 }
 
+impl CopyPatch {
+    /// Whether the patch does condition work (service status, retirement, grade): an API key
+    /// then needs `condition:write`, as on the condition routes, whatever it may do to the
+    /// catalogue.
+    pub fn changes_condition(&self) -> bool {
+        self.status.is_some() || self.retirement_reason.is_some() || self.condition_grade.is_some()
+    }
+}
+
 /// Body of `PATCH /api/v1/copies/{id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

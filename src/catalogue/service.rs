@@ -123,7 +123,7 @@ fn check_resource(v: &mut Validator, f: &ResourceFields<'_>) -> CheckedTags {
         );
     }
     if let Some(cost) = f.production_cost_cents {
-        v.check(cost >= 0, "production_cost_cents", "must not be negative");
+        crate::money::check_cents(v, "production_cost_cents", cost);
     }
     CheckedTags { themes, audiences }
 }

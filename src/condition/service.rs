@@ -394,7 +394,7 @@ pub fn schedule_maintenance(
             "a maintenance lasts at most a year",
         );
     }
-    v.check(new.cost_cents >= 0, "cost_cents", "must not be negative");
+    crate::money::check_cents(&mut v, "cost_cents", new.cost_cents);
     v.check(
         new.notes.chars().count() <= 5_000,
         "notes",
@@ -496,7 +496,7 @@ pub fn complete_maintenance(
         "must be between 1 and 5",
     );
     if let Some(cost) = body.cost_cents {
-        v.check(cost >= 0, "cost_cents", "must not be negative");
+        crate::money::check_cents(&mut v, "cost_cents", cost);
     }
     v.finish()?;
     write_transaction(conn, |conn| {

@@ -115,8 +115,20 @@ fn path_of_control(value: &serde_json::Value, path: &str) -> Option<String> {
 /// they do as dates, and nothing is planned for the year 10000.
 pub const YEARS: std::ops::RangeInclusive<i64> = 1900..=2199;
 
-/// Whether a text is a date (`YYYY-MM-DD`, or a signed or longer year) outside [`YEARS`].
+/// Whether a text is a date (`YYYY-MM-DD`, or a signed or longer year) outside [`YEARS`]: by
+/// shape, and by chrono's own reading (what `NaiveDate` fields accept, spaces and short years
+/// included), so that no form chrono takes for a date escapes the bound.
 pub fn is_date_out_of_range(text: &str) -> bool {
+    use chrono::Datelike;
+    if text
+        .parse::<chrono::NaiveDate>()
+        .is_ok_and(|d| !YEARS.contains(&i64::from(d.year())))
+        || text
+            .parse::<chrono::DateTime<chrono::FixedOffset>>()
+            .is_ok_and(|t| !YEARS.contains(&i64::from(t.year())))
+    {
+        return true;
+    }
     let body = text.strip_prefix(['+', '-']).unwrap_or(text);
     let mut parts = body.rsplitn(3, '-');
     let (Some(day), Some(month), Some(year)) = (parts.next(), parts.next(), parts.next()) else {
@@ -188,13 +200,12 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
         return Err(control_error("query"));
     }
     if let Some(query) = req.uri().query() {
-        let far = query.split('&').find_map(|pair| {
-            let (name, value) = pair.split_once('=')?;
-            let value = value.replace("%2B", "+").replace("%2b", "+");
-            is_date_out_of_range(&value).then(|| name.to_string())
-        });
-        if let Some(name) = far {
-            return Err(date_error(&name));
+        // Judged as the handlers read them: after percent-decoding (`%2D` is `-`).
+        let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
+            .map(|q| q.into_inner())
+            .unwrap_or_default();
+        if let Some((name, _)) = pairs.iter().find(|(_, v)| is_date_out_of_range(v)) {
+            return Err(date_error(name));
         }
     }
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
@@ -234,11 +245,9 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
             .unwrap_or_else(|| "body".to_string());
         return Err(control_error(&field));
     }
-    // Only bodies that may hold a date are read twice.
-    if body
-        .windows(4)
-        .any(|w| w[0] == b'-' && w[1].is_ascii_digit() && w[2].is_ascii_digit() && w[3] == b'"')
-    {
+    // Every date is judged after JSON parsing, as the handler's types will read it: no pattern
+    // on the raw bytes, which escapes (`\u002d`) got through.
+    if !body.is_empty() {
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
             let mut found = Vec::new();
             texts_where(&value, "", &is_date_out_of_range, &mut found);
@@ -323,6 +332,11 @@ mod tests {
             "-0001-01-01",
             "1899-12-31",
             "2200-01-01",
+            "0000-01-01",
+            "+10000-01-01",
+            " 1-01-01",
+            "1-1-1",
+            "+10000-01-01T00:00:00Z",
         ] {
             assert!(is_date_out_of_range(far), "{far}");
         }

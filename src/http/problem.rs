@@ -112,6 +112,23 @@ impl ApiError {
     }
 }
 
+/// Most field errors a problem lists; the rest are counted in one last entry (`body`: "N more
+/// errors"), so a hostile body of 20,000 bad values does not get a megabyte of answer.
+pub const MAX_LISTED_ERRORS: usize = 50;
+
+/// The listed field errors, at most [`MAX_LISTED_ERRORS`] and a count of the others.
+fn capped(fields: &[crate::error::FieldError]) -> Vec<crate::error::FieldError> {
+    if fields.len() <= MAX_LISTED_ERRORS {
+        return fields.to_vec();
+    }
+    let mut listed = fields[..MAX_LISTED_ERRORS].to_vec();
+    listed.push(crate::error::FieldError {
+        field: "body".into(),
+        message: format!("{} more errors", fields.len() - MAX_LISTED_ERRORS),
+    });
+    listed
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.status_code_and_title().0
@@ -131,7 +148,7 @@ impl ResponseError for ApiError {
             other => other.to_string(),
         };
         let errors = match self {
-            ApiError::Domain(Error::Validation(fields)) => Some(fields.clone()),
+            ApiError::Domain(Error::Validation(fields)) => Some(capped(fields)),
             _ => None,
         };
         let problem = Problem {

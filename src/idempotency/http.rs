@@ -19,8 +19,9 @@ use crate::state::AppState;
 /// Response header set on a replayed answer.
 pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 
-/// The request's `Idempotency-Key`, if it sent one. A header that is not text is 400; one that is
-/// empty, longer than 255 or not printable ASCII is 422 naming the header.
+/// The request's `Idempotency-Key`, if it sent one. One that is empty, longer than 255 or not
+/// printable ASCII (non-ASCII bytes included, which are not even header text) is 422 naming the
+/// header.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey(pub Option<Key>);
 
@@ -35,7 +36,7 @@ impl FromRequest for IdempotencyKey {
                 Ok(text) => Key::parse(text)
                     .map(|k| IdempotencyKey(Some(k)))
                     .map_err(ApiError::from),
-                Err(_) => Err(ApiError::Malformed(format!("{HEADER} is not text"))),
+                Err(_) => Err(Error::invalid(HEADER, "must be printable ASCII").into()),
             },
         };
         ready(parsed)

@@ -143,6 +143,8 @@ pub struct NewOrganization {
     pub commune_insee: String,
     /// Only for venues.
     pub venue_type: Option<VenueType>,
+    /// Postal address, at most 300 characters.
+    #[schema(max_length = 300)]
     pub address: Option<String>,
     /// Defaults to the commune's coordinates (give both or neither).
     pub latitude: Option<f64>,
@@ -157,6 +159,8 @@ pub struct OrganizationPatch {
     pub venue_type: Option<VenueType>,
     /// Moving to another commune also moves the coordinates there unless they are given.
     pub commune_insee: Option<String>,
+    /// Postal address, at most 300 characters.
+    #[schema(max_length = 300)]
     pub address: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,

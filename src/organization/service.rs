@@ -76,6 +76,17 @@ fn check_name(v: &mut Validator, name: &str) {
     );
 }
 
+/// Longest postal address, in characters (a French address fits in six lines of 38).
+pub const MAX_ADDRESS_CHARS: usize = 300;
+
+fn check_address(v: &mut Validator, address: Option<&str>) {
+    v.check(
+        address.is_none_or(|a| a.chars().count() <= MAX_ADDRESS_CHARS),
+        "address",
+        "must be at most 300 characters",
+    );
+}
+
 /// Creates an organisation located on a commune (agency only).
 pub fn create_organization(
     conn: &mut DbConnection,
@@ -102,6 +113,7 @@ pub fn create_organization(
 pub fn insert_organization(conn: &mut DbConnection, new: &NewOrganization) -> Result<Organization> {
     let mut v = Validator::new();
     check_name(&mut v, &new.name);
+    check_address(&mut v, new.address.as_deref());
     check_coordinates(&mut v, new.latitude, new.longitude);
     if new.venue_type.is_some() && new.kind != OrgKind::Venue {
         v.add("venue_type", "only venues have a venue type");
@@ -191,6 +203,7 @@ pub fn update_organization(
     if let Some(name) = &patch.name {
         check_name(&mut v, name);
     }
+    check_address(&mut v, patch.address.as_deref());
     check_coordinates(&mut v, patch.latitude, patch.longitude);
     if patch.venue_type.is_some() && current.kind != OrgKind::Venue {
         v.add("venue_type", "only venues have a venue type");

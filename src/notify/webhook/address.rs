@@ -53,13 +53,15 @@ pub fn parse(url: &str) -> Result<Target, String> {
 }
 
 /// Whether an address is on the public internet: not loopback, private, link-local, shared
-/// (carrier-grade NAT), multicast, documentation, benchmarking or otherwise reserved.
+/// (carrier-grade NAT), multicast, documentation, benchmarking or otherwise reserved. An IPv6
+/// address that carries an IPv4 one (see [`embedded_v4`]) is judged by every IPv4 address it
+/// carries as well.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_v4(v4);
+            if !embedded_v4(v6).into_iter().all(is_public_v4) {
+                return false;
             }
             let s = v6.segments();
             !(v6.is_loopback()
@@ -69,10 +71,38 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (s[0] & 0xffc0) == 0xfe80 // link-local
                 || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64 (reaches IPv4 inside)
+                || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64, well-known and local-use
+                || s[..6].iter().all(|x| *x == 0) // IPv4-compatible (deprecated)
                 || v6 == Ipv6Addr::from([0u16, 0, 0, 0, 0, 0, 0, 1]))
         }
     }
+}
+
+/// The IPv4 addresses an IPv6 address carries, in every form that reaches IPv4 through it:
+/// mapped (`::ffff:a.b.c.d`), compatible (`::a.b.c.d`), SIIT (`::ffff:0:a.b.c.d`), 6to4
+/// (`2002:AABB:CCDD::/48`), NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`) and Teredo (`2001::/32`:
+/// its server, and its client, stored inverted).
+pub fn embedded_v4(v6: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = v6.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    let mut found = Vec::new();
+    if s[..5].iter().all(|x| *x == 0) && (s[5] == 0xffff || s[5] == 0) {
+        found.push(v4(s[6], s[7])); // mapped, compatible
+    }
+    if s[..4].iter().all(|x| *x == 0) && s[4] == 0xffff && s[5] == 0 {
+        found.push(v4(s[6], s[7])); // SIIT
+    }
+    if s[0] == 0x2002 {
+        found.push(v4(s[1], s[2])); // 6to4
+    }
+    if s[0] == 0x0064 && s[1] == 0xff9b {
+        found.push(v4(s[6], s[7])); // NAT64
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        found.push(v4(s[2], s[3])); // Teredo server
+        found.push(v4(!s[6], !s[7])); // Teredo client
+    }
+    found
 }
 
 fn is_public_v4(ip: Ipv4Addr) -> bool {
@@ -164,10 +194,23 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "2001:db8::1",
+            "::127.0.0.1",
+            "::ffff:0:7f00:1",
+            "2002:7f00:1::1",
+            "2002:a00:1::1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::808:808",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            "2001:0:a00:1::1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["8.8.8.8", "193.51.24.1", "2a00:1450:4007:80f::200e"] {
+        for public in [
+            "8.8.8.8",
+            "193.51.24.1",
+            "2a00:1450:4007:80f::200e",
+            "2002:808:808::1",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }
