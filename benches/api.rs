@@ -316,6 +316,12 @@ async fn seed_bookings(app: &TestApp, per_copy: i64) -> (usize, Duration) {
     (count, started.elapsed())
 }
 
+/// `BENCH_ONLY=search` runs the search cases alone (seeding included): what a search change
+/// is measured with on a shared machine, before and after, in the same conditions.
+fn search_only() -> bool {
+    std::env::var("BENCH_ONLY").is_ok_and(|v| v.trim() == "search")
+}
+
 async fn run(backend: Backend) {
     // The bench books hundreds of requests per venue: no per-venue limit here. The pool is the
     // production default unless BENCH_POOL_SIZE says otherwise (to compare pool sizes).
@@ -414,6 +420,20 @@ async fn run(backend: Backend) {
     .report(backend);
     time_gets(
         &app,
+        "search: near_commune 50 km + age + q (a venue's page)",
+        300,
+        token,
+        |i| {
+            format!(
+                "/api/v1/resources?near_commune={}&age=9&q=energie&limit=20",
+                ["80021", "59350", "60057", "62041", "02691"][i % 5]
+            )
+        },
+    )
+    .await
+    .report(backend);
+    time_gets(
+        &app,
         "search: plain listing page (cursor)",
         300,
         token,
@@ -493,6 +513,10 @@ async fn run(backend: Backend) {
     .await
     .report(backend);
 
+    if search_only() {
+        load_with_wrk(&app, backend, &agency.token, &venues, &themes, &points).await;
+        return;
+    }
     // Booking creation: sequential latency, then throughput with 8 requests in flight.
     let mut durations = Vec::new();
     let mut conflicts = 0;
@@ -1032,6 +1056,9 @@ async fn load_with_wrk(
         ),
     ];
     for (name, requests, min_rps, max_p99) in cases {
+        if search_only() && !name.starts_with("search") {
+            continue;
+        }
         let Some(run) = run_wrk(&app.base, &wrk_script(token, &requests), 64, 10) else {
             println!("{b:<9} load: {name}: wrk gave no figures");
             continue;
@@ -1052,6 +1079,9 @@ async fn load_with_wrk(
             "{b:<9} load: {name}: {:.0} req/s, median {:.1} ms, p99 {:.1} ms{verdict}; {}",
             run.requests_per_s, run.p50_ms, run.p99_ms, run.extra
         );
+    }
+    if search_only() {
+        return;
     }
     // Booking creation by 64 connections: the agency books for the bench's venues, on dates
     // the seed left free at the end of the horizon.

@@ -1,6 +1,6 @@
 //! Catalogue endpoints.
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{
@@ -10,7 +10,7 @@ use super::model::{
 use super::search::{SearchFilter, SearchParams};
 use super::service;
 use crate::auth::Principal;
-use crate::http::{ApiResult, Problem};
+use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 /// Registers the catalogue routes.
@@ -55,9 +55,12 @@ async fn create_resource(
     Ok(HttpResponse::Created().json(resource))
 }
 
-/// Searches the catalogue; all filters combine. Pages follow a cursor that stays stable when
-/// resources are added meanwhile. With `near`, each item carries `distance_km` to its nearest copy
-/// in service (retired copies are never offered) and the list is sorted by it.
+/// Searches the catalogue; all filters combine, and `kind`, `theme` and `audience` may repeat
+/// (any of the values). Pages follow a cursor that stays stable when resources are added
+/// meanwhile, and each carries `total`. With `near`, `near_commune` or `near_venue`, each item
+/// carries `distance_km` to its nearest copy in service (retired copies are never offered) and
+/// the list is sorted by it; when nothing is within the radius, `nearest_beyond` is the nearest
+/// matching resource farther away.
 #[utoipa::path(
     tag = "catalogue",
     security(("bearer" = [])),
@@ -65,16 +68,18 @@ async fn create_resource(
     responses(
         (status = 200, description = "A page of resources", body = ResourcePage),
         (status = 400, description = "Unknown parameter or unparseable value", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid filter values", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filter values; an unknown `near_commune` or `near_venue`; more than one of `near`, `near_commune` and `near_venue`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/resources")]
 async fn search_resources(
     state: web::Data<AppState>,
     _principal: Principal,
-    query: web::Query<SearchParams>,
+    req: HttpRequest,
 ) -> ApiResult<web::Json<ResourcePage>> {
-    let filter = SearchFilter::from_params(query.into_inner())?;
+    let params = SearchParams::from_query(req.query_string())
+        .map_err(|e| ApiError::Malformed(format!("invalid query string: {e}")))?;
+    let filter = SearchFilter::from_params(params)?;
     Ok(web::Json(
         state
             .run(move |conn| service::search_resources(conn, &filter))

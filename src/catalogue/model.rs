@@ -156,6 +156,13 @@ pub struct ResourcePage {
     pub items: Vec<Resource>,
     /// Pass as `cursor` (with the same filters) for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// How many resources match the search, all pages together.
+    pub total: i64,
+    /// In a search near a point, commune or venue that finds nothing within its radius: the
+    /// nearest resource matching the other filters beyond it, with its `distance_km` (so a
+    /// page can say "nothing within 50 km; the nearest is 86 km away"). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub nearest_beyond: Option<Resource>,
 }
 
 /// A physical copy of a resource, identified by its asset tag.

@@ -409,12 +409,19 @@ pub fn delete_resource(conn: &mut DbConnection, p: &Principal, id: i64) -> Resul
     Ok(())
 }
 
-/// Searches the catalogue.
+/// Searches the catalogue: the API's search and the portal's (which sets `origin` to the
+/// user's venue, see [`SearchFilter::near_venue`]).
 pub fn search_resources(conn: &mut DbConnection, filter: &SearchFilter) -> Result<ResourcePage> {
-    let (rows, next) = search::search(conn, filter)?;
+    let page = search::search(conn, filter)?;
+    let nearest_beyond = match page.nearest_beyond {
+        None => None,
+        Some((row, d)) => present(conn, vec![(row, Some(d))])?.pop(),
+    };
     Ok(ResourcePage {
-        items: present(conn, rows)?,
-        next_cursor: next.map(|c| c.encode()),
+        items: present(conn, page.rows)?,
+        next_cursor: page.next.map(|c| c.encode()),
+        total: page.total,
+        nearest_beyond,
     })
 }
 

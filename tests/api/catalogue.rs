@@ -536,8 +536,8 @@ async fn filters_work_alone_and_combined(app: TestApp) {
             format!("producer_id={}", b.org_id),
             vec![solar_kit, planets, mill],
         ),
-        // Free text ignores accents and case, and matches inside words.
-        ("q=energies".into(), vec![energies]),
+        // Free text ignores accents, case and a plural ending, and matches whole words.
+        ("q=energies".into(), vec![energies, solar_kit, mill]),
         ("q=%C3%89NERGIE".into(), vec![energies, solar_kit, mill]),
         ("q=%C3%A9nergie".into(), vec![energies, solar_kit, mill]),
         ("q=Plan%C3%A8tes".into(), vec![planets]),

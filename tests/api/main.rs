@@ -30,6 +30,7 @@ mod organizations;
 mod permissions;
 mod process;
 mod security;
+mod search;
 mod territory;
 mod transport;
 mod webhooks;
