@@ -303,8 +303,10 @@ pub struct SolveRequest {
     /// Driving speed, 5–130 km/h (default 60 on `haversine`; `road` uses the road durations
     /// unless a speed is given).
     pub speed_kmh: Option<f64>,
-    /// Solver time, 0.1–10 s (default 2). The same body gives the same answer whatever the
-    /// machine's load: the solver counts its work, the clock is only a safety stop.
+    /// Solver time, 0.1–30 s (default 2; days of 500–1,000 jobs want about 10). The same
+    /// body gives the same answer from the same server process whatever its load: the solver
+    /// counts its work, at a pace measured once when the process starts solving; the clock is
+    /// only a safety stop.
     pub time_limit_seconds: Option<f64>,
 }
 
@@ -344,9 +346,13 @@ crate::text_enum! {
         /// No van can reach it within a window from the depot and be back by the end of its
         /// shift, even serving it alone.
         WindowUnreachable => "window_unreachable",
-        /// It could be served alone, but the vans are full or their day is: another van or
-        /// another day is needed.
+        /// It could be served alone, but no van that could serve it has room left for its
+        /// volume or weight at any point of its round: another van or another day is needed.
         NoCapacityLeft => "no_capacity_left",
+        /// A van has room for it, but its day is full: the stops already planned, their
+        /// opening hours and the return by the end of the shift leave no time for this one
+        /// (a longer shift, another van or another day is needed).
+        ShiftTooShort => "shift_too_short",
         /// The venue is closed that day (opening hours).
         ClosedThatDay => "closed_that_day",
     }

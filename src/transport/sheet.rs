@@ -20,7 +20,8 @@ fn reason_fr(reason: super::model::UnassignedReason) -> &'static str {
     match reason {
         R::TooLargeForAnyVan => "trop volumineux ou trop lourd pour chaque véhicule",
         R::WindowUnreachable => "horaires d'ouverture hors d'atteinte dans la journée",
-        R::NoCapacityLeft => "plus de place ni de temps dans les véhicules",
+        R::NoCapacityLeft => "plus de place dans les véhicules",
+        R::ShiftTooShort => "plus de temps dans la journée des véhicules",
         R::ClosedThatDay => "lieu fermé ce jour-là",
     }
 }

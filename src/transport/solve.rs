@@ -18,7 +18,7 @@ use crate::clock::{format_hhmm, parse_hhmm, HHMM_RULE};
 use crate::error::{Error, Result, Validator};
 use crate::territory::geo::LatLon;
 
-/// Most jobs of one request (the solver's quality is measured up to 200; 1,000 still answers).
+/// Most jobs of one request (the solver's quality is measured up to 1,000, docs/routing.md).
 pub const MAX_JOBS: usize = 1_000;
 /// Most vans of one request.
 pub const MAX_VEHICLES: usize = 100;
@@ -26,6 +26,8 @@ pub const MAX_VEHICLES: usize = 100;
 pub const MAX_WINDOWS: usize = 8;
 /// Default solver time.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
+/// Longest solver time a request may ask (days of 500–1,000 jobs want 10 s or more).
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 30.0;
 /// Default speed on great-circle distances (API.md).
 pub const DEFAULT_SPEED_KMH: f64 = 60.0;
 
@@ -80,9 +82,9 @@ pub fn check(req: &SolveRequest) -> Result<(LatLon, Vec<VehicleSpec>, Vec<JobSpe
     }
     if let Some(limit) = req.time_limit_seconds {
         v.check(
-            limit.is_finite() && (0.1..=10.0).contains(&limit),
+            limit.is_finite() && (0.1..=MAX_TIME_LIMIT_SECONDS).contains(&limit),
             "time_limit_seconds",
-            "must be within 0.1–10",
+            "must be within 0.1–30",
         );
     }
     let id_ok = |id: &str| !id.trim().is_empty() && id.chars().count() <= 100;
@@ -322,6 +324,7 @@ pub fn reason(r: vrp::Unassigned) -> UnassignedReason {
         vrp::Unassigned::TooLarge => UnassignedReason::TooLargeForAnyVan,
         vrp::Unassigned::WindowUnreachable => UnassignedReason::WindowUnreachable,
         vrp::Unassigned::NoCapacityLeft => UnassignedReason::NoCapacityLeft,
+        vrp::Unassigned::ShiftTooShort => UnassignedReason::ShiftTooShort,
     }
 }
 

@@ -295,6 +295,61 @@ async fn routes_solve_plans_feasible_days_and_explains_what_it_leaves(app: TestA
     );
 }
 
+/// Issue 25 point 6: a stop left out names the limit that binds, not always the load.
+async fn a_stop_left_out_names_the_binding_limit(app: TestApp) {
+    let agency = app.agency_admin().await;
+    let near = |i: u32, kind: &str| {
+        json!({"id": format!("{kind}{i}"), "kind": kind, "latitude": 49.90 + f64::from(i) * 0.01,
+            "longitude": 2.30, "volume_m3": 0.26, "weight_kg": 20.0, "service_minutes": 45})
+    };
+    // 0.52 m³ in a 12 m³ van whose two-hour shift holds two 45-minute stops, not three.
+    let req = json!({
+        "depot": {"latitude": DEPOT.0, "longitude": DEPOT.1},
+        "vehicles": [{"id": "v", "capacity": {"volume_m3": 12.0, "weight_kg": 1200.0}, "shift": {"start": "08:00", "end": "10:00"}}],
+        "jobs": [near(1, "delivery"), near(2, "pickup"), near(3, "delivery")],
+        "time_limit_seconds": 0.2,
+    });
+    let res = app
+        .post("/api/v1/routes/solve", Some(&agency.token), req.clone())
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check_answer(&req, &res.body);
+    let left: Vec<&str> = res.body["unassigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, vec!["shift_too_short"], "{}", res.text);
+
+    // The same stops, 5 m³ each, in a 12 m³ van with all day: the load binds.
+    let heavy: Vec<Value> = (1..=3)
+        .map(|i| {
+            let mut j = near(i, "delivery");
+            j["volume_m3"] = json!(5.0);
+            j
+        })
+        .collect();
+    let req = json!({
+        "depot": {"latitude": DEPOT.0, "longitude": DEPOT.1},
+        "vehicles": [{"id": "v", "capacity": {"volume_m3": 12.0, "weight_kg": 1200.0}, "shift": {"start": "08:00", "end": "18:00"}}],
+        "jobs": heavy,
+        "time_limit_seconds": 0.2,
+    });
+    let res = app
+        .post("/api/v1/routes/solve", Some(&agency.token), req.clone())
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    check_answer(&req, &res.body);
+    let left: Vec<&str> = res.body["unassigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, vec!["no_capacity_left"], "{}", res.text);
+}
+
 async fn routes_solve_refuses_bad_input_naming_each_field(app: TestApp) {
     let agency = app.agency_admin().await;
     let van = json!({"id": "v", "capacity": {"volume_m3": 6.0, "weight_kg": 500.0}, "shift": {"start": "08:00", "end": "18:00"}});
@@ -844,6 +899,7 @@ async fn day_plans_share_deliveries_and_pickups_among_vans_within_opening_hours(
 
 on_both_backends!(
     routes_solve_plans_feasible_days_and_explains_what_it_leaves,
+    a_stop_left_out_names_the_binding_limit,
     routes_solve_refuses_bad_input_naming_each_field,
     opening_hours_are_set_by_the_venue_and_read_by_all,
     vans_are_the_agencys_and_their_depots,

@@ -38,11 +38,12 @@
 //! # Determinism
 //!
 //! No threads, a fixed-seed SplitMix64 generator, and a work budget counted in evaluated
-//! insertion positions and recomputed route stops, derived from the time limit with a constant
-//! calibrated on the development machine ([`WORK_PER_SECOND`]). The wall clock is only a
-//! safety cap (the search stops at 90 % of the time limit even if the budget is not spent,
-//! and the final polish stops at the limit), so the same input gives the same output unless
-//! the machine is much slower or busier than expected.
+//! insertion positions and recomputed route stops: [`FILL`] of the time limit times the
+//! machine's pace, measured once per process on a fixed problem ([`work_per_second`]). The
+//! wall clock is only a safety cap (the search stops at 90 % of the time limit even if the
+//! budget is not spent, and the final polish stops at the limit), so within one process the
+//! same input and limit give the same output unless the machine gets much busier than when
+//! it was measured.
 
 mod check;
 mod route;
@@ -55,10 +56,100 @@ pub use check::check_solution;
 use std::time::Duration;
 
 /// Work units (insertion positions evaluated plus route stops recomputed, plus a fixed
-/// charge per iteration) per second of `time_limit`. Calibrated on the 2-core development
-/// machine: solves took 45–80 % of the limit there while other benchmarks shared it, which
-/// leaves margin before the wall-clock safety cap (90 % of the limit) would cut the search.
+/// charge per iteration) per second measured on the 2-core development machine: the pace
+/// assumed when the measurement is implausible, and the scale of its bounds.
 pub const WORK_PER_SECOND: u64 = 65_000_000;
+
+/// Share of the time limit the budgeted search is meant to fill at the measured pace; the
+/// rest is margin for the final polish and for a machine busier than when it was measured.
+pub const FILL: f64 = 0.7;
+
+/// This process's pace in work units per second, measured on first use by solving a fixed
+/// problem for a fixed budget (the fastest of three runs, so that a moment of contention does
+/// not shrink every later budget), and kept: budgets then depend only on the input and the
+/// limit for the life of the process.
+pub fn work_per_second() -> u64 {
+    static PACE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *PACE.get_or_init(|| {
+        let p = calibration_problem();
+        let limits = Limits {
+            time_limit: Duration::from_secs(5),
+        };
+        const WORK: u64 = 800_000;
+        let best = (0..3)
+            .map(|_| {
+                let began = std::time::Instant::now();
+                let _ = solve_with_budget(&p, &limits, WORK);
+                began.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min);
+        let pace = WORK as f64 / best.max(1e-6);
+        (pace as u64).clamp(WORK_PER_SECOND / 20, WORK_PER_SECOND * 4)
+    })
+}
+
+/// A fixed 60-job day (deliveries and pickups, windows, 6 vans) for [`work_per_second`].
+fn calibration_problem() -> Problem {
+    let mut rng = crate::rng::SplitMix64::new(0xCA11_B2A7);
+    let n = 60;
+    let points: Vec<(f64, f64)> = (0..=n)
+        .map(|i| {
+            if i == 0 {
+                (0.0, 0.0)
+            } else {
+                (
+                    rng.unit() * 100_000.0 - 50_000.0,
+                    rng.unit() * 100_000.0 - 50_000.0,
+                )
+            }
+        })
+        .collect();
+    let distance: Vec<Vec<i64>> = points
+        .iter()
+        .map(|a| {
+            points
+                .iter()
+                .map(|b| ((a.0 - b.0).hypot(a.1 - b.1)).round() as i64)
+                .collect()
+        })
+        .collect();
+    let duration = distance
+        .iter()
+        .map(|row| row.iter().map(|m| m * 60 / 1000).collect())
+        .collect();
+    let jobs = (0..n)
+        .map(|i| Job {
+            kind: if i % 5 < 3 {
+                JobKind::Delivery
+            } else {
+                JobKind::Pickup
+            },
+            demand: [
+                100 + (rng.unit() * 1900.0) as i64,
+                10 + (rng.unit() * 290.0) as i64,
+            ],
+            service: 600 + (rng.unit() * 1800.0) as i64,
+            windows: if i % 2 == 0 {
+                vec![(9 * 3600, 12 * 3600), (14 * 3600, 17 * 3600)]
+            } else {
+                vec![(8 * 3600, 18 * 3600)]
+            },
+        })
+        .collect();
+    Problem {
+        vehicles: vec![
+            Vehicle {
+                capacity: [12_000, 1_200],
+                shift_start: 8 * 3600,
+                shift_end: 18 * 3600,
+            };
+            6
+        ],
+        jobs,
+        distance,
+        duration,
+    }
+}
 
 /// A routing problem with integer data, so that the search is exact and reproducible.
 #[derive(Clone, Debug)]
@@ -149,7 +240,8 @@ pub struct Route {
     pub duration: i64,
 }
 
-/// Why a job is not served; the first two are properties of the job, the last of the plan.
+/// Why a job is not served; the first two are properties of the job, the last two of the
+/// plan (the limit that binds once the other jobs are placed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unassigned {
     /// Its demand exceeds the capacity of every van (in some dimension).
@@ -157,8 +249,12 @@ pub enum Unassigned {
     /// No van whose capacity fits can reach it within a window from the depot and be back
     /// by the end of its shift, even serving it alone.
     WindowUnreachable,
-    /// Some van could serve it alone, but it did not fit in this plan.
+    /// Some van could serve it alone, but in this plan no van that could has room for it
+    /// at any point of its route (volume or weight).
     NoCapacityLeft,
+    /// Some van still has room for it, but its day is full: the stops already planned, their
+    /// windows and the return by the end of the shift leave no time for it.
+    ShiftTooShort,
 }
 
 /// Bound on every number of a problem, so that sums of a whole route cannot overflow.
@@ -226,7 +322,7 @@ pub fn validate(problem: &Problem) -> Result<(), Vec<String>> {
 
 /// Solves `problem` within `limits`: deterministic for a given input (see module docs).
 pub fn solve(problem: &Problem, limits: &Limits) -> Solution {
-    let budget = (limits.time_limit.as_secs_f64() * WORK_PER_SECOND as f64) as u64;
+    let budget = (limits.time_limit.as_secs_f64() * FILL * work_per_second() as f64) as u64;
     solve_with_budget(problem, limits, budget)
 }
 
@@ -258,9 +354,19 @@ pub(super) fn solve_with_budget(problem: &Problem, limits: &Limits, budget: u64)
             served[j] = true;
         }
     }
+    let states: Vec<route::RouteState> = plan
+        .iter()
+        .enumerate()
+        .map(|(v, jobs)| {
+            let mut r = route::RouteState::new(v);
+            r.jobs.clone_from(jobs);
+            r.update(&ctx);
+            r
+        })
+        .collect();
     for &j in &servable {
         if !served[j] {
-            unassigned.push((j, Unassigned::NoCapacityLeft));
+            unassigned.push((j, ctx.left_out_reason(&states, j)));
         }
     }
     unassigned.sort_by_key(|&(j, _)| j);

@@ -159,6 +159,30 @@ impl Ctx {
         }
     }
 
+    /// Why job `j`, which some van could serve alone, is left out of the plan `routes`: when
+    /// no van able to serve it has room for its load at any point of its route, capacity
+    /// binds ([`Unassigned::NoCapacityLeft`]); otherwise some van has the room but not the
+    /// time ([`Unassigned::ShiftTooShort`]), which is what the dispatcher must change (a
+    /// longer shift or another van), not the load.
+    pub fn left_out_reason(&self, routes: &[RouteState], j: usize) -> Unassigned {
+        let u = j + 1;
+        let (del, pick) = (self.delivery[u], self.pickup[u]);
+        let room = routes.iter().any(|r| {
+            let cap = self.capacity[r.vehicle];
+            self.can_serve(r.vehicle, j)
+                && (0..=r.jobs.len()).any(|k| {
+                    (0..2).all(|d| {
+                        r.pmax[k][d] + del[d] <= cap[d] && r.smax[k][d] + pick[d] <= cap[d]
+                    })
+                })
+        });
+        if room {
+            Unassigned::ShiftTooShort
+        } else {
+            Unassigned::NoCapacityLeft
+        }
+    }
+
     /// Distance of a route through `jobs`.
     pub fn route_distance(&self, jobs: &[usize]) -> i64 {
         let mut prev = 0;

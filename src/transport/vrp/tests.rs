@@ -158,7 +158,8 @@ fn shift_end_limits_a_route_and_reasons_are_given() {
     assert_eq!(s.routes.len(), 1);
     let reasons: Vec<_> = s.unassigned.iter().map(|&(_, r)| r).collect();
     assert_eq!(s.unassigned.len(), 3);
-    assert!(reasons.contains(&Unassigned::NoCapacityLeft));
+    // The van has room for the second job, not the time: the shift binds.
+    assert!(reasons.contains(&Unassigned::ShiftTooShort));
     assert!(s.unassigned.contains(&(2, Unassigned::TooLarge)));
     assert!(s.unassigned.contains(&(3, Unassigned::WindowUnreachable)));
     let p = problem(&points, vec![van(10, 0, 1000), van(10, 0, 1000)], jobs);
@@ -338,6 +339,39 @@ fn when_only_one_fits_the_cheaper_one_is_served() {
         ],
     );
     let s = solve_checked(&p, 20);
-    assert_eq!(s.unassigned, vec![(1, Unassigned::NoCapacityLeft)]);
+    assert_eq!(s.unassigned, vec![(1, Unassigned::ShiftTooShort)]);
     assert_eq!(s.distance, 200);
+}
+
+#[test]
+fn a_job_left_out_names_the_limit_that_binds() {
+    // Three deliveries of 4 into one van of 6: the van has time for all, room for one.
+    let p = problem(
+        &[(0, 0), (100, 0), (110, 0), (120, 0)],
+        vec![van(6, 0, 100_000)],
+        vec![
+            job(JobKind::Delivery, 4, 60, vec![]),
+            job(JobKind::Delivery, 4, 60, vec![]),
+            job(JobKind::Delivery, 4, 60, vec![]),
+        ],
+    );
+    let s = solve_checked(&p, 20);
+    assert_eq!(s.unassigned.len(), 2);
+    assert!(s
+        .unassigned
+        .iter()
+        .all(|&(_, r)| r == Unassigned::NoCapacityLeft));
+    // Light loads in a big van whose short shift holds two stops: the shift binds.
+    let p = problem(
+        &[(0, 0), (100, 0), (110, 0), (120, 0)],
+        vec![van(1000, 0, 1000)],
+        vec![
+            job(JobKind::Delivery, 1, 300, vec![]),
+            job(JobKind::Pickup, 1, 300, vec![]),
+            job(JobKind::Delivery, 1, 300, vec![]),
+        ],
+    );
+    let s = solve_checked(&p, 20);
+    assert_eq!(s.unassigned.len(), 1);
+    assert_eq!(s.unassigned[0].1, Unassigned::ShiftTooShort);
 }
