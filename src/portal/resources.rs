@@ -207,9 +207,9 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
                     crate::organization::service::get_organization(conn, p.organization_id)?;
                 let near = format!("{},{}", venue.latitude, venue.longitude);
                 let params = |radius_km: f64, limit: i64| SearchParams {
-                    kind: kind.clone(),
-                    theme: theme.clone(),
-                    audience: audience.clone(),
+                    kind: kind.clone().into_iter().collect(),
+                    theme: theme.clone().into_iter().collect(),
+                    audience: audience.clone().into_iter().collect(),
                     q: q.clone(),
                     near: Some(near.clone()),
                     radius_km: Some(radius_km),
