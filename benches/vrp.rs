@@ -6,13 +6,15 @@
 //! come up more often but villages still do: 60 %-ish deliveries and the rest pickups,
 //! 0.1–2 m³ and 10–300 kg, 10–40 min of service, library-like opening hours (mornings,
 //! afternoons, both as two windows, all day), vans on 08:00–18:00 shifts, 10 m³ / 1,000 kg
-//! and 6 m³ / 700 kg, ⌈jobs / 8⌉ of them. Distances are great-circle metres (rounded), travel
+//! and 6 m³ / 700 kg, ⌈jobs / 8⌉ of them (⌈jobs / 10⌉ from 500 jobs, within 120 km above 600).
+//! Each size also has *tight* days: 12 m³ / 1,200 kg vans, ⌈jobs / 10⌉ of them, volumes scaled
+//! so that the day's deliveries (or pickups) fill 90 % of the fleet. Distances are great-circle metres (rounded), travel
 //! times seconds at 60 km/h. Each instance is written as JSON under `target/vrp-bench/` with
 //! the API-shaped request and the integer data both solvers use.
 //!
 //! For each instance: our solver at its time limit ([`SIZES`]), then PyVRP
 //! (`benches/reference_vrp.py` with `$ITINERANCE_REFERENCE_PYTHON`, default `python3`) for
-//! `$VRP_BENCH_REFERENCE_SECONDS` (default 10) on the same matrices, one after the other,
+//! `$VRP_BENCH_REFERENCE_SECONDS` (default 10 up to 200 jobs, 60 above) on the same matrices, one after the other,
 //! then `benches/check_vrp.py` on both plans; the checker's recomputed figures are the ones
 //! compared. `VRP_BENCH_REUSE_REFERENCE=1` reuses PyVRP plans cached by an earlier run (for
 //! tuning only; the figures that count come from a same-run comparison).

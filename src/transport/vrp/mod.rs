@@ -12,7 +12,7 @@
 //! a random order (random, largest demand, farthest or closest to the depot first), skipping
 //! each candidate position with a small "blink" probability. The new plan is accepted by
 //! simulated annealing on `unassigned * BIG + distance` with an exponentially decreasing
-//! temperature over the work budget. Three additions:
+//! temperature over the work budget. Four additions:
 //!
 //! * when some jobs cannot all be served, a plan leaving out as many jobs is also accepted
 //!   if those jobs were absent less often so far (SISR's absence counters, from its fleet
@@ -22,6 +22,10 @@
 //! * with several van types, a route is sometimes handed to a van of another type (and that
 //!   van's route back) before the ruin, when both stay feasible: distance-neutral, it lets
 //!   the search change which cluster gets the small van;
+//! * a job that fits nowhere gets one more chance before it is left out: one job of a nearby
+//!   route moves to another route (or an idle van) so that it takes its place (the ejection
+//!   of route minimisation, Nagata and Bräysy 2009, at depth one), since on days when the
+//!   fleet is just large enough serving every job comes before the kilometres;
 //! * the best plan is polished by a local search (relocate, swap and 2-opt* between routes,
 //!   relocate inside a route).
 //!
@@ -40,8 +44,8 @@
 //! No threads, a fixed-seed SplitMix64 generator, and a work budget counted in evaluated
 //! insertion positions and recomputed route stops: [`FILL`] of the time limit times the
 //! machine's pace, measured once per process on a fixed problem ([`work_per_second`]). The
-//! wall clock is only a safety cap (the search stops at 90 % of the time limit even if the
-//! budget is not spent, and the final polish stops at the limit), so within one process the
+//! wall clock is only a safety cap (the search stops at 85 % of the time limit even if the
+//! budget is not spent, and the final polish at 95 %), so within one process the
 //! same input and limit give the same output unless the machine gets much busier than when
 //! it was measured.
 

@@ -18,7 +18,9 @@ const SPLIT_GROW: f64 = 0.5;
 /// ordering, saving and restoring routes), measured as roughly 400 positions' worth.
 const ITERATION_WORK: u64 = 400;
 /// Fraction of the time limit after which the search stops whatever its budget.
-const SAFETY: f64 = 0.9;
+const SAFETY: f64 = 0.85;
+/// Fraction of the time limit after which the final polish stops (the rest is for the answer).
+const POLISH_UNTIL: f64 = 0.95;
 /// Probability per iteration of first swapping the routes of two vans of different types.
 const SWAP_RATE: f64 = 0.1;
 /// Fraction of the budget during which plans are also accepted for leaving out less often
@@ -28,6 +30,8 @@ const SHUFFLE_UNTIL: f64 = 0.8;
 /// job to its nearest other job (so they scale with the instance).
 const T_START: f64 = 5.0;
 const T_END: f64 = 0.05;
+/// Routes near a job that cannot be inserted in which one job is tried out to let it in.
+const EJECT_ROUTES: usize = 4;
 
 /// The crate's seeded generator: the search is the same on every platform.
 pub(super) use crate::rng::SplitMix64 as Rng;
@@ -212,7 +216,7 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
     // Initial plan: farthest first, cheapest insertion.
     let mut order = servable.to_vec();
     order.sort_by_key(|&j| (std::cmp::Reverse(st.depot[j]), j));
-    recreate(&mut s, order, 0.0, &mut rng);
+    recreate(&mut s, &st, order, 0.0, &mut rng);
 
     let mut best: Vec<Vec<usize>> = s.routes.iter().map(|r| r.jobs.clone()).collect();
     let mut best_cost = s.cost();
@@ -252,7 +256,7 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
         sort_for_recreate(&mut removed, &st, pick, &mut rng);
         todo.append(&mut removed);
         // Recreate saves each route before its first change, for the rejection.
-        recreate_tracked(&mut s, todo, st.blink, &mut rng, &mut saved);
+        recreate_tracked(&mut s, &st, todo, st.blink, &mut rng, &mut saved);
         let cost = s.cost();
         let threshold = current_cost as f64 - temperature * rng.unit().max(1e-300).ln();
         // SISR's absence counters (from its fleet minimisation): with as many jobs left out,
@@ -299,7 +303,8 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
             r
         })
         .collect();
-    local_search(ctx, &mut routes, servable, clock, limits.time_limit);
+    let polish = limits.time_limit.mul_f64(POLISH_UNTIL);
+    local_search(ctx, &mut routes, servable, clock, polish);
     routes.into_iter().map(|r| r.jobs).collect()
 }
 
@@ -448,13 +453,16 @@ fn sort_for_recreate(todo: &mut [usize], st: &Static, pick: usize, rng: &mut Rng
     }
 }
 
-fn recreate(s: &mut State, todo: Vec<usize>, blink: f64, rng: &mut Rng) {
+fn recreate(s: &mut State, st: &Static, todo: Vec<usize>, blink: f64, rng: &mut Rng) {
     let mut sink = Vec::new();
-    recreate_tracked(s, todo, blink, rng, &mut sink);
+    recreate_tracked(s, st, todo, blink, rng, &mut sink);
 }
 
+/// Greedy insertion of `todo` in order; a job that fits nowhere gets one chance by ejection
+/// ([`insert_by_ejection`]) before it is left out.
 fn recreate_tracked(
     s: &mut State,
+    st: &Static,
     todo: Vec<usize>,
     blink: f64,
     rng: &mut Rng,
@@ -467,11 +475,114 @@ fn recreate_tracked(
                 s.insert(j, r, k);
             }
             None => {
-                s.route_of[j] = usize::MAX;
-                s.unassigned.push(j);
+                if !insert_by_ejection(s, st, j, saved) {
+                    s.route_of[j] = usize::MAX;
+                    s.unassigned.push(j);
+                }
             }
         }
     }
+}
+
+/// Inserts job `j`, which fits nowhere as the routes are, by moving one job `x` of a route
+/// near `j` to another route (or an idle van) so that `j` takes its place: the cheapest such
+/// move in metres. The ejection step of route minimisation (Nagata and Bräysy, "A powerful
+/// route minimization heuristic for the vehicle routing problem with time windows",
+/// Operations Research Letters 37, 2009), at depth one: on days when the fleet is just large
+/// enough, the greedy insertion leaves out a job that one move lets in, and serving every job
+/// comes before the kilometres.
+fn insert_by_ejection(
+    s: &mut State,
+    st: &Static,
+    j: usize,
+    saved: &mut Vec<(usize, RouteState)>,
+) -> bool {
+    let ctx = s.ctx;
+    let mut near: Vec<usize> = Vec::with_capacity(EJECT_ROUTES);
+    for &c in &st.neighbours[j] {
+        if near.len() >= EJECT_ROUTES {
+            break;
+        }
+        let r = s.route_of[c];
+        if r != usize::MAX && !near.contains(&r) && ctx.can_serve(s.routes[r].vehicle, j) {
+            near.push(r);
+        }
+    }
+    // (added metres, route, position of x, position of j, route of x, position of x there)
+    let mut best: Option<(i64, usize, usize, usize, usize, usize)> = None;
+    let mut tmp = RouteState::new(0);
+    let mut work = 0u64;
+    for &r in &near {
+        let m = s.routes[r].jobs.len();
+        for i in 0..m {
+            let x = s.routes[r].jobs[i];
+            tmp.vehicle = s.routes[r].vehicle;
+            tmp.jobs.clear();
+            tmp.jobs.extend_from_slice(&s.routes[r].jobs[..i]);
+            tmp.jobs.extend_from_slice(&s.routes[r].jobs[i + 1..]);
+            work += tmp.update(ctx) + m as u64;
+            let gain = s.routes[r].distance - tmp.distance;
+            let mut bj: Option<(i64, usize)> = None;
+            for k in 0..m {
+                if let Some(d) = tmp.insertion_below(ctx, j, k, bj.map_or(i64::MAX, |b| b.0)) {
+                    bj = Some((d, k));
+                }
+            }
+            let Some((dj, kj)) = bj else {
+                continue;
+            };
+            let limit = best.map_or(i64::MAX, |b| b.0.saturating_sub(dj).saturating_add(gain));
+            let (del, pick) = (ctx.delivery[x + 1], ctx.pickup[x + 1]);
+            let mut bx: Option<(i64, usize, usize)> = None;
+            let mut seen_types: u128 = 0;
+            for (r2, route) in s.routes.iter().enumerate() {
+                let v = route.vehicle;
+                if r2 == r || !ctx.can_serve(v, x) {
+                    continue;
+                }
+                let mb = route.jobs.len();
+                if mb == 0 {
+                    let t = ctx.vtype[v];
+                    if t < 128 {
+                        if seen_types & (1 << t) != 0 {
+                            continue;
+                        }
+                        seen_types |= 1 << t;
+                    }
+                } else {
+                    let cap = ctx.capacity[v];
+                    if route.pmax[0][0] + del[0] > cap[0]
+                        || route.pmax[0][1] + del[1] > cap[1]
+                        || route.smax[mb][0] + pick[0] > cap[0]
+                        || route.smax[mb][1] + pick[1] > cap[1]
+                    {
+                        continue;
+                    }
+                }
+                work += (mb + 1) as u64;
+                for k in 0..=mb {
+                    if let Some(d) = route.insertion_below(ctx, x, k, bx.map_or(limit, |b| b.0)) {
+                        bx = Some((d, r2, k));
+                    }
+                }
+            }
+            if let Some((dx, r2, kx)) = bx {
+                best = Some((dj - gain + dx, r, i, kj, r2, kx));
+            }
+        }
+    }
+    s.work += work;
+    let Some((_, r, i, kj, r2, kx)) = best else {
+        return false;
+    };
+    save(s, r, saved);
+    save(s, r2, saved);
+    let x = s.routes[r].jobs.remove(i);
+    s.routes[r].jobs.insert(kj, j);
+    s.refresh(r);
+    s.routes[r2].jobs.insert(kx, x);
+    s.refresh(r2);
+    true
 }
 
 /// First-improvement local search on full routes: relocate (within and between routes),
