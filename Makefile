@@ -5,7 +5,7 @@ DEMO_EMAIL ?= agence@demo.itinerance.fr
 DEMO_PASSWORD ?= demo-itinerance
 BIN := target/release/itinerance
 
-.PHONY: run build test contract lint unit openapi bench clean check-toolchain
+.PHONY: run build test contract browser lint unit openapi bench clean check-toolchain
 
 check-toolchain:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust from https://rustup.rs (rustup, stable toolchain)"; exit 1; }
@@ -22,15 +22,22 @@ run: build
 
 ## Format check, clippy, the whole suite on SQLite and PostgreSQL, then the contract as partners
 ## meet it: a generated client and schemathesis against the real binary (tools from PyPI into
-## target/contract-venv).
+## target/contract-venv), then the portal in headless Chromium (.ci/browser: the venue journey,
+## CSRF, a deactivated session, axe-core on every page).
 test: check-toolchain lint
 	.ci/with-postgres $(CARGO) test --locked
 	.ci/contract
+	.ci/browser
 
 ## Only the contract check (a generated client, then schemathesis) against a fresh demo server.
 contract: check-toolchain
 	$(CARGO) build --locked
 	.ci/contract
+
+## Only the portal in a real browser (headless Chromium, selenium, axe-core) against a demo server.
+browser: check-toolchain
+	$(CARGO) build --locked
+	.ci/browser
 
 lint:
 	$(CARGO) fmt --all -- --check

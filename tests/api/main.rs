@@ -28,6 +28,7 @@ mod observatory;
 mod openapi;
 mod organizations;
 mod permissions;
+mod portal;
 mod process;
 mod security;
 mod search;
