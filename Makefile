@@ -16,7 +16,7 @@ build: check-toolchain
 ## Serve the API on the embedded SQLite database under ./var, with the demo network on first run.
 run: build
 	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) demo-data --if-empty
-	@echo "Demo logins (password $(DEMO_PASSWORD)): $(DEMO_EMAIL), amiens@demo.itinerance.fr, bibliotheque@demo.itinerance.fr, ..."
+	@echo "Demo logins (password $(DEMO_PASSWORD)): $(DEMO_EMAIL), amiens@demo.itinerance.fr, bibliotheque@demo.itinerance.fr, point-lecture@demo.itinerance.fr (village), ecole@demo.itinerance.fr, ..."
 	@echo "API docs: http://127.0.0.1:8080/docs/"
 	ITINERANCE_DATA_DIR=$(DATA_DIR) $(BIN) serve
 

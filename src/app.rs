@@ -78,6 +78,7 @@ fn routes(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .configure(crate::auth::http::routes)
                 .configure(crate::organization::http::routes)
+                .configure(crate::account::http::routes)
                 .configure(crate::territory::http::routes)
                 .configure(crate::catalogue::http::routes)
                 // Before booking's `/bookings/{id}/{action}`, which would take `/bookings/{id}/invoice`.

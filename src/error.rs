@@ -54,6 +54,7 @@ crate::text_enum! {
         ValidationFailed => "validation_failed",
         IdempotencyKeyReused => "idempotency_key_reused",
         TooManyAttempts => "too_many_attempts",
+        LinkExpired => "link_expired",
         InternalError => "internal_error",
         ServiceUnavailable => "service_unavailable",
         ClientClosedRequest => "client_closed_request",
@@ -97,6 +98,7 @@ impl Code {
             C::RequestTimeout => 408,
             C::PayloadTooLarge => 413,
             C::TooManyAttempts => 429,
+            C::LinkExpired => 410,
             C::UnsupportedMediaType => 415,
             C::ValidationFailed | C::IdempotencyKeyReused => 422,
             C::InternalError => 500,
@@ -145,7 +147,8 @@ impl Code {
             C::UnsupportedMediaType => "the body is not `application/json`",
             C::ValidationFailed => "the request parses but breaks a rule (`errors` lists the fields)",
             C::IdempotencyKeyReused => "this `Idempotency-Key` was used for another request in the last 24 hours",
-            C::TooManyAttempts => "5 failed logins for this e-mail within 15 minutes: wait `Retry-After` seconds",
+            C::TooManyAttempts => "5 failed logins for this e-mail within 15 minutes, or too many password-reset requests for one address or from one client: wait `Retry-After` seconds",
+            C::LinkExpired => "an invitation or password-reset link that was used, has expired or never existed (one answer for the three)",
             C::InternalError => "a fault of ours, logged with its detail (never shown)",
             C::ServiceUnavailable => "the database does not answer, or no connection is free; retry",
             C::ClientClosedRequest => "never received: the client closed its connection while the request waited for the database, so it was dropped before any work (seen in the server's log only)",
@@ -179,8 +182,9 @@ pub enum Error {
     /// An API key called outside its scopes.
     #[error("this API key lacks the `{0}` scope for this call")]
     InsufficientScope(&'static str),
-    /// Too many failed logins for one e-mail: wait `retry_after` seconds.
-    #[error("too many failed logins for this e-mail; retry in {retry_after} s")]
+    /// Too many failed logins for one e-mail (or password-reset requests): wait `retry_after`
+    /// seconds.
+    #[error("too many attempts; retry in {retry_after} s")]
     TooManyAttempts { retry_after: i64 },
     #[error("{0} not found")]
     NotFound(String),

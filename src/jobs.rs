@@ -19,6 +19,7 @@ pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {
             crate::idempotency::purge_expired(conn, now)?;
             crate::auth::throttle::purge(conn, now)?;
             crate::auth::browser::purge_expired(conn, now)?;
+            crate::account::reset::purge(conn, now)?;
             booking::remind_expiring_holds(conn, now)?;
             booking::remind_loans_due(conn, now)?;
             booking::mark_overdue_loans(conn, now)?;

@@ -4,6 +4,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod account;
 pub mod allocation;
 pub mod app;
 pub mod audit;

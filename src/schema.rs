@@ -588,6 +588,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        organization_id -> BigInt,
+        email -> Text,
+        role -> Text,
+        locale -> Text,
+        token_hash -> Text,
+        invited_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_reset_requests (id) {
+        id -> BigInt,
+        email -> Text,
+        client -> Text,
+        requested_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(invitations -> organizations (organization_id));
+diesel::joinable!(password_resets -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     communes,
     opening_hours,
@@ -628,4 +667,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     audit_log,
     browser_sessions,
+    invitations,
+    password_resets,
+    password_reset_requests,
 );

@@ -142,6 +142,24 @@ pub fn change_booking(p: &Principal, venue_id: i64, producer_id: i64) -> Result<
     read_booking(p, venue_id, producer_id)
 }
 
+/// Inviting a colleague creates a user on acceptance: the same people as for creating one.
+pub fn invite_member(p: &Principal, organization_id: i64) -> Result<()> {
+    manage_members(p, organization_id)
+}
+
+/// A member's role and activity are changed by the same people who create members; a person
+/// changes neither of their own (an organisation must not lose its last administrator by
+/// mistake: another administrator, or the agency, does it).
+pub fn change_member(p: &Principal, organization_id: i64, user_id: i64) -> Result<()> {
+    manage_members(p, organization_id)?;
+    if p.user_id == Some(user_id) {
+        return Err(forbidden(
+            "you cannot change your own role or deactivate yourself; ask another administrator",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,7 +100,7 @@ pub fn required(method: &str, template: &str) -> Scope {
 pub fn rule(method: &str, template: &str) -> Option<Scope> {
     let path = template.strip_prefix("/api/v1").unwrap_or(template);
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    let reads_people = matches!(first, "users" | "api-keys");
+    let reads_people = matches!(first, "users" | "api-keys" | "invitations");
     if matches!(method, "GET" | "HEAD") {
         return Some(if reads_people {
             Scope::Admin

@@ -127,6 +127,15 @@ pub fn require_scope(granted: &[Scope], needed: Scope) -> Result<()> {
     }
 }
 
+/// The `password_changed_at` that ends every token issued up to `now` (a password change, a
+/// reset, a role change): whole seconds, like token issue times, so a token issued after this
+/// second stands.
+pub fn tokens_refused_before(now: NaiveDateTime) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp(now.and_utc().timestamp() + 1, 0)
+        .map(|t| t.naive_utc())
+        .unwrap_or(now)
+}
+
 /// Body of `POST /api/v1/me/password`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -158,10 +167,7 @@ pub fn change_password(
     password::check_new(&mut v, "new_password", &change.new_password);
     v.finish()?;
     let hash = password::hash(&change.new_password)?;
-    // Whole seconds, like token issue times: a token issued after this second stands.
-    let changed_at = chrono::DateTime::from_timestamp(now.and_utc().timestamp() + 1, 0)
-        .map(|t| t.naive_utc())
-        .unwrap_or(now);
+    let changed_at = tokens_refused_before(now);
     write_transaction(conn, |conn| {
         orgs::set_password(conn, user_id, &hash, changed_at)?;
         crate::audit::record(

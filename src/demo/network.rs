@@ -179,8 +179,23 @@ pub fn build(communes: &[CommuneRef]) -> Result<DemoNetwork, String> {
     for (spec, producer) in catalogue.producers.iter().zip(&producers) {
         logins.push(login(spec.login, &producer.org.key));
     }
+    let mut venues = venues;
     for venue_login in &catalogue.venue_logins {
-        if let Some(venue) = venues
+        // A login naming its own venue gets it, added after the drawn ones (which stay as they
+        // were); the others log in to the first drawn venue of their type.
+        if let (Some(name), Some(insee)) = (&venue_login.name, venue_login.insee) {
+            if index.contains(insee) {
+                let key = format!("venue-{}", venue_login.login);
+                venues.push(DemoOrg {
+                    key: key.clone(),
+                    name: name.clone(),
+                    kind: "venue",
+                    venue_type: Some(venue_login.venue_type),
+                    commune_insee: insee.to_string(),
+                });
+                logins.push(login(venue_login.login, &key));
+            }
+        } else if let Some(venue) = venues
             .iter()
             .find(|v| v.venue_type == Some(venue_login.venue_type))
         {
@@ -359,6 +374,13 @@ struct VenueLogin<'a> {
     venue_type: &'a str,
     /// E-mail local part.
     login: &'a str,
+    /// A venue of its own (the village's *point lecture*, the school): its name…
+    name: Option<String>,
+    /// …and commune; without them the login goes to the first drawn venue of the type.
+    insee: Option<&'a str>,
+    /// Name of the commune `insee` (for the reader; checked by a test).
+    #[allow(dead_code)]
+    commune: Option<String>,
 }
 
 /// Parses the embedded catalogue and checks that every resource names a known
@@ -714,10 +736,19 @@ mod tests {
         assert_eq!(resources.len(), 60);
         assert_eq!(copies, 146);
         assert_eq!(components, 138);
-        assert_eq!(network.venues.len(), 250);
-        assert_eq!(network.logins.len(), 11);
+        // 250 drawn, then the village's point lecture and the school.
+        assert_eq!(network.venues.len(), 252);
+        assert_eq!(network.logins.len(), 13);
         assert_eq!(fnv1a(&format!("{catalogue:?}")), 0xa723_e384_0849_dfb7);
-        assert_eq!(fnv1a(&format!("{network:?}")), 0xd65e_0aff_2904_083d);
+        // Without the two venues named by their logins, the network is the one recorded: adding
+        // them moved nothing else.
+        let mut drawn = network.clone();
+        let named = ["venue-point-lecture", "venue-ecole"];
+        drawn.venues.retain(|v| !named.contains(&v.key.as_str()));
+        drawn
+            .logins
+            .retain(|l| !named.contains(&l.org_key.as_str()));
+        assert_eq!(fnv1a(&format!("{drawn:?}")), 0xd65e_0aff_2904_083d);
     }
 
     /// `data/demo-catalogue.json` parses; its codes are the API's vocabularies, its communes the
@@ -731,6 +762,10 @@ mod tests {
         assert_eq!(catalogue.resources.len(), 60);
         let codes = by_code(&communes());
         let name_of = |insee: &str| codes.get(insee).map(|c| c.name.clone());
+        for l in &catalogue.venue_logins {
+            assert_eq!(l.insee.and_then(name_of), l.commune.clone(), "{}", l.login);
+            assert!(l.venue_type.parse::<VenueType>().is_ok(), "{}", l.login);
+        }
         for p in &catalogue.producers {
             assert_eq!(name_of(p.insee), Some(p.commune.clone()), "{}", p.slug);
             assert_eq!(
@@ -797,9 +832,9 @@ mod tests {
     #[test]
     fn venues_follow_the_survey_mix() {
         let network = build(&communes()).expect("demo network");
-        assert_eq!(network.venues.len(), VENUE_COUNT);
+        assert_eq!(network.venues.len(), VENUE_COUNT + 2);
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for venue in &network.venues {
+        for venue in &network.venues[..VENUE_COUNT] {
             assert_eq!(venue.kind, "venue");
             *counts.entry(venue.venue_type.expect("type")).or_default() += 1;
         }
@@ -998,6 +1033,73 @@ mod tests {
         }
     }
 
+    /// The village login is a library of a village under 1,000 inhabitants of the Aisne or the
+    /// Somme, beyond the search's default radius from every copy of the water trunk (the rural
+    /// journey: the nearest is far, and the transport shows in the price); the school login is a
+    /// school.
+    #[test]
+    fn the_village_and_the_school_logins_have_their_own_venues() {
+        use crate::territory::geo::{great_circle_km, LatLon};
+        let communes = communes();
+        let codes = by_code(&communes);
+        let network = build(&communes).expect("demo network");
+        let venue_of = |login: &str| {
+            let email = format!("{login}@{EMAIL_DOMAIN}");
+            let key = &network
+                .logins
+                .iter()
+                .find(|l| l.email == email)
+                .expect(login)
+                .org_key;
+            network
+                .venues
+                .iter()
+                .find(|v| &v.key == key)
+                .expect("venue")
+        };
+        let village = venue_of("point-lecture");
+        assert_eq!(village.venue_type, Some("library"));
+        let commune = codes.get(&village.commune_insee).expect("commune");
+        assert!(commune.population < 1_000, "{}", commune.population);
+        assert!(["02", "80"].contains(&commune.department.as_str()));
+        assert_eq!(venue_of("ecole").venue_type, Some("school"));
+
+        let position = |insee: &str| {
+            let line = CSV
+                .lines()
+                .find(|l| l.starts_with(&format!("{insee},")))
+                .expect(insee);
+            let f = split_csv_line(line.trim_end_matches('\r'));
+            LatLon {
+                lat: f[7].parse().expect("lat"),
+                lon: f[8].parse().expect("lon"),
+            }
+        };
+        let amiens = network
+            .producers
+            .iter()
+            .find(|p| p.org.key == "producer-amiens")
+            .expect("Amiens");
+        let water = amiens
+            .resources
+            .iter()
+            .find(|r| r.title.starts_with("Malle L'eau"))
+            .expect("the water trunk");
+        let here = position(&village.commune_insee);
+        for copy in &water.copies {
+            let home = copy
+                .home_commune_insee
+                .as_deref()
+                .unwrap_or(&amiens.org.commune_insee);
+            let km = great_circle_km(here, position(home));
+            assert!(
+                km > crate::catalogue::search::DEFAULT_RADIUS_KM + 25.0,
+                "{} is only {km:.0} km from {home}",
+                copy.asset_tag
+            );
+        }
+    }
+
     #[test]
     fn logins_cover_agency_producers_and_some_venues() {
         let network = build(&communes()).expect("demo network");
@@ -1013,7 +1115,7 @@ mod tests {
             .iter()
             .filter(|l| l.org_key.starts_with("venue-"))
             .collect();
-        assert_eq!(venue_logins.len(), 3);
+        assert_eq!(venue_logins.len(), 5);
         let first_library = network
             .venues
             .iter()

@@ -16,6 +16,9 @@ macro_rules! templates {
 
 /// The templates shipped: (event kind, locale, file text).
 const TEMPLATES: &[(&str, &str, &str)] = templates!(
+    // Account mails (src/account): sent to one address, never muted.
+    "account.invitation",
+    "account.password_reset",
     "booking.requested",
     "booking.approved",
     "booking.rejected",

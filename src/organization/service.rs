@@ -258,6 +258,12 @@ pub fn update_organization(
 }
 
 fn validate_new_user(v: &mut Validator, email: &str, password: &str) {
+    check_email(v, email);
+    password::check_new(v, "password", password);
+}
+
+/// The rule of an e-mail address (of a user, or of an invitation that will become one).
+pub fn check_email(v: &mut Validator, email: &str) {
     let valid_email = email
         .split_once('@')
         .map(|(local, domain)| {
@@ -272,7 +278,6 @@ fn validate_new_user(v: &mut Validator, email: &str, password: &str) {
         "email",
         "must be an e-mail address",
     );
-    password::check_new(v, "password", password);
 }
 
 /// Creates a user in an organisation (agency administrators anywhere, administrators in their own).

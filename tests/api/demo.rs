@@ -11,11 +11,12 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
         .run(itinerance::demo::load)
         .await
         .expect("first load");
-    assert_eq!(first.organizations, 1 + 7 + 250);
+    // 250 drawn venues, then the village's point lecture and the school.
+    assert_eq!(first.organizations, 1 + 7 + 252);
     assert!((55..=65).contains(&first.resources), "{first:?}");
     assert!((130..=170).contains(&first.copies), "{first:?}");
     assert!(first.components > 0);
-    assert_eq!((first.vans, first.timetables), (7, 250), "{first:?}");
+    assert_eq!((first.vans, first.timetables), (7, 252), "{first:?}");
     let second = app
         .state
         .run(itinerance::demo::load)
@@ -58,7 +59,7 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
         .get("/api/v1/organizations?kind=venue&limit=500", Some(&token))
         .await;
     let venues = venues.body["items"].as_array().unwrap().clone();
-    assert_eq!(venues.len(), 250);
+    assert_eq!(venues.len(), 252);
     let mut types: HashMap<String, usize> = HashMap::new();
     let mut departments: HashMap<String, usize> = HashMap::new();
     for v in &venues {
@@ -69,7 +70,7 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
             .entry(v["commune_insee"].as_str().unwrap()[..2].to_string())
             .or_default() += 1;
     }
-    assert_eq!(types["library"], 135);
+    assert_eq!(types["library"], 136);
     assert_eq!(types["social_centre"], 48);
     assert_eq!(departments.len(), 5, "{departments:?}");
 

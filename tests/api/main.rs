@@ -7,6 +7,7 @@ mod smtp;
 
 mod abuse;
 mod access;
+mod accounts;
 mod allocation;
 mod auth;
 mod billing;

@@ -133,6 +133,8 @@ fn every_operation_documents_its_errors_and_security() {
             let public = path == "/health"
                 || path.starts_with("/api/v1/communes")
                 || path == "/api/v1/auth/login"
+                || path.starts_with("/api/v1/auth/password-reset")
+                || path == "/api/v1/invitations/accept"
                 || path == "/api/v1/observatory"
                 || path == "/observatory"
                 || path.starts_with("/api/v1/map/");

@@ -1,0 +1,3 @@
+DROP TABLE password_reset_requests;
+DROP TABLE password_resets;
+DROP TABLE invitations;
