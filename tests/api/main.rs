@@ -29,6 +29,7 @@ mod openapi;
 mod organizations;
 mod permissions;
 mod process;
+mod promises;
 mod territory;
 mod transport;
 mod webhooks;
