@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::feeds::{self, CalendarToken, FeedAccess};
 use super::model::{
     ActionNote, Availability, Booking, BookingAction, BookingConflict, BookingDates, BookingEvent,
-    NewBooking, NewWaitlistEntry, WaitlistEntry,
+    ClearFlag, NewBooking, NewWaitlistEntry, WaitlistEntry,
 };
 use super::service::{self, Settings};
 use super::store::BookingFilter;
@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_booking)
         .service(change_dates)
         .service(booking_history)
+        .service(clear_flag)
         .service(booking_action)
         .service(availability)
         .service(join_waitlist)
@@ -234,10 +235,51 @@ async fn booking_history(
     ))
 }
 
+/// Lifts a booking's flag: its producer (or the agency) judges that the copy may serve it after
+/// all, and says why (kept in the history and the audit log). A flag otherwise stays until the
+/// booking is moved to another copy or to dates its copy can serve; a flagged booking is not
+/// dispatched.
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")),
+    request_body = ClearFlag,
+    responses(
+        (status = 200, description = "The booking, no longer flagged", body = Booking),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the booking's producer or the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such booking visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the booking is not flagged", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason, or one over 1,000 characters", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/bookings/{id}/clear-flag")]
+async fn clear_flag(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<ClearFlag>,
+) -> ApiResult<web::Json<Booking>> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| {
+                service::clear_flag(conn, &principal, id, &body.reason, Utc::now().naive_utc())
+            })
+            .await?,
+    ))
+}
+
 /// Takes a workflow action. The venue cancels (while `requested` or `approved`); the producer
 /// approves or rejects a request, then dispatches, delivers, takes back (`return`) and closes;
 /// the agency may take any action. Rejection, cancellation and closing free the copy, and the
 /// waitlist gets it. An action not allowed from the current status → 409 `invalid_transition`.
+/// A dispatch before the booking's occupation begins takes the copy from today (`occupied_from`
+/// moves to today), or answers 409 `invalid_transition` with `possible_from` when another booking
+/// or a maintenance holds the days in between; a copy under repair, or a flagged booking, is not
+/// dispatched (409 `copy_not_ready`). A copy returned while a repair is open goes back to
+/// maintenance, not on offer.
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
@@ -250,7 +292,7 @@ async fn booking_history(
         (status = 200, description = "The booking in its new status", body = Booking),
         (status = 403, description = "The other side's action", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking visible to the caller, or unknown action", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition` (with `possible_from` for a dispatch that is too early) or `copy_not_ready`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/bookings/{id}/{action}")]

@@ -213,6 +213,15 @@ pub struct ActionNote {
     pub note: Option<String>,
 }
 
+/// Why a producer lifts a booking's flag (`POST /api/v1/bookings/{id}/clear-flag`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClearFlag {
+    /// Why the copy may serve this booking after all (1 to 1,000 characters); kept in the
+    /// booking's history and the audit log.
+    pub reason: String,
+}
+
 /// One recorded transition.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BookingEvent {

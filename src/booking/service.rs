@@ -164,6 +164,10 @@ fn candidates(
             }
         })
         .collect();
+    // A copy under repair is out of service until the repair is completed, wherever it is.
+    let all: Vec<i64> = found.iter().map(|c| c.copy_id).collect();
+    let repairing = store::under_repair(conn, &all)?;
+    found.retain(|c| !repairing.contains(&c.copy_id));
     // A copy whose previous loan ends shortly before comes straight from that venue (chaining):
     // prefer the copy that makes the shortest approach.
     let ids: Vec<i64> = found.iter().map(|c| c.copy_id).collect();
@@ -414,7 +418,9 @@ pub fn request(
                 v.add("copy_id", "not a copy of this resource")
             }
             Some(copy)
-                if copy.status == CopyStatus::Retired || copy.status == CopyStatus::Maintenance =>
+                if copy.status == CopyStatus::Retired
+                    || copy.status == CopyStatus::Maintenance
+                    || store::under_repair(conn, &[copy.id])?.contains(&copy.id) =>
             {
                 v.add(
                     "copy_id",
@@ -610,7 +616,8 @@ fn transition(
         )
     })?;
     if action == BookingAction::Dispatch {
-        ensure_fit_to_travel(conn, row.copy_id)?;
+        ensure_fit_to_travel(conn, row)?;
+        take_from_today(conn, row, now)?;
     }
     if !store::set_status_if(conn, id, from, to, None, now)? {
         return Err(Error::conflict(
@@ -637,6 +644,62 @@ fn transition(
         promote_waitlist(conn, settings, row.resource_id, now)?;
     }
     Ok(updated)
+}
+
+/// The producer (or the agency) lifts a booking's flag, saying why: the copy may serve it after
+/// all. Written in the booking's history and the audit log. 409 when the booking has no flag.
+pub fn clear_flag(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<Booking> {
+    let reason = reason.trim();
+    let mut v = Validator::new();
+    v.check(!reason.is_empty(), "reason", "say why the flag is lifted");
+    v.check(
+        reason.chars().count() <= 1_000,
+        "reason",
+        "must be at most 1,000 characters",
+    );
+    write_transaction(conn, |conn| {
+        let (row, producer_id) = visible_booking(conn, p, id)?;
+        policy::act_on_booking(p, super::model::Side::Producer, row.venue_id, producer_id)?;
+        v.finish()?;
+        if !store::clear_flag(conn, id, now)? {
+            return Err(Error::conflict(
+                crate::error::Code::InvalidTransition,
+                "the booking is not flagged",
+            ));
+        }
+        store::insert_event(
+            conn,
+            &EventInsert {
+                booking_id: id,
+                action: "clear_flag",
+                from_status: Some(row.status.as_str()),
+                to_status: row.status.as_str(),
+                actor_organization_id: Some(p.organization_id),
+                actor_user_id: p.user_id,
+                actor_api_key_id: p.api_key_id,
+                note: Some(reason),
+                created_at: now,
+            },
+        )?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "booking.flag_cleared",
+            "booking",
+            id,
+            &serde_json::json!({ "reason": reason, "flag_reason": row.flag_reason }),
+            now,
+        )?;
+        store::find_booking(conn, id)?
+            .ok_or_else(|| Error::NotFound(format!("booking {id}")))?
+            .try_into()
+    })
 }
 
 /// Where a copy of a resource could serve a venue for some dates, as a planner sees it.
@@ -731,14 +794,20 @@ pub fn book_approved(
     Ok(Some(approved.try_into()?))
 }
 
-/// A copy leaves only when it is in service, inspected since its last loan, and not retired.
-fn ensure_fit_to_travel(conn: &mut DbConnection, copy_id: i64) -> Result<()> {
+/// A copy leaves only when it is in service (no repair open), inspected since its last loan, not
+/// retired, and the booking is not flagged (the producer moves it or clears the flag first).
+fn ensure_fit_to_travel(conn: &mut DbConnection, row: &BookingRow) -> Result<()> {
+    let copy_id = row.copy_id;
     let copy = catalogue::find_copy(conn, copy_id)?
         .ok_or_else(|| Error::Internal("booking without copy".into()))?;
     let why = if copy.status == CopyStatus::Retired {
         Some("the copy is retired")
-    } else if copy.status == CopyStatus::Maintenance {
-        Some("the copy is in maintenance")
+    } else if copy.status == CopyStatus::Maintenance
+        || store::under_repair(conn, &[copy_id])?.contains(&copy_id)
+    {
+        Some("the copy is in maintenance until its repair is completed")
+    } else if row.flagged_at.is_some() {
+        Some("the booking is flagged (the copy may not serve it); clear the flag with a reason")
     } else if copy.needs_inspection {
         Some("the copy came back from a loan and has not passed an inspection yet")
     } else {
@@ -751,6 +820,40 @@ fn ensure_fit_to_travel(conn: &mut DbConnection, copy_id: i64) -> Result<()> {
         )),
         None => Ok(()),
     }
+}
+
+/// A copy dispatched before its booking's occupation begins is taken from today: the occupation
+/// is extended in the same transaction, or 409 `invalid_transition` naming the first day it may
+/// leave when another booking or a maintenance holds the days in between.
+fn take_from_today(conn: &mut DbConnection, row: &BookingRow, now: NaiveDateTime) -> Result<()> {
+    let today = now.date();
+    if today >= row.occupied_from {
+        return Ok(());
+    }
+    let gap = (today, row.occupied_from - Duration::days(1));
+    let extended = store::write_if_free(conn, row.copy_id, gap, Some(row.id), |conn| {
+        store::extend_occupation_from(conn, row.id, today, now)?;
+        Ok(())
+    })?;
+    if extended.is_some() {
+        return Ok(());
+    }
+    let held = store::busy_periods(conn, row.copy_id, gap.0, gap.1, Some(row.id))?;
+    let possible_from = held
+        .iter()
+        .map(|(_, to)| *to + Duration::days(1))
+        .max()
+        .unwrap_or(row.occupied_from)
+        .min(row.occupied_from);
+    Err(Error::Conflict {
+        code: crate::error::Code::InvalidTransition,
+        detail: format!(
+            "the copy is held by another booking or a maintenance before {}; dispatch is \
+             possible from {possible_from}",
+            row.occupied_from
+        ),
+        extra: Some(serde_json::json!({ "possible_from": possible_from })),
+    })
 }
 
 /// Flags the copy's bookings that it can no longer serve (requested or approved, not yet over),
@@ -804,10 +907,16 @@ fn move_copy_for(
                 .map(|code| crate::territory::store::find(conn, &code))
                 .transpose()?
                 .flatten();
+            // A copy found damaged or incomplete goes to the workshop, not back on offer.
+            let back_as = if store::in_maintenance_on(conn, row.copy_id, now.date())? {
+                CopyStatus::Maintenance
+            } else {
+                CopyStatus::Available
+            };
             catalogue::move_copy(
                 conn,
                 row.copy_id,
-                CopyStatus::Available.as_str(),
+                back_as.as_str(),
                 depot.map(|c| (c.latitude, c.longitude)),
                 now,
             )?;
@@ -1182,6 +1291,7 @@ pub fn availability(
         .ok_or_else(|| Error::NotFound(format!("resource {resource_id}")))?;
     let copies = catalogue::list_copies(conn, resource_id)?;
     let ids: Vec<i64> = copies.iter().map(|c| c.id).collect();
+    let repairing = store::under_repair(conn, &ids)?;
     let mut busy: std::collections::HashMap<i64, Vec<(NaiveDate, NaiveDate)>> =
         std::collections::HashMap::new();
     for (copy_id, b_from, b_to) in store::busy_periods_of(conn, &ids, from, to)? {
@@ -1191,7 +1301,9 @@ pub fn availability(
         .into_iter()
         .map(|copy| {
             let status: CopyStatus = copy.status;
-            let free = if matches!(status, CopyStatus::Retired | CopyStatus::Maintenance) {
+            let free = if matches!(status, CopyStatus::Retired | CopyStatus::Maintenance)
+                || repairing.contains(&copy.id)
+            {
                 Vec::new()
             } else {
                 period::free_periods(from, to, busy.remove(&copy.id).unwrap_or_default())

@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use super::model::{BookingStatus, WaitlistStatus};
 use crate::db::{DbBackend, DbConnection};
-use crate::schema::{booking_events, bookings, occupations, resources, waitlist_entries};
+use crate::schema::{
+    booking_events, bookings, maintenance_records, occupations, resources, waitlist_entries,
+};
 
 /// A booking row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -604,6 +606,82 @@ pub fn write_if_free<T>(
         }) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The copies, among `copy_ids`, under an open-ended repair (a maintenance record with no end,
+/// not completed): out of service until it is completed, whatever their
+/// hand-overs say (a copy found damaged on delivery is still at the venue, on loan).
+pub fn under_repair(
+    conn: &mut DbConnection,
+    copy_ids: &[i64],
+) -> QueryResult<std::collections::HashSet<i64>> {
+    let ids: Vec<i64> = maintenance_records::table
+        .filter(maintenance_records::copy_id.eq_any(copy_ids))
+        .filter(maintenance_records::completed_at.is_null())
+        .filter(maintenance_records::ends_on.is_null())
+        .select(maintenance_records::copy_id)
+        .load(conn)?;
+    Ok(ids.into_iter().collect())
+}
+
+/// Whether a copy has any maintenance record open and started by `today` (a repair, or a
+/// scheduled maintenance under way): a copy coming back then goes to the workshop, not the shelf.
+pub fn in_maintenance_on(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    today: NaiveDate,
+) -> QueryResult<bool> {
+    let open: i64 = maintenance_records::table
+        .filter(maintenance_records::copy_id.eq(copy_id))
+        .filter(maintenance_records::completed_at.is_null())
+        .filter(maintenance_records::starts_on.le(today))
+        .filter(
+            maintenance_records::ends_on
+                .is_null()
+                .or(maintenance_records::ends_on.ge(today)),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(open > 0)
+}
+
+/// Lifts a booking's flag (its producer judged the copy fit for it); `false` when it had none.
+pub fn clear_flag(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    let changed = diesel::update(
+        bookings::table
+            .find(id)
+            .filter(bookings::flagged_at.is_not_null()),
+    )
+    .set((
+        bookings::flagged_at.eq(None::<NaiveDateTime>),
+        bookings::flag_reason.eq(None::<String>),
+        bookings::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Moves the start of a booking's occupation (and the booking's `occupied_from`) to `from`: a
+/// copy dispatched before its occupation began is taken from the day it leaves.
+pub fn extend_occupation_from(
+    conn: &mut DbConnection,
+    id: i64,
+    from: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        occupations::table
+            .filter(occupations::booking_id.eq(id))
+            .filter(occupations::active.eq(true)),
+    )
+    .set(occupations::starts_on.eq(from))
+    .execute(conn)?;
+    diesel::update(bookings::table.find(id))
+        .set((
+            bookings::occupied_from.eq(from),
+            bookings::updated_at.eq(now),
+        ))
+        .execute(conn)
 }
 
 /// Active occupations of several copies meeting `[from, to]`, as (copy, from, to).

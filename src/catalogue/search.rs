@@ -10,7 +10,8 @@ use super::store::ResourceRow;
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{Error, Result};
 use crate::schema::{
-    communes, copies, occupations, organizations, resource_audiences, resource_themes, resources,
+    communes, copies, maintenance_records, occupations, organizations, resource_audiences,
+    resource_themes, resources,
 };
 use crate::territory::geo::{bounding_box, great_circle_km, LatLon};
 
@@ -388,6 +389,19 @@ macro_rules! occupied_over {
     };
 }
 
+/// "The copy is under an open-ended repair" (not completed, no end): out of service until then,
+/// whatever its status says while it is still out on a loan.
+macro_rules! under_repair {
+    () => {
+        diesel::dsl::exists(
+            maintenance_records::table
+                .filter(maintenance_records::copy_id.eq(copies::id))
+                .filter(maintenance_records::completed_at.is_null())
+                .filter(maintenance_records::ends_on.is_null()),
+        )
+    };
+}
+
 /// Adds every filter but proximity and pagination to a boxed query that has `resources` in its
 /// FROM clause (the resources alone, or copies joined to their resource).
 macro_rules! with_resource_filters {
@@ -578,6 +592,7 @@ fn free_among(
         .filter(copies::resource_id.eq_any(ids))
         .filter(copies::status.ne_all(CopyStatus::OUT_OF_SERVICE))
         .filter(diesel::dsl::not(occupied_over!(from, to)))
+        .filter(diesel::dsl::not(under_repair!()))
         .select(copies::resource_id)
         .distinct()
         .load::<i64>(conn)?
@@ -633,7 +648,8 @@ fn search_near(
         // Only copies free over the dates of use count, so the distance is to the nearest free one.
         query = query
             .filter(copies::status.ne(CopyStatus::Maintenance))
-            .filter(diesel::dsl::not(occupied_over!(from, to)));
+            .filter(diesel::dsl::not(occupied_over!(from, to)))
+            .filter(diesel::dsl::not(under_repair!()));
     }
     if bbox.crosses_antimeridian() {
         query = query.filter(

@@ -58,7 +58,8 @@ pub struct Evaluation {
     pub created_at: NaiveDateTime,
     #[serde(with = "crate::timestamp::utc")]
     pub updated_at: NaiveDateTime,
-    /// Until when it can be changed (30 days after it was written).
+    /// Until when it can be changed: the end of the 30th day after the loan's last day of use
+    /// (never before the loan is over).
     #[serde(with = "crate::timestamp::utc")]
     pub editable_until: NaiveDateTime,
 }

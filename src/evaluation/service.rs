@@ -12,7 +12,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{Code, Error, Result, Validator};
 use crate::organization::OrgKind;
 
-/// How long after it was first written an evaluation may still change.
+/// How many days after the loan's last day of use an evaluation may still change.
 pub const EDITABLE_DAYS: i64 = 30;
 /// Evaluations listed at most.
 const MAX_LISTED: i64 = 1_000;
@@ -38,8 +38,15 @@ fn to_evaluation(row: EvaluationRow) -> Evaluation {
         comment: row.comment,
         created_at: row.created_at,
         updated_at: row.updated_at,
-        editable_until: row.created_at + Duration::days(EDITABLE_DAYS),
+        editable_until: editable_until(row.ends_on),
     }
+}
+
+/// The last moment an evaluation of a loan ending on `ends_on` may change: the end of the 30th
+/// day after it (UTC), so a report written early stays open through the whole loan.
+pub fn editable_until(ends_on: chrono::NaiveDate) -> NaiveDateTime {
+    (ends_on + Duration::days(EDITABLE_DAYS + 1)).and_time(chrono::NaiveTime::MIN)
+        - Duration::seconds(1)
 }
 
 /// The checked values of a report.
@@ -161,7 +168,7 @@ fn found(conn: &mut DbConnection, booking_id: i64) -> Result<Evaluation> {
         .ok_or_else(|| Error::NotFound(format!("evaluation of booking {booking_id}")))
 }
 
-/// The venue changes its report, for 30 days after it first wrote it.
+/// The venue changes its report, until 30 days after the loan's last day.
 pub fn patch(
     conn: &mut DbConnection,
     p: &Principal,

@@ -446,7 +446,10 @@ async fn a_returned_copy_travels_again_only_after_a_passing_inspection(app: Test
     )
     .await;
     assert_eq!(res.body["passed"], true);
-    act(&app, &k.producer, second, "dispatch").await;
+    // Inspected: what now holds it back is only the first loan's turnaround (issue 25, point 3).
+    let res = app.act(&k.producer, second, "dispatch").await;
+    assert_eq!(res.code(), "invalid_transition", "{}", res.text);
+    assert!(res.body["possible_from"].is_string(), "{}", res.text);
 }
 
 async fn scheduled_maintenance_occupies_the_copy_like_a_booking(app: TestApp) {
@@ -982,5 +985,167 @@ mod jobs_and_strangers {
     on_both_backends!(
         scheduled_maintenance_is_started_by_the_job_on_its_first_day,
         other_producers_cannot_touch_a_producers_copies,
+    );
+}
+
+/// `POST /api/v1/bookings/{id}/clear-flag` with `reason`.
+async fn clear_flag(app: &TestApp, who: &Actor, booking: i64, reason: &str) -> Resp {
+    app.post(
+        &format!("/api/v1/bookings/{booking}/clear-flag"),
+        Some(&who.token),
+        json!({ "reason": reason }),
+    )
+    .await
+}
+
+/// A count with one card missing and one cable damaged.
+fn one_missing_one_damaged(k: &Kit) -> Value {
+    let mut counts = full_count(k);
+    counts[0]["present_quantity"] = json!(k.components[0].1 - 1);
+    counts[1]["damaged"] = json!(1);
+    counts
+}
+
+/// Issue 25, point 1: a copy found damaged at return stays out of service after the return,
+/// until its repair is completed; the booking it can no longer serve stays flagged (a PATCH to
+/// the same dates cannot keep it on that copy), is not dispatched, and only its producer lifts
+/// the flag, with a reason, audited.
+async fn a_damaged_copy_stays_out_of_service_after_its_return(app: TestApp) {
+    let k = kit(&app).await;
+    let first = book(&app, &k, 10, 12).await;
+    let later = book(&app, &k, 40, 45).await;
+    act(&app, &k.producer, first, "approve").await;
+    act(&app, &k.producer, later, "approve").await;
+    act(&app, &k.producer, first, "dispatch").await;
+    act(&app, &k.producer, first, "deliver").await;
+    let res = report(
+        &app,
+        &k.venue,
+        &k,
+        json!({"booking_id": first, "stage": "return", "grade": 4,
+               "components": one_missing_one_damaged(&k)}),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let maintenance_id = res.body["maintenance_id"].as_i64().expect("a repair");
+    assert_eq!(res.body["flagged_booking_ids"], json!([later]));
+
+    act(&app, &k.producer, first, "return").await;
+    assert_eq!(copy_status(&app, &k).await, "maintenance");
+    assert_eq!(free_periods(&app, &k, 40, 90).await, json!([]));
+    let search = app
+        .get(
+            &format!(
+                "/api/v1/resources?available_from={}&available_to={}",
+                day(40),
+                day(45)
+            ),
+            Some(&k.venue.token),
+        )
+        .await;
+    assert_eq!(search.body["items"], json!([]), "{}", search.text);
+    // The same dates cannot keep the broken copy: refused, still flagged.
+    let res = app
+        .patch(
+            &format!("/api/v1/bookings/{later}"),
+            Some(&k.venue.token),
+            json!({"starts_on": day(40), "ends_on": day(45)}),
+        )
+        .await;
+    assert_eq!(res.status, 409, "{}", res.text);
+    assert_eq!(res.code(), "booking_conflict");
+    let b = app
+        .get(&format!("/api/v1/bookings/{later}"), Some(&k.venue.token))
+        .await;
+    assert!(b.body["flagged_at"].is_string(), "{}", b.text);
+    // Not dispatched while flagged or under repair.
+    let res = app.act(&k.producer, later, "dispatch").await;
+    assert_eq!(res.status, 409, "{}", res.text);
+    assert_eq!(res.code(), "copy_not_ready");
+
+    // Only the producer lifts the flag, and says why.
+    assert_eq!(clear_flag(&app, &k.venue, later, "ok").await.status, 403);
+    let res = clear_flag(&app, &k.producer, later, "  ").await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    assert_eq!(res.fields(), vec!["reason"]);
+    let res = clear_flag(&app, &k.producer, later, "câble remplacé avant le départ").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.body["flagged_at"].is_null());
+    assert!(res.body["flag_reason"].is_null());
+    assert_eq!(
+        clear_flag(&app, &k.producer, later, "encore").await.code(),
+        "invalid_transition"
+    );
+    let history = app
+        .get(
+            &format!("/api/v1/bookings/{later}/history"),
+            Some(&k.venue.token),
+        )
+        .await;
+    let last = history.body.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "clear_flag");
+    assert_eq!(last["note"], "câble remplacé avant le départ");
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?object_type=booking&object_id={later}"),
+            Some(&k.agency.token),
+        )
+        .await;
+    assert_eq!(
+        audit.body[0]["action"], "booking.flag_cleared",
+        "{}",
+        audit.text
+    );
+    assert_eq!(
+        audit.body[0]["details"]["reason"],
+        "câble remplacé avant le départ"
+    );
+    // The repair is still open: the copy does not travel yet.
+    let res = app.act(&k.producer, later, "dispatch").await;
+    assert_eq!(res.code(), "copy_not_ready", "{}", res.text);
+    let done = app
+        .post(
+            &format!("/api/v1/maintenance/{maintenance_id}/complete"),
+            Some(&k.producer.token),
+            json!({"grade": 5}),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(copy_status(&app, &k).await, "available");
+    // Fit again; dispatching it weeks early waits for the first loan's turnaround to end.
+    let res = app.act(&k.producer, later, "dispatch").await;
+    assert_eq!(res.code(), "invalid_transition", "{}", res.text);
+    assert!(res.body["possible_from"].is_string(), "{}", res.text);
+}
+
+/// Issue 25, point 1: damage found at delivery, while the copy is out on its loan, keeps it out
+/// of service: nothing offers it after the loan, and its return sends it to the workshop.
+async fn damage_found_at_delivery_outlasts_the_loan(app: TestApp) {
+    let k = kit(&app).await;
+    let first = book(&app, &k, 10, 12).await;
+    act(&app, &k.producer, first, "approve").await;
+    act(&app, &k.producer, first, "dispatch").await;
+    let res = report(
+        &app,
+        &k.venue,
+        &k,
+        json!({"booking_id": first, "stage": "delivery", "grade": 4,
+               "components": one_missing_one_damaged(&k)}),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    act(&app, &k.producer, first, "deliver").await;
+    assert_eq!(free_periods(&app, &k, 40, 90).await, json!([]));
+    let res = request_booking(&app, &k, 40, 45, None).await;
+    assert_eq!(res.code(), "booking_conflict", "{}", res.text);
+    act(&app, &k.producer, first, "return").await;
+    assert_eq!(copy_status(&app, &k).await, "maintenance");
+}
+
+mod out_of_service {
+    use super::*;
+    on_both_backends!(
+        a_damaged_copy_stays_out_of_service_after_its_return,
+        damage_found_at_delivery_outlasts_the_loan,
     );
 }

@@ -9,15 +9,23 @@ use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder, AMIE
 use crate::common::TestApp;
 use crate::on_both_backends;
 
-/// Moves an evaluation's writing date back, straight in the database.
+/// Moves the evaluated loan (4 days) so that its last day is `days` ago, straight in the database.
 async fn age_evaluation(app: &TestApp, booking_id: i64, days: i64) {
-    let at = Utc::now().naive_utc() - Duration::days(days);
+    let on = Utc::now().date_naive() - Duration::days(days);
     let changed = app
         .state
         .run(move |conn| {
-            use itinerance::schema::booking_evaluations as e;
+            use itinerance::schema::{booking_evaluations as e, bookings as b};
+            let starts_on = on - Duration::days(3);
+            diesel::update(b::table.find(booking_id))
+                .set((
+                    b::occupied_from.eq(starts_on),
+                    b::starts_on.eq(starts_on),
+                    b::ends_on.eq(on),
+                ))
+                .execute(conn)?;
             Ok(diesel::update(e::table.find(booking_id))
-                .set(e::created_at.eq(at))
+                .set((e::starts_on.eq(starts_on), e::ends_on.eq(on)))
                 .execute(conn)?)
         })
         .await
@@ -84,7 +92,13 @@ async fn a_loan_is_evaluated_once_by_its_venue_and_read_by_its_producer(app: Tes
     assert_eq!(res.status, 201, "{}", res.text);
     assert_eq!(res.body["visitors"], 180);
     assert_eq!(res.body["audiences"], json!(["primary", "family"]));
-    assert!(res.body["editable_until"].as_str().unwrap().ends_with('Z'));
+    // Editable until the end of the 30th day after the loan's last day (issue 25, point 3).
+    assert_eq!(
+        res.body["editable_until"],
+        format!("{}T23:59:59Z", day(3 + 30)),
+        "{}",
+        res.text
+    );
     let res = app
         .post(&path(&delivered), Some(&net.venue.token), report.clone())
         .await;
@@ -170,7 +184,16 @@ async fn a_loan_is_evaluated_once_by_its_venue_and_read_by_its_producer(app: Tes
         210
     );
 
-    // After 30 days it is locked.
+    // 30 days after the loan's last day it is locked; on the 30th day it still changes.
+    age_evaluation(&app, id_of(&delivered), 30).await;
+    let res = app
+        .patch(
+            &path(&delivered),
+            Some(&net.venue.token),
+            json!({"visitors": 210}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
     age_evaluation(&app, id_of(&delivered), 31).await;
     let res = app
         .patch(

@@ -33,6 +33,7 @@ mod portal;
 mod process;
 mod security;
 mod search;
+mod promises;
 mod territory;
 mod transport;
 mod webhooks;
