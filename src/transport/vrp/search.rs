@@ -32,6 +32,9 @@ const T_START: f64 = 5.0;
 const T_END: f64 = 0.05;
 /// Routes near a job that cannot be inserted in which one job is tried out to let it in.
 const EJECT_ROUTES: usize = 4;
+/// Ejections tried per recreate: on a day where many jobs cannot all fit, trying each of them
+/// every iteration would spend the budget on the same failures.
+const EJECT_TRIES: usize = 2;
 
 /// The crate's seeded generator: the search is the same on every platform.
 pub(super) use crate::rng::SplitMix64 as Rng;
@@ -224,13 +227,11 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
     let mut saved: Vec<(usize, RouteState)> = Vec::new();
     let mut absence = vec![0u64; ctx.jobs];
     let mut restarted = false;
-    let mut iter: u64 = 0;
     // Wall-clock safety cap, leaving room for the polish and the answer.
     let cap = limits.time_limit.mul_f64(SAFETY);
     while s.work < budget {
-        iter += 1;
         s.work += ITERATION_WORK;
-        if iter & 255 == 0 && clock.elapsed() >= cap {
+        if clock.elapsed() >= cap {
             break;
         }
         let progress = s.work as f64 / budget as f64;
@@ -458,8 +459,8 @@ fn recreate(s: &mut State, st: &Static, todo: Vec<usize>, blink: f64, rng: &mut 
     recreate_tracked(s, st, todo, blink, rng, &mut sink);
 }
 
-/// Greedy insertion of `todo` in order; a job that fits nowhere gets one chance by ejection
-/// ([`insert_by_ejection`]) before it is left out.
+/// Greedy insertion of `todo` in order; the first [`EJECT_TRIES`] jobs that fit nowhere get
+/// one chance by ejection ([`insert_by_ejection`]) before they are left out.
 fn recreate_tracked(
     s: &mut State,
     st: &Static,
@@ -468,6 +469,7 @@ fn recreate_tracked(
     rng: &mut Rng,
     saved: &mut Vec<(usize, RouteState)>,
 ) {
+    let mut tries = 0;
     for j in todo {
         match s.best_insertion(j, blink, rng) {
             Some((r, k)) => {
@@ -475,7 +477,8 @@ fn recreate_tracked(
                 s.insert(j, r, k);
             }
             None => {
-                if !insert_by_ejection(s, st, j, saved) {
+                tries += 1;
+                if tries > EJECT_TRIES || !insert_by_ejection(s, st, j, saved) {
                     s.route_of[j] = usize::MAX;
                     s.unassigned.push(j);
                 }
@@ -600,11 +603,15 @@ fn local_search(
     while improved && rounds < 50 && clock.elapsed() < limit {
         improved = false;
         rounds += 1;
-        if try_replace(ctx, routes, servable) {
+        if try_replace(ctx, routes, servable, clock, limit) {
             improved = true;
         }
         let nr = routes.len();
         for a in 0..nr {
+            // One round over a 1,000-job day takes long: the clock is read per route.
+            if clock.elapsed() >= limit {
+                return;
+            }
             for b in 0..nr {
                 if routes[a].jobs.is_empty() {
                     continue;
@@ -627,7 +634,13 @@ fn local_search(
 
 /// Swaps a served job for an unserved one when that shortens the plan (same number served):
 /// which jobs are left out matters as much as the routes when not every job fits.
-fn try_replace(ctx: &Ctx, routes: &mut [RouteState], servable: &[usize]) -> bool {
+fn try_replace(
+    ctx: &Ctx,
+    routes: &mut [RouteState],
+    servable: &[usize],
+    clock: Instant,
+    limit: Duration,
+) -> bool {
     let mut served = vec![false; ctx.jobs];
     for r in routes.iter() {
         for &j in &r.jobs {
@@ -639,6 +652,9 @@ fn try_replace(ctx: &Ctx, routes: &mut [RouteState], servable: &[usize]) -> bool
         return false;
     }
     for a in 0..routes.len() {
+        if clock.elapsed() >= limit {
+            return false;
+        }
         for i in 0..routes[a].jobs.len() {
             let mut rest = routes[a].jobs.clone();
             rest.remove(i);
