@@ -169,9 +169,6 @@ pub struct SearchParams {
     pub cursor: Option<String>,
 }
 
-/// Parameters that may be given more than once.
-const REPEATABLE: [&str; 3] = ["kind", "theme", "audience"];
-
 impl SearchParams {
     /// Reads a raw query string: the repeatable parameters are collected, the others are read
     /// as usual (an unknown, repeated or unparseable one is an `Err` with serde's words, for a
@@ -193,7 +190,6 @@ impl SearchParams {
                 }
             }
         }
-        debug_assert!(REPEATABLE.len() == 3);
         let mut params: SearchParams =
             serde_urlencoded::from_str(&single.finish()).map_err(|e| e.to_string())?;
         params.kind = kind;
