@@ -16,6 +16,7 @@ mod concurrency;
 mod condition;
 mod dayplans;
 mod demo;
+mod einvoice;
 mod errors;
 mod evaluation;
 mod hygiene;
