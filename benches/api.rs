@@ -793,6 +793,9 @@ async fn bench_revenue(app: &TestApp, backend: Backend, token: &str) {
                             credits_invoice_id: None,
                             issued_by_organization: producer_id,
                             created_at: now,
+                            parties: None,
+                            buyer_service_code: None,
+                            commitment_number: None,
                         },
                         &lines,
                     )?;

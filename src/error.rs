@@ -39,6 +39,7 @@ crate::text_enum! {
         AlreadyInvoiced => "already_invoiced",
         AlreadyCredited => "already_credited",
         LoanNotReturned => "loan_not_returned",
+        LegalIdentityIncomplete => "legal_identity_incomplete",
         BudgetBelowCommitted => "budget_below_committed",
         RequestLimitReached => "request_limit_reached",
         RoundClosed => "round_closed",
@@ -87,6 +88,7 @@ impl Code {
             | C::WebhookLimitReached
             | C::AlreadyCredited
             | C::LoanNotReturned
+            | C::LegalIdentityIncomplete
             | C::BudgetBelowCommitted
             | C::RequestLimitReached
             | C::RoundClosed
@@ -133,6 +135,7 @@ impl Code {
             C::AlreadyInvoiced => "the booking has an invoice (credit it first to invoice it again)",
             C::AlreadyCredited => "the invoice already has a credit note",
             C::LoanNotReturned => "only a `returned` or `closed` loan is invoiced",
+            C::LegalIdentityIncomplete => "the seller's legal identity (SIRET, VAT number or exemption, IBAN) is missing or incomplete: invoices cannot be issued",
             C::BudgetBelowCommitted => "a programme's budget cannot go below what approved loans committed",
             C::RequestLimitReached => "the venue already holds `max_open_requests_per_venue` requested bookings (or as many waitlist entries)",
             C::RoundClosed => "the allocation round is confirmed: it takes no more requests or proposals",

@@ -368,8 +368,32 @@ diesel::table! {
         credits_invoice_id -> Nullable<BigInt>,
         issued_by_organization -> BigInt,
         created_at -> Timestamp,
+        parties -> Nullable<Text>,
+        buyer_service_code -> Nullable<Text>,
+        commitment_number -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    legal_identities (organization_id) {
+        organization_id -> BigInt,
+        siret -> Text,
+        vat_id -> Nullable<Text>,
+        vat_exemption -> Nullable<Text>,
+        address_line -> Text,
+        postcode -> Text,
+        city -> Text,
+        iban -> Nullable<Text>,
+        bic -> Nullable<Text>,
+        electronic_address -> Nullable<Text>,
+        public_buyer -> Bool,
+        service_code_required -> Bool,
+        commitment_required -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(legal_identities -> organizations (organization_id));
 
 diesel::table! {
     invoice_lines (invoice_id, position) {
@@ -657,6 +681,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoice_sequences,
     invoices,
     invoice_lines,
+    legal_identities,
     allocation_rounds,
     allocation_round_resources,
     allocation_requests,

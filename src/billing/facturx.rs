@@ -11,19 +11,27 @@
 //! so credit-note amounts are negated back here. A line that is still negative (a discount or a
 //! subsidy) is written as quantity -1 at a positive net price (BR-27: no negative item price).
 //!
-//! Known gap against the EN 16931 Schematron: BR-E-02 (category E needs the seller's VAT or tax
-//! registration identifier, BT-31/BT-32) cannot hold until [`Party`] carries such an identifier.
+//! BR-E-02 (category E needs the seller's VAT or tax registration identifier) holds through the
+//! seller's legal identity (src/organization/legal.rs): its VAT number, else its SIREN (FC).
 
 use chrono::NaiveDate;
 use std::fmt::Write as _;
 
 /// One party of the document (seller = the producer, buyer = the venue), as CII needs it for
-/// BG-4 / BG-7: identifier, name and postal address.
+/// BG-4 / BG-7: identifiers, name, postal address, electronic address and tax registration.
 pub struct Party<'a> {
-    /// Our organisation id, written as the party identifier (BT-29 / BT-46).
+    /// Our organisation id, written as the party identifier (BT-29 / BT-46) only when the party
+    /// has no SIRET.
     pub id: i64,
     /// Legal or trading name (BT-27 / BT-44).
     pub name: &'a str,
+    /// SIRET: the global identifier (scheme 0009) and, for the buyer, the legal registration
+    /// identifier (BT-47); the seller's legal registration (BT-30) is its SIREN (scheme 0002).
+    pub siret: Option<&'a str>,
+    /// Intra-community VAT number (BT-31 / BT-48).
+    pub vat_id: Option<&'a str>,
+    /// Electronic address (BT-34 / BT-49) with its EAS scheme ("EM", "0009", "0002").
+    pub electronic_address: Option<(&'a str, &'a str)>,
     /// Street line (BT-35 / BT-50), if known.
     pub address: Option<&'a str>,
     /// Post code (BT-38 / BT-53); omitted when empty.
@@ -71,14 +79,24 @@ pub struct Document<'a> {
     pub preceding_issued_on: Option<NaiveDate>,
     /// Days of use of the loan, first and last (BT-73 / BT-74).
     pub period: Option<(NaiveDate, NaiveDate)>,
-    /// The booking invoiced, written as the buyer's order reference (BT-13) and a note.
+    /// The booking invoiced, written as a note (BT-22).
     pub booking_id: Option<i64>,
+    /// The VAT exemption reason (BT-120) printed for category E: the seller's mention.
+    pub exemption_reason: &'a str,
+    /// The seller's account for payment by SEPA credit transfer (BG-16): IBAN and BIC.
+    pub payee_account: Option<(&'a str, Option<&'a str>)>,
+    /// A public buyer's service code (BT-10, Chorus Pro "code service").
+    pub buyer_reference: Option<&'a str>,
+    /// A public buyer's commitment number (BT-13, "numéro d'engagement").
+    pub order_reference: Option<&'a str>,
 }
 
 /// Producers are associations or public bodies lending without VAT: every line is exempt.
 const VAT_CATEGORY: &str = "E";
-/// Exemption reason text required by BR-E-10 for category E.
-const VAT_EXEMPTION_REASON: &str = "TVA non applicable, art. 261-7-1° du CGI";
+/// Exemption reason text required by BR-E-10 for category E, when the seller gave none.
+pub const VAT_EXEMPTION_REASON: &str = "TVA non applicable, art. 261-7-1° du CGI";
+/// UNTDID 4461 "SEPA credit transfer", for BT-81.
+const SEPA_CREDIT_TRANSFER: &str = "58";
 /// Factur-X EN 16931 profile (BT-24).
 const GUIDELINE_ID: &str = "urn:cen.eu:en16931:2017";
 /// UN/ECE rec. 20 "one" (piece), for BT-130.
@@ -170,11 +188,14 @@ pub fn cii_xml(doc: &Document) -> String {
 
     // ApplicableHeaderTradeAgreement: SellerTradeParty, BuyerTradeParty, BuyerOrderReferencedDocument
     x.push_str("<ram:ApplicableHeaderTradeAgreement>");
-    party(&mut x, "ram:SellerTradeParty", &doc.seller);
-    party(&mut x, "ram:BuyerTradeParty", &doc.buyer);
-    if let Some(booking) = doc.booking_id {
+    if let Some(reference) = doc.buyer_reference {
+        el(&mut x, "ram:BuyerReference", reference);
+    }
+    party(&mut x, "ram:SellerTradeParty", &doc.seller, true);
+    party(&mut x, "ram:BuyerTradeParty", &doc.buyer, false);
+    if let Some(order) = doc.order_reference {
         x.push_str("<ram:BuyerOrderReferencedDocument>");
-        el(&mut x, "ram:IssuerAssignedID", &booking.to_string());
+        el(&mut x, "ram:IssuerAssignedID", order);
         x.push_str("</ram:BuyerOrderReferencedDocument>");
     }
     x.push_str("</ram:ApplicableHeaderTradeAgreement>\n");
@@ -187,10 +208,23 @@ pub fn cii_xml(doc: &Document) -> String {
     // InvoiceReferencedDocument.
     x.push_str("<ram:ApplicableHeaderTradeSettlement>");
     el(&mut x, "ram:InvoiceCurrencyCode", doc.currency);
+    if let Some((iban, bic)) = doc.payee_account {
+        x.push_str("<ram:SpecifiedTradeSettlementPaymentMeans>");
+        el(&mut x, "ram:TypeCode", SEPA_CREDIT_TRANSFER);
+        x.push_str("<ram:PayeePartyCreditorFinancialAccount>");
+        el(&mut x, "ram:IBANID", iban);
+        x.push_str("</ram:PayeePartyCreditorFinancialAccount>");
+        if let Some(bic) = bic {
+            x.push_str("<ram:PayeeSpecifiedCreditorFinancialInstitution>");
+            el(&mut x, "ram:BICID", bic);
+            x.push_str("</ram:PayeeSpecifiedCreditorFinancialInstitution>");
+        }
+        x.push_str("</ram:SpecifiedTradeSettlementPaymentMeans>");
+    }
     x.push_str("<ram:ApplicableTradeTax>");
     el(&mut x, "ram:CalculatedAmount", "0.00");
     el(&mut x, "ram:TypeCode", "VAT");
-    el(&mut x, "ram:ExemptionReason", VAT_EXEMPTION_REASON);
+    el(&mut x, "ram:ExemptionReason", doc.exemption_reason);
     el(&mut x, "ram:BasisAmount", &decimal_wide(total));
     el(&mut x, "ram:CategoryCode", VAT_CATEGORY);
     el(&mut x, "ram:RateApplicablePercent", "0");
@@ -290,12 +324,35 @@ fn date_time_string(x: &mut String, prefix: &str, date: NaiveDate) {
     );
 }
 
-/// Writes a TradePartyType in XSD order: ID, Name, PostalTradeAddress (PostcodeCode, LineOne,
-/// CityName, CountryID).
-fn party(x: &mut String, element: &str, p: &Party) {
+/// Writes a TradePartyType in XSD order: ID or GlobalID, Name, SpecifiedLegalOrganization,
+/// PostalTradeAddress (PostcodeCode, LineOne, CityName, CountryID), URIUniversalCommunication,
+/// SpecifiedTaxRegistration. The seller without a VAT number is identified for tax by its SIREN
+/// (BT-32, scheme FC), as BR-E-02 requires one of the two for exempt lines.
+fn party(x: &mut String, element: &str, p: &Party, seller: bool) {
     let _ = write!(x, "<{element}>");
-    el(x, "ram:ID", &p.id.to_string());
+    match p.siret {
+        Some(siret) => {
+            let _ = write!(
+                x,
+                "<ram:GlobalID schemeID=\"0009\">{}</ram:GlobalID>",
+                escape(siret)
+            );
+        }
+        None => el(x, "ram:ID", &p.id.to_string()),
+    }
     el(x, "ram:Name", p.name);
+    if let Some(siret) = p.siret {
+        let (scheme, id) = if seller {
+            ("0002", siret.get(..9).unwrap_or(siret))
+        } else {
+            ("0009", siret)
+        };
+        let _ = write!(
+            x,
+            "<ram:SpecifiedLegalOrganization><ram:ID schemeID=\"{scheme}\">{}</ram:ID></ram:SpecifiedLegalOrganization>",
+            escape(id)
+        );
+    }
     x.push_str("<ram:PostalTradeAddress>");
     if !p.postcode.is_empty() {
         el(x, "ram:PostcodeCode", p.postcode);
@@ -308,6 +365,31 @@ fn party(x: &mut String, element: &str, p: &Party) {
     }
     el(x, "ram:CountryID", p.country);
     x.push_str("</ram:PostalTradeAddress>");
+    if let Some((address, scheme)) = p.electronic_address {
+        let _ = write!(
+            x,
+            "<ram:URIUniversalCommunication><ram:URIID schemeID=\"{}\">{}</ram:URIID></ram:URIUniversalCommunication>",
+            escape(scheme),
+            escape(address)
+        );
+    }
+    match (p.vat_id, p.siret) {
+        (Some(vat), _) => {
+            let _ = write!(
+                x,
+                "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"VA\">{}</ram:ID></ram:SpecifiedTaxRegistration>",
+                escape(vat)
+            );
+        }
+        (None, Some(siret)) if seller => {
+            let _ = write!(
+                x,
+                "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"FC\">{}</ram:ID></ram:SpecifiedTaxRegistration>",
+                escape(siret.get(..9).unwrap_or(siret))
+            );
+        }
+        _ => {}
+    }
     let _ = write!(x, "</{element}>");
 }
 
@@ -325,6 +407,9 @@ mod tests {
         Party {
             id: 7,
             name: "Les Petits Débrouillards & Co <Bretagne>",
+            siret: Some("12002701600357"),
+            vat_id: None,
+            electronic_address: Some(("factures@exemple.fr", "EM")),
             address: Some("3 rue de l'Atelier"),
             postcode: "35000",
             city: "Rennes",
@@ -336,6 +421,9 @@ mod tests {
         Party {
             id: 42,
             name: "Médiathèque de Plouër",
+            siret: None,
+            vat_id: None,
+            electronic_address: None,
             address: None,
             postcode: "22490",
             city: "Plouër-sur-Rance",
@@ -403,6 +491,10 @@ mod tests {
             preceding_issued_on: None,
             period: Some((date(2026, 3, 10), date(2026, 3, 24))),
             booking_id: Some(1234),
+            exemption_reason: VAT_EXEMPTION_REASON,
+            payee_account: Some(("FR1420041010050500013M02606", Some("BDFEFRPPCCT"))),
+            buyer_reference: Some("SERVICE-01"),
+            order_reference: Some("EJ-2026-42"),
         })
     }
 
@@ -420,6 +512,10 @@ mod tests {
             preceding_issued_on: Some(date(2026, 3, 2)),
             period: Some((date(2026, 3, 10), date(2026, 3, 24))),
             booking_id: Some(1234),
+            exemption_reason: VAT_EXEMPTION_REASON,
+            payee_account: Some(("FR1420041010050500013M02606", Some("BDFEFRPPCCT"))),
+            buyer_reference: Some("SERVICE-01"),
+            order_reference: Some("EJ-2026-42"),
         })
     }
 
@@ -465,9 +561,14 @@ mod tests {
             "<ram:LineTotalAmount>450.00</ram:LineTotalAmount>",
             "<ram:Name>Les Petits Débrouillards &amp; Co &lt;Bretagne&gt;</ram:Name>",
             "<ram:LineOne>3 rue de l&apos;Atelier</ram:LineOne>",
-            "<ram:ID>7</ram:ID>",
+            "<ram:GlobalID schemeID=\"0009\">12002701600357</ram:GlobalID>",
+            "<ram:SpecifiedLegalOrganization><ram:ID schemeID=\"0002\">120027016</ram:ID>",
+            "<ram:URIID schemeID=\"EM\">factures@exemple.fr</ram:URIID>",
+            "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"FC\">120027016</ram:ID>",
             "<ram:ID>42</ram:ID>",
-            "<ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>1234</ram:IssuerAssignedID>",
+            "<ram:BuyerReference>SERVICE-01</ram:BuyerReference>",
+            "<ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>EJ-2026-42</ram:IssuerAssignedID>",
+            "<ram:TypeCode>58</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount><ram:IBANID>FR1420041010050500013M02606</ram:IBANID>",
             "<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>",
             "<ram:CategoryCode>E</ram:CategoryCode>",
             "<ram:ExemptionReason>TVA non applicable",
@@ -527,8 +628,108 @@ mod tests {
             preceding_issued_on: None,
             period: None,
             booking_id: None,
+            exemption_reason: VAT_EXEMPTION_REASON,
+            payee_account: None,
+            buyer_reference: None,
+            order_reference: None,
         });
         assert!(xml.contains("<ram:LineTotalAmount>92233720368547758.08</ram:LineTotalAmount>"));
+    }
+
+    /// Checks both samples against the CEN EN 16931 business rules (the schematron for CII, run
+    /// by `tests/contract/en16931_check.py` with saxonche) when `FACTURX_PYTHON` names a Python
+    /// with `saxonche`; skipped otherwise (CI runs it via `.ci/contract`).
+    #[test]
+    fn samples_pass_en16931_rules() {
+        let Some(python) = std::env::var_os("FACTURX_PYTHON").filter(|p| !p.is_empty()) else {
+            return;
+        };
+        let has_saxon = Command::new(&python)
+            .args(["-c", "import saxonche"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if !has_saxon {
+            eprintln!("skipping: FACTURX_PYTHON has no saxonche package");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("itinerance-en16931-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let invoice = dir.join("invoice.xml");
+        let credit = dir.join("credit_note.xml");
+        let damage = dir.join("damage.xml");
+        std::fs::write(&invoice, sample_invoice()).unwrap();
+        std::fs::write(&credit, sample_credit_note()).unwrap();
+        // An invoice with damage lines, to a buyer without references or identifiers.
+        let damage_lines = [
+            Line {
+                kind: "rental",
+                label: "Malle « L'eau »",
+                amount_cents: 12_000,
+            },
+            Line {
+                kind: "damage",
+                label: "Dommage : 2 × microscope (manquant)",
+                amount_cents: 9_000,
+            },
+        ];
+        std::fs::write(
+            &damage,
+            cii_xml(&Document {
+                number: "2026-000003",
+                credit_note: false,
+                issued_on: date(2026, 5, 4),
+                seller: seller(),
+                buyer: buyer(),
+                lines: &damage_lines,
+                total_cents: 21_000,
+                currency: "EUR",
+                preceding_number: None,
+                preceding_issued_on: None,
+                period: Some((date(2026, 4, 20), date(2026, 4, 30))),
+                booking_id: Some(77),
+                exemption_reason: "TVA non applicable, art. 293 B du CGI",
+                payee_account: Some(("FR1420041010050500013M02606", None)),
+                buyer_reference: None,
+                order_reference: None,
+            }),
+        )
+        .unwrap();
+        let script: PathBuf = [
+            env!("CARGO_MANIFEST_DIR"),
+            "tests",
+            "contract",
+            "en16931_check.py",
+        ]
+        .iter()
+        .collect();
+        let run = |planted: bool| {
+            let mut cmd = Command::new(&python);
+            cmd.arg(&script);
+            if planted {
+                cmd.arg("--plant-wrong-total");
+            }
+            cmd.arg(&invoice)
+                .arg(&credit)
+                .arg(&damage)
+                .output()
+                .unwrap()
+        };
+        let clean = run(false);
+        let planted = run(true);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            clean.status.success(),
+            "EN 16931 rules failed:\n{}{}",
+            String::from_utf8_lossy(&clean.stdout),
+            String::from_utf8_lossy(&clean.stderr)
+        );
+        assert!(
+            planted.status.success(),
+            "a planted wrong total went unnoticed:\n{}{}",
+            String::from_utf8_lossy(&planted.stdout),
+            String::from_utf8_lossy(&planted.stderr)
+        );
     }
 
     /// Validates both samples against the Factur-X EN 16931 XSD when `FACTURX_PYTHON` names a

@@ -6,8 +6,8 @@ use chrono::Utc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{
-    Invoice, InvoiceFilter, NewSubsidyProgram, PricingPolicy, Quote, QuoteQuery, RevenueQuery,
-    RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
+    Invoice, InvoiceFilter, InvoiceRequest, NewSubsidyProgram, PricingPolicy, Quote, QuoteQuery,
+    RevenueQuery, RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
 };
 use super::{invoice, quote, revenue, service, subsidy, LoanBilling};
 use crate::auth::Principal;
@@ -299,11 +299,13 @@ async fn update_program(
     tag = "billing",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Booking id")),
+    request_body(content = Option<InvoiceRequest>, description = "Optional: a public buyer's service code and commitment number"),
     responses(
         (status = 201, description = "The invoice", body = Invoice),
         (status = 403, description = "Not the loan's producer or the agency, or an API key without `billing:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or another's", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`already_invoiced`, or `loan_not_returned`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_invoiced`, `loan_not_returned`, or `legal_identity_incomplete` (the seller lacks a SIRET, a VAT number or exemption, or an IBAN: the detail lists what)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A public buyer's mandatory `buyer_service_code` or `commitment_number` missing, or too long: nothing issued", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/bookings/{id}/invoice")]
@@ -311,11 +313,22 @@ async fn issue_invoice(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
+    body: Option<web::Json<InvoiceRequest>>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    let request = body.map(web::Json::into_inner).unwrap_or_default();
     let billing = LoanBilling::from_config(&state.config);
     let invoice = state
-        .run(move |conn| invoice::issue(conn, &billing, &principal, id, Utc::now().naive_utc()))
+        .run(move |conn| {
+            invoice::issue(
+                conn,
+                &billing,
+                &principal,
+                id,
+                &request,
+                Utc::now().naive_utc(),
+            )
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/invoices/{}", invoice.id)))

@@ -6,7 +6,8 @@ use chrono::{Datelike, NaiveDateTime};
 
 use super::facturx;
 use super::ledger::{self, InvoiceInsert, InvoiceRow, Scope};
-use super::model::{Currency, Invoice, InvoiceFilter, InvoiceKind, Line};
+use super::model::{Currency, Invoice, InvoiceFilter, InvoiceKind, InvoiceRequest, Line};
+use super::parties::{self, FrozenParties};
 use super::quote::{self, LoanBilling};
 use crate::auth::Principal;
 use crate::booking::BookingStatus;
@@ -49,7 +50,52 @@ fn to_invoice(row: InvoiceRow, lines: Vec<Line>) -> Invoice {
         currency: Currency::Eur,
         credits_invoice_id: row.credits_invoice_id,
         created_at: row.created_at,
+        buyer_service_code: row.buyer_service_code,
+        commitment_number: row.commitment_number,
     }
+}
+
+/// Checks a public buyer's references against what its legal identity requires (422 naming the
+/// field) and returns them trimmed.
+fn references(
+    request: &InvoiceRequest,
+    buyer: Option<&crate::organization::legal::LegalIdentity>,
+) -> Result<(Option<String>, Option<String>)> {
+    let clean = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    let service = clean(&request.buyer_service_code);
+    let commitment = clean(&request.commitment_number);
+    let mut v = Validator::new();
+    for (field, value, max) in [
+        ("buyer_service_code", &service, 100),
+        ("commitment_number", &commitment, 50),
+    ] {
+        if let Some(text) = value {
+            v.check(
+                text.chars().count() <= max && !text.chars().any(char::is_control),
+                field,
+                &format!("must be at most {max} characters, without control characters"),
+            );
+        }
+    }
+    if let Some(identity) = buyer.filter(|b| b.details.public_buyer) {
+        v.check(
+            !identity.details.service_code_required || service.is_some(),
+            "buyer_service_code",
+            "this public buyer requires its service code (code service) on its invoices",
+        );
+        v.check(
+            !identity.details.commitment_required || commitment.is_some(),
+            "commitment_number",
+            "this public buyer requires its commitment number (numéro d'engagement) on its invoices",
+        );
+    }
+    v.finish()?;
+    Ok((service, commitment))
 }
 
 fn load(conn: &mut DbConnection, row: InvoiceRow) -> Result<Invoice> {
@@ -82,11 +128,15 @@ pub fn issue(
     billing: &LoanBilling,
     p: &Principal,
     booking_id: i64,
+    request: &InvoiceRequest,
     now: NaiveDateTime,
 ) -> Result<Invoice> {
     write_transaction(conn, |conn| {
         let (row, producer_id) = crate::booking::service::visible_booking(conn, p, booking_id)?;
         may_invoice(p, producer_id)?;
+        let (seller, seller_identity) = parties::current(conn, producer_id)?;
+        let (buyer, buyer_identity) = parties::current(conn, row.venue_id)?;
+        let (buyer_service_code, commitment_number) = references(request, buyer_identity.as_ref())?;
         if !matches!(row.status, BookingStatus::Returned | BookingStatus::Closed) {
             return Err(Error::conflict(
                 Code::LoanNotReturned,
@@ -103,6 +153,17 @@ pub fn issue(
                 ),
             ));
         }
+        let missing = crate::organization::legal::missing_for_seller(seller_identity.as_ref());
+        if !missing.is_empty() {
+            return Err(Error::conflict(
+                Code::LegalIdentityIncomplete,
+                format!(
+                    "the seller's legal identity lacks: {} (PUT /api/v1/organizations/{producer_id}/legal-identity)",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        let frozen = FrozenParties { seller, buyer }.to_json()?;
         quote::freeze(conn, billing, &row, now)?;
         let quote = quote::booking_quote(conn, billing, &row)?;
         let issued_on = now.date();
@@ -125,6 +186,9 @@ pub fn issue(
                 credits_invoice_id: None,
                 issued_by_organization: p.organization_id,
                 created_at: now,
+                parties: Some(frozen),
+                buyer_service_code,
+                commitment_number,
             },
             &quote.lines,
         )
@@ -194,6 +258,10 @@ pub fn credit(
                 credits_invoice_id: Some(invoice_id),
                 issued_by_organization: p.organization_id,
                 created_at: now,
+                // The credit note names the parties as the invoice it cancels did.
+                parties: original.parties.clone(),
+                buyer_service_code: original.buyer_service_code.clone(),
+                commitment_number: original.commitment_number.clone(),
             },
             &lines,
         )
@@ -304,11 +372,20 @@ pub fn csv(invoices: &[Invoice]) -> String {
     out
 }
 
-/// The invoice as UN/CEFACT CII XML, Factur-X EN 16931 profile.
+/// The invoice as UN/CEFACT CII XML, Factur-X EN 16931 profile, from the parties frozen at issue
+/// (the live details only for invoices issued before parties were frozen).
 pub fn facturx_xml(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<String> {
-    let invoice = get(conn, p, id)?;
-    let seller = party(conn, invoice.seller_id)?;
-    let buyer = party(conn, invoice.buyer_id)?;
+    let row = ledger::find(conn, id)?
+        .filter(|row| may_read(p, row))
+        .ok_or_else(|| Error::NotFound(format!("invoice {id}")))?;
+    let frozen = match &row.parties {
+        Some(json) => FrozenParties::from_json(json)?,
+        None => FrozenParties {
+            seller: parties::current(conn, row.seller_id)?.0,
+            buyer: parties::current(conn, row.buyer_id)?.0,
+        },
+    };
+    let invoice = load(conn, row)?;
     let preceding = match invoice.credits_invoice_id {
         Some(original) => ledger::find(conn, original)?,
         None => None,
@@ -327,8 +404,8 @@ pub fn facturx_xml(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<St
         number: &invoice.number,
         credit_note: invoice.kind == InvoiceKind::CreditNote,
         issued_on: invoice.issued_on,
-        seller: seller.as_party(),
-        buyer: buyer.as_party(),
+        seller: frozen.seller.as_party(),
+        buyer: frozen.buyer.as_party(),
         lines: &lines,
         total_cents: invoice.total_cents,
         currency: Currency::Eur.as_str(),
@@ -336,41 +413,13 @@ pub fn facturx_xml(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<St
         preceding_issued_on: preceding.as_ref().map(|r| r.issued_on),
         period: booking.as_ref().map(|b| (b.starts_on, b.ends_on)),
         booking_id: Some(invoice.booking_id),
+        exemption_reason: frozen.seller.exemption_reason(),
+        payee_account: frozen
+            .seller
+            .iban
+            .as_deref()
+            .map(|iban| (iban, frozen.seller.bic.as_deref())),
+        buyer_reference: invoice.buyer_service_code.as_deref(),
+        order_reference: invoice.commitment_number.as_deref(),
     }))
-}
-
-/// A party's data, owned, for the e-invoice.
-struct PartyData {
-    id: i64,
-    name: String,
-    address: Option<String>,
-    postcode: String,
-    city: String,
-}
-
-impl PartyData {
-    fn as_party(&self) -> facturx::Party<'_> {
-        facturx::Party {
-            id: self.id,
-            name: &self.name,
-            address: self.address.as_deref(),
-            postcode: &self.postcode,
-            city: &self.city,
-            country: "FR",
-        }
-    }
-}
-
-fn party(conn: &mut DbConnection, organization_id: i64) -> Result<PartyData> {
-    let org = crate::organization::store::find_organization(conn, organization_id)?
-        .ok_or_else(|| Error::Internal("invoice party without organisation".into()))?;
-    let commune = crate::territory::store::find(conn, &org.commune_insee)?
-        .ok_or_else(|| Error::Internal("organisation without commune".into()))?;
-    Ok(PartyData {
-        id: org.id,
-        name: org.name,
-        address: org.address,
-        postcode: commune.postcode,
-        city: commune.name,
-    })
 }

@@ -28,6 +28,12 @@ pub struct InvoiceRow {
     pub credits_invoice_id: Option<i64>,
     pub issued_by_organization: i64,
     pub created_at: NaiveDateTime,
+    /// The parties' details frozen at issue (JSON of `parties::FrozenParties`).
+    pub parties: Option<String>,
+    /// A public buyer's service code (BT-10).
+    pub buyer_service_code: Option<String>,
+    /// A public buyer's commitment number (BT-13).
+    pub commitment_number: Option<String>,
 }
 
 /// Values of a new invoice or credit note.
@@ -48,6 +54,12 @@ pub struct InvoiceInsert {
     pub credits_invoice_id: Option<i64>,
     pub issued_by_organization: i64,
     pub created_at: NaiveDateTime,
+    /// The parties' details frozen at issue (JSON of `parties::FrozenParties`).
+    pub parties: Option<String>,
+    /// A public buyer's service code (BT-10).
+    pub buyer_service_code: Option<String>,
+    /// A public buyer's commitment number (BT-13).
+    pub commitment_number: Option<String>,
 }
 
 /// The next number of a seller's sequence for a year, taken inside the issuing transaction: the

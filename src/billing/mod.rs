@@ -8,6 +8,7 @@ pub mod http;
 pub mod invoice;
 pub mod ledger;
 pub mod model;
+pub mod parties;
 pub mod price;
 pub mod quote;
 pub mod revenue;

@@ -274,6 +274,23 @@ pub struct Invoice {
     pub credits_invoice_id: Option<i64>,
     #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    /// A public buyer's service code (Chorus Pro "code service", EN 16931 BT-10).
+    pub buyer_service_code: Option<String>,
+    /// A public buyer's commitment number ("numéro d'engagement", EN 16931 BT-13).
+    pub commitment_number: Option<String>,
+}
+
+/// Optional body of `POST /api/v1/bookings/{id}/invoice`: the references a public buyer
+/// requires (its legal identity says which are mandatory).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceRequest {
+    /// The buyer's service code (BT-10), at most 100 characters.
+    #[schema(example = "SERV-MEDIATHEQUE")]
+    pub buyer_service_code: Option<String>,
+    /// The buyer's commitment number (BT-13), at most 50 characters.
+    #[schema(example = "EJ-2026-000123")]
+    pub commitment_number: Option<String>,
 }
 
 /// Query of `GET /api/v1/invoices`.

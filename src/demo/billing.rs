@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use crate::auth::Principal;
-use crate::billing::model::{NewSubsidyProgram, PricingPolicy, Tariff};
+use crate::billing::model::{InvoiceRequest, NewSubsidyProgram, PricingPolicy, Tariff};
 use crate::billing::{invoice, quote, store as billing_store, subsidy, LoanBilling};
 use crate::booking::store::{self as booking_store, BookingInsert};
 use crate::booking::BookingStatus;
@@ -251,7 +251,22 @@ fn past_season(
                     },
                 )?;
                 quote::freeze(conn, billing, &row, approved_at)?;
-                invoice::issue(conn, billing, &producer(producer_id), row.id, invoiced_at)?;
+                // Public buyers get their Chorus Pro references on the invoice.
+                let request = match crate::organization::legal::find(conn, venue_id)? {
+                    Some(buyer) if buyer.details.public_buyer => InvoiceRequest {
+                        buyer_service_code: Some("SERVICE-CULTURE".into()),
+                        commitment_number: Some(format!("EJ-{}", row.id)),
+                    },
+                    _ => InvoiceRequest::default(),
+                };
+                invoice::issue(
+                    conn,
+                    billing,
+                    &producer(producer_id),
+                    row.id,
+                    &request,
+                    invoiced_at,
+                )?;
                 // Four venues in five report on the loan: visitors, sessions, audiences (drawn
                 // from the booking id, so that the season's draws stay as they were).
                 let evaluation_draw = (row.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;

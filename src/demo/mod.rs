@@ -3,6 +3,7 @@
 //! copies by asset tag, components by name), in one transaction.
 
 pub mod billing;
+pub mod identity;
 pub mod network;
 
 use std::collections::HashMap;
@@ -214,6 +215,26 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
             if org_store::weekly_hours(conn, venue_id)?.is_empty() {
                 summary.timetables += 1;
                 org_store::replace_opening_hours(conn, venue_id, &demo_hours(n), &[])?;
+            }
+        }
+        let all = std::iter::once(&demo.agency)
+            .chain(demo.producers.iter().map(|p| &p.org))
+            .chain(demo.venues.iter());
+        for org in all {
+            let id = *org_ids
+                .get(&org.key)
+                .ok_or_else(|| Error::Internal("demo organisation missing".into()))?;
+            if crate::organization::legal::find(conn, id)?.is_none() {
+                let commune = territory::find(conn, &org.commune_insee)?
+                    .ok_or_else(|| Error::Internal("demo commune missing".into()))?;
+                let input = identity::identity(org, &commune.postcode, &commune.name);
+                let clean = crate::organization::legal::normalize(&input)?;
+                crate::organization::legal::store(
+                    conn,
+                    id,
+                    &clean,
+                    chrono::Utc::now().naive_utc(),
+                )?;
             }
         }
         Ok(summary)

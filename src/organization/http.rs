@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::hours::{self, OpeningHours, OpeningHoursInput};
+use super::legal::{self, LegalIdentity, LegalIdentityInput};
 use super::model::{
     NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, User,
 };
@@ -22,6 +23,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(update_organization)
         .service(get_opening_hours)
         .service(put_opening_hours)
+        .service(get_legal_identity)
+        .service(put_legal_identity)
         .service(create_user)
         .service(list_users)
         .service(get_user)
@@ -315,6 +318,65 @@ async fn put_opening_hours(
     Ok(web::Json(
         state
             .run(move |conn| hours::replace(conn, &principal, id, &input))
+            .await?,
+    ))
+}
+
+/// An organisation's legal identity (SIRET, VAT number or exemption, postal address, IBAN, BIC,
+/// electronic address, public-buyer settings), for the agency and the organisation's members.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses(
+        (status = 200, description = "The legal identity", body = LegalIdentity),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation, no legal identity yet, or the caller is neither the agency nor a member of it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organizations/{id}/legal-identity")]
+async fn get_legal_identity(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<LegalIdentity>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| legal::get(conn, &principal, id))
+            .await?,
+    ))
+}
+
+/// Sets an organisation's legal identity at once (the agency, or an administrator of the
+/// organisation). SIRET (Luhn key), VAT number (key of the SIREN) and IBAN (mod 97) are checked;
+/// invoices already issued keep the identity they were issued with.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")),
+    request_body = LegalIdentityInput,
+    responses(
+        (status = 200, description = "The legal identity as stored", body = LegalIdentity),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the agency nor an administrator of it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every faulty field named: `siret`, `vat_id`, `iban`, `bic`, `postcode`, `electronic_address`, …", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/organizations/{id}/legal-identity")]
+async fn put_legal_identity(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<LegalIdentityInput>,
+) -> ApiResult<web::Json<LegalIdentity>> {
+    let id = id.into_inner();
+    let input = body.into_inner();
+    Ok(web::Json(
+        state
+            .run(move |conn| legal::put(conn, &principal, id, &input))
             .await?,
     ))
 }

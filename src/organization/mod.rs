@@ -2,6 +2,7 @@
 
 pub mod hours;
 pub mod http;
+pub mod legal;
 pub mod model;
 pub mod service;
 pub mod store;

@@ -608,6 +608,7 @@ async fn concurrent_approvals_never_overdraw_a_budget(app: TestApp) {
 async fn invoices_are_numbered_without_gaps_and_never_change(app: TestApp) {
     const LOANS: usize = 8;
     let net = Network::at(&app, AMIENS, VILLAGE).await;
+    crate::einvoice::set_identity(&app, &net.producer, crate::einvoice::seller_identity()).await;
     let trunk = ResourceBuilder::trunk("Malle des volcans")
         .copies(LOANS + 1)
         .build(&app, &net.producer)
@@ -828,6 +829,7 @@ async fn invoices_are_numbered_without_gaps_and_never_change(app: TestApp) {
 /// Units missing or damaged at return become a damage line at their replacement cost.
 async fn damage_found_at_return_is_charged(app: TestApp) {
     let net = Network::at(&app, AMIENS, VILLAGE).await;
+    crate::einvoice::set_identity(&app, &net.producer, crate::einvoice::seller_identity()).await;
     let kit = ResourceBuilder::kit("Kit robotique")
         .copies(1)
         .build(&app, &net.producer)
@@ -964,6 +966,7 @@ async fn damage_found_at_return_is_charged(app: TestApp) {
 /// total, and only the producer and the agency read it.
 async fn revenue_and_cost_recovery_add_up(app: TestApp) {
     let net = Network::at(&app, AMIENS, VILLAGE).await;
+    crate::einvoice::set_identity(&app, &net.producer, crate::einvoice::seller_identity()).await;
     let trunk = ResourceBuilder::trunk("Malle des marées")
         .with("production_cost_cents", 500_000)
         .copies(3)

@@ -17,6 +17,7 @@ mod concurrency;
 mod condition;
 mod dayplans;
 mod demo;
+mod einvoice;
 mod errors;
 mod evaluation;
 mod hygiene;
