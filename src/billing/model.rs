@@ -146,7 +146,8 @@ pub struct Quote {
     /// ISO 4217: always `EUR`.
     #[schema(value_type = String, example = "EUR")]
     pub currency: Currency,
-    /// Zero lines are left out.
+    /// Zero lines are left out, except `transport`, always shown (with 0 when the network pays
+    /// the whole road: `transport_cost_cents` says what it costs).
     pub lines: Vec<Line>,
     /// What the venue pays, in cents.
     pub total_cents: i64,
@@ -157,6 +158,12 @@ pub struct Quote {
     /// When approval froze it (UTC); `null` while it is still computed afresh.
     #[serde(with = "crate::timestamp::utc_option")]
     pub frozen_at: Option<NaiveDateTime>,
+    /// The full cost of the loan's legs (out and back, or its share of a chain), in cents,
+    /// whoever pays it: what the loan costs the network on the road.
+    pub transport_cost_cents: i64,
+    /// The share of `transport_cost_cents` the venue pays, in percent (0: the network pays it
+    /// all); the `transport` line is this share.
+    pub transport_share_percent: i32,
 }
 
 /// Query of `GET /api/v1/resources/{id}/quote`: what a venue would pay, before it asks.

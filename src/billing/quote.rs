@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::model::{Currency, Line, PricingPolicy, Quote, QuoteQuery, Tariff};
+use super::model::{Currency, Line, LineKind, PricingPolicy, Quote, QuoteQuery, Tariff};
 use super::price::{self, Amounts, Inputs, Labels, Offer};
 use super::store::{self, FrozenQuote, ProgramRow};
 use crate::auth::Principal;
@@ -370,6 +370,7 @@ fn quote_of(booking_id: Option<i64>, loan: &Loan, priced: &Priced, damage: &[Lin
         },
         damage,
     );
+    let lines = with_transport_line(lines, priced);
     Quote {
         booking_id,
         resource_id: loan.resource_id,
@@ -384,7 +385,40 @@ fn quote_of(booking_id: Option<i64>, loan: &Loan, priced: &Priced, damage: &[Lin
         deposit_cents: priced.deposit_cents,
         subsidy_program_id: priced.offer.as_ref().map(|o| o.program_id),
         frozen_at: priced.frozen_at,
+        transport_cost_cents: priced.transport_cost_cents,
+        transport_share_percent: priced.recharge_percent,
     }
+}
+
+/// The quote always shows the road: when the venue's share of the legs is nothing (0 % is a
+/// share, the network absorbs the cost), the zero line that [`price::lines`] leaves out is put
+/// back after the class discount, naming the full cost of the legs.
+fn with_transport_line(mut lines: Vec<Line>, priced: &Priced) -> Vec<Line> {
+    if lines.iter().any(|l| l.kind == LineKind::Transport) {
+        return lines;
+    }
+    let at = lines
+        .iter()
+        .position(|l| !matches!(l.kind, LineKind::Rental | LineKind::ClassDiscount))
+        .unwrap_or(lines.len());
+    let label = if priced.transport_cost_cents == 0 {
+        "Transport : aucun trajet à payer".to_string()
+    } else {
+        format!(
+            "Transport : {} % de {} € de trajets, le reste pris en charge par le réseau",
+            priced.recharge_percent,
+            crate::money::euros(priced.transport_cost_cents)
+        )
+    };
+    lines.insert(
+        at,
+        Line {
+            kind: LineKind::Transport,
+            label,
+            amount_cents: 0,
+        },
+    );
+    lines
 }
 
 /// The quote of a booking as it stands: frozen since approval, else computed afresh; with the

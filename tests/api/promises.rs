@@ -3,7 +3,7 @@
 use chrono::Utc;
 use serde_json::json;
 
-use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder};
+use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder, AMIENS, VILLAGE};
 use crate::common::TestApp;
 use crate::on_both_backends;
 
@@ -82,4 +82,57 @@ async fn an_early_dispatch_takes_the_copy_from_today_or_says_when(app: TestApp) 
     assert_eq!(res.code(), "invalid_transition", "{}", res.text);
 }
 
-on_both_backends!(an_early_dispatch_takes_the_copy_from_today_or_says_when);
+/// Issue 25, point 5: a village whose share of the road is 0 % still sees a `transport` line (0 €)
+/// naming the full cost of the legs, and the quote gives that cost and the share.
+async fn the_quote_shows_the_road_even_when_the_network_pays_it(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let policy = json!({
+        "class_rate_percent": {"village": 40, "small_town": 70, "medium_town": 100, "large_city": 100},
+        "transport_recharge_percent": {"village": 0, "small_town": 75, "medium_town": 100, "large_city": 100}
+    });
+    let res = app
+        .send(
+            "PUT",
+            "/api/v1/pricing-policy",
+            Some(&net.agency.token),
+            Some(policy),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let trunk = ResourceBuilder::trunk("Malle des routes")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let b = BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
+        .build(&app, &net.producer)
+        .await;
+    let q = app
+        .get(
+            &format!("/api/v1/bookings/{}/quote", id_of(&b)),
+            Some(&net.venue.token),
+        )
+        .await;
+    assert_eq!(q.status, 200, "{}", q.text);
+    let cost = q.body["transport_cost_cents"].as_i64().unwrap();
+    assert!(cost > 0, "{}", q.text);
+    assert_eq!(q.body["transport_share_percent"], 0);
+    let transport: Vec<_> = q.body["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "transport")
+        .collect();
+    assert_eq!(transport.len(), 1, "{}", q.text);
+    assert_eq!(transport[0]["amount_cents"], 0);
+    let label = transport[0]["label"].as_str().unwrap();
+    assert!(label.contains("0 %"), "{label}");
+    assert!(
+        label.contains(&itinerance::money::euros(cost)),
+        "{label} names {cost}"
+    );
+}
+
+on_both_backends!(
+    an_early_dispatch_takes_the_copy_from_today_or_says_when,
+    the_quote_shows_the_road_even_when_the_network_pays_it,
+);
