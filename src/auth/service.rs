@@ -141,10 +141,9 @@ pub fn change_password(
     password::check_new(&mut v, "new_password", &change.new_password);
     v.finish()?;
     let hash = password::hash(&change.new_password)?;
-    // Whole seconds, like token issue times: a token issued after this second stands.
-    let changed_at = chrono::DateTime::from_timestamp(now.and_utc().timestamp() + 1, 0)
-        .map(|t| t.naive_utc())
-        .unwrap_or(now);
+    // Compared with tokens' issue times to the millisecond: a token issued after this instant
+    // stands, one issued before (the old password) does not.
+    let changed_at = Utc::now().naive_utc();
     write_transaction(conn, |conn| {
         orgs::set_password(conn, user_id, &hash, changed_at)?;
         crate::audit::record(
