@@ -69,8 +69,18 @@ impl FromRequest for Principal {
             } else {
                 let (principal, issued_at) = state.tokens.verify_issued(&credential)?;
                 let user_id = principal.user_id.unwrap_or_default();
-                session::admit(standing_of(&state, user_id).await?, issued_at)?;
-                Ok(principal)
+                let standing = standing_of(&state, user_id).await?;
+                session::admit(standing, issued_at)?;
+                // Rights come from where the user sits now, not from the token's claims.
+                Ok(match standing.seat {
+                    Some(seat) => Principal {
+                        organization_id: seat.organization_id,
+                        kind: seat.kind,
+                        role: seat.role,
+                        ..principal
+                    },
+                    None => principal,
+                })
             }
         })
     }

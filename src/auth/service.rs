@@ -128,12 +128,10 @@ pub fn require_scope(granted: &[Scope], needed: Scope) -> Result<()> {
 }
 
 /// The `password_changed_at` that ends every token issued up to `now` (a password change, a
-/// reset, a role change): whole seconds, like token issue times, so a token issued after this
-/// second stands.
+/// reset, a role change): the instant itself, compared with a token's issue time to the
+/// millisecond, so a token issued after it stands and one issued before does not.
 pub fn tokens_refused_before(now: NaiveDateTime) -> NaiveDateTime {
-    chrono::DateTime::from_timestamp(now.and_utc().timestamp() + 1, 0)
-        .map(|t| t.naive_utc())
-        .unwrap_or(now)
+    now
 }
 
 /// Body of `POST /api/v1/me/password`.

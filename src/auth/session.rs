@@ -11,7 +11,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
-use crate::schema::users;
+use crate::organization::{OrgKind, Role};
+use crate::schema::{organizations, users};
 
 /// How long an instance trusts what it read about a user.
 pub const REMEMBER_FOR: Duration = Duration::from_secs(5);
@@ -23,30 +24,61 @@ const SWEEP_ABOVE: usize = 10_000;
 pub struct Standing {
     /// False for a deactivated or removed user.
     pub active: bool,
-    /// Unix seconds of the last password change: tokens issued before are refused.
+    /// Unix milliseconds of the last password change: tokens issued before are refused.
     pub tokens_after: Option<i64>,
+    /// Where the user sits now: a token's organisation, kind and role are taken from here, not
+    /// from its claims (a demoted user or a moved organisation loses the rights at once).
+    pub seat: Option<Seat>,
+}
+
+/// A user's organisation, its kind and the user's role, as the database says now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seat {
+    pub organization_id: i64,
+    pub kind: OrgKind,
+    pub role: Role,
 }
 
 /// Reads a user's standing.
 pub fn standing(conn: &mut DbConnection, user_id: i64) -> Result<Standing> {
-    let row: Option<(Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)> = users::table
-        .find(user_id)
-        .select((users::deactivated_at, users::password_changed_at))
+    type Row = (
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+        i64,
+        OrgKind,
+        Role,
+    );
+    let row: Option<Row> = users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(user_id))
+        .select((
+            users::deactivated_at,
+            users::password_changed_at,
+            users::organization_id,
+            organizations::kind,
+            users::role,
+        ))
         .first(conn)
         .optional()?;
     Ok(match row {
         None => Standing {
             active: false,
             tokens_after: None,
+            seat: None,
         },
-        Some((deactivated, changed)) => Standing {
+        Some((deactivated, changed, organization_id, kind, role)) => Standing {
             active: deactivated.is_none(),
-            tokens_after: changed.map(|t| t.and_utc().timestamp()),
+            tokens_after: changed.map(|t| t.and_utc().timestamp_millis()),
+            seat: Some(Seat {
+                organization_id,
+                kind,
+                role,
+            }),
         },
     })
 }
 
-/// Admits a token issued at `issued_at` (Unix seconds) for a user in this standing.
+/// Admits a token issued at `issued_at` (Unix milliseconds) for a user in this standing.
 pub fn admit(standing: Standing, issued_at: i64) -> Result<()> {
     if !standing.active {
         return Err(Error::Unauthenticated(
@@ -188,12 +220,14 @@ mod tests {
         let active = Standing {
             active: true,
             tokens_after: Some(1_000),
+            seat: None,
         };
         assert!(admit(active, 1_000).is_ok());
         assert!(admit(active, 999).is_err());
         let gone = Standing {
             active: false,
             tokens_after: None,
+            seat: None,
         };
         assert!(admit(gone, 5_000).is_err());
     }
@@ -210,6 +244,7 @@ mod tests {
         let active = Standing {
             active: true,
             tokens_after: None,
+            seat: None,
         };
         let gate = UserGate::default();
         let t0 = Instant::now();
@@ -239,6 +274,7 @@ mod tests {
         let gone = Standing {
             active: false,
             tokens_after: None,
+            seat: None,
         };
         gate.remember(1, gone, refresh);
         assert_eq!(fresh(gate.recall_at(1, later)), Some(gone));
@@ -254,6 +290,7 @@ mod tests {
         let active = Standing {
             active: true,
             tokens_after: None,
+            seat: None,
         };
         let gate = UserGate::default();
         let Recall::Unknown(ticket) = gate.recall(1) else {

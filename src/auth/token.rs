@@ -25,7 +25,14 @@ pub struct Claims {
     pub iss: String,
     pub iat: i64,
     pub exp: i64,
+    /// Issue time in Unix milliseconds, so that a token issued just after a password change
+    /// stands (`iat` has whole seconds only); absent in older tokens (then `iat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat_ms: Option<i64>,
 }
+
+/// Clock difference tolerated between instances for a token's issue time.
+pub const ISSUED_AT_SKEW_SECONDS: i64 = 5;
 
 /// The keys derived from the configured secret, and the token lifetime.
 pub struct TokenKeys {
@@ -63,7 +70,8 @@ impl TokenKeys {
 
     /// Issues a token for a user.
     pub fn issue(&self, user_id: i64, principal: &Principal) -> Result<String> {
-        let now = Utc::now().timestamp();
+        let now_ms = Utc::now().timestamp_millis();
+        let now = now_ms.div_euclid(1000);
         self.sign(&Claims {
             sub: user_id.to_string(),
             org: principal.organization_id,
@@ -72,6 +80,7 @@ impl TokenKeys {
             iss: ISSUER.to_string(),
             iat: now,
             exp: now + self.ttl_seconds,
+            iat_ms: Some(now_ms),
         })
     }
 
@@ -80,8 +89,9 @@ impl TokenKeys {
         Ok(self.verify_issued(token)?.0)
     }
 
-    /// Same, with when the token was issued (Unix seconds), to refuse tokens older than the
-    /// user's last password change.
+    /// Same, with when the token was issued (Unix milliseconds), to refuse tokens older than the
+    /// user's last password change. A token issued in the future, or living longer than the
+    /// configured lifetime, is refused: only a leaked secret could have signed it.
     pub fn verify_issued(&self, token: &str) -> Result<(Principal, i64)> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
@@ -93,6 +103,16 @@ impl TokenKeys {
             Error::Unauthenticated(why.to_string())
         })?;
         let claims = data.claims;
+        let now = Utc::now().timestamp();
+        let issued_ms = claims.iat_ms.unwrap_or(claims.iat.saturating_mul(1000));
+        if claims.iat > now + ISSUED_AT_SKEW_SECONDS
+            || claims.exp.saturating_sub(claims.iat) > self.ttl_seconds
+            || issued_ms.div_euclid(1000) != claims.iat
+        {
+            return Err(Error::Unauthenticated(
+                "the access token is invalid (issued in the future or for too long)".into(),
+            ));
+        }
         let user_id = claims
             .sub
             .parse::<i64>()
@@ -106,6 +126,6 @@ impl TokenKeys {
             role: stored(&claims.role)
                 .map_err(|_| Error::Unauthenticated("the access token is invalid".into()))?,
         };
-        Ok((principal, claims.iat))
+        Ok((principal, issued_ms))
     }
 }

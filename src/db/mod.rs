@@ -168,18 +168,34 @@ pub fn backup(database_url: &str, to: &std::path::Path) -> Result<(), String> {
                 .into(),
         );
     }
-    if to.exists() {
-        return Err(format!(
-            "{} exists; a backup never overwrites a file",
-            to.display()
-        ));
-    }
     let path = to
         .to_str()
         .ok_or_else(|| format!("{} is not a UTF-8 path", to.display()))?;
-    let mut conn = target.connect().map_err(|e| e.to_string())?;
-    conn.batch_execute(&format!("VACUUM INTO '{}'", path.replace('\'', "''")))
-        .map_err(|e| format!("backup failed: {e}"))
+    // The copy holds password hashes and webhook secrets: it is created here, readable by its
+    // owner only (0600), and never through a symlink (`create_new` is O_CREAT|O_EXCL, which
+    // refuses any existing name, a dangling symlink included). SQLite then fills the empty file.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(to).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!(
+            "{} exists (or is a symlink); a backup never overwrites a file",
+            to.display()
+        ),
+        _ => format!("cannot create {}: {e}", to.display()),
+    })?;
+    let copied = target
+        .connect()
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| {
+            conn.batch_execute(&format!("VACUUM INTO '{}'", path.replace('\'', "''")))
+                .map_err(|e| format!("backup failed: {e}"))
+        });
+    if copied.is_err() {
+        let _ = std::fs::remove_file(to);
+    }
+    copied
 }
 
 /// r2d2 manager that chooses the backend from the URL itself (diesel's derive would try each

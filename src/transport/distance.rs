@@ -161,6 +161,18 @@ impl DistanceProvider {
     }
 }
 
+/// Longest road distance believed from OSRM, in metres (half the Earth's circumference: a
+/// hostile or broken answer of 1e300 m would wrap costs negative).
+pub const MAX_METRES: f64 = 20_000_000.0;
+/// Longest drive believed from OSRM, in seconds (a week).
+pub const MAX_SECONDS: f64 = 604_800.0;
+
+/// Whether an OSRM figure can be believed: finite, non-negative, at most `max`. Any other makes
+/// the whole answer fall back to the estimate.
+fn plausible(value: f64, max: f64) -> bool {
+    value.is_finite() && (0.0..=max).contains(&value)
+}
+
 /// `lon,lat;lon,lat;…` as OSRM expects.
 fn coordinates(points: &[LatLon]) -> String {
     points
@@ -221,7 +233,7 @@ impl Osrm {
             return Err(OsrmError::Body(format!("code {}", answer.code)));
         }
         let n = points.len();
-        let square = |m: Option<Vec<Vec<Option<f64>>>>, scale: f64, what: &str| {
+        let square = |m: Option<Vec<Vec<Option<f64>>>>, scale: f64, max: f64, what: &str| {
             let m = m.ok_or_else(|| OsrmError::Body(format!("no {what}")))?;
             if m.len() != n || m.iter().any(|row| row.len() != n) {
                 return Err(OsrmError::Body(format!("{what} is not {n}×{n}")));
@@ -230,7 +242,7 @@ impl Osrm {
                 .map(|row| {
                     row.into_iter()
                         .map(|v| {
-                            v.filter(|v| v.is_finite() && *v >= 0.0)
+                            v.filter(|v| plausible(*v, max))
                                 .map(|v| v / scale)
                                 .ok_or_else(|| {
                                     OsrmError::Body(format!("unroutable pair in {what}"))
@@ -241,8 +253,8 @@ impl Osrm {
                 .collect::<Result<Vec<Vec<f64>>, OsrmError>>()
         };
         Ok(Matrix {
-            km: square(answer.distances, 1000.0, "distances")?,
-            hours: square(answer.durations, 3600.0, "durations")?,
+            km: square(answer.distances, 1000.0, MAX_METRES, "distances")?,
+            hours: square(answer.durations, 3600.0, MAX_SECONDS, "durations")?,
             source: DistanceSource::Osrm,
         })
     }
@@ -263,7 +275,7 @@ impl Osrm {
             .routes
             .and_then(|r| r.into_iter().next())
             .ok_or_else(|| OsrmError::Body("no route".into()))?;
-        if !(leg.distance.is_finite() && leg.duration.is_finite()) || leg.distance < 0.0 {
+        if !(plausible(leg.distance, MAX_METRES) && plausible(leg.duration, MAX_SECONDS)) {
             return Err(OsrmError::Body("bad route figures".into()));
         }
         Ok((leg.distance / 1000.0, leg.duration / 3600.0))
@@ -301,6 +313,22 @@ mod tests {
         let r = p.matrix(&[AMIENS, LILLE], Metric::Road).await;
         assert_eq!(r.source, DistanceSource::RoadEstimate);
         assert!((r.km[1][0] - m.km[1][0] * 1.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn hostile_osrm_figures_are_not_believed() {
+        for (v, max) in [
+            (1e300, MAX_METRES),
+            (-1.0, MAX_SECONDS),
+            (f64::NAN, MAX_METRES),
+            (f64::INFINITY, MAX_SECONDS),
+            (MAX_METRES + 1.0, MAX_METRES),
+        ] {
+            assert!(!plausible(v, max), "{v}");
+        }
+        assert!(plausible(0.0, MAX_METRES));
+        assert!(plausible(123_456.0, MAX_METRES));
+        assert!(plausible(3_600.0, MAX_SECONDS));
     }
 
     #[test]

@@ -70,6 +70,7 @@ async fn missing_expired_and_tampered_tokens_get_401(app: TestApp) {
             iss: "itinerance".into(),
             iat: now - 1000,
             exp: now - 10,
+            iat_ms: None,
         })
         .unwrap();
     let res = app.get("/api/v1/me", Some(&expired)).await;
@@ -99,6 +100,7 @@ async fn missing_expired_and_tampered_tokens_get_401(app: TestApp) {
             iss: "itinerance".into(),
             iat: now,
             exp: now + 600,
+            iat_ms: None,
         })
         .unwrap();
     assert_eq!(app.get("/api/v1/me", Some(&forged)).await.status, 401);

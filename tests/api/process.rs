@@ -85,6 +85,7 @@ async fn sigterm_finishes_requests_in_flight_and_logs_each_request() {
             iss: "itinerance".into(),
             iat: now,
             exp: now + 600,
+            iat_ms: None,
         })
         .unwrap();
     // A request that stays in flight: the OSRM stub holds it until the 2.5 s timeout.

@@ -270,6 +270,7 @@ on_both_backends!(
     ipv4_in_ipv6_loopback_is_refused_for_webhooks,
     costs_and_addresses_are_bounded,
     a_non_ascii_idempotency_key_is_422,
+    tokens_are_bound_to_the_users_standing,
 );
 
 /// Finding 5: IPv4 inside IPv6, in every form, is judged as the IPv4 address it reaches.
@@ -373,4 +374,105 @@ async fn a_non_ascii_idempotency_key_is_422(app: TestApp) {
         .await;
     assert_eq!(res.status, 422, "{}", res.text);
     assert_eq!(res.fields(), ["Idempotency-Key"]);
+}
+
+/// Signs claims for `who` with the test server's key.
+fn forge(app: &TestApp, who: &crate::common::Actor, iat_ms: i64, exp: i64) -> String {
+    use itinerance::auth::token::Claims;
+    app.state
+        .tokens
+        .sign(&Claims {
+            sub: who.user_id.to_string(),
+            org: who.org_id,
+            kind: "venue".into(),
+            role: "admin".into(),
+            iss: "itinerance".into(),
+            iat: iat_ms.div_euclid(1000),
+            exp,
+            iat_ms: Some(iat_ms),
+        })
+        .unwrap()
+}
+
+/// Findings 11 and 15: a token issued just after a password change stands, one just before does
+/// not; a future `iat` or an over-long life is refused; rights are read from the database.
+async fn tokens_are_bound_to_the_users_standing(app: TestApp) {
+    let net = Network::new(&app).await;
+    let venue = &net.venue;
+    let before = chrono::Utc::now().timestamp_millis();
+    let res = app
+        .post(
+            "/api/v1/me/password",
+            Some(&venue.token),
+            json!({"current_password": crate::common::PASSWORD,
+                   "new_password": "un nouveau secret"}),
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    let after = chrono::Utc::now().timestamp_millis();
+    let exp = after / 1000 + 600;
+    // Issued within the same second as the change, but after it: it stands.
+    let fresh = forge(&app, venue, after, exp);
+    assert_eq!(app.get("/api/v1/me", Some(&fresh)).await.status, 200);
+    let stale = forge(&app, venue, before - 1, exp);
+    assert_eq!(app.get("/api/v1/me", Some(&stale)).await.status, 401);
+    // A real login right after the change works at once.
+    let token = app.login(&venue.email, "un nouveau secret").await;
+    assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 200);
+    // Issued an hour ahead, or for ten times the lifetime: refused.
+    let now = chrono::Utc::now().timestamp_millis();
+    let future = forge(&app, venue, now + 3_600_000, now / 1000 + 4_000);
+    assert_eq!(app.get("/api/v1/me", Some(&future)).await.status, 401);
+    let ttl = app.state.tokens.ttl_seconds();
+    let long = forge(&app, venue, now, now / 1000 + 10 * ttl);
+    assert_eq!(app.get("/api/v1/me", Some(&long)).await.status, 401);
+    // Demoted in the database: the admin token no longer administers.
+    let uid = venue.user_id;
+    app.state
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use itinerance::schema::users;
+            diesel::update(users::table.find(uid))
+                .set(users::role.eq("member"))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    app.state.user_gate.forget(uid);
+    let res = app
+        .post(
+            "/api/v1/api-keys",
+            Some(&token),
+            json!({"name": "k", "scopes": ["read"]}),
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.text);
+}
+
+/// Finding 13: the backup copy (password hashes, webhook secrets) is the owner's only, and never
+/// written through a symlink (SQLite only: PostgreSQL is backed up with its own tools).
+#[actix_web::test]
+async fn sqlite_backups_are_private_and_never_follow_symlinks() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let url = app.state.config.effective_database_url();
+    let dir = std::env::temp_dir().join(format!("itn_sec_backup_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("copy.db");
+    let _ = std::fs::remove_file(&copy);
+    itinerance::db::backup(&url, &copy).unwrap();
+    let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    assert!(std::fs::metadata(&copy).unwrap().len() > 0);
+    // A dangling symlink is refused, and nothing is created where it points.
+    let link = dir.join("link.db");
+    let target = dir.join("elsewhere.db");
+    let _ = std::fs::remove_file(&link);
+    let _ = std::fs::remove_file(&target);
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let err = itinerance::db::backup(&url, &link).unwrap_err();
+    assert!(err.contains("never overwrites"), "{err}");
+    assert!(!target.exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
