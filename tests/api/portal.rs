@@ -517,7 +517,57 @@ async fn the_venue_follows_reports_and_evaluates_its_loan(app: TestApp) {
     assert_eq!(other.get(&format!("/bookings/{id}")).await.status, 404);
 }
 
+async fn find_says_when_nothing_is_near_and_shows_the_nearest_beyond(app: TestApp) {
+    // A village venue in the Aisne, the only trunk at Amiens (about 100 km away).
+    let net = Network::at(&app, crate::builders::AMIENS, crate::builders::VILLAGE).await;
+    ResourceBuilder::trunk("Malle de l'eau")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    let near = browser
+        .get("/resources?searched=1&q=eau&radius_km=10")
+        .await;
+    assert_eq!(near.status, 200, "{}", near.text);
+    assert!(
+        near.text
+            .contains("Aucune ressource ne correspond à moins de 10 km"),
+        "{}",
+        near.text
+    );
+    assert!(
+        near.text.contains("Les plus proches au-delà de 10 km"),
+        "{}",
+        near.text
+    );
+    assert!(near.text.contains("Malle de l&#39;eau"), "{}", near.text);
+    assert!(
+        near.text.contains("\u{a0}km</dd>"),
+        "a distance in km: {}",
+        near.text
+    );
+    assert!(
+        near.text.contains("pour une semaine"),
+        "my price: {}",
+        near.text
+    );
+    // Never coordinates: the page neither asks for nor shows them.
+    assert!(!near.text.contains("latitude") && !near.text.contains("near="));
+    let region = browser
+        .get("/resources?searched=1&q=eau&radius_km=1000")
+        .await;
+    assert!(
+        region
+            .text
+            .contains("1 ressource(s), la plus proche d'abord"),
+        "{}",
+        region.text
+    );
+}
+
 crate::on_both_backends!(
+    find_says_when_nothing_is_near_and_shows_the_nearest_beyond,
     session_cookie_is_http_only_lax_and_logout_ends_the_session,
     cookie_flags,
     a_post_without_its_csrf_token_is_refused_and_changes_nothing,
