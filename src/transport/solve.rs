@@ -26,7 +26,7 @@ pub const MAX_VEHICLES: usize = 100;
 pub const MAX_WINDOWS: usize = 8;
 /// Default solver time.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
-/// Default speed on great-circle distances (API.md).
+/// Default speed on great-circle distances (docs/api.md).
 pub const DEFAULT_SPEED_KMH: f64 = 60.0;
 
 /// A job as the solver and the answer see it (API values, checked).
@@ -190,7 +190,7 @@ pub fn check(req: &SolveRequest) -> Result<(LatLon, Vec<VehicleSpec>, Vec<JobSpe
     ))
 }
 
-/// The speed durations come from: the caller's, else 60 km/h on great-circle distances (API.md);
+/// The speed durations come from: the caller's, else 60 km/h on great-circle distances (docs/api.md);
 /// on the road, `None` keeps the road durations.
 pub fn speed_kmh(metric: Metric, asked: Option<f64>) -> Option<f64> {
     match metric {
