@@ -11,7 +11,20 @@ use crate::booking::BookingStatus;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::schema::{bookings, organizations};
-use crate::transport::model::Place;
+
+// Chaining takes a copy from one place to the next; transport shows places in legs and day plans.
+/// One end of a leg.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Place {
+    /// `depot` (the copy's home commune) or `venue`.
+    pub kind: String,
+    /// The venue (for venues) or the producer (for depots).
+    pub organization_id: Option<i64>,
+    pub name: String,
+    pub commune_insee: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
 
 /// The chaining rule: a loan starting at most `gap_days` after the previous one ends takes the
 /// copy straight on from the previous venue instead of through the depot.

@@ -251,39 +251,6 @@ impl Error {
     }
 }
 
-impl From<diesel::result::Error> for Error {
-    fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error as D};
-        match e {
-            D::NotFound => Error::NotFound("resource".into()),
-            D::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Error::conflict(
-                Code::AlreadyExists,
-                format!(
-                    "a record with the same unique value exists ({})",
-                    info.message()
-                ),
-            ),
-            D::DatabaseError(DatabaseErrorKind::ExclusionViolation, _) => Error::conflict(
-                Code::OccupationOverlap,
-                "the copy is already occupied on some of these days",
-            ),
-            D::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                Error::Unavailable("concurrent update, please retry".into())
-            }
-            other => Error::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::db::DbError> for Error {
-    fn from(e: crate::db::DbError) -> Self {
-        match e {
-            crate::db::DbError::Query(q) => q.into(),
-            other => Error::Unavailable(other.to_string()),
-        }
-    }
-}
-
 /// Collects field errors so a request is answered with all its faults at once.
 #[derive(Debug, Default)]
 pub struct Validator {

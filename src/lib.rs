@@ -67,7 +67,7 @@ pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
     )?;
     {
         let mut conn = pool.get().map_err(|e| StartError::Other(e.to_string()))?;
-        let applied = db::migrate(&mut conn)?;
+        let applied = migrate(&mut conn)?;
         if applied > 0 {
             tracing::info!(applied, backend = backend.as_str(), "migrations applied");
         }
@@ -85,6 +85,12 @@ pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
         clients_gone: Default::default(),
         config: Arc::new(config),
     })
+}
+
+/// Runs the migrations, then loads the communes of the territory (reference data) under the
+/// same lock: what every start and `itinerance migrate` do.
+pub fn migrate(conn: &mut db::DbConnection) -> Result<usize, db::DbError> {
+    db::migrate(conn, territory::seed_communes)
 }
 
 /// Whether `serve` must warn that it made up a JWT secret.

@@ -1,6 +1,6 @@
 //! Authorisation rules, one function per rule, so that each is written and tested once.
 //!
-//! Convention (API.md): data the caller may not even read answers 404 `not_found`; data it may
+//! Convention (docs/api.md): data the caller may not even read answers 404 `not_found`; data it may
 //! read but not change answers 403 `forbidden`.
 
 use super::Principal;
@@ -113,14 +113,17 @@ pub fn read_booking(p: &Principal, venue_id: i64, producer_id: i64) -> Result<()
     }
 }
 
+/// Which side of the loan may take an action (each booking action names its side).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The borrowing venue.
+    Venue,
+    /// The producer that owns the resource.
+    Producer,
+}
+
 /// Each workflow action belongs to one side of the loan; the agency may take any.
-pub fn act_on_booking(
-    p: &Principal,
-    side: crate::booking::model::Side,
-    venue_id: i64,
-    producer_id: i64,
-) -> Result<()> {
-    use crate::booking::model::Side;
+pub fn act_on_booking(p: &Principal, side: Side, venue_id: i64, producer_id: i64) -> Result<()> {
     read_booking(p, venue_id, producer_id)?;
     let allowed = p.is_agency()
         || match side {

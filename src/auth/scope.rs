@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// One permission of an API key (API.md, "Auth").
+/// One permission of an API key (docs/api.md, "Auth").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub enum Scope {
     /// Every `GET`, and the computations that change nothing (route optimisation, tour plans).

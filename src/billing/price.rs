@@ -1,4 +1,4 @@
-//! The quote formula of `API.md` "Money", pure: from a tariff, the venue's class rate, the legs'
+//! The quote formula of `docs/api.md` "Money", pure: from a tariff, the venue's class rate, the legs'
 //! cost, damage and a programme, the lines a venue pays. No database, no HTTP: tested alone.
 
 use super::model::{Line, LineKind, Tariff};

@@ -4,6 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::policy::Side;
+
 crate::text_enum! {
     /// Where a booking stands in its life.
     pub enum BookingStatus {
@@ -46,7 +48,7 @@ impl BookingStatus {
         BookingStatus::Closed,
     ];
 
-    /// The name of the event announcing that a booking reached this status (API.md's webhook
+    /// The name of the event announcing that a booking reached this status (docs/api.md's webhook
     /// events): `booking.requested`, …, `booking.dispatched` for `in_transit`.
     pub fn event_kind(self) -> &'static str {
         match self {
@@ -96,15 +98,6 @@ crate::text_enum! {
         Return => "return",
         Close => "close",
     }
-}
-
-/// Which side of the loan may take an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// The borrowing venue.
-    Venue,
-    /// The producer that owns the resource.
-    Producer,
 }
 
 impl BookingAction {

@@ -22,8 +22,8 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
 use crate::organization::{store as orgs, OrgKind};
+use crate::territory::geo::road_estimate_km;
 use crate::territory::geo::LatLon;
-use crate::transport::distance::road_estimate_km;
 
 /// How far around the wanted dates alternatives are looked for, in days.
 const ALTERNATIVE_WINDOW_DAYS: i64 = 180;

@@ -23,8 +23,8 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
 use crate::organization::OrgKind;
+use crate::territory::geo::road_estimate_km;
 use crate::territory::geo::LatLon;
-use crate::transport::distance::road_estimate_km;
 
 /// Longest scheduled maintenance, in days.
 const MAX_MAINTENANCE_DAYS: i64 = 366;

@@ -11,6 +11,8 @@ use diesel::r2d2::{self, ManageConnection, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use crate::error::{Code, Error};
+
 pub mod gate;
 
 /// One connection to whichever backend the URL selected; queries are written once against it.
@@ -164,7 +166,7 @@ pub fn backup(database_url: &str, to: &std::path::Path) -> Result<(), String> {
     if target.backend == Backend::Postgres {
         return Err(
             "PostgreSQL is backed up with its own tools: `pg_dump -Fc` for a copy, or base \
-             backups with WAL archiving for point-in-time recovery (see the README)"
+             backups with WAL archiving for point-in-time recovery (see docs/operations.md)"
                 .into(),
         );
     }
@@ -261,16 +263,20 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// Key of the PostgreSQL advisory lock that serialises migrations across instances.
 const MIGRATION_LOCK_KEY: i64 = 0x6974_696e_6572;
 
-/// Runs pending migrations and loads reference data, safely when several instances start at once.
+/// A loader of reference data run right after the migrations, under the same lock (the wiring
+/// passes the territory's communes; the database layer knows no domain).
+pub type Seed = fn(&mut DbConnection) -> Result<usize, DbError>;
+
+/// Runs pending migrations and then `seed`, safely when several instances start at once.
 /// Returns how many migrations were applied.
-pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
+pub fn migrate(conn: &mut DbConnection, seed: Seed) -> Result<usize, DbError> {
     match conn {
         DbConnection::Sqlite(c) => {
             let applied = c
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map_err(|e| DbError::Migration(e.to_string()))?
                 .len();
-            crate::territory::seed_communes(conn)?;
+            seed(conn)?;
             Ok(applied)
         }
         DbConnection::Postgres(c) => {
@@ -279,8 +285,7 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map(|v| v.len())
                 .map_err(|e| DbError::Migration(e.to_string()));
-            let result =
-                result.and_then(|applied| crate::territory::seed_communes(conn).map(|_| applied));
+            let result = result.and_then(|applied| seed(conn).map(|_| applied));
             if let DbConnection::Postgres(c) = conn {
                 c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
             }
@@ -331,6 +336,41 @@ fn sqlite_file(conn: &mut SqliteConnection) -> QueryResult<String> {
         .find(|d| d.name == "main")
         .map(|d| d.file)
         .unwrap_or_default())
+}
+
+// The database's errors as the service's: here, in the database layer, so the kernel's error
+// type knows nothing of diesel.
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error as D};
+        match e {
+            D::NotFound => Error::NotFound("resource".into()),
+            D::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Error::conflict(
+                Code::AlreadyExists,
+                format!(
+                    "a record with the same unique value exists ({})",
+                    info.message()
+                ),
+            ),
+            D::DatabaseError(DatabaseErrorKind::ExclusionViolation, _) => Error::conflict(
+                Code::OccupationOverlap,
+                "the copy is already occupied on some of these days",
+            ),
+            D::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Error::Unavailable("concurrent update, please retry".into())
+            }
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<DbError> for Error {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Query(q) => q.into(),
+            other => Error::Unavailable(other.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,24 @@ use super::model::{Notification, NotificationStatus};
 use crate::db::DbConnection;
 use crate::schema::{domain_events, notifications};
 
+/// The longest wait between two attempts of a mail or a webhook delivery.
+const MAX_BACKOFF_SECONDS: i64 = 3600;
+
+/// When a mail or a webhook delivery that failed `attempts` times (this one included) is tried
+/// again: the queues' one backoff rule.
+pub fn next_attempt(now: NaiveDateTime, attempts: i32, base_seconds: i64) -> NaiveDateTime {
+    let factor = 1_i64 << attempts.clamp(0, 20);
+    now + chrono::Duration::seconds((base_seconds.max(1) * factor).min(MAX_BACKOFF_SECONDS))
+}
+
+/// A random lease token: whoever holds it may record the outcome of what it leased.
+pub fn lease_token() -> crate::error::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| crate::error::Error::Internal(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// An outbox event to fan out.
 #[derive(Debug, Clone, Queryable)]
 pub struct EventRow {

@@ -9,30 +9,15 @@ use chrono::{Duration, NaiveDateTime, Utc};
 
 use super::fanout::{self, Links};
 use super::mail::{Mailer, SEND_TIMEOUT};
-use super::store;
+use super::store::{self, lease_token, next_attempt};
 use super::webhook::delivery::{self, Deliverer};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::state::AppState;
 
 /// Mails leased per round, sent concurrently.
 const BATCH: i64 = 20;
 /// How long mail is retried before it is dead.
 const GIVE_UP_AFTER_HOURS: i64 = 24;
-/// The longest wait between two attempts.
-const MAX_BACKOFF_SECONDS: i64 = 3600;
-
-/// When a mail that failed `attempts` times (this one included) is tried again.
-pub fn next_attempt(now: NaiveDateTime, attempts: i32, base_seconds: i64) -> NaiveDateTime {
-    let factor = 1_i64 << attempts.clamp(0, 20);
-    now + Duration::seconds((base_seconds.max(1) * factor).min(MAX_BACKOFF_SECONDS))
-}
-
-/// A random lease token: whoever holds it may record the outcome of what it leased.
-pub fn lease_token() -> Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
 
 /// The fan-out of every round: outbox events become mail (when mail is configured) and webhook
 /// deliveries.

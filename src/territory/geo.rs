@@ -1,4 +1,4 @@
-//! Great-circle geometry on the sphere of API.md (radius 6371.0088 km, geo's `Haversine`).
+//! Great-circle geometry on the sphere of docs/api.md (radius 6371.0088 km, geo's `Haversine`).
 
 use ::geo::{Distance, Haversine, Point};
 
@@ -41,6 +41,12 @@ impl LatLon {
 /// ```
 pub fn great_circle_km(a: LatLon, b: LatLon) -> f64 {
     Haversine.distance(Point::new(a.lon, a.lat), Point::new(b.lon, b.lat)) / 1000.0
+}
+
+/// The road estimate: great-circle km × the detour factor (no network needed); booking,
+/// condition and transport all price or plan with it.
+pub fn road_estimate_km(a: LatLon, b: LatLon, detour: f64) -> f64 {
+    great_circle_km(a, b) * detour
 }
 
 /// A latitude/longitude box that contains every point within a radius of a centre.

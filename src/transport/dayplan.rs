@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate, Utc};
 
 use super::distance::{DistanceProvider, Metric};
 use super::model::{
-    Capacity, DayPlan, JobKind, Place, PlanRequest, PlanStop, PlanUnassigned, TimeWindow, Trip,
+    Capacity, DayPlan, JobKind, PlanRequest, PlanStop, PlanUnassigned, TimeWindow, Trip,
     UnassignedReason, Van,
 };
 use super::service::{position, round, Costs};
@@ -21,6 +21,7 @@ use super::vrp;
 use crate::auth::Principal;
 use crate::booking::BookingStatus;
 use crate::chaining;
+use crate::chaining::Place;
 use crate::clock::format_hhmm;
 use crate::config::Config;
 use crate::db::{write_transaction, DbConnection};

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::territory::geo::{great_circle_km, LatLon};
+use crate::territory::geo::{great_circle_km, road_estimate_km, LatLon};
 
 crate::text_enum! {
     /// How distances are measured.
@@ -37,11 +37,6 @@ pub struct Matrix {
     pub km: Vec<Vec<f64>>,
     pub hours: Vec<Vec<f64>>,
     pub source: DistanceSource,
-}
-
-/// The road estimate: great-circle km × the detour factor (no network needed).
-pub fn road_estimate_km(a: LatLon, b: LatLon, detour: f64) -> f64 {
-    great_circle_km(a, b) * detour
 }
 
 /// The configured way of measuring distances.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::distance::{DistanceSource, Metric};
+use crate::chaining::Place;
 
 crate::text_enum! {
     /// What a leg of a loan is.
@@ -16,19 +17,6 @@ crate::text_enum! {
         /// Venue → next venue, straight on (chaining), instead of a return and a new outbound.
         Transfer => "transfer",
     }
-}
-
-/// One end of a leg.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Place {
-    /// `depot` (the copy's home commune) or `venue`.
-    pub kind: String,
-    /// The venue (for venues) or the producer (for depots).
-    pub organization_id: Option<i64>,
-    pub name: String,
-    pub commune_insee: String,
-    pub latitude: f64,
-    pub longitude: f64,
 }
 
 /// A trip of a copy.

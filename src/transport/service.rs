@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use chrono::{Duration, NaiveDate};
 
 use super::distance::{DistanceProvider, Matrix};
-use super::model::{ChainingReport, Leg, LegKind, Place, RouteAnswer, RouteLeg, RouteRequest};
+use super::model::{ChainingReport, Leg, LegKind, RouteAnswer, RouteLeg, RouteRequest};
 use super::store;
 use super::tour::{self, DistanceMatrix};
 use crate::auth::Principal;
 use crate::booking::{Booking, BookingStatus};
+use crate::chaining::Place;
 use crate::chaining::{self, next_chained, previous_chained};
 use crate::config::Config;
 use crate::db::DbConnection;

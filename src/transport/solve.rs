@@ -28,7 +28,7 @@ pub const MAX_WINDOWS: usize = 8;
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
 /// Longest solver time a request may ask (days of 500–1,000 jobs want 10 s or more).
 pub const MAX_TIME_LIMIT_SECONDS: f64 = 30.0;
-/// Default speed on great-circle distances (API.md).
+/// Default speed on great-circle distances (docs/api.md).
 pub const DEFAULT_SPEED_KMH: f64 = 60.0;
 
 /// A job as the solver and the answer see it (API values, checked).
@@ -192,7 +192,7 @@ pub fn check(req: &SolveRequest) -> Result<(LatLon, Vec<VehicleSpec>, Vec<JobSpe
     ))
 }
 
-/// The speed durations come from: the caller's, else 60 km/h on great-circle distances (API.md);
+/// The speed durations come from: the caller's, else 60 km/h on great-circle distances (docs/api.md);
 /// on the road, `None` keeps the road durations.
 pub fn speed_kmh(metric: Metric, asked: Option<f64>) -> Option<f64> {
     match metric {

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::model::{Capacity, Place, Shift, Van};
+use super::model::{Capacity, Shift, Van};
 use crate::booking::BookingStatus;
+use crate::chaining::Place;
 use crate::chaining::{stay_from_row, Stay, StayRow, STAY_COLUMNS};
 use crate::clock::format_hhmm;
 use crate::db::DbConnection;

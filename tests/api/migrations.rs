@@ -9,12 +9,12 @@ fn migrations_run_twice(backend: Backend) {
     let target = db::DatabaseTarget::parse(&url).unwrap();
     target.prepare().unwrap();
     let mut conn = target.connect().unwrap();
-    let first = db::migrate(&mut conn).unwrap();
+    let first = itinerance::migrate(&mut conn).unwrap();
     assert!(first >= 1);
-    let second = db::migrate(&mut conn).unwrap();
+    let second = itinerance::migrate(&mut conn).unwrap();
     assert_eq!(second, 0);
     let mut other = target.connect().unwrap();
-    assert_eq!(db::migrate(&mut other).unwrap(), 0);
+    assert_eq!(itinerance::migrate(&mut other).unwrap(), 0);
     use diesel::prelude::*;
     let communes: i64 = itinerance::schema::communes::table
         .count()
@@ -42,7 +42,7 @@ fn postgres_concurrent_first_starts_migrate_once() {
             std::thread::spawn(move || {
                 let target = db::DatabaseTarget::parse(&url).unwrap();
                 let mut conn = target.connect().unwrap();
-                db::migrate(&mut conn).unwrap()
+                itinerance::migrate(&mut conn).unwrap()
             })
         })
         .collect();

@@ -251,20 +251,20 @@ async fn served_document_and_docs_ui_work_offline() {
     assert!(followed.text.contains("swagger-ui"));
 }
 
-/// The README's table of problem codes is the one generated from `error::Code`, and the OpenAPI
+/// The API guide's table of problem codes (docs/api.md) is the one generated from `error::Code`, and the OpenAPI
 /// document publishes the same codes as the enum of `Problem.code`.
 #[test]
-fn readme_and_document_list_every_problem_code() {
+fn api_guide_and_document_list_every_problem_code() {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/api.md")).unwrap();
     let (_, rest) = readme
         .split_once("<!-- error-codes:begin -->\n")
-        .expect("README has the error-codes markers");
+        .expect("docs/api.md has the error-codes markers");
     let (table, _) = rest.split_once("<!-- error-codes:end -->").unwrap();
     let expected = itinerance::error::Code::markdown_table();
     assert!(
         table == expected,
-        "README's table of codes is out of date; put this between the markers:\n{expected}"
+        "docs/api.md's table of codes is out of date; put this between the markers:\n{expected}"
     );
     let doc: serde_json::Value = serde_json::from_str(&itinerance::app::openapi_json()).unwrap();
     let published: Vec<&str> = doc["components"]["schemas"]["Code"]["enum"]

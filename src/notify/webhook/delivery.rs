@@ -16,7 +16,7 @@ use super::store::{self, OutgoingDelivery};
 use crate::config::Config;
 use crate::db::write_transaction;
 use crate::error::Result;
-use crate::notify::worker::{lease_token, next_attempt};
+use crate::notify::store::{lease_token, next_attempt};
 use crate::state::AppState;
 
 /// Deliveries leased per round (attempted concurrently).

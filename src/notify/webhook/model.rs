@@ -9,7 +9,7 @@ use crate::billing::model::InvoiceKind;
 use crate::booking::BookingStatus;
 use crate::catalogue::CopyStatus;
 
-/// The events a webhook may subscribe to (API.md), by their event names.
+/// The events a webhook may subscribe to (docs/api.md), by their event names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub enum WebhookEvent {
     #[serde(rename = "booking.requested")]

@@ -1,0 +1,508 @@
+//! The direction of the house, held by the build: reads the module graph from the source
+//! (`crate::…` paths between top-level modules, and `super::`/`crate::` paths between the files of
+//! one module) and fails on an import against the declared layers or on a cycle. It also keeps the
+//! picture in `docs/architecture.md` true: the Mermaid graph between its markers is generated here
+//! (run with `UPDATE_ARCHITECTURE=1` to rewrite it).
+//!
+//! Layers, from the bottom; a unit may import its own layer and the layers below, never above:
+//! - kernel: money, time, text vocabularies, errors, configuration (no diesel, no domain);
+//! - database: schema, connections and migrations, the shared state that holds the pool;
+//! - domains: each with model → store → service; they call each other only downward, or upward
+//!   through hooks (`booking::hooks`) installed by the wiring;
+//! - fronts: the JSON API handlers (each domain's `http.rs`, the shared `http` module);
+//! - wiring: `app`, `main`, `lib`, the background jobs and the demo loader.
+//!
+//! `DEBT` lists the edges that still break the rule (each with the move that removes it); the test
+//! also fails when one of them is gone, so the list shrinks and never lies. A new cycle or upward
+//! import fails at once: plant `use crate::app;` in `src/money.rs`, or `use crate::billing::X;` in
+//! a file of `booking`, and this test names the edge.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The layers, from the bottom, and the units in each. A unit is a top-level module, or the
+/// front of a domain (`booking/http`: its `http.rs` files), or a file named on its own.
+const LAYERS: &[(&str, &[&str])] = &[
+    (
+        "kernel",
+        &[
+            "money",
+            "timestamp",
+            "clock",
+            "rng",
+            "text",
+            "error",
+            "config",
+            "client",
+        ],
+    ),
+    ("database", &["db", "schema", "state"]),
+    (
+        "domains",
+        &[
+            "territory",
+            "organization",
+            "auth",
+            "catalogue",
+            "booking",
+            "condition",
+            "transport",
+            "chaining",
+            "billing",
+            "evaluation",
+            "allocation",
+            "notify",
+            "outbox",
+            "audit",
+            "idempotency",
+            "observatory",
+        ],
+    ),
+    ("fronts", &["http", "*/http"]),
+    (
+        "wiring",
+        &["app", "main", "lib", "jobs", "demo", "notify/worker"],
+    ),
+];
+
+/// Edges that still go against the layers or close a cycle, and the move that removes each.
+/// Do not add to it: move the shared thing down instead.
+const DEBT: &[(&str, &str, &str)] = &[
+    (
+        "state",
+        "auth",
+        "the token keys and the user gate: move `TokenKeys` and `UserGate` below the domains, or \
+         hold them in `state` behind a trait the wiring fills",
+    ),
+    (
+        "state",
+        "booking",
+        "the transition hook and `booking::service::Settings`: the hook's trait and the settings \
+         built from the configuration belong below the domains",
+    ),
+    (
+        "text",
+        "db",
+        "`text_enum!` implements diesel's `ToSql`/`FromSql`: emit them from a database-layer \
+         macro invoked beside each stored vocabulary",
+    ),
+    (
+        "auth",
+        "organization",
+        "auth reads users and organisations through `organization`, which authorises through \
+         `auth::policy`: the user and organisation rows auth needs belong to auth's store",
+    ),
+    (
+        "catalogue",
+        "booking",
+        "retiring a copy takes `booking::service::Settings` (for condition's lifecycle): let the \
+         catalogue call the lifecycle through a hook, or move retirement to condition",
+    ),
+    (
+        "catalogue",
+        "condition",
+        "retiring a copy through `condition::lifecycle` from the catalogue service: one home for \
+         the transition, called by both fronts",
+    ),
+    (
+        "chaining",
+        "booking",
+        "chaining filters stays by `BookingStatus`: the status vocabulary belongs below both",
+    ),
+];
+
+/// Files whose own file-level imports are checked for cycles (the notify worker and its
+/// deliveries once called each other).
+const FILE_LEVEL: &[&str] = &["notify"];
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The file's code without comments and without its `#[cfg(test)]` module (tests may reach up).
+fn code_of(text: &str) -> String {
+    let text = match text.find("#[cfg(test)]\nmod ") {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    text.lines()
+        .map(|line| match line.find("//") {
+            Some(at) if !line[..at].contains('"') => &line[..at],
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The module path of a file: `booking/http.rs` → [booking, http]; `notify/webhook/mod.rs` →
+/// [notify, webhook].
+fn module_path(rel: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The unit a module path belongs to.
+fn unit_of(path: &[String], tops: &BTreeSet<String>) -> Option<String> {
+    let top = path.first()?;
+    if !tops.contains(top) {
+        return None;
+    }
+    let named = path.join("/");
+    for (_, units) in LAYERS {
+        if units.contains(&named.as_str()) {
+            return Some(named);
+        }
+    }
+    if top != "http" && path[1..].iter().any(|p| p == "http") {
+        return Some(format!("{top}/http"));
+    }
+    Some(top.clone())
+}
+
+fn layer_of(unit: &str) -> usize {
+    let pattern = if unit.ends_with("/http") {
+        "*/http"
+    } else {
+        unit
+    };
+    LAYERS
+        .iter()
+        .position(|(_, units)| units.contains(&unit) || units.contains(&pattern))
+        .unwrap_or_else(|| panic!("unit {unit} is in no layer: declare it in LAYERS"))
+}
+
+/// Every `crate::a::b…` path a file names (plain, in a `use crate::{…}` group, or as `$crate`),
+/// each as its segments, and every `super::…` path resolved against the file's module.
+fn paths_named(code: &str, here: &[String]) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let segments = |rest: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = rest;
+        loop {
+            let name = ident(rest);
+            if name.is_empty() {
+                break;
+            }
+            rest = &rest[name.len()..];
+            out.push(name);
+            match rest.strip_prefix("::") {
+                Some(r) => rest = r,
+                None => break,
+            }
+        }
+        out
+    };
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // `use crate::{a::b, c, d::{e, f}}`: the first segments at depth one.
+            let mut depth = 1;
+            let mut item = String::new();
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 || (depth == 1 && c == ',') {
+                    let segs = segments(item.trim());
+                    if !segs.is_empty() {
+                        found.push(segs);
+                    }
+                    item.clear();
+                    if depth == 0 {
+                        break;
+                    }
+                } else if depth == 1 {
+                    item.push(c);
+                } else if depth == 2 && c == '{' {
+                    item.push_str("::");
+                }
+            }
+        } else {
+            let segs = segments(rest);
+            if !segs.is_empty() {
+                found.push(segs);
+            }
+        }
+    }
+    for (at, _) in code.match_indices("super::") {
+        // Count the chain of `super::` ending here only once, at its first link.
+        if code[..at].ends_with("super::") {
+            continue;
+        }
+        // `super` is the parent of the file's module (a `mod.rs` is its folder's module).
+        let mut rest = &code[at..];
+        let mut base: Vec<String> = here.to_vec();
+        while let Some(r) = rest.strip_prefix("super::") {
+            rest = r;
+            base.pop();
+        }
+        let mut path = base;
+        path.extend(segments(rest));
+        found.push(path);
+    }
+    found
+}
+
+/// Strongly connected components of more than one node (Tarjan), each sorted.
+fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+    struct Walk<'a> {
+        graph: &'a BTreeMap<String, BTreeSet<String>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        on_stack: BTreeSet<&'a str>,
+        found: Vec<Vec<String>>,
+    }
+    fn visit<'a>(w: &mut Walk<'a>, node: &'a str) {
+        let i = w.index.len();
+        w.index.insert(node, i);
+        w.low.insert(node, i);
+        w.stack.push(node);
+        w.on_stack.insert(node);
+        for next in w.graph.get(node).into_iter().flatten() {
+            if !w.index.contains_key(next.as_str()) {
+                visit(w, next);
+                let low = w.low[node].min(w.low[next.as_str()]);
+                w.low.insert(node, low);
+            } else if w.on_stack.contains(next.as_str()) {
+                let low = w.low[node].min(w.index[next.as_str()]);
+                w.low.insert(node, low);
+            }
+        }
+        if w.low[node] == w.index[node] {
+            let mut component = Vec::new();
+            while let Some(top) = w.stack.pop() {
+                w.on_stack.remove(top);
+                component.push(top.to_string());
+                if top == node {
+                    break;
+                }
+            }
+            if component.len() > 1 {
+                component.sort();
+                w.found.push(component);
+            }
+        }
+    }
+    let mut w = Walk {
+        graph,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        found: Vec::new(),
+    };
+    for node in graph.keys() {
+        if !w.index.contains_key(node.as_str()) {
+            visit(&mut w, node);
+        }
+    }
+    w.found
+}
+
+/// The module graph: unit → units it imports; and per checked module, file → files.
+struct Graph {
+    units: BTreeMap<String, BTreeSet<String>>,
+    files: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+}
+
+fn read_graph() -> Graph {
+    let root = src();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let tops: BTreeSet<String> = files
+        .iter()
+        .map(|f| module_path(f.strip_prefix(&root).unwrap())[0].clone())
+        .collect();
+    let modules: BTreeSet<Vec<String>> = files
+        .iter()
+        .map(|f| module_path(f.strip_prefix(&root).unwrap()))
+        .collect();
+    let mut units: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut by_file: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for file in &files {
+        let rel = file.strip_prefix(&root).unwrap();
+        let here = module_path(rel);
+        let Some(from) = unit_of(&here, &tops) else {
+            continue;
+        };
+        units.entry(from.clone()).or_default();
+        let code = code_of(&std::fs::read_to_string(file).unwrap());
+        for path in paths_named(&code, &here) {
+            // The longest prefix that is a module (a file) of the crate.
+            let mut target = path.clone();
+            while !target.is_empty() && !modules.contains(&target) {
+                target.pop();
+            }
+            if target.is_empty() {
+                continue;
+            }
+            if let Some(to) = unit_of(&target, &tops) {
+                if to != from {
+                    units.entry(from.clone()).or_default().insert(to);
+                }
+            }
+            if FILE_LEVEL.contains(&here[0].as_str())
+                && target[0] == here[0]
+                && target != here
+                && rel.file_name().is_some_and(|n| n != "mod.rs")
+                && modules.contains(&target)
+                && !files_is_mod(&root, &target)
+            {
+                by_file
+                    .entry(here[0].clone())
+                    .or_default()
+                    .entry(here.join("/"))
+                    .or_default()
+                    .insert(target.join("/"));
+            }
+        }
+    }
+    Graph {
+        units,
+        files: by_file,
+    }
+}
+
+/// Whether a module is a `mod.rs` (a folder's façade, left out of the file-level check).
+fn files_is_mod(root: &Path, module: &[String]) -> bool {
+    root.join(module.join("/")).join("mod.rs").exists()
+}
+
+#[test]
+fn imports_follow_the_layers_and_form_no_cycle() {
+    let graph = read_graph();
+    let mut problems = Vec::new();
+    let debt: BTreeSet<(&str, &str)> = DEBT.iter().map(|(a, b, _)| (*a, *b)).collect();
+    let mut kept = graph.units.clone();
+    for (from, tos) in &graph.units {
+        for to in tos {
+            if debt.contains(&(from.as_str(), to.as_str())) {
+                kept.get_mut(from).unwrap().remove(to);
+                continue;
+            }
+            let (lf, lt) = (layer_of(from), layer_of(to));
+            if lt > lf {
+                problems.push(format!(
+                    "{from} ({}) imports {to} ({}), a layer above it",
+                    LAYERS[lf].0, LAYERS[lt].0
+                ));
+            }
+        }
+    }
+    for component in cycles(&kept) {
+        let inside: Vec<String> = component
+            .iter()
+            .flat_map(|a| {
+                kept[a]
+                    .iter()
+                    .filter(|b| component.contains(b))
+                    .map(move |b| format!("{a} -> {b}"))
+            })
+            .collect();
+        problems.push(format!(
+            "cycle between {}: {}",
+            component.join(", "),
+            inside.join(", ")
+        ));
+    }
+    for (module, files) in &graph.files {
+        for component in cycles(files) {
+            problems.push(format!(
+                "cycle between files of {module}: {}",
+                component.join(", ")
+            ));
+        }
+    }
+    for (from, to, _) in DEBT {
+        if !graph.units.get(*from).is_some_and(|t| t.contains(*to)) {
+            problems.push(format!(
+                "{from} -> {to} is in DEBT but no longer in the code: remove it from DEBT"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the module graph breaks the house's direction:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+/// The Mermaid picture of the layers and the imports between units, as docs/architecture.md
+/// shows it.
+fn mermaid(graph: &Graph) -> String {
+    let mut out = String::from("```mermaid\nflowchart BT\n");
+    let id = |unit: &str| unit.replace('/', "_");
+    for (layer, _) in LAYERS.iter().rev() {
+        out.push_str(&format!("  subgraph {layer}\n"));
+        for unit in graph.units.keys() {
+            if LAYERS[layer_of(unit)].0 == *layer {
+                out.push_str(&format!("    {}[\"{unit}\"]\n", id(unit)));
+            }
+        }
+        out.push_str("  end\n");
+    }
+    let debt: BTreeSet<(&str, &str)> = DEBT.iter().map(|(a, b, _)| (*a, *b)).collect();
+    for (from, tos) in &graph.units {
+        for to in tos {
+            let arrow = if debt.contains(&(from.as_str(), to.as_str())) {
+                "-.->"
+            } else {
+                "-->"
+            };
+            out.push_str(&format!("  {} {arrow} {}\n", id(from), id(to)));
+        }
+    }
+    out.push_str("```\n");
+    out
+}
+
+#[test]
+fn architecture_doc_shows_the_module_graph_of_the_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = ("<!-- module-graph:begin -->\n", "<!-- module-graph:end -->");
+    let (head, rest) = doc
+        .split_once(begin)
+        .expect("docs/architecture.md has the module-graph markers");
+    let (current, tail) = rest.split_once(end).unwrap();
+    let expected = mermaid(&read_graph());
+    if current != expected {
+        if std::env::var_os("UPDATE_ARCHITECTURE").is_some() {
+            std::fs::write(&path, format!("{head}{begin}{expected}{end}{tail}")).unwrap();
+        } else {
+            panic!(
+                "docs/architecture.md's module graph is out of date: run \
+                 `UPDATE_ARCHITECTURE=1 cargo test --test architecture`"
+            );
+        }
+    }
+}
