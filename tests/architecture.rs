@@ -56,9 +56,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "idempotency",
             "observatory",
+            "account",
         ],
     ),
-    ("fronts", &["http", "*/http"]),
+    ("fronts", &["http", "*/http", "portal"]),
     (
         "wiring",
         &["app", "main", "lib", "jobs", "demo", "notify/worker"],

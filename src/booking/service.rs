@@ -665,7 +665,7 @@ pub fn clear_flag(
     );
     write_transaction(conn, |conn| {
         let (row, producer_id) = visible_booking(conn, p, id)?;
-        policy::act_on_booking(p, super::model::Side::Producer, row.venue_id, producer_id)?;
+        policy::act_on_booking(p, policy::Side::Producer, row.venue_id, producer_id)?;
         v.finish()?;
         if !store::clear_flag(conn, id, now)? {
             return Err(Error::conflict(
