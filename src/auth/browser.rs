@@ -75,7 +75,9 @@ pub fn resolve(
         return Ok(None);
     };
     let standing = session::standing(conn, user_id)?;
-    if expires_at <= now || session::admit(standing, created_at.and_utc().timestamp()).is_err() {
+    if expires_at <= now
+        || session::admit(standing, created_at.and_utc().timestamp_millis()).is_err()
+    {
         diesel::delete(browser_sessions::table.find(id)).execute(conn)?;
         return Ok(None);
     }

@@ -249,7 +249,7 @@ fn demo_data_if_empty_loads_once(backend: Backend) {
     let first = run_binary(&url, &["demo-data", "--if-empty"]);
     assert!(
         first.contains(
-            "demo network: added 258 organisations, 11 users, 60 resources, 146 copies, 138 components"
+            "demo network: added 260 organisations, 13 users, 60 resources, 146 copies, 138 components"
         ),
         "{first}"
     );
@@ -260,7 +260,7 @@ fn demo_data_if_empty_loads_once(backend: Backend) {
         "{first}"
     );
     let loaded = counts(&url);
-    assert_eq!(loaded, (258, 11, 60, 146));
+    assert_eq!(loaded, (260, 13, 60, 146));
     let second = run_binary(&url, &["demo-data", "--if-empty"]);
     assert!(
         second.contains("the database already has organisations; demo data not loaded"),
