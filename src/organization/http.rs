@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::hours::{self, OpeningHours, OpeningHoursInput};
-use super::legal::{self, LegalIdentity, LegalIdentityInput};
+use super::legal::{self, LegalIdentityInput, LegalIdentityView};
 use super::model::{
     NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, User,
 };
@@ -329,7 +329,7 @@ async fn put_opening_hours(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Organisation id")),
     responses(
-        (status = 200, description = "The legal identity", body = LegalIdentity),
+        (status = 200, description = "The legal identity", body = LegalIdentityView),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, no legal identity yet, or the caller is neither the agency nor a member of it", body = Problem, content_type = "application/problem+json"),
     )
@@ -339,12 +339,13 @@ async fn get_legal_identity(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-) -> ApiResult<web::Json<LegalIdentity>> {
+) -> ApiResult<web::Json<LegalIdentityView>> {
     let id = id.into_inner();
     Ok(web::Json(
         state
             .run(move |conn| legal::get(conn, &principal, id))
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -357,7 +358,7 @@ async fn get_legal_identity(
     params(("id" = i64, Path, description = "Organisation id")),
     request_body = LegalIdentityInput,
     responses(
-        (status = 200, description = "The legal identity as stored", body = LegalIdentity),
+        (status = 200, description = "The legal identity as stored", body = LegalIdentityView),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the agency nor an administrator of it", body = Problem, content_type = "application/problem+json"),
@@ -371,12 +372,13 @@ async fn put_legal_identity(
     principal: Principal,
     id: web::Path<i64>,
     body: web::Json<LegalIdentityInput>,
-) -> ApiResult<web::Json<LegalIdentity>> {
+) -> ApiResult<web::Json<LegalIdentityView>> {
     let id = id.into_inner();
     let input = body.into_inner();
     Ok(web::Json(
         state
             .run(move |conn| legal::put(conn, &principal, id, &input))
-            .await?,
+            .await?
+            .into(),
     ))
 }

@@ -152,18 +152,80 @@ pub fn electronic_scheme(address: &str) -> Option<&'static str> {
     ok.then_some("EM")
 }
 
-/// An organisation's legal identity, as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+/// An organisation's legal identity as the service keeps it (the API shows it as [`LegalIdentityView`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LegalIdentity {
     pub organization_id: i64,
     #[serde(flatten)]
     pub details: LegalIdentityInput,
     /// The SIREN (the SIRET's first 9 digits).
-    #[schema(example = "130025265")]
     pub siren: String,
     /// UTC.
     #[serde(with = "crate::timestamp::utc")]
     pub updated_at: NaiveDateTime,
+}
+
+/// An organisation's legal identity on the wire: every field at the top level. A type of its own
+/// (not `LegalIdentity` with the input flattened) because the input refuses unknown fields, and a
+/// schema composed from it would refuse the identity's own `organization_id`, `siren` and
+/// `updated_at`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct LegalIdentityView {
+    pub organization_id: i64,
+    /// SIRET of the establishment (14 digits).
+    #[schema(example = "13002526500013")]
+    pub siret: String,
+    /// The SIREN (the SIRET's first 9 digits).
+    #[schema(example = "130025265")]
+    pub siren: String,
+    /// Intra-community VAT number (BT-31 / BT-48).
+    pub vat_id: Option<String>,
+    /// The VAT exemption mention printed on invoices (BT-120).
+    pub vat_exemption: Option<String>,
+    /// Street line of the postal address (BT-35 / BT-50).
+    pub address_line: String,
+    /// Post code (5 digits).
+    pub postcode: String,
+    /// Commune of the postal address.
+    pub city: String,
+    /// IBAN where the organisation is paid (BT-84).
+    pub iban: Option<String>,
+    /// BIC of the IBAN's bank (BT-86).
+    pub bic: Option<String>,
+    /// Electronic address for e-invoices (BT-34 / BT-49).
+    pub electronic_address: Option<String>,
+    /// A public body invoiced through Chorus Pro.
+    pub public_buyer: bool,
+    /// A public buyer requiring its service code (BT-10) on every invoice.
+    pub service_code_required: bool,
+    /// A public buyer requiring its commitment number (BT-13).
+    pub commitment_required: bool,
+    /// UTC.
+    #[serde(with = "crate::timestamp::utc")]
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<LegalIdentity> for LegalIdentityView {
+    fn from(id: LegalIdentity) -> Self {
+        let d = id.details;
+        LegalIdentityView {
+            organization_id: id.organization_id,
+            siret: d.siret,
+            siren: id.siren,
+            vat_id: d.vat_id,
+            vat_exemption: d.vat_exemption,
+            address_line: d.address_line,
+            postcode: d.postcode,
+            city: d.city,
+            iban: d.iban,
+            bic: d.bic,
+            electronic_address: d.electronic_address,
+            public_buyer: d.public_buyer,
+            service_code_required: d.service_code_required,
+            commitment_required: d.commitment_required,
+            updated_at: id.updated_at,
+        }
+    }
 }
 
 /// Body of `PUT /api/v1/organizations/{id}/legal-identity` (replaces the whole identity).
