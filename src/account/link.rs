@@ -1,5 +1,5 @@
 //! One-time links of account mails: the random token, its stored digest, the mail that carries
-//! it, and forgetting the link once the mail is out.
+//! it (notify forgets the link once the mail is out).
 
 use std::collections::HashMap;
 
@@ -11,17 +11,12 @@ use crate::error::{Code, Error, Result};
 use crate::notify::model::NotificationStatus;
 use crate::notify::store::{self as notify_store, NotificationInsert};
 use crate::notify::templates;
-use crate::schema::{domain_events, notifications};
+use crate::schema::domain_events;
 
 /// The mail kind of an invitation (template `account.invitation.<locale>.txt`).
-pub const INVITATION_MAIL: &str = "account.invitation";
+pub const INVITATION_MAIL: &str = crate::notify::store::INVITATION_MAIL;
 /// The mail kind of a password reset (template `account.password_reset.<locale>.txt`).
-pub const RESET_MAIL: &str = "account.password_reset";
-
-/// What the stored copy of an account mail says once it was sent (or given up): the link is
-/// single use and must not outlive its delivery in the database.
-pub const LINK_REMOVED: &str =
-    "(lien à usage unique retiré de la copie conservée / one-time link removed from the stored copy)";
+pub const RESET_MAIL: &str = crate::notify::store::RESET_MAIL;
 
 /// A new link token: what goes in the mail, and what is stored.
 pub struct LinkToken {
@@ -137,25 +132,6 @@ pub fn queue(
         },
     )?;
     Ok(())
-}
-
-/// Removes the link from the stored copies of these mails that were sent or given up (the
-/// worker calls it after each batch). Other mails are left as they are.
-pub fn forget_sent_links(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    diesel::update(
-        notifications::table
-            .filter(notifications::id.eq_any(ids))
-            .filter(notifications::kind.eq_any([INVITATION_MAIL, RESET_MAIL]))
-            .filter(notifications::status.ne(NotificationStatus::Pending)),
-    )
-    .set((
-        notifications::body_text.eq(LINK_REMOVED),
-        notifications::body_html.eq(LINK_REMOVED),
-    ))
-    .execute(conn)
 }
 
 #[cfg(test)]

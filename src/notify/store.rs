@@ -492,3 +492,32 @@ pub fn list(
         .limit(limit)
         .load(conn)
 }
+
+/// The mail kind of an account invitation: its body carries a one-time link.
+pub const INVITATION_MAIL: &str = "account.invitation";
+/// The mail kind of a password reset: its body carries a one-time link.
+pub const RESET_MAIL: &str = "account.password_reset";
+
+/// What the stored copy of a mail with a one-time link says once it was sent (or given up): the
+/// link is single use and must not outlive its delivery in the database.
+pub const LINK_REMOVED: &str =
+    "(lien à usage unique retiré de la copie conservée / one-time link removed from the stored copy)";
+
+/// Removes the one-time link from the stored copies of these mails that were sent or given up
+/// (the worker calls it after each batch). Other mails are left as they are.
+pub fn forget_one_time_links(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(
+        notifications::table
+            .filter(notifications::id.eq_any(ids))
+            .filter(notifications::kind.eq_any([INVITATION_MAIL, RESET_MAIL]))
+            .filter(notifications::status.ne(NotificationStatus::Pending)),
+    )
+    .set((
+        notifications::body_text.eq(LINK_REMOVED),
+        notifications::body_html.eq(LINK_REMOVED),
+    ))
+    .execute(conn)
+}

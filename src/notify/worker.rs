@@ -80,7 +80,7 @@ async fn send_mail(state: &AppState, mailer: &Mailer) -> Result<usize> {
                 }
                 // A one-time link leaves the stored copy once its mail is out (or given up).
                 let ids: Vec<i64> = results.iter().map(|(id, ..)| *id).collect();
-                crate::account::link::forget_sent_links(conn, &ids)?;
+                store::forget_one_time_links(conn, &ids)?;
                 Ok(())
             })
         })
