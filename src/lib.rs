@@ -4,6 +4,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod access;
 pub mod account;
 pub mod allocation;
 pub mod app;
@@ -12,7 +13,6 @@ pub mod auth;
 pub mod billing;
 pub mod booking;
 pub mod catalogue;
-pub mod chaining;
 pub mod client;
 pub mod clock;
 pub mod condition;

@@ -64,9 +64,9 @@ pub fn spreadsheet_safe(cell: &str) -> String {
     }
 }
 
-/// Declares a closed vocabulary stored as text: serde and OpenAPI in snake_case, parsing with the
-/// list of accepted values in the error, and a diesel mapping to `Text` on both backends, so that
-/// queries compare and write the enum itself (`status.eq_any(BookingStatus::ACTIVE)`).
+/// Declares a closed vocabulary written as text: serde and OpenAPI in snake_case, parsing with the
+/// list of accepted values in the error. A vocabulary the database stores is declared with
+/// `stored_enum!` (the database layer, `db::vocabulary`), which adds the diesel mapping.
 ///
 /// The wire name is given twice on purpose: serde and utoipa both derive it from the variant with
 /// `rename_all = "snake_case"` (utoipa cannot read a `rename` passed through a macro fragment, which
@@ -77,62 +77,10 @@ macro_rules! text_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-                 serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-                 diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+                 serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
-        #[diesel(sql_type = diesel::sql_types::Text)]
         $vis enum $name {
             $($(#[$vmeta])* $variant),+
-        }
-
-        // Stored as its name, on both backends: queries compare and write the enum itself.
-        impl diesel::serialize::ToSql<diesel::sql_types::Text, $crate::db::DbBackend> for $name {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, $crate::db::DbBackend>,
-            ) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, $crate::db::DbBackend>>::to_sql(
-                    self.as_str(),
-                    out,
-                )
-            }
-        }
-
-        // Boxed queries over the multi-backend connection also need each backend's own impl.
-        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for $name {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
-            ) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite>>::to_sql(
-                    self.as_str(),
-                    out,
-                )
-            }
-        }
-
-        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
-            ) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
-                    self.as_str(),
-                    out,
-                )
-            }
-        }
-
-        impl diesel::deserialize::FromSql<diesel::sql_types::Text, $crate::db::DbBackend> for $name {
-            fn from_sql(
-                bytes: <$crate::db::DbBackend as diesel::backend::Backend>::RawValue<'_>,
-            ) -> diesel::deserialize::Result<Self> {
-                let text = <String as diesel::deserialize::FromSql<
-                    diesel::sql_types::Text,
-                    $crate::db::DbBackend,
-                >>::from_sql(bytes)?;
-                text.parse().map_err(|e: String| e.into())
-            }
         }
 
         impl $name {

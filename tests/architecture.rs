@@ -5,17 +5,17 @@
 //! (run with `UPDATE_ARCHITECTURE=1` to rewrite it).
 //!
 //! Layers, from the bottom; a unit may import its own layer and the layers below, never above:
-//! - kernel: money, time, text vocabularies, errors, configuration (no diesel, no domain);
-//! - database: schema, connections and migrations, the shared state that holds the pool;
-//! - domains: each with model → store → service; they call each other only downward, or upward
-//!   through hooks (`booking::hooks`) installed by the wiring;
-//! - fronts: the JSON API handlers (each domain's `http.rs`, the shared `http` module);
+//! - kernel: money, time, text vocabularies, errors, configuration (no database, no domain);
+//! - database: schema, connections and migrations, stored vocabularies (`stored_enum!`);
+//! - domains: each with model → store → service; they call each other in one direction only (no
+//!   cycle), and upward through hooks (`booking::hooks`) installed by the wiring;
+//! - fronts: the shared state of handlers and jobs, the JSON API handlers (each domain's
+//!   `http.rs`, the shared `http` module) and the portal's pages;
 //! - wiring: `app`, `main`, `lib`, the background jobs and the demo loader.
 //!
-//! `DEBT` lists the edges that still break the rule (each with the move that removes it); the test
-//! also fails when one of them is gone, so the list shrinks and never lies. A new cycle or upward
-//! import fails at once: plant `use crate::app;` in `src/money.rs`, or `use crate::billing::X;` in
-//! a file of `booking`, and this test names the edge.
+//! There is no list of tolerated exceptions: a new cycle or upward import fails at once. Plant
+//! `use crate::app;` in `src/money.rs`, `use crate::db::DbConnection;` in `src/text.rs`, or
+//! `use crate::billing::X;` in a file of `booking`, and this test names the edge.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -36,18 +36,18 @@ const LAYERS: &[(&str, &[&str])] = &[
             "client",
         ],
     ),
-    ("database", &["db", "schema", "state"]),
+    ("database", &["db", "schema"]),
     (
         "domains",
         &[
             "territory",
+            "access",
             "organization",
             "auth",
             "catalogue",
             "booking",
             "condition",
             "transport",
-            "chaining",
             "billing",
             "evaluation",
             "allocation",
@@ -59,56 +59,11 @@ const LAYERS: &[(&str, &[&str])] = &[
             "account",
         ],
     ),
-    ("fronts", &["http", "*/http", "portal"]),
+    // The shared state of handlers and jobs knows the domains it wires (token keys, hooks).
+    ("fronts", &["state", "http", "*/http", "portal"]),
     (
         "wiring",
         &["app", "main", "lib", "jobs", "demo", "notify/worker"],
-    ),
-];
-
-/// Edges that still go against the layers or close a cycle, and the move that removes each.
-/// Do not add to it: move the shared thing down instead.
-const DEBT: &[(&str, &str, &str)] = &[
-    (
-        "state",
-        "auth",
-        "the token keys and the user gate: move `TokenKeys` and `UserGate` below the domains, or \
-         hold them in `state` behind a trait the wiring fills",
-    ),
-    (
-        "state",
-        "booking",
-        "the transition hook and `booking::service::Settings`: the hook's trait and the settings \
-         built from the configuration belong below the domains",
-    ),
-    (
-        "text",
-        "db",
-        "`text_enum!` implements diesel's `ToSql`/`FromSql`: emit them from a database-layer \
-         macro invoked beside each stored vocabulary",
-    ),
-    (
-        "auth",
-        "organization",
-        "auth reads users and organisations through `organization`, which authorises through \
-         `auth::policy`: the user and organisation rows auth needs belong to auth's store",
-    ),
-    (
-        "catalogue",
-        "booking",
-        "retiring a copy takes `booking::service::Settings` (for condition's lifecycle): let the \
-         catalogue call the lifecycle through a hook, or move retirement to condition",
-    ),
-    (
-        "catalogue",
-        "condition",
-        "retiring a copy through `condition::lifecycle` from the catalogue service: one home for \
-         the transition, called by both fronts",
-    ),
-    (
-        "chaining",
-        "booking",
-        "chaining filters stays by `BookingStatus`: the status vocabulary belongs below both",
     ),
 ];
 
@@ -402,14 +357,9 @@ fn files_is_mod(root: &Path, module: &[String]) -> bool {
 fn imports_follow_the_layers_and_form_no_cycle() {
     let graph = read_graph();
     let mut problems = Vec::new();
-    let debt: BTreeSet<(&str, &str)> = DEBT.iter().map(|(a, b, _)| (*a, *b)).collect();
-    let mut kept = graph.units.clone();
+    let kept = &graph.units;
     for (from, tos) in &graph.units {
         for to in tos {
-            if debt.contains(&(from.as_str(), to.as_str())) {
-                kept.get_mut(from).unwrap().remove(to);
-                continue;
-            }
             let (lf, lt) = (layer_of(from), layer_of(to));
             if lt > lf {
                 problems.push(format!(
@@ -419,7 +369,7 @@ fn imports_follow_the_layers_and_form_no_cycle() {
             }
         }
     }
-    for component in cycles(&kept) {
+    for component in cycles(kept) {
         let inside: Vec<String> = component
             .iter()
             .flat_map(|a| {
@@ -440,13 +390,6 @@ fn imports_follow_the_layers_and_form_no_cycle() {
             problems.push(format!(
                 "cycle between files of {module}: {}",
                 component.join(", ")
-            ));
-        }
-    }
-    for (from, to, _) in DEBT {
-        if !graph.units.get(*from).is_some_and(|t| t.contains(*to)) {
-            problems.push(format!(
-                "{from} -> {to} is in DEBT but no longer in the code: remove it from DEBT"
             ));
         }
     }
@@ -471,15 +414,9 @@ fn mermaid(graph: &Graph) -> String {
         }
         out.push_str("  end\n");
     }
-    let debt: BTreeSet<(&str, &str)> = DEBT.iter().map(|(a, b, _)| (*a, *b)).collect();
     for (from, tos) in &graph.units {
         for to in tos {
-            let arrow = if debt.contains(&(from.as_str(), to.as_str())) {
-                "-.->"
-            } else {
-                "-->"
-            };
-            out.push_str(&format!("  {} {arrow} {}\n", id(from), id(to)));
+            out.push_str(&format!("  {} --> {}\n", id(from), id(to)));
         }
     }
     out.push_str("```\n");

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-crate::text_enum! {
+crate::stored_enum! {
     /// How `allocate` orders the requests of a round when they compete for the same copies.
     pub enum AllocationPolicy {
         /// Venues of the EPCIs with the fewest loans per inhabitant over the last 12 months first
@@ -15,7 +15,7 @@ crate::text_enum! {
     }
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Where a round stands.
     pub enum RoundStatus {
         /// Taking requests; `allocate` may propose plans.

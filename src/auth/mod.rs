@@ -3,13 +3,11 @@
 pub mod apikey;
 pub mod browser;
 pub mod http;
-pub mod password;
-pub mod policy;
-pub mod principal;
 pub mod scope;
 pub mod service;
 pub mod session;
 pub mod throttle;
 pub mod token;
 
-pub use principal::Principal;
+/// Authorization and the caller live in `access`, below the directory of organisations.
+pub use crate::access::{password, policy, principal, Principal};

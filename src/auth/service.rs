@@ -34,10 +34,7 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-/// Normalises an e-mail address for storage and lookup.
-pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
+pub use crate::access::normalize_email;
 
 /// Checks credentials and issues a token. Unknown e-mail and wrong password get the same answer
 /// after the same work.

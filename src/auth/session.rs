@@ -211,6 +211,12 @@ impl UserGate {
     }
 }
 
+impl crate::access::Standings for UserGate {
+    fn forget(&self, user_id: i64) {
+        UserGate::forget(self, user_id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

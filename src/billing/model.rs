@@ -86,7 +86,7 @@ pub struct PricingPolicy {
     pub transport_recharge_percent: PerClass,
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// What a line of a quote or an invoice is, in the order lines are listed.
     pub enum LineKind {
         /// The producer's tariff: per loan plus per started week of use.
@@ -250,7 +250,7 @@ pub struct SubsidyProgram {
     pub updated_at: NaiveDateTime,
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// An invoice, or a credit note that cancels one (French rules: issued documents never change).
     pub enum InvoiceKind {
         Invoice => "invoice",

@@ -82,7 +82,7 @@ pub struct Facts {
     /// The programmes valid on the first day of use, with their budgets as read.
     pub programs: Vec<ProgramRow>,
     /// The copy's stays around the loan, when they were asked for (its legs depend on them).
-    pub stays: Option<Vec<crate::chaining::Stay>>,
+    pub stays: Option<Vec<crate::booking::chaining::Stay>>,
 }
 
 /// What pricing reads of a loan, in one query; `None` when the borrower is not a venue.
@@ -213,7 +213,7 @@ fn booking_transport_cost(
     billing: &LoanBilling,
     row: &BookingRow,
     depot: Option<LatLon>,
-    stays: Option<&[crate::chaining::Stay]>,
+    stays: Option<&[crate::booking::chaining::Stay]>,
 ) -> Result<i64> {
     let booking: Booking = row.clone().try_into()?;
     let cost = match (depot, stays) {

@@ -387,7 +387,7 @@ pub fn pricing_facts(
         Option<(i64, i64, i64)>,
         Option<(f64, f64)>,
         Option<ProgramRow>,
-        Option<crate::chaining::StayRow>,
+        Option<crate::booking::chaining::StayRow>,
     )> = organizations::table
         .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
         .inner_join(pricing_policy::table.on(pricing_policy::id.eq(1)))
@@ -462,7 +462,7 @@ pub fn pricing_facts(
         .load(conn)?;
     // One row per (programme, stay): each appears once in the result.
     let mut programs: Vec<ProgramRow> = Vec::new();
-    let mut stays: Vec<crate::chaining::StayRow> = Vec::new();
+    let mut stays: Vec<crate::booking::chaining::StayRow> = Vec::new();
     for r in &rows {
         if let Some(p) = &r.4 {
             if !programs.iter().any(|q| q.id == p.id) {
@@ -481,7 +481,7 @@ pub fn pricing_facts(
         Some(_) => Some(
             stays
                 .into_iter()
-                .map(crate::chaining::stay_from_row)
+                .map(crate::booking::chaining::stay_from_row)
                 .collect::<crate::error::Result<Vec<_>>>()
                 .map_err(|e| diesel::result::Error::DeserializationError(e.to_string().into()))?,
         ),
@@ -515,7 +515,7 @@ pub struct PricingRow {
     /// The programmes valid on the first day of use, by id.
     pub programs: Vec<ProgramRow>,
     /// The stays of the copy over the window asked for, ordered like `chaining::stays_of`.
-    pub stays: Option<Vec<crate::chaining::Stay>>,
+    pub stays: Option<Vec<crate::booking::chaining::Stay>>,
 }
 
 /// (kind, venue type, latitude, longitude, commune population, EPCI SIREN) of an organisation.

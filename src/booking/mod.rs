@@ -3,6 +3,7 @@
 //! iCalendar feeds.
 
 pub mod calendar;
+pub mod chaining;
 pub mod feeds;
 pub mod hooks;
 pub mod http;

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::Side;
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Where a booking stands in its life.
     pub enum BookingStatus {
         /// Asked by a venue; the copy is held until approval, rejection, cancellation or expiry.
@@ -87,7 +87,7 @@ impl BookingStatus {
     }
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// A workflow action, `POST /api/v1/bookings/{id}/{action}`.
     pub enum BookingAction {
         Approve => "approve",
@@ -287,7 +287,7 @@ pub struct Availability {
     pub copies: Vec<CopyAvailability>,
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// State of a waitlist entry.
     pub enum WaitlistStatus {
         Waiting => "waiting",

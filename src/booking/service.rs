@@ -172,7 +172,7 @@ fn candidates(
     // prefer the copy that makes the shortest approach.
     let ids: Vec<i64> = found.iter().map(|c| c.copy_id).collect();
     let gap = Duration::days(settings.chain_gap_days);
-    let before = crate::chaining::stays_of(
+    let before = crate::booking::chaining::stays_of(
         conn,
         &ids,
         BookingStatus::MOVING,
@@ -180,8 +180,12 @@ fn candidates(
         starts_on - Duration::days(1),
     )?;
     for c in &mut found {
-        let previous =
-            crate::chaining::chained_before(&before, c.copy_id, starts_on, settings.chain_gap_days);
+        let previous = crate::booking::chaining::chained_before(
+            &before,
+            c.copy_id,
+            starts_on,
+            settings.chain_gap_days,
+        );
         if let Some(prev) = previous {
             let from = LatLon {
                 lat: prev.venue.latitude,

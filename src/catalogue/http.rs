@@ -272,7 +272,16 @@ async fn update_copy(
     let settings = state.booking_settings();
     Ok(web::Json(
         state
-            .run(move |conn| service::update_copy(conn, &principal, &settings, id, &body))
+            .run(move |conn| {
+                crate::condition::service::update_copy(
+                    conn,
+                    &principal,
+                    &settings,
+                    id,
+                    &body,
+                    chrono::Utc::now().naive_utc(),
+                )
+            })
             .await?,
     ))
 }

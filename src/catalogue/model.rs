@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-crate::text_enum! {
+crate::stored_enum! {
     /// What kind of itinerant resource it is.
     pub enum ResourceKind {
         /// A travelling exhibition (panels, installations, floor space).
@@ -18,7 +18,7 @@ crate::text_enum! {
     }
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Scientific theme of a resource.
     pub enum Theme {
         NatureEnvironment => "nature_environment",
@@ -33,7 +33,7 @@ crate::text_enum! {
     }
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Audience a resource is designed for.
     pub enum Audience {
         EarlyChildhood => "early_childhood",
@@ -45,7 +45,7 @@ crate::text_enum! {
     }
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Where a physical copy stands in its life.
     pub enum CopyStatus {
         /// In its depot or a venue, lendable.

@@ -554,14 +554,36 @@ pub fn list_copies(conn: &mut DbConnection, resource_id: i64) -> Result<Vec<Copy
         .collect()
 }
 
-/// Changes a copy's tag, depot, grade or service status (its producer or the agency).
-pub fn update_copy(
+/// A checked change of a copy, not yet written: the catalogue's fields, and the service status
+/// the caller asked for. Service status is condition's transition (retirement, maintenance,
+/// return to service), so condition applies both in one transaction
+/// (`condition::service::update_copy`); the catalogue only checks and writes its own fields.
+#[derive(Debug)]
+pub struct CopyUpdate {
+    /// The copy.
+    pub id: i64,
+    /// Its status before the change.
+    pub current_status: CopyStatus,
+    /// The status asked for, when it differs from the current one.
+    pub status_change: Option<CopyStatus>,
+    /// The grade the copy has after the change (asked for, or kept).
+    pub grade: i32,
+    /// The retirement reason asked for, trimmed.
+    pub retirement_reason: Option<String>,
+    producer_id: i64,
+    changes: CopyChanges,
+    audited: serde_json::Value,
+}
+
+/// Checks a change of a copy's tag, depot, grade or service status (its producer or the agency):
+/// authorization and every field, before anything is written.
+pub fn check_copy_update(
     conn: &mut DbConnection,
     p: &Principal,
-    settings: &crate::booking::service::Settings,
     id: i64,
     patch: &CopyPatch,
-) -> Result<Copy> {
+    now: chrono::NaiveDateTime,
+) -> Result<CopyUpdate> {
     let current = live_copy(conn, id)?;
     policy::write_catalogue(p, current.producer_id)?;
     let current_status: CopyStatus = current.status;
@@ -622,87 +644,47 @@ pub fn update_copy(
         None => None,
     };
     v.finish()?;
+    let retirement_reason = patch
+        .retirement_reason
+        .as_ref()
+        .map(|r| r.trim().to_string());
     let changes = CopyChanges {
         asset_tag: patch.asset_tag.as_ref().map(|t| t.trim().to_string()),
         home_commune_insee: home.map(|h| h.insee_code),
-        // Status changes go through the copy's lifecycle below, never through a plain write.
+        // Status changes go through the copy's lifecycle (condition), never through a plain write.
         status: None,
         condition_grade: patch.condition_grade,
-        retirement_reason: patch
-            .retirement_reason
-            .as_ref()
-            .map(|r| Some(r.trim().to_string())),
-        updated_at: Some(Utc::now().naive_utc()),
+        retirement_reason: retirement_reason.clone().map(Some),
+        updated_at: Some(now),
     };
-    let row = write_transaction(conn, |conn| {
-        if let Some(tag) = &changes.asset_tag {
-            if let Some(other) = store::find_copy_by_tag(conn, current.producer_id, tag)? {
-                if other.id != id {
-                    return Err(tag_taken(tag));
-                }
-            }
-        }
-        let now = Utc::now().naive_utc();
-        store::update_copy(conn, id, &changes)?;
-        match patch.status {
-            Some(status) if status != current_status => {
-                change_service_status(conn, p, settings, id, status, &changes, now)?
-            }
-            _ => {}
-        }
-        audit_change(conn, p, "copy.updated", "copy", id, patch)?;
-        store::find_copy(conn, id)?.ok_or_else(|| Error::NotFound(format!("copy {id}")))
-    })?;
-    row.try_into()
+    Ok(CopyUpdate {
+        id,
+        current_status,
+        status_change: patch.status.filter(|s| *s != current_status),
+        grade: patch.condition_grade.unwrap_or(current.condition_grade),
+        retirement_reason,
+        producer_id: current.producer_id,
+        changes,
+        audited: serde_json::to_value(patch).unwrap_or_default(),
+    })
 }
 
-/// A status change asked by PATCH, through the same transition as its dedicated endpoint
-/// (retirement, maintenance), so its consequences are the same.
-fn change_service_status(
+/// Writes a checked change's catalogue fields and its audit entry, inside the caller's write
+/// transaction (409 `asset_tag_taken` when another copy of the producer has the tag).
+pub fn apply_copy_update(
     conn: &mut DbConnection,
     p: &Principal,
-    settings: &crate::booking::service::Settings,
-    id: i64,
-    status: CopyStatus,
-    changes: &CopyChanges,
-    now: chrono::NaiveDateTime,
+    update: &CopyUpdate,
 ) -> Result<()> {
-    use crate::condition::lifecycle;
-    match status {
-        CopyStatus::Retired => {
-            let reason = changes
-                .retirement_reason
-                .clone()
-                .flatten()
-                .unwrap_or_default();
-            lifecycle::retire(conn, id, &reason, now)
-        }
-        CopyStatus::Maintenance => {
-            lifecycle::send_to_maintenance(
-                conn,
-                id,
-                &lifecycle::MaintenanceCause {
-                    reason: "taken out of service by hand",
-                    report_id: None,
-                    organization_id: p.organization_id,
-                    spare_booking_id: None,
-                },
-                now,
-            )?;
-            Ok(())
-        }
-        _ => {
-            let grade = match changes.condition_grade {
-                Some(grade) => grade,
-                None => {
-                    store::find_copy(conn, id)?
-                        .ok_or_else(|| Error::NotFound(format!("copy {id}")))?
-                        .condition_grade
-                }
-            };
-            lifecycle::return_to_service(conn, settings, id, grade, now)
+    if let Some(tag) = &update.changes.asset_tag {
+        if let Some(other) = store::find_copy_by_tag(conn, update.producer_id, tag)? {
+            if other.id != update.id {
+                return Err(tag_taken(tag));
+            }
         }
     }
+    store::update_copy(conn, update.id, &update.changes)?;
+    audit_change(conn, p, "copy.updated", "copy", update.id, &update.audited)
 }
 
 impl From<ComponentRow> for Component {

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-crate::text_enum! {
+crate::stored_enum! {
     /// The hand-over at which a condition report is filed.
     pub enum Stage {
         /// The producer, as the copy leaves.
@@ -18,7 +18,7 @@ crate::text_enum! {
     }
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// What a maintenance does.
     pub enum MaintenanceKind {
         Repair => "repair",

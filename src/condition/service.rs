@@ -13,12 +13,12 @@ use super::model::{
 use super::store::{self, LineRow, MaintenanceInsert, MaintenanceRow, ReportInsert, ReportRow};
 use super::wear::{self, Loan, WearModel};
 use crate::auth::{policy, Principal};
+use crate::booking::chaining::{self, next_chained, previous_chained};
 use crate::booking::service::Settings;
 use crate::booking::store::{self as bookings, OccupationInsert};
 use crate::booking::BookingStatus;
 use crate::catalogue::store::{self as catalogue, CopyRow};
 use crate::catalogue::CopyStatus;
-use crate::chaining::{self, next_chained, previous_chained};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
@@ -612,6 +612,50 @@ pub fn retire(
     })
 }
 
+/// Changes a copy's tag, depot, grade or service status (PATCH): the catalogue checks and writes
+/// its fields, and a status change goes through the same transition as its dedicated endpoint
+/// (retirement, maintenance, return to service), all in one transaction, so its consequences are
+/// the same whichever route asked.
+pub fn update_copy(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    id: i64,
+    patch: &crate::catalogue::model::CopyPatch,
+    now: NaiveDateTime,
+) -> Result<crate::catalogue::Copy> {
+    let update = crate::catalogue::service::check_copy_update(conn, p, id, patch, now)?;
+    write_transaction(conn, |conn| {
+        crate::catalogue::service::apply_copy_update(conn, p, &update)?;
+        match update.status_change {
+            Some(CopyStatus::Retired) => lifecycle::retire(
+                conn,
+                id,
+                update.retirement_reason.as_deref().unwrap_or_default(),
+                now,
+            )?,
+            Some(CopyStatus::Maintenance) => {
+                lifecycle::send_to_maintenance(
+                    conn,
+                    id,
+                    &MaintenanceCause {
+                        reason: "taken out of service by hand",
+                        report_id: None,
+                        organization_id: p.organization_id,
+                        spare_booking_id: None,
+                    },
+                    now,
+                )?;
+            }
+            Some(_) => lifecycle::return_to_service(conn, settings, id, update.grade, now)?,
+            None => {}
+        }
+        catalogue::find_copy(conn, id)?
+            .ok_or_else(|| Error::NotFound(format!("copy {id}")))?
+            .try_into()
+    })
+}
+
 /// A copy as wear sees it: when it entered service and where its depot is (the km of its loans
 /// are measured from there).
 struct AtDepot {
@@ -719,7 +763,7 @@ pub fn copy_wear(
         .ok_or_else(|| Error::Internal("wear of a missing copy".into()))
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Order of the fleet list.
     pub enum FleetSort {
         /// Most worn first.

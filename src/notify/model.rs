@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Where a mail stands.
     pub enum NotificationStatus {
         /// Waiting to be sent, or to be tried again at `next_attempt_at`.

@@ -88,6 +88,28 @@ async fn send_mail(state: &AppState, mailer: &Mailer) -> Result<usize> {
     Ok(attempted)
 }
 
+/// One round of webhook deliveries: lease due deliveries, attempt them concurrently, record each
+/// outcome. Returns how many were attempted.
+async fn deliver_webhooks(state: &AppState, deliverer: &Deliverer) -> Result<usize> {
+    let token = lease_token()?;
+    let lease = token.clone();
+    let timeout_ms = state.config.webhook_timeout_ms;
+    let due = state
+        .run(move |conn| delivery::lease_due(conn, &lease, timeout_ms, Utc::now().naive_utc()))
+        .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let outcomes = futures_util::future::join_all(due.iter().map(|d| deliverer.attempt(d))).await;
+    let base = deliverer.retry_base_seconds();
+    let results: Vec<_> = due.into_iter().zip(outcomes).collect();
+    let attempted = results.len();
+    state
+        .run(move |conn| delivery::record_all(conn, &results, &token, base, Utc::now().naive_utc()))
+        .await?;
+    Ok(attempted)
+}
+
 /// One round: fan out, send due mail (when configured), deliver due webhooks. Returns how much
 /// work it did.
 pub async fn run_once(
@@ -99,7 +121,7 @@ pub async fn run_once(
     if let Some(mailer) = mailer {
         done += send_mail(state, mailer).await?;
     }
-    done += delivery::run_once(state, deliverer).await?;
+    done += deliver_webhooks(state, deliverer).await?;
     Ok(done)
 }
 

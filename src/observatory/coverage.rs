@@ -15,7 +15,7 @@ use crate::error::{Error, Result, Validator};
 use crate::organization::OrgKind;
 use crate::territory::CommuneClass;
 
-crate::text_enum! {
+crate::stored_enum! {
     /// How coverage groups the region.
     pub enum GroupBy {
         /// Village, small town, medium town, large city.

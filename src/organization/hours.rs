@@ -8,13 +8,13 @@ use utoipa::ToSchema;
 
 use super::service::get_organization;
 use super::store;
+use crate::access::{policy, Principal};
 use crate::audit;
-use crate::auth::{policy, Principal};
 use crate::clock::{format_hhmm, parse_hhmm, HHMM_RULE};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 
-crate::text_enum! {
+crate::stored_enum! {
     /// A day of the week.
     pub enum Weekday {
         Monday => "monday",

@@ -263,7 +263,7 @@ async fn deactivate_user(
     let gate = state.user_gate.clone();
     Ok(web::Json(
         state
-            .run(move |conn| service::deactivate_user(conn, &gate, &principal, id))
+            .run(move |conn| service::deactivate_user(conn, gate.as_ref(), &principal, id))
             .await?,
     ))
 }

@@ -7,21 +7,10 @@ use utoipa::ToSchema;
 use super::store::{OrganizationRow, UserRow};
 use crate::error::Error;
 
-crate::text_enum! {
-    /// What an organisation does in the network; decides what its users may do.
-    pub enum OrgKind {
-        /// The regional agency that coordinates the network.
-        Agency => "agency",
-        /// Produces and lends resources (science centre, museum, association).
-        Producer => "producer",
-        /// Borrows resources (library, social centre, school, …).
-        Venue => "venue",
-        /// Integrates through the API (API keys).
-        Partner => "partner",
-    }
-}
+/// The vocabularies authorization reads live with the policy (`access`), below this module.
+pub use crate::access::{OrgKind, Role};
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Kind of venue, following the 2019 regional survey of proximity structures.
     pub enum VenueType {
         Library => "library",
@@ -34,15 +23,6 @@ crate::text_enum! {
         School => "school",
         Museum => "museum",
         Other => "other",
-    }
-}
-
-crate::text_enum! {
-    /// A user's role inside their organisation.
-    pub enum Role {
-        /// Manages the organisation's users and API keys.
-        Admin => "admin",
-        Member => "member",
     }
 }
 
@@ -88,7 +68,7 @@ impl TryFrom<OrganizationRow> for Organization {
     }
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// The language of a user's mail.
     pub enum Locale {
         /// French (the default).

@@ -8,8 +8,8 @@ use super::model::{
     User,
 };
 use super::store::{self, OrganizationChanges, OrganizationInsert, UserInsert};
+use crate::access::{normalize_email, password, policy, Principal};
 use crate::audit;
-use crate::auth::{password, policy, service::normalize_email, Principal};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::territory::store as territory;
@@ -358,7 +358,7 @@ pub fn get_user(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<User>
 /// themselves (an organisation would lose its last administrator by mistake).
 pub fn deactivate_user(
     conn: &mut DbConnection,
-    gate: &crate::auth::session::UserGate,
+    gate: &dyn crate::access::Standings,
     p: &Principal,
     id: i64,
 ) -> Result<User> {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Size class of a commune, as used by the 2019 regional survey of proximity structures.
     pub enum CommuneClass {
         /// Fewer than 2,000 inhabitants.

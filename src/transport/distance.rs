@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::territory::geo::{great_circle_km, road_estimate_km, LatLon};
 
-crate::text_enum! {
+crate::stored_enum! {
     /// How distances are measured.
     pub enum Metric {
         /// Great circle on a sphere of radius 6371.0088 km.

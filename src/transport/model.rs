@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::distance::{DistanceSource, Metric};
-use crate::chaining::Place;
+use crate::booking::chaining::Place;
 
-crate::text_enum! {
+crate::stored_enum! {
     /// What a leg of a loan is.
     pub enum LegKind {
         /// Depot → venue.
@@ -235,7 +235,7 @@ pub struct TimeWindow {
     pub end: String,
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Which way a job's goods travel.
     pub enum JobKind {
         /// Loaded at the depot, left at the stop.
@@ -326,7 +326,7 @@ pub struct SolvedRoute {
     pub duration_minutes: i64,
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Why a job is left out of every route.
     pub enum UnassignedReason {
         /// Larger or heavier than every van on its own.

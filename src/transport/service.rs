@@ -10,9 +10,9 @@ use super::model::{ChainingReport, Leg, LegKind, RouteAnswer, RouteLeg, RouteReq
 use super::store;
 use super::tour::{self, DistanceMatrix};
 use crate::auth::Principal;
+use crate::booking::chaining::Place;
+use crate::booking::chaining::{self, next_chained, previous_chained};
 use crate::booking::{Booking, BookingStatus};
-use crate::chaining::Place;
-use crate::chaining::{self, next_chained, previous_chained};
 use crate::config::Config;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};

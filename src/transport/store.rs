@@ -7,9 +7,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::{Capacity, Shift, Van};
+use crate::booking::chaining::Place;
+use crate::booking::chaining::{stay_from_row, Stay, StayRow, STAY_COLUMNS};
 use crate::booking::BookingStatus;
-use crate::chaining::Place;
-use crate::chaining::{stay_from_row, Stay, StayRow, STAY_COLUMNS};
 use crate::clock::format_hhmm;
 use crate::db::DbConnection;
 use crate::schema::{bookings, communes, copies, organizations, resources, tour_plans, vans};

@@ -16,8 +16,7 @@ use super::store::{self, OutgoingDelivery};
 use crate::config::Config;
 use crate::db::write_transaction;
 use crate::error::Result;
-use crate::notify::store::{lease_token, next_attempt};
-use crate::state::AppState;
+use crate::notify::store::next_attempt;
 
 /// Deliveries leased per round (attempted concurrently).
 const BATCH: i64 = 20;
@@ -30,7 +29,7 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
 
 /// What one attempt came to: the answer's status when 2xx, else the status (if any) and why.
-type Outcome = std::result::Result<u16, (Option<u16>, String)>;
+pub type Outcome = std::result::Result<u16, (Option<u16>, String)>;
 
 /// An HTTP client for deliveries: the configured timeout, no redirects followed, and, unless
 /// private addresses are allowed, a resolver that only connects to public ones. Not `Send`:
@@ -66,8 +65,13 @@ impl Deliverer {
         }
     }
 
+    /// The first retry's delay (`webhook_retry_base_seconds`), doubling after each failure.
+    pub fn retry_base_seconds(&self) -> i64 {
+        self.base_seconds
+    }
+
     /// One attempt: the answer's status when 2xx, else the status (if any) and why.
-    async fn attempt(&self, delivery: &OutgoingDelivery) -> Outcome {
+    pub async fn attempt(&self, delivery: &OutgoingDelivery) -> Outcome {
         // Hosts written as addresses skip the resolver: check them here.
         if !self.allow_private {
             let literal = address::parse(&delivery.url)
@@ -110,36 +114,30 @@ impl Deliverer {
     }
 }
 
-/// One round: lease due deliveries, attempt them concurrently, record each outcome. Returns
-/// how many were attempted.
-pub async fn run_once(state: &AppState, deliverer: &Deliverer) -> Result<usize> {
-    let now = Utc::now().naive_utc();
-    let token = lease_token()?;
-    // The lease outlasts a round whose attempts all time out.
-    let until = now
-        + Duration::milliseconds(state.config.webhook_timeout_ms as i64 * 3)
-        + Duration::seconds(30);
-    let lease = token.clone();
-    let due = state
-        .run(move |conn| Ok(store::lease_due(conn, &lease, now, until, BATCH)?))
-        .await?;
-    if due.is_empty() {
-        return Ok(0);
+/// Leases the due deliveries of one round for `token`; the lease outlasts a round whose
+/// attempts all time out (the worker runs the round: `notify::worker`).
+pub fn lease_due(
+    conn: &mut crate::db::DbConnection,
+    token: &str,
+    timeout_ms: u64,
+    now: NaiveDateTime,
+) -> Result<Vec<OutgoingDelivery>> {
+    let until = now + Duration::milliseconds(timeout_ms as i64 * 3) + Duration::seconds(30);
+    Ok(store::lease_due(conn, token, now, until, BATCH)?)
+}
+
+/// Records the outcomes of one round's attempts, each in its own transaction.
+pub fn record_all(
+    conn: &mut crate::db::DbConnection,
+    results: &[(OutgoingDelivery, Outcome)],
+    token: &str,
+    base_seconds: i64,
+    now: NaiveDateTime,
+) -> Result<()> {
+    for (delivery, outcome) in results {
+        record(conn, delivery, outcome, token, base_seconds, now)?;
     }
-    let outcomes = futures_util::future::join_all(due.iter().map(|d| deliverer.attempt(d))).await;
-    let base = deliverer.base_seconds;
-    let results: Vec<(OutgoingDelivery, Outcome)> = due.into_iter().zip(outcomes).collect();
-    let attempted = results.len();
-    state
-        .run(move |conn| {
-            let now = Utc::now().naive_utc();
-            for (delivery, outcome) in &results {
-                record(conn, delivery, outcome, &token, base, now)?;
-            }
-            Ok(())
-        })
-        .await?;
-    Ok(attempted)
+    Ok(())
 }
 
 fn record(

@@ -100,7 +100,7 @@ impl WebhookEvent {
     }
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// Where one delivery stands.
     pub enum DeliveryStatus {
         /// Waiting for its first attempt, or for a retry at `next_attempt_at`.
@@ -194,7 +194,7 @@ pub struct DeliveryQuery {
     pub limit: Option<i64>,
 }
 
-crate::text_enum! {
+crate::stored_enum! {
     /// What an event is about.
     pub enum WebhookObject {
         Booking => "booking",

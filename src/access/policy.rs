@@ -3,9 +3,9 @@
 //! Convention (docs/api.md): data the caller may not even read answers 404 `not_found`; data it may
 //! read but not change answers 403 `forbidden`.
 
+use super::OrgKind;
 use super::Principal;
 use crate::error::{Error, Result};
-use crate::organization::OrgKind;
 
 fn forbidden(what: &str) -> Error {
     Error::Forbidden(what.to_string())
@@ -166,7 +166,7 @@ pub fn change_member(p: &Principal, organization_id: i64, user_id: i64) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::organization::Role;
+    use crate::access::Role;
 
     fn who(kind: OrgKind, role: Role, org: i64) -> Principal {
         Principal {

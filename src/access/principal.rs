@@ -1,6 +1,6 @@
 //! Who is calling: resolved once per request from an access token or an API key.
 
-use crate::organization::{OrgKind, Role};
+use super::{OrgKind, Role};
 
 /// The authenticated caller, as every authorisation rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::booking::BookingStatus;
+use super::BookingStatus;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::schema::{bookings, organizations};
