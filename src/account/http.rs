@@ -11,7 +11,7 @@ use super::invitation::{self, Acceptance, Invitation, NewInvitation};
 use super::link::MailContext;
 use super::members::{self, UserPatch};
 use super::reset::{self, ResetConfirmation, ResetRequest};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::organization::User;
 use crate::state::AppState;

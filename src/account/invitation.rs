@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::link::{self, AccountMail, MailContext};
+use crate::access::normalize_email;
+use crate::access::{password, policy, Principal};
 use crate::audit::{self, Actor};
-use crate::auth::service::normalize_email;
-use crate::auth::{password, policy, Principal};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Code, Error, Result, Validator};
 use crate::organization::model::stored;

@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::access::{policy, Principal};
 use crate::audit;
 use crate::auth::service::tokens_refused_before;
 use crate::auth::session::UserGate;
-use crate::auth::{policy, Principal};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result};
 use crate::organization::model::stored;

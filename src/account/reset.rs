@@ -13,9 +13,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::link::{self, AccountMail, MailContext};
+use crate::access::normalize_email;
+use crate::access::password;
 use crate::audit::{self, Actor};
-use crate::auth::password;
-use crate::auth::service::{normalize_email, tokens_refused_before};
+use crate::auth::service::tokens_refused_before;
 use crate::auth::session::UserGate;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};

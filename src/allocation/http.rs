@@ -9,7 +9,7 @@ use super::model::{
     RoundRequest,
 };
 use super::service;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

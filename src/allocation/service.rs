@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::plan::{self, Standing, Territory, Wish};
 use super::store::{self, Decision, RequestInsert, RequestRow, RoundInsert, RoundRow};
-use crate::auth::{policy, Principal};
+use crate::access::{policy, Principal};
 use crate::booking::service::{self as booking, Settings};
 use crate::catalogue::store as catalogue;
 use crate::db::{write_transaction, DbConnection};

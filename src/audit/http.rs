@@ -4,7 +4,7 @@ use actix_web::{get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{AuditEntry, AuditQuery};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

@@ -6,7 +6,8 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::{apikey, service, session, Principal};
+use super::{apikey, service, session};
+use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::schema::browser_sessions;

@@ -13,7 +13,8 @@ use super::service::{
     self, ApiKey, CreatedApiKey, LoginRequest, Me, MePatch, NewApiKey, PasswordChange,
     TokenResponse,
 };
-use super::{apikey, scope, session, Principal};
+use super::{apikey, scope, session};
+use crate::access::Principal;
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;

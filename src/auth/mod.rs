@@ -8,6 +8,3 @@ pub mod service;
 pub mod session;
 pub mod throttle;
 pub mod token;
-
-/// Authorization and the caller live in `access`, below the directory of organisations.
-pub use crate::access::{password, policy, principal, Principal};

@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use super::apikey::{self, ApiKeyInsert, ApiKeyRow};
 use super::scope::Scope;
 use super::token::TokenKeys;
-use super::{password, policy, session, throttle, Principal};
+use super::{session, throttle};
+use crate::access::{normalize_email, password, policy, Principal};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
@@ -33,8 +34,6 @@ pub struct TokenResponse {
     /// Seconds until the token expires.
     pub expires_in: i64,
 }
-
-pub use crate::access::normalize_email;
 
 /// Checks credentials and issues a token. Unknown e-mail and wrong password get the same answer
 /// after the same work.

@@ -4,7 +4,7 @@ use chrono::Utc;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::Principal;
+use crate::access::Principal;
 use crate::error::{Error, Result};
 use crate::organization::model::stored;
 

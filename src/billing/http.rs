@@ -10,7 +10,7 @@ use super::model::{
     RevenueQuery, RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
 };
 use super::{invoice, quote, revenue, service, subsidy, LoanBilling};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

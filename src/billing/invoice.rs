@@ -9,7 +9,7 @@ use super::ledger::{self, InvoiceInsert, InvoiceRow, Scope};
 use super::model::{Currency, Invoice, InvoiceFilter, InvoiceKind, InvoiceRequest, Line};
 use super::parties::{self, FrozenParties};
 use super::quote::{self, LoanBilling};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::booking::BookingStatus;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Code, Error, Result, Validator};

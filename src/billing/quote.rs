@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::model::{Currency, Line, LineKind, PricingPolicy, Quote, QuoteQuery, Tariff};
 use super::price::{self, Amounts, Inputs, Labels, Offer};
 use super::store::{self, FrozenQuote, ProgramRow};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::booking::hooks::TransitionHook;
 use crate::booking::store::BookingRow;
 use crate::booking::{Booking, BookingStatus};
@@ -490,7 +490,7 @@ pub fn quote_for(
     // booking's path); the same visibility rule as the booking itself.
     let (row, producer_id, frozen) = store::booking_with_quote(conn, booking_id)?
         .ok_or_else(|| Error::NotFound(format!("booking {booking_id}")))?;
-    crate::auth::policy::read_booking(p, row.venue_id, producer_id)
+    crate::access::policy::read_booking(p, row.venue_id, producer_id)
         .map_err(|_| Error::NotFound(format!("booking {booking_id}")))?;
     quote_with(conn, billing, &row, frozen)
 }

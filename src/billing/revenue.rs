@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::ledger::{self, Flow};
 use super::model::{ResourceRevenue, RevenueReport, RevenueTotals};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
 use crate::organization::OrgKind;

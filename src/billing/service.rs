@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 
 use super::model::{PerClass, PricingPolicy, Tariff};
 use super::store;
-use crate::auth::{policy, Principal};
+use crate::access::{policy, Principal};
 use crate::catalogue::store as catalogue;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 
 use super::model::{NewSubsidyProgram, SubsidyProgram, SubsidyProgramPatch};
 use super::store::{self, ProgramRow, ProgramValues};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Code, Error, Result, Validator};
 use crate::money::MAX_BUDGET_CENTS;

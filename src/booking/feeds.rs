@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 
 use super::calendar::{self, CalendarEvent};
 use super::model::BookingStatus;
-use crate::auth::{apikey, policy, Principal};
+use crate::access::{policy, Principal};
+use crate::auth::apikey;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result};
 use crate::organization::model::stored;

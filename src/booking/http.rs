@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::service::{self, Settings};
 use super::store::BookingFilter;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::idempotency::{self, http::IdempotencyKey};
 use crate::state::AppState;

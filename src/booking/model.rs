@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::policy::Side;
+use crate::access::policy::Side;
 
 crate::stored_enum! {
     /// Where a booking stands in its life.

@@ -14,7 +14,7 @@ use super::store::{
     self, BookingFilter, BookingInsert, BookingRow, EventInsert, OccupationInsert, Placement,
     Scope, WaitlistRow,
 };
-use crate::auth::{policy, Principal};
+use crate::access::{policy, Principal};
 use crate::catalogue::store::{self as catalogue, ResourceRow};
 use crate::catalogue::CopyStatus;
 use crate::config::Config;

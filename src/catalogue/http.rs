@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::search::{SearchFilter, SearchParams};
 use super::service;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 

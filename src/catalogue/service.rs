@@ -12,7 +12,7 @@ use super::store::{
     self, ComponentRow, CopyChanges, CopyInsert, CopyRow, ResourceChanges, ResourceInsert,
     ResourceRow,
 };
-use crate::auth::{policy, Principal};
+use crate::access::{policy, Principal};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;

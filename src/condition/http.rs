@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::service::{self, FleetSort};
 use super::wear::WearModel;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::catalogue::Copy;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;

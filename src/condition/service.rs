@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::store::{self, LineRow, MaintenanceInsert, MaintenanceRow, ReportInsert, ReportRow};
 use super::wear::{self, Loan, WearModel};
-use crate::auth::{policy, Principal};
+use crate::access::{policy, Principal};
 use crate::booking::chaining::{self, next_chained, previous_chained};
 use crate::booking::service::Settings;
 use crate::booking::store::{self as bookings, OccupationInsert};

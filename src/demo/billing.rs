@@ -6,7 +6,7 @@
 use chrono::{Duration, NaiveDateTime, Utc};
 use serde::Deserialize;
 
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::billing::model::{InvoiceRequest, NewSubsidyProgram, PricingPolicy, Tariff};
 use crate::billing::{invoice, quote, store as billing_store, subsidy, LoanBilling};
 use crate::booking::store::{self as booking_store, BookingInsert};

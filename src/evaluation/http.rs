@@ -6,7 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{Evaluation, EvaluationList, EvaluationPatch, EvaluationQuery, NewEvaluation};
 use super::service;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

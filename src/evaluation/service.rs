@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::model::{Evaluation, EvaluationList, EvaluationPatch, EvaluationQuery, NewEvaluation};
 use super::store::{self, EvaluationRow, EvaluationValues, Filter, LoanRef};
-use crate::auth::{policy, Principal};
+use crate::access::{policy, Principal};
 use crate::booking::service::visible_booking;
 use crate::booking::BookingStatus;
 use crate::catalogue::Audience;

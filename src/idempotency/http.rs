@@ -11,7 +11,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::{Claim, Key, Recorded, HEADER};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;

@@ -4,7 +4,7 @@ use actix_web::{get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{Notification, NotificationQuery};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

@@ -2,7 +2,7 @@
 
 use super::model::{Notification, NotificationQuery};
 use super::store;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
 

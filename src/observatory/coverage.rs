@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::store::{self, CommuneFacts, LoanFacts};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
 use crate::organization::OrgKind;

@@ -9,7 +9,7 @@ use super::coverage::{self, Coverage, CoverageQuery, GroupBy};
 use super::indicators::{self, Observatory, ObservatoryQuery};
 use super::maps::{self, FeatureCollection};
 use super::{page, store, svg};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

@@ -11,7 +11,7 @@ use super::model::{
     NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, User,
 };
 use super::service;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

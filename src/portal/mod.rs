@@ -1,7 +1,7 @@
 //! The portal: the browser's front door, server-rendered pages in French from compiled templates
 //! (`templates/portal/`), one stylesheet, no JavaScript needed. It sits beside the API's handlers
 //! and calls the same domain services (never the handlers, never its own SQL); authorisation comes
-//! from [`crate::auth::policy`] through those services. Nothing imports this module but `app`.
+//! from [`crate::access::policy`] through those services. Nothing imports this module but `app`.
 
 mod account;
 mod form;

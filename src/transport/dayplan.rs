@@ -18,7 +18,7 @@ use super::solve::{self, JobSpec, VehicleSpec};
 use super::store::{self, Move};
 use super::vans;
 use super::vrp;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::booking::chaining;
 use crate::booking::chaining::Place;
 use crate::booking::BookingStatus;

@@ -15,7 +15,7 @@ use super::service::{self, Costs};
 use super::solve;
 use super::vans;
 use super::{dayplan, sheet};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

@@ -9,7 +9,7 @@ use super::distance::{DistanceProvider, Matrix};
 use super::model::{ChainingReport, Leg, LegKind, RouteAnswer, RouteLeg, RouteRequest};
 use super::store;
 use super::tour::{self, DistanceMatrix};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::booking::chaining::Place;
 use crate::booking::chaining::{self, next_chained, previous_chained};
 use crate::booking::{Booking, BookingStatus};

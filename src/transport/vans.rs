@@ -5,8 +5,8 @@ use chrono::{NaiveDateTime, Utc};
 
 use super::model::{Capacity, NewVan, Shift, Van, VanPatch, VanQuery};
 use super::store;
+use crate::access::Principal;
 use crate::audit;
-use crate::auth::Principal;
 use crate::clock::{parse_hhmm, HHMM_RULE};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};

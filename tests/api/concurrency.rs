@@ -113,7 +113,7 @@ async fn concurrent_overlapping_requests_book_each_copy_once(app: TestApp) {
 /// the HTTP API shows as a 500, is a failure too). Without the SQLite write gate the racers' read
 /// phases overlap and all but the first writer fail, in every run.
 async fn racers_released_together(app: &TestApp, f: &Fixture) {
-    use itinerance::auth::Principal;
+    use itinerance::access::Principal;
     use itinerance::booking::model::NewBooking;
     use itinerance::booking::service::request;
     use itinerance::db::DatabaseTarget;

@@ -6,7 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{CreatedWebhook, DeliveryQuery, NewWebhook, Webhook, WebhookDelivery};
 use super::service;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::error::Error;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;

@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::signature;
 use super::store::{self, WebhookInsert, WebhookRow};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Code, Error, Result, Validator};
 
