@@ -163,6 +163,300 @@ pub fn change_member(p: &Principal, organization_id: i64, user_id: i64) -> Resul
     Ok(())
 }
 
+/// The agency coordinates the network: the lists it reads (vans, audit, mail) are not narrowed
+/// to one organisation.
+pub fn sees_whole_network(p: &Principal) -> bool {
+    p.is_agency()
+}
+
+/// The agency acts for every organisation; anyone else only for their own. The rule behind
+/// "404 unless it is yours" for a copy's calendar, a waitlist entry, a maintenance, a van, a day
+/// plan and a legal identity.
+pub fn acts_for(p: &Principal, organization_id: i64) -> bool {
+    p.is_agency() || p.belongs_to(organization_id)
+}
+
+/// The producer itself (not a venue sharing its id by mistake) or the agency: who reads a
+/// producer's fleet and revenue and issues its invoices.
+pub fn acts_for_producer(p: &Principal, producer_id: i64) -> bool {
+    p.is_agency() || (p.kind == OrgKind::Producer && p.belongs_to(producer_id))
+}
+
+/// Only the agency follows the mail the network sends (addresses of every member).
+pub fn follow_network_mail(p: &Principal) -> Result<()> {
+    if sees_whole_network(p) {
+        Ok(())
+    } else {
+        Err(forbidden("the agency follows the mail of the network"))
+    }
+}
+
+/// Subsidy programmes are the agency's: funders' money it allocates across the network.
+pub fn manage_subsidy_programmes(p: &Principal) -> Result<()> {
+    if p.is_agency() {
+        Ok(())
+    } else {
+        Err(forbidden("only the agency manages subsidy programmes"))
+    }
+}
+
+/// The pricing policy (rural rates, who pays the road) is one for the network: the agency's.
+pub fn set_pricing_policy(p: &Principal) -> Result<()> {
+    if p.is_agency() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the agency sets the network's pricing policy",
+        ))
+    }
+}
+
+/// The vans are the network's fleet: the agency's administrators manage them.
+pub fn manage_vans(p: &Principal) -> Result<()> {
+    if p.is_agency() && p.is_admin() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the agency's administrators manage the vans",
+        ))
+    }
+}
+
+/// A producer plans the days of its own depot; the agency any depot's.
+pub fn plan_tours(p: &Principal, depot_id: i64) -> Result<()> {
+    if acts_for(p, depot_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the producer itself, or the agency, plans its tours",
+        ))
+    }
+}
+
+/// The producer of the loan (a human: keys need the billing scope, decided by `auth::scope`) or
+/// the agency issues and credits its invoices.
+pub fn issue_invoice(p: &Principal, seller_id: i64) -> Result<()> {
+    if acts_for_producer(p, seller_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only the producer of the loan, or the agency, issues its invoices",
+        ))
+    }
+}
+
+/// An invoice is read by its seller, its buyer and the agency; others are told it does not exist.
+pub fn read_invoice(p: &Principal, seller_id: i64, buyer_id: i64) -> bool {
+    p.is_agency() || p.belongs_to(seller_id) || p.belongs_to(buyer_id)
+}
+
+/// A venue sees its own quotes; the producer of the resource and the agency quote for any venue.
+pub fn read_quote(p: &Principal, venue_id: i64, producer_id: i64) -> Result<()> {
+    if p.is_agency() || p.belongs_to(venue_id) || p.belongs_to(producer_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "a venue sees its own quotes; producers and the agency quote for any venue",
+        ))
+    }
+}
+
+/// The copy's producer and the agency see every condition report of a copy and file those at
+/// dispatch and inspection; a venue sees the reports it filed.
+pub fn copy_producer_side(p: &Principal, producer_id: i64) -> bool {
+    acts_for(p, producer_id)
+}
+
+/// Reports at delivery and return are filed by the borrowing venue (or the agency).
+pub fn report_at_venue(p: &Principal, venue_id: i64, stage: &str) -> Result<()> {
+    if acts_for(p, venue_id) {
+        Ok(())
+    } else {
+        Err(forbidden(&format!(
+            "the borrowing venue (or the agency) files {stage} reports"
+        )))
+    }
+}
+
+/// An allocation request is seen by the agency, its venue, and the producer of the resource asked
+/// for (`own_resource`: the resource is the caller's).
+pub fn read_allocation_request(p: &Principal, venue_id: i64, own_resource: bool) -> bool {
+    acts_for(p, venue_id) || (p.kind == OrgKind::Producer && own_resource)
+}
+
+/// The organisations a rule is asked about, as the permission table plugs them in.
+#[derive(Debug, Clone, Copy)]
+struct Concerned {
+    organization: i64,
+    venue: i64,
+    producer: i64,
+}
+
+type RuleCheck = fn(&Principal, Concerned) -> bool;
+
+/// Every rule above with the words the API guide uses for it: the guide's table of who may do
+/// what is computed from these (`markdown_table`), so the table cannot say what the code does not.
+const RULES: &[(&str, RuleCheck)] = &[
+    ("create organisations", |p, _| {
+        create_organization(p).is_ok()
+    }),
+    ("edit an organisation", |p, c| {
+        update_organization(p, c.organization).is_ok()
+    }),
+    ("read an organisation's users", |p, c| {
+        read_members(p, c.organization).is_ok()
+    }),
+    (
+        "invite, create, change or deactivate users; API keys",
+        |p, c| {
+            manage_members(p, c.organization).is_ok() && manage_api_keys(p, c.organization).is_ok()
+        },
+    ),
+    ("read an organisation's legal identity", |p, c| {
+        acts_for(p, c.organization)
+    }),
+    ("write resources, copies, components", |p, c| {
+        write_catalogue(p, c.producer).is_ok()
+    }),
+    ("request bookings, join the waitlist", |p, c| {
+        book_for_venue(p, c.venue).is_ok()
+    }),
+    ("see a booking", |p, c| {
+        read_booking(p, c.venue, c.producer).is_ok()
+    }),
+    (
+        "approve, reject, dispatch, deliver, return, close",
+        |p, c| act_on_booking(p, Side::Producer, c.venue, c.producer).is_ok(),
+    ),
+    ("cancel a booking", |p, c| {
+        act_on_booking(p, Side::Venue, c.venue, c.producer).is_ok()
+    }),
+    ("change a booking's dates", |p, c| {
+        change_booking(p, c.venue, c.producer).is_ok()
+    }),
+    ("a quote for a venue", |p, c| {
+        read_quote(p, c.venue, c.producer).is_ok()
+    }),
+    (
+        "condition reports at dispatch / inspection, maintenance, a copy's calendar",
+        |p, c| copy_producer_side(p, c.producer),
+    ),
+    ("condition reports at delivery / return", |p, c| {
+        report_at_venue(p, c.venue, "delivery").is_ok()
+    }),
+    ("fleet, wear forecast, revenue and payback", |p, c| {
+        acts_for_producer(p, c.producer)
+    }),
+    ("issue and credit invoices", |p, c| {
+        issue_invoice(p, c.producer).is_ok()
+    }),
+    ("read an invoice", |p, c| {
+        read_invoice(p, c.producer, c.venue)
+    }),
+    ("evaluate a loan", |p, c| evaluate_loan(p, c.venue).is_ok()),
+    ("open, allocate, confirm allocation rounds", |p, _| {
+        coordinate_allocation(p).is_ok()
+    }),
+    ("see a request of an allocation round", |p, c| {
+        read_allocation_request(p, c.venue, c.producer == p.organization_id)
+    }),
+    (
+        "plan a depot's days, read its day plans and vans",
+        |p, c| plan_tours(p, c.producer).is_ok(),
+    ),
+    ("manage the vans", |p, _| manage_vans(p).is_ok()),
+    ("read every organisation's vans and audit log", |p, _| {
+        sees_whole_network(p)
+    }),
+    ("follow the network's mail", |p, _| {
+        follow_network_mail(p).is_ok()
+    }),
+    ("manage subsidy programmes", |p, _| {
+        manage_subsidy_programmes(p).is_ok()
+    }),
+    ("set the pricing policy", |p, _| {
+        set_pricing_policy(p).is_ok()
+    }),
+];
+
+/// The organisation every table cell is asked for: the caller's own.
+const OWN: i64 = 1;
+
+/// Someone else's organisations, for the "any" cells.
+const OTHERS: Concerned = Concerned {
+    organization: 99,
+    venue: 97,
+    producer: 98,
+};
+
+/// A member and an administrator (humans) of an organisation of this kind.
+fn member_and_admin(kind: OrgKind) -> [Principal; 2] {
+    [super::Role::Member, super::Role::Admin].map(|role| Principal {
+        user_id: Some(1),
+        api_key_id: None,
+        organization_id: OWN,
+        kind,
+        role,
+    })
+}
+
+/// The caller's own organisation in the place the rule reads for its kind: a venue's own venue,
+/// a producer's own resources or depot.
+fn own(kind: OrgKind) -> Concerned {
+    Concerned {
+        organization: OWN,
+        venue: if kind == OrgKind::Venue {
+            OWN
+        } else {
+            OTHERS.venue
+        },
+        producer: if kind == OrgKind::Producer {
+            OWN
+        } else {
+            OTHERS.producer
+        },
+    }
+}
+
+/// What one kind of organisation may do under one rule, in the guide's words: `any` (of every
+/// organisation) or `own` (its own organisation, venue, resources or depot) for rules about one
+/// organisation, `✓` for network-wide ones, `(admin)` when only administrators may, `–` when
+/// nobody of that kind may.
+fn cell(kind: OrgKind, check: RuleCheck, about_one_organisation: bool) -> String {
+    let [member, admin] = member_and_admin(kind);
+    let who = |c: Concerned| match (check(&member, c), check(&admin, c)) {
+        (true, _) => Some(""),
+        (false, true) => Some(" (admin)"),
+        (false, false) => None,
+    };
+    match (who(OTHERS), who(own(kind))) {
+        (Some(role), _) if !about_one_organisation => format!("✓{role}"),
+        (Some(role), _) => format!("any{role}"),
+        (None, Some(role)) => format!("own{role}"),
+        (None, None) => "–".to_string(),
+    }
+}
+
+/// The API guide's table of who may do what, computed from the rules of this module for a member
+/// and an administrator of each kind of organisation.
+pub fn markdown_table() -> String {
+    let kinds = [OrgKind::Agency, OrgKind::Producer, OrgKind::Venue];
+    let mut out = String::from("| | agency | producer | venue |\n|---|---|---|---|\n");
+    for (label, check) in RULES {
+        let about_one_organisation = kinds.iter().any(|k| {
+            member_and_admin(*k)
+                .iter()
+                .any(|p| check(p, own(*k)) != check(p, OTHERS))
+        });
+        let cells: Vec<String> = kinds
+            .iter()
+            .map(|k| cell(*k, *check, about_one_organisation))
+            .collect();
+        out.push_str(&format!("| {label} | {} |\n", cells.join(" | ")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

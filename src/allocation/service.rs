@@ -171,7 +171,7 @@ pub fn list_rounds(conn: &mut DbConnection) -> Result<Vec<Round>> {
 /// Whether the caller may see a request: the agency all, a venue its own, a producer those on
 /// its resources.
 fn sees_request(p: &Principal, row: &RequestRow, own_resources: &HashSet<i64>) -> bool {
-    p.is_agency() || p.belongs_to(row.venue_id) || own_resources.contains(&row.resource_id)
+    policy::read_allocation_request(p, row.venue_id, own_resources.contains(&row.resource_id))
 }
 
 /// A round and the requests the caller may see.
@@ -283,7 +283,7 @@ pub fn withdraw_request(
 ) -> Result<()> {
     write_transaction(conn, |conn| {
         let row = store::find_request(conn, round_id, request_id)?
-            .filter(|r| p.is_agency() || p.belongs_to(r.venue_id))
+            .filter(|r| policy::acts_for(p, r.venue_id))
             .ok_or_else(|| Error::NotFound(format!("request {request_id} of round {round_id}")))?;
         policy::book_for_venue(p, row.venue_id)?;
         open_round(conn, round_id)?;

@@ -34,7 +34,7 @@ async fn list_audit(
     query: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<Vec<AuditEntry>>> {
     let query = query.into_inner();
-    let agency = principal.is_agency();
+    let agency = crate::access::policy::sees_whole_network(&principal);
     Ok(web::Json(
         state
             .run(move |conn| super::list(conn, agency, &query))

@@ -23,17 +23,11 @@ fn may_invoice(p: &Principal, seller_id: i64) -> Result<()> {
             "an API key needs the billing:write scope to issue invoices".into(),
         ));
     }
-    if p.is_agency() || (p.kind == OrgKind::Producer && p.belongs_to(seller_id)) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "only the producer of the loan, or the agency, issues its invoices".into(),
-        ))
-    }
+    crate::access::policy::issue_invoice(p, seller_id)
 }
 
 fn may_read(p: &Principal, row: &InvoiceRow) -> bool {
-    p.is_agency() || p.belongs_to(row.seller_id) || p.belongs_to(row.buyer_id)
+    crate::access::policy::read_invoice(p, row.seller_id, row.buyer_id)
 }
 
 fn to_invoice(row: InvoiceRow, lines: Vec<Line>) -> Invoice {

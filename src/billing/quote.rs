@@ -523,11 +523,7 @@ pub fn preview(
         "a loan lasts less than a year",
     );
     v.finish()?;
-    if !(p.is_agency() || p.belongs_to(venue_id) || p.belongs_to(resource.producer_id)) {
-        return Err(Error::Forbidden(
-            "a venue sees its own quotes; producers and the agency quote for any venue".into(),
-        ));
-    }
+    crate::access::policy::read_quote(p, venue_id, resource.producer_id)?;
     let facts = pricing_facts(conn, venue_id, resource_id, None, query.starts_on, None)?
         .ok_or_else(|| Error::invalid("venue_id", "not a venue"))?;
     let venue = &facts.venue;

@@ -12,7 +12,6 @@ use super::model::{ResourceRevenue, RevenueReport, RevenueTotals};
 use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
-use crate::organization::OrgKind;
 use crate::schema::resources;
 
 /// A resource as the report names it.
@@ -153,7 +152,7 @@ pub fn producer_revenue(
         "must be between 2000 and 2999",
     );
     v.finish()?;
-    if !(p.is_agency() || (p.kind == OrgKind::Producer && p.belongs_to(producer_id))) {
+    if !crate::access::policy::acts_for_producer(p, producer_id) {
         return Err(Error::NotFound(format!(
             "revenue of producer {producer_id}"
         )));

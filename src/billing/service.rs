@@ -70,11 +70,7 @@ pub fn put_pricing_policy(
     new: &PricingPolicy,
     now: NaiveDateTime,
 ) -> Result<PricingPolicy> {
-    if !p.is_agency() {
-        return Err(Error::Forbidden(
-            "only the agency sets the network's pricing policy".into(),
-        ));
-    }
+    policy::set_pricing_policy(p)?;
     let mut v = Validator::new();
     check_percents(&mut v, "class_rate_percent", &new.class_rate_percent);
     check_percents(

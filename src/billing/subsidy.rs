@@ -55,13 +55,7 @@ impl TryFrom<ProgramRow> for SubsidyProgram {
 }
 
 fn agency_only(p: &Principal) -> Result<()> {
-    if p.is_agency() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "only the agency manages subsidy programmes".into(),
-        ))
-    }
+    crate::access::policy::manage_subsidy_programmes(p)
 }
 
 /// Checks a programme's values as they will be stored.

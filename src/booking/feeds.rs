@@ -208,7 +208,7 @@ pub fn copy_feed(conn: &mut DbConnection, p: &Principal, copy_id: i64) -> Result
         .first::<(String, i64)>(conn)
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?;
-    if !(p.is_agency() || p.belongs_to(producer_id)) {
+    if !policy::acts_for(p, producer_id) {
         return Err(Error::NotFound(format!("copy {copy_id} calendar")));
     }
     let rows = feed_query(conn, None, Some(copy_id))?;

@@ -1432,7 +1432,7 @@ pub fn cancel_waitlist(
 ) -> Result<WaitlistEntry> {
     write_transaction(conn, |conn| {
         let entry = store::find_waitlist(conn, id)?
-            .filter(|e| p.is_agency() || p.belongs_to(e.venue_id))
+            .filter(|e| policy::acts_for(p, e.venue_id))
             .ok_or_else(|| Error::NotFound(format!("waitlist entry {id}")))?;
         if !store::close_waitlist(conn, id, WaitlistStatus::Cancelled, None, now)? {
             return Err(Error::conflict(

@@ -22,7 +22,6 @@ use crate::catalogue::CopyStatus;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
-use crate::organization::OrgKind;
 use crate::territory::geo::road_estimate_km;
 use crate::territory::geo::LatLon;
 
@@ -73,7 +72,7 @@ fn authorise_report(
     copy: &CopyRow,
     new: &NewConditionReport,
 ) -> Result<()> {
-    let producer_side = p.is_agency() || p.belongs_to(copy.producer_id);
+    let producer_side = policy::copy_producer_side(p, copy.producer_id);
     let found = match new.booking_id {
         Some(id) => bookings::find_booking(conn, id)?.filter(|b| b.copy_id == copy.id),
         None => None,
@@ -118,12 +117,7 @@ fn authorise_report(
                     "a delivery or return report belongs to a booking",
                 ));
             };
-            if !(p.belongs_to(b.venue_id) || p.is_agency()) {
-                return Err(Error::Forbidden(format!(
-                    "the borrowing venue (or the agency) files {} reports",
-                    new.stage
-                )));
-            }
+            policy::report_at_venue(p, b.venue_id, new.stage.as_str())?;
             let status: BookingStatus = b.status;
             use BookingStatus as S;
             let fits = match new.stage {
@@ -329,7 +323,7 @@ pub fn list_reports(
 ) -> Result<Vec<ConditionReport>> {
     let copy = copy_of_live_resource(conn, copy_id)?;
     let reports = store::list_reports(conn, copy_id)?;
-    let producer_side = p.is_agency() || p.belongs_to(copy.producer_id);
+    let producer_side = policy::copy_producer_side(p, copy.producer_id);
     reports
         .into_iter()
         .filter(|(r, _)| producer_side || r.reported_by_organization == p.organization_id)
@@ -486,7 +480,7 @@ pub fn complete_maintenance(
     let row = store::find_maintenance(conn, id)?
         .ok_or_else(|| Error::NotFound(format!("maintenance {id}")))?;
     let copy = copy_of_live_resource(conn, row.copy_id)?;
-    if !(p.is_agency() || p.belongs_to(copy.producer_id)) {
+    if !policy::acts_for(p, copy.producer_id) {
         return Err(Error::NotFound(format!("maintenance {id}")));
     }
     let mut v = Validator::new();
@@ -783,7 +777,7 @@ pub fn fleet(
     sort: FleetSort,
     today: NaiveDate,
 ) -> Result<Vec<FleetCopy>> {
-    if !(p.is_agency() || (p.kind == OrgKind::Producer && p.belongs_to(producer_id))) {
+    if !policy::acts_for_producer(p, producer_id) {
         return Err(Error::NotFound(format!("fleet of producer {producer_id}")));
     }
     let copies = catalogue::fleet_copies(conn, producer_id)?;

@@ -4,7 +4,7 @@ use super::model::{Notification, NotificationQuery};
 use super::store;
 use crate::access::Principal;
 use crate::db::DbConnection;
-use crate::error::{Error, Result, Validator};
+use crate::error::{Result, Validator};
 
 /// The network's mail for the agency (403 for anyone else: it carries every organisation's
 /// addresses), newest first, `limit` from 1 to 500 (default 100).
@@ -13,11 +13,7 @@ pub fn visible(
     p: &Principal,
     query: &NotificationQuery,
 ) -> Result<Vec<Notification>> {
-    if !p.is_agency() {
-        return Err(Error::Forbidden(
-            "the agency follows the mail of the network".into(),
-        ));
-    }
+    crate::access::policy::follow_network_mail(p)?;
     let limit = query.limit.unwrap_or(100);
     let mut v = Validator::new();
     v.check((1..=500).contains(&limit), "limit", "from 1 to 500");

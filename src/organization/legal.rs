@@ -444,7 +444,7 @@ pub fn find(conn: &mut DbConnection, organization_id: i64) -> Result<Option<Lega
 /// exist, as for its users); 404 too when the organisation has none yet.
 pub fn get(conn: &mut DbConnection, p: &Principal, organization_id: i64) -> Result<LegalIdentity> {
     super::service::get_organization(conn, organization_id)?;
-    if !(p.is_agency() || p.belongs_to(organization_id)) {
+    if !policy::acts_for(p, organization_id) {
         return Err(Error::NotFound(format!(
             "legal identity of organisation {organization_id}"
         )));

@@ -108,11 +108,7 @@ pub fn gather(
         _ => v.add("depot_organization_id", "not a producer of the network"),
     }
     v.finish()?;
-    if !(p.is_agency() || p.belongs_to(req.depot_organization_id)) {
-        return Err(Error::Forbidden(
-            "only the producer itself, or the agency, plans its tours".into(),
-        ));
-    }
+    crate::access::policy::plan_tours(p, req.depot_organization_id)?;
     let (depot, _) = depot.ok_or_else(|| Error::Internal("validated depot missing".into()))?;
     let vans = day_vans(conn, req)?;
     let mut moves: Vec<(JobKind, Move)> = Vec::new();
@@ -402,7 +398,7 @@ pub fn keep(conn: &mut DbConnection, p: &Principal, mut plan: DayPlan) -> Result
 /// A kept plan, for the agency and the depot's producer (404 for others).
 pub fn read(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<DayPlan> {
     let (depot, body) = store::find_tour_plan(conn, id)?
-        .filter(|(depot, _)| p.is_agency() || p.belongs_to(*depot))
+        .filter(|(depot, _)| crate::access::policy::acts_for(p, *depot))
         .ok_or_else(|| Error::NotFound(format!("tour plan {id}")))?;
     serde_json::from_str(&body)
         .map_err(|e| Error::Internal(format!("tour plan {id} of depot {depot} unreadable: {e}")))

@@ -76,13 +76,7 @@ fn check_depot(conn: &mut DbConnection, v: &mut Validator, id: i64) -> Result<()
 }
 
 fn only_agency(p: &Principal) -> Result<()> {
-    if p.is_agency() && p.is_admin() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "only the agency's administrators manage the vans".into(),
-        ))
-    }
+    crate::access::policy::manage_vans(p)
 }
 
 /// Registers a van (the agency's administrators).
@@ -193,13 +187,13 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Van>> {
 /// One van, for the agency and the producer it leaves from (404 for others).
 pub fn get(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Van> {
     find(conn, id)?
-        .filter(|van| p.is_agency() || p.belongs_to(van.depot_organization_id))
+        .filter(|van| crate::access::policy::acts_for(p, van.depot_organization_id))
         .ok_or_else(|| Error::NotFound(format!("van {id}")))
 }
 
 /// The vans a caller may see: all for the agency, a producer's own depot's for a producer.
 pub fn list(conn: &mut DbConnection, p: &Principal, q: &VanQuery) -> Result<Vec<Van>> {
-    let visible_to = (!p.is_agency()).then_some(p.organization_id);
+    let visible_to = (!crate::access::policy::sees_whole_network(p)).then_some(p.organization_id);
     Ok(store::list_vans(
         conn,
         q.depot_organization_id,

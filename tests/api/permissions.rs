@@ -411,3 +411,20 @@ impl Case {
 }
 
 on_both_backends!(role_endpoint_matrix);
+
+/// The API guide's table of who may do what (docs/api.md) is the one computed from
+/// `access::policy`'s rules: a rule changed in the code without the guide fails here.
+#[test]
+fn the_guide_permission_table_is_the_policy() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/api.md"))
+        .expect("docs/api.md");
+    let (_, rest) = doc
+        .split_once("<!-- permissions:begin -->\n")
+        .expect("docs/api.md has the permissions markers");
+    let (table, _) = rest.split_once("<!-- permissions:end -->").unwrap();
+    let expected = itinerance::access::policy::markdown_table();
+    assert!(
+        table == expected,
+        "docs/api.md's table of who may do what is out of date; put this between the markers:\n{expected}"
+    );
+}
