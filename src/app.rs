@@ -45,6 +45,7 @@ or a partner API key.",
         (name = "organizations", description = "Organisations of the network and their users"),
         (name = "territory", description = "Communes of the region (reference data), coverage, the observatory and public map layers"),
         (name = "catalogue", description = "Resources, physical copies and kit components"),
+        (name = "media", description = "Photos and documents of a resource (setup guides, teacher booklets, crate lists): uploaded by its producer, type judged from the content, photos resized by the service"),
                 (name = "bookings", description = "Booking calendars: requests, workflow, availability, waitlist, iCalendar feeds"),
                 (name = "condition", description = "Condition reports, maintenance, wear, retirement and the producer's fleet"),
         (name = "transport", description = "Distances, legs and chaining, optimised tours, day plans"),
@@ -81,6 +82,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .configure(crate::account::http::routes)
                 .configure(crate::territory::http::routes)
                 .configure(crate::catalogue::http::routes)
+                .configure(crate::media::http::routes)
                 // Before booking's `/bookings/{id}/{action}`, which would take `/bookings/{id}/invoice`.
                 .configure(crate::billing::http::routes)
                 .configure(crate::evaluation::http::routes)

@@ -24,6 +24,7 @@ pub mod evaluation;
 pub mod http;
 pub mod idempotency;
 pub mod jobs;
+pub mod media;
 pub mod money;
 pub mod notify;
 pub mod observatory;

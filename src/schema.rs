@@ -396,6 +396,27 @@ diesel::table! {
 diesel::joinable!(legal_identities -> organizations (organization_id));
 
 diesel::table! {
+    resource_media (id) {
+        id -> BigInt,
+        resource_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        content_type -> Text,
+        byte_size -> BigInt,
+        sha256 -> Text,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        original -> Binary,
+        thumbnail -> Nullable<Binary>,
+        page -> Nullable<Binary>,
+        created_at -> Timestamp,
+        created_by_organization -> BigInt,
+    }
+}
+
+diesel::joinable!(resource_media -> resources (resource_id));
+
+diesel::table! {
     invoice_lines (invoice_id, position) {
         invoice_id -> BigInt,
         position -> Integer,

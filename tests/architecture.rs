@@ -45,6 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "organization",
             "auth",
             "catalogue",
+            "media",
             "booking",
             "condition",
             "transport",

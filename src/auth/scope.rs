@@ -126,7 +126,7 @@ pub fn rule(method: &str, template: &str) -> Option<Scope> {
     }
     match first {
         "bookings" | "waitlist" | "allocation-rounds" => Some(Scope::BookingsWrite),
-        "resources" | "copies" => Some(Scope::CatalogueWrite),
+        "resources" | "copies" | "media" => Some(Scope::CatalogueWrite),
         "webhooks" => Some(Scope::WebhooksWrite),
         "routes" | "tours" => Some(Scope::Read),
         "venues" if path.ends_with("/calendar-token") => Some(Scope::Admin),

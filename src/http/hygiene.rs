@@ -211,10 +211,16 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
         return Ok(());
     }
-    let limit = req
-        .app_data::<web::Data<crate::state::AppState>>()
-        .map(|s| s.config.body_limit_bytes)
-        .unwrap_or(262_144);
+    // A file upload is its bytes, not JSON: read with the file limit, and none of the JSON
+    // checks below apply to it.
+    let upload = crate::media::model::is_upload_path(req.path());
+    let limit = if upload {
+        crate::media::model::MAX_FILE_BYTES
+    } else {
+        req.app_data::<web::Data<crate::state::AppState>>()
+            .map(|s| s.config.body_limit_bytes)
+            .unwrap_or(262_144)
+    };
     let mut payload = req.take_payload();
     let read = async {
         let mut body = web::BytesMut::new();
@@ -231,6 +237,12 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
         Ok(read) => read?,
         Err(_) => return Err(ApiError::BodyTimeout(BODY_READ_TIMEOUT.as_secs())),
     };
+    if upload {
+        let (_, mut replay) = actix_http::h1::Payload::create(true);
+        replay.unread_data(body);
+        req.set_payload(actix_web::dev::Payload::from(replay));
+        return Ok(());
+    }
     // Every documented body is an object (or null): serde would read a struct from an array, so
     // `[]` would pass as a body whose fields all have defaults.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {

@@ -128,6 +128,8 @@ pub struct Resp {
     pub headers: awc::http::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as received (files, PDFs).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -301,6 +303,7 @@ impl TestApp {
             content_type,
             headers: res.headers().clone(),
             text,
+            bytes: bytes.to_vec(),
         }
     }
 

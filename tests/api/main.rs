@@ -23,6 +23,7 @@ mod evaluation;
 mod hygiene;
 mod idempotency;
 mod lifecycle;
+mod media;
 mod methods;
 mod migrations;
 mod notifications;
