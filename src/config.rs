@@ -62,6 +62,9 @@ pub struct Config {
     /// Allow webhook URLs on loopback, private and link-local addresses (tests, closed
     /// networks); off by default against server-side request forgery.
     pub webhook_allow_private: bool,
+    /// After this, a keyed request still in progress is deemed abandoned (its instance died)
+    /// and a retry may run it again.
+    pub idempotency_abandoned_after_seconds: i64,
     pub booking_hold_days: i64,
     pub booking_max_days: i64,
     pub booking_horizon_days: i64,
@@ -181,6 +184,11 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "booking_max_days must be at most {MAX_BOOKING_DAYS} (three years)"
             )));
+        }
+        if self.idempotency_abandoned_after_seconds < 1 {
+            return Err(ConfigError::Invalid(
+                "idempotency_abandoned_after_seconds must be at least 1".into(),
+            ));
         }
         if self.booking_hold_days < 1
             || self.booking_max_days < 1

@@ -163,7 +163,7 @@ pub fn change_member(p: &Principal, organization_id: i64, user_id: i64) -> Resul
     Ok(())
 }
 
-/// The agency coordinates the network: the lists it reads (vans, audit, mail) are not narrowed
+/// The agency coordinates the network: the lists it reads (vans, mail) are not narrowed
 /// to one organisation.
 pub fn sees_whole_network(p: &Principal) -> bool {
     p.is_agency()
@@ -365,9 +365,10 @@ const RULES: &[(&str, RuleCheck)] = &[
         |p, c| plan_tours(p, c.producer).is_ok(),
     ),
     ("manage the vans", |p, _| manage_vans(p).is_ok()),
-    ("read every organisation's vans and audit log", |p, _| {
+    ("read every organisation's vans", |p, _| {
         sees_whole_network(p)
     }),
+    ("read the audit log", |p, _| read_audit(p).is_ok()),
     ("follow the network's mail", |p, _| {
         follow_network_mail(p).is_ok()
     }),
@@ -455,6 +456,51 @@ pub fn markdown_table() -> String {
         out.push_str(&format!("| {label} | {} |\n", cells.join(" | ")));
     }
     out
+}
+
+/// The audit log is the agency's.
+pub fn read_audit(p: &Principal) -> Result<()> {
+    if p.is_agency() {
+        Ok(())
+    } else {
+        Err(forbidden("the agency reads the audit log"))
+    }
+}
+
+/// An audit entry shows no more than its reader may read through the object's own route: the
+/// entry about a user (its e-mail, its name) is read by whoever may `GET /users`, an API key
+/// only with the scope that route needs. `route_open` answers the rule of a route for this
+/// caller (for an API key, its scopes); an object type without a route of its own is guarded
+/// like people, the strictest.
+pub fn read_audit_entry(
+    p: &Principal,
+    object_type: &str,
+    route_open: impl Fn(&str) -> Result<()>,
+) -> Result<()> {
+    read_audit(p)?;
+    route_open(audited_object_route(object_type))
+}
+
+/// The route that reads an audited object (the template its guard is decided on).
+pub fn audited_object_route(object_type: &str) -> &'static str {
+    match object_type {
+        "organization" => "/api/v1/organizations/{id}",
+        "resource" => "/api/v1/resources/{id}",
+        "component" => "/api/v1/resources/{id}/components",
+        "copy" => "/api/v1/copies/{id}",
+        "resource_media" => "/api/v1/media/{id}",
+        "tariff" => "/api/v1/resources/{id}/tariff",
+        "pricing_policy" => "/api/v1/pricing-policy",
+        "subsidy_program" => "/api/v1/subsidy-programs",
+        "booking" => "/api/v1/bookings/{id}",
+        "invoice" => "/api/v1/invoices/{id}",
+        "allocation_round" => "/api/v1/allocation-rounds/{id}",
+        "webhook" => "/api/v1/webhooks",
+        "van" => "/api/v1/vans",
+        "api_key" => "/api/v1/api-keys",
+        "invitation" => "/api/v1/invitations",
+        _ => "/api/v1/users/{id}",
+    }
 }
 
 #[cfg(test)]

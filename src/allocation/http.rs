@@ -1,6 +1,6 @@
 //! HTTP handlers of allocation rounds.
 
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -11,6 +11,7 @@ use super::model::{
 use super::service;
 use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
+use crate::idempotency::{self, http::IdempotencyKey};
 use crate::state::AppState;
 
 /// Registers the allocation routes.
@@ -214,27 +215,38 @@ async fn allocate(
 #[utoipa::path(
     tag = "allocation",
     security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Round id")),
+    params(
+        ("id" = i64, Path, description = "Round id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 printable ASCII characters, unique per request of your organisation. A retry with the same key and body within 24 h replays the first answer (same status and body, header `Idempotent-Replayed: true`) and acts no more; the same key with another body is 422 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress` with `Retry-After: 1`."),
+    ),
     responses(
         (status = 200, description = "The bookings made", body = Confirmation),
+        (status = 422, description = "A malformed `Idempotency-Key`; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`round_closed`; `no_proposal`; `proposal_stale`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`round_closed`; `no_proposal`; `proposal_stale`; `idempotency_key_in_progress`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/allocation-rounds/{id}/confirm")]
 async fn confirm(
     state: web::Data<AppState>,
     principal: Principal,
+    key: IdempotencyKey,
+    req: HttpRequest,
     id: web::Path<i64>,
-) -> ApiResult<web::Json<Confirmation>> {
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let settings = state.booking_settings();
-    Ok(web::Json(
-        state
+    // No body: the request is the method and the round's path.
+    let keyed =
+        idempotency::http::KeyedRequest::new(&principal, key, &req, &serde_json::Value::Null)?;
+    idempotency::http::once(&state, keyed, |_| async {
+        let settings = state.booking_settings();
+        let confirmation: Confirmation = state
             .run(move |conn| {
                 service::confirm(conn, &principal, &settings, id, Utc::now().naive_utc())
             })
-            .await?,
-    ))
+            .await?;
+        Ok(HttpResponse::Ok().json(confirmation))
+    })
+    .await
 }

@@ -158,7 +158,22 @@ pub fn create_round(
             },
             &resource_ids,
         )?;
-        Ok(to_round(row, resource_ids.clone(), 0))
+        let round = to_round(row, resource_ids.clone(), 0);
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "allocation_round.created",
+            "allocation_round",
+            round.id,
+            &serde_json::json!({
+                "name": round.name,
+                "period_from": round.period_from,
+                "period_to": round.period_to,
+                "resource_ids": round.resource_ids,
+            }),
+            now,
+        )?;
+        Ok(round)
     })
 }
 
@@ -397,7 +412,20 @@ pub fn allocate(
                 "requests changed while the plan was computed; allocate again",
             ));
         }
-        store::save_proposal(conn, round_id, policy, &decisions, now).map_err(Error::from)
+        store::save_proposal(conn, round_id, policy, &decisions, now)?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "allocation_round.allocated",
+            "allocation_round",
+            round_id,
+            &serde_json::json!({
+                "policy": policy,
+                "assigned": planned.assignments.len(),
+                "unassigned": planned.unassigned.len(),
+            }),
+            now,
+        )
     })?;
     Ok(Proposal {
         round_id,
@@ -500,6 +528,15 @@ pub fn confirm(
             store::set_request_booking(conn, r.id, made.id)?;
             booked.push(made.id);
         }
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "allocation_round.confirmed",
+            "allocation_round",
+            round_id,
+            &serde_json::json!({ "policy": policy, "booking_ids": booked }),
+            now,
+        )?;
         Ok(booked)
     })?;
     Ok(Confirmation {

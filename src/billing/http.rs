@@ -12,6 +12,7 @@ use super::model::{
 use super::{invoice, quote, revenue, service, subsidy, LoanBilling};
 use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
+use crate::idempotency::{self, http::IdempotencyKey};
 use crate::state::AppState;
 
 /// Registers the money routes.
@@ -298,41 +299,50 @@ async fn update_program(
 #[utoipa::path(
     tag = "billing",
     security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Booking id")),
+    params(
+        ("id" = i64, Path, description = "Booking id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 printable ASCII characters, unique per request of your organisation. A retry with the same key and body within 24 h replays the first answer (same status and body, header `Idempotent-Replayed: true`) and acts no more; the same key with another body is 422 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress` with `Retry-After: 1`."),
+    ),
     request_body(content = Option<InvoiceRequest>, description = "Optional: a public buyer's service code and commitment number"),
     responses(
         (status = 201, description = "The invoice", body = Invoice),
         (status = 403, description = "Not the loan's producer or the agency, or an API key without `billing:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or another's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_invoiced`, `loan_not_returned`, or `legal_identity_incomplete` (the seller lacks a SIRET, a VAT number or exemption, or an IBAN: the detail lists what)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A public buyer's mandatory `buyer_service_code` or `commitment_number` missing, or too long: nothing issued", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A public buyer's mandatory `buyer_service_code` or `commitment_number` missing, or too long: nothing issued; a malformed `Idempotency-Key`; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/bookings/{id}/invoice")]
 async fn issue_invoice(
     state: web::Data<AppState>,
     principal: Principal,
+    key: IdempotencyKey,
+    req: HttpRequest,
     id: web::Path<i64>,
     body: Option<web::Json<InvoiceRequest>>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let request = body.map(web::Json::into_inner).unwrap_or_default();
-    let billing = LoanBilling::from_config(&state.config);
-    let invoice = state
-        .run(move |conn| {
-            invoice::issue(
-                conn,
-                &billing,
-                &principal,
-                id,
-                &request,
-                Utc::now().naive_utc(),
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/invoices/{}", invoice.id)))
-        .json(invoice))
+    let keyed = idempotency::http::KeyedRequest::new(&principal, key, &req, &request)?;
+    idempotency::http::once(&state, keyed, |_| async {
+        let billing = LoanBilling::from_config(&state.config);
+        let invoice = state
+            .run(move |conn| {
+                invoice::issue(
+                    conn,
+                    &billing,
+                    &principal,
+                    id,
+                    &request,
+                    Utc::now().naive_utc(),
+                )
+            })
+            .await?;
+        Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/v1/invoices/{}", invoice.id)))
+            .json(invoice))
+    })
+    .await
 }
 
 /// Cancels an invoice with a credit note (negated lines, the next number of the same sequence);

@@ -191,6 +191,19 @@ pub fn issue(
             Code::AlreadyInvoiced,
             "the loan was invoiced meanwhile",
         ))?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "invoice.issued",
+            "invoice",
+            id,
+            &serde_json::json!({
+                "booking_id": booking_id,
+                "number": number_of(year, sequence),
+                "total_cents": quote.total_cents,
+            }),
+            now,
+        )?;
         announce(conn, id, now)?;
         get_row(conn, id)
     })
@@ -264,6 +277,19 @@ pub fn credit(
             Code::AlreadyCredited,
             "the invoice was credited meanwhile",
         ))?;
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "invoice.credited",
+            "invoice",
+            id,
+            &serde_json::json!({
+                "credits_invoice_id": invoice_id,
+                "number": number_of(year, sequence),
+                "total_cents": -original.total_cents,
+            }),
+            now,
+        )?;
         announce(conn, id, now)?;
         get_row(conn, id)
     })

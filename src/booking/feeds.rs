@@ -30,7 +30,12 @@ pub struct CalendarToken {
 }
 
 /// Issues (or replaces) a venue's calendar secret: its members and the agency may.
-pub fn issue_token(conn: &mut DbConnection, p: &Principal, venue_id: i64) -> Result<CalendarToken> {
+pub fn issue_token(
+    conn: &mut DbConnection,
+    p: &Principal,
+    venue_id: i64,
+    now: NaiveDateTime,
+) -> Result<CalendarToken> {
     policy::read_members(p, venue_id)?;
     // Replacing the link cuts every calendar subscribed to the old one: administrators only.
     if !p.is_admin() {
@@ -52,7 +57,17 @@ pub fn issue_token(conn: &mut DbConnection, p: &Principal, venue_id: i64) -> Res
     write_transaction(conn, |conn| {
         diesel::update(organizations::table.find(venue_id))
             .set(organizations::calendar_token_hash.eq(Some(digest)))
-            .execute(conn)
+            .execute(conn)?;
+        // Who cut the subscribed calendars, and when (never the secret).
+        crate::audit::record(
+            conn,
+            p.actor(),
+            "calendar_link.reset",
+            "organization",
+            venue_id,
+            &serde_json::json!({}),
+            now,
+        )
     })?;
     Ok(CalendarToken {
         path: format!("/api/v1/venues/{venue_id}/calendar.ics?token={token}"),

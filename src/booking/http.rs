@@ -1,5 +1,6 @@
 //! Booking endpoints: requests, workflow actions, history, availability, waitlist, calendars.
 
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -15,7 +16,10 @@ use super::service::{self, Settings};
 use super::store::BookingFilter;
 use crate::access::Principal;
 use crate::http::{ApiError, ApiResult, Problem};
-use crate::idempotency::{self, http::IdempotencyKey};
+use crate::idempotency::{
+    self,
+    http::{IdempotencyKey, Slot},
+};
 use crate::state::AppState;
 
 /// Media type of the calendar feeds.
@@ -74,14 +78,19 @@ async fn create_booking(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let request = idempotency::http::KeyedRequest::new(&principal, key, &req, &body)?;
-    idempotency::http::once(&state, request, || async {
-        let settings = settings(&state);
-        let booking = state
+    let settings = settings(&state);
+    let state = &state;
+    idempotency::http::once(state, request, |slot| async move {
+        // The key's answer is recorded in the booking's own transaction.
+        let (_, body) = state
             .run(move |conn| {
-                service::request(conn, &principal, &settings, &body, Utc::now().naive_utc())
+                let now = Utc::now().naive_utc();
+                service::request_then(conn, &principal, &settings, &body, now, |conn, booking| {
+                    slot.record(conn, StatusCode::CREATED, booking, now)
+                })
             })
             .await?;
-        Ok(HttpResponse::Created().json(booking))
+        Ok(Slot::respond(StatusCode::CREATED, body))
     })
     .await
 }
@@ -480,7 +489,7 @@ async fn issue_calendar_token(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let token = state
-        .run(move |conn| feeds::issue_token(conn, &principal, id))
+        .run(move |conn| feeds::issue_token(conn, &principal, id, Utc::now().naive_utc()))
         .await?;
     Ok(HttpResponse::Created().json(token))
 }

@@ -402,6 +402,19 @@ pub fn request(
     new: &NewBooking,
     now: NaiveDateTime,
 ) -> Result<Booking> {
+    request_then(conn, p, settings, new, now, |_, _| Ok(())).map(|(booking, ())| booking)
+}
+
+/// [`request`], then `then` on the booking made, in the booking's own transaction (the answer
+/// of an `Idempotency-Key` is recorded there, so the booking and its answer commit together).
+pub fn request_then<T>(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    new: &NewBooking,
+    now: NaiveDateTime,
+    then: impl FnOnce(&mut DbConnection, &Booking) -> Result<T>,
+) -> Result<(Booking, T)> {
     let today = now.date();
     let mut v = Validator::new();
     check_period(&mut v, settings, today, new.starts_on, new.ends_on);
@@ -476,18 +489,22 @@ pub fn request(
                 )
             },
         )?;
-        match placed {
-            Some(row) => row.try_into(),
-            None => Err(conflict(alternatives(
-                conn,
-                settings,
-                &cands,
-                new.starts_on,
-                new.ends_on,
-                today,
-                None,
-            )?)),
-        }
+        let booking: Booking = match placed {
+            Some(row) => row.try_into()?,
+            None => {
+                return Err(conflict(alternatives(
+                    conn,
+                    settings,
+                    &cands,
+                    new.starts_on,
+                    new.ends_on,
+                    today,
+                    None,
+                )?))
+            }
+        };
+        let after = then(conn, &booking)?;
+        Ok((booking, after))
     })
 }
 

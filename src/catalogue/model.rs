@@ -242,7 +242,7 @@ pub struct Component {
 
 /// Body of `PATCH /api/v1/resources/{id}/components/{component_id}`: the fields given change
 /// (the count future condition checks expect; the price of a unit lost or damaged from now on).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentPatch {
     #[schema(minimum = 1, maximum = 100000)]
@@ -252,7 +252,7 @@ pub struct ComponentPatch {
 }
 
 /// Body of `POST /api/v1/resources/{id}/components`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComponent {
     pub name: String,

@@ -708,12 +708,13 @@ pub fn create_component(
 ) -> Result<Component> {
     let resource = live_resource(conn, resource_id)?;
     policy::write_catalogue(p, resource.producer_id)?;
-    insert_component(conn, resource.id, new)
+    insert_component(conn, Some(p), resource.id, new)
 }
 
-/// Inserts a validated component, without a caller (demo data uses it).
+/// Inserts a validated component; by `caller`, audited (none: demo data).
 pub fn insert_component(
     conn: &mut DbConnection,
+    caller: Option<&Principal>,
     resource_id: i64,
     new: &NewComponent,
 ) -> Result<Component> {
@@ -746,14 +747,18 @@ pub fn insert_component(
                 format!("the resource already lists a component named {name:?}"),
             ));
         }
-        Ok(store::insert_component(
+        let row = store::insert_component(
             conn,
             resource_id,
             name,
             new.quantity,
             new.unit_cost_cents,
             Utc::now().naive_utc(),
-        )?)
+        )?;
+        if let Some(p) = caller {
+            audit_change(conn, p, "component.created", "component", row.id, new)?;
+        }
+        Ok(row)
     })?;
     Ok(row.into())
 }
@@ -797,6 +802,14 @@ pub fn update_component(
             patch.unit_cost_cents.unwrap_or(current.unit_cost_cents),
         )?
         .ok_or_else(|| Error::NotFound(format!("component {component_id}")))?;
+        audit_change(
+            conn,
+            p,
+            "component.updated",
+            "component",
+            component_id,
+            patch,
+        )?;
         Ok(row.into())
     })
 }

@@ -153,6 +153,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                         summary.components += 1;
                         catalogue::insert_component(
                             conn,
+                            None,
                             row.id,
                             &NewComponent {
                                 name: name.clone(),

@@ -2,16 +2,18 @@
 //! wraps its work in (one line per idempotent operation).
 
 use std::future::{ready, Future, Ready};
+use std::sync::{Arc, Mutex};
 
 use actix_web::body::{to_bytes, BoxBody};
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
-use chrono::Utc;
+use chrono::{Duration, NaiveDateTime, Utc};
 use serde::Serialize;
 
 use super::{Claim, Key, Recorded, HEADER};
 use crate::access::Principal;
+use crate::db::DbConnection;
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -65,22 +67,93 @@ impl KeyedRequest {
     }
 }
 
+/// The key a request holds while its work runs, for the work to record its answer in the
+/// transaction of its effect ([`Slot::record`]): then a crash leaves both or neither, and a retry
+/// never acts twice. Without a key it records nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Slot(Option<Arc<Held>>);
+
+#[derive(Debug)]
+struct Held {
+    id: i64,
+    recorded: Mutex<Option<Recorded>>,
+}
+
+impl Slot {
+    /// The answer `status` with `value` as its JSON body: recorded as the key's answer on `conn`
+    /// (call it last in the transaction that makes the effect), and returned as the body to send
+    /// (build the response with [`Slot::respond`]), so the first answer and its replays are the
+    /// same bytes.
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        status: StatusCode,
+        value: &impl Serialize,
+        now: NaiveDateTime,
+    ) -> crate::error::Result<String> {
+        let body = serde_json::to_string(value)
+            .map_err(|e| Error::Internal(format!("cannot serialise the answer: {e}")))?;
+        if let Some(held) = &self.0 {
+            let answer = Recorded {
+                status: status.as_u16(),
+                content_type: JSON.to_string(),
+                body: body.clone(),
+            };
+            super::complete(conn, held.id, &answer, now)?;
+            if let Ok(mut recorded) = held.recorded.lock() {
+                *recorded = Some(answer);
+            }
+        }
+        Ok(body)
+    }
+
+    /// The response carrying a body from [`Slot::record`].
+    pub fn respond(status: StatusCode, body: String) -> HttpResponse {
+        HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, JSON))
+            .body(body)
+    }
+
+    /// Whether `answer` is the one the work recorded in its transaction (nothing left to do).
+    fn holds(&self, answer: &Recorded) -> bool {
+        self.0.as_ref().is_some_and(|held| {
+            held.recorded
+                .lock()
+                .map(|r| r.as_ref() == Some(answer))
+                .unwrap_or(false)
+        })
+    }
+}
+
+const JSON: &str = "application/json";
+
 /// Runs `work` at most once per key: without a key it just runs; with one, see the module
-/// [`crate::idempotency`].
+/// [`crate::idempotency`]. The work is given the [`Slot`] to record its answer in its own
+/// transaction; an answer it did not record there is recorded here, after it.
 pub async fn once<F, Fut>(
     state: &AppState,
     request: KeyedRequest,
     work: F,
 ) -> ApiResult<HttpResponse>
 where
-    F: FnOnce() -> Fut,
+    F: FnOnce(Slot) -> Fut,
     Fut: Future<Output = ApiResult<HttpResponse>>,
 {
     let Some((organization_id, key, hash)) = request.0 else {
-        return work().await;
+        return work(Slot::default()).await;
     };
+    let abandoned_after = Duration::seconds(state.config.idempotency_abandoned_after_seconds);
     let claim = state
-        .run(move |conn| super::claim(conn, organization_id, &key, &hash, Utc::now().naive_utc()))
+        .run(move |conn| {
+            super::claim(
+                conn,
+                organization_id,
+                &key,
+                &hash,
+                abandoned_after,
+                Utc::now().naive_utc(),
+            )
+        })
         .await?;
     let id = match claim {
         Claim::Acquired { id } => id,
@@ -88,7 +161,11 @@ where
         Claim::InProgress => return Err(ApiError::IdempotencyKeyInProgress),
         Claim::Reused => return Err(ApiError::IdempotencyKeyReused),
     };
-    let response = match work().await {
+    let slot = Slot(Some(Arc::new(Held {
+        id,
+        recorded: Mutex::new(None),
+    })));
+    let response = match work(slot.clone()).await {
         Ok(response) => response,
         Err(e) => e.error_response(),
     };
@@ -112,10 +189,13 @@ where
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("application/json")
+            .unwrap_or(JSON)
             .to_string(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
     };
+    if slot.holds(&recorded) {
+        return Ok(head.set_body(BoxBody::new(bytes)));
+    }
     let to_store = recorded.clone();
     // Recorded even when the client has left: its retry must get this answer, not a second
     // effect.
@@ -123,8 +203,8 @@ where
         state.run(move |conn| super::complete(conn, id, &to_store, Utc::now().naive_utc())),
     );
     if let Err(e) = recorded_answer.await {
-        // The effect happened; the answer is still the caller's. A retry within
-        // ABANDONED_AFTER gets 409 in progress, and after it runs again (see the module doc).
+        // The effect happened; the answer is still the caller's. A retry within the abandonment
+        // delay gets 409 in progress, and after it runs again (see the module doc).
         tracing::error!(error = %e, "could not record an idempotent answer");
     }
     Ok(head.set_body(BoxBody::new(bytes)))

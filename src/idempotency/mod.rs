@@ -8,9 +8,13 @@
 //! gives the claim back so that the retry runs again. Records expire after 24 hours.
 //!
 //! A claim whose request never finished (its instance died) is taken over after
-//! [`ABANDONED_AFTER`]. The one window this leaves: an instance that dies after the effect committed
-//! and before the answer was recorded (a few milliseconds) lets a retry made after that delay act
-//! again.
+//! `idempotency_abandoned_after_seconds` ([`ABANDONED_AFTER`] by default). That is safe only if an
+//! unanswered claim means "nothing was done": an operation whose effect is one transaction records
+//! its answer in that same transaction ([`http::Slot::record`]), so after a crash either both the
+//! effect and the answer exist (the retry replays it) or neither does (the retry runs it, once).
+//! An operation that does not (its answer recorded just after its effect) keeps a window of a few
+//! milliseconds in which a crash lets a late retry act again; every operation whose second run
+//! would not be refused by its own state (`POST /bookings`) records in its transaction.
 
 pub mod http;
 pub mod store;
@@ -24,7 +28,7 @@ use crate::error::{Error, Result};
 /// How long a key is remembered.
 pub const RETENTION: Duration = Duration::hours(24);
 
-/// After this, a claim still in progress is deemed abandoned and may be taken over.
+/// After this (by default), a claim still in progress is deemed abandoned and may be taken over.
 pub const ABANDONED_AFTER: Duration = Duration::seconds(60);
 
 /// Longest accepted key.
@@ -92,12 +96,14 @@ pub enum Claim {
     Reused,
 }
 
-/// Presents `key` for a request of `organization_id` with fingerprint `request_hash`.
+/// Presents `key` for a request of `organization_id` with fingerprint `request_hash`; a claim
+/// unanswered for `abandoned_after` is taken over.
 pub fn claim(
     conn: &mut DbConnection,
     organization_id: i64,
     key: &Key,
     request_hash: &str,
+    abandoned_after: Duration,
     now: NaiveDateTime,
 ) -> Result<Claim> {
     use diesel::result::{DatabaseErrorKind, Error as D};
@@ -132,7 +138,7 @@ pub fn claim(
                 body,
             }));
         }
-        if row.created_at <= now - ABANDONED_AFTER {
+        if row.created_at <= now - abandoned_after {
             if store::take_over(conn, &row, request_hash, now)? {
                 return Ok(Claim::Acquired { id: row.id });
             }

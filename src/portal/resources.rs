@@ -602,11 +602,14 @@ pub async fn request(
     let org = s.principal.organization_id;
     // Claim the key first; a second submit of the same form waits for the first one's answer.
     let mut claim_id = None;
+    let abandoned_after = Duration::seconds(state.config.idempotency_abandoned_after_seconds);
     if let Some(key) = key.clone() {
         for _ in 0..50 {
             let (k, f) = (key.clone(), fingerprint.clone());
             let claim = state
-                .run(move |conn| idempotency::claim(conn, org, &k, &f, Utc::now().naive_utc()))
+                .run(move |conn| {
+                    idempotency::claim(conn, org, &k, &f, abandoned_after, Utc::now().naive_utc())
+                })
                 .await?;
             match claim {
                 Claim::Acquired { id } => {
@@ -628,16 +631,21 @@ pub async fn request(
     let p = s.principal.clone();
     let outcome = state
         .run(move |conn| {
-            let booking = bookings::request(conn, &p, &settings, &new, Utc::now().naive_utc())?;
-            let location = format!("/bookings/{}?created=1", booking.id);
-            if let Some(id) = claim_id {
-                let answer = Recorded {
-                    status: 303,
-                    content_type: "text/uri-list".into(),
-                    body: location.clone(),
-                };
-                idempotency::complete(conn, id, &answer, Utc::now().naive_utc())?;
-            }
+            let now = Utc::now().naive_utc();
+            // The key's answer is recorded in the booking's own transaction.
+            let (_, location) =
+                bookings::request_then(conn, &p, &settings, &new, now, |conn, booking| {
+                    let location = format!("/bookings/{}?created=1", booking.id);
+                    if let Some(id) = claim_id {
+                        let answer = Recorded {
+                            status: 303,
+                            content_type: "text/uri-list".into(),
+                            body: location.clone(),
+                        };
+                        idempotency::complete(conn, id, &answer, now)?;
+                    }
+                    Ok(location)
+                })?;
             Ok(location)
         })
         .await;
