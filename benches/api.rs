@@ -130,6 +130,8 @@ async fn seed_catalogue(app: &TestApp, resources: usize, copies_each: usize) -> 
                             longitude: home.longitude,
                             created_at: now,
                             updated_at: now,
+                            school_holidays:
+                                itinerance::organization::model::SchoolHolidays::Ignore,
                         },
                     )?;
                     producers.push(org.id);
