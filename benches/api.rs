@@ -292,6 +292,8 @@ async fn seed_bookings(app: &TestApp, per_copy: i64) -> (usize, Duration) {
                             waitlist_entry_id: None,
                             created_at: now,
                             updated_at: now,
+                            delivery_on: occupied_from,
+                            pickup_on: ends_on + chrono::Duration::days(1),
                         });
                         let mut occupation = OccupationInsert::booking(
                             copy_id,

@@ -83,7 +83,7 @@ pub fn all() -> &'static [SchoolHoliday] {
                 })
             })
             .collect();
-        periods.sort_by(|a, b| (a.starts_on, a.zone).cmp(&(b.starts_on, b.zone)));
+        periods.sort_by_key(|h| (h.starts_on, h.zone));
         periods
     })
 }
