@@ -65,6 +65,7 @@ pub struct Organization {
     /// `only` (open only during holidays); deliveries and pick-ups follow.
     pub school_holidays: SchoolHolidays,
     /// The school-holiday zone of its department (`A`, `B`, `C`); none for Corsica and overseas.
+    #[schema(value_type = Option<String>, example = "B")]
     pub school_zone: Option<crate::territory::holidays::Zone>,
 }
 

@@ -8,10 +8,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A school-holiday zone of metropolitan France.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+/// A school-holiday zone of metropolitan France, written as the Ministry names it (`A`, `B`,
+/// `C`); a string in the OpenAPI document (the capital letter is the official name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Zone {
     A,
     B,
@@ -50,6 +49,8 @@ impl std::str::FromStr for Zone {
 /// One holiday period of one zone (both days included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SchoolHoliday {
+    /// `A`, `B` or `C`.
+    #[schema(value_type = String, example = "B")]
     pub zone: Zone,
     /// The official name ("Vacances de Noël", "Pont de l'Ascension"…).
     #[schema(example = "Vacances d'hiver")]
