@@ -130,6 +130,8 @@ async fn seed_catalogue(app: &TestApp, resources: usize, copies_each: usize) -> 
                             longitude: home.longitude,
                             created_at: now,
                             updated_at: now,
+                            school_holidays:
+                                itinerance::organization::model::SchoolHolidays::Ignore,
                         },
                     )?;
                     producers.push(org.id);
@@ -290,6 +292,8 @@ async fn seed_bookings(app: &TestApp, per_copy: i64) -> (usize, Duration) {
                             waitlist_entry_id: None,
                             created_at: now,
                             updated_at: now,
+                            delivery_on: occupied_from,
+                            pickup_on: ends_on + chrono::Duration::days(1),
                         });
                         let mut occupation = OccupationInsert::booking(
                             copy_id,

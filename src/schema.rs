@@ -29,6 +29,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         calendar_token_hash -> Nullable<Text>,
+        school_holidays -> Text,
     }
 }
 
@@ -149,6 +150,8 @@ diesel::table! {
         flagged_at -> Nullable<Timestamp>,
         flag_reason -> Nullable<Text>,
         overdue_at -> Nullable<Timestamp>,
+        delivery_on -> Date,
+        pickup_on -> Date,
     }
 }
 

@@ -148,6 +148,13 @@ pub struct Booking {
     pub occupied_from: NaiveDate,
     /// Last day the copy is taken (take-down, travel back and turnaround after the use).
     pub occupied_to: NaiveDate,
+    /// The day the copy reaches the venue: a day the venue and the depot are open (opening
+    /// hours, exceptions, school holidays), with the set-up days on open days between it and
+    /// `starts_on`; it may be `starts_on` itself when the day before is closed.
+    pub delivery_on: NaiveDate,
+    /// The day the copy leaves the venue: a day the venue and the depot are open, after the
+    /// take-down days (on open days); it may be `ends_on` itself when the day after is closed.
+    pub pickup_on: NaiveDate,
     /// Days of travel to the venue included in the occupied period.
     pub outbound_days: i32,
     /// Days of travel back included in the occupied period.

@@ -40,6 +40,158 @@ impl Widening {
     }
 }
 
+/// How far (in days) a delivery or a pick-up may move from its natural day, and how far set-up
+/// and take-down may reach past closed days, before the request is refused (`venue_closed`).
+pub const MAX_SHIFT_DAYS: i64 = 14;
+
+/// What a loan needs around its dates of use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    pub setup_days: i64,
+    pub turnaround_days: i64,
+    pub outbound_days: i64,
+    pub return_days: i64,
+}
+
+/// The days of a loan: when the copy reaches the venue and leaves it, and the period it is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoanDays {
+    pub delivery_on: NaiveDate,
+    pub pickup_on: NaiveDate,
+    pub occupied_from: NaiveDate,
+    pub occupied_to: NaiveDate,
+}
+
+/// Why no loan days fit: which hand-over, its natural day, and the closed days that were tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedDays {
+    /// `delivery`, `set-up`, `take-down` or `pick-up`.
+    pub step: &'static str,
+    pub natural: NaiveDate,
+    pub closed: Vec<NaiveDate>,
+}
+
+/// Counts `count` days on which `open` holds, walking from `from` by `step` (±1 day), at most
+/// `count + MAX_SHIFT_DAYS` days; the last one found (`from - step` when `count` is 0).
+fn count_open(
+    from: NaiveDate,
+    step: i64,
+    count: i64,
+    open: &dyn Fn(NaiveDate) -> bool,
+) -> Result<NaiveDate, Vec<NaiveDate>> {
+    let mut last = from - Duration::days(step);
+    let mut found = 0;
+    let mut closed = Vec::new();
+    let mut day = from;
+    while found < count {
+        if closed.len() as i64 > MAX_SHIFT_DAYS {
+            return Err(closed);
+        }
+        if open(day) {
+            found += 1;
+            last = day;
+        } else {
+            closed.push(day);
+        }
+        day += Duration::days(step);
+    }
+    Ok(last)
+}
+
+/// The open day nearest to `natural` within `[low, high]`; ties go to `prefer_later` or not.
+fn nearest_open(
+    natural: NaiveDate,
+    (low, high): (NaiveDate, NaiveDate),
+    prefer_later: bool,
+    open: &dyn Fn(NaiveDate) -> bool,
+) -> Result<NaiveDate, Vec<NaiveDate>> {
+    let mut day = low;
+    let mut best: Option<NaiveDate> = None;
+    let mut closed = Vec::new();
+    while day <= high {
+        if open(day) {
+            let better = best.is_none_or(|b| {
+                let (db, dd) = (
+                    (b - natural).num_days().abs(),
+                    (day - natural).num_days().abs(),
+                );
+                dd < db || (dd == db && prefer_later)
+            });
+            if better {
+                best = Some(day);
+            }
+        } else {
+            closed.push(day);
+        }
+        day += Duration::days(1);
+    }
+    best.ok_or(closed)
+}
+
+/// The days of a loan on a real week. With every day open it is the [`Widening`]: delivery on
+/// the first occupied day (one day before set-up, the travel day), set-up days right before the
+/// first day of use, take-down right after the last, pick-up the next day. Otherwise:
+/// - set-up (and take-down) days are counted on days the venue is open (`venue_open`), walking
+///   back from the day before use (forward from the day after);
+/// - the delivery falls on a day both the venue and the depot are open (`both_open`): the natural
+///   day (the day before the first set-up day) when open, else the open day nearest to it, no
+///   later than the first set-up day (or the first day of use without set-up), ties to the later
+///   day (the shorter occupation); the pick-up likewise, no earlier than the last take-down day
+///   (or the last day of use), ties to the earlier day;
+/// - each may move at most [`MAX_SHIFT_DAYS`]; beyond, `Err` names the closed days tried.
+///
+/// Travel days beyond the day of the hand-over itself widen the occupation before the delivery
+/// and after the pick-up, and the turnaround follows the pick-up.
+pub fn loan_days(
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    needs: Needs,
+    venue_open: &dyn Fn(NaiveDate) -> bool,
+    both_open: &dyn Fn(NaiveDate) -> bool,
+) -> Result<LoanDays, ClosedDays> {
+    let out_hop = needs.outbound_days.clamp(0, 1);
+    let back_hop = needs.return_days.clamp(0, 1);
+    let shift = Duration::days(MAX_SHIFT_DAYS);
+    let first_setup = count_open(
+        starts_on - Duration::days(1),
+        -1,
+        needs.setup_days,
+        venue_open,
+    )
+    .map_err(|closed| ClosedDays {
+        step: "set-up",
+        natural: starts_on - Duration::days(needs.setup_days),
+        closed,
+    })?;
+    let natural = first_setup - Duration::days(out_hop);
+    let delivery_on = nearest_open(natural, (natural - shift, first_setup), true, both_open)
+        .map_err(|closed| ClosedDays {
+            step: "delivery",
+            natural,
+            closed,
+        })?;
+    let last_takedown = count_open(ends_on + Duration::days(1), 1, needs.setup_days, venue_open)
+        .map_err(|closed| ClosedDays {
+            step: "take-down",
+            natural: ends_on + Duration::days(needs.setup_days),
+            closed,
+        })?;
+    let natural = last_takedown + Duration::days(back_hop);
+    let pickup_on = nearest_open(natural, (last_takedown, natural + shift), false, both_open)
+        .map_err(|closed| ClosedDays {
+            step: "pick-up",
+            natural,
+            closed,
+        })?;
+    Ok(LoanDays {
+        delivery_on,
+        pickup_on,
+        occupied_from: delivery_on - Duration::days(needs.outbound_days - out_hop),
+        occupied_to: pickup_on
+            + Duration::days(needs.return_days - back_hop + needs.turnaround_days),
+    })
+}
+
 /// The most driving days one way: the region is crossed in one or two; more means a venue or a
 /// depot placed far away, and must not block a copy for months.
 pub const MAX_DRIVING_DAYS: i64 = 5;
@@ -197,6 +349,57 @@ mod tests {
             Widening::new(0, 0, 0, 0).occupied(d(10), d(10)),
             (d(10), d(10))
         );
+    }
+
+    fn jan(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 1, day).unwrap()
+    }
+
+    /// Tuesday to Saturday (2027-01-12 is a Tuesday).
+    fn tue_sat(day: NaiveDate) -> bool {
+        use chrono::Datelike;
+        !matches!(day.weekday(), chrono::Weekday::Sun | chrono::Weekday::Mon)
+    }
+
+    fn needs(setup: i64, travel: i64) -> Needs {
+        Needs {
+            setup_days: setup,
+            turnaround_days: 1,
+            outbound_days: travel,
+            return_days: travel,
+        }
+    }
+
+    #[test]
+    fn an_open_week_gives_the_widening() {
+        for (setup, travel) in [(0, 0), (0, 1), (2, 1), (1, 2), (3, 0)] {
+            let n = needs(setup, travel);
+            let days = loan_days(jan(12), jan(15), n, &|_| true, &|_| true).unwrap();
+            let w = Widening::new(setup, 1, travel, travel);
+            assert_eq!(
+                (days.occupied_from, days.occupied_to),
+                w.occupied(jan(12), jan(15)),
+                "{n:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn closed_days_move_hand_overs_and_set_up() {
+        // Use Tue 12 – Thu 14: the natural delivery (Mon 11) is closed: Tuesday morning.
+        let d = loan_days(jan(12), jan(14), needs(0, 1), &tue_sat, &tue_sat).unwrap();
+        assert_eq!((d.delivery_on, d.occupied_from), (jan(12), jan(12)));
+        assert_eq!(d.pickup_on, jan(15));
+        // One set-up day: Saturday 9 (Sun 10 and Mon 11 closed), delivered Friday 8.
+        let d = loan_days(jan(12), jan(14), needs(1, 1), &tue_sat, &tue_sat).unwrap();
+        assert_eq!(d.delivery_on, jan(8));
+        // Use until Saturday 16: take-down Tuesday 19, pick-up Wednesday 20.
+        let d = loan_days(jan(12), jan(16), needs(1, 1), &tue_sat, &tue_sat).unwrap();
+        assert_eq!((d.pickup_on, d.occupied_to), (jan(20), jan(21)));
+        // Never open: refused, naming the closed days.
+        let e = loan_days(jan(12), jan(14), needs(0, 1), &|_| false, &|_| false).unwrap_err();
+        assert_eq!(e.step, "delivery");
+        assert_eq!(e.closed.len() as i64, MAX_SHIFT_DAYS + 2);
     }
 
     #[test]

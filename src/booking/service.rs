@@ -9,7 +9,7 @@ use super::model::{
     Alternative, Availability, Booking, BookingAction, BookingDates, BookingEvent, BookingStatus,
     CopyAvailability, NewBooking, NewWaitlistEntry, WaitlistEntry, WaitlistStatus,
 };
-use super::period::{self, Widening};
+use super::period::{self, ClosedDays, LoanDays, Needs, Widening};
 use super::store::{
     self, BookingFilter, BookingInsert, BookingRow, EventInsert, OccupationInsert, Placement,
     Scope, WaitlistRow,
@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
-use crate::organization::{store as orgs, OrgKind};
+use crate::organization::{hours, store as orgs, OrgKind};
 use crate::territory::geo::road_estimate_km;
 use crate::territory::geo::LatLon;
 
@@ -77,6 +77,8 @@ impl TryFrom<BookingRow> for Booking {
             ends_on: row.ends_on,
             occupied_from: row.occupied_from,
             occupied_to: row.occupied_to,
+            delivery_on: row.delivery_on,
+            pickup_on: row.pickup_on,
             outbound_days: row.outbound_days,
             return_days: row.return_days,
             distance_km: (row.distance_km * 10.0).round() / 10.0,
@@ -129,6 +131,66 @@ struct Candidate {
     approach_km: f64,
     travel_days: i64,
     widening: Widening,
+    needs: Needs,
+    /// The venue's and the copy's depot's open days.
+    calendars: std::rc::Rc<(hours::Calendar, hours::Calendar)>,
+}
+
+impl Candidate {
+    /// The loan's days on this copy: delivery, pick-up and occupation on open days.
+    fn loan_days(
+        &self,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+    ) -> std::result::Result<LoanDays, ClosedDays> {
+        let (venue, depot) = &*self.calendars;
+        period::loan_days(
+            starts_on,
+            ends_on,
+            self.needs,
+            &|day| venue.is_open(day),
+            &|day| venue.is_open(day) && depot.is_open(day),
+        )
+    }
+}
+
+/// 422 `venue_closed`: no open day fits a hand-over or the set-up, naming the closed days tried.
+fn venue_closed(closed: &ClosedDays) -> Error {
+    let first = closed.closed.iter().min();
+    let last = closed.closed.iter().max();
+    let range = match (first, last) {
+        (Some(first), Some(last)) => format!(" (closed days tried: {first} to {last})"),
+        _ => String::new(),
+    };
+    Error::Conflict {
+        code: crate::error::Code::VenueClosed,
+        detail: format!(
+            "no day near {} is open at both the venue and the depot for the {}{range}; choose \
+             other dates or ask the venue to open a day (opening hours, exceptions, school \
+             holidays)",
+            closed.natural, closed.step
+        ),
+        extra: Some(serde_json::json!({
+            "step": closed.step,
+            "natural_day": closed.natural,
+            "closed_days": closed.closed,
+        })),
+    }
+}
+
+/// Open-day calendars, loaded once per organisation for one request.
+#[derive(Default)]
+struct Calendars(std::collections::HashMap<i64, hours::Calendar>);
+
+impl Calendars {
+    fn get(&mut self, conn: &mut DbConnection, organization_id: i64) -> Result<hours::Calendar> {
+        if let Some(found) = self.0.get(&organization_id) {
+            return Ok(found.clone());
+        }
+        let loaded = hours::calendar(conn, organization_id)?;
+        self.0.insert(organization_id, loaded.clone());
+        Ok(loaded)
+    }
 }
 
 /// Lendable copies of a resource, nearest depot to the venue first.
@@ -136,34 +198,45 @@ fn candidates(
     conn: &mut DbConnection,
     settings: &Settings,
     resource: &ResourceRow,
-    venue: LatLon,
+    (venue_id, venue): (i64, LatLon),
     starts_on: NaiveDate,
     only_copy: Option<i64>,
 ) -> Result<Vec<Candidate>> {
-    let mut found: Vec<Candidate> = catalogue::copies_with_depot(conn, resource.id)?
+    let rows: Vec<_> = catalogue::copies_with_depot(conn, resource.id)?
         .into_iter()
         .filter(|(copy, _, _)| only_copy.is_none_or(|id| id == copy.id))
         .filter(|(copy, _, _)| {
             copy.status != CopyStatus::Retired && copy.status != CopyStatus::Maintenance
         })
-        .map(|(copy, lat, lon)| {
-            let road_km = road_estimate_km(LatLon { lat, lon }, venue, settings.detour);
-            let travel_days =
-                period::transport_days(road_km, settings.km_per_day, settings.handling_days);
-            Candidate {
-                copy_id: copy.id,
-                road_km,
-                approach_km: road_km,
-                travel_days,
-                widening: Widening::new(
-                    i64::from(resource.setup_days),
-                    i64::from(resource.turnaround_days),
-                    travel_days,
-                    travel_days,
-                ),
-            }
-        })
         .collect();
+    let mut calendars = Calendars::default();
+    let mut found: Vec<Candidate> = Vec::with_capacity(rows.len());
+    for (copy, lat, lon) in rows {
+        let road_km = road_estimate_km(LatLon { lat, lon }, venue, settings.detour);
+        let travel_days =
+            period::transport_days(road_km, settings.km_per_day, settings.handling_days);
+        let venue_days = calendars.get(conn, venue_id)?;
+        let depot_days = calendars.get(conn, copy.producer_id)?;
+        found.push(Candidate {
+            copy_id: copy.id,
+            road_km,
+            approach_km: road_km,
+            travel_days,
+            widening: Widening::new(
+                i64::from(resource.setup_days),
+                i64::from(resource.turnaround_days),
+                travel_days,
+                travel_days,
+            ),
+            needs: Needs {
+                setup_days: i64::from(resource.setup_days),
+                turnaround_days: i64::from(resource.turnaround_days),
+                outbound_days: travel_days,
+                return_days: travel_days,
+            },
+            calendars: std::rc::Rc::new((venue_days, depot_days)),
+        });
+    }
     // A copy under repair is out of service until the repair is completed, wherever it is.
     let all: Vec<i64> = found.iter().map(|c| c.copy_id).collect();
     let repairing = store::under_repair(conn, &all)?;
@@ -205,29 +278,42 @@ fn candidates(
 
 /// Tries the candidates in order and commits the first free one. `commit` runs in a savepoint, so
 /// an overlap that the database refuses (a concurrent booking won the race) moves on to the next
-/// candidate without losing the transaction.
+/// candidate without losing the transaction. Each candidate's days follow the venue's and its
+/// depot's open days; 422 `venue_closed` when no candidate has days that fit at all.
 fn first_free<T>(
     conn: &mut DbConnection,
     candidates: &[Candidate],
     starts_on: NaiveDate,
     ends_on: NaiveDate,
     except_booking: Option<i64>,
-    mut commit: impl FnMut(&mut DbConnection, &Candidate, NaiveDate, NaiveDate) -> Result<T>,
+    mut commit: impl FnMut(&mut DbConnection, &Candidate, &LoanDays) -> Result<T>,
 ) -> Result<Option<T>> {
+    let mut closed: Option<ClosedDays> = None;
+    let mut any_open = false;
     for candidate in candidates {
-        let (from, to) = candidate.widening.occupied(starts_on, ends_on);
+        let days = match candidate.loan_days(starts_on, ends_on) {
+            Ok(days) => days,
+            Err(why) => {
+                closed.get_or_insert(why);
+                continue;
+            }
+        };
+        any_open = true;
         let written = store::write_if_free(
             conn,
             candidate.copy_id,
-            (from, to),
+            (days.occupied_from, days.occupied_to),
             except_booking,
-            |conn| commit(conn, candidate, from, to),
+            |conn| commit(conn, candidate, &days),
         )?;
         if written.is_some() {
             return Ok(written);
         }
     }
-    Ok(None)
+    match closed {
+        Some(why) if !any_open => Err(venue_closed(&why)),
+        _ => Ok(None),
+    }
 }
 
 /// The nearest free periods of the same length on any candidate copy.
@@ -250,6 +336,9 @@ fn alternatives(
         let busy_to = latest + Duration::days(length + c.widening.after + 1);
         let busy = store::busy_periods(conn, c.copy_id, busy_from, busy_to, except_booking)?;
         for start in period::fitting_starts(starts_on, length, c.widening, busy, earliest, latest) {
+            if c.loan_days(start, start + Duration::days(length)).is_err() {
+                continue;
+            }
             found.push((
                 (start - starts_on).num_days().abs(),
                 c.road_km,
@@ -347,7 +436,7 @@ fn insert_request(
     venue_id: i64,
     candidate: &Candidate,
     (starts_on, ends_on): (NaiveDate, NaiveDate),
-    (occupied_from, occupied_to): (NaiveDate, NaiveDate),
+    days: &LoanDays,
     actor: Option<&Principal>,
     waitlist_entry_id: Option<i64>,
     now: NaiveDateTime,
@@ -360,8 +449,10 @@ fn insert_request(
             venue_id,
             starts_on,
             ends_on,
-            occupied_from,
-            occupied_to,
+            occupied_from: days.occupied_from,
+            occupied_to: days.occupied_to,
+            delivery_on: days.delivery_on,
+            pickup_on: days.pickup_on,
             outbound_days: candidate.travel_days as i32,
             return_days: candidate.travel_days as i32,
             distance_km: candidate.road_km,
@@ -375,7 +466,12 @@ fn insert_request(
     )?;
     store::insert_occupation(
         conn,
-        &OccupationInsert::booking(candidate.copy_id, (occupied_from, occupied_to), row.id, now),
+        &OccupationInsert::booking(
+            candidate.copy_id,
+            (days.occupied_from, days.occupied_to),
+            row.id,
+            now,
+        ),
     )?;
     let (action, note) = match waitlist_entry_id {
         Some(entry) => ("promote", Some(format!("from waitlist entry {entry}"))),
@@ -467,14 +563,21 @@ pub fn request_then<T>(
                 ),
             ));
         }
-        let cands = candidates(conn, settings, &resource, venue, new.starts_on, new.copy_id)?;
+        let cands = candidates(
+            conn,
+            settings,
+            &resource,
+            (new.venue_id, venue),
+            new.starts_on,
+            new.copy_id,
+        )?;
         let placed = first_free(
             conn,
             &cands,
             new.starts_on,
             new.ends_on,
             None,
-            |conn, c, from, to| {
+            |conn, c, days| {
                 insert_request(
                     conn,
                     settings,
@@ -482,7 +585,7 @@ pub fn request_then<T>(
                     new.venue_id,
                     c,
                     (new.starts_on, new.ends_on),
-                    (from, to),
+                    days,
                     Some(p),
                     None,
                     now,
@@ -749,16 +852,25 @@ pub fn copy_options(
     ) else {
         return Ok(Vec::new());
     };
-    Ok(
-        candidates(conn, settings, &resource, venue, starts_on, None)?
-            .into_iter()
-            .map(|c| CopyOption {
-                copy_id: c.copy_id,
-                road_km: c.road_km,
-                occupied: c.widening.occupied(starts_on, ends_on),
-            })
-            .collect(),
-    )
+    Ok(candidates(
+        conn,
+        settings,
+        &resource,
+        (venue_id, venue),
+        starts_on,
+        None,
+    )?
+    .into_iter()
+    // A copy whose depot or venue has no open day for the hand-overs cannot serve.
+    .filter_map(|c| {
+        let days = c.loan_days(starts_on, ends_on).ok()?;
+        Some(CopyOption {
+            copy_id: c.copy_id,
+            road_km: c.road_km,
+            occupied: (days.occupied_from, days.occupied_to),
+        })
+    })
+    .collect())
 }
 
 /// Books a planned placement on one copy and approves it at once, inside the caller's
@@ -778,28 +890,28 @@ pub fn book_approved(
         .ok_or_else(|| Error::invalid("venue_id", "not a venue of the network"))?;
     let resource = catalogue::find_live_resource(conn, resource_id)?
         .ok_or_else(|| Error::invalid("resource_id", "no such resource in the catalogue"))?;
-    let cands = candidates(conn, settings, &resource, venue, starts_on, Some(copy_id))?;
-    let placed = first_free(
+    let cands = candidates(
         conn,
-        &cands,
+        settings,
+        &resource,
+        (venue_id, venue),
         starts_on,
-        ends_on,
-        None,
-        |conn, c, from, to| {
-            insert_request(
-                conn,
-                settings,
-                resource_id,
-                venue_id,
-                c,
-                (starts_on, ends_on),
-                (from, to),
-                Some(actor),
-                None,
-                now,
-            )
-        },
+        Some(copy_id),
     )?;
+    let placed = first_free(conn, &cands, starts_on, ends_on, None, |conn, c, days| {
+        insert_request(
+            conn,
+            settings,
+            resource_id,
+            venue_id,
+            c,
+            (starts_on, ends_on),
+            days,
+            Some(actor),
+            None,
+            now,
+        )
+    })?;
     let Some(row) = placed else {
         return Ok(None);
     };
@@ -981,7 +1093,14 @@ pub fn change_dates(
         })?;
         let venue = venue_position(conn, row.venue_id)?
             .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-        let mut cands = candidates(conn, settings, &resource, venue, dates.starts_on, None)?;
+        let mut cands = candidates(
+            conn,
+            settings,
+            &resource,
+            (row.venue_id, venue),
+            dates.starts_on,
+            None,
+        )?;
         // Keep the same copy when it is free.
         cands.sort_by_key(|c| c.copy_id != row.copy_id);
         let placed = first_free(
@@ -990,11 +1109,16 @@ pub fn change_dates(
             dates.starts_on,
             dates.ends_on,
             Some(id),
-            |conn, c, from, to| {
+            |conn, c, days| {
                 store::release_booking_occupation(conn, id)?;
                 store::insert_occupation(
                     conn,
-                    &OccupationInsert::booking(c.copy_id, (from, to), id, now),
+                    &OccupationInsert::booking(
+                        c.copy_id,
+                        (days.occupied_from, days.occupied_to),
+                        id,
+                        now,
+                    ),
                 )?;
                 let updated = store::update_placement(
                     conn,
@@ -1003,8 +1127,10 @@ pub fn change_dates(
                         copy_id: c.copy_id,
                         starts_on: dates.starts_on,
                         ends_on: dates.ends_on,
-                        occupied_from: from,
-                        occupied_to: to,
+                        occupied_from: days.occupied_from,
+                        occupied_to: days.occupied_to,
+                        delivery_on: days.delivery_on,
+                        pickup_on: days.pickup_on,
                         outbound_days: c.travel_days as i32,
                         return_days: c.travel_days as i32,
                         distance_km: c.road_km,
@@ -1085,14 +1211,21 @@ pub fn promote_waitlist(
             kind: OrgKind::Venue,
             role: crate::organization::Role::Member,
         };
-        let cands = candidates(conn, settings, &resource, venue, entry.starts_on, None)?;
+        let cands = candidates(
+            conn,
+            settings,
+            &resource,
+            (entry.venue_id, venue),
+            entry.starts_on,
+            None,
+        )?;
         let placed = first_free(
             conn,
             &cands,
             entry.starts_on,
             entry.ends_on,
             None,
-            |conn, c, from, to| {
+            |conn, c, days| {
                 let row = insert_request(
                     conn,
                     settings,
@@ -1100,7 +1233,7 @@ pub fn promote_waitlist(
                     entry.venue_id,
                     c,
                     (entry.starts_on, entry.ends_on),
-                    (from, to),
+                    days,
                     Some(&on_behalf),
                     Some(entry.id),
                     now,
@@ -1114,7 +1247,12 @@ pub fn promote_waitlist(
                 )?;
                 Ok(row.id)
             },
-        )?;
+        )
+        .or_else(|e| match e.code() {
+            // No open day fits: the entry keeps waiting.
+            crate::error::Code::VenueClosed => Ok(None),
+            _ => Err(e),
+        })?;
         if let Some(booking_id) = placed {
             tracing::info!(booking_id, entry = entry.id, "waitlist entry promoted");
             made.push(booking_id);

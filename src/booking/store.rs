@@ -35,6 +35,10 @@ pub struct BookingRow {
     pub flag_reason: Option<String>,
     /// Set once when the loan is not back by its last day plus return travel.
     pub overdue_at: Option<NaiveDateTime>,
+    /// The day the copy reaches the venue (an open day of the venue and the depot).
+    pub delivery_on: NaiveDate,
+    /// The day the copy leaves the venue (an open day of the venue and the depot).
+    pub pickup_on: NaiveDate,
 }
 
 /// Values of a new booking.
@@ -57,6 +61,8 @@ pub struct BookingInsert {
     pub waitlist_entry_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub delivery_on: NaiveDate,
+    pub pickup_on: NaiveDate,
 }
 
 /// New placement of an existing booking (date change).
@@ -75,6 +81,8 @@ pub struct Placement {
     /// Cleared when the booking moves (it is re-checked like a new booking).
     pub flagged_at: Option<Option<NaiveDateTime>>,
     pub flag_reason: Option<Option<String>>,
+    pub delivery_on: NaiveDate,
+    pub pickup_on: NaiveDate,
 }
 
 /// A history row.

@@ -248,6 +248,8 @@ fn past_season(
                         waitlist_entry_id: None,
                         created_at: approved_at,
                         updated_at: invoiced_at,
+                        delivery_on: starts_on - Duration::days(1),
+                        pickup_on: ends_on + Duration::days(1),
                     },
                 )?;
                 quote::freeze(conn, billing, &row, approved_at)?;

@@ -80,6 +80,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                             address: None,
                             latitude: None,
                             longitude: None,
+                            school_holidays: None,
                         },
                     )?
                     .id

@@ -12,7 +12,7 @@ use super::store;
 use crate::billing::model::LineKind;
 use crate::db::DbConnection;
 use crate::error::{Result, Validator};
-use crate::territory::CommuneClass;
+use crate::territory::{holidays, CommuneClass};
 
 /// Query of `GET /api/v1/observatory`.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -65,6 +65,37 @@ pub struct YearIndicators {
     pub revenue_cents: i64,
     /// What funders paid on that year's invoices.
     pub subsidy_cents: i64,
+    /// Loans whose days of use fall mostly in school time (outside the school holidays of the
+    /// venue's zone).
+    pub loans_in_school_time: i64,
+    /// Loans whose days of use fall mostly in the school holidays of the venue's zone (ties:
+    /// school time). A venue without a zone (none outside metropolitan France) or a loan outside
+    /// the national calendar counts in neither.
+    pub loans_in_school_holidays: i64,
+}
+
+/// Loans of `[from, to]` in school time and in school holidays (see [`YearIndicators`]).
+fn school_split(loans: &[(String, NaiveDate, NaiveDate)]) -> (i64, i64) {
+    let (first, last) = holidays::coverage();
+    let (mut school, mut holiday) = (0, 0);
+    for (commune, starts_on, ends_on) in loans {
+        let Some(zone) = holidays::zone_of_commune(commune) else {
+            continue;
+        };
+        if *starts_on < first || *ends_on > last {
+            continue;
+        }
+        let days = starts_on.iter_days().take_while(|d| d <= ends_on);
+        let (on_holiday, total) = days.fold((0, 0), |(h, t), d| {
+            (h + i64::from(holidays::is_holiday(zone, d)), t + 1)
+        });
+        if on_holiday * 2 > total {
+            holiday += 1;
+        } else {
+            school += 1;
+        }
+    }
+    (school, holiday)
 }
 
 /// The observatory over years.
@@ -155,6 +186,7 @@ pub fn observatory(
             .collect();
         let km = 2.0 * store::loan_distance_km(conn, from, to)?;
         let invoiced = store::invoiced_by_kind(conn, year)?;
+        let (in_school_time, in_holidays) = school_split(&store::loan_periods(conn, from, to)?);
         years.push(YearIndicators {
             year,
             loans: total,
@@ -191,6 +223,8 @@ pub fn observatory(
                 .filter(|(kind, _)| *kind == LineKind::Subsidy)
                 .map(|(_, a)| a)
                 .sum::<i64>(),
+            loans_in_school_time: in_school_time,
+            loans_in_school_holidays: in_holidays,
         });
     }
     Ok(Observatory { years })
@@ -202,12 +236,13 @@ pub fn csv(o: &Observatory) -> String {
         "year,loans,venues_reached,communes_reached,epcis_reached,village_share_percent,\
          loans_per_10k_village,loans_per_10k_small_town,loans_per_10k_medium_town,\
          loans_per_10k_large_city,visitors,visitors_village,visitors_small_town,\
-         visitors_medium_town,visitors_large_city,km,co2_kg,revenue_cents,subsidy_cents\n",
+         visitors_medium_town,visitors_large_city,km,co2_kg,revenue_cents,subsidy_cents,\
+         loans_in_school_time,loans_in_school_holidays\n",
     );
     for y in &o.years {
         let r = &y.loans_per_10k_by_class;
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             y.year,
             y.loans,
             y.venues_reached,
@@ -226,7 +261,9 @@ pub fn csv(o: &Observatory) -> String {
             y.km,
             y.co2_kg,
             y.revenue_cents,
-            y.subsidy_cents
+            y.subsidy_cents,
+            y.loans_in_school_time,
+            y.loans_in_school_holidays
         ));
     }
     out

@@ -121,19 +121,21 @@ td:first-child,th:first-child{text-align:left}.map svg{max-width:100%;height:aut
     }
     html.push_str("</tbody></table>");
     html.push_str(
-        "<h3>Publics, transport et financement</h3><table><thead><tr><th>Année</th><th>Visiteurs</th><th>dont villages</th><th>km</th><th>CO₂ (kg)</th><th>Recettes (€)</th><th>Subventions (€)</th></tr></thead><tbody>",
+        "<h3>Publics, transport et financement</h3><table><thead><tr><th>Année</th><th>Visiteurs</th><th>dont villages</th><th>km</th><th>CO₂ (kg)</th><th>Recettes (€)</th><th>Subventions (€)</th><th>Prêts en temps scolaire</th><th>Prêts pendant les vacances</th></tr></thead><tbody>",
     );
     for y in years {
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             y.year,
             y.visitors,
             y.visitors_by_class.village,
             y.km,
             y.co2_kg,
             crate::money::euros(y.revenue_cents),
-            crate::money::euros(y.subsidy_cents)
+            crate::money::euros(y.subsidy_cents),
+            y.loans_in_school_time,
+            y.loans_in_school_holidays
         );
     }
     html.push_str("</tbody></table>");

@@ -81,6 +81,25 @@ pub fn loans_per_venue(
         .load(conn)
 }
 
+/// The loans whose dates of use meet `[from, to]`, as (venue's commune, first day, last day).
+pub fn loan_periods(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(String, NaiveDate, NaiveDate)>> {
+    bookings::table
+        .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
+        .filter(bookings::status.eq_any(LOAN))
+        .filter(bookings::starts_on.between(earliest_start(from), to))
+        .filter(bookings::ends_on.ge(from))
+        .select((
+            organizations::commune_insee,
+            bookings::starts_on,
+            bookings::ends_on,
+        ))
+        .load(conn)
+}
+
 /// What the loans of a period did, per venue: how many, and the visitors their evaluations
 /// reported.
 #[derive(Debug, Clone, Default)]

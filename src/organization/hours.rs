@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::model::SchoolHolidays;
 use super::service::get_organization;
 use super::store;
 use crate::access::{policy, Principal};
@@ -13,6 +14,7 @@ use crate::audit;
 use crate::clock::{format_hhmm, parse_hhmm, HHMM_RULE};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
+use crate::territory::holidays::{self, Zone};
 
 crate::stored_enum! {
     /// A day of the week.
@@ -149,6 +151,57 @@ impl OpeningHours {
         spans.sort();
         Some(spans)
     }
+}
+
+/// The open-day rule of an organisation: its timetable, then its school-holiday setting. One
+/// rule for every question "is it open that day?" (day plans, delivery and pick-up days).
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    pub hours: OpeningHours,
+    pub school_holidays: SchoolHolidays,
+    pub zone: Option<Zone>,
+}
+
+impl Calendar {
+    /// The open spans of a day, in minutes, like [`OpeningHours::spans_on`] (`None`: hours not
+    /// known, open whenever a van comes), with the school holidays applied: a dated exception
+    /// wins; otherwise `closed` closes the days of the zone's holidays and `only` every other day
+    /// the national calendar covers.
+    pub fn spans_on(&self, day: NaiveDate) -> Option<Minutes> {
+        let excepted = self.hours.exceptions.iter().any(|e| e.date == day);
+        if !excepted {
+            if let Some(zone) = self.zone {
+                let (first, last) = holidays::coverage();
+                let known = first <= day && day <= last;
+                let holiday = holidays::is_holiday(zone, day);
+                let closed = match self.school_holidays {
+                    SchoolHolidays::Ignore => false,
+                    SchoolHolidays::Closed => holiday,
+                    SchoolHolidays::Only => known && !holiday,
+                };
+                if closed {
+                    return Some(Vec::new());
+                }
+            }
+        }
+        self.hours.spans_on(day)
+    }
+
+    /// Whether the organisation is open at some time of `day` (unknown hours: open).
+    pub fn is_open(&self, day: NaiveDate) -> bool {
+        self.spans_on(day).is_none_or(|spans| !spans.is_empty())
+    }
+}
+
+/// The open-day rule of an organisation (see [`Calendar`]).
+pub fn calendar(conn: &mut DbConnection, organization_id: i64) -> Result<Calendar> {
+    let org = store::find_organization(conn, organization_id)?
+        .ok_or_else(|| Error::NotFound(format!("organisation {organization_id}")))?;
+    Ok(Calendar {
+        hours: load(conn, organization_id)?,
+        school_holidays: org.school_holidays,
+        zone: holidays::zone_of_commune(&org.commune_insee),
+    })
 }
 
 /// Checks spans of one day: valid times, opening before closing, no overlap, not too many.

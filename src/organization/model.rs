@@ -26,6 +26,18 @@ crate::stored_enum! {
     }
 }
 
+crate::stored_enum! {
+    /// How school holidays change an organisation's week (the zone is its department's).
+    pub enum SchoolHolidays {
+        /// Open as its hours say, holidays or not (the default).
+        Ignore => "ignore",
+        /// Closed during the school holidays of its zone (a school).
+        Closed => "closed",
+        /// Open only during the school holidays of its zone (a holiday centre).
+        Only => "only",
+    }
+}
+
 /// Parses a stored vocabulary value; a bad one is a data fault, not the caller's.
 pub(crate) fn stored<T: std::str::FromStr<Err = String>>(value: &str) -> Result<T, Error> {
     value
@@ -49,6 +61,12 @@ pub struct Organization {
     /// UTC.
     #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    /// How school holidays change the week: `ignore`, `closed` (closed during holidays) or
+    /// `only` (open only during holidays); deliveries and pick-ups follow.
+    pub school_holidays: SchoolHolidays,
+    /// The school-holiday zone of its department (`A`, `B`, `C`); none for Corsica and overseas.
+    #[schema(value_type = Option<String>, example = "B")]
+    pub school_zone: Option<crate::territory::holidays::Zone>,
 }
 
 impl TryFrom<OrganizationRow> for Organization {
@@ -59,11 +77,13 @@ impl TryFrom<OrganizationRow> for Organization {
             name: row.name,
             kind: stored(&row.kind)?,
             venue_type: row.venue_type.as_deref().map(stored).transpose()?,
-            commune_insee: row.commune_insee,
+            commune_insee: row.commune_insee.clone(),
             address: row.address,
             latitude: row.latitude,
             longitude: row.longitude,
             created_at: row.created_at,
+            school_holidays: row.school_holidays,
+            school_zone: crate::territory::holidays::zone_of_commune(&row.commune_insee),
         })
     }
 }
@@ -129,6 +149,9 @@ pub struct NewOrganization {
     /// Defaults to the commune's coordinates (give both or neither).
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// `ignore` (default), `closed` or `only`: how school holidays change the week.
+    #[serde(default)]
+    pub school_holidays: Option<SchoolHolidays>,
 }
 
 /// Body of `PATCH /api/v1/organizations/{id}`: only the fields given change.
@@ -144,6 +167,8 @@ pub struct OrganizationPatch {
     pub address: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// `ignore`, `closed` (closed during school holidays) or `only` (open only then).
+    pub school_holidays: Option<SchoolHolidays>,
 }
 
 /// Body of `POST /api/v1/users`.

@@ -5,7 +5,7 @@ use diesel::Connection;
 
 use super::model::{
     NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, Role,
-    User,
+    SchoolHolidays, User,
 };
 use super::store::{self, OrganizationChanges, OrganizationInsert, UserInsert};
 use crate::access::{normalize_email, password, policy, Principal};
@@ -146,6 +146,7 @@ pub fn insert_organization(conn: &mut DbConnection, new: &NewOrganization) -> Re
                 longitude: new.longitude.unwrap_or(commune.longitude),
                 created_at: now,
                 updated_at: now,
+                school_holidays: new.school_holidays.unwrap_or(SchoolHolidays::Ignore),
             },
         )
     })?;
@@ -218,6 +219,7 @@ pub fn update_organization(
         latitude: patch.latitude,
         longitude: patch.longitude,
         updated_at: Some(Utc::now().naive_utc()),
+        school_holidays: patch.school_holidays,
         ..Default::default()
     };
     let commune_code = patch
@@ -433,6 +435,7 @@ pub fn create_agency_with_admin(
                 address: None,
                 latitude: None,
                 longitude: None,
+                school_holidays: None,
             },
         )?;
         let user = insert_user(

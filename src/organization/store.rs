@@ -22,6 +22,8 @@ pub struct OrganizationRow {
     pub updated_at: NaiveDateTime,
     /// Digest of the venue's calendar-feed secret, if one was issued.
     pub calendar_token_hash: Option<String>,
+    /// How school holidays change the week.
+    pub school_holidays: super::model::SchoolHolidays,
 }
 
 /// Values of a new organisation.
@@ -37,6 +39,7 @@ pub struct OrganizationInsert<'a> {
     pub longitude: f64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub school_holidays: super::model::SchoolHolidays,
 }
 
 /// Changed values of an organisation.
@@ -50,6 +53,7 @@ pub struct OrganizationChanges {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub updated_at: Option<NaiveDateTime>,
+    pub school_holidays: Option<super::model::SchoolHolidays>,
 }
 
 /// A user row (with the password hash: never serialise it).

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::Utc;
 
 use super::form::{Errors, Fields};
 use super::session::{self, signed_in};
@@ -36,15 +36,8 @@ pub struct LoanLine {
     pub active: bool,
 }
 
-/// The day the copy reaches the venue (set-up begins) and the day it is taken away (take-down
-/// done): the dates of use widened by the resource's set-up days, as the calendar counts them.
-fn delivery_and_pickup(b: &Booking, setup_days: i32) -> (NaiveDate, NaiveDate) {
-    let setup = Duration::days(i64::from(setup_days));
-    (b.starts_on - setup, b.ends_on + setup)
-}
-
-fn loan_line(b: &Booking, title: String, setup_days: i32) -> LoanLine {
-    let (delivery, _) = delivery_and_pickup(b, setup_days);
+fn loan_line(b: &Booking, title: String) -> LoanLine {
+    let delivery = b.delivery_on;
     LoanLine {
         id: b.id,
         title,
@@ -68,7 +61,7 @@ async fn my_loans(state: &State, s: &BrowserSession) -> Result<Vec<LoanLine>, Po
             list.into_iter()
                 .map(|b| {
                     let r = catalogue::get_resource(conn, b.resource_id)?;
-                    Ok(loan_line(&b, r.title, r.setup_days))
+                    Ok(loan_line(&b, r.title))
                 })
                 .collect::<crate::error::Result<Vec<_>>>()
         })
@@ -189,7 +182,7 @@ pub async fn booking(
         .await?;
     let provider = crate::transport::distance::DistanceProvider::from_config(&state.config);
     let legs = transport::measure_legs(&provider, &Costs::from_config(&state.config), plans).await;
-    let (delivery, pickup) = delivery_and_pickup(&b, resource.setup_days);
+    let (delivery, pickup) = (b.delivery_on, b.pickup_on);
     let mut facts = vec![
         Row {
             label: "Utilisation".into(),

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::holidays::{self, SchoolHoliday, Zone};
 use super::model::Commune;
 use super::store::{self, CommuneFilter};
 use crate::error::{Error, Validator};
@@ -16,7 +17,9 @@ const DEPARTMENTS: [&str; 5] = ["02", "59", "60", "62", "80"];
 
 /// Registers the territory routes.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_communes).service(get_commune);
+    cfg.service(list_communes)
+        .service(get_commune)
+        .service(list_school_holidays);
 }
 
 /// Query of the commune search.
@@ -101,4 +104,52 @@ async fn get_commune(
         })
         .await?;
     Ok(web::Json(row.into()))
+}
+
+/// Query of the school-holiday calendar.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SchoolHolidayQuery {
+    /// `A`, `B` or `C` (Hauts-de-France is in zone B); every zone when absent.
+    zone: Option<String>,
+    /// Periods ending on or after this day (default: the first day of the calendar).
+    from: Option<chrono::NaiveDate>,
+    /// Periods starting on or before this day (default: the last day of the calendar).
+    to: Option<chrono::NaiveDate>,
+}
+
+/// The official French school holidays (reference data of the Ministry of Education, Licence
+/// Ouverte 2.0, school years 2023–2024 to 2027–2028), by first day: each period names its zone,
+/// its first and its last day without school. A venue that closes during school holidays (or
+/// opens only then) follows its department's zone.
+#[utoipa::path(
+    tag = "territory",
+    params(SchoolHolidayQuery),
+    responses(
+        (status = 200, description = "Holiday periods touching the range, by first day", body = [SchoolHoliday]),
+        (status = 400, description = "Unparseable or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown zone, or `to` before `from`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/school-holidays")]
+async fn list_school_holidays(
+    query: web::Query<SchoolHolidayQuery>,
+) -> ApiResult<web::Json<Vec<SchoolHoliday>>> {
+    let query = query.into_inner();
+    let mut v = Validator::new();
+    let zone = match query.zone.as_deref().map(str::parse::<Zone>) {
+        Some(Ok(zone)) => Some(zone),
+        Some(Err(_)) => {
+            v.add("zone", "must be A, B or C");
+            None
+        }
+        None => None,
+    };
+    let (first, last) = holidays::coverage();
+    let from = query.from.unwrap_or(first);
+    let to = query.to.unwrap_or(last);
+    v.check(to >= from, "to", "must not be before from");
+    v.finish()?;
+    Ok(web::Json(holidays::between(zone, from, to)))
 }

@@ -2,6 +2,7 @@
 //! inter-communal area, the ground every organisation and copy is located on.
 
 pub mod geo;
+pub mod holidays;
 pub mod http;
 pub mod model;
 pub mod store;

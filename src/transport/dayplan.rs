@@ -144,13 +144,13 @@ pub fn gather(
             moves.push((JobKind::Pickup, m));
         }
     }
-    let mut timetables: HashMap<i64, hours::OpeningHours> = HashMap::new();
+    let mut timetables: HashMap<i64, hours::Calendar> = HashMap::new();
     let mut stops = Vec::new();
     let mut closed = Vec::new();
     for (kind, m) in moves {
         let venue_id = m.stay.venue.organization_id.unwrap_or_default();
         if let std::collections::hash_map::Entry::Vacant(slot) = timetables.entry(venue_id) {
-            slot.insert(hours::load(conn, venue_id)?);
+            slot.insert(hours::calendar(conn, venue_id)?);
         }
         let spans = timetables.get(&venue_id).and_then(|t| t.spans_on(req.date));
         let stop = PlanStop {

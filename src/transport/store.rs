@@ -109,7 +109,7 @@ enum Direction {
     DueBack,
 }
 
-/// Approved deliveries of a producer's copies whose trip starts on `day` (first occupied day).
+/// Approved deliveries of a producer's copies delivered on `day` (the booking's `delivery_on`).
 pub fn departures(
     conn: &mut DbConnection,
     producer_id: i64,
@@ -118,8 +118,8 @@ pub fn departures(
     moves(conn, producer_id, day, Direction::Leaving)
 }
 
-/// Loans of a producer's copies due back on `day`: the first day after use and take-down
-/// (`ends_on + setup_days + 1`, the first day of the return trip), still out or about to be.
+/// Loans of a producer's copies picked up on `day` (the booking's `pickup_on`), still out or
+/// about to be.
 pub fn returns_due(
     conn: &mut DbConnection,
     producer_id: i64,
@@ -153,27 +153,19 @@ fn moves(
     let query = match direction {
         Direction::Leaving => query
             .filter(bookings::status.eq(BookingStatus::Approved))
-            .filter(bookings::occupied_from.eq(day)),
-        // Take-down lasts at most a few weeks: look that far back, then keep the exact day.
+            .filter(bookings::delivery_on.eq(day)),
         Direction::DueBack => query
             .filter(bookings::status.eq_any([
                 BookingStatus::Approved,
                 BookingStatus::InTransit,
                 BookingStatus::Delivered,
             ]))
-            .filter(bookings::ends_on.between(
-                day - chrono::Duration::days(400),
-                day - chrono::Duration::days(1),
-            )),
+            .filter(bookings::pickup_on.eq(day)),
     };
     let rows: Vec<MoveRow> = query.load(conn)?;
     let mut found = Vec::with_capacity(rows.len());
     for row in rows {
-        let m = move_from_row(row)?;
-        let due_back = m.stay.ends_on + chrono::Duration::days(i64::from(m.setup_days) + 1);
-        if matches!(direction, Direction::Leaving) || due_back == day {
-            found.push(m);
-        }
+        found.push(move_from_row(row)?);
     }
     Ok(found)
 }

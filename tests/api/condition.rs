@@ -520,6 +520,8 @@ async fn scripted_loans(app: &TestApp, k: &Kit, loans: &[(i64, i64)], handovers_
                         ends_on: day(end),
                         occupied_from: day(start - 1),
                         occupied_to: day(end + 3),
+                        delivery_on: day(start - 1),
+                        pickup_on: day(end + 1),
                         outbound_days: 1,
                         return_days: 1,
                         distance_km: 50.0,

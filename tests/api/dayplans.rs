@@ -675,6 +675,15 @@ async fn day_plans_share_deliveries_and_pickups_among_vans_within_opening_hours(
         .collect();
         weekly
     };
+    // Deliveries leave on day 31 for loans from day 32; Abbeville's loan ends on day 30 and is
+    // collected on day 31.
+    let to_arras = approved(&app, &producer, trunk, copies[0], &arras, 32, 33).await;
+    let to_beauvais = approved(&app, &producer, trunk, copies[1], &beauvais, 32, 33).await;
+    let from_abbeville = approved(&app, &producer, trunk, copies[2], &abbeville, 20, 30).await;
+    let to_lille = approved(&app, &producer, trunk, copies[3], &lille, 32, 33).await;
+    // The hours (and Beauvais's closure on the plan's day) are declared after the loans were
+    // booked: a request now avoids closed days (issue 25), a day plan still finds the ones that
+    // closed since.
     for (venue, body) in [
         (
             &arras,
@@ -699,12 +708,6 @@ async fn day_plans_share_deliveries_and_pickups_among_vans_within_opening_hours(
             .await;
         assert_eq!(res.status, 200, "{}", res.text);
     }
-    // Deliveries leave on day 31 for loans from day 32; Abbeville's loan ends on day 30 and is
-    // collected on day 31.
-    let to_arras = approved(&app, &producer, trunk, copies[0], &arras, 32, 33).await;
-    let to_beauvais = approved(&app, &producer, trunk, copies[1], &beauvais, 32, 33).await;
-    let from_abbeville = approved(&app, &producer, trunk, copies[2], &abbeville, 20, 30).await;
-    let to_lille = approved(&app, &producer, trunk, copies[3], &lille, 32, 33).await;
 
     let body = json!({"date": plan_day, "depot_organization_id": producer.org_id});
     let res = app

@@ -17,6 +17,7 @@ mod catalogue;
 mod concurrency;
 mod condition;
 mod dayplans;
+mod days;
 mod demo;
 mod einvoice;
 mod errors;

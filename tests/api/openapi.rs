@@ -132,6 +132,7 @@ fn every_operation_documents_its_errors_and_security() {
             // observatory and the map layers).
             let public = path == "/health"
                 || path.starts_with("/api/v1/communes")
+                || path == "/api/v1/school-holidays"
                 || path == "/api/v1/auth/login"
                 || path.starts_with("/api/v1/auth/password-reset")
                 || path == "/api/v1/invitations/accept"
