@@ -46,7 +46,7 @@ async fn run(backend: Backend) {
     .await;
     let demo = app
         .state
-        .run(itinerance::demo::load)
+        .run(|conn| itinerance::demo::load(conn, chrono::Utc::now().naive_utc()))
         .await
         .expect("demo network");
     let billing = itinerance::billing::LoanBilling::from_config(&app.state.config);

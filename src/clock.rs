@@ -1,5 +1,49 @@
-//! Times of day as people write them on a timetable ("09:00", "17:30"): opening hours, van
-//! shifts, time windows and day sheets all use them, so parsing and printing live here once.
+//! The service's clock, and times of day as people write them on a timetable ("09:00", "17:30"):
+//! opening hours, van shifts, time windows and day sheets all use them, so parsing and printing
+//! live here once.
+//!
+//! Services never read the system clock: the fronts (API handlers, portal pages, background jobs)
+//! read [`Clock::now`] once per request and pass `now` down, so the portal and the API agree on
+//! "today", and a test (or a staging instance) can run the whole service at another date.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+
+/// The moment the service believes it is: the system's UTC time shifted by a configured offset
+/// (`clock_offset_seconds`, zero in production). The same configuration gives every instance the
+/// same time, so nothing depends on which instance answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Clock {
+    offset: Duration,
+}
+
+impl Clock {
+    /// The system's clock, unshifted.
+    pub fn system() -> Self {
+        Clock::default()
+    }
+
+    /// The system's clock moved by `seconds` (positive: into the future).
+    pub fn shifted(seconds: i64) -> Self {
+        Clock {
+            offset: Duration::seconds(seconds),
+        }
+    }
+
+    /// Now, in UTC.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+
+    /// Now, as the naive UTC timestamp the database stores.
+    pub fn naive(&self) -> NaiveDateTime {
+        self.now().naive_utc()
+    }
+
+    /// Today's date in UTC (the service's dates of use are whole days).
+    pub fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+}
 
 /// Minutes in a day; "24:00" is the end of the day, allowed as a closing time.
 pub const DAY_MINUTES: i32 = 24 * 60;

@@ -11,6 +11,9 @@ const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 /// Prefix of the environment variables that override configuration keys.
 const ENV_PREFIX: &str = "ITINERANCE_";
 
+/// The furthest the clock may be moved: ten years either way keeps every date in range.
+const MAX_CLOCK_OFFSET_SECONDS: i64 = 10 * 366 * 24 * 3600;
+
 /// The longest a booking may ever last, whatever `booking_max_days` says: queries for the loans
 /// meeting a period look no further back than this before its first day (so that they read a
 /// bounded range of an index, not the whole history).
@@ -65,6 +68,9 @@ pub struct Config {
     /// After this, a keyed request still in progress is deemed abandoned (its instance died)
     /// and a retry may run it again.
     pub idempotency_abandoned_after_seconds: i64,
+    /// Seconds added to the system clock (tests and staging run the service at another date;
+    /// refused in production mode). See [`crate::clock::Clock`].
+    pub clock_offset_seconds: i64,
     pub booking_hold_days: i64,
     pub booking_max_days: i64,
     pub booking_horizon_days: i64,
@@ -185,6 +191,16 @@ impl Config {
                 "booking_max_days must be at most {MAX_BOOKING_DAYS} (three years)"
             )));
         }
+        if self.clock_offset_seconds != 0 && self.mode == Mode::Production {
+            return Err(ConfigError::Invalid(
+                "clock_offset_seconds must be 0 in production mode".into(),
+            ));
+        }
+        if self.clock_offset_seconds.abs() > MAX_CLOCK_OFFSET_SECONDS {
+            return Err(ConfigError::Invalid(format!(
+                "clock_offset_seconds must be within {MAX_CLOCK_OFFSET_SECONDS} seconds (ten years)"
+            )));
+        }
         if self.idempotency_abandoned_after_seconds < 1 {
             return Err(ConfigError::Invalid(
                 "idempotency_abandoned_after_seconds must be at least 1".into(),
@@ -269,6 +285,11 @@ impl Config {
     }
 
     /// The database URL, defaulting to the SQLite file under the data directory.
+    /// The service's clock, shifted as configured.
+    pub fn clock(&self) -> crate::clock::Clock {
+        crate::clock::Clock::shifted(self.clock_offset_seconds)
+    }
+
     pub fn effective_database_url(&self) -> String {
         if self.database_url.trim().is_empty() {
             format!("sqlite://{}", self.data_dir.join("itinerance.db").display())

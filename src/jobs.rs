@@ -4,17 +4,16 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
-
 use crate::booking::service as booking;
 use crate::state::AppState;
 
 /// Runs every job once; returns how many holds expired, for logs and tests.
 pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {
+    let clock = state.clock;
     let settings = state.booking_settings();
     state
         .run(move |conn| {
-            let now = Utc::now().naive_utc();
+            let now = clock.naive();
             crate::condition::service::start_due_maintenance(conn, now)?;
             crate::idempotency::purge_expired(conn, now)?;
             crate::auth::throttle::purge(conn, now)?;

@@ -84,6 +84,7 @@ pub fn bootstrap(config: Config) -> Result<AppState, StartError> {
             config.database_pool_size.max(1) as usize,
         )),
         clients_gone: Default::default(),
+        clock: config.clock(),
         config: Arc::new(config),
     })
 }

@@ -161,7 +161,14 @@ fn create_agency(
 ) -> Result<(), String> {
     let state = itinerance::bootstrap(config).map_err(|e| e.to_string())?;
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    match service::create_agency_with_admin(&mut conn, name, email, password, commune) {
+    match service::create_agency_with_admin(
+        &mut conn,
+        name,
+        email,
+        password,
+        commune,
+        state.clock.naive(),
+    ) {
         Ok(AgencySetup::Created { organization, user }) => {
             println!(
                 "created agency {:?} (id {}) with administrator {} (id {})",
@@ -192,7 +199,8 @@ fn demo_data(config: Config, if_empty: bool) -> Result<(), String> {
         println!("the database already has organisations; demo data not loaded");
         return Ok(());
     }
-    let summary = itinerance::demo::load(&mut conn).map_err(|e| e.to_string())?;
+    let summary =
+        itinerance::demo::load(&mut conn, state.clock.naive()).map_err(|e| e.to_string())?;
     println!(
         "demo network: added {} organisations, {} users, {} resources, {} copies, {} components, \
          {} vans, {} venues' opening hours",

@@ -21,6 +21,8 @@ pub struct AppState {
     pub backend: Backend,
     pub tokens: Arc<TokenKeys>,
     pub config: Arc<Config>,
+    /// The service's clock: fronts read `now` here once and pass it to the services.
+    pub clock: crate::clock::Clock,
     /// What billing does on each booking transition (wired at start-up, above every domain).
     pub transition_hook: SharedHook,
     /// Users' standing, remembered a few seconds (deactivation, password change).

@@ -2,7 +2,6 @@
 //! parses, calls the service with `now`, and answers.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -52,10 +51,11 @@ async fn invite(
     principal: Principal,
     body: web::Json<NewInvitation>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let ctx = MailContext::of(&state.config);
     let created = state
-        .run(move |conn| invitation::invite(conn, &ctx, &principal, &body, Utc::now().naive_utc()))
+        .run(move |conn| invitation::invite(conn, &ctx, &principal, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -119,9 +119,10 @@ async fn accept_invitation(
     state: web::Data<AppState>,
     body: web::Json<Acceptance>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let user = state
-        .run(move |conn| invitation::accept(conn, &body, Utc::now().naive_utc()))
+        .run(move |conn| invitation::accept(conn, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(user))
 }
@@ -148,6 +149,7 @@ async fn request_password_reset(
     req: HttpRequest,
     body: web::Json<ResetRequest>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let ctx = MailContext::of(&state.config);
     // The connection's own address: a forwarded header would let a client pick its identity.
@@ -156,7 +158,7 @@ async fn request_password_reset(
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
     state
-        .run(move |conn| reset::request(conn, &ctx, &body, &client, Utc::now().naive_utc()))
+        .run(move |conn| reset::request(conn, &ctx, &body, &client, clock.naive()))
         .await?;
     Ok(HttpResponse::Accepted().finish())
 }
@@ -182,10 +184,11 @@ async fn confirm_password_reset(
     state: web::Data<AppState>,
     body: web::Json<ResetConfirmation>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let gate = state.user_gate.clone();
     state
-        .run(move |conn| reset::confirm(conn, &gate, &body, Utc::now().naive_utc()))
+        .run(move |conn| reset::confirm(conn, &gate, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -216,13 +219,14 @@ async fn update_user(
     id: web::Path<i64>,
     body: web::Json<UserPatch>,
 ) -> ApiResult<web::Json<User>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let gate = state.user_gate.clone();
     Ok(web::Json(
         state
             .run(move |conn| {
-                members::update_member(conn, &gate, &principal, id, &body, Utc::now().naive_utc())
+                members::update_member(conn, &gate, &principal, id, &body, clock.naive())
             })
             .await?,
     ))

@@ -44,7 +44,7 @@ pub fn update_member(
         .map_err(|_| Error::NotFound(format!("user {id}")))?;
     policy::change_member(p, row.organization_id, id)?;
     if patch.active == Some(false) {
-        crate::organization::service::deactivate_user(conn, gate, p, id)?;
+        crate::organization::service::deactivate_user(conn, gate, p, id, now)?;
     }
     let current: Role = stored(&row.role)?;
     let new_role = patch.role.filter(|r| *r != current);

@@ -1,7 +1,6 @@
 //! HTTP handlers of allocation rounds.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{
@@ -44,9 +43,10 @@ async fn create_round(
     principal: Principal,
     body: web::Json<NewRound>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let round = state
-        .run(move |conn| service::create_round(conn, &principal, &body, Utc::now().naive_utc()))
+        .run(move |conn| service::create_round(conn, &principal, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(round))
 }
@@ -115,19 +115,13 @@ async fn add_request(
     id: web::Path<i64>,
     body: web::Json<NewRoundRequest>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let settings = state.booking_settings();
     let request = state
         .run(move |conn| {
-            service::add_request(
-                conn,
-                &principal,
-                &settings,
-                id,
-                &body,
-                Utc::now().naive_utc(),
-            )
+            service::add_request(conn, &principal, &settings, id, &body, clock.naive())
         })
         .await?;
     Ok(HttpResponse::Created().json(request))
@@ -155,11 +149,10 @@ async fn withdraw_request(
     principal: Principal,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let (id, request_id) = path.into_inner();
     state
-        .run(move |conn| {
-            service::withdraw_request(conn, &principal, id, request_id, Utc::now().naive_utc())
-        })
+        .run(move |conn| service::withdraw_request(conn, &principal, id, request_id, clock.naive()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -190,20 +183,14 @@ async fn allocate(
     id: web::Path<i64>,
     body: web::Json<AllocateBody>,
 ) -> ApiResult<web::Json<Proposal>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let policy = body.into_inner().policy;
     let settings = state.booking_settings();
     Ok(web::Json(
         state
             .run(move |conn| {
-                service::allocate(
-                    conn,
-                    &principal,
-                    &settings,
-                    id,
-                    policy,
-                    Utc::now().naive_utc(),
-                )
+                service::allocate(conn, &principal, &settings, id, policy, clock.naive())
             })
             .await?,
     ))
@@ -235,6 +222,7 @@ async fn confirm(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     // No body: the request is the method and the round's path.
     let keyed =
@@ -242,9 +230,7 @@ async fn confirm(
     idempotency::http::once(&state, keyed, |_| async {
         let settings = state.booking_settings();
         let confirmation: Confirmation = state
-            .run(move |conn| {
-                service::confirm(conn, &principal, &settings, id, Utc::now().naive_utc())
-            })
+            .run(move |conn| service::confirm(conn, &principal, &settings, id, clock.naive()))
             .await?;
         Ok(HttpResponse::Ok().json(confirmation))
     })

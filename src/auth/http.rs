@@ -54,6 +54,7 @@ impl FromRequest for Principal {
         );
         Box::pin(async move {
             let state = state.ok_or_else(|| Error::Internal("application state missing".into()))?;
+            let clock = state.clock;
             let credential = credential.filter(|c| !c.is_empty()).ok_or_else(|| {
                 Error::Unauthenticated(
                     "send an access token or API key as `Authorization: Bearer …`".into(),
@@ -61,7 +62,9 @@ impl FromRequest for Principal {
             })?;
             if credential.starts_with(apikey::KEY_PREFIX) {
                 let (principal, scopes) = state
-                    .run(move |conn| service::authenticate_api_key(conn, &credential))
+                    .run(move |conn| {
+                        service::authenticate_api_key(conn, &credential, clock.naive())
+                    })
                     .await?;
                 service::require_scope(&scopes, needed)?;
                 // Kept for the field-level rules a handler applies (`scope::require_granted`).
@@ -137,10 +140,11 @@ async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
+    let clock = state.clock;
     let keys = state.tokens.clone();
     let body = body.into_inner();
     let token = state
-        .run(move |conn| service::login(conn, &keys, &body))
+        .run(move |conn| service::login(conn, &keys, &body, clock.naive()))
         .await?;
     Ok(web::Json(token))
 }
@@ -205,9 +209,10 @@ async fn create_api_key(
     principal: Principal,
     body: web::Json<NewApiKey>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let created = state
-        .run(move |conn| service::create_api_key(conn, &principal, &body))
+        .run(move |conn| service::create_api_key(conn, &principal, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -263,10 +268,11 @@ async fn revoke_api_key(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ApiKey>> {
+    let clock = state.clock;
     let id = id.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| service::revoke_api_key(conn, &principal, id))
+            .run(move |conn| service::revoke_api_key(conn, &principal, id, clock.naive()))
             .await?,
     ))
 }
@@ -290,10 +296,11 @@ async fn change_password(
     principal: Principal,
     body: web::Json<PasswordChange>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let gate = state.user_gate.clone();
     state
-        .run(move |conn| service::change_password(conn, &gate, &principal, &body))
+        .run(move |conn| service::change_password(conn, &gate, &principal, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

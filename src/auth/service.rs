@@ -1,6 +1,6 @@
 //! Authentication rules: login, resolving a bearer credential, and API key management.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -41,8 +41,9 @@ pub fn login(
     conn: &mut DbConnection,
     keys: &TokenKeys,
     req: &LoginRequest,
+    now: NaiveDateTime,
 ) -> Result<TokenResponse> {
-    let principal = authenticate(conn, &req.email, &req.password)?;
+    let principal = authenticate(conn, &req.email, &req.password, now)?;
     let user_id = principal
         .user_id
         .ok_or_else(|| Error::Internal("a login without a user".into()))?;
@@ -56,9 +57,13 @@ pub fn login(
 /// Checks an e-mail and password, throttled per e-mail: the one credential check of the API's
 /// tokens and the portal's browser sessions. Unknown e-mail, wrong password and a deactivated
 /// user get the same answer after the same work.
-pub fn authenticate(conn: &mut DbConnection, email: &str, secret: &str) -> Result<Principal> {
+pub fn authenticate(
+    conn: &mut DbConnection,
+    email: &str,
+    secret: &str,
+    now: NaiveDateTime,
+) -> Result<Principal> {
     let email = normalize_email(email);
-    let now = Utc::now().naive_utc();
     // Counted before the check: a failure stays recorded, a right password withdraws it.
     let attempt = throttle::admit(conn, &email, now)?;
     let Some(user) = orgs::find_user_by_email(conn, &email)? else {
@@ -94,11 +99,12 @@ pub fn principal_of_user(conn: &mut DbConnection, user_id: i64) -> Result<Princi
 pub fn authenticate_api_key(
     conn: &mut DbConnection,
     secret: &str,
+    now: NaiveDateTime,
 ) -> Result<(Principal, Vec<Scope>)> {
     let (key, kind) = apikey::find_active_by_digest(conn, &apikey::digest(secret))?
         .ok_or_else(|| Error::Unauthenticated("unknown or revoked API key".into()))?;
     // Best effort: a failed "last used" stamp must not refuse a valid key.
-    if let Err(e) = apikey::touch(conn, key.id, Utc::now().naive_utc()) {
+    if let Err(e) = apikey::touch(conn, key.id, now) {
         tracing::warn!(error = %e, key = key.id, "cannot record API key use");
     }
     let scopes = Scope::parse_list(&key.scopes);
@@ -145,13 +151,13 @@ pub fn change_password(
     gate: &session::UserGate,
     p: &Principal,
     change: &PasswordChange,
+    now: NaiveDateTime,
 ) -> Result<()> {
     let Some(user_id) = p.user_id else {
         return Err(Error::Forbidden("an API key has no password".into()));
     };
     let user = orgs::find_user(conn, user_id)?
         .ok_or_else(|| Error::Unauthenticated("the user no longer exists".into()))?;
-    let now = Utc::now().naive_utc();
     let attempt = throttle::admit(conn, &user.email, now)?;
     if !password::verify(&change.current_password, &user.password_hash) {
         return Err(Error::invalid("current_password", "is not your password"));
@@ -310,6 +316,7 @@ pub fn create_api_key(
     conn: &mut DbConnection,
     p: &Principal,
     req: &NewApiKey,
+    now: NaiveDateTime,
 ) -> Result<CreatedApiKey> {
     let organization_id = req.organization_id.unwrap_or(p.organization_id);
     let name = req.name.trim();
@@ -337,7 +344,6 @@ pub fn create_api_key(
         .ok_or_else(|| Error::Forbidden("API keys cannot create API keys".into()))?;
     let generated = apikey::generate()?;
     let row = write_transaction(conn, |conn| {
-        let now = Utc::now().naive_utc();
         let row = apikey::insert(
             conn,
             &ApiKeyInsert {
@@ -383,13 +389,17 @@ pub fn list_api_keys(
 }
 
 /// Revokes a key; revoking twice is harmless.
-pub fn revoke_api_key(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<ApiKey> {
+pub fn revoke_api_key(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<ApiKey> {
     let key = apikey::find(conn, id)?.ok_or_else(|| Error::NotFound(format!("API key {id}")))?;
     policy::read_members(p, key.organization_id)
         .map_err(|_| Error::NotFound(format!("API key {id}")))?;
     policy::manage_api_keys(p, key.organization_id)?;
     write_transaction(conn, |conn| {
-        let now = Utc::now().naive_utc();
         if apikey::revoke(conn, id, now)? == 1 {
             crate::audit::record(
                 conn,

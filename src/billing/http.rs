@@ -2,7 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{
@@ -79,13 +78,12 @@ async fn put_tariff(
     id: web::Path<i64>,
     body: web::Json<Tariff>,
 ) -> ApiResult<web::Json<Tariff>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let tariff = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| {
-                service::put_tariff(conn, &principal, id, &tariff, Utc::now().naive_utc())
-            })
+            .run(move |conn| service::put_tariff(conn, &principal, id, &tariff, clock.naive()))
             .await?,
     ))
 }
@@ -124,12 +122,11 @@ async fn put_pricing_policy(
     principal: Principal,
     body: web::Json<PricingPolicy>,
 ) -> ApiResult<web::Json<PricingPolicy>> {
+    let clock = state.clock;
     let policy = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| {
-                service::put_pricing_policy(conn, &principal, &policy, Utc::now().naive_utc())
-            })
+            .run(move |conn| service::put_pricing_policy(conn, &principal, &policy, clock.naive()))
             .await?,
     ))
 }
@@ -211,9 +208,10 @@ async fn create_program(
     principal: Principal,
     body: web::Json<NewSubsidyProgram>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let new = body.into_inner();
     let program = state
-        .run(move |conn| subsidy::create(conn, &principal, &new, Utc::now().naive_utc()))
+        .run(move |conn| subsidy::create(conn, &principal, &new, clock.naive()))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -284,11 +282,12 @@ async fn update_program(
     id: web::Path<i64>,
     body: web::Json<SubsidyProgramPatch>,
 ) -> ApiResult<web::Json<SubsidyProgram>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let patch = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| subsidy::update(conn, &principal, id, &patch, Utc::now().naive_utc()))
+            .run(move |conn| subsidy::update(conn, &principal, id, &patch, clock.naive()))
             .await?,
     ))
 }
@@ -321,6 +320,7 @@ async fn issue_invoice(
     id: web::Path<i64>,
     body: Option<web::Json<InvoiceRequest>>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let request = body.map(web::Json::into_inner).unwrap_or_default();
     let keyed = idempotency::http::KeyedRequest::new(&principal, key, &req, &request)?;
@@ -328,14 +328,7 @@ async fn issue_invoice(
         let billing = LoanBilling::from_config(&state.config);
         let invoice = state
             .run(move |conn| {
-                invoice::issue(
-                    conn,
-                    &billing,
-                    &principal,
-                    id,
-                    &request,
-                    Utc::now().naive_utc(),
-                )
+                invoice::issue(conn, &billing, &principal, id, &request, clock.naive())
             })
             .await?;
         Ok(HttpResponse::Created()
@@ -364,9 +357,10 @@ async fn credit_invoice(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let note = state
-        .run(move |conn| invoice::credit(conn, &principal, id, Utc::now().naive_utc()))
+        .run(move |conn| invoice::credit(conn, &principal, id, clock.naive()))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/invoices/{}", note.id)))
@@ -480,13 +474,12 @@ async fn producer_revenue(
     id: web::Path<i64>,
     query: web::Query<RevenueQuery>,
 ) -> ApiResult<web::Json<RevenueReport>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let year = query.year;
     Ok(web::Json(
         state
-            .run(move |conn| {
-                revenue::producer_revenue(conn, &principal, id, year, Utc::now().date_naive())
-            })
+            .run(move |conn| revenue::producer_revenue(conn, &principal, id, year, clock.today()))
             .await?,
     ))
 }

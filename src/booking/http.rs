@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -76,6 +76,7 @@ async fn create_booking(
     req: HttpRequest,
     body: web::Json<NewBooking>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let request = idempotency::http::KeyedRequest::new(&principal, key, &req, &body)?;
     let settings = settings(&state);
@@ -84,7 +85,7 @@ async fn create_booking(
         // The key's answer is recorded in the booking's own transaction.
         let (_, body) = state
             .run(move |conn| {
-                let now = Utc::now().naive_utc();
+                let now = clock.naive();
                 service::request_then(conn, &principal, &settings, &body, now, |conn, booking| {
                     slot.record(conn, StatusCode::CREATED, booking, now)
                 })
@@ -201,20 +202,14 @@ async fn change_dates(
     id: web::Path<i64>,
     body: web::Json<BookingDates>,
 ) -> ApiResult<web::Json<Booking>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let settings = settings(&state);
     Ok(web::Json(
         state
             .run(move |conn| {
-                service::change_dates(
-                    conn,
-                    &principal,
-                    &settings,
-                    id,
-                    &body,
-                    Utc::now().naive_utc(),
-                )
+                service::change_dates(conn, &principal, &settings, id, &body, clock.naive())
             })
             .await?,
     ))
@@ -269,13 +264,12 @@ async fn clear_flag(
     id: web::Path<i64>,
     body: web::Json<ClearFlag>,
 ) -> ApiResult<web::Json<Booking>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| {
-                service::clear_flag(conn, &principal, id, &body.reason, Utc::now().naive_utc())
-            })
+            .run(move |conn| service::clear_flag(conn, &principal, id, &body.reason, clock.naive()))
             .await?,
     ))
 }
@@ -312,6 +306,7 @@ async fn booking_action(
     body: web::Bytes,
     req: HttpRequest,
 ) -> ApiResult<web::Json<Booking>> {
+    let clock = state.clock;
     let (id, action) = path.into_inner();
     let action: BookingAction = action.parse().map_err(|_| ApiError::NoRoute {
         method: req.method().to_string(),
@@ -334,7 +329,7 @@ async fn booking_action(
                     id,
                     action,
                     note.note.as_deref(),
-                    Utc::now().naive_utc(),
+                    clock.naive(),
                 )
             })
             .await?,
@@ -402,12 +397,11 @@ async fn join_waitlist(
     principal: Principal,
     body: web::Json<NewWaitlistEntry>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let settings = settings(&state);
     let entry = state
-        .run(move |conn| {
-            service::join_waitlist(conn, &principal, &settings, &body, Utc::now().naive_utc())
-        })
+        .run(move |conn| service::join_waitlist(conn, &principal, &settings, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(entry))
 }
@@ -461,10 +455,11 @@ async fn cancel_waitlist(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<WaitlistEntry>> {
+    let clock = state.clock;
     let id = id.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| service::cancel_waitlist(conn, &principal, id, Utc::now().naive_utc()))
+            .run(move |conn| service::cancel_waitlist(conn, &principal, id, clock.naive()))
             .await?,
     ))
 }
@@ -487,9 +482,10 @@ async fn issue_calendar_token(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let token = state
-        .run(move |conn| feeds::issue_token(conn, &principal, id, Utc::now().naive_utc()))
+        .run(move |conn| feeds::issue_token(conn, &principal, id, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(token))
 }

@@ -48,9 +48,10 @@ async fn create_resource(
     principal: Principal,
     body: web::Json<NewResource>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let resource = state
-        .run(move |conn| service::create_resource(conn, &principal, &body))
+        .run(move |conn| service::create_resource(conn, &principal, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(resource))
 }
@@ -131,11 +132,12 @@ async fn update_resource(
     id: web::Path<i64>,
     body: web::Json<ResourcePatch>,
 ) -> ApiResult<web::Json<Resource>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| service::update_resource(conn, &principal, id, &body))
+            .run(move |conn| service::update_resource(conn, &principal, id, &body, clock.naive()))
             .await?,
     ))
 }
@@ -158,9 +160,10 @@ async fn delete_resource(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     state
-        .run(move |conn| service::delete_resource(conn, &principal, id))
+        .run(move |conn| service::delete_resource(conn, &principal, id, clock.naive()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -187,10 +190,11 @@ async fn create_copy(
     id: web::Path<i64>,
     body: web::Json<NewCopy>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let copy = state
-        .run(move |conn| service::create_copy(conn, &principal, id, &body))
+        .run(move |conn| service::create_copy(conn, &principal, id, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(copy))
 }
@@ -264,6 +268,7 @@ async fn update_copy(
     id: web::Path<i64>,
     body: web::Json<CopyPatch>,
 ) -> ApiResult<web::Json<Copy>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     if body.changes_condition() {
@@ -279,7 +284,7 @@ async fn update_copy(
                     &settings,
                     id,
                     &body,
-                    chrono::Utc::now().naive_utc(),
+                    clock.naive(),
                 )
             })
             .await?,
@@ -307,10 +312,11 @@ async fn create_component(
     id: web::Path<i64>,
     body: web::Json<NewComponent>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let component = state
-        .run(move |conn| service::create_component(conn, &principal, id, &body))
+        .run(move |conn| service::create_component(conn, &principal, id, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(component))
 }
@@ -366,9 +372,12 @@ async fn update_component(
 ) -> ApiResult<web::Json<Component>> {
     let (id, component_id) = path.into_inner();
     let patch = body.into_inner();
+    let clock = state.clock;
     Ok(web::Json(
         state
-            .run(move |conn| service::update_component(conn, &principal, id, component_id, &patch))
+            .run(move |conn| {
+                service::update_component(conn, &principal, id, component_id, &patch, clock.naive())
+            })
             .await?,
     ))
 }

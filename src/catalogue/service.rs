@@ -1,7 +1,7 @@
 //! Catalogue rules: who writes what, validation with field-level errors, soft deletion, copies
 //! and components.
 
-use chrono::Utc;
+use chrono::NaiveDateTime;
 
 use super::model::{
     Audience, Component, ComponentPatch, Copy, CopyPatch, CopyStatus, NewComponent, NewCopy,
@@ -194,6 +194,7 @@ pub fn create_resource(
     conn: &mut DbConnection,
     p: &Principal,
     new: &NewResource,
+    now: NaiveDateTime,
 ) -> Result<Resource> {
     let producer_id = match (p.kind, new.producer_id) {
         (_, Some(id)) => Some(id),
@@ -222,8 +223,16 @@ pub fn create_resource(
     let producer_id =
         producer_id.ok_or_else(|| Error::Internal("validated producer missing".into()))?;
     write_transaction(conn, |conn| {
-        let resource = insert_resource(conn, producer_id, new)?;
-        audit_change(conn, p, "resource.created", "resource", resource.id, new)?;
+        let resource = insert_resource(conn, producer_id, new, now)?;
+        audit_change(
+            conn,
+            p,
+            "resource.created",
+            "resource",
+            resource.id,
+            new,
+            now,
+        )?;
         Ok(resource)
     })
 }
@@ -236,6 +245,7 @@ fn audit_change(
     object_type: &str,
     id: i64,
     given: &impl serde::Serialize,
+    now: NaiveDateTime,
 ) -> Result<()> {
     crate::audit::record(
         conn,
@@ -244,7 +254,7 @@ fn audit_change(
         object_type,
         id,
         &serde_json::to_value(given).unwrap_or_default(),
-        Utc::now().naive_utc(),
+        now,
     )
 }
 
@@ -270,6 +280,7 @@ pub fn insert_resource(
     conn: &mut DbConnection,
     producer_id: i64,
     new: &NewResource,
+    now: NaiveDateTime,
 ) -> Result<Resource> {
     let mut v = Validator::new();
     let tags = check_resource(&mut v, &resource_fields(new));
@@ -288,7 +299,6 @@ pub fn insert_resource(
         .collect();
     let title = new.title.trim();
     let description = new.description.trim();
-    let now = Utc::now().naive_utc();
     let row = write_transaction(conn, |conn| {
         store::insert_resource(
             conn,
@@ -327,6 +337,7 @@ pub fn update_resource(
     p: &Principal,
     id: i64,
     patch: &ResourcePatch,
+    now: NaiveDateTime,
 ) -> Result<Resource> {
     let current = live_resource(conn, id)?;
     policy::write_catalogue(p, current.producer_id)?;
@@ -371,7 +382,7 @@ pub fn update_resource(
         setup_days: patch.setup_days,
         turnaround_days: patch.turnaround_days,
         production_cost_cents: patch.production_cost_cents,
-        updated_at: Some(Utc::now().naive_utc()),
+        updated_at: Some(now),
     };
     let themes: Option<Vec<&str>> = tags
         .themes
@@ -384,7 +395,7 @@ pub fn update_resource(
     let row = write_transaction(conn, |conn| {
         let row = store::update_resource(conn, id, &changes)?;
         store::replace_tags(conn, id, themes.as_deref(), audiences.as_deref())?;
-        audit_change(conn, p, "resource.updated", "resource", id, patch)?;
+        audit_change(conn, p, "resource.updated", "resource", id, patch, now)?;
         Ok::<_, Error>(row)
     })?;
     present_one(conn, row)
@@ -392,11 +403,16 @@ pub fn update_resource(
 
 /// Withdraws a resource from the catalogue. The row is kept (soft delete) for the bookings,
 /// invoices and history that refer to it; it disappears from search and reads.
-pub fn delete_resource(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<()> {
+pub fn delete_resource(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<()> {
     let current = live_resource(conn, id)?;
     policy::write_catalogue(p, current.producer_id)?;
     write_transaction(conn, |conn| {
-        store::soft_delete_resource(conn, id, Utc::now().naive_utc())?;
+        store::soft_delete_resource(conn, id, now)?;
         audit_change(
             conn,
             p,
@@ -404,6 +420,7 @@ pub fn delete_resource(conn: &mut DbConnection, p: &Principal, id: i64) -> Resul
             "resource",
             id,
             &serde_json::json!({}),
+            now,
         )
     })?;
     Ok(())
@@ -471,18 +488,24 @@ pub fn create_copy(
     p: &Principal,
     resource_id: i64,
     new: &NewCopy,
+    now: NaiveDateTime,
 ) -> Result<Copy> {
     let resource = live_resource(conn, resource_id)?;
     policy::write_catalogue(p, resource.producer_id)?;
     write_transaction(conn, |conn| {
-        let copy = insert_copy(conn, &resource, new)?;
-        audit_change(conn, p, "copy.created", "copy", copy.id, new)?;
+        let copy = insert_copy(conn, &resource, new, now)?;
+        audit_change(conn, p, "copy.created", "copy", copy.id, new, now)?;
         Ok(copy)
     })
 }
 
 /// Inserts a validated copy of a resource, without a caller (demo data uses it).
-pub fn insert_copy(conn: &mut DbConnection, resource: &ResourceRow, new: &NewCopy) -> Result<Copy> {
+pub fn insert_copy(
+    conn: &mut DbConnection,
+    resource: &ResourceRow,
+    new: &NewCopy,
+    now: NaiveDateTime,
+) -> Result<Copy> {
     let tag = new.asset_tag.trim();
     let mut v = Validator::new();
     check_asset_tag(&mut v, tag);
@@ -508,7 +531,6 @@ pub fn insert_copy(conn: &mut DbConnection, resource: &ResourceRow, new: &NewCop
     }
     v.finish()?;
     let home = home.ok_or_else(|| Error::invalid("home_commune_insee", "unknown commune"))?;
-    let now = Utc::now().naive_utc();
     let row = write_transaction(conn, |conn| {
         if store::find_copy_by_tag(conn, resource.producer_id, tag)?.is_some() {
             return Err(tag_taken(tag));
@@ -675,6 +697,7 @@ pub fn apply_copy_update(
     conn: &mut DbConnection,
     p: &Principal,
     update: &CopyUpdate,
+    now: NaiveDateTime,
 ) -> Result<()> {
     if let Some(tag) = &update.changes.asset_tag {
         if let Some(other) = store::find_copy_by_tag(conn, update.producer_id, tag)? {
@@ -684,7 +707,15 @@ pub fn apply_copy_update(
         }
     }
     store::update_copy(conn, update.id, &update.changes)?;
-    audit_change(conn, p, "copy.updated", "copy", update.id, &update.audited)
+    audit_change(
+        conn,
+        p,
+        "copy.updated",
+        "copy",
+        update.id,
+        &update.audited,
+        now,
+    )
 }
 
 impl From<ComponentRow> for Component {
@@ -705,10 +736,11 @@ pub fn create_component(
     p: &Principal,
     resource_id: i64,
     new: &NewComponent,
+    now: NaiveDateTime,
 ) -> Result<Component> {
     let resource = live_resource(conn, resource_id)?;
     policy::write_catalogue(p, resource.producer_id)?;
-    insert_component(conn, Some(p), resource.id, new)
+    insert_component(conn, Some(p), resource.id, new, now)
 }
 
 /// Inserts a validated component; by `caller`, audited (none: demo data).
@@ -717,6 +749,7 @@ pub fn insert_component(
     caller: Option<&Principal>,
     resource_id: i64,
     new: &NewComponent,
+    now: NaiveDateTime,
 ) -> Result<Component> {
     let name = new.name.trim();
     let mut v = Validator::new();
@@ -753,10 +786,10 @@ pub fn insert_component(
             name,
             new.quantity,
             new.unit_cost_cents,
-            Utc::now().naive_utc(),
+            now,
         )?;
         if let Some(p) = caller {
-            audit_change(conn, p, "component.created", "component", row.id, new)?;
+            audit_change(conn, p, "component.created", "component", row.id, new, now)?;
         }
         Ok(row)
     })?;
@@ -770,6 +803,7 @@ pub fn update_component(
     resource_id: i64,
     component_id: i64,
     patch: &ComponentPatch,
+    now: NaiveDateTime,
 ) -> Result<Component> {
     let resource = live_resource(conn, resource_id)?;
     policy::write_catalogue(p, resource.producer_id)?;
@@ -809,6 +843,7 @@ pub fn update_component(
             "component",
             component_id,
             patch,
+            now,
         )?;
         Ok(row.into())
     })

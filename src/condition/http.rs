@@ -2,7 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -56,20 +55,12 @@ async fn file_report(
     id: web::Path<i64>,
     body: web::Json<NewConditionReport>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let blocking = state.config.condition_blocking_grade;
     let report = state
-        .run(move |conn| {
-            service::file_report(
-                conn,
-                &principal,
-                blocking,
-                id,
-                &body,
-                Utc::now().naive_utc(),
-            )
-        })
+        .run(move |conn| service::file_report(conn, &principal, blocking, id, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(report))
 }
@@ -123,12 +114,11 @@ async fn schedule_maintenance(
     id: web::Path<i64>,
     body: web::Json<NewMaintenance>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let record = state
-        .run(move |conn| {
-            service::schedule_maintenance(conn, &principal, id, &body, Utc::now().naive_utc())
-        })
+        .run(move |conn| service::schedule_maintenance(conn, &principal, id, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(record))
 }
@@ -179,20 +169,14 @@ async fn complete_maintenance(
     id: web::Path<i64>,
     body: web::Json<CompleteMaintenance>,
 ) -> ApiResult<web::Json<Maintenance>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let settings = state.booking_settings();
     Ok(web::Json(
         state
             .run(move |conn| {
-                service::complete_maintenance(
-                    conn,
-                    &principal,
-                    &settings,
-                    id,
-                    &body,
-                    Utc::now().naive_utc(),
-                )
+                service::complete_maintenance(conn, &principal, &settings, id, &body, clock.naive())
             })
             .await?,
     ))
@@ -217,13 +201,12 @@ async fn copy_wear(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Wear>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let model = WearModel::from_config(&state.config);
     Ok(web::Json(
         state
-            .run(move |conn| {
-                service::copy_wear(conn, &principal, &model, id, Utc::now().date_naive())
-            })
+            .run(move |conn| service::copy_wear(conn, &principal, &model, id, clock.today()))
             .await?,
     ))
 }
@@ -250,13 +233,12 @@ async fn retire_copy(
     id: web::Path<i64>,
     body: web::Json<Retirement>,
 ) -> ApiResult<web::Json<Copy>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| {
-                service::retire(conn, &principal, id, &body.reason, Utc::now().naive_utc())
-            })
+            .run(move |conn| service::retire(conn, &principal, id, &body.reason, clock.naive()))
             .await?,
     ))
 }
@@ -289,14 +271,13 @@ async fn fleet(
     query: web::Query<FleetQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let sort = query.sort.unwrap_or(FleetSort::Wear);
     let model = WearModel::from_config(&state.config);
     let wants_csv = crate::http::wants_csv(&req);
     let fleet = state
-        .run(move |conn| {
-            service::fleet(conn, &principal, &model, id, sort, Utc::now().date_naive())
-        })
+        .run(move |conn| service::fleet(conn, &principal, &model, id, sort, clock.today()))
         .await?;
     if wants_csv {
         Ok(HttpResponse::Ok()

@@ -620,7 +620,7 @@ pub fn update_copy(
 ) -> Result<crate::catalogue::Copy> {
     let update = crate::catalogue::service::check_copy_update(conn, p, id, patch, now)?;
     write_transaction(conn, |conn| {
-        crate::catalogue::service::apply_copy_update(conn, p, &update)?;
+        crate::catalogue::service::apply_copy_update(conn, p, &update, now)?;
         match update.status_change {
             Some(CopyStatus::Retired) => lifecycle::retire(
                 conn,

@@ -6,6 +6,7 @@ pub mod billing;
 pub mod identity;
 pub mod network;
 
+use chrono::NaiveDateTime;
 use std::collections::HashMap;
 
 use crate::catalogue::model::{NewComponent, NewCopy, NewResource};
@@ -48,7 +49,7 @@ fn parse<T: std::str::FromStr<Err = String>>(value: &str) -> Result<T> {
 }
 
 /// Loads (or completes) the demo network.
-pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
+pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSummary> {
     let communes: Vec<network::CommuneRef> = territory::all(conn)?
         .into_iter()
         .map(|c| network::CommuneRef {
@@ -82,6 +83,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                             longitude: None,
                             school_holidays: None,
                         },
+                        now,
                     )?
                     .id
                 }
@@ -102,6 +104,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                         organization_id,
                         role: parse::<Role>(login.role)?,
                     },
+                    now,
                 )?;
             }
             summary
@@ -140,6 +143,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                                 turnaround_days: Some(resource.turnaround_days),
                                 production_cost_cents: Some(resource.production_cost_cents),
                             },
+                            now,
                         )?;
                         catalogue_store::find_live_resource(conn, created.id)?
                             .ok_or_else(|| Error::Internal("demo resource vanished".into()))?
@@ -161,6 +165,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                                 quantity: *quantity,
                                 unit_cost_cents: 0,
                             },
+                            now,
                         )?;
                     }
                 }
@@ -177,6 +182,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                                 home_commune_insee: copy.home_commune_insee.clone(),
                                 condition_grade: None,
                             },
+                            now,
                         )?;
                     }
                 }
@@ -184,7 +190,6 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
         }
         // A van at each producer's depot, and libraries' usual hours at each venue, so that day
         // plans (`POST /tours/plan`) have something to share out.
-        let now = chrono::Utc::now().naive_utc();
         for producer in &demo.producers {
             let producer_id = *org_ids
                 .get(&producer.org.key)
@@ -231,12 +236,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary> {
                     .ok_or_else(|| Error::Internal("demo commune missing".into()))?;
                 let input = identity::identity(org, &commune.postcode, &commune.name);
                 let clean = crate::organization::legal::normalize(&input)?;
-                crate::organization::legal::store(
-                    conn,
-                    id,
-                    &clean,
-                    chrono::Utc::now().naive_utc(),
-                )?;
+                crate::organization::legal::store(conn, id, &clean, now)?;
             }
         }
         Ok(summary)

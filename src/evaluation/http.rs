@@ -1,7 +1,6 @@
 //! HTTP handlers of loan evaluations.
 
 use actix_web::{get, patch, post, web, HttpResponse};
-use chrono::Utc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{Evaluation, EvaluationList, EvaluationPatch, EvaluationQuery, NewEvaluation};
@@ -41,10 +40,11 @@ async fn create_evaluation(
     id: web::Path<i64>,
     body: web::Json<NewEvaluation>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     let evaluation = state
-        .run(move |conn| service::create(conn, &principal, id, &body, Utc::now().naive_utc()))
+        .run(move |conn| service::create(conn, &principal, id, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(evaluation))
 }
@@ -71,11 +71,12 @@ async fn patch_evaluation(
     id: web::Path<i64>,
     body: web::Json<EvaluationPatch>,
 ) -> ApiResult<web::Json<Evaluation>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| service::patch(conn, &principal, id, &body, Utc::now().naive_utc()))
+            .run(move |conn| service::patch(conn, &principal, id, &body, clock.naive()))
             .await?,
     ))
 }

@@ -8,7 +8,7 @@ use actix_web::body::{to_bytes, BoxBody};
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
 use super::{Claim, Key, Recorded, HEADER};
@@ -139,6 +139,7 @@ where
     F: FnOnce(Slot) -> Fut,
     Fut: Future<Output = ApiResult<HttpResponse>>,
 {
+    let clock = state.clock;
     let Some((organization_id, key, hash)) = request.0 else {
         return work(Slot::default()).await;
     };
@@ -151,7 +152,7 @@ where
                 &key,
                 &hash,
                 abandoned_after,
-                Utc::now().naive_utc(),
+                clock.naive(),
             )
         })
         .await?;
@@ -200,7 +201,7 @@ where
     // Recorded even when the client has left: its retry must get this answer, not a second
     // effect.
     let recorded_answer = crate::client::regardless(
-        state.run(move |conn| super::complete(conn, id, &to_store, Utc::now().naive_utc())),
+        state.run(move |conn| super::complete(conn, id, &to_store, clock.naive())),
     );
     if let Err(e) = recorded_answer.await {
         // The effect happened; the answer is still the caller's. A retry within the abandonment

@@ -2,7 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -61,6 +60,7 @@ async fn upload(
     query: web::Query<UploadQuery>,
     mut body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let resource_id = path.into_inner();
     let title = query.into_inner().title;
     // Read as a stream: the JSON body limit of other routes does not apply to a file (the input
@@ -75,7 +75,7 @@ async fn upload(
     let prepared = web::block(move || service::prepare(&title, bytes))
         .await
         .map_err(|e| Error::Internal(format!("resizing stopped: {e}")))??;
-    let now = Utc::now().naive_utc();
+    let now = clock.naive();
     let media = state
         .run(move |conn| service::attach(conn, &principal, resource_id, &prepared, now))
         .await?;
@@ -251,8 +251,9 @@ async fn remove(
     principal: Principal,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = path.into_inner();
-    let now = Utc::now().naive_utc();
+    let now = clock.naive();
     state
         .run(move |conn| service::remove(conn, &principal, id, now))
         .await?;

@@ -5,7 +5,7 @@
 
 use std::time::Duration as StdDuration;
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 
 use super::fanout::{self, Links};
 use super::mail::{Mailer, SEND_TIMEOUT};
@@ -22,11 +22,12 @@ const GIVE_UP_AFTER_HOURS: i64 = 24;
 /// The fan-out of every round: outbox events become mail (when mail is configured) and webhook
 /// deliveries.
 async fn fan_out(state: &AppState, mail: bool) -> Result<usize> {
+    let clock = state.clock;
     let links = Links {
         base_url: state.config.public_base_url.clone(),
         mail,
     };
-    let now = Utc::now().naive_utc();
+    let now = clock.naive();
     state
         .run(move |conn| fanout::fan_out(conn, &links, now))
         .await
@@ -36,7 +37,8 @@ async fn fan_out(state: &AppState, mail: bool) -> Result<usize> {
 /// answer holds no other), then records every outcome in one transaction; returns how many were
 /// attempted.
 async fn send_mail(state: &AppState, mailer: &Mailer) -> Result<usize> {
-    let now = Utc::now().naive_utc();
+    let clock = state.clock;
+    let now = clock.naive();
     let token = lease_token()?;
     // The lease outlasts a batch whose sends all time out.
     let until = now + Duration::seconds(SEND_TIMEOUT.as_secs() as i64 * 3);
@@ -65,7 +67,7 @@ async fn send_mail(state: &AppState, mailer: &Mailer) -> Result<usize> {
         .collect();
     state
         .run(move |conn| {
-            let now = Utc::now().naive_utc();
+            let now = clock.naive();
             crate::db::write_transaction(conn, |conn| {
                 for (id, created_at, attempts, outcome) in &results {
                     match outcome {
@@ -91,11 +93,12 @@ async fn send_mail(state: &AppState, mailer: &Mailer) -> Result<usize> {
 /// One round of webhook deliveries: lease due deliveries, attempt them concurrently, record each
 /// outcome. Returns how many were attempted.
 async fn deliver_webhooks(state: &AppState, deliverer: &Deliverer) -> Result<usize> {
+    let clock = state.clock;
     let token = lease_token()?;
     let lease = token.clone();
     let timeout_ms = state.config.webhook_timeout_ms;
     let due = state
-        .run(move |conn| delivery::lease_due(conn, &lease, timeout_ms, Utc::now().naive_utc()))
+        .run(move |conn| delivery::lease_due(conn, &lease, timeout_ms, clock.naive()))
         .await?;
     if due.is_empty() {
         return Ok(0);
@@ -105,7 +108,7 @@ async fn deliver_webhooks(state: &AppState, deliverer: &Deliverer) -> Result<usi
     let results: Vec<_> = due.into_iter().zip(outcomes).collect();
     let attempted = results.len();
     state
-        .run(move |conn| delivery::record_all(conn, &results, &token, base, Utc::now().naive_utc()))
+        .run(move |conn| delivery::record_all(conn, &results, &token, base, clock.naive()))
         .await?;
     Ok(attempted)
 }

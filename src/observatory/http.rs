@@ -2,7 +2,7 @@
 //! layers (public: the agency publishes them).
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::coverage::{self, Coverage, CoverageQuery, GroupBy};
@@ -91,7 +91,8 @@ async fn coverage_svg(
 )]
 #[get("/observatory")]
 async fn observatory_page(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let today = Utc::now().date_naive();
+    let clock = state.clock;
+    let today = clock.today();
     let from = today - chrono::Duration::days(365);
     let co2 = state.config.transport_co2_g_per_km;
     let html = state
@@ -154,7 +155,8 @@ async fn get_observatory(
     query: web::Query<ObservatoryQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (from, to) = indicators::years(&query.into_inner(), Utc::now().year())?;
+    let clock = state.clock;
+    let (from, to) = indicators::years(&query.into_inner(), clock.now().year())?;
     let co2 = state.config.transport_co2_g_per_km;
     let observatory = state
         .run(move |conn| indicators::observatory(conn, from, to, co2))

@@ -2,7 +2,7 @@
 //! social centre. A week of opening spans, and dated exceptions (closed on a holiday, open only
 //! in the morning during the summer). Day plans turn them into the time windows of a stop.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -339,6 +339,7 @@ pub fn replace(
     p: &Principal,
     organization_id: i64,
     input: &OpeningHoursInput,
+    now: NaiveDateTime,
 ) -> Result<OpeningHours> {
     get_organization(conn, organization_id)?;
     policy::update_organization(p, organization_id)?;
@@ -380,7 +381,7 @@ pub fn replace(
             "organization",
             organization_id,
             &serde_json::to_value(input).unwrap_or_default(),
-            Utc::now().naive_utc(),
+            now,
         )?;
         Ok::<_, Error>(())
     })?;

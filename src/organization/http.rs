@@ -49,9 +49,10 @@ async fn create_organization(
     principal: Principal,
     body: web::Json<NewOrganization>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let org = state
-        .run(move |conn| service::create_organization(conn, &principal, &body))
+        .run(move |conn| service::create_organization(conn, &principal, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(org))
 }
@@ -146,11 +147,14 @@ async fn update_organization(
     id: web::Path<i64>,
     body: web::Json<OrganizationPatch>,
 ) -> ApiResult<web::Json<Organization>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| service::update_organization(conn, &principal, id, &body))
+            .run(move |conn| {
+                service::update_organization(conn, &principal, id, &body, clock.naive())
+            })
             .await?,
     ))
 }
@@ -175,9 +179,10 @@ async fn create_user(
     principal: Principal,
     body: web::Json<NewUser>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     let user = state
-        .run(move |conn| service::create_user(conn, &principal, &body))
+        .run(move |conn| service::create_user(conn, &principal, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(user))
 }
@@ -259,11 +264,14 @@ async fn deactivate_user(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<User>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let gate = state.user_gate.clone();
     Ok(web::Json(
         state
-            .run(move |conn| service::deactivate_user(conn, gate.as_ref(), &principal, id))
+            .run(move |conn| {
+                service::deactivate_user(conn, gate.as_ref(), &principal, id, clock.naive())
+            })
             .await?,
     ))
 }
@@ -313,11 +321,12 @@ async fn put_opening_hours(
     id: web::Path<i64>,
     body: web::Json<OpeningHoursInput>,
 ) -> ApiResult<web::Json<OpeningHours>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let input = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| hours::replace(conn, &principal, id, &input))
+            .run(move |conn| hours::replace(conn, &principal, id, &input, clock.naive()))
             .await?,
     ))
 }
@@ -373,11 +382,12 @@ async fn put_legal_identity(
     id: web::Path<i64>,
     body: web::Json<LegalIdentityInput>,
 ) -> ApiResult<web::Json<LegalIdentityView>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let input = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| legal::put(conn, &principal, id, &input))
+            .run(move |conn| legal::put(conn, &principal, id, &input, clock.naive()))
             .await?
             .into(),
     ))

@@ -6,7 +6,7 @@
 //! The checksums are checked here, without HTTP: SIREN/SIRET with the Luhn key (and La Poste's
 //! known exception), the French VAT key computed from the SIREN, the IBAN with ISO 13616 mod-97.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -463,11 +463,11 @@ pub fn put(
     p: &Principal,
     organization_id: i64,
     input: &LegalIdentityInput,
+    now: NaiveDateTime,
 ) -> Result<LegalIdentity> {
     super::service::get_organization(conn, organization_id)?;
     policy::update_organization(p, organization_id)?;
     let clean = normalize(input)?;
-    let now = Utc::now().naive_utc();
     write_transaction(conn, |conn| {
         store(conn, organization_id, &clean, now)?;
         crate::audit::record(

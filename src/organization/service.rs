@@ -1,6 +1,6 @@
 //! Rules for organisations and their users.
 
-use chrono::Utc;
+use chrono::NaiveDateTime;
 use diesel::Connection;
 
 use super::model::{
@@ -92,10 +92,11 @@ pub fn create_organization(
     conn: &mut DbConnection,
     p: &Principal,
     new: &NewOrganization,
+    now: NaiveDateTime,
 ) -> Result<Organization> {
     policy::create_organization(p)?;
     write_transaction(conn, |conn| {
-        let organization = insert_organization(conn, new)?;
+        let organization = insert_organization(conn, new, now)?;
         audit::record(
             conn,
             p.actor(),
@@ -103,14 +104,18 @@ pub fn create_organization(
             "organization",
             organization.id,
             &serde_json::to_value(new).unwrap_or_default(),
-            Utc::now().naive_utc(),
+            now,
         )?;
         Ok(organization)
     })
 }
 
 /// Inserts an organisation after validation, without a caller (CLI and demo data use it).
-pub fn insert_organization(conn: &mut DbConnection, new: &NewOrganization) -> Result<Organization> {
+pub fn insert_organization(
+    conn: &mut DbConnection,
+    new: &NewOrganization,
+    now: NaiveDateTime,
+) -> Result<Organization> {
     let mut v = Validator::new();
     check_name(&mut v, &new.name);
     check_address(&mut v, new.address.as_deref());
@@ -128,7 +133,6 @@ pub fn insert_organization(conn: &mut DbConnection, new: &NewOrganization) -> Re
     }
     v.finish()?;
     let commune = commune.ok_or_else(|| Error::invalid("commune_insee", "unknown commune"))?;
-    let now = Utc::now().naive_utc();
     let row = write_transaction(conn, |conn| {
         store::insert_organization(
             conn,
@@ -197,6 +201,7 @@ pub fn update_organization(
     p: &Principal,
     id: i64,
     patch: &OrganizationPatch,
+    now: NaiveDateTime,
 ) -> Result<Organization> {
     let current = get_organization(conn, id)?;
     policy::update_organization(p, id)?;
@@ -218,7 +223,7 @@ pub fn update_organization(
             .map(|a| Some(a.trim().to_string()).filter(|a| !a.is_empty())),
         latitude: patch.latitude,
         longitude: patch.longitude,
-        updated_at: Some(Utc::now().naive_utc()),
+        updated_at: Some(now),
         school_holidays: patch.school_holidays,
         ..Default::default()
     };
@@ -252,7 +257,7 @@ pub fn update_organization(
             "organization",
             id,
             &serde_json::to_value(patch).unwrap_or_default(),
-            Utc::now().naive_utc(),
+            now,
         )?;
         Ok::<_, Error>(row)
     })?
@@ -283,14 +288,19 @@ pub fn check_email(v: &mut Validator, email: &str) {
 }
 
 /// Creates a user in an organisation (agency administrators anywhere, administrators in their own).
-pub fn create_user(conn: &mut DbConnection, p: &Principal, new: &NewUser) -> Result<User> {
+pub fn create_user(
+    conn: &mut DbConnection,
+    p: &Principal,
+    new: &NewUser,
+    now: NaiveDateTime,
+) -> Result<User> {
     let org = store::find_organization(conn, new.organization_id)?;
     if org.is_none() {
         return Err(Error::invalid("organization_id", "no such organisation"));
     }
     policy::manage_members(p, new.organization_id)?;
     write_transaction(conn, |conn| {
-        let user = insert_user(conn, new)?;
+        let user = insert_user(conn, new, now)?;
         audit::record(
             conn,
             p.actor(),
@@ -299,14 +309,14 @@ pub fn create_user(conn: &mut DbConnection, p: &Principal, new: &NewUser) -> Res
             user.id,
             &serde_json::json!({"email": user.email, "organization_id": new.organization_id,
                                 "role": new.role}),
-            Utc::now().naive_utc(),
+            now,
         )?;
         Ok(user)
     })
 }
 
 /// Inserts a user after validation, without a caller (CLI and demo data use it).
-pub fn insert_user(conn: &mut DbConnection, new: &NewUser) -> Result<User> {
+pub fn insert_user(conn: &mut DbConnection, new: &NewUser, now: NaiveDateTime) -> Result<User> {
     let email = normalize_email(&new.email);
     let mut v = Validator::new();
     validate_new_user(&mut v, &email, &new.password);
@@ -326,7 +336,7 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser) -> Result<User> {
                 email: &email,
                 password_hash: &hash,
                 role: new.role.as_str(),
-                created_at: Utc::now().naive_utc(),
+                created_at: now,
             },
         )?)
     })?;
@@ -363,6 +373,7 @@ pub fn deactivate_user(
     gate: &dyn crate::access::Standings,
     p: &Principal,
     id: i64,
+    now: NaiveDateTime,
 ) -> Result<User> {
     let row = store::find_user(conn, id)?.ok_or_else(|| Error::NotFound(format!("user {id}")))?;
     policy::read_members(p, row.organization_id)
@@ -375,7 +386,6 @@ pub fn deactivate_user(
         ));
     }
     write_transaction(conn, |conn| {
-        let now = Utc::now().naive_utc();
         if store::deactivate_user(conn, id, now)? == 1 {
             audit::record(
                 conn,
@@ -415,6 +425,7 @@ pub fn create_agency_with_admin(
     email: &str,
     password: &str,
     commune_insee: &str,
+    now: NaiveDateTime,
 ) -> Result<AgencySetup> {
     if let Some(existing) = store::find_user_by_email(conn, &normalize_email(email))? {
         return Ok(AgencySetup::AlreadyThere {
@@ -437,6 +448,7 @@ pub fn create_agency_with_admin(
                 longitude: None,
                 school_holidays: None,
             },
+            now,
         )?;
         let user = insert_user(
             conn,
@@ -446,6 +458,7 @@ pub fn create_agency_with_admin(
                 organization_id: organization.id,
                 role: Role::Admin,
             },
+            now,
         )?;
         Ok(AgencySetup::Created { organization, user })
     })

@@ -3,7 +3,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 
 use super::form::{Errors, Fields};
 use super::session::{self, Visitor};
@@ -80,6 +79,7 @@ pub async fn login_submit(
     req: Req,
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
     let form = Fields::parse(&body);
     let expected = session::cookie(&req, session::login_cookie_name(&state));
     match (form.get("csrf_token"), expected) {
@@ -108,11 +108,11 @@ pub async fn login_submit(
     let address = email.clone();
     let outcome = state
         .run(move |conn| {
-            let principal = service::authenticate(conn, &address, &password)?;
+            let principal = service::authenticate(conn, &address, &password, clock.naive())?;
             let user_id = principal
                 .user_id
                 .ok_or_else(|| Error::Internal("a login without a user".into()))?;
-            browser::open(conn, user_id, Utc::now().naive_utc())
+            browser::open(conn, user_id, clock.naive())
         })
         .await;
     let opened = match outcome {

@@ -5,7 +5,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 
 use super::form::{Errors, Fields};
 use super::session::{self, signed_in};
@@ -78,6 +77,7 @@ struct HomePage {
 
 /// `GET /`: my loans under way and what to do next.
 pub async fn home(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let upcoming = my_loans(&state, &s)
         .await?
@@ -87,7 +87,7 @@ pub async fn home(state: State, req: Req) -> Result<HttpResponse, PortalError> {
         .collect();
     page(&HomePage {
         layout: Layout::signed("Accueil", &s, "home"),
-        today: words::day(Utc::now().date_naive()),
+        today: words::day(clock.today()),
         upcoming,
     })
 }
@@ -296,6 +296,7 @@ pub async fn cancel(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let form = Fields::parse(&body);
     session::check_csrf(&s, &form)?;
@@ -311,7 +312,7 @@ pub async fn cancel(
                 id,
                 BookingAction::Cancel,
                 None,
-                Utc::now().naive_utc(),
+                clock.naive(),
             )
         })
         .await?;
@@ -432,6 +433,7 @@ pub async fn report_submit(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let form = Fields::parse(&body);
     session::check_csrf(&s, &form)?;
@@ -493,15 +495,8 @@ pub async fn report_submit(
     let copy_id = b.copy_id;
     let filed = state
         .run(move |conn| {
-            crate::condition::service::file_report(
-                conn,
-                &p,
-                blocking,
-                copy_id,
-                &new,
-                Utc::now().naive_utc(),
-            )
-            .map(|_| ())
+            crate::condition::service::file_report(conn, &p, blocking, copy_id, &new, clock.naive())
+                .map(|_| ())
         })
         .await;
     match filed {
@@ -629,6 +624,7 @@ pub async fn evaluation_submit(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let form = Fields::parse(&body);
     session::check_csrf(&s, &form)?;
@@ -668,9 +664,7 @@ pub async fn evaluation_submit(
         comment: form.get("comment").map(str::to_string),
     };
     state
-        .run(move |conn| {
-            crate::evaluation::service::create(conn, &p, id, &new, Utc::now().naive_utc())
-        })
+        .run(move |conn| crate::evaluation::service::create(conn, &p, id, &new, clock.naive()))
         .await?;
     Ok(see_other(&format!("/bookings/{id}?evaluated=1")))
 }

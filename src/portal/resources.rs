@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 
 use super::form::{Errors, Fields};
 use super::session::{self, signed_in};
@@ -158,6 +158,7 @@ fn present(
 
 /// `GET /resources`: the search form and its results (a GET form: results can be bookmarked).
 pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let form = Fields::query(req.query_string());
     let searched = form.get("searched").is_some();
@@ -219,7 +220,7 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
                     limit: Some(limit),
                     ..SearchParams::default()
                 };
-                let today = Utc::now().date_naive();
+                let today = clock.today();
                 let within = catalogue::search_resources(
                     conn,
                     &SearchFilter::from_params(params(radius, 20))?,
@@ -358,9 +359,10 @@ async fn resource_page(
     alternatives: Vec<Alternative>,
     status: StatusCode,
 ) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
     let p = s.principal.clone();
     let billing = LoanBilling::from_config(&state.config);
-    let today = Utc::now().date_naive();
+    let today = clock.today();
     let (r, producer, components, availability, q) = state
         .run(move |conn| {
             let r = catalogue::get_resource(conn, id)?;
@@ -561,6 +563,7 @@ pub async fn request(
     req: Req,
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let form = Fields::parse(&body);
     session::check_csrf(&s, &form)?;
@@ -608,7 +611,7 @@ pub async fn request(
             let (k, f) = (key.clone(), fingerprint.clone());
             let claim = state
                 .run(move |conn| {
-                    idempotency::claim(conn, org, &k, &f, abandoned_after, Utc::now().naive_utc())
+                    idempotency::claim(conn, org, &k, &f, abandoned_after, clock.naive())
                 })
                 .await?;
             match claim {
@@ -631,7 +634,7 @@ pub async fn request(
     let p = s.principal.clone();
     let outcome = state
         .run(move |conn| {
-            let now = Utc::now().naive_utc();
+            let now = clock.naive();
             // The key's answer is recorded in the booking's own transaction.
             let (_, location) =
                 bookings::request_then(conn, &p, &settings, &new, now, |conn, booking| {

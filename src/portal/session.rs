@@ -4,7 +4,6 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
-use chrono::Utc;
 
 use crate::auth::browser::{self, BrowserSession};
 use crate::state::AppState;
@@ -71,11 +70,12 @@ impl Visitor {
         state: &web::Data<AppState>,
         req: &HttpRequest,
     ) -> Result<Visitor, PortalError> {
+        let clock = state.clock;
         let Some(token) = cookie(req, cookie_name(state)) else {
             return Ok(Visitor { session: None });
         };
         let session = state
-            .run(move |conn| browser::resolve(conn, &token, Utc::now().naive_utc()))
+            .run(move |conn| browser::resolve(conn, &token, clock.naive()))
             .await?;
         Ok(Visitor { session })
     }

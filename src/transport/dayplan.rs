@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::distance::{DistanceProvider, Metric};
 use super::model::{
@@ -263,6 +263,7 @@ pub async fn plan(
     provider: &DistanceProvider,
     day: Gathered,
     time_limit: std::time::Duration,
+    now: NaiveDateTime,
 ) -> Result<DayPlan> {
     let Gathered {
         date,
@@ -377,7 +378,7 @@ pub async fn plan(
         unassigned,
         depot,
         source,
-        created_at: Utc::now().naive_utc(),
+        created_at: now,
     })
 }
 

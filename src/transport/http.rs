@@ -214,6 +214,7 @@ async fn plan_day(
     body: web::Json<PlanRequest>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let req = body.into_inner();
     let costs = Costs::from_config(&state.config);
     let handling = dayplan::Handling::from_config(&state.config);
@@ -223,7 +224,7 @@ async fn plan_day(
         .await?;
     let provider = DistanceProvider::from_config(&state.config);
     let limit = std::time::Duration::from_millis(state.config.tour_time_limit_ms);
-    let plan = dayplan::plan(&provider, day, limit).await?;
+    let plan = dayplan::plan(&provider, day, limit, clock.naive()).await?;
     let plan = state
         .run(move |conn| dayplan::keep(conn, &principal, plan))
         .await?;
@@ -331,9 +332,10 @@ async fn create_van(
     principal: Principal,
     body: web::Json<NewVan>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let new = body.into_inner();
     let van = state
-        .run(move |conn| vans::create(conn, &principal, &new))
+        .run(move |conn| vans::create(conn, &principal, &new, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(van))
 }
@@ -407,11 +409,12 @@ async fn update_van(
     id: web::Path<i64>,
     body: web::Json<VanPatch>,
 ) -> ApiResult<web::Json<Van>> {
+    let clock = state.clock;
     let id = id.into_inner();
     let patch = body.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| vans::update(conn, &principal, id, &patch))
+            .run(move |conn| vans::update(conn, &principal, id, &patch, clock.naive()))
             .await?,
     ))
 }

@@ -1,7 +1,7 @@
 //! The network's vans: where each leaves from, what it carries and when it drives. Day plans
 //! (`POST /tours/plan`) share a depot's day among its active vans.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 
 use super::model::{Capacity, NewVan, Shift, Van, VanPatch, VanQuery};
 use super::store;
@@ -80,7 +80,12 @@ fn only_agency(p: &Principal) -> Result<()> {
 }
 
 /// Registers a van (the agency's administrators).
-pub fn create(conn: &mut DbConnection, p: &Principal, new: &NewVan) -> Result<Van> {
+pub fn create(
+    conn: &mut DbConnection,
+    p: &Principal,
+    new: &NewVan,
+    now: NaiveDateTime,
+) -> Result<Van> {
     only_agency(p)?;
     let mut v = Validator::new();
     check_name(&mut v, &new.name);
@@ -89,7 +94,6 @@ pub fn create(conn: &mut DbConnection, p: &Principal, new: &NewVan) -> Result<Va
     check_depot(conn, &mut v, new.depot_organization_id)?;
     v.finish()?;
     let (start, end) = shift.ok_or_else(|| Error::Internal("validated shift lost".into()))?;
-    let now = Utc::now().naive_utc();
     write_transaction(conn, |conn| {
         let van = insert(conn, new, (start, end), now)?;
         audit::record(
@@ -127,7 +131,13 @@ pub fn insert(
 }
 
 /// Changes a van (the agency's administrators); `active: false` retires it.
-pub fn update(conn: &mut DbConnection, p: &Principal, id: i64, patch: &VanPatch) -> Result<Van> {
+pub fn update(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    patch: &VanPatch,
+    now: NaiveDateTime,
+) -> Result<Van> {
     only_agency(p)?;
     let current = find(conn, id)?.ok_or_else(|| Error::NotFound(format!("van {id}")))?;
     let mut v = Validator::new();
@@ -147,7 +157,6 @@ pub fn update(conn: &mut DbConnection, p: &Principal, id: i64, patch: &VanPatch)
     v.finish()?;
     let (start, end) = shift.ok_or_else(|| Error::Internal("validated shift lost".into()))?;
     let capacity = patch.capacity.clone().unwrap_or(current.capacity.clone());
-    let now = Utc::now().naive_utc();
     write_transaction(conn, |conn| {
         store::update_van(
             conn,

@@ -365,14 +365,16 @@ impl TestApp {
     /// Creates the agency and its administrator the way `admin create-agency` does; returns them.
     pub async fn agency_admin(&self) -> Actor {
         let state = self.state.clone();
+        let now = state.clock.naive();
         let setup = state
-            .run(|conn| {
+            .run(move |conn| {
                 itinerance::organization::service::create_agency_with_admin(
                     conn,
                     "Agence régionale",
                     "admin@agence.test",
                     PASSWORD,
                     "59350",
+                    now,
                 )
             })
             .await

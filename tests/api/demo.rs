@@ -8,7 +8,7 @@ use crate::on_both_backends;
 async fn demo_network_loads_once_and_logins_work(app: TestApp) {
     let first = app
         .state
-        .run(itinerance::demo::load)
+        .run(|conn| itinerance::demo::load(conn, chrono::Utc::now().naive_utc()))
         .await
         .expect("first load");
     // 250 drawn venues, then the village's point lecture and the school.
@@ -19,7 +19,7 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
     assert_eq!((first.vans, first.timetables), (7, 252), "{first:?}");
     let second = app
         .state
-        .run(itinerance::demo::load)
+        .run(|conn| itinerance::demo::load(conn, chrono::Utc::now().naive_utc()))
         .await
         .expect("second load");
     assert_eq!(

@@ -1,7 +1,6 @@
 //! HTTP handlers of webhooks: register, list, delete, and the delivery log.
 
 use actix_web::{delete, get, post, web, HttpResponse};
-use chrono::Utc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{CreatedWebhook, DeliveryQuery, NewWebhook, Webhook, WebhookDelivery};
@@ -42,6 +41,7 @@ async fn create_webhook(
     principal: Principal,
     body: web::Json<NewWebhook>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let body = body.into_inner();
     service::may_manage(&principal)?;
     let target = service::check_new(&body)?;
@@ -51,7 +51,7 @@ async fn create_webhook(
         .await
         .map_err(|e| Error::Internal(e.to_string()))??;
     let created = state
-        .run(move |conn| service::register(conn, &principal, &body, Utc::now().naive_utc()))
+        .run(move |conn| service::register(conn, &principal, &body, clock.naive()))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -95,9 +95,10 @@ async fn delete_webhook(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
+    let clock = state.clock;
     let id = id.into_inner();
     state
-        .run(move |conn| service::delete(conn, &principal, id))
+        .run(move |conn| service::delete(conn, &principal, id, clock.naive()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

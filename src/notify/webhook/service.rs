@@ -128,7 +128,7 @@ fn own(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<WebhookRow> {
 }
 
 /// Removes a webhook of the caller's organisation, with its pending deliveries and its log.
-pub fn delete(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<()> {
+pub fn delete(conn: &mut DbConnection, p: &Principal, id: i64, now: NaiveDateTime) -> Result<()> {
     write_transaction(conn, |conn| {
         let webhook = own(conn, p, id)?;
         may_manage(p)?;
@@ -140,7 +140,7 @@ pub fn delete(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<()> {
             "webhook",
             id,
             &serde_json::json!({"url": webhook.url}),
-            chrono::Utc::now().naive_utc(),
+            now,
         )?;
         Ok(())
     })
