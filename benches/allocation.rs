@@ -44,14 +44,15 @@ async fn run(backend: Backend) {
         &[("ITINERANCE_MAX_OPEN_REQUESTS_PER_VENUE", "1000")],
     )
     .await;
+    let now = app.state.clock.naive();
     let demo = app
         .state
-        .run(|conn| itinerance::demo::load(conn, chrono::Utc::now().naive_utc()))
+        .run(move |conn| itinerance::demo::load(conn, now))
         .await
         .expect("demo network");
     let billing = itinerance::billing::LoanBilling::from_config(&app.state.config);
     app.state
-        .run(move |conn| itinerance::demo::billing::load(conn, &billing))
+        .run(move |conn| itinerance::demo::billing::load(conn, &billing, now))
         .await
         .expect("demo season");
     let (email, password) = &demo.logins[0];

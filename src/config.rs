@@ -284,12 +284,12 @@ impl Config {
         Ok(self)
     }
 
-    /// The database URL, defaulting to the SQLite file under the data directory.
     /// The service's clock, shifted as configured.
     pub fn clock(&self) -> crate::clock::Clock {
         crate::clock::Clock::shifted(self.clock_offset_seconds)
     }
 
+    /// The database URL, defaulting to the SQLite file under the data directory.
     pub fn effective_database_url(&self) -> String {
         if self.database_url.trim().is_empty() {
             format!("sqlite://{}", self.data_dir.join("itinerance.db").display())

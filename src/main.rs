@@ -213,7 +213,8 @@ fn demo_data(config: Config, if_empty: bool) -> Result<(), String> {
         summary.timetables
     );
     let billing = itinerance::billing::LoanBilling::from_config(&state.config);
-    let money = itinerance::demo::billing::load(&mut conn, &billing).map_err(|e| e.to_string())?;
+    let money = itinerance::demo::billing::load(&mut conn, &billing, state.clock.naive())
+        .map_err(|e| e.to_string())?;
     println!(
         "demo money: {} tariffs, {} subsidy programmes, {} invoiced loans over the past three years",
         money.tariffs, money.programs, money.invoices

@@ -3,7 +3,7 @@
 //! closed loans over three years, priced and invoiced through the same functions as the API, so that `make run`
 //! shows real quotes, budgets, invoices and revenue. Loaded once: skipped when invoices exist.
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 use serde::Deserialize;
 
 use crate::access::Principal;
@@ -107,7 +107,11 @@ fn producer(organization_id: i64) -> Principal {
 }
 
 /// Loads the demo's money once (nothing when the database already has invoices).
-pub fn load(conn: &mut DbConnection, billing: &LoanBilling) -> Result<BillingSummary> {
+pub fn load(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    now: NaiveDateTime,
+) -> Result<BillingSummary> {
     let demo: DemoBilling = serde_json::from_str(BILLING_JSON)
         .map_err(|e| Error::Internal(format!("data/demo-billing.json: {e}")))?;
     let mut summary = BillingSummary::default();
@@ -115,7 +119,6 @@ pub fn load(conn: &mut DbConnection, billing: &LoanBilling) -> Result<BillingSum
     if any_invoice > 0 {
         return Ok(summary);
     }
-    let now = Utc::now().naive_utc();
     let today = now.date();
     let agency_id: i64 = organizations::table
         .filter(organizations::kind.eq(OrgKind::Agency.as_str()))

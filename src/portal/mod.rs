@@ -8,7 +8,7 @@ mod form;
 mod loans;
 mod resources;
 mod session;
-mod words;
+pub mod words;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};

@@ -566,7 +566,60 @@ async fn find_says_when_nothing_is_near_and_shows_the_nearest_beyond(app: TestAp
     );
 }
 
+/// Issue 22, point 5: one clock. An instance configured to run 400 days ahead creates objects
+/// at its own "now" and greets the venue with its own "today": the API and the portal agree,
+/// because services take the time from the front, which reads the configured clock once.
+async fn the_api_and_the_portal_read_one_configured_clock(app: TestApp) {
+    const AHEAD_DAYS: i64 = 400;
+    let offset = (AHEAD_DAYS * 86_400).to_string();
+    let ahead = app.instance_with(&[("ITINERANCE_CLOCK_OFFSET_SECONDS", offset.as_str())]);
+    let expected = |shift: i64| {
+        let now = chrono::Utc::now() + chrono::Duration::days(shift);
+        [
+            now.date_naive(),
+            (now - chrono::Duration::minutes(5)).date_naive(),
+        ]
+    };
+    let net = Network::new(&ahead).await;
+
+    let org = ahead
+        .get(
+            &format!("/api/v1/organizations/{}", net.venue.org_id),
+            Some(&net.venue.token),
+        )
+        .await;
+    assert_eq!(org.status, 200, "{}", org.text);
+    let created: chrono::DateTime<chrono::Utc> =
+        org.body["created_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        expected(AHEAD_DAYS).contains(&created.date_naive()),
+        "created_at {created} is not 400 days ahead"
+    );
+
+    let mut browser = Browser::new(&ahead);
+    let res = browser.log_in(&net.venue.email, PASSWORD).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let home = browser.get("/").await;
+    assert_eq!(home.status, 200, "{}", home.text);
+    assert!(
+        expected(AHEAD_DAYS)
+            .iter()
+            .any(|d| home.text.contains(&itinerance::portal::words::day(*d))),
+        "the home page's today is not the configured clock's: {}",
+        home.text
+    );
+    // The unshifted instance on the same database still lives today.
+    let mut today = Browser::new(&app);
+    today.log_in(&net.venue.email, PASSWORD).await;
+    let home = today.get("/").await;
+    assert!(expected(0)
+        .iter()
+        .any(|d| home.text.contains(&itinerance::portal::words::day(*d))));
+    drop(ahead);
+}
+
 crate::on_both_backends!(
+    the_api_and_the_portal_read_one_configured_clock,
     find_says_when_nothing_is_near_and_shows_the_nearest_beyond,
     session_cookie_is_http_only_lax_and_logout_ends_the_session,
     cookie_flags,
