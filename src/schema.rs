@@ -378,6 +378,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    catalogue_positions_version (id) {
+        id -> Integer,
+        epoch -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     legal_identities (organization_id) {
         organization_id -> BigInt,
         siret -> Text,
@@ -676,6 +684,7 @@ diesel::joinable!(invitations -> organizations (organization_id));
 diesel::joinable!(password_resets -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    catalogue_positions_version,
     communes,
     opening_hours,
     opening_exceptions,

@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod model;
+pub mod positions;
 pub mod search;
 pub mod service;
 pub mod store;

@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::CopyStatus;
-use super::store::ResourceRow;
+use super::positions;
+use super::store::{self, ResourceRow};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{Error, Result};
 use crate::schema::{
@@ -62,6 +63,18 @@ pub struct SearchFilter {
 }
 
 impl SearchFilter {
+    /// Whether a filter of [`with_resource_filters!`] other than "not deleted" is set: keep it
+    /// beside that macro, which applies the same fields (the in-memory proximity path asks the
+    /// database for the matching resources only then).
+    pub fn narrows_resources(&self) -> bool {
+        !self.kinds.is_empty()
+            || !self.themes.is_empty()
+            || !self.audiences.is_empty()
+            || self.age_audiences.as_ref().is_some_and(|a| !a.is_empty())
+            || self.producer_id.is_some()
+            || !self.words.is_empty()
+    }
+
     /// The first page of 20 of every resource near a venue, within `radius_km` (default 50):
     /// what the portal asks for a venue's user, who never types coordinates. Other filters can
     /// be set on the result before calling [`crate::catalogue::service::search_resources`].
@@ -629,53 +642,24 @@ fn search_near(
             ))
         }
     };
-    let bbox = bounding_box(point, radius_km);
-    // Copies in service inside the box, of resources matching the other filters.
-    let mut query = with_resource_filters!(
-        copies::table
-            .inner_join(resources::table)
-            .filter(copies::status.ne(CopyStatus::Retired))
-            .filter(copies::latitude.between(bbox.min_lat, bbox.max_lat))
-            .select((copies::resource_id, copies::latitude, copies::longitude))
-            .into_boxed::<DbBackend>(),
-        filter
-    );
-    if let Some((from, to)) = filter.available {
-        // Only copies free over the dates of use count, so the distance is to the nearest free one.
-        query = query
-            .filter(copies::status.ne(CopyStatus::Maintenance))
-            .filter(diesel::dsl::not(occupied_over!(from, to)))
-            .filter(diesel::dsl::not(under_repair!()));
-    }
-    if bbox.crosses_antimeridian() {
-        query = query.filter(
-            copies::longitude
-                .ge(bbox.min_lon)
-                .or(copies::longitude.le(bbox.max_lon)),
-        );
-    } else {
-        query = query.filter(copies::longitude.between(bbox.min_lon, bbox.max_lon));
-    }
-    let positions: Vec<(i64, f64, f64)> = query.load(conn)?;
-
-    // Nearest copy of each resource, within the radius.
-    let mut nearest: std::collections::HashMap<i64, f64> = std::collections::HashMap::new();
-    for (resource_id, lat, lon) in positions {
-        let d = great_circle_km(point, LatLon { lat, lon });
-        if d <= radius_km {
-            nearest
-                .entry(resource_id)
-                .and_modify(|best| *best = best.min(d))
-                .or_insert(d);
-        }
-    }
+    let nearest: Vec<(i64, f64)> = match filter.available {
+        None => nearest_in_service(conn, filter, point, radius_km)?,
+        Some(period) => nearest_free(conn, filter, point, radius_km, period)?,
+    };
     let total = nearest.len() as i64;
     let mut ranked: Vec<(f64, i64)> = nearest
         .into_iter()
         .map(|(id, d)| (d, id))
         .filter(|&(d, id)| (d, id) > (after_distance, after_id))
         .collect();
-    ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let order = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    // Only the page and the one after it are ordered (thousands may be within the radius).
+    let keep = filter.limit as usize + 1;
+    if ranked.len() > keep {
+        ranked.select_nth_unstable_by(keep, order);
+        ranked.truncate(keep);
+    }
+    ranked.sort_by(order);
     let more = ranked.len() as i64 > filter.limit;
     ranked.truncate(filter.limit as usize);
     let ids: Vec<i64> = ranked.iter().map(|&(_, id)| id).collect();
@@ -701,6 +685,82 @@ fn search_near(
         total,
         nearest_beyond: None,
     })
+}
+
+/// The resources with a copy in service free over `[from, to]` within `radius_km` of `point`,
+/// each with the distance to its nearest such copy: occupations change with every booking, so
+/// this one reads the database (the copies in the bounding box, then exact distances).
+fn nearest_free(
+    conn: &mut DbConnection,
+    filter: &SearchFilter,
+    point: LatLon,
+    radius_km: f64,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<(i64, f64)>> {
+    let bbox = bounding_box(point, radius_km);
+    // Copies in service inside the box, of resources matching the other filters.
+    let mut query = with_resource_filters!(
+        copies::table
+            .inner_join(resources::table)
+            .filter(copies::status.ne(CopyStatus::Retired))
+            .filter(copies::latitude.between(bbox.min_lat, bbox.max_lat))
+            .select((copies::resource_id, copies::latitude, copies::longitude))
+            .into_boxed::<DbBackend>(),
+        filter
+    );
+    // Only copies free over the dates of use count, so the distance is to the nearest free one.
+    query = query
+        .filter(copies::status.ne(CopyStatus::Maintenance))
+        .filter(diesel::dsl::not(occupied_over!(from, to)))
+        .filter(diesel::dsl::not(under_repair!()));
+    if bbox.crosses_antimeridian() {
+        query = query.filter(
+            copies::longitude
+                .ge(bbox.min_lon)
+                .or(copies::longitude.le(bbox.max_lon)),
+        );
+    } else {
+        query = query.filter(copies::longitude.between(bbox.min_lon, bbox.max_lon));
+    }
+    let positions: Vec<(i64, f64, f64)> = query.load(conn)?;
+
+    // Nearest copy of each resource, within the radius.
+    let mut nearest: std::collections::HashMap<i64, f64> = std::collections::HashMap::new();
+    for (resource_id, lat, lon) in positions {
+        let d = great_circle_km(point, LatLon { lat, lon });
+        if d <= radius_km {
+            nearest
+                .entry(resource_id)
+                .and_modify(|best| *best = best.min(d))
+                .or_insert(d);
+        }
+    }
+    Ok(nearest.into_iter().collect())
+}
+
+/// The resources with a copy in service within `radius_km` of `point` and matching the other
+/// filters, each with the distance to its nearest copy: positions from memory
+/// ([`super::positions`], reloaded when the database's version of them moved), the other
+/// filters as the database applies them to every search.
+fn nearest_in_service(
+    conn: &mut DbConnection,
+    filter: &SearchFilter,
+    point: LatLon,
+    radius_km: f64,
+) -> Result<Vec<(i64, f64)>> {
+    let (epoch, version) = store::positions_version(conn)?;
+    let positions = positions::current(&epoch, version, || store::load_positions(conn))?;
+    let mut found = positions.within(point, radius_km);
+    if filter.narrows_resources() {
+        let matching: std::collections::HashSet<i64> =
+            with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
+                .select(resources::id)
+                .load::<i64>(conn)?
+                .into_iter()
+                .collect();
+        found.retain(|(id, _)| matching.contains(id));
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 
 use super::model::CopyStatus;
 use crate::db::DbConnection;
-use crate::schema::{components, copies, resource_audiences, resource_themes, resources};
+use crate::schema::{
+    catalogue_positions_version, components, copies, resource_audiences, resource_themes, resources,
+};
 
 /// A resource row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -516,4 +518,40 @@ pub fn list_components(
         .select(ComponentRow::as_select())
         .order(components::id.asc())
         .load(conn)
+}
+
+/// The database's epoch and the version of the copies' positions (see
+/// [`super::positions`]): one primary-key lookup before every proximity search.
+pub fn positions_version(conn: &mut DbConnection) -> QueryResult<(String, i64)> {
+    catalogue_positions_version::table
+        .filter(catalogue_positions_version::id.eq(1))
+        .select((
+            catalogue_positions_version::epoch,
+            catalogue_positions_version::version,
+        ))
+        .first(conn)
+}
+
+/// Every copy in service (not retired) of a live resource, with its position, and the version
+/// read before them (so the positions are at least that new).
+pub fn load_positions(conn: &mut DbConnection) -> QueryResult<super::positions::Positions> {
+    use super::positions::{CopyPoint, Positions};
+    let (_, version) = positions_version(conn)?;
+    let points: Vec<(i64, f64, f64)> = copies::table
+        .inner_join(resources::table)
+        .filter(resources::deleted_at.is_null())
+        .filter(copies::status.ne(CopyStatus::Retired))
+        .select((copies::resource_id, copies::latitude, copies::longitude))
+        .load(conn)?;
+    Ok(Positions::new(
+        version,
+        points
+            .into_iter()
+            .map(|(resource_id, lat, lon)| CopyPoint {
+                resource_id,
+                lat,
+                lon,
+            })
+            .collect(),
+    ))
 }

@@ -522,7 +522,63 @@ async fn near_agrees_with_a_brute_force_scan(app: TestApp) {
     }
 }
 
+/// Issue 28: `near` answers from positions each instance keeps in memory, reloaded when the
+/// database's count of position changes moved. A search on one instance sees at once a copy
+/// retired, added or a resource deleted through another instance.
+async fn near_sees_every_change_made_through_another_instance(app: TestApp) {
+    let other = app.another_instance();
+    let agency = app.agency_admin().await;
+    let p = app.producer(&agency, AMIENS.0).await;
+    let id = resource(&app, &p, json!({"title": "Malle qui voyage"}), AMIENS.0).await;
+    let near = format!("near={},{}&radius_km=20", AMIENS.1, AMIENS.2);
+    assert_eq!(
+        ids(&other, &agency, &near).await,
+        vec![id],
+        "warm the other instance"
+    );
+
+    let copies = app
+        .get(&format!("/api/v1/resources/{id}/copies"), Some(&p.token))
+        .await;
+    assert_eq!(copies.status, 200, "{}", copies.text);
+    let copy_id = copies.body.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/copies/{copy_id}/retire"),
+            Some(&p.token),
+            json!({"reason": "usée"}),
+        )
+        .await;
+    assert!(res.status < 300, "{}", res.text);
+    assert!(
+        ids(&other, &agency, &near).await.is_empty(),
+        "a retired copy is still offered by the other instance"
+    );
+
+    CopyBuilder::default()
+        .tag("S-again")
+        .at(AMIENS.0)
+        .build(&app, &p, id)
+        .await;
+    assert_eq!(
+        ids(&other, &agency, &near).await,
+        vec![id],
+        "a new copy is not seen"
+    );
+
+    let res = app
+        .delete(&format!("/api/v1/resources/{id}"), Some(&p.token))
+        .await;
+    assert!(res.status < 300, "{}", res.text);
+    assert!(
+        ids(&other, &agency, &near).await.is_empty(),
+        "a deleted resource is still offered by the other instance"
+    );
+    drop(other);
+}
+
 on_both_backends!(
+    near_sees_every_change_made_through_another_instance,
     repeated_filters_mean_any_of,
     age_is_mapped_to_audiences,
     words_match_whole_words_without_accents_or_case,
