@@ -213,6 +213,27 @@ pub fn open(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<
     row.try_into()
 }
 
+/// What an invitee sees before choosing a password: the invitation and the name of the
+/// organisation it opens.
+#[derive(Debug, Clone)]
+pub struct Welcome {
+    pub invitation: Invitation,
+    pub organization_name: String,
+}
+
+/// The invitation a link opens and its organisation, while the link works (the portal's page).
+/// A used, expired or unknown link → 410 `link_expired`.
+pub fn welcome(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Welcome> {
+    let invitation = open(conn, token, now)?;
+    let organization_name = orgs::find_organization(conn, invitation.organization_id)?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok(Welcome {
+        invitation,
+        organization_name,
+    })
+}
+
 /// Body of `POST /api/v1/invitations/accept`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

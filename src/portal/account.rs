@@ -4,11 +4,14 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::form::{Errors, Fields};
-use super::session::{self, Visitor};
+use super::form::{refused_fields, Errors, Fields};
+use super::lang::Lang;
+use super::session::{self, signed_in, Visitor};
 use super::{page, render, see_other, Layout, PortalError, Req, State};
-use crate::auth::{apikey, browser, service};
+use crate::auth::service::{MePatch, PasswordChange};
+use crate::auth::{browser, service};
 use crate::error::Error;
+use crate::organization::Locale;
 
 /// The login form.
 #[derive(Template)]
@@ -16,6 +19,7 @@ use crate::error::Error;
 struct LoginPage {
     layout: Layout,
     errors: Errors,
+    notice: Option<&'static str>,
     email: String,
     next: String,
     csrf_token: String,
@@ -29,33 +33,31 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The login form, with a fresh CSRF token in a short-lived cookie (there is no session yet).
+/// The login form, in the browser's language, with a fresh CSRF token in a short-lived cookie
+/// (there is no session yet).
 fn login_form(
     state: &State,
+    req: &Req,
     status: StatusCode,
     errors: Errors,
     email: String,
     next: String,
 ) -> Result<HttpResponse, PortalError> {
-    let csrf_token = apikey::random_secret("")?;
+    let lang = Lang::of_request(req);
+    let t = lang.t();
+    let (csrf_token, cookie) = session::anonymous_csrf(state)?;
+    let notice = Fields::query(req.query_string())
+        .get("reset")
+        .map(|_| t.notice_password_reset);
     let page = LoginPage {
-        layout: Layout::public("Se connecter"),
+        layout: Layout::anonymous(t.login_title, lang),
         errors,
+        notice,
         email,
         next,
-        csrf_token: csrf_token.clone(),
+        csrf_token,
     };
-    let mut response = render(status, &page)?;
-    let cookie = session::set_cookie(
-        state,
-        session::login_cookie_name(state),
-        &csrf_token,
-        Some(3600),
-    );
-    if let Ok(value) = header::HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    Ok(session::with_cookies(render(status, &page)?, &[cookie]))
 }
 
 /// `GET /login`.
@@ -66,6 +68,7 @@ pub async fn login_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
     let query = Fields::query(req.query_string());
     login_form(
         &state,
+        &req,
         StatusCode::OK,
         Errors::default(),
         String::new(),
@@ -81,23 +84,21 @@ pub async fn login_submit(
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
     let form = Fields::parse(&body);
-    let expected = session::cookie(&req, session::login_cookie_name(&state));
-    match (form.get("csrf_token"), expected) {
-        (Some(sent), Some(expected)) if session::same_secret(sent, &expected) => {}
-        _ => return Err(PortalError::Csrf),
-    }
+    session::check_anonymous_csrf(&state, &req, &form)?;
+    let t = Lang::of_request(&req).t();
     let next = safe_next(form.get("next"));
     let email = form.value("email");
     let mut errors = Errors::default();
     if form.get("email").is_none() {
-        errors.add("email", "Indiquez votre adresse e-mail.");
+        errors.add("email", t.email_missing);
     }
     if form.get("password").is_none() {
-        errors.add("password", "Indiquez votre mot de passe.");
+        errors.add("password", t.password_missing);
     }
     if !errors.is_empty() {
         return login_form(
             &state,
+            &req,
             StatusCode::UNPROCESSABLE_ENTITY,
             errors,
             email,
@@ -118,35 +119,29 @@ pub async fn login_submit(
     let opened = match outcome {
         Ok(opened) => opened,
         Err(Error::InvalidCredentials) => {
-            errors.add(
-                "email",
-                "L'adresse e-mail ou le mot de passe est incorrect.",
-            );
-            return login_form(&state, StatusCode::UNAUTHORIZED, errors, email, next);
+            errors.add("email", t.login_wrong);
+            return login_form(&state, &req, StatusCode::UNAUTHORIZED, errors, email, next);
         }
         Err(Error::TooManyAttempts { retry_after }) => {
             errors.add(
                 "email",
-                format!(
-                    "Trop d'essais pour cette adresse. Réessayez dans {} minute(s).",
-                    (retry_after + 59) / 60
-                ),
+                Lang::of_request(&req).too_many_attempts(retry_after),
             );
-            return login_form(&state, StatusCode::TOO_MANY_REQUESTS, errors, email, next);
+            return login_form(
+                &state,
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                errors,
+                email,
+                next,
+            );
         }
         Err(e) => return Err(e.into()),
     };
-    let mut response = see_other(&next);
-    let cookies = [
-        session::set_cookie(&state, session::cookie_name(&state), &opened.token, None),
-        session::set_cookie(&state, session::login_cookie_name(&state), "", Some(0)),
-    ];
-    for cookie in cookies {
-        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    Ok(response)
+    Ok(session::with_cookies(
+        see_other(&next),
+        &session::signed_in_cookies(&state, &opened.token),
+    ))
 }
 
 /// `POST /logout`: deletes the session row (on every instance at once) and the cookie.
@@ -181,4 +176,194 @@ pub async fn accessibility(state: State, req: Req) -> Result<HttpResponse, Porta
         None => Layout::public("Déclaration d'accessibilité"),
     };
     page(&AccessibilityPage { layout })
+}
+
+/// My account: my password and my language.
+#[derive(Template)]
+#[template(path = "portal/account.html")]
+struct AccountPage {
+    layout: Layout,
+    errors: Errors,
+    notice: Option<&'static str>,
+    email: String,
+    /// The language ticked: the account's, or the one just posted.
+    locale: String,
+    csrf_token: String,
+}
+
+/// The account page, with the errors of the form just posted (if any).
+async fn account_form(
+    state: &State,
+    s: &browser::BrowserSession,
+    status: StatusCode,
+    errors: Errors,
+    notice: Option<&'static str>,
+    locale: Option<String>,
+) -> Result<HttpResponse, PortalError> {
+    let principal = s.principal.clone();
+    let me = state.run(move |conn| service::me(conn, &principal)).await?;
+    let user = me
+        .user
+        .ok_or_else(|| Error::Internal("a browser session without a user".into()))?;
+    let t = Lang::of_session(s).t();
+    render(
+        status,
+        &AccountPage {
+            layout: Layout::signed(t.account_title, s, "account"),
+            errors,
+            notice,
+            email: user.email,
+            locale: locale.unwrap_or_else(|| user.locale.as_str().to_string()),
+            csrf_token: s.csrf_token.clone(),
+        },
+    )
+}
+
+/// `GET /account`.
+pub async fn account_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let t = Lang::of_session(&s).t();
+    let notice = match Fields::query(req.query_string()).get("done") {
+        Some("password") => Some(t.account_password_done),
+        Some("locale") => Some(t.account_locale_done),
+        _ => None,
+    };
+    account_form(&state, &s, StatusCode::OK, Errors::default(), notice, None).await
+}
+
+/// `POST /account/password`: the API's password change (current password required, counted as
+/// a login attempt). Every earlier session and token of the user ends; this browser gets a new
+/// session opened at the same instant, so it stays signed in.
+pub async fn password_submit(
+    state: State,
+    req: Req,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let lang = Lang::of_session(&s);
+    let t = lang.t();
+    let mut errors = Errors::default();
+    if form.get("current_password").is_none() {
+        errors.add("current_password", t.password_missing);
+    }
+    if form.get("new_password").is_none() {
+        errors.add("new_password", lang.password_too_short());
+    } else if form.get("password_confirmation") != form.get("new_password") {
+        errors.add("password_confirmation", t.confirmation_differs);
+    }
+    if !errors.is_empty() {
+        return account_form(
+            &state,
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            None,
+            None,
+        )
+        .await;
+    }
+    let change = PasswordChange {
+        current_password: form.value("current_password"),
+        new_password: form.value("new_password"),
+    };
+    let principal = s.principal.clone();
+    let gate = state.user_gate.clone();
+    let old = session::cookie(&req, session::cookie_name(&state));
+    let outcome = state
+        .run(move |conn| {
+            let now = clock.naive();
+            service::change_password(conn, &gate, &principal, &change, now)?;
+            if let Some(old) = old {
+                browser::close(conn, &old)?;
+            }
+            let user_id = principal
+                .user_id
+                .ok_or_else(|| Error::Internal("a browser session without a user".into()))?;
+            browser::open(conn, user_id, now)
+        })
+        .await;
+    match outcome {
+        Ok(opened) => Ok(session::with_cookies(
+            see_other("/account?done=password"),
+            &[session::set_cookie(
+                &state,
+                session::cookie_name(&state),
+                &opened.token,
+                None,
+            )],
+        )),
+        Err(Error::TooManyAttempts { retry_after }) => {
+            errors.add("current_password", lang.too_many_attempts(retry_after));
+            account_form(
+                &state,
+                &s,
+                StatusCode::TOO_MANY_REQUESTS,
+                errors,
+                None,
+                None,
+            )
+            .await
+        }
+        Err(e) => match refused_fields(&e) {
+            Some(fields) => {
+                if fields.contains(&"current_password") {
+                    errors.add("current_password", t.current_password_wrong);
+                }
+                if fields.contains(&"new_password") {
+                    errors.add("new_password", lang.password_too_short());
+                }
+                account_form(
+                    &state,
+                    &s,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    errors,
+                    None,
+                    None,
+                )
+                .await
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// `POST /account/locale`: the API's `PATCH /me` with the language only.
+pub async fn locale_submit(
+    state: State,
+    req: Req,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let locale = match form.get("locale") {
+        Some("fr") => Locale::Fr,
+        Some("en") => Locale::En,
+        other => {
+            let mut errors = Errors::default();
+            errors.add("locale-fr", Lang::of_session(&s).t().locale_invalid);
+            let shown = other.unwrap_or_default().to_string();
+            return account_form(
+                &state,
+                &s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                None,
+                Some(shown),
+            )
+            .await;
+        }
+    };
+    let patch = MePatch {
+        locale: Some(locale),
+        muted_notifications: None,
+    };
+    let principal = s.principal.clone();
+    state
+        .run(move |conn| service::update_me(conn, &principal, &patch))
+        .await?;
+    Ok(see_other("/account?done=locale"))
 }

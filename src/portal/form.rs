@@ -146,3 +146,14 @@ fn capital(label: &str) -> String {
         None => String::new(),
     }
 }
+
+/// The fields a service's validation refused (`Error::Validation`), or `None` for any other
+/// error: the page then ties its own words to those fields, the rule staying in the service.
+pub fn refused_fields(e: &crate::error::Error) -> Option<Vec<&str>> {
+    match e {
+        crate::error::Error::Validation(list) => {
+            Some(list.iter().map(|f| f.field.as_str()).collect())
+        }
+        _ => None,
+    }
+}

@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::form::{Errors, Fields};
+use super::lang::Lang;
 use super::session::{self, signed_in};
 use super::{page, render, see_other, words, Layout, PortalError, Req, State};
 use crate::auth::browser::BrowserSession;
@@ -85,9 +86,10 @@ pub async fn home(state: State, req: Req) -> Result<HttpResponse, PortalError> {
         .filter(|l| l.active)
         .rev()
         .collect();
+    let lang = Lang::of_session(&s);
     page(&HomePage {
-        layout: Layout::signed("Accueil", &s, "home"),
-        today: words::day(clock.today()),
+        layout: Layout::signed(lang.t().home_title, &s, "home"),
+        today: lang.day(clock.today()),
         upcoming,
     })
 }
@@ -104,7 +106,7 @@ pub async fn bookings(state: State, req: Req) -> Result<HttpResponse, PortalErro
     let s = signed_in(&state, &req).await?;
     let loans = my_loans(&state, &s).await?;
     page(&BookingsPage {
-        layout: Layout::signed("Mes prêts", &s, "loans"),
+        layout: Layout::signed(Lang::of_session(&s).t().loans_title, &s, "loans"),
         loans,
     })
 }
@@ -257,7 +259,15 @@ pub async fn booking(
         .collect();
     let created = Fields::query(req.query_string()).get("created").is_some();
     page(&BookingPage {
-        layout: Layout::signed(format!("Prêt : {}", resource.title), &s, "loans"),
+        layout: Layout::signed(
+            format!(
+                "{} : {}",
+                Lang::of_session(&s).t().loan_title,
+                resource.title
+            ),
+            &s,
+            "loans",
+        ),
         id,
         title: resource.title,
         resource_id: resource.id,
@@ -693,7 +703,7 @@ pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalErro
         .run(move |conn| invoice::list(conn, &p, &InvoiceFilter::default()))
         .await?;
     page(&InvoicesPage {
-        layout: Layout::signed("Mes factures", &s, "invoices"),
+        layout: Layout::signed(Lang::of_session(&s).t().invoices_title, &s, "invoices"),
         invoices: list
             .iter()
             .rev()

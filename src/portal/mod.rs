@@ -5,7 +5,10 @@
 
 mod account;
 mod form;
+mod lang;
+mod links;
 mod loans;
+mod members;
 mod resources;
 mod session;
 pub mod words;
@@ -17,6 +20,7 @@ use askama::Template;
 use crate::auth::browser::BrowserSession;
 use crate::error::Error;
 use crate::state::AppState;
+use lang::{Lang, Texts};
 
 /// The stylesheet, compiled into the binary (the only file the portal serves besides its pages).
 const STYLESHEET: &str = include_str!("../../static/portal.css");
@@ -56,7 +60,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(loans::evaluation_form))
                 .route(web::post().to(loans::evaluation_submit)),
         )
-        .route("/invoices", web::get().to(loans::invoices));
+        .route("/invoices", web::get().to(loans::invoices))
+        .service(
+            web::resource("/invitations/{token}")
+                .route(web::get().to(links::invitation_page))
+                .route(web::post().to(links::invitation_submit)),
+        )
+        .service(
+            web::resource("/password/forgot")
+                .route(web::get().to(links::forgot_page))
+                .route(web::post().to(links::forgot_submit)),
+        )
+        .service(
+            web::resource("/password-reset/{token}")
+                .route(web::get().to(links::reset_page))
+                .route(web::post().to(links::reset_submit)),
+        )
+        .route("/account", web::get().to(account::account_page))
+        .route(
+            "/account/password",
+            web::post().to(account::password_submit),
+        )
+        .route("/account/locale", web::post().to(account::locale_submit))
+        .route("/members", web::get().to(members::members_page))
+        .route("/members/invite", web::post().to(members::invite_submit))
+        .route("/members/{id}", web::post().to(members::member_submit));
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.
@@ -64,17 +92,24 @@ pub struct Layout {
     pub title: String,
     /// The signed-in visitor's organisation, and the token of the logout form.
     pub signed_in: Option<(String, String)>,
-    /// The navigation entry of this page (`home`, `find`, `loans`, `invoices`), for `aria-current`.
+    /// The navigation entry of this page (`home`, `find`, `loans`, `invoices`, `account`,
+    /// `members`), for `aria-current`.
     pub current: &'static str,
+    /// The page's language (`<html lang>`) and its words.
+    pub lang: &'static str,
+    pub t: &'static Texts,
+    /// Whether the visitor administers their organisation's accounts (the "Membres" entry).
+    pub admin: bool,
 }
 
 impl Layout {
-    /// The frame of a page for a signed-in visitor.
+    /// The frame of a page for a signed-in visitor, in their language.
     pub fn signed(
         title: impl Into<String>,
         session: &BrowserSession,
         current: &'static str,
     ) -> Self {
+        let lang = Lang::of_session(session);
         Layout {
             title: title.into(),
             signed_in: Some((
@@ -82,15 +117,44 @@ impl Layout {
                 session.csrf_token.clone(),
             )),
             current,
+            lang: lang.code(),
+            t: lang.t(),
+            admin: crate::access::policy::manage_members(
+                &session.principal,
+                session.principal.organization_id,
+            )
+            .is_ok(),
         }
     }
 
-    /// The frame of a page seen without a session (login, statement, errors).
+    /// The frame of a page seen without a session, in French (errors).
     pub fn public(title: impl Into<String>) -> Self {
+        Layout::anonymous(title, Lang::Fr)
+    }
+
+    /// The frame of a page seen without a session, in `lang` (login, links of mails).
+    pub fn anonymous(title: impl Into<String>, lang: Lang) -> Self {
         Layout {
             title: title.into(),
             signed_in: None,
             current: "",
+            lang: lang.code(),
+            t: lang.t(),
+            admin: false,
+        }
+    }
+
+    /// The frame of a page for whoever is there: signed in (their language) or not (the
+    /// browser's).
+    pub fn of_visitor(
+        title: impl Into<String>,
+        session: Option<&BrowserSession>,
+        req: &HttpRequest,
+        current: &'static str,
+    ) -> Self {
+        match session {
+            Some(s) => Layout::signed(title, s, current),
+            None => Layout::anonymous(title, Lang::of_request(req)),
         }
     }
 }

@@ -7,6 +7,7 @@ use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::form::{Errors, Fields};
+use super::lang::Lang;
 use super::session::{self, signed_in};
 use super::{render, see_other, words, Layout, PortalError, Req, State};
 use crate::access::Principal;
@@ -271,7 +272,7 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     render(
         status,
         &FindPage {
-            layout: Layout::signed("Trouver une ressource", &s, "find"),
+            layout: Layout::signed(Lang::of_session(&s).t().find_title, &s, "find"),
             errors,
             searched,
             q: form.value("q"),

@@ -116,3 +116,47 @@ pub fn check_csrf(session: &BrowserSession, form: &super::form::Fields) -> Resul
         _ => Err(PortalError::Csrf),
     }
 }
+
+/// A fresh CSRF token for a form shown without a session (login, the links of account mails),
+/// with the short-lived cookie that holds it: the form's post must carry the same value.
+pub fn anonymous_csrf(state: &AppState) -> Result<(String, String), PortalError> {
+    let token = crate::auth::apikey::random_secret("")?;
+    let cookie = set_cookie(state, login_cookie_name(state), &token, Some(3600));
+    Ok((token, cookie))
+}
+
+/// Refuses a form posted without a session whose `csrf_token` is not its cookie's (403).
+pub fn check_anonymous_csrf(
+    state: &AppState,
+    req: &HttpRequest,
+    form: &super::form::Fields,
+) -> Result<(), PortalError> {
+    match (
+        form.get("csrf_token"),
+        cookie(req, login_cookie_name(state)),
+    ) {
+        (Some(sent), Some(expected)) if same_secret(sent, &expected) => Ok(()),
+        _ => Err(PortalError::Csrf),
+    }
+}
+
+/// Adds `Set-Cookie` headers to an answer.
+pub fn with_cookies(
+    mut response: actix_web::HttpResponse,
+    cookies: &[String],
+) -> actix_web::HttpResponse {
+    for cookie in cookies {
+        if let Ok(value) = header::HeaderValue::from_str(cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The cookies that sign a browser in with a new session (and drop the pre-session token).
+pub fn signed_in_cookies(state: &AppState, token: &str) -> Vec<String> {
+    vec![
+        set_cookie(state, cookie_name(state), token, None),
+        set_cookie(state, login_cookie_name(state), "", Some(0)),
+    ]
+}

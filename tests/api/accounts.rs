@@ -12,9 +12,9 @@ use crate::common::{Actor, Backend, TestApp, PASSWORD};
 use crate::smtp::{Received, SmtpSink};
 use itinerance::schema::{invitations, notifications, password_resets};
 
-const BASE: &str = "https://itinerance.test";
+pub(crate) const BASE: &str = "https://itinerance.test";
 
-async fn app_mailing_to(backend: Backend, sink: &SmtpSink) -> TestApp {
+pub(crate) async fn app_mailing_to(backend: Backend, sink: &SmtpSink) -> TestApp {
     TestApp::start_with(
         backend,
         &[
@@ -27,7 +27,7 @@ async fn app_mailing_to(backend: Backend, sink: &SmtpSink) -> TestApp {
 }
 
 /// The token of the portal link `{BASE}/{section}/{token}` in a mail.
-fn token_in(mail: &Received, section: &str) -> String {
+pub(crate) fn token_in(mail: &Received, section: &str) -> String {
     let text = mail.text();
     let start = format!("{BASE}/{section}/");
     let at = text
@@ -43,7 +43,7 @@ fn token_in(mail: &Received, section: &str) -> String {
 }
 
 /// The mails received for `to`, waiting for `n` of them in all.
-fn mails_to(sink: &SmtpSink, n: usize, to: &str) -> Vec<Received> {
+pub(crate) fn mails_to(sink: &SmtpSink, n: usize, to: &str) -> Vec<Received> {
     sink.wait_for(n, Duration::from_secs(20))
         .into_iter()
         .filter(|m| m.to == [to.to_string()])

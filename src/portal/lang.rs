@@ -1,0 +1,511 @@
+//! The portal's languages: French (the default) and English. Every sentence of the frame (nav,
+//! footer, error summary), of the login, home and account pages, and the headings of the find and
+//! loan pages lives here, once per language, so that a page never writes its own words. A
+//! signed-in person reads the pages in their account's language (`/account`); someone without a
+//! session in the language their browser asks for first (`Accept-Language`), French otherwise.
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use chrono::{Datelike, NaiveDate};
+
+use crate::auth::browser::BrowserSession;
+
+/// A language of the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// The language of an account (`users.locale`); anything but `en` reads as French.
+    pub fn of_locale(locale: &str) -> Lang {
+        if locale.trim().eq_ignore_ascii_case("en") {
+            Lang::En
+        } else {
+            Lang::Fr
+        }
+    }
+
+    /// The language of a signed-in person: their account's.
+    pub fn of_session(session: &BrowserSession) -> Lang {
+        Lang::of_locale(&session.locale)
+    }
+
+    /// The language a browser asks for: the first of French or English in `Accept-Language` by
+    /// preference (`q`), French when it names neither.
+    pub fn of_request(req: &HttpRequest) -> Lang {
+        let header = req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Lang::of_accept_language(header)
+    }
+
+    /// Reads an `Accept-Language` value (see [`Lang::of_request`]).
+    pub fn of_accept_language(value: &str) -> Lang {
+        let mut best: Option<(f32, usize, Lang)> = None;
+        for (position, item) in value.split(',').enumerate() {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let lang = match primary {
+                "fr" => Lang::Fr,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if q <= 0.0 {
+                continue;
+            }
+            // The highest q wins; among equals, the first listed.
+            let better = match best {
+                None => true,
+                Some((bq, bp, _)) => q > bq || (q == bq && position < bp),
+            };
+            if better {
+                best = Some((q, position, lang));
+            }
+        }
+        best.map(|(_, _, l)| l).unwrap_or(Lang::Fr)
+    }
+
+    /// The value of `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// The words of the pages in this language.
+    pub fn t(self) -> &'static Texts {
+        match self {
+            Lang::Fr => &FR,
+            Lang::En => &EN,
+        }
+    }
+
+    /// Too many attempts for an address: wait `seconds` (shown in whole minutes).
+    pub fn too_many_attempts(self, seconds: i64) -> String {
+        let minutes = (seconds.max(1) + 59) / 60;
+        match self {
+            Lang::Fr => {
+                format!("Trop d'essais pour cette adresse. Réessayez dans {minutes} minute(s).")
+            }
+            Lang::En => {
+                format!("Too many attempts for this address. Try again in {minutes} minute(s).")
+            }
+        }
+    }
+
+    /// A new password the rule refuses (the rule is [`crate::access::password::check_new`]).
+    pub fn password_too_short(self) -> String {
+        let min = crate::access::password::MIN_PASSWORD_CHARS;
+        match self {
+            Lang::Fr => format!("Le mot de passe doit compter au moins {min} caractères."),
+            Lang::En => format!("The password must have at least {min} characters."),
+        }
+    }
+
+    /// A day as people write it: « mardi 12 janvier 2027 », "Tuesday 12 January 2027".
+    pub fn day(self, d: NaiveDate) -> String {
+        match self {
+            Lang::Fr => super::words::day(d),
+            Lang::En => format!(
+                "{} {} {} {}",
+                EN_DAYS[d.weekday().num_days_from_monday() as usize],
+                d.day(),
+                EN_MONTHS[d.month0() as usize],
+                d.year()
+            ),
+        }
+    }
+}
+
+const EN_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const EN_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The sentences of the pages, one field per sentence.
+pub struct Texts {
+    // The frame.
+    pub skip_link: &'static str,
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_find: &'static str,
+    pub nav_loans: &'static str,
+    pub nav_invoices: &'static str,
+    pub nav_account: &'static str,
+    pub nav_members: &'static str,
+    pub log_out: &'static str,
+    pub footer_accessibility: &'static str,
+    pub footer_observatory: &'static str,
+    pub footer_api: &'static str,
+    pub error_summary: &'static str,
+    pub error_prefix: &'static str,
+    pub back_home: &'static str,
+    // Login.
+    pub login_title: &'static str,
+    pub login_lead: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub login_button: &'static str,
+    pub forgot_link: &'static str,
+    pub email_missing: &'static str,
+    pub password_missing: &'static str,
+    pub login_wrong: &'static str,
+    pub notice_password_reset: &'static str,
+    // Home and the venue's pages (headings).
+    pub home_title: &'static str,
+    pub home_hello: &'static str,
+    pub home_today: &'static str,
+    pub home_find: &'static str,
+    pub home_current: &'static str,
+    pub home_none: &'static str,
+    pub home_none_link: &'static str,
+    pub home_use: &'static str,
+    pub home_to: &'static str,
+    pub home_delivery: &'static str,
+    pub home_todo: &'static str,
+    pub home_all_loans: &'static str,
+    pub find_title: &'static str,
+    pub loans_title: &'static str,
+    pub loan_title: &'static str,
+    pub invoices_title: &'static str,
+    // Invitation.
+    pub invitation_title: &'static str,
+    pub invitation_lead: &'static str,
+    pub invitation_as: &'static str,
+    pub role_admin: &'static str,
+    pub role_member: &'static str,
+    pub new_password: &'static str,
+    pub new_password_hint: &'static str,
+    pub password_confirmation: &'static str,
+    pub invitation_button: &'static str,
+    pub confirmation_differs: &'static str,
+    pub link_expired_title: &'static str,
+    pub link_expired_text: &'static str,
+    pub email_taken_meanwhile: &'static str,
+    // Password forgotten and reset.
+    pub forgot_title: &'static str,
+    pub forgot_lead: &'static str,
+    pub forgot_button: &'static str,
+    pub forgot_sent_title: &'static str,
+    pub forgot_sent_text: &'static str,
+    pub email_invalid: &'static str,
+    pub reset_title: &'static str,
+    pub reset_lead: &'static str,
+    pub reset_button: &'static str,
+    // My account.
+    pub account_title: &'static str,
+    pub account_signed_as: &'static str,
+    pub account_password_heading: &'static str,
+    pub current_password: &'static str,
+    pub current_password_wrong: &'static str,
+    pub account_password_button: &'static str,
+    pub account_password_done: &'static str,
+    pub account_locale_heading: &'static str,
+    pub account_locale_legend: &'static str,
+    pub locale_fr: &'static str,
+    pub locale_en: &'static str,
+    pub locale_invalid: &'static str,
+    pub account_locale_button: &'static str,
+    pub account_locale_done: &'static str,
+    // Members.
+    pub members_title: &'static str,
+    pub members_lead: &'static str,
+    pub members_heading: &'static str,
+    pub member_email: &'static str,
+    pub member_role: &'static str,
+    pub member_state: &'static str,
+    pub member_actions: &'static str,
+    pub member_active: &'static str,
+    pub member_deactivated: &'static str,
+    pub member_you: &'static str,
+    pub member_change_role: &'static str,
+    pub member_deactivate: &'static str,
+    pub member_reactivate: &'static str,
+    pub member_role_of: &'static str,
+    pub members_changed: &'static str,
+    pub invite_heading: &'static str,
+    pub invite_email_hint: &'static str,
+    pub invite_role: &'static str,
+    pub invite_locale: &'static str,
+    pub invite_button: &'static str,
+    pub invite_done: &'static str,
+    pub invite_email_taken: &'static str,
+    pub role_invalid: &'static str,
+    pub invitations_heading: &'static str,
+    pub invitations_none: &'static str,
+    pub invitation_pending: &'static str,
+    pub invitation_accepted: &'static str,
+    pub invitation_expired: &'static str,
+}
+
+/// Français (par défaut).
+pub static FR: Texts = Texts {
+    skip_link: "Aller au contenu",
+    nav_label: "Menu principal",
+    nav_home: "Accueil",
+    nav_find: "Trouver une ressource",
+    nav_loans: "Mes prêts",
+    nav_invoices: "Mes factures",
+    nav_account: "Mon compte",
+    nav_members: "Membres",
+    log_out: "Se déconnecter",
+    footer_accessibility: "Accessibilité : partiellement conforme",
+    footer_observatory: "Observatoire",
+    footer_api: "API pour les partenaires",
+    error_summary: "Il y a un problème",
+    error_prefix: "Erreur :",
+    back_home: "Revenir à l'accueil",
+    login_title: "Se connecter",
+    login_lead: "Connectez-vous pour trouver une ressource, la demander et suivre vos prêts.",
+    email: "Adresse e-mail",
+    password: "Mot de passe",
+    login_button: "Se connecter",
+    forgot_link: "Mot de passe oublié ?",
+    email_missing: "Indiquez votre adresse e-mail.",
+    password_missing: "Indiquez votre mot de passe.",
+    login_wrong: "L'adresse e-mail ou le mot de passe est incorrect.",
+    notice_password_reset: "Votre mot de passe est changé. Connectez-vous avec le nouveau.",
+    home_title: "Accueil",
+    home_hello: "Bonjour",
+    home_today: "Nous sommes le",
+    home_find: "Trouver une ressource",
+    home_current: "Mes prêts en cours",
+    home_none: "Vous n'avez aucun prêt en cours.",
+    home_none_link: "Cherchez une exposition, une malle ou un kit près de chez vous",
+    home_use: "utilisation du",
+    home_to: "au",
+    home_delivery: "livraison le",
+    home_todo: "À faire :",
+    home_all_loans: "Voir tous mes prêts",
+    find_title: "Trouver une ressource",
+    loans_title: "Mes prêts",
+    loan_title: "Prêt",
+    invoices_title: "Mes factures",
+    invitation_title: "Rejoindre votre structure",
+    invitation_lead: "Vous êtes invité·e à rejoindre",
+    invitation_as: "avec le rôle",
+    role_admin: "administratrice ou administrateur",
+    role_member: "membre",
+    new_password: "Nouveau mot de passe",
+    new_password_hint: "Au moins 10 caractères. Une phrase facile à retenir convient très bien.",
+    password_confirmation: "Confirmez le mot de passe",
+    invitation_button: "Créer mon compte",
+    confirmation_differs: "Les deux mots de passe ne sont pas identiques.",
+    link_expired_title: "Ce lien ne fonctionne plus",
+    link_expired_text: "Ce lien a déjà servi, il a expiré ou il n'existe pas. Demandez une nouvelle invitation à l'administratrice de votre structure, ou un nouveau lien depuis « Mot de passe oublié ».",
+    email_taken_meanwhile: "Un compte existe déjà pour cette adresse. Connectez-vous, ou demandez un nouveau mot de passe.",
+    forgot_title: "Mot de passe oublié",
+    forgot_lead: "Indiquez l'adresse e-mail de votre compte : nous vous envoyons un lien pour choisir un nouveau mot de passe. Le lien fonctionne une heure, une seule fois.",
+    forgot_button: "Recevoir un lien",
+    forgot_sent_title: "Regardez vos e-mails",
+    forgot_sent_text: "Si cette adresse est celle d'un compte actif, un e-mail vient de partir avec un lien valable une heure. Pensez à regarder dans les indésirables.",
+    email_invalid: "Indiquez une adresse e-mail, par exemple nom@exemple.fr.",
+    reset_title: "Choisir un nouveau mot de passe",
+    reset_lead: "Les connexions ouvertes avec l'ancien mot de passe seront fermées, sur tous les appareils.",
+    reset_button: "Enregistrer le mot de passe",
+    account_title: "Mon compte",
+    account_signed_as: "Vous êtes connecté·e avec l'adresse",
+    account_password_heading: "Changer de mot de passe",
+    current_password: "Mot de passe actuel",
+    current_password_wrong: "Ce n'est pas votre mot de passe actuel.",
+    account_password_button: "Changer le mot de passe",
+    account_password_done: "Votre mot de passe est changé. Vos autres connexions sont fermées.",
+    account_locale_heading: "Langue",
+    account_locale_legend: "Langue des pages et des e-mails",
+    locale_fr: "Français",
+    locale_en: "English",
+    locale_invalid: "Choisissez le français ou l'anglais.",
+    account_locale_button: "Enregistrer la langue",
+    account_locale_done: "La langue est enregistrée.",
+    members_title: "Membres",
+    members_lead: "Les comptes de votre structure : invitez une collègue, changez un rôle, désactivez un compte.",
+    members_heading: "Comptes",
+    member_email: "Adresse e-mail",
+    member_role: "Rôle",
+    member_state: "État",
+    member_actions: "Actions",
+    member_active: "Actif",
+    member_deactivated: "Désactivé",
+    member_you: "C'est vous : une autre administratrice peut changer votre compte.",
+    member_change_role: "Changer le rôle",
+    member_deactivate: "Désactiver",
+    member_reactivate: "Réactiver",
+    member_role_of: "Rôle de",
+    members_changed: "Le compte est modifié.",
+    invite_heading: "Inviter une personne",
+    invite_email_hint: "Elle recevra un lien valable 7 jours pour choisir son mot de passe.",
+    invite_role: "Rôle",
+    invite_locale: "Langue de l'e-mail",
+    invite_button: "Envoyer l'invitation",
+    invite_done: "L'invitation est envoyée.",
+    invite_email_taken: "Cette adresse a déjà un compte.",
+    role_invalid: "Choisissez membre ou administratrice.",
+    invitations_heading: "Invitations",
+    invitations_none: "Aucune invitation.",
+    invitation_pending: "En attente, jusqu'au",
+    invitation_accepted: "Acceptée",
+    invitation_expired: "Expirée",
+};
+
+/// English.
+pub static EN: Texts = Texts {
+    skip_link: "Skip to content",
+    nav_label: "Main menu",
+    nav_home: "Home",
+    nav_find: "Find a resource",
+    nav_loans: "My loans",
+    nav_invoices: "My invoices",
+    nav_account: "My account",
+    nav_members: "Members",
+    log_out: "Log out",
+    footer_accessibility: "Accessibility: partially compliant",
+    footer_observatory: "Observatory",
+    footer_api: "API for partners",
+    error_summary: "There is a problem",
+    error_prefix: "Error:",
+    back_home: "Back to the home page",
+    login_title: "Log in",
+    login_lead: "Log in to find a resource, request it and follow your loans.",
+    email: "E-mail address",
+    password: "Password",
+    login_button: "Log in",
+    forgot_link: "Forgotten your password?",
+    email_missing: "Enter your e-mail address.",
+    password_missing: "Enter your password.",
+    login_wrong: "The e-mail address or the password is wrong.",
+    notice_password_reset: "Your password is changed. Log in with the new one.",
+    home_title: "Home",
+    home_hello: "Hello",
+    home_today: "Today is",
+    home_find: "Find a resource",
+    home_current: "My current loans",
+    home_none: "You have no current loan.",
+    home_none_link: "Look for an exhibition, a trunk or a kit near you",
+    home_use: "in use from",
+    home_to: "to",
+    home_delivery: "delivered on",
+    home_todo: "To do:",
+    home_all_loans: "See all my loans",
+    find_title: "Find a resource",
+    loans_title: "My loans",
+    loan_title: "Loan",
+    invoices_title: "My invoices",
+    invitation_title: "Join your organisation",
+    invitation_lead: "You are invited to join",
+    invitation_as: "as",
+    role_admin: "administrator",
+    role_member: "member",
+    new_password: "New password",
+    new_password_hint: "At least 10 characters. An easy-to-remember sentence is fine.",
+    password_confirmation: "Confirm the password",
+    invitation_button: "Create my account",
+    confirmation_differs: "The two passwords are not the same.",
+    link_expired_title: "This link no longer works",
+    link_expired_text: "This link was already used, has expired or does not exist. Ask your organisation's administrator for a new invitation, or for a new link from \"Forgotten your password?\".",
+    email_taken_meanwhile: "An account already exists for this address. Log in, or ask for a new password.",
+    forgot_title: "Forgotten password",
+    forgot_lead: "Enter your account's e-mail address: we send you a link to choose a new password. The link works for one hour, once.",
+    forgot_button: "Send me a link",
+    forgot_sent_title: "Check your e-mail",
+    forgot_sent_text: "If this address belongs to an active account, an e-mail has just been sent with a link valid for one hour. Look in your spam folder too.",
+    email_invalid: "Enter an e-mail address, for example name@example.org.",
+    reset_title: "Choose a new password",
+    reset_lead: "Sessions opened with the old password will end, on every device.",
+    reset_button: "Save the password",
+    account_title: "My account",
+    account_signed_as: "You are logged in with the address",
+    account_password_heading: "Change your password",
+    current_password: "Current password",
+    current_password_wrong: "This is not your current password.",
+    account_password_button: "Change the password",
+    account_password_done: "Your password is changed. Your other sessions have ended.",
+    account_locale_heading: "Language",
+    account_locale_legend: "Language of the pages and e-mails",
+    locale_fr: "Français",
+    locale_en: "English",
+    locale_invalid: "Choose French or English.",
+    account_locale_button: "Save the language",
+    account_locale_done: "The language is saved.",
+    members_title: "Members",
+    members_lead: "Your organisation's accounts: invite a colleague, change a role, deactivate an account.",
+    members_heading: "Accounts",
+    member_email: "E-mail address",
+    member_role: "Role",
+    member_state: "State",
+    member_actions: "Actions",
+    member_active: "Active",
+    member_deactivated: "Deactivated",
+    member_you: "This is you: another administrator can change your account.",
+    member_change_role: "Change the role",
+    member_deactivate: "Deactivate",
+    member_reactivate: "Reactivate",
+    member_role_of: "Role of",
+    members_changed: "The account is changed.",
+    invite_heading: "Invite someone",
+    invite_email_hint: "They will get a link valid for 7 days to choose their password.",
+    invite_role: "Role",
+    invite_locale: "Language of the e-mail",
+    invite_button: "Send the invitation",
+    invite_done: "The invitation is sent.",
+    invite_email_taken: "This address already has an account.",
+    role_invalid: "Choose member or administrator.",
+    invitations_heading: "Invitations",
+    invitations_none: "No invitation.",
+    invitation_pending: "Pending, until",
+    invitation_accepted: "Accepted",
+    invitation_expired: "Expired",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_s_first_french_or_english_wins_and_french_is_the_default() {
+        assert_eq!(Lang::of_accept_language(""), Lang::Fr);
+        assert_eq!(Lang::of_accept_language("de-DE,de;q=0.9"), Lang::Fr);
+        assert_eq!(
+            Lang::of_accept_language("en-GB,en;q=0.9,fr;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::of_accept_language("fr-FR,fr;q=0.9,en;q=0.8"),
+            Lang::Fr
+        );
+        assert_eq!(Lang::of_accept_language("de,en;q=0.5,fr;q=0.7"), Lang::Fr);
+        assert_eq!(Lang::of_accept_language("en;q=0,fr;q=0.1"), Lang::Fr);
+        assert_eq!(Lang::of_locale("en"), Lang::En);
+        assert_eq!(Lang::of_locale("fr"), Lang::Fr);
+        let d = NaiveDate::from_ymd_opt(2027, 1, 12).unwrap();
+        assert_eq!(Lang::En.day(d), "Tuesday 12 January 2027");
+    }
+}

@@ -1,0 +1,293 @@
+//! An organisation's administrator runs its accounts (`/members`): the list of members and of
+//! invitations, inviting by e-mail, changing a member's role, deactivating and reactivating. The
+//! same services as the API (`account::invitation`, `account::members`,
+//! `organization::service::list_users`); who may do it is their policy (`invite_member`,
+//! `change_member`): anyone else gets the 403 page.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use super::form::{refused_fields, Errors, Fields};
+use super::lang::{Lang, Texts};
+use super::session::{self, signed_in};
+use super::{render, see_other, Layout, PortalError, Req, State};
+use crate::account::invitation::{self, Invitation, NewInvitation};
+use crate::account::link::MailContext;
+use crate::account::members::{self, UserPatch};
+use crate::auth::browser::BrowserSession;
+use crate::error::{Code, Error};
+use crate::organization::{service as organizations, Locale, Role, User};
+
+/// A member as the list shows them.
+struct MemberLine {
+    id: i64,
+    email: String,
+    role: &'static str,
+    role_label: &'static str,
+    active: bool,
+    /// The administrator looking at the page (nobody changes themselves).
+    you: bool,
+}
+
+/// An invitation as the list shows it.
+struct InvitationLine {
+    email: String,
+    role_label: &'static str,
+    state: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/members.html")]
+struct MembersPage {
+    layout: Layout,
+    errors: Errors,
+    notice: Option<&'static str>,
+    members: Vec<MemberLine>,
+    invitations: Vec<InvitationLine>,
+    email: String,
+    role: String,
+    locale: String,
+    csrf_token: String,
+}
+
+fn role_label(t: &Texts, role: Role) -> &'static str {
+    match role {
+        Role::Admin => t.role_admin,
+        Role::Member => t.role_member,
+    }
+}
+
+/// The values of the invitation form shown again.
+#[derive(Default)]
+struct InviteValues {
+    email: String,
+    role: String,
+    locale: String,
+}
+
+/// The page, with the errors of the form just posted (if any). The invitation list comes first:
+/// its policy (`invite_member`) is what turns a non-administrator away (403).
+async fn members_form(
+    state: &State,
+    s: &BrowserSession,
+    status: StatusCode,
+    errors: Errors,
+    notice: Option<&'static str>,
+    values: InviteValues,
+) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
+    let principal = s.principal.clone();
+    let (invitations, users): (Vec<Invitation>, Vec<User>) = state
+        .run(move |conn| {
+            let invitations = invitation::list(conn, &principal, None)?;
+            let users = organizations::list_users(conn, &principal, None)?;
+            Ok((invitations, users))
+        })
+        .await?;
+    let lang = Lang::of_session(s);
+    let t = lang.t();
+    let now = clock.naive();
+    let members = users
+        .into_iter()
+        .map(|u| MemberLine {
+            id: u.id,
+            email: u.email,
+            role: u.role.as_str(),
+            role_label: role_label(t, u.role),
+            active: u.deactivated_at.is_none(),
+            you: s.principal.user_id == Some(u.id),
+        })
+        .collect();
+    let invitations = invitations
+        .into_iter()
+        .map(|i| InvitationLine {
+            email: i.email,
+            role_label: role_label(t, i.role),
+            state: if i.accepted_at.is_some() {
+                t.invitation_accepted.to_string()
+            } else if i.expires_at <= now {
+                t.invitation_expired.to_string()
+            } else {
+                format!("{} {}", t.invitation_pending, lang.day(i.expires_at.date()))
+            },
+        })
+        .collect();
+    render(
+        status,
+        &MembersPage {
+            layout: Layout::signed(t.members_title, s, "members"),
+            errors,
+            notice,
+            members,
+            invitations,
+            email: values.email,
+            role: if values.role.is_empty() {
+                "member".into()
+            } else {
+                values.role
+            },
+            locale: if values.locale.is_empty() {
+                s.locale.clone()
+            } else {
+                values.locale
+            },
+            csrf_token: s.csrf_token.clone(),
+        },
+    )
+}
+
+/// `GET /members`.
+pub async fn members_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let t = Lang::of_session(&s).t();
+    let notice = match Fields::query(req.query_string()).get("done") {
+        Some("invited") => Some(t.invite_done),
+        Some("changed") => Some(t.members_changed),
+        _ => None,
+    };
+    members_form(
+        &state,
+        &s,
+        StatusCode::OK,
+        Errors::default(),
+        notice,
+        InviteValues::default(),
+    )
+    .await
+}
+
+fn parse_role(value: Option<&str>) -> Option<Role> {
+    match value {
+        Some("admin") => Some(Role::Admin),
+        Some("member") => Some(Role::Member),
+        _ => None,
+    }
+}
+
+/// `POST /members/invite`: the API's invitation, into the administrator's own organisation.
+pub async fn invite_submit(
+    state: State,
+    req: Req,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let t = Lang::of_session(&s).t();
+    let values = InviteValues {
+        email: form.value("email"),
+        role: form.value("role"),
+        locale: form.value("locale"),
+    };
+    let mut errors = Errors::default();
+    if form.get("email").is_none() {
+        errors.add("email", t.email_invalid);
+    }
+    let role = parse_role(form.get("role"));
+    if role.is_none() {
+        errors.add("role", t.role_invalid);
+    }
+    let locale = match form.get("locale") {
+        Some("fr") => Some(Locale::Fr),
+        Some("en") => Some(Locale::En),
+        _ => {
+            errors.add("locale", t.locale_invalid);
+            None
+        }
+    };
+    let (Some(role), Some(locale), true) = (role, locale, errors.is_empty()) else {
+        return members_form(
+            &state,
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            None,
+            values,
+        )
+        .await;
+    };
+    let new = NewInvitation {
+        email: values.email.clone(),
+        organization_id: s.principal.organization_id,
+        role,
+        locale: Some(locale),
+    };
+    let ctx = MailContext::of(&state.config);
+    let principal = s.principal.clone();
+    let outcome = state
+        .run(move |conn| invitation::invite(conn, &ctx, &principal, &new, clock.naive()))
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other("/members?done=invited")),
+        Err(Error::Conflict {
+            code: Code::EmailTaken,
+            ..
+        }) => {
+            errors.add("email", t.invite_email_taken);
+            members_form(&state, &s, StatusCode::CONFLICT, errors, None, values).await
+        }
+        Err(e) => match refused_fields(&e) {
+            Some(_) => {
+                errors.add("email", t.email_invalid);
+                members_form(
+                    &state,
+                    &s,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    errors,
+                    None,
+                    values,
+                )
+                .await
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// `POST /members/{id}`: the API's `PATCH /users/{id}` (a new `role`, or `active` false/true).
+pub async fn member_submit(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
+    let id = id.into_inner();
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let t = Lang::of_session(&s).t();
+    let role = match form.get("role") {
+        None => None,
+        value => match parse_role(value) {
+            Some(r) => Some(r),
+            None => {
+                let mut errors = Errors::default();
+                errors.add(&format!("role-{id}"), t.role_invalid);
+                return members_form(
+                    &state,
+                    &s,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    errors,
+                    None,
+                    InviteValues::default(),
+                )
+                .await;
+            }
+        },
+    };
+    let active = match form.get("active") {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    };
+    let patch = UserPatch { role, active };
+    let principal = s.principal.clone();
+    let gate = state.user_gate.clone();
+    state
+        .run(move |conn| members::update_member(conn, &gate, &principal, id, &patch, clock.naive()))
+        .await?;
+    Ok(see_other("/members?done=changed"))
+}
