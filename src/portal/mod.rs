@@ -6,6 +6,7 @@
 mod account;
 mod form;
 mod lang;
+mod legal;
 mod links;
 mod loans;
 mod members;
@@ -82,6 +83,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::password_submit),
         )
         .route("/account/locale", web::post().to(account::locale_submit))
+        .service(
+            web::resource("/organization/legal")
+                .route(web::get().to(legal::legal_page))
+                .route(web::post().to(legal::legal_submit)),
+        )
         .route("/members", web::get().to(members::members_page))
         .route("/members/invite", web::post().to(members::invite_submit))
         .route("/members/{id}", web::post().to(members::member_submit));

@@ -35,6 +35,7 @@ mod organizations;
 mod permissions;
 mod portal;
 mod portal_accounts;
+mod portal_legal;
 mod process;
 mod promises;
 mod replays;
