@@ -4,6 +4,7 @@
 //! from [`crate::access::policy`] through those services. Nothing imports this module but `app`.
 
 mod account;
+mod calendar;
 mod form;
 mod loans;
 mod resources;
@@ -56,7 +57,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(loans::evaluation_form))
                 .route(web::post().to(loans::evaluation_submit)),
         )
-        .route("/invoices", web::get().to(loans::invoices));
+        .route("/invoices", web::get().to(loans::invoices))
+        .service(
+            web::resource("/calendar")
+                .route(web::get().to(calendar::calendar))
+                .route(web::post().to(calendar::reset)),
+        );
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.

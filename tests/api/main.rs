@@ -34,6 +34,7 @@ mod openapi;
 mod organizations;
 mod permissions;
 mod portal;
+mod portal_pages;
 mod process;
 mod promises;
 mod replays;

@@ -11,21 +11,21 @@ use crate::builders::{day, id_of, Network, ResourceBuilder};
 use crate::common::{Actor, TestApp, PASSWORD};
 
 /// A browser: a cookie jar and no automatic redirects (the tests look at each 303).
-struct Browser {
+pub(crate) struct Browser {
     base: String,
     client: awc::Client,
     cookies: HashMap<String, String>,
 }
 
-struct Page {
-    status: u16,
-    location: String,
-    set_cookies: Vec<String>,
-    text: String,
+pub(crate) struct Page {
+    pub status: u16,
+    pub location: String,
+    pub set_cookies: Vec<String>,
+    pub text: String,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         Browser {
             base: app.base.clone(),
             client: awc::Client::builder()
@@ -89,16 +89,16 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         self.send("GET", path, None).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         self.send("POST", path, Some(form)).await
     }
 
     /// Logs in through the form; returns the answer to the form's POST.
-    async fn log_in(&mut self, email: &str, password: &str) -> Page {
+    pub(crate) async fn log_in(&mut self, email: &str, password: &str) -> Page {
         let form = self.get("/login").await;
         assert_eq!(form.status, 200, "{}", form.text);
         let csrf = hidden(&form.text, "csrf_token");
@@ -116,7 +116,7 @@ impl Browser {
 }
 
 /// The value of a hidden field of a page.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
@@ -537,7 +537,7 @@ async fn find_says_when_nothing_is_near_and_shows_the_nearest_beyond(app: TestAp
         near.text
     );
     assert!(
-        near.text.contains("Les plus proches au-delà de 10 km"),
+        near.text.contains("La plus proche au-delà de 10 km"),
         "{}",
         near.text
     );
@@ -558,9 +558,9 @@ async fn find_says_when_nothing_is_near_and_shows_the_nearest_beyond(app: TestAp
         .get("/resources?searched=1&q=eau&radius_km=1000")
         .await;
     assert!(
-        region
-            .text
-            .contains("1 ressource(s), la plus proche d'abord"),
+        region.text.contains(
+            "1 ressource(s) à moins de 1000 km de votre structure, la plus proche d'abord"
+        ),
         "{}",
         region.text
     );
