@@ -30,6 +30,7 @@ const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
 /// Registers the portal's pages (outside `/api/v1` and outside the OpenAPI document).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/portal.css", web::get().to(stylesheet))
+        .route("/robots.txt", web::get().to(robots))
         .route("/accessibility", web::get().to(account::accessibility))
         .service(
             web::resource("/login")
@@ -235,6 +236,17 @@ pub fn encode(value: &str) -> String {
         }
     }
     out
+}
+
+/// What crawlers may read: the pages (a venue's need a session anyway, so only the public ones
+/// can be indexed), not the API.
+const ROBOTS: &str = "User-agent: *\nDisallow: /api/\nAllow: /\n";
+
+async fn robots() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(ROBOTS)
 }
 
 async fn stylesheet() -> HttpResponse {

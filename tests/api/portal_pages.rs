@@ -209,7 +209,20 @@ async fn an_admin_creates_the_calendar_link_once_and_a_new_one_cuts_the_old(app:
     assert_eq!(app.get(&feed2, None).await.status, 200);
 }
 
+async fn robots_txt_keeps_crawlers_out_of_the_api(app: TestApp) {
+    let res = app.get("/robots.txt", None).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(
+        res.content_type.starts_with("text/plain"),
+        "{}",
+        res.content_type
+    );
+    assert!(res.text.starts_with("User-agent: *\n"), "{}", res.text);
+    assert!(res.text.contains("Disallow: /api/\n"), "{}", res.text);
+}
+
 crate::on_both_backends!(
+    robots_txt_keeps_crawlers_out_of_the_api,
     an_admin_creates_the_calendar_link_once_and_a_new_one_cuts_the_old,
     find_filters_by_age_and_any_of_and_counts_from_my_venue,
     find_pages_through_results_with_a_total,
