@@ -68,6 +68,9 @@ pub struct SheetUnassigned {
 #[template(path = "transport/sheet.html")]
 struct SheetPage {
     layout: Frame,
+    /// The portal's stylesheet, also inline: a sheet saved to a file or printed offline keeps
+    /// its layout and one van per printed page.
+    stylesheet: &'static str,
     date: String,
     depot: String,
     commune: String,
@@ -135,6 +138,7 @@ pub fn html(plan: &DayPlan) -> crate::error::Result<String> {
     let date = page::date(plan.date);
     SheetPage {
         layout: Frame::public(format!("Tournées du {date} — {}", plan.depot.name)),
+        stylesheet: include_str!("../../static/portal.css"),
         date,
         depot: plan.depot.name.clone(),
         commune: plan.depot.commune_insee.clone(),
