@@ -99,7 +99,7 @@ async fn observatory_page(state: web::Data<AppState>) -> ApiResult<HttpResponse>
         .run(move |conn| {
             let (map, by_epci) = drawn_map(conn, from, today)?;
             let years = indicators::observatory(conn, today.year() - 4, today.year(), co2)?;
-            Ok(page::render(&map, &by_epci, &years))
+            page::render(&map, &by_epci, &years)
         })
         .await?;
     Ok(HttpResponse::Ok()

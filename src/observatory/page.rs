@@ -1,16 +1,20 @@
 //! `GET /observatory`: one public HTML page, readable without JavaScript, that the agency can link
 //! to: the coverage map, the yearly indicators as SVG charts and a table, and the under-served
-//! EPCIs. Everything is drawn by the service.
+//! EPCIs (all of them). Everything is drawn by the service; the page is the template
+//! `templates/observatory/page.html` on the portal's layout and stylesheet.
 
 use std::fmt::Write;
+
+use askama::Template;
 
 use super::coverage::Coverage;
 use super::indicators::Observatory;
 
+use crate::page::{self, Frame};
 use crate::text::html_escape as escape;
 
 /// A bar chart of one value per year.
-fn bars(title: &str, unit: &str, values: &[(i32, f64)], colour: &str) -> String {
+fn bars(title: &str, unit: &str, values: &[(i32, f64)], colour: &str, places: usize) -> String {
     let (w, h, left, bottom) = (460.0, 220.0, 50.0, 30.0);
     let max = values.iter().map(|v| v.1).fold(0.0, f64::max).max(1e-9);
     let step = (w - left - 10.0) / values.len().max(1) as f64;
@@ -29,6 +33,7 @@ fn bars(title: &str, unit: &str, values: &[(i32, f64)], colour: &str) -> String 
         let bar_h = (h - bottom - 30.0) * value / max;
         let x = left + i as f64 * step + step * 0.15;
         let y = h - bottom - bar_h;
+        let value = page::decimal(*value, places);
         let _ = write!(
             svg,
             r#"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{bar_h:.1}" fill="{colour}"><title>{year} : {value} {unit}</title></rect><text x="{:.1}" y="{:.1}" text-anchor="middle">{value}</text><text x="{:.1}" y="{}" text-anchor="middle">{year}</text>"#,
@@ -43,120 +48,145 @@ fn bars(title: &str, unit: &str, values: &[(i32, f64)], colour: &str) -> String 
     svg
 }
 
-/// The page.
-pub fn render(map_svg: &str, coverage: &Coverage, observatory: &Observatory) -> String {
-    let mut html = String::with_capacity(map_svg.len() + 20_000);
-    html.push_str(
-        r#"<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Observatoire de l'itinérance scientifique — Hauts-de-France</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1180px;padding:1rem 1.5rem;color:#222;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1rem;margin:1.2rem 0 .4rem}
-.charts{display:flex;flex-wrap:wrap;gap:1.5rem}table{border-collapse:collapse;font-size:.9rem}
-td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f4f4f8}
-td:first-child,th:first-child{text-align:left}.map svg{max-width:100%;height:auto}
-.muted{color:#666;font-size:.9rem}
-</style></head><body>
-<h1>Observatoire de l'itinérance scientifique</h1>
-<p class="muted">Ressources itinérantes de culture scientifique prêtées dans les 3 782 communes des Hauts-de-France. Un prêt est une réservation livrée, rendue ou close.</p>
-"#,
-    );
-    let _ = write!(
-        html,
-        r#"<h2>Prêts pour 10 000 habitants par intercommunalité, du {} au {}</h2><div class="map">{map_svg}</div>
-<p class="muted">Indice de Gini (prêts par habitant, pondéré par la population, entre EPCI) : <strong>{:.3}</strong> — 0 : accès égal partout ; vers 1 : prêts concentrés.</p>"#,
-        coverage.from, coverage.to, coverage.gini
-    );
-    html.push_str(r#"<h2>Année après année</h2><div class="charts">"#);
+/// One year of the table "Prêts et territoire", written for reading.
+pub struct LoansRow {
+    pub year: i32,
+    pub loans: String,
+    pub venues: String,
+    pub communes: String,
+    pub epcis: String,
+    pub village_share: String,
+    pub village: String,
+    pub small_town: String,
+    pub medium_town: String,
+    pub large_city: String,
+}
+
+/// One year of the table "Publics, transport et financement".
+pub struct MoneyRow {
+    pub year: i32,
+    pub visitors: String,
+    pub village_visitors: String,
+    pub km: String,
+    pub co2_kg: String,
+    pub revenue: String,
+    pub subsidy: String,
+    pub school_time: String,
+    pub holidays: String,
+}
+
+/// An EPCI no loan reached.
+pub struct Unserved {
+    pub name: String,
+    pub population: String,
+}
+
+#[derive(Template)]
+#[template(path = "observatory/page.html")]
+struct ObservatoryPage<'a> {
+    layout: Frame,
+    from: String,
+    to: String,
+    from_iso: String,
+    to_iso: String,
+    gini: String,
+    map_svg: &'a str,
+    charts: Vec<String>,
+    loans: Vec<LoansRow>,
+    money: Vec<MoneyRow>,
+    /// Every unserved EPCI, largest population first as the service lists them: never cut.
+    unserved: Vec<Unserved>,
+}
+
+/// The page, on the portal's layout and stylesheet, numbers the French way.
+pub fn render(
+    map_svg: &str,
+    coverage: &Coverage,
+    observatory: &Observatory,
+) -> crate::error::Result<String> {
     let years = &observatory.years;
-    html.push_str(&bars(
-        "Prêts par an",
-        "prêts",
-        &years
+    let charts = vec![
+        bars(
+            "Prêts par an",
+            "prêts",
+            &years
+                .iter()
+                .map(|y| (y.year, y.loans as f64))
+                .collect::<Vec<_>>(),
+            "#756bb1",
+            0,
+        ),
+        bars(
+            "Prêts pour 10 000 hab. dans les villages",
+            "pour 10 000 hab.",
+            &years
+                .iter()
+                .map(|y| (y.year, y.loans_per_10k_by_class.village))
+                .collect::<Vec<_>>(),
+            "#1b7837",
+            2,
+        ),
+        bars(
+            "Prêts pour 10 000 hab. dans les grandes villes",
+            "pour 10 000 hab.",
+            &years
+                .iter()
+                .map(|y| (y.year, y.loans_per_10k_by_class.large_city))
+                .collect::<Vec<_>>(),
+            "#d95f02",
+            2,
+        ),
+    ];
+    let page = ObservatoryPage {
+        layout: Frame::public("Observatoire de l'itinérance scientifique"),
+        from: page::date(coverage.from),
+        to: page::date(coverage.to),
+        from_iso: coverage.from.to_string(),
+        to_iso: coverage.to.to_string(),
+        gini: page::decimal(coverage.gini, 3),
+        map_svg,
+        charts,
+        loans: years
             .iter()
-            .map(|y| (y.year, y.loans as f64))
-            .collect::<Vec<_>>(),
-        "#756bb1",
-    ));
-    html.push_str(&bars(
-        "Prêts pour 10 000 hab. dans les villages",
-        "pour 10 000 hab.",
-        &years
+            .map(|y| {
+                let r = &y.loans_per_10k_by_class;
+                LoansRow {
+                    year: y.year,
+                    loans: page::integer(y.loans),
+                    venues: page::integer(y.venues_reached),
+                    communes: page::integer(y.communes_reached),
+                    epcis: page::integer(y.epcis_reached),
+                    village_share: page::decimal(y.village_share_percent, 1),
+                    village: page::decimal(r.village, 2),
+                    small_town: page::decimal(r.small_town, 2),
+                    medium_town: page::decimal(r.medium_town, 2),
+                    large_city: page::decimal(r.large_city, 2),
+                }
+            })
+            .collect(),
+        money: years
             .iter()
-            .map(|y| (y.year, y.loans_per_10k_by_class.village))
-            .collect::<Vec<_>>(),
-        "#1b7837",
-    ));
-    html.push_str(&bars(
-        "Prêts pour 10 000 hab. dans les grandes villes",
-        "pour 10 000 hab.",
-        &years
+            .map(|y| MoneyRow {
+                year: y.year,
+                visitors: page::integer(y.visitors),
+                village_visitors: page::integer(y.visitors_by_class.village),
+                km: page::decimal(y.km, 0),
+                co2_kg: page::decimal(y.co2_kg, 0),
+                revenue: page::cents(y.revenue_cents),
+                subsidy: page::cents(y.subsidy_cents),
+                school_time: page::integer(y.loans_in_school_time),
+                holidays: page::integer(y.loans_in_school_holidays),
+            })
+            .collect(),
+        unserved: coverage
+            .unserved_epcis
             .iter()
-            .map(|y| (y.year, y.loans_per_10k_by_class.large_city))
-            .collect::<Vec<_>>(),
-        "#d95f02",
-    ));
-    html.push_str("</div>");
-    // Two tables rather than one of seventeen columns: each fits the page.
-    html.push_str(
-        "<h3>Prêts et territoire</h3><table><thead><tr><th>Année</th><th>Prêts</th><th>Lieux atteints</th><th>Communes</th><th>EPCI</th><th>Part des villages</th><th>Villages /10 000 hab.</th><th>Petites villes</th><th>Villes moyennes</th><th>Grandes villes</th></tr></thead><tbody>",
-    );
-    for y in years {
-        let r = &y.loans_per_10k_by_class;
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} %</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            y.year,
-            y.loans,
-            y.venues_reached,
-            y.communes_reached,
-            y.epcis_reached,
-            y.village_share_percent,
-            r.village,
-            r.small_town,
-            r.medium_town,
-            r.large_city,
-        );
-    }
-    html.push_str("</tbody></table>");
-    html.push_str(
-        "<h3>Publics, transport et financement</h3><table><thead><tr><th>Année</th><th>Visiteurs</th><th>dont villages</th><th>km</th><th>CO₂ (kg)</th><th>Recettes (€)</th><th>Subventions (€)</th><th>Prêts en temps scolaire</th><th>Prêts pendant les vacances</th></tr></thead><tbody>",
-    );
-    for y in years {
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            y.year,
-            y.visitors,
-            y.visitors_by_class.village,
-            y.km,
-            y.co2_kg,
-            crate::money::euros(y.revenue_cents),
-            crate::money::euros(y.subsidy_cents),
-            y.loans_in_school_time,
-            y.loans_in_school_holidays
-        );
-    }
-    html.push_str("</tbody></table>");
-    let _ = write!(
-        html,
-        "<h2>Intercommunalités sans aucun prêt ({} sur la période)</h2><table><thead><tr><th>EPCI</th><th>Population</th></tr></thead><tbody>",
-        coverage.unserved_epcis.len()
-    );
-    for e in coverage.unserved_epcis.iter().take(25) {
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td></tr>",
-            escape(&e.epci_name),
-            e.population
-        );
-    }
-    html.push_str("</tbody></table>");
-    let _ = write!(
-        html,
-        r#"<h2>Données ouvertes</h2><p>Couches GeoJSON (QGIS, geojson.io, Leaflet, MapLibre) : <a href="/api/v1/map/venues.geojson">lieux</a>, <a href="/api/v1/map/copies.geojson">exemplaires</a>, <a href="/api/v1/map/coverage.geojson?from={}&amp;to={}">couverture par EPCI</a> ; indicateurs : <a href="/api/v1/observatory">JSON</a> (CSV avec <code>Accept: text/csv</code>).</p></body></html>"#,
-        coverage.from, coverage.to
-    );
-    html
+            .map(|e| Unserved {
+                name: e.epci_name.clone(),
+                population: page::integer(e.population),
+            })
+            .collect(),
+    };
+    page.render()
+        .map_err(|e| crate::error::Error::Internal(format!("template: {e}")))
 }

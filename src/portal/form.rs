@@ -46,6 +46,11 @@ impl Fields {
             .collect()
     }
 
+    /// Every pair, in order (to rebuild an address).
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
     /// The value of a field as typed, for showing it again in the form.
     pub fn value(&self, name: &str) -> String {
         self.get(name).unwrap_or_default().to_string()

@@ -18,6 +18,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The words of the page frame (nav, footer) in this language.
+    pub fn frame(self) -> &'static crate::page::FrameWords {
+        match self {
+            Lang::Fr => &crate::page::FRAME_FR,
+            Lang::En => &crate::page::FRAME_EN,
+        }
+    }
+
     /// The language of an account (`users.locale`); anything but `en` reads as French.
     pub fn of_locale(locale: &str) -> Lang {
         if locale.trim().eq_ignore_ascii_case("en") {
@@ -154,18 +162,6 @@ const EN_MONTHS: [&str; 12] = [
 /// The sentences of the pages, one field per sentence.
 pub struct Texts {
     // The frame.
-    pub skip_link: &'static str,
-    pub nav_label: &'static str,
-    pub nav_home: &'static str,
-    pub nav_find: &'static str,
-    pub nav_loans: &'static str,
-    pub nav_invoices: &'static str,
-    pub nav_account: &'static str,
-    pub nav_members: &'static str,
-    pub log_out: &'static str,
-    pub footer_accessibility: &'static str,
-    pub footer_observatory: &'static str,
-    pub footer_api: &'static str,
     pub error_summary: &'static str,
     pub error_prefix: &'static str,
     pub back_home: &'static str,
@@ -297,23 +293,10 @@ pub struct Texts {
     pub legal_electronic_address_invalid: &'static str,
     pub legal_public_buyer_invalid: &'static str,
     pub legal_text_invalid: &'static str,
-    pub nav_legal: &'static str,
 }
 
 /// Français (par défaut).
 pub static FR: Texts = Texts {
-    skip_link: "Aller au contenu",
-    nav_label: "Menu principal",
-    nav_home: "Accueil",
-    nav_find: "Trouver une ressource",
-    nav_loans: "Mes prêts",
-    nav_invoices: "Mes factures",
-    nav_account: "Mon compte",
-    nav_members: "Membres",
-    log_out: "Se déconnecter",
-    footer_accessibility: "Accessibilité : partiellement conforme",
-    footer_observatory: "Observatoire",
-    footer_api: "API pour les partenaires",
     error_summary: "Il y a un problème",
     error_prefix: "Erreur :",
     back_home: "Revenir à l'accueil",
@@ -438,23 +421,10 @@ pub static FR: Texts = Texts {
     legal_electronic_address_invalid: "Donnez une adresse mail, un SIRET ou un SIREN.",
     legal_public_buyer_invalid: "Seul un acheteur public exige un code service ou un numéro d'engagement.",
     legal_text_invalid: "Ce champ est requis (200 caractères au plus, sans caractère de contrôle) ; pour la TVA, un numéro ou une mention d'exonération.",
-    nav_legal: "Identité légale",
 };
 
 /// English.
 pub static EN: Texts = Texts {
-    skip_link: "Skip to content",
-    nav_label: "Main menu",
-    nav_home: "Home",
-    nav_find: "Find a resource",
-    nav_loans: "My loans",
-    nav_invoices: "My invoices",
-    nav_account: "My account",
-    nav_members: "Members",
-    log_out: "Log out",
-    footer_accessibility: "Accessibility: partially compliant",
-    footer_observatory: "Observatory",
-    footer_api: "API for partners",
     error_summary: "There is a problem",
     error_prefix: "Error:",
     back_home: "Back to the home page",
@@ -579,7 +549,6 @@ pub static EN: Texts = Texts {
     legal_electronic_address_invalid: "Give an e-mail address, a SIRET or a SIREN.",
     legal_public_buyer_invalid: "Only a public buyer requires a service code or a commitment number.",
     legal_text_invalid: "This field is required (200 characters at most, no control characters); for VAT, a number or an exemption mention.",
-    nav_legal: "Legal identity",
 };
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! from [`crate::access::policy`] through those services. Nothing imports this module but `app`.
 
 mod account;
+mod calendar;
 mod form;
 mod lang;
 mod legal;
@@ -34,6 +35,7 @@ const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
 /// Registers the portal's pages (outside `/api/v1` and outside the OpenAPI document).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/portal.css", web::get().to(stylesheet))
+        .route("/robots.txt", web::get().to(robots))
         .route("/accessibility", web::get().to(account::accessibility))
         .service(
             web::resource("/login")
@@ -90,7 +92,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/members", web::get().to(members::members_page))
         .route("/members/invite", web::post().to(members::invite_submit))
-        .route("/members/{id}", web::post().to(members::member_submit));
+        .route("/members/{id}", web::post().to(members::member_submit))
+        .service(
+            web::resource("/calendar")
+                .route(web::get().to(calendar::calendar))
+                .route(web::post().to(calendar::reset)),
+        );
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.
@@ -104,6 +111,8 @@ pub struct Layout {
     /// The page's language (`<html lang>`) and its words.
     pub lang: &'static str,
     pub t: &'static Texts,
+    /// The frame's words (nav, footer), shared with the public pages ([`crate::page::Frame`]).
+    pub words: &'static crate::page::FrameWords,
     /// Whether the visitor administers their organisation's accounts (the "Membres" entry).
     pub admin: bool,
 }
@@ -125,6 +134,7 @@ impl Layout {
             current,
             lang: lang.code(),
             t: lang.t(),
+            words: lang.frame(),
             admin: crate::access::policy::manage_members(
                 &session.principal,
                 session.principal.organization_id,
@@ -146,6 +156,7 @@ impl Layout {
             current: "",
             lang: lang.code(),
             t: lang.t(),
+            words: lang.frame(),
             admin: false,
         }
     }
@@ -299,6 +310,17 @@ pub fn encode(value: &str) -> String {
         }
     }
     out
+}
+
+/// What crawlers may read: the pages (a venue's need a session anyway, so only the public ones
+/// can be indexed), not the API.
+const ROBOTS: &str = "User-agent: *\nDisallow: /api/\nAllow: /\n";
+
+async fn robots() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(ROBOTS)
 }
 
 async fn stylesheet() -> HttpResponse {

@@ -58,9 +58,36 @@ struct FindPage {
     starts_on: String,
     ends_on: String,
     radius: String,
+    age: String,
     results: Vec<Found>,
     /// Nothing within the radius: the nearest beyond it.
     beyond: Vec<Found>,
+    /// How many resources match, every page together.
+    total: i64,
+    /// Whether this is a page after the first.
+    later_page: bool,
+    /// The address of the next page of results, if any.
+    next_page: Option<String>,
+}
+
+/// What a search found, ready to show.
+struct FoundPage {
+    results: Vec<Found>,
+    beyond: Vec<Found>,
+    total: i64,
+    next_cursor: Option<String>,
+}
+
+impl Found {
+    /// Nothing found yet.
+    fn page() -> FoundPage {
+        FoundPage {
+            results: Vec::new(),
+            beyond: Vec::new(),
+            total: 0,
+            next_cursor: None,
+        }
+    }
 }
 
 const RADII: [(&str, &str); 6] = [
@@ -157,25 +184,54 @@ fn present(
     })
 }
 
+/// The checked values of a checkbox group that belong to a vocabulary (an unknown value, from
+/// an edited address, is ignored rather than refused: the page shows what it searched).
+fn checked<T: std::str::FromStr>(form: &Fields, name: &str) -> Vec<String> {
+    form.all(name)
+        .into_iter()
+        .filter(|v| v.parse::<T>().is_ok())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A checkbox group from a vocabulary, with what the form checked.
+fn choices<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    checked: &[String],
+) -> Vec<Choice> {
+    all.iter()
+        .map(|t| Choice {
+            value: value(*t),
+            label: label(*t),
+            selected: checked.iter().any(|c| c == value(*t)),
+        })
+        .collect()
+}
+
 /// `GET /resources`: the search form and its results (a GET form: results can be bookmarked).
+/// It asks the catalogue's search for what the API's `GET /resources` answers: distances from
+/// the user's own venue (`near_venue`, never coordinates), `age` in years, themes, kinds and
+/// audiences meaning *any of*, the total, and the nearest resource beyond an empty radius.
 pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let form = Fields::query(req.query_string());
     let searched = form.get("searched").is_some();
     let mut errors = Errors::default();
-    let theme = form
-        .get("theme")
-        .filter(|t| t.parse::<Theme>().is_ok())
-        .map(str::to_string);
-    let kind = form
-        .get("kind")
-        .filter(|k| k.parse::<ResourceKind>().is_ok())
-        .map(str::to_string);
-    let audience = form
-        .get("audience")
-        .filter(|a| a.parse::<crate::catalogue::model::Audience>().is_ok())
-        .map(str::to_string);
+    let themes = checked::<Theme>(&form, "theme");
+    let kinds = checked::<ResourceKind>(&form, "kind");
+    let audiences = checked::<crate::catalogue::model::Audience>(&form, "audience");
+    let age = match form.get("age") {
+        None => None,
+        Some(_) => errors.number(
+            &form,
+            "age",
+            "l'âge des visiteurs",
+            0..=crate::catalogue::search::MAX_AGE,
+        ),
+    };
     let radius: f64 = form
         .get("radius_km")
         .and_then(|r| r.parse().ok())
@@ -199,61 +255,53 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
             }
         }
     };
-    let (mut results, mut beyond) = (Vec::new(), Vec::new());
+    let cursor = form.get("cursor").map(str::to_string);
+    let mut found = Found::page();
     if searched && errors.is_empty() {
         let p = s.principal.clone();
         let billing = LoanBilling::from_config(&state.config);
-        let q = form.get("q").map(str::to_string);
-        let found = state
+        let params = SearchParams {
+            kind: kinds.clone(),
+            theme: themes.clone(),
+            audience: audiences.clone(),
+            age,
+            q: form.get("q").map(str::to_string),
+            near_venue: Some(p.organization_id),
+            radius_km: Some(radius),
+            available_from: dates.map(|d| d.0),
+            available_to: dates.map(|d| d.1),
+            limit: Some(20),
+            cursor: cursor.clone(),
+            ..SearchParams::default()
+        };
+        let answer = state
             .run(move |conn| {
-                let venue =
-                    crate::organization::service::get_organization(conn, p.organization_id)?;
-                let near = format!("{},{}", venue.latitude, venue.longitude);
-                let params = |radius_km: f64, limit: i64| SearchParams {
-                    kind: kind.clone().into_iter().collect(),
-                    theme: theme.clone().into_iter().collect(),
-                    audience: audience.clone().into_iter().collect(),
-                    q: q.clone(),
-                    near: Some(near.clone()),
-                    radius_km: Some(radius_km),
-                    available_from: dates.map(|d| d.0),
-                    available_to: dates.map(|d| d.1),
-                    limit: Some(limit),
-                    ..SearchParams::default()
-                };
                 let today = clock.today();
-                let within = catalogue::search_resources(
-                    conn,
-                    &SearchFilter::from_params(params(radius, 20))?,
-                )?;
-                let beyond = if within.items.is_empty() && radius < MAX_RADIUS_KM {
-                    catalogue::search_resources(
-                        conn,
-                        &SearchFilter::from_params(params(MAX_RADIUS_KM, 3))?,
-                    )?
-                    .items
-                } else {
-                    Vec::new()
-                };
+                let page = catalogue::search_resources(conn, &SearchFilter::from_params(params)?)?;
                 let show = |conn: &mut DbConnection, list: &[Resource]| {
                     list.iter()
                         .map(|r| present(conn, &billing, &p, r, dates, today))
                         .collect::<crate::error::Result<Vec<_>>>()
                 };
-                Ok((show(conn, &within.items)?, show(conn, &beyond)?))
+                let beyond: Vec<Resource> = page.nearest_beyond.iter().cloned().collect();
+                Ok(FoundPage {
+                    results: show(conn, &page.items)?,
+                    beyond: show(conn, &beyond)?,
+                    total: page.total,
+                    next_cursor: page.next_cursor,
+                })
             })
             .await;
-        match found {
-            Ok((w, b)) => {
-                results = w;
-                beyond = b;
-            }
+        match answer {
+            Ok(page) => found = page,
             Err(Error::Validation(fields)) => {
                 for f in fields {
                     let field = if f.field.starts_with("available_from") {
                         "starts_on"
                     } else if f.field.starts_with("available_to") {
                         "ends_on"
+                    } else if f.field.starts_with("age") {
+                        "age"
                     } else {
                         "q"
                     };
@@ -268,7 +316,17 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let selected = |name: &str, value: &str| form.get(name) == Some(value);
+    // The same search, one page further: the form's fields as sent, with the next cursor.
+    let next_page = found.next_cursor.as_ref().map(|c| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in form.pairs() {
+            if name != "cursor" {
+                query.append_pair(name, value);
+            }
+        }
+        query.append_pair("cursor", c);
+        format!("/resources?{}", query.finish())
+    });
     render(
         status,
         &FindPage {
@@ -276,30 +334,15 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
             errors,
             searched,
             q: form.value("q"),
-            themes: Theme::ALL
-                .iter()
-                .map(|t| Choice {
-                    value: t.as_str(),
-                    label: words::theme(*t),
-                    selected: selected("theme", t.as_str()),
-                })
-                .collect(),
-            kinds: ResourceKind::ALL
-                .iter()
-                .map(|k| Choice {
-                    value: k.as_str(),
-                    label: words::kind(*k),
-                    selected: selected("kind", k.as_str()),
-                })
-                .collect(),
-            audiences: crate::catalogue::model::Audience::ALL
-                .iter()
-                .map(|a| Choice {
-                    value: a.as_str(),
-                    label: words::audience(*a),
-                    selected: selected("audience", a.as_str()),
-                })
-                .collect(),
+            age: form.value("age"),
+            themes: choices(Theme::ALL, Theme::as_str, words::theme, &themes),
+            kinds: choices(ResourceKind::ALL, ResourceKind::as_str, words::kind, &kinds),
+            audiences: choices(
+                crate::catalogue::model::Audience::ALL,
+                crate::catalogue::model::Audience::as_str,
+                words::audience,
+                &audiences,
+            ),
             radii: RADII
                 .iter()
                 .map(|(v, l)| Choice {
@@ -311,8 +354,11 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
             starts_on: form.value("starts_on"),
             ends_on: form.value("ends_on"),
             radius: format!("{radius}"),
-            results,
-            beyond,
+            results: found.results,
+            beyond: found.beyond,
+            total: found.total,
+            later_page: cursor.is_some(),
+            next_page,
         },
     )
 }

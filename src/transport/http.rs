@@ -228,18 +228,18 @@ async fn plan_day(
     let plan = state
         .run(move |conn| dayplan::keep(conn, &principal, plan))
         .await?;
-    Ok(plan_response(&request, &plan))
+    plan_response(&request, &plan)
 }
 
 /// JSON, or the printable sheets when the caller asks for HTML.
-fn plan_response(request: &HttpRequest, plan: &DayPlan) -> HttpResponse {
-    if crate::http::accepts(request, "text/html") {
+fn plan_response(request: &HttpRequest, plan: &DayPlan) -> ApiResult<HttpResponse> {
+    Ok(if crate::http::accepts(request, "text/html") {
         HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(sheet::html(plan))
+            .body(sheet::html(plan)?)
     } else {
         HttpResponse::Ok().json(plan)
-    }
+    })
 }
 
 /// A kept day plan, as it was answered (the agency and the depot's producer).
@@ -263,7 +263,7 @@ async fn get_plan(
     let plan = state
         .run(move |conn| dayplan::read(conn, &principal, id))
         .await?;
-    Ok(plan_response(&request, &plan))
+    plan_response(&request, &plan)
 }
 
 /// Query of `GET /tours/{id}/tour.ics`.

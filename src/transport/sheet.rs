@@ -2,11 +2,11 @@
 //! no JavaScript) and as an iCalendar file (one event per van's day and per stop) for the
 //! driver's phone.
 
-use std::fmt::Write;
+use askama::Template;
 
 use super::model::{DayPlan, JobKind, Trip};
 use crate::booking::calendar::{escape as ics_escape, fold};
-use crate::text::html_escape as escape;
+use crate::page::{self, Frame};
 
 fn action(kind: JobKind) -> &'static str {
     match kind {
@@ -26,90 +26,140 @@ fn reason_fr(reason: super::model::UnassignedReason) -> &'static str {
     }
 }
 
-/// The printable day sheets of a plan.
-pub fn html(plan: &DayPlan) -> String {
-    let mut out = String::new();
-    let date = plan.date.format("%d/%m/%Y");
-    let _ = write!(
-        out,
-        r#"<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Tournées du {date} — {depot}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:1.5em;color:#111}}table{{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}}th,td{{border:1px solid #999;padding:.3em .4em;text-align:left;vertical-align:top;font-size:.92em}}th{{background:#eee}}.num{{text-align:right}}.sign{{width:9em}}section{{margin-bottom:2em}}@media print{{section{{page-break-after:always}}body{{margin:0}}}}</style></head><body>
-<h1>Tournées du {date}</h1><p>Dépôt : <strong>{depot}</strong> (commune {commune}). {trips} véhicule(s), {km} km, {hours} h de conduite. Plan n° {id}.</p>"#,
-        depot = escape(&plan.depot.name),
-        commune = escape(&plan.depot.commune_insee),
-        trips = plan.trips.len(),
-        km = plan.total_km,
-        hours = plan.total_driving_hours,
-        id = plan.id,
-    );
-    for trip in &plan.trips {
-        trip_section(&mut out, trip);
-    }
-    if !plan.unassigned.is_empty() {
-        out.push_str("<section><h2>Mouvements non planifiés</h2><table><tr><th>Réservation</th><th>Action</th><th>Exemplaire</th><th>Lieu</th><th>Motif</th></tr>");
-        for u in &plan.unassigned {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                u.booking_id,
-                action(u.kind),
-                escape(&u.asset_tag),
-                escape(&u.venue_name),
-                reason_fr(u.reason)
-            );
-        }
-        out.push_str("</table></section>");
-    }
-    out.push_str("</body></html>");
-    out
+/// One stop of a van's sheet, written for reading.
+pub struct SheetStop {
+    pub number: usize,
+    pub arrival: String,
+    pub service: String,
+    pub action: &'static str,
+    pub venue: String,
+    pub commune: String,
+    pub tag: String,
+    pub title: String,
+    pub load: String,
+    pub opening: String,
 }
 
-fn trip_section(out: &mut String, trip: &Trip) {
-    let _ = write!(
-        out,
-        r#"<section><h2>Tournée {n} — {van}</h2><p>Départ du dépôt <strong>{start}</strong>, retour <strong>{end}</strong> · {km} km · {hours} h de conduite · au départ {v} m³ / {w} kg à livrer · au retour {cv} m³ / {cw} kg collectés.</p>
-<table><tr><th class="num">#</th><th>Arrivée</th><th>Service</th><th>Action</th><th>Lieu</th><th>Exemplaire</th><th>Ouverture</th><th class="sign">Signature</th></tr>"#,
-        n = trip.number,
-        van = escape(&trip.van_name),
-        start = trip.start,
-        end = trip.end,
-        km = trip.km,
-        hours = trip.driving_hours,
-        v = trip.volume_m3,
-        w = trip.weight_kg,
-        cv = trip.collected_volume_m3,
-        cw = trip.collected_weight_kg,
-    );
-    for (k, s) in trip.stops.iter().enumerate() {
-        let opening = if s.opening.is_empty() {
-            "—".to_string()
-        } else {
-            s.opening
-                .iter()
-                .map(|w| format!("{}–{}", w.start, w.end))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = write!(
-            out,
-            "<tr><td class=\"num\">{k}</td><td>{arrival}</td><td>{start}–{departure} ({minutes} min)</td><td><strong>{action}</strong></td><td>{venue}<br><small>commune {commune}</small></td><td>{tag} — {title}<br><small>{crates} caisse(s), {volume} m³, {weight} kg · réservation {booking}</small></td><td>{opening}</td><td class=\"sign\"></td></tr>",
-            k = k + 1,
-            arrival = s.arrival.as_deref().unwrap_or("—"),
-            start = s.service_start.as_deref().unwrap_or("—"),
-            departure = s.departure.as_deref().unwrap_or("—"),
-            minutes = s.service_minutes,
-            action = action(s.kind),
-            venue = escape(&s.venue_name),
-            commune = escape(&s.commune_insee),
-            tag = escape(&s.asset_tag),
-            title = escape(&s.resource_title),
-            crates = s.crates,
-            volume = s.volume_m3,
-            weight = s.weight_kg,
-            booking = s.booking_id,
-        );
+/// One van's sheet.
+pub struct SheetTrip {
+    pub number: i64,
+    pub van: String,
+    pub start: String,
+    pub end: String,
+    pub km: String,
+    pub hours: String,
+    pub volume: String,
+    pub weight: String,
+    pub collected_volume: String,
+    pub collected_weight: String,
+    pub stops: Vec<SheetStop>,
+}
+
+/// A movement the plan could not place.
+pub struct SheetUnassigned {
+    pub booking_id: i64,
+    pub action: &'static str,
+    pub tag: String,
+    pub venue: String,
+    pub reason: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "transport/sheet.html")]
+struct SheetPage {
+    layout: Frame,
+    /// The portal's stylesheet, also inline: a sheet saved to a file or printed offline keeps
+    /// its layout and one van per printed page.
+    stylesheet: &'static str,
+    date: String,
+    depot: String,
+    commune: String,
+    id: i64,
+    km: String,
+    hours: String,
+    trips: Vec<SheetTrip>,
+    unassigned: Vec<SheetUnassigned>,
+}
+
+fn sheet_trip(trip: &Trip) -> SheetTrip {
+    SheetTrip {
+        number: trip.number,
+        van: trip.van_name.clone(),
+        start: trip.start.clone(),
+        end: trip.end.clone(),
+        km: page::decimal(trip.km, 1),
+        hours: page::decimal(trip.driving_hours, 2),
+        volume: page::decimal(trip.volume_m3, 2),
+        weight: page::decimal(trip.weight_kg, 0),
+        collected_volume: page::decimal(trip.collected_volume_m3, 2),
+        collected_weight: page::decimal(trip.collected_weight_kg, 0),
+        stops: trip
+            .stops
+            .iter()
+            .enumerate()
+            .map(|(k, s)| SheetStop {
+                number: k + 1,
+                arrival: s.arrival.clone().unwrap_or_else(|| "—".into()),
+                service: format!(
+                    "{}–{} ({} min)",
+                    s.service_start.as_deref().unwrap_or("—"),
+                    s.departure.as_deref().unwrap_or("—"),
+                    s.service_minutes
+                ),
+                action: action(s.kind),
+                venue: s.venue_name.clone(),
+                commune: s.commune_insee.clone(),
+                tag: s.asset_tag.clone(),
+                title: s.resource_title.clone(),
+                load: format!(
+                    "{} caisse(s), {} m³, {} kg · réservation {}",
+                    s.crates,
+                    page::decimal(s.volume_m3, 2),
+                    page::decimal(s.weight_kg, 0),
+                    s.booking_id
+                ),
+                opening: if s.opening.is_empty() {
+                    "—".to_string()
+                } else {
+                    s.opening
+                        .iter()
+                        .map(|w| format!("{}–{}", w.start, w.end))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            })
+            .collect(),
     }
-    out.push_str("</table></section>");
+}
+
+/// The printable day sheets of a plan (the template `templates/transport/sheet.html`, on the
+/// portal's layout and stylesheet; one van per printed page).
+pub fn html(plan: &DayPlan) -> crate::error::Result<String> {
+    let date = page::date(plan.date);
+    SheetPage {
+        layout: Frame::public(format!("Tournées du {date} — {}", plan.depot.name)),
+        stylesheet: include_str!("../../static/portal.css"),
+        date,
+        depot: plan.depot.name.clone(),
+        commune: plan.depot.commune_insee.clone(),
+        id: plan.id,
+        km: page::decimal(plan.total_km, 1),
+        hours: page::decimal(plan.total_driving_hours, 2),
+        trips: plan.trips.iter().map(sheet_trip).collect(),
+        unassigned: plan
+            .unassigned
+            .iter()
+            .map(|u| SheetUnassigned {
+                booking_id: u.booking_id,
+                action: action(u.kind),
+                tag: u.asset_tag.clone(),
+                venue: u.venue_name.clone(),
+                reason: reason_fr(u.reason),
+            })
+            .collect(),
+    }
+    .render()
+    .map_err(|e| crate::error::Error::Internal(format!("template: {e}")))
 }
 
 /// Europe/Paris, the wall clock of every time of a plan (the rules of the EU since 1996).

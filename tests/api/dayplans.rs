@@ -839,6 +839,9 @@ async fn day_plans_share_deliveries_and_pickups_among_vans_within_opening_hours(
         "Livrer",
         "lieu fermé ce jour-là",
         "<table",
+        // On the portal's layout and stylesheet.
+        "href=\"/portal.css\"",
+        "<main id=\"contenu\"",
     ] {
         assert!(
             html.text.contains(needle),

@@ -36,6 +36,7 @@ mod permissions;
 mod portal;
 mod portal_accounts;
 mod portal_legal;
+mod portal_pages;
 mod process;
 mod promises;
 mod replays;

@@ -341,4 +341,46 @@ async fn coverage_counts_every_commune_and_only_loans(app: TestApp) {
     );
 }
 
-on_both_backends!(coverage_counts_every_commune_and_only_loans);
+/// The observatory page is on the portal's layout, writes numbers the French way and lists every
+/// EPCI no loan reached (an empty network: all of them, far more than one screen).
+async fn the_page_lists_every_unserved_epci_with_french_numbers(app: TestApp) {
+    let page = app.get("/observatory", None).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("href=\"/portal.css\""),
+        "the portal's stylesheet"
+    );
+    assert!(!page.text.contains("<style"), "no inline style");
+    let heading = "Intercommunalités sans aucun prêt (";
+    let start = page.text.find(heading).expect("the unserved list") + heading.len();
+    let count: usize = page.text[start..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        count > 25,
+        "an empty network leaves every EPCI unserved: {count}"
+    );
+    let section = &page.text[start..page.text.find("Données ouvertes").unwrap()];
+    // Every one listed: one row per EPCI, plus the header row.
+    assert_eq!(section.matches("<tr>").count(), count + 1, "{section}");
+    // Populations grouped by thousands with a narrow no-break space, never "92085".
+    assert!(section.contains('\u{202f}'), "{section}");
+    let table = &section[section.find("<table>").unwrap()..];
+    let digits_run = table
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        digits_run <= 3,
+        "a number not grouped by thousands: {section}"
+    );
+}
+
+on_both_backends!(
+    coverage_counts_every_commune_and_only_loans,
+    the_page_lists_every_unserved_epci_with_french_numbers,
+);

@@ -537,7 +537,7 @@ async fn find_says_when_nothing_is_near_and_shows_the_nearest_beyond(app: TestAp
         near.text
     );
     assert!(
-        near.text.contains("Les plus proches au-delà de 10 km"),
+        near.text.contains("La plus proche au-delà de 10 km"),
         "{}",
         near.text
     );
@@ -558,9 +558,9 @@ async fn find_says_when_nothing_is_near_and_shows_the_nearest_beyond(app: TestAp
         .get("/resources?searched=1&q=eau&radius_km=1000")
         .await;
     assert!(
-        region
-            .text
-            .contains("1 ressource(s), la plus proche d'abord"),
+        region.text.contains(
+            "1 ressource(s) à moins de 1000 km de votre structure, la plus proche d'abord"
+        ),
         "{}",
         region.text
     );

@@ -1,0 +1,229 @@
+//! The venue's pages beyond the journey: the find page's filters (age in years, themes,
+//! audiences and kinds meaning *any of*, distance from my own venue), its total and next page;
+//! the calendar link of a venue and its reset.
+
+use crate::builders::{Network, ResourceBuilder, AMIENS, VILLAGE};
+use crate::common::{TestApp, PASSWORD};
+use crate::portal::{hidden, Browser};
+
+/// How many results a find page lists.
+fn listed(html: &str) -> usize {
+    html.matches("<h3><a href=\"/resources/").count()
+}
+
+async fn find_filters_by_age_and_any_of_and_counts_from_my_venue(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    ResourceBuilder::trunk("Malle de l'eau")
+        .with("themes", serde_json::json!(["nature_environment"]))
+        .with("audiences", serde_json::json!(["primary"]))
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    ResourceBuilder::kit("Kit des étoiles")
+        .with("themes", serde_json::json!(["astronomy"]))
+        .with("audiences", serde_json::json!(["secondary"]))
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    ResourceBuilder::exhibition("Exposition des adultes")
+        .with("themes", serde_json::json!(["science_society"]))
+        .with("audiences", serde_json::json!(["adult"]))
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.log_in(&net.venue.email, PASSWORD).await.status, 303);
+
+    // The form: an age field and checkboxes, never coordinates.
+    let form = b.get("/resources").await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    for field in [
+        "name=\"age\"",
+        "type=\"checkbox\" id=\"theme-astronomy\" name=\"theme\"",
+        "id=\"audience-primary\" name=\"audience\"",
+        "id=\"kind-trunk\" name=\"kind\"",
+    ] {
+        assert!(form.text.contains(field), "{field}: {}", form.text);
+    }
+
+    // Everything in the region: three, counted, each with distance, my price and free dates.
+    let all = b.get("/resources?searched=1&radius_km=1000").await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    assert_eq!(listed(&all.text), 3, "{}", all.text);
+    assert!(
+        all.text.contains("3 ressource(s) à moins de 1000 km"),
+        "{}",
+        all.text
+    );
+    assert!(all.text.contains("\u{a0}km</dd>"), "{}", all.text);
+    assert!(all.text.contains("pour une semaine"), "{}", all.text);
+    assert!(all.text.contains("Libre du "), "{}", all.text);
+    assert!(!all.text.contains("near=") && !all.text.contains("latitude"));
+
+    // Age 10: primary only; age 15: secondary only; 40: adults.
+    for (age, title) in [
+        ("10", "Malle de l&#39;eau"),
+        ("15", "Kit des étoiles"),
+        ("40", "Exposition des adultes"),
+    ] {
+        let page = b
+            .get(&format!("/resources?searched=1&radius_km=1000&age={age}"))
+            .await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert_eq!(listed(&page.text), 1, "age {age}: {}", page.text);
+        assert!(page.text.contains(title), "age {age}: {}", page.text);
+        assert!(page.text.contains(&format!("value=\"{age}\"")));
+    }
+
+    // Two themes mean either; the boxes stay checked.
+    let two = b
+        .get("/resources?searched=1&radius_km=1000&theme=astronomy&theme=nature_environment")
+        .await;
+    assert_eq!(listed(&two.text), 2, "{}", two.text);
+    assert!(two
+        .text
+        .contains("id=\"theme-astronomy\" name=\"theme\" value=\"astronomy\" checked"));
+    // Two audiences, two kinds: either.
+    let aud = b
+        .get("/resources?searched=1&radius_km=1000&audience=primary&audience=adult")
+        .await;
+    assert_eq!(listed(&aud.text), 2, "{}", aud.text);
+    let kinds = b
+        .get("/resources?searched=1&radius_km=1000&kind=kit&kind=exhibition&kind=trunk")
+        .await;
+    assert_eq!(listed(&kinds.text), 3, "{}", kinds.text);
+
+    // A bad age comes back on the form with its error tied to the field.
+    let bad = b.get("/resources?searched=1&age=deux").await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("href=\"#age\""), "{}", bad.text);
+    assert!(bad.text.contains("aria-invalid=\"true\""), "{}", bad.text);
+}
+
+async fn find_pages_through_results_with_a_total(app: TestApp) {
+    let net = Network::new(&app).await;
+    for n in 0..23 {
+        ResourceBuilder::kit(&format!("Kit numéro {n}"))
+            .copies(1)
+            .build(&app, &net.producer)
+            .await;
+    }
+    let mut b = Browser::new(&app);
+    assert_eq!(b.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    let first = b.get("/resources?searched=1&q=kit&radius_km=50").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(listed(&first.text), 20);
+    assert!(
+        first
+            .text
+            .contains("23 ressource(s) à moins de 50 km de votre structure, 20 sur cette page"),
+        "{}",
+        first.text
+    );
+    let marker = "<p><a href=\"";
+    let start = first
+        .text
+        .find(&format!("{marker}/resources?"))
+        .expect("a link to the next page")
+        + marker.len();
+    let next = first.text[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&");
+    assert!(next.contains("cursor="), "{next}");
+    let second = b.get(&next).await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    assert_eq!(listed(&second.text), 3, "{}", second.text);
+    assert!(second.text.contains("3 sur cette page"), "{}", second.text);
+    assert!(!second.text.contains("Résultats suivants"));
+}
+
+async fn an_admin_creates_the_calendar_link_once_and_a_new_one_cuts_the_old(app: TestApp) {
+    let net = Network::new(&app).await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    let list = b.get("/bookings").await;
+    assert!(list.text.contains("href=\"/calendar\""), "{}", list.text);
+    let form = b.get("/calendar").await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    assert!(
+        form.text.contains("Créer un nouveau lien d'agenda"),
+        "{}",
+        form.text
+    );
+    let csrf = hidden(&form.text, "csrf_token");
+
+    // Without its CSRF token: refused, no link.
+    let refused = b.post("/calendar", &[]).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert!(!refused.text.contains("calendar.ics"));
+
+    let link_of = |html: &str| {
+        let marker = "id=\"link\" type=\"url\" value=\"";
+        let start = html.find(marker).expect("the link") + marker.len();
+        html[start..]
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#38;", "&")
+    };
+    let first = b.post("/calendar", &[("csrf_token", &csrf)]).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let first_link = link_of(&first.text);
+    let path = format!(
+        "/api/v1/venues/{}/calendar.ics?token=itc_",
+        net.venue.org_id
+    );
+    // The whole address, under the service's public address.
+    assert!(first_link.starts_with("http"), "{first_link}");
+    assert!(first_link.contains(&path), "{first_link}");
+    let feed = first_link[first_link.find("/api/v1/").unwrap()..].to_string();
+    let ics = app.get(&feed, None).await;
+    assert_eq!(ics.status, 200, "{}", ics.text);
+    assert!(ics.text.starts_with("BEGIN:VCALENDAR"), "{}", ics.text);
+    // The page does not show it again.
+    assert!(!b.get("/calendar").await.text.contains("itc_"));
+
+    // A new link cuts the old one.
+    let second = b.post("/calendar", &[("csrf_token", &csrf)]).await;
+    let second_link = link_of(&second.text);
+    assert_ne!(first_link, second_link);
+    assert_eq!(app.get(&feed, None).await.status, 401);
+    let feed2 = second_link[second_link.find("/api/v1/").unwrap()..].to_string();
+    assert_eq!(app.get(&feed2, None).await.status, 200);
+
+    // A member sees no button, and the service refuses them anyway.
+    let member = app.user_in(&net.agency, net.venue.org_id, "member").await;
+    let mut m = Browser::new(&app);
+    assert_eq!(m.log_in(&member.email, PASSWORD).await.status, 303);
+    let page = m.get("/calendar").await;
+    assert!(
+        !page.text.contains("<button type=\"submit\">Créer"),
+        "{}",
+        page.text
+    );
+    let csrf = hidden(&page.text, "csrf_token");
+    let no = m.post("/calendar", &[("csrf_token", &csrf)]).await;
+    assert_eq!(no.status, 403, "{}", no.text);
+    assert_eq!(app.get(&feed2, None).await.status, 200);
+}
+
+async fn robots_txt_keeps_crawlers_out_of_the_api(app: TestApp) {
+    let res = app.get("/robots.txt", None).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(
+        res.content_type.starts_with("text/plain"),
+        "{}",
+        res.content_type
+    );
+    assert!(res.text.starts_with("User-agent: *\n"), "{}", res.text);
+    assert!(res.text.contains("Disallow: /api/\n"), "{}", res.text);
+}
+
+crate::on_both_backends!(
+    robots_txt_keeps_crawlers_out_of_the_api,
+    an_admin_creates_the_calendar_link_once_and_a_new_one_cuts_the_old,
+    find_filters_by_age_and_any_of_and_counts_from_my_venue,
+    find_pages_through_results_with_a_total,
+);
