@@ -19,7 +19,8 @@
 //! compared. `VRP_BENCH_REUSE_REFERENCE=1` reuses PyVRP plans cached by an earlier run (for
 //! tuning only; the figures that count come from a same-run comparison).
 //! `VRP_BENCH_ONLY=hdf-60` runs only the instances whose name contains that string, and
-//! `VRP_BENCH_JOBS_PER_VAN=12` draws smaller fleets (instances named `…-v12`).
+//! `VRP_BENCH_JOBS_PER_VAN=12` draws smaller fleets (instances named `…-v12`), and
+//! `VRP_BENCH_DRAW_ONLY=1` only writes the instances (for runs of the solver outside the bench).
 //!
 //! Exits 1 when a plan is infeasible, when we leave more jobs unassigned than PyVRP, when
 //! our time exceeds the limit, or when the distance gap exceeds the target of [`SIZES`].
@@ -388,6 +389,7 @@ fn main() -> ExitCode {
         .filter(|&n| n > 0)
         .unwrap_or(JOBS_PER_VAN);
     let only: Option<String> = std::env::var("VRP_BENCH_ONLY").ok();
+    let draw_only = std::env::var("VRP_BENCH_DRAW_ONLY").is_ok_and(|v| v == "1");
     let dir = format!("{MANIFEST}/target/vrp-bench");
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln!("bench-vrp: cannot create {dir}: {e}");
@@ -439,6 +441,10 @@ fn main() -> ExitCode {
             if let Err(errors) = vrp::validate(&inst.problem) {
                 eprintln!("bench-vrp: {} invalid: {errors:?}", inst.name);
                 return ExitCode::FAILURE;
+            }
+            if draw_only {
+                println!("{ipath}");
+                continue;
             }
             let began = Instant::now();
             let ours = vrp::solve(

@@ -26,6 +26,10 @@
 //!   route moves to another route (or an idle van) so that it takes its place (the ejection
 //!   of route minimisation, Nagata and Bräysy 2009, at depth one), since on days when the
 //!   fleet is just large enough serving every job comes before the kilometres;
+//! * on days of more than 150 jobs insertion is granular (as in HGS and PyVRP): a job goes
+//!   only into the routes serving one of its 40 nearest jobs or an idle van (the whole fleet
+//!   for a job the ruin has just removed, before it is left out), and a job left out is
+//!   retried only when the ruin has touched its neighbourhood;
 //! * the best plan is polished by a local search (relocate, swap and 2-opt* between routes,
 //!   relocate inside a route).
 //!

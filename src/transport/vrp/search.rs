@@ -35,6 +35,14 @@ const EJECT_ROUTES: usize = 4;
 /// Ejections tried per recreate: on a day where many jobs cannot all fit, trying each of them
 /// every iteration would spend the budget on the same failures.
 const EJECT_TRIES: usize = 2;
+/// Granular insertion (Toth and Vigo's granular neighbourhoods, as in HGS and PyVRP): on days
+/// of more than [`GRANULAR_FROM`] jobs, a job is inserted only into the routes that serve one
+/// of its [`GRANULAR`] nearest jobs (or an idle van), and a job left out is retried only when
+/// the ruin has touched that neighbourhood. At 1,000 jobs and 100 vans every insertion
+/// otherwise scans every route, and retrying every left-out job each iteration spent most of
+/// the budget on the same failures.
+const GRANULAR: usize = 40;
+const GRANULAR_FROM: usize = 150;
 
 /// The crate's seeded generator: the search is the same on every platform.
 pub(super) use crate::rng::SplitMix64 as Rng;
@@ -50,6 +58,11 @@ struct State<'a> {
     work: u64,
     /// Positions left before the next blink (skipped position).
     until_blink: u64,
+    /// Nearest jobs of each job, when insertion is granular ([`GRANULAR`]); empty otherwise.
+    near: Vec<Vec<usize>>,
+    /// `mark[r] == stamp`: route `r` is a candidate of the current granular insertion.
+    mark: Vec<u64>,
+    stamp: u64,
 }
 
 impl State<'_> {
@@ -66,20 +79,41 @@ impl State<'_> {
         }
     }
 
-    /// Cheapest feasible insertion of `j` over all routes, skipping positions at rate
+    /// Cheapest feasible insertion of `j` over all routes (only the routes near `j` when
+    /// `granular` and the day is large, see [`GRANULAR`]), skipping positions at rate
     /// `blink`; `None` if nowhere.
-    fn best_insertion(&mut self, j: usize, blink: f64, rng: &mut Rng) -> Option<(usize, usize)> {
+    fn best_insertion(
+        &mut self,
+        j: usize,
+        blink: f64,
+        rng: &mut Rng,
+        granular: bool,
+    ) -> Option<(usize, usize)> {
         let ctx = self.ctx;
         let u = j + 1;
         let (del, pick) = (ctx.delivery[u], ctx.pickup[u]);
         let mut best: (i64, usize, usize) = (i64::MAX, usize::MAX, 0);
         let mut seen_types: u128 = 0;
+        let granular = granular && !self.near.is_empty();
+        if granular {
+            self.stamp += 1;
+            for &c in &self.near[j] {
+                let r = self.route_of[c];
+                if r != usize::MAX {
+                    self.mark[r] = self.stamp;
+                }
+            }
+            self.work += self.near[j].len() as u64 / 4;
+        }
         for (r, route) in self.routes.iter().enumerate() {
             let v = route.vehicle;
+            let m = route.jobs.len();
+            if granular && m > 0 && self.mark[r] != self.stamp {
+                continue;
+            }
             if !ctx.can_serve(v, j) {
                 continue;
             }
-            let m = route.jobs.len();
             if m == 0 {
                 // Empty vans of the same type are interchangeable: try one of each.
                 let t = ctx.vtype[v];
@@ -201,6 +235,14 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
     let budget = budget.max(1);
     let mut rng = Rng::new(0x5EED_1712_2026);
     let st = prepare(ctx, servable);
+    let near = if servable.len() > GRANULAR_FROM {
+        st.neighbours
+            .iter()
+            .map(|list| list.iter().skip(1).take(GRANULAR).copied().collect())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut s = State {
         ctx,
         routes: (0..ctx.vehicles()).map(RouteState::new).collect(),
@@ -209,6 +251,9 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
         distance: 0,
         work: 0,
         until_blink: 100,
+        near,
+        mark: vec![0; ctx.vehicles()],
+        stamp: 0,
     };
     for r in 0..s.routes.len() {
         s.refresh(r);
@@ -250,14 +295,16 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
         }
         let mut removed = ruin(&mut s, &st, &mut rng, &mut saved);
         // Jobs left out so far go first, to take the slack the ruin has just made; then the
-        // removed ones. Both in the same SISR order.
-        let mut todo = std::mem::take(&mut s.unassigned);
+        // removed ones. Both in the same SISR order. On large days only the jobs left out
+        // near the ruin are retried (the others keep their place in `unassigned`).
+        let mut todo = retried(&mut s, &removed, &saved);
         let pick = rng.below(11);
         sort_for_recreate(&mut todo, &st, pick, &mut rng);
         sort_for_recreate(&mut removed, &st, pick, &mut rng);
+        let retried = todo.len();
         todo.append(&mut removed);
         // Recreate saves each route before its first change, for the rejection.
-        recreate_tracked(&mut s, &st, todo, st.blink, &mut rng, &mut saved);
+        recreate_tracked(&mut s, &st, todo, retried, st.blink, &mut rng, &mut saved);
         let cost = s.cost();
         let threshold = current_cost as f64 - temperature * rng.unit().max(1e-300).ln();
         // SISR's absence counters (from its fleet minimisation): with as many jobs left out,
@@ -439,6 +486,36 @@ fn ruin(
     removed
 }
 
+/// The left-out jobs to retry after a ruin, taken out of `s.unassigned`: all of them, or on
+/// large days ([`GRANULAR`]) those with one of their nearest jobs just removed or in a route
+/// the ruin touched.
+fn retried(s: &mut State, removed: &[usize], saved: &[(usize, RouteState)]) -> Vec<usize> {
+    if s.near.is_empty() {
+        return std::mem::take(&mut s.unassigned);
+    }
+    s.stamp += 1;
+    let stamp = s.stamp;
+    for &(r, _) in saved {
+        s.mark[r] = stamp;
+    }
+    let mut todo = Vec::new();
+    let mut kept = Vec::new();
+    for &u in &s.unassigned {
+        s.work += s.near[u].len() as u64 / 4;
+        let touched = s.near[u].iter().any(|&c| {
+            let r = s.route_of[c];
+            (r == usize::MAX && removed.contains(&c)) || (r != usize::MAX && s.mark[r] == stamp)
+        });
+        if touched {
+            todo.push(u);
+        } else {
+            kept.push(u);
+        }
+    }
+    s.unassigned = kept;
+    todo
+}
+
 /// SISR's recreate orders: random 4, demand 4, far 2, close 1.
 fn sort_for_recreate(todo: &mut [usize], st: &Static, pick: usize, rng: &mut Rng) {
     if pick < 4 {
@@ -454,24 +531,37 @@ fn sort_for_recreate(todo: &mut [usize], st: &Static, pick: usize, rng: &mut Rng
     }
 }
 
+/// The first plan: every job over the whole fleet (granular insertion would open a van for
+/// each job whose neighbours are not placed yet).
 fn recreate(s: &mut State, st: &Static, todo: Vec<usize>, blink: f64, rng: &mut Rng) {
     let mut sink = Vec::new();
-    recreate_tracked(s, st, todo, blink, rng, &mut sink);
+    let near = std::mem::take(&mut s.near);
+    recreate_tracked(s, st, todo, 0, blink, rng, &mut sink);
+    s.near = near;
 }
 
 /// Greedy insertion of `todo` in order; the first [`EJECT_TRIES`] jobs that fit nowhere get
-/// one chance by ejection ([`insert_by_ejection`]) before they are left out.
+/// one chance by ejection ([`insert_by_ejection`]) before they are left out. The first
+/// `retried` jobs were left out before the ruin: on large days they are tried only near
+/// their neighbours, where the others also get the whole fleet before the ejection.
 fn recreate_tracked(
     s: &mut State,
     st: &Static,
     todo: Vec<usize>,
+    retried: usize,
     blink: f64,
     rng: &mut Rng,
     saved: &mut Vec<(usize, RouteState)>,
 ) {
     let mut tries = 0;
-    for j in todo {
-        match s.best_insertion(j, blink, rng) {
+    for (i, j) in todo.into_iter().enumerate() {
+        // Granular first; a job that was placed before the ruin gets the whole fleet before
+        // it is left out.
+        let mut at = s.best_insertion(j, blink, rng, true);
+        if at.is_none() && !s.near.is_empty() && i >= retried {
+            at = s.best_insertion(j, blink, rng, false);
+        }
+        match at {
             Some((r, k)) => {
                 save(s, r, saved);
                 s.insert(j, r, k);
