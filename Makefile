@@ -53,7 +53,9 @@ openapi: check-toolchain
 ## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
 ## target/bench-venv), day routing against PyVRP given 10 s (same venv; every plan checked by an
 ## independent checker), the login throttle under bursts of 20 parallel logins (attempts checked
-## per burst, target exactly 5), the observatory page and a drivers' day sheet in headless Chromium.
+## per burst, target exactly 5), the observatory page and a drivers' day sheet in headless Chromium,
+## Lighthouse on the portal's find and loan pages (npm lighthouse under target/lighthouse; every
+## category ≥ 95).
 bench: check-toolchain
 	.ci/ensure-wrk
 	.ci/with-postgres $(CARGO) bench --locked --bench api
@@ -64,6 +66,7 @@ bench: check-toolchain
 	.ci/bench-vrp
 	.ci/observatory-page
 	.ci/day-sheet-page
+	.ci/lighthouse
 
 clean:
 	$(CARGO) clean

@@ -219,6 +219,8 @@ async fn robots_txt_keeps_crawlers_out_of_the_api(app: TestApp) {
     );
     assert!(res.text.starts_with("User-agent: *\n"), "{}", res.text);
     assert!(res.text.contains("Disallow: /api/\n"), "{}", res.text);
+    // No icon, and no 404 logged by browsers on every page either.
+    assert_eq!(app.get("/favicon.ico", None).await.status, 204);
 }
 
 crate::on_both_backends!(
