@@ -30,6 +30,7 @@ pub mod notify;
 pub mod observatory;
 pub mod organization;
 pub mod outbox;
+pub mod pdf;
 pub mod portal;
 pub mod rng;
 pub mod schema;

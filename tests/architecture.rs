@@ -34,6 +34,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "error",
             "config",
             "client",
+            "pdf",
         ],
     ),
     ("database", &["db", "schema"]),
