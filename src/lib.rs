@@ -31,6 +31,7 @@ pub mod observatory;
 pub mod organization;
 pub mod outbox;
 pub mod page;
+pub mod pdf;
 pub mod portal;
 pub mod rng;
 pub mod schema;

@@ -8,7 +8,7 @@ use super::model::{
     Invoice, InvoiceFilter, InvoiceRequest, NewSubsidyProgram, PricingPolicy, Quote, QuoteQuery,
     RevenueQuery, RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
 };
-use super::{invoice, quote, revenue, service, subsidy, LoanBilling};
+use super::{invoice, invoice_pdf, quote, revenue, service, subsidy, LoanBilling};
 use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::idempotency::{self, http::IdempotencyKey};
@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_invoices)
         .service(get_invoice)
         .service(invoice_facturx)
+        .service(invoice_facturx_pdf)
         .service(producer_revenue);
 }
 
@@ -403,14 +404,17 @@ async fn list_invoices(
     }
 }
 
-/// One invoice or credit note, for its seller, its buyer and the agency.
+/// One invoice or credit note, for its seller, its buyer and the agency: JSON, or with
+/// `Accept: application/pdf` its Factur-X PDF/A-3 (as `/invoices/{id}/facturx.pdf`). Any other
+/// `Accept` is 406.
 #[utoipa::path(
     tag = "billing",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Invoice id")),
     responses(
-        (status = 200, description = "The invoice", body = Invoice),
+        (status = 200, description = "The invoice (JSON, or the Factur-X PDF with `Accept: application/pdf`)", content((Invoice = "application/json"), (Vec<u8> = "application/pdf"))),
         (status = 404, description = "No such invoice, or another's", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`not_acceptable`: an `Accept` naming neither JSON nor PDF", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/invoices/{id}")]
@@ -418,13 +422,62 @@ async fn get_invoice(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-) -> ApiResult<web::Json<Invoice>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| invoice::get(conn, &principal, id))
-            .await?,
-    ))
+    match crate::http::negotiate(&req, &["application/json", "application/pdf"])? {
+        "application/pdf" => facturx_pdf_response(&state, principal, id).await,
+        _ => Ok(HttpResponse::Ok().json(
+            state
+                .run(move |conn| invoice::get(conn, &principal, id))
+                .await?,
+        )),
+    }
+}
+
+/// The Factur-X PDF of an invoice, rendered off the async workers.
+async fn facturx_pdf_response(
+    state: &AppState,
+    principal: Principal,
+    id: i64,
+) -> ApiResult<HttpResponse> {
+    let doc = state
+        .run(move |conn| invoice::printable(conn, &principal, id))
+        .await?;
+    let (name, bytes) = web::block(move || {
+        invoice_pdf::render(&doc).map(|bytes| (invoice_pdf::file_name(&doc), bytes))
+    })
+    .await
+    .map_err(|e| crate::error::Error::Internal(format!("pdf worker: {e}")))??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{name}\""),
+        ))
+        .body(bytes))
+}
+
+/// The invoice as a Factur-X PDF/A-3b: the readable French invoice with its CII XML (the
+/// document of `/facturx.xml`) attached as `factur-x.xml` (relationship `Alternative`, XMP
+/// Factur-X 1.0, conformance level EN 16931). Credit notes alike. Its seller, its buyer and the
+/// agency.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Invoice id")),
+    responses(
+        (status = 200, description = "Factur-X PDF/A-3b", body = Vec<u8>, content_type = "application/pdf"),
+        (status = 404, description = "No such invoice, or another's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invoices/{id}/facturx.pdf")]
+async fn invoice_facturx_pdf(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    facturx_pdf_response(&state, principal, id.into_inner()).await
 }
 
 /// The invoice as a structured e-invoice: UN/CEFACT Cross Industry Invoice XML, Factur-X EN 16931

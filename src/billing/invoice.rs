@@ -2,7 +2,7 @@
 //! agency), numbered `YYYY-NNNNNN` per seller and year without gaps or repeats, never changed
 //! afterwards; a correction is a credit note, after which the loan may be invoiced again.
 
-use chrono::{Datelike, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::facturx;
 use super::ledger::{self, InvoiceInsert, InvoiceRow, Scope};
@@ -392,13 +392,28 @@ pub fn csv(invoices: &[Invoice]) -> String {
     out
 }
 
-/// The invoice as UN/CEFACT CII XML, Factur-X EN 16931 profile, from the parties frozen at issue
-/// (the live details only for invoices issued before parties were frozen).
-pub fn facturx_xml(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<String> {
+/// An invoice or credit note with everything its printed and structured forms show: the parties
+/// frozen at issue (the live details only for invoices issued before parties were frozen), the
+/// credited invoice, the loan's days of use.
+pub struct Printable {
+    pub invoice: Invoice,
+    pub parties: FrozenParties,
+    /// For a credit note: the credited invoice's number and issue date.
+    pub preceding: Option<(String, NaiveDate)>,
+    /// The loan's days of use, first and last.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// The printable invoice, for its seller, its buyer or the agency (others: 404).
+pub fn printable(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Printable> {
     let row = ledger::find(conn, id)?
         .filter(|row| may_read(p, row))
         .ok_or_else(|| Error::NotFound(format!("invoice {id}")))?;
-    let frozen = match &row.parties {
+    printable_row(conn, row)
+}
+
+fn printable_row(conn: &mut DbConnection, row: InvoiceRow) -> Result<Printable> {
+    let parties = match &row.parties {
         Some(json) => FrozenParties::from_json(json)?,
         None => FrozenParties {
             seller: parties::current(conn, row.seller_id)?.0,
@@ -407,39 +422,62 @@ pub fn facturx_xml(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<St
     };
     let invoice = load(conn, row)?;
     let preceding = match invoice.credits_invoice_id {
-        Some(original) => ledger::find(conn, original)?,
+        Some(original) => ledger::find(conn, original)?.map(|r| (r.number, r.issued_on)),
         None => None,
     };
     let booking = crate::booking::store::find_booking(conn, invoice.booking_id)?;
-    let lines: Vec<facturx::Line> = invoice
-        .lines
-        .iter()
-        .map(|l| facturx::Line {
-            kind: l.kind.as_str(),
-            label: &l.label,
-            amount_cents: l.amount_cents,
+    Ok(Printable {
+        invoice,
+        parties,
+        preceding,
+        period: booking.map(|b| (b.starts_on, b.ends_on)),
+    })
+}
+
+impl Printable {
+    /// Whether it is a credit note.
+    pub fn is_credit_note(&self) -> bool {
+        self.invoice.kind == InvoiceKind::CreditNote
+    }
+
+    /// UN/CEFACT CII XML, Factur-X EN 16931 profile.
+    pub fn cii_xml(&self) -> String {
+        let invoice = &self.invoice;
+        let seller = &self.parties.seller;
+        let lines: Vec<facturx::Line> = invoice
+            .lines
+            .iter()
+            .map(|l| facturx::Line {
+                kind: l.kind.as_str(),
+                label: &l.label,
+                amount_cents: l.amount_cents,
+            })
+            .collect();
+        facturx::cii_xml(&facturx::Document {
+            number: &invoice.number,
+            credit_note: self.is_credit_note(),
+            issued_on: invoice.issued_on,
+            seller: seller.as_party(),
+            buyer: self.parties.buyer.as_party(),
+            lines: &lines,
+            total_cents: invoice.total_cents,
+            currency: Currency::Eur.as_str(),
+            preceding_number: self.preceding.as_ref().map(|(n, _)| n.as_str()),
+            preceding_issued_on: self.preceding.as_ref().map(|(_, d)| *d),
+            period: self.period,
+            booking_id: Some(invoice.booking_id),
+            exemption_reason: seller.exemption_reason(),
+            payee_account: seller
+                .iban
+                .as_deref()
+                .map(|iban| (iban, seller.bic.as_deref())),
+            buyer_reference: invoice.buyer_service_code.as_deref(),
+            order_reference: invoice.commitment_number.as_deref(),
         })
-        .collect();
-    Ok(facturx::cii_xml(&facturx::Document {
-        number: &invoice.number,
-        credit_note: invoice.kind == InvoiceKind::CreditNote,
-        issued_on: invoice.issued_on,
-        seller: frozen.seller.as_party(),
-        buyer: frozen.buyer.as_party(),
-        lines: &lines,
-        total_cents: invoice.total_cents,
-        currency: Currency::Eur.as_str(),
-        preceding_number: preceding.as_ref().map(|r| r.number.as_str()),
-        preceding_issued_on: preceding.as_ref().map(|r| r.issued_on),
-        period: booking.as_ref().map(|b| (b.starts_on, b.ends_on)),
-        booking_id: Some(invoice.booking_id),
-        exemption_reason: frozen.seller.exemption_reason(),
-        payee_account: frozen
-            .seller
-            .iban
-            .as_deref()
-            .map(|iban| (iban, frozen.seller.bic.as_deref())),
-        buyer_reference: invoice.buyer_service_code.as_deref(),
-        order_reference: invoice.commitment_number.as_deref(),
-    }))
+    }
+}
+
+/// The invoice as UN/CEFACT CII XML, Factur-X EN 16931 profile.
+pub fn facturx_xml(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<String> {
+    Ok(printable(conn, p, id)?.cii_xml())
 }

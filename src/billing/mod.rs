@@ -6,6 +6,7 @@
 pub mod facturx;
 pub mod http;
 pub mod invoice;
+pub mod invoice_pdf;
 pub mod ledger;
 pub mod model;
 pub mod parties;

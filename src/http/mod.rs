@@ -24,6 +24,54 @@ pub fn accepts(req: &actix_web::HttpRequest, media_type: &str) -> bool {
         .is_some_and(|v| v.contains(media_type))
 }
 
+/// The representation to serve among `offered` (the first is the default): the `Accept` header's
+/// media ranges by decreasing quality, each matched exactly, by `type/*` or by `*/*`; no header
+/// (or an empty one) takes the default. None acceptable: 406 `not_acceptable`.
+pub fn negotiate(
+    req: &actix_web::HttpRequest,
+    offered: &[&'static str],
+) -> Result<&'static str, ApiError> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("");
+    let default = offered.first().copied().unwrap_or("application/json");
+    if header.is_empty() {
+        return Ok(default);
+    }
+    let mut ranges: Vec<(f32, usize, String)> = Vec::new();
+    for (order, item) in header.split(',').enumerate() {
+        let mut parts = item.split(';');
+        let range = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let quality = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if !range.is_empty() && quality > 0.0 {
+            ranges.push((quality, order, range));
+        }
+    }
+    ranges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, _, range) in &ranges {
+        let found = offered.iter().copied().find(|o| {
+            range == "*/*"
+                || range == o
+                || range
+                    .strip_suffix("/*")
+                    .is_some_and(|t| o.split('/').next() == Some(t))
+        });
+        if let Some(found) = found {
+            return Ok(found);
+        }
+    }
+    Err(ApiError::NotAcceptable(format!(
+        "this resource is served as {}; Accept asked for {header}",
+        offered.join(" or ")
+    )))
+}
+
 /// Whether the caller asked for CSV (`Accept: text/csv`).
 pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
     accepts(req, "text/csv")

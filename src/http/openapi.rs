@@ -147,9 +147,31 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
             for shared in [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, INVALID] {
                 refer_to_shared(op, shared);
             }
+            declare_files_binary(op);
         }
     }
     doc
+}
+
+/// Files (PDF, ZIP) are bytes, not the array of integers utoipa makes of a `Vec<u8>`: their
+/// schema is `{"type": "string", "format": "binary"}`.
+fn declare_files_binary(op: &mut Operation) {
+    for response in op.responses.responses.values_mut() {
+        if let RefOr::T(response) = response {
+            for (media_type, content) in response.content.iter_mut() {
+                if matches!(media_type.as_str(), "application/pdf" | "application/zip") {
+                    content.schema = Some(RefOr::T(utoipa::openapi::Schema::Object(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::Type::String)
+                            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                                utoipa::openapi::KnownFormat::Binary,
+                            )))
+                            .build(),
+                    )));
+                }
+            }
+        }
+    }
 }
 
 /// Replaces an operation's own problem answer for a shared status by a reference to the shared

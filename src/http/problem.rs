@@ -47,6 +47,9 @@ pub enum ApiError {
     BodyTimeout(u64),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The `Accept` header names no representation the operation serves.
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
     /// An `Idempotency-Key` already used by this organisation for another request.
@@ -92,6 +95,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => {
                 (Code::UnsupportedMediaType, "Unsupported media type")
             }
+            ApiError::NotAcceptable(_) => (Code::NotAcceptable, "Not acceptable"),
             ApiError::NoRoute { .. } => (Code::NotFound, "Not found"),
             ApiError::IdempotencyKeyReused => {
                 (Code::IdempotencyKeyReused, "Idempotency key reused")

@@ -25,7 +25,7 @@ pub fn seller_identity() -> Value {
 }
 
 /// A venue's identity: a commune's library with a VAT number.
-fn buyer_identity() -> Value {
+pub fn buyer_identity() -> Value {
     json!({
         "siret": "40483304800022",
         "vat_id": "FR83404833048",
@@ -49,7 +49,7 @@ pub async fn set_identity(app: &TestApp, who: &Actor, body: Value) {
     assert_eq!(res.status, 200, "{}", res.text);
 }
 
-async fn returned_loan(app: &TestApp, net: &Network) -> i64 {
+pub async fn returned_loan(app: &TestApp, net: &Network) -> i64 {
     let trunk = ResourceBuilder::trunk("Malle des énergies")
         .copies(1)
         .build(app, &net.producer)

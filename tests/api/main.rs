@@ -19,6 +19,7 @@ mod condition;
 mod dayplans;
 mod days;
 mod demo;
+mod documents;
 mod einvoice;
 mod errors;
 mod evaluation;
