@@ -43,6 +43,9 @@ def driver():
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1400",
                  "--disable-dev-shm-usage"):
         options.add_argument(flag)
+    # The pages follow the browser's language when nobody is signed in: a French browser here.
+    options.add_argument("--lang=fr-FR")
+    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
