@@ -26,6 +26,7 @@ mod hygiene;
 mod idempotency;
 mod lifecycle;
 mod media;
+mod messages;
 mod methods;
 mod migrations;
 mod notifications;

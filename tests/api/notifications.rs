@@ -69,7 +69,7 @@ async fn a_request_mails_the_producer_and_an_approval_the_venue(backend: Backend
         .starts_with("New request: Malle « Sons & lumières »"));
     let text = to_admin.text();
     assert!(
-        text.contains(&format!("https://itinerance.test/api/v1/bookings/{id}")),
+        text.contains(&format!("https://itinerance.test/bookings/{id}")),
         "{text}"
     );
     assert!(text.contains("acceptez ou refusez"), "{text}");
