@@ -453,7 +453,7 @@ async fn loans_due_and_overdue_are_announced_once(backend: Backend) {
     );
     assert!(mails.iter().any(|m| m
         .text()
-        .contains(&format!("/api/v1/bookings/{}", id_of(&soon)))));
+        .contains(&format!("itinerance.test/bookings/{}", id_of(&soon)))));
 
     // Its last day plus one day of travel back is past: overdue, once.
     let before = sink.received().len();
