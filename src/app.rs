@@ -37,6 +37,8 @@ or a partner API key.",
         crate::error::FieldError,
         crate::booking::model::BookingAction,
         crate::condition::service::FleetSort,
+        crate::booking::http::FeedLanguage,
+        crate::booking::model::FlagReason,
         crate::notify::webhook::model::WebhookPayload
     )),
     tags(

@@ -19,12 +19,27 @@ pub fn record(
     payload: &serde_json::Value,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
+    record_with_snapshot(conn, kind, subject_type, subject_id, payload, None, now)
+}
+
+/// Records one event with its subject as it is now (`snapshot`, JSON): fan-out sends that, not
+/// the subject as it will be when the event is delivered.
+pub fn record_with_snapshot(
+    conn: &mut DbConnection,
+    kind: &str,
+    subject_type: &str,
+    subject_id: i64,
+    payload: &serde_json::Value,
+    snapshot: Option<&serde_json::Value>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::insert_into(domain_events::table)
         .values((
             domain_events::kind.eq(kind),
             domain_events::subject_type.eq(subject_type),
             domain_events::subject_id.eq(subject_id),
             domain_events::payload.eq(payload.to_string()),
+            domain_events::snapshot.eq(snapshot.map(|s| s.to_string())),
             domain_events::created_at.eq(now),
         ))
         .execute(conn)
@@ -114,6 +129,12 @@ pub enum MailKind {
     /// The copy can no longer serve the booking (to both sides).
     #[serde(rename = "booking.flagged")]
     BookingFlagged,
+    /// The dates of a request or an approved loan changed (to both sides).
+    #[serde(rename = "booking.rescheduled")]
+    BookingRescheduled,
+    /// An allocation round was confirmed without serving a request, and why (to the venue).
+    #[serde(rename = "allocation.refused")]
+    AllocationRefused,
     /// A scheduled maintenance starts within three days (to the producer).
     #[serde(rename = "copy.maintenance_due")]
     CopyMaintenanceDue,
@@ -133,6 +154,8 @@ impl MailKind {
         MailKind::BookingReturnDue,
         MailKind::BookingOverdue,
         MailKind::BookingFlagged,
+        MailKind::BookingRescheduled,
+        MailKind::AllocationRefused,
         MailKind::CopyMaintenanceDue,
         MailKind::WebhookDisabled,
     ];
@@ -149,6 +172,8 @@ impl MailKind {
             MailKind::BookingReturnDue => "booking.return_due",
             MailKind::BookingOverdue => "booking.overdue",
             MailKind::BookingFlagged => "booking.flagged",
+            MailKind::BookingRescheduled => "booking.rescheduled",
+            MailKind::AllocationRefused => "allocation.refused",
             MailKind::CopyMaintenanceDue => "copy.maintenance_due",
             MailKind::WebhookDisabled => "webhook.disabled",
         }

@@ -253,6 +253,7 @@ diesel::table! {
         payload -> Text,
         created_at -> Timestamp,
         processed_at -> Nullable<Timestamp>,
+        snapshot -> Nullable<Text>,
     }
 }
 

@@ -99,6 +99,17 @@ pub struct RoundRequest {
     pub booking_id: Option<i64>,
 }
 
+/// A venue's request in an allocation round as an event saw it (`allocation.refused`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AllocationRequestSnapshot {
+    pub id: i64,
+    pub round_id: i64,
+    pub venue_id: i64,
+    pub resource_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
 /// Body of `POST /api/v1/allocation-rounds/{id}/allocate`.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::model::{
-    AllocationPolicy, Confirmation, NewRound, NewRoundRequest, Proposal, Round, RoundDetail,
-    RoundRequest, RoundStatus,
+    AllocationPolicy, AllocationRequestSnapshot, Confirmation, NewRound, NewRoundRequest, Proposal,
+    Round, RoundDetail, RoundRequest, RoundStatus,
 };
 use super::plan::{self, Standing, Territory, Wish};
 use super::store::{self, Decision, RequestInsert, RequestRow, RoundInsert, RoundRow};
@@ -464,8 +464,39 @@ fn calendar_of(
     Ok(busy)
 }
 
+/// Tells a venue that the confirmed round does not serve its request, and why
+/// (`allocation.refused`: mail to the venue, webhooks of the venue), with the request as it was.
+fn announce_refusal(conn: &mut DbConnection, r: &RequestRow, now: NaiveDateTime) -> Result<()> {
+    let snapshot = AllocationRequestSnapshot {
+        id: r.id,
+        round_id: r.round_id,
+        venue_id: r.venue_id,
+        resource_id: r.resource_id,
+        starts_on: r.starts_on,
+        ends_on: r.ends_on,
+    };
+    let snapshot = serde_json::to_value(snapshot).map_err(|e| Error::Internal(e.to_string()))?;
+    crate::outbox::record_with_snapshot(
+        conn,
+        REFUSED,
+        "allocation_request",
+        r.id,
+        &serde_json::json!({
+            "round_id": r.round_id,
+            "reason": r.proposed_reason.as_deref().unwrap_or("no copy was free for these dates"),
+        }),
+        Some(&snapshot),
+        now,
+    )?;
+    Ok(())
+}
+
+/// The event of a request a confirmed round did not serve.
+pub const REFUSED: &str = "allocation.refused";
+
 /// Books the round's current proposal, every assignment `approved`, in one transaction: if any
-/// copy was taken meanwhile nothing is booked (409 `proposal_stale`). The agency only.
+/// copy was taken meanwhile nothing is booked (409 `proposal_stale`); the requests it does not
+/// serve are told why. The agency only.
 pub fn confirm(
     conn: &mut DbConnection,
     p: &Principal,
@@ -495,10 +526,10 @@ pub fn confirm(
                 "the round was confirmed meanwhile",
             ));
         }
-        let mut assigned: Vec<RequestRow> = store::requests_of(conn, round_id)?
-            .into_iter()
-            .filter(|r| r.proposed_copy_id.is_some())
-            .collect();
+        let (mut assigned, refused): (Vec<RequestRow>, Vec<RequestRow>) =
+            store::requests_of(conn, round_id)?
+                .into_iter()
+                .partition(|r| r.proposed_copy_id.is_some());
         assigned.sort_by_key(|r| (r.proposed_rank, r.id));
         let note = format!("allocation round {round_id} ({policy})");
         let mut booked = Vec::with_capacity(assigned.len());
@@ -527,6 +558,9 @@ pub fn confirm(
             };
             store::set_request_booking(conn, r.id, made.id)?;
             booked.push(made.id);
+        }
+        for r in &refused {
+            announce_refusal(conn, r, now)?;
         }
         crate::audit::record(
             conn,

@@ -14,7 +14,7 @@ pub struct CalendarEvent {
     pub summary: String,
     pub description: String,
     pub location: String,
-    /// `TENTATIVE` or `CONFIRMED`.
+    /// `TENTATIVE`, `CONFIRMED` or `CANCELLED`.
     pub status: &'static str,
     /// Last change, UTC.
     pub stamp: NaiveDateTime,

@@ -100,7 +100,45 @@ type FeedRow = (
 /// fetched through.
 const UID_DOMAIN: &str = "itinerance";
 
-fn events(conn: &mut DbConnection, rows: Vec<FeedRow>) -> Result<Vec<CalendarEvent>> {
+/// How long a booking that will not happen (cancelled, rejected, expired) stays in feeds as
+/// `STATUS:CANCELLED`, so that subscribed calendars remove it rather than keep it.
+pub const CANCELLED_KEPT_DAYS: i64 = 30;
+
+/// The statuses of bookings that will not happen.
+const CALLED_OFF: &[BookingStatus] = &[
+    BookingStatus::Cancelled,
+    BookingStatus::Rejected,
+    BookingStatus::Expired,
+];
+
+/// A feed's summary and description in a language (`en`, else French).
+fn texts(
+    locale: &str,
+    (id, title, tag, status): (i64, &str, &str, BookingStatus),
+    (occupied_from, occupied_to): (chrono::NaiveDate, chrono::NaiveDate),
+) -> (String, String) {
+    let words = status.words(locale);
+    if locale == "en" {
+        (
+            format!("{title} ({words})"),
+            format!(
+                "Booking {id}, copy {tag}. The copy is occupied from {occupied_from} to \
+                 {occupied_to} (travel, set-up and checks included). Status: {words}."
+            ),
+        )
+    } else {
+        (
+            format!("{title} ({words})"),
+            format!(
+                "Réservation n° {id}, exemplaire {tag}. L'exemplaire est occupé du \
+                 {occupied_from} au {occupied_to} (transport, installation et vérifications \
+                 compris). Statut : {words}."
+            ),
+        )
+    }
+}
+
+fn events(conn: &mut DbConnection, rows: Vec<FeedRow>, locale: &str) -> Result<Vec<CalendarEvent>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     // Each recorded change (dates, status) raises the sequence, so clients replace their copy.
     let changes = super::store::event_counts(conn, &ids)?;
@@ -121,17 +159,21 @@ fn events(conn: &mut DbConnection, rows: Vec<FeedRow>) -> Result<Vec<CalendarEve
                 _,
             )| {
                 let status: BookingStatus = stored(&status)?;
+                let (summary, description) = texts(
+                    locale,
+                    (id, &title, &tag, status),
+                    (occupied_from, occupied_to),
+                );
                 Ok(CalendarEvent {
                     uid: format!("booking-{id}@{UID_DOMAIN}"),
                     first_day: starts_on,
                     last_day: ends_on,
-                    summary: format!("{title} ({status})"),
-                    description: format!(
-                        "Booking {id}, copy {tag}. The copy is occupied from {occupied_from} to \
-                     {occupied_to} (travel, set-up and checks included). Status: {status}."
-                    ),
+                    summary,
+                    description,
                     location: venue,
-                    status: if status == BookingStatus::Requested {
+                    status: if CALLED_OFF.contains(&status) {
+                        "CANCELLED"
+                    } else if status == BookingStatus::Requested {
                         "TENTATIVE"
                     } else {
                         "CONFIRMED"
@@ -144,16 +186,26 @@ fn events(conn: &mut DbConnection, rows: Vec<FeedRow>) -> Result<Vec<CalendarEve
         .collect()
 }
 
+/// The bookings of a feed: those that move their copy, and those called off within the last
+/// [`CANCELLED_KEPT_DAYS`] days.
 fn feed_query(
     conn: &mut DbConnection,
     venue_id: Option<i64>,
     copy_id: Option<i64>,
+    now: NaiveDateTime,
 ) -> Result<Vec<FeedRow>> {
+    let since = now - chrono::Duration::days(CANCELLED_KEPT_DAYS);
     let mut query = bookings::table
         .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
         .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
-        .filter(bookings::status.eq_any(BookingStatus::MOVING))
+        .filter(
+            bookings::status
+                .eq_any(BookingStatus::MOVING)
+                .or(bookings::status
+                    .eq_any(CALLED_OFF)
+                    .and(bookings::updated_at.ge(since))),
+        )
         .select((
             bookings::id,
             bookings::starts_on,
@@ -186,6 +238,8 @@ pub fn venue_feed(
     conn: &mut DbConnection,
     access: FeedAccess<'_>,
     venue_id: i64,
+    locale: &str,
+    now: NaiveDateTime,
 ) -> Result<String> {
     let venue = organizations::table
         .find(venue_id)
@@ -208,15 +262,21 @@ pub fn venue_feed(
             }
         }
     }
-    let rows = feed_query(conn, Some(venue_id), None)?;
+    let rows = feed_query(conn, Some(venue_id), None, now)?;
     Ok(calendar::render(
         &format!("Itinérance – {}", venue.0),
-        &events(conn, rows)?,
+        &events(conn, rows, locale)?,
     ))
 }
 
 /// The feed of one copy's bookings, for its producer and the agency.
-pub fn copy_feed(conn: &mut DbConnection, p: &Principal, copy_id: i64) -> Result<String> {
+pub fn copy_feed(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy_id: i64,
+    locale: &str,
+    now: NaiveDateTime,
+) -> Result<String> {
     let (tag, producer_id) = copies::table
         .find(copy_id)
         .select((copies::asset_tag, copies::producer_id))
@@ -226,9 +286,9 @@ pub fn copy_feed(conn: &mut DbConnection, p: &Principal, copy_id: i64) -> Result
     if !policy::acts_for(p, producer_id) {
         return Err(Error::NotFound(format!("copy {copy_id} calendar")));
     }
-    let rows = feed_query(conn, None, Some(copy_id))?;
+    let rows = feed_query(conn, None, Some(copy_id), now)?;
     Ok(calendar::render(
         &format!("Itinérance – {tag}"),
-        &events(conn, rows)?,
+        &events(conn, rows, locale)?,
     ))
 }

@@ -497,10 +497,31 @@ async fn issue_calendar_token(
 pub struct FeedQuery {
     /// The venue's calendar secret (instead of a bearer token).
     token: Option<String>,
+    /// The language of summaries and descriptions: `fr` (default) or `en`.
+    lang: Option<FeedLanguage>,
+}
+
+/// Query of the copy feed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CopyFeedQuery {
+    /// The language of summaries and descriptions: `fr` (default) or `en`.
+    lang: Option<FeedLanguage>,
+}
+
+crate::text_enum! {
+    /// The language of a calendar feed's texts.
+    pub enum FeedLanguage {
+        Fr => "fr",
+        En => "en",
+    }
 }
 
 /// The venue's bookings as an iCalendar feed (RFC 5545): one all-day event per booking over its
-/// dates of use, tentative while requested. Readable with a bearer token of the venue or the
+/// dates of use, tentative while requested; a booking cancelled, rejected or expired stays 30
+/// days as `STATUS:CANCELLED`, so that subscribed calendars drop it. Texts in French unless
+/// `lang=en`. Readable with a bearer token of the venue or the
 /// agency, or by calendar apps with `?token=` from `calendar-token`.
 #[utoipa::path(
     tag = "bookings",
@@ -520,7 +541,9 @@ async fn venue_calendar(
     query: web::Query<FeedQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let token = query.into_inner().token;
+    let clock = state.clock;
+    let FeedQuery { token, lang } = query.into_inner();
+    let locale = lang.unwrap_or(FeedLanguage::Fr).as_str();
     let body = state
         .run(move |conn| {
             let access = match (&token, &principal) {
@@ -532,17 +555,18 @@ async fn venue_calendar(
                     ))
                 }
             };
-            feeds::venue_feed(conn, access, id)
+            feeds::venue_feed(conn, access, id, locale, clock.naive())
         })
         .await?;
     Ok(HttpResponse::Ok().content_type(TEXT_CALENDAR).body(body))
 }
 
-/// One copy's bookings as an iCalendar feed, for its producer and the agency.
+/// One copy's bookings as an iCalendar feed, for its producer and the agency (called-off
+/// bookings kept 30 days as `STATUS:CANCELLED`; texts in French unless `lang=en`).
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Copy id")),
+    params(("id" = i64, Path, description = "Copy id"), CopyFeedQuery),
     responses(
         (status = 200, description = "The feed", content_type = "text/calendar", body = String),
         (status = 404, description = "No such copy of the caller's", body = Problem, content_type = "application/problem+json"),
@@ -553,10 +577,13 @@ async fn copy_calendar(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
+    query: web::Query<CopyFeedQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    let clock = state.clock;
+    let locale = query.into_inner().lang.unwrap_or(FeedLanguage::Fr).as_str();
     let body = state
-        .run(move |conn| feeds::copy_feed(conn, &principal, id))
+        .run(move |conn| feeds::copy_feed(conn, &principal, id, locale, clock.naive()))
         .await?;
     Ok(HttpResponse::Ok().content_type(TEXT_CALENDAR).body(body))
 }

@@ -133,6 +133,127 @@ impl BookingAction {
     }
 }
 
+impl BookingStatus {
+    /// The status in a reader's words (`en`, else French): calendars, mail.
+    pub fn words(self, locale: &str) -> &'static str {
+        use BookingStatus as S;
+        let en = locale == "en";
+        match (self, en) {
+            (S::Requested, false) => "demandé",
+            (S::Approved, false) => "accepté",
+            (S::Rejected, false) => "refusé",
+            (S::Cancelled, false) => "annulé",
+            (S::InTransit, false) => "en route",
+            (S::Delivered, false) => "livré",
+            (S::Returned, false) => "rendu",
+            (S::Closed, false) => "terminé",
+            (S::Expired, false) => "expiré",
+            (S::Requested, true) => "requested",
+            (S::Approved, true) => "approved",
+            (S::Rejected, true) => "rejected",
+            (S::Cancelled, true) => "cancelled",
+            (S::InTransit, true) => "in transit",
+            (S::Delivered, true) => "delivered",
+            (S::Returned, true) => "returned",
+            (S::Closed, true) => "closed",
+            (S::Expired, true) => "expired",
+        }
+    }
+}
+
+/// Why a booking's copy can no longer serve it. Kept in English words on the booking
+/// (`flag_reason`), sent whole with `booking.flagged` (`details.flag`) and put in each reader's
+/// language in mail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum FlagReason {
+    /// A condition report found the copy unfit (grade, missing or damaged units).
+    ConditionReport {
+        report_id: i64,
+        /// `dispatch`, `delivery`, `return` or `inspection`.
+        stage: String,
+        grade: i32,
+        missing_units: i32,
+        damaged_units: i32,
+    },
+    /// The producer took the copy out of service by hand.
+    TakenOutOfService,
+    /// The copy was retired, with the producer's words.
+    Retired { reason: String },
+}
+
+impl FlagReason {
+    /// The reason in a language (`en`, else French).
+    pub fn render(&self, locale: &str) -> String {
+        let en = locale == "en";
+        match self {
+            FlagReason::ConditionReport {
+                report_id,
+                stage,
+                grade,
+                missing_units,
+                damaged_units,
+            } => {
+                if en {
+                    format!(
+                        "condition report {report_id} at {stage}: grade {grade}, \
+                         {missing_units} missing and {damaged_units} damaged unit(s)"
+                    )
+                } else {
+                    let stage = match stage.as_str() {
+                        "dispatch" => "au départ",
+                        "delivery" => "à la livraison",
+                        "return" => "au retour",
+                        "inspection" => "à l'inspection",
+                        other => other,
+                    };
+                    let plural = |n: i32| if n > 1 { "s" } else { "" };
+                    format!(
+                        "constat d'état n° {report_id} {stage} : note {grade}, \
+                         {missing_units} pièce{} manquante{} et {damaged_units} pièce{} \
+                         endommagée{}",
+                        plural(*missing_units),
+                        plural(*missing_units),
+                        plural(*damaged_units),
+                        plural(*damaged_units)
+                    )
+                }
+            }
+            FlagReason::TakenOutOfService => if en {
+                "taken out of service by hand"
+            } else {
+                "exemplaire mis hors service par son producteur"
+            }
+            .to_string(),
+            FlagReason::Retired { reason } => {
+                if en {
+                    format!("copy retired: {reason}")
+                } else {
+                    format!("exemplaire retiré du service : {reason}")
+                }
+            }
+        }
+    }
+}
+
+/// A booking as an event saw it, in a webhook payload and behind its mail: stored with the event
+/// when it is recorded, so that a later change never rewrites what the event says (read the
+/// booking as it is now with `GET /api/v1/bookings/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BookingSnapshot {
+    pub id: i64,
+    pub status: BookingStatus,
+    pub resource_id: i64,
+    pub copy_id: i64,
+    pub producer_id: i64,
+    pub venue_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// Until when a request holds the copy (requests only).
+    #[serde(default, with = "crate::timestamp::utc_option")]
+    pub hold_expires_at: Option<NaiveDateTime>,
+}
+
 /// A booking of a resource by a venue, on one copy.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Booking {
@@ -203,6 +324,10 @@ pub struct NewBooking {
 pub struct BookingDates {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
+    /// Why the dates change (at most 2,000 characters): kept in the booking's history and sent
+    /// to both sides with `booking.rescheduled` (mail and webhook).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// Optional body of a workflow action.

@@ -387,6 +387,7 @@ fn record(
     to: BookingStatus,
     actor: Option<&Principal>,
     note: Option<&str>,
+    announced: bool,
     now: NaiveDateTime,
 ) -> Result<()> {
     store::insert_event(
@@ -405,16 +406,37 @@ fn record(
     )?;
     // Every change of status is announced (mail, webhooks) from the outbox, written here in the
     // same transaction: committed means announced, eventually.
-    if from != Some(to) {
-        crate::outbox::record(
-            conn,
-            to.event_kind(),
-            "booking",
-            booking_id,
-            &serde_json::json!({ "action": action, "from": from, "to": to }),
-            now,
-        )?;
+    if announced && from != Some(to) {
+        let mut details = serde_json::json!({ "action": action, "from": from, "to": to });
+        if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
+            details["note"] = note.into();
+        }
+        announce(conn, booking_id, to.event_kind(), &details, now)?;
     }
+    Ok(())
+}
+
+/// Records an event about a booking with the booking as it is now (its snapshot): mail and
+/// webhooks tell what was true when the event happened, whatever happened since.
+fn announce(
+    conn: &mut DbConnection,
+    booking_id: i64,
+    kind: &str,
+    details: &serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let snapshot = store::snapshot(conn, booking_id)?
+        .map(|s| serde_json::to_value(s).map_err(|e| Error::Internal(e.to_string())))
+        .transpose()?;
+    crate::outbox::record_with_snapshot(
+        conn,
+        kind,
+        "booking",
+        booking_id,
+        details,
+        snapshot.as_ref(),
+        now,
+    )?;
     Ok(())
 }
 
@@ -439,6 +461,7 @@ fn insert_request(
     days: &LoanDays,
     actor: Option<&Principal>,
     waitlist_entry_id: Option<i64>,
+    announced: bool,
     now: NaiveDateTime,
 ) -> Result<BookingRow> {
     let row = store::insert_booking(
@@ -485,6 +508,7 @@ fn insert_request(
         BookingStatus::Requested,
         actor,
         note.as_deref(),
+        announced,
         now,
     )?;
     Ok(row)
@@ -588,6 +612,7 @@ pub fn request_then<T>(
                     days,
                     Some(p),
                     None,
+                    true,
                     now,
                 )
             },
@@ -758,6 +783,7 @@ fn transition(
         to,
         Some(actor),
         note,
+        true,
         now,
     )?;
     let updated =
@@ -909,6 +935,8 @@ pub fn book_approved(
             days,
             Some(actor),
             None,
+            // Approved at once below: nobody is asked to answer a request.
+            false,
             now,
         )
     })?;
@@ -990,22 +1018,23 @@ fn take_from_today(conn: &mut DbConnection, row: &BookingRow, now: NaiveDateTime
 }
 
 /// Flags the copy's bookings that it can no longer serve (requested or approved, not yet over),
-/// except one, and records an event for each so that the owners can be told. Returns their ids.
+/// except one, and records an event for each so that the owners can be told (the reason whole,
+/// for each reader's language). Returns their ids.
 pub fn flag_bookings_of_copy(
     conn: &mut DbConnection,
     copy_id: i64,
     except_booking: Option<i64>,
-    reason: &str,
+    reason: &super::model::FlagReason,
     now: NaiveDateTime,
 ) -> Result<Vec<i64>> {
-    let flagged = store::flag_upcoming(conn, copy_id, except_booking, reason, now)?;
+    let words = reason.render("en");
+    let flagged = store::flag_upcoming(conn, copy_id, except_booking, &words, now)?;
     for id in &flagged {
-        crate::outbox::record(
+        announce(
             conn,
-            "booking.flagged",
-            "booking",
             *id,
-            &serde_json::json!({ "copy_id": copy_id, "reason": reason }),
+            "booking.flagged",
+            &serde_json::json!({ "copy_id": copy_id, "reason": words, "flag": reason }),
             now,
         )?;
     }
@@ -1074,6 +1103,14 @@ pub fn change_dates(
     let today = now.date();
     let mut v = Validator::new();
     check_period(&mut v, settings, today, dates.starts_on, dates.ends_on);
+    v.check(
+        dates
+            .note
+            .as_deref()
+            .is_none_or(|n| n.chars().count() <= MAX_NOTE_CHARS),
+        "note",
+        "must be at most 2,000 characters",
+    );
     v.finish()?;
     write_transaction(conn, |conn| {
         let (row, producer_id) = visible_booking(conn, p, id)?;
@@ -1139,10 +1176,18 @@ pub fn change_dates(
                         flag_reason: Some(None),
                     },
                 )?;
-                let note = format!(
+                let said = dates
+                    .note
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty());
+                let mut note = format!(
                     "dates {}–{} → {}–{}",
                     row.starts_on, row.ends_on, dates.starts_on, dates.ends_on
                 );
+                if let Some(said) = said {
+                    note = format!("{note} — {said}");
+                }
                 record(
                     conn,
                     id,
@@ -1151,8 +1196,21 @@ pub fn change_dates(
                     status,
                     Some(p),
                     Some(&note),
+                    true,
                     now,
                 )?;
+                // Both sides learn the new dates (the status did not change, so `record`
+                // announced nothing).
+                let mut details = serde_json::json!({
+                    "action": "change_dates",
+                    "previous_starts_on": row.starts_on,
+                    "previous_ends_on": row.ends_on,
+                    "previous_copy_id": row.copy_id,
+                });
+                if let Some(said) = said {
+                    details["note"] = said.into();
+                }
+                announce(conn, id, RESCHEDULED, &details, now)?;
                 Ok(updated)
             },
         )?;
@@ -1236,6 +1294,7 @@ pub fn promote_waitlist(
                     days,
                     Some(&on_behalf),
                     Some(entry.id),
+                    true,
                     now,
                 )?;
                 store::close_waitlist(
@@ -1285,6 +1344,8 @@ pub const RETURN_DUE: &str = "booking.return_due";
 pub const RETURN_DUE_DAYS: i64 = 2;
 /// The event announcing a loan not back in time.
 pub const OVERDUE: &str = "booking.overdue";
+/// The event of a change of dates.
+pub const RESCHEDULED: &str = "booking.rescheduled";
 
 /// Announces, once per booking, approved loans starting within three days (delivery due) and
 /// loans at their venue ending within two (return due). Safe on every instance at once: each
@@ -1410,6 +1471,7 @@ pub fn expire_holds(
                 BookingStatus::Expired,
                 None,
                 Some("not approved before the hold lapsed"),
+                true,
                 now,
             )?;
             if let Some(row) = store::find_booking(conn, id)? {

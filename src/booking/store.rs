@@ -149,6 +149,28 @@ pub fn find_booking(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Book
         .optional()
 }
 
+/// The booking as it is now, to be stored with an event about it.
+pub fn snapshot(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Option<super::model::BookingSnapshot>> {
+    Ok(
+        find_booking_with_producer(conn, id)?.map(|(row, producer_id)| {
+            super::model::BookingSnapshot {
+                id: row.id,
+                status: row.status,
+                resource_id: row.resource_id,
+                copy_id: row.copy_id,
+                producer_id,
+                venue_id: row.venue_id,
+                starts_on: row.starts_on,
+                ends_on: row.ends_on,
+                hold_expires_at: row.hold_expires_at,
+            }
+        }),
+    )
+}
+
 /// A booking with the producer of its resource, in one query (every authorised read needs both).
 pub fn find_booking_with_producer(
     conn: &mut DbConnection,

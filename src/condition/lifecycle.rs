@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 
 use super::model::MaintenanceKind;
 use super::store::{self, MaintenanceInsert, MaintenanceRow};
+use crate::booking::model::FlagReason;
 use crate::booking::service::{flag_bookings_of_copy, promote_waitlist, Settings};
 use crate::booking::store as bookings;
 use crate::catalogue::store as catalogue;
@@ -22,7 +23,10 @@ pub fn retire(
     now: NaiveDateTime,
 ) -> Result<()> {
     catalogue::retire(conn, copy_id, reason, now)?;
-    flag_bookings_of_copy(conn, copy_id, None, &format!("copy retired: {reason}"), now)?;
+    let why = FlagReason::Retired {
+        reason: reason.to_string(),
+    };
+    flag_bookings_of_copy(conn, copy_id, None, &why, now)?;
     crate::outbox::record(
         conn,
         "copy.retired",
@@ -35,9 +39,10 @@ pub fn retire(
 }
 
 /// Why a copy goes into maintenance now.
-pub struct MaintenanceCause<'a> {
-    /// Written on the maintenance record and on the flagged bookings.
-    pub reason: &'a str,
+pub struct MaintenanceCause {
+    /// Written on the maintenance record and on the flagged bookings (in English words), and
+    /// told to their venues and producers in their language.
+    pub reason: FlagReason,
     /// The condition report that found the fault, if one did.
     pub report_id: Option<i64>,
     pub organization_id: i64,
@@ -56,7 +61,7 @@ pub struct SentToMaintenance {
 pub fn send_to_maintenance(
     conn: &mut DbConnection,
     copy_id: i64,
-    cause: &MaintenanceCause<'_>,
+    cause: &MaintenanceCause,
     now: NaiveDateTime,
 ) -> Result<SentToMaintenance> {
     let already_open = store::open_maintenance(conn, copy_id)?
@@ -72,7 +77,7 @@ pub fn send_to_maintenance(
                 starts_on: now.date(),
                 ends_on: None,
                 cost_cents: 0,
-                notes: cause.reason,
+                notes: &cause.reason.render("en"),
                 automatic: true,
                 report_id: cause.report_id,
                 created_by_organization: Some(cause.organization_id),
@@ -82,7 +87,7 @@ pub fn send_to_maintenance(
     };
     catalogue::move_copy(conn, copy_id, CopyStatus::Maintenance.as_str(), None, now)?;
     let flagged_booking_ids =
-        flag_bookings_of_copy(conn, copy_id, cause.spare_booking_id, cause.reason, now)?;
+        flag_bookings_of_copy(conn, copy_id, cause.spare_booking_id, &cause.reason, now)?;
     crate::outbox::record(
         conn,
         "copy.maintenance",

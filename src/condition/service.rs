@@ -14,6 +14,7 @@ use super::store::{self, LineRow, MaintenanceInsert, MaintenanceRow, ReportInser
 use super::wear::{self, Loan, WearModel};
 use crate::access::{policy, Principal};
 use crate::booking::chaining::{self, next_chained, previous_chained};
+use crate::booking::model::FlagReason;
 use crate::booking::service::Settings;
 use crate::booking::store::{self as bookings, OccupationInsert};
 use crate::booking::BookingStatus;
@@ -292,15 +293,18 @@ fn apply_verdict(
 ) -> Result<()> {
     let status: CopyStatus = copy.status;
     if !count.passed && status != CopyStatus::Retired {
-        let reason = format!(
-            "condition report {} at {}: grade {}, {} missing and {} damaged unit(s)",
-            report.id, new.stage, new.grade, count.missing_units, count.damaged_units
-        );
+        let reason = FlagReason::ConditionReport {
+            report_id: report.id,
+            stage: new.stage.as_str().to_string(),
+            grade: new.grade,
+            missing_units: count.missing_units,
+            damaged_units: count.damaged_units,
+        };
         let sent = lifecycle::send_to_maintenance(
             conn,
             copy.id,
             &MaintenanceCause {
-                reason: &reason,
+                reason,
                 report_id: Some(report.id),
                 organization_id: p.organization_id,
                 spare_booking_id: new.booking_id,
@@ -633,7 +637,7 @@ pub fn update_copy(
                     conn,
                     id,
                     &MaintenanceCause {
-                        reason: "taken out of service by hand",
+                        reason: FlagReason::TakenOutOfService,
                         report_id: None,
                         organization_id: p.organization_id,
                         spare_booking_id: None,

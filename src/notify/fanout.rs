@@ -13,6 +13,8 @@ use chrono::NaiveDateTime;
 use super::store::{self, EventRow, NotificationInsert};
 use super::templates;
 use super::webhook;
+use super::webhook::model::AllocationRequestSnapshot;
+use crate::booking::model::{BookingSnapshot, FlagReason};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Result;
 use crate::outbox::MailKind;
@@ -31,8 +33,14 @@ pub struct Links {
 }
 
 impl Links {
+    /// A JSON API address (subjects without a portal page: maintenance, webhooks).
     fn to(&self, path: &str) -> String {
         format!("{}/api/v1/{path}", self.base_url.trim_end_matches('/'))
+    }
+
+    /// A portal page, what a person opens from a mail (`/bookings/{id}`).
+    fn page(&self, path: &str) -> String {
+        format!("{}/{path}", self.base_url.trim_end_matches('/'))
     }
 }
 
@@ -54,7 +62,8 @@ fn audience(kind: MailKind) -> Audience {
         K::BookingApproved | K::BookingRejected | K::BookingDispatched | K::BookingReturnDue => {
             Audience::Venue
         }
-        K::BookingOverdue | K::BookingFlagged => Audience::Both,
+        K::AllocationRefused => Audience::Venue,
+        K::BookingOverdue | K::BookingFlagged | K::BookingRescheduled => Audience::Both,
         K::WebhookDisabled => Audience::Admins,
     }
 }
@@ -85,6 +94,10 @@ pub fn fan_out(conn: &mut DbConnection, links: &Links, now: NaiveDateTime) -> Re
 /// What a mail says, and whose users it goes to.
 struct MailSubject {
     values: HashMap<&'static str, String>,
+    /// Why a booking was flagged, put in each reader's language.
+    flag: Option<FlagReason>,
+    /// What the actor wrote (an approval's, a rejection's or a change of dates' note).
+    note: Option<String>,
     /// The organisation the subject belongs to: a booking's or a copy's producer, a webhook's
     /// owner (producer audiences and admins are its users).
     owner_id: i64,
@@ -100,38 +113,87 @@ fn mail_subject(
     let payload: serde_json::Value =
         serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
     let text = |key: &str| payload[key].as_str().unwrap_or_default().to_string();
+    let note = payload["note"]
+        .as_str()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
     Ok(match event.subject_type.as_str() {
-        "booking" => store::booking_facts(conn, event.subject_id)?.map(|facts| MailSubject {
-            values: HashMap::from([
-                ("resource", facts.resource_title.clone()),
-                ("venue", facts.venue_name.clone()),
-                ("commune", facts.commune_name.clone()),
-                ("producer", facts.producer_name.clone()),
-                ("starts_on", facts.starts_on.to_string()),
-                ("ends_on", facts.ends_on.to_string()),
-                ("copy", facts.asset_tag.clone()),
-                (
-                    "hold_until",
-                    // Only requests have a hold, and only their templates show it.
-                    facts
-                        .hold_expires_at
-                        .map(|t| t.date().to_string())
-                        .unwrap_or_default(),
-                ),
-                (
-                    "due_on",
-                    crate::booking::service::return_due_on(facts.ends_on, facts.return_days)
-                        .to_string(),
-                ),
-                (
-                    "reason",
-                    facts.flag_reason.clone().unwrap_or_else(|| text("reason")),
-                ),
-                ("link", links.to(&format!("bookings/{}", facts.booking_id))),
-            ]),
-            owner_id: facts.producer_id,
-            venue_id: Some(facts.venue_id),
+        "booking" => store::booking_facts(conn, event.subject_id)?.map(|facts| {
+            // The booking as the event saw it, when it was kept (dates, hold).
+            let then: Option<BookingSnapshot> = event
+                .snapshot
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok());
+            let (starts_on, ends_on, hold_expires_at) = match &then {
+                Some(b) => (b.starts_on, b.ends_on, b.hold_expires_at),
+                None => (facts.starts_on, facts.ends_on, facts.hold_expires_at),
+            };
+            MailSubject {
+                values: HashMap::from([
+                    ("resource", facts.resource_title.clone()),
+                    ("venue", facts.venue_name.clone()),
+                    ("commune", facts.commune_name.clone()),
+                    ("producer", facts.producer_name.clone()),
+                    ("starts_on", starts_on.to_string()),
+                    ("ends_on", ends_on.to_string()),
+                    ("previous_starts_on", text("previous_starts_on")),
+                    ("previous_ends_on", text("previous_ends_on")),
+                    ("copy", facts.asset_tag.clone()),
+                    (
+                        "hold_until",
+                        // Only requests have a hold, and only their templates show it.
+                        hold_expires_at
+                            .map(|t| t.date().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "due_on",
+                        crate::booking::service::return_due_on(ends_on, facts.return_days)
+                            .to_string(),
+                    ),
+                    (
+                        "reason",
+                        facts.flag_reason.clone().unwrap_or_else(|| text("reason")),
+                    ),
+                    (
+                        "link",
+                        links.page(&format!("bookings/{}", facts.booking_id)),
+                    ),
+                ]),
+                flag: serde_json::from_value(payload["flag"].clone()).ok(),
+                note,
+                owner_id: facts.producer_id,
+                venue_id: Some(facts.venue_id),
+            }
         }),
+        "allocation_request" => {
+            let then: Option<AllocationRequestSnapshot> = event
+                .snapshot
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok());
+            match (
+                then,
+                store::allocation_request_facts(conn, event.subject_id)?,
+            ) {
+                (Some(request), Some((venue_id, venue, resource))) => Some(MailSubject {
+                    values: HashMap::from([
+                        ("resource", resource),
+                        ("venue", venue),
+                        ("starts_on", request.starts_on.to_string()),
+                        ("ends_on", request.ends_on.to_string()),
+                        ("round", request.round_id.to_string()),
+                        ("reason", text("reason")),
+                        ("link", links.page("bookings")),
+                    ]),
+                    flag: None,
+                    note: None,
+                    owner_id: venue_id,
+                    venue_id: Some(venue_id),
+                }),
+                _ => None,
+            }
+        }
         "maintenance" => {
             store::maintenance_facts(conn, event.subject_id)?.map(|facts| MailSubject {
                 values: HashMap::from([
@@ -144,6 +206,8 @@ fn mail_subject(
                         links.to(&format!("copies/{}/maintenance", facts.copy_id)),
                     ),
                 ]),
+                flag: None,
+                note: None,
                 owner_id: facts.producer_id,
                 venue_id: None,
             })
@@ -161,6 +225,8 @@ fn mail_subject(
                             links.to(&format!("webhooks/{}/deliveries", event.subject_id)),
                         ),
                     ]),
+                    flag: None,
+                    note: None,
                     owner_id: org_id,
                     venue_id: None,
                 }
@@ -168,6 +234,22 @@ fn mail_subject(
         }
         _ => None,
     })
+}
+
+/// A subject's values with what depends on the reader's language: the flag's reason and the
+/// line carrying the actor's note (empty without a note).
+fn in_language(subject: &MailSubject, locale: &str) -> HashMap<&'static str, String> {
+    let mut values = subject.values.clone();
+    if let Some(flag) = &subject.flag {
+        values.insert("reason", flag.render(locale));
+    }
+    let note_line = match &subject.note {
+        Some(note) if locale == "en" => format!("Their note: {note}"),
+        Some(note) => format!("Son message : {note}"),
+        None => String::new(),
+    };
+    values.insert("note_line", note_line);
+    values
 }
 
 fn mail_event(
@@ -193,6 +275,7 @@ fn mail_event(
     if matches!(audience, Audience::Venue | Audience::Both) {
         organizations.extend(subject.venue_id);
     }
+    organizations.dedup();
     let mut stored = 0;
     for organization in organizations {
         for user in store::recipients(conn, organization)? {
@@ -203,7 +286,8 @@ fn mail_event(
             if MailKind::parse_list(&user.muted).contains(&kind) {
                 continue;
             }
-            let Some(mail) = templates::render(&event.kind, &user.locale, &subject.values) else {
+            let values = in_language(&subject, &user.locale);
+            let Some(mail) = templates::render(&event.kind, &user.locale, &values) else {
                 continue;
             };
             stored += store::insert_notification(

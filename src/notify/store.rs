@@ -37,6 +37,8 @@ pub struct EventRow {
     /// The event's own facts (JSON).
     pub payload: String,
     pub created_at: NaiveDateTime,
+    /// The subject as it was when the event was recorded (JSON), when the recorder kept it.
+    pub snapshot: Option<String>,
 }
 
 /// Unprocessed events, oldest first, locked for this transaction. PostgreSQL skips events
@@ -75,6 +77,7 @@ pub fn claim_events(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Even
             domain_events::subject_id,
             domain_events::payload,
             domain_events::created_at,
+            domain_events::snapshot,
         ))
         .load(conn)
 }
@@ -449,6 +452,21 @@ pub fn maintenance_facts(
             }
         },
     ))
+}
+
+/// What a mail about an allocation request says: the venue (id, name) and the resource's title.
+pub fn allocation_request_facts(
+    conn: &mut DbConnection,
+    request_id: i64,
+) -> QueryResult<Option<(i64, String, String)>> {
+    use crate::schema::{allocation_requests, organizations, resources};
+    allocation_requests::table
+        .inner_join(resources::table.on(resources::id.eq(allocation_requests::resource_id)))
+        .inner_join(organizations::table.on(organizations::id.eq(allocation_requests::venue_id)))
+        .filter(allocation_requests::id.eq(request_id))
+        .select((organizations::id, organizations::name, resources::title))
+        .first(conn)
+        .optional()
 }
 
 /// A webhook's URL and its organisation (id, name).

@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str, &str)] = templates!(
     "booking.return_due",
     "booking.overdue",
     "booking.flagged",
+    "booking.rescheduled",
+    "allocation.refused",
     "copy.maintenance_due",
     "webhook.disabled",
 );

@@ -1697,11 +1697,17 @@ async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
 
     let path = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
     let feed = parse_feed(&app.get(&path, Some(&net.venue.token)).await);
+    let called_off = [id(&cancelled), id(&rejected), id(&expired)];
+    let mut listed = vec![id(&b1), id(&b2), id(&approved)];
+    listed.extend(called_off);
     assert_eq!(
         uids(&feed),
-        uids_of(&[id(&b1), id(&b2), id(&approved)]),
-        "cancelled, rejected, expired and other venues' bookings are left out"
+        uids_of(&listed),
+        "other venues' bookings are left out; called-off ones stay, cancelled"
     );
+    for b in called_off {
+        assert_eq!(value(event_of(&feed, b), "STATUS"), "CANCELLED");
+    }
 
     let e1 = event_of(&feed, id(&b1));
     assert_all_day(e1, day(30), day(32));
@@ -1724,17 +1730,16 @@ async fn venue_feed_lists_active_bookings_as_all_day_events(app: TestApp) {
     let res = change_dates(&app, &net.venue, id(&b1), (day(33), day(36))).await;
     assert_eq!(res.status, 200, "{}", res.text);
     let feed = parse_feed(&app.get(&path, Some(&net.agency.token)).await);
-    assert_eq!(uids(&feed), uids_of(&[id(&b1), id(&b2), id(&approved)]));
+    assert_eq!(uids(&feed), uids_of(&listed));
     assert_all_day(event_of(&feed, id(&b1)), day(33), day(36));
 
     // The copy's feed: all venues, for its producer and the agency only.
     let copy_path = format!("/api/v1/copies/{copy}/calendar.ics");
     for who in [&net.producer, &net.agency] {
         let feed = parse_feed(&app.get(&copy_path, Some(&who.token)).await);
-        assert_eq!(
-            uids(&feed),
-            uids_of(&[id(&b1), id(&elsewhere), id(&approved)])
-        );
+        let mut listed = vec![id(&b1), id(&elsewhere), id(&approved)];
+        listed.extend(called_off);
+        assert_eq!(uids(&feed), uids_of(&listed));
         assert_all_day(event_of(&feed, id(&elsewhere)), day(70), day(71));
     }
     let stranger = app.producer(&net.agency, LILLE.0).await;
@@ -1884,6 +1889,73 @@ async fn feed_status_is_tentative_until_approved(app: TestApp) {
     );
 }
 
+/// Issue 25, point 4: a feed speaks French unless asked for English (`lang=en`), and keeps a
+/// cancelled booking as `STATUS:CANCELLED` for 30 days, so that subscribed calendars remove it
+/// instead of keeping it; then it leaves the feed.
+async fn feeds_speak_french_and_keep_cancelled_bookings_30_days(app: TestApp) {
+    let net = network(&app, AMIENS.0).await;
+    let resource = new_resource(&app, &net.producer, "Malle des volcans", 0, 0).await;
+    let copy = new_copy(&app, &net.producer, resource, AMIENS).await;
+    let b = id(&book(&app, &net.venue, resource, (day(30), day(31)), None).await);
+    let venue_feed = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
+    let copy_feed = format!("/api/v1/copies/{copy}/calendar.ics");
+    let feeds = [
+        (venue_feed.clone(), &net.venue),
+        (copy_feed.clone(), &net.producer),
+    ];
+    for (path, who) in &feeds {
+        let feed = parse_feed(&app.get(path, Some(&who.token)).await);
+        let event = event_of(&feed, b);
+        assert_eq!(
+            unescape(value(event, "SUMMARY")),
+            "Malle des volcans (demandé)"
+        );
+        let description = unescape(value(event, "DESCRIPTION"));
+        assert!(
+            description.starts_with(&format!("Réservation n° {b}, exemplaire "))
+                && description.ends_with("Statut : demandé."),
+            "{description}"
+        );
+        let feed = parse_feed(&app.get(&format!("{path}?lang=en"), Some(&who.token)).await);
+        let event = event_of(&feed, b);
+        assert_eq!(
+            unescape(value(event, "SUMMARY")),
+            "Malle des volcans (requested)"
+        );
+        assert!(unescape(value(event, "DESCRIPTION")).starts_with(&format!("Booking {b}, copy")));
+    }
+    app.act_ok(&net.venue, b, "cancel", "cancelled").await;
+    assert_eq!(
+        feed_statuses(&app, &feeds, b).await,
+        ["CANCELLED", "CANCELLED"]
+    );
+    // 29 days later it is still there, cancelled; 31 days later it is gone (read through the
+    // calendar link, which does not expire as a session does).
+    let issued = app
+        .post(
+            &format!("/api/v1/venues/{}/calendar-token", net.venue.org_id),
+            Some(&net.venue.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 201, "{}", issued.text);
+    let link = issued.body["path"].as_str().unwrap().to_string();
+    for (days, kept) in [(29, true), (31, false)] {
+        let later = app.instance_with(&[(
+            "ITINERANCE_CLOCK_OFFSET_SECONDS",
+            &(days * 86_400).to_string(),
+        )]);
+        let res = later.get(&link, None).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(
+            res.text.contains(&format!("UID:{}\r\n", uid_of(b))),
+            kept,
+            "{days} days after: {}",
+            res.text
+        );
+    }
+}
+
 /// Retiring a copy flags the bookings it was to serve; moving one of them onto another copy
 /// clears its flag, while a booking left where it was keeps it.
 async fn a_moved_flagged_booking_loses_its_flag(app: TestApp) {
@@ -1949,6 +2021,7 @@ on_both_backends!(
     availability_is_the_complement_of_occupied_periods,
     search_by_availability_keeps_resources_with_a_free_copy,
     venue_feed_lists_active_bookings_as_all_day_events,
+    feeds_speak_french_and_keep_cancelled_bookings_30_days,
     venue_feed_links_follow_their_token,
     a_date_change_raises_the_event_sequence,
     feed_status_is_tentative_until_approved,

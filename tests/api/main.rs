@@ -27,6 +27,7 @@ mod hygiene;
 mod idempotency;
 mod lifecycle;
 mod media;
+mod messages;
 mod methods;
 mod migrations;
 mod notifications;

@@ -69,7 +69,7 @@ async fn a_request_mails_the_producer_and_an_approval_the_venue(backend: Backend
         .starts_with("New request: Malle « Sons & lumières »"));
     let text = to_admin.text();
     assert!(
-        text.contains(&format!("https://itinerance.test/api/v1/bookings/{id}")),
+        text.contains(&format!("https://itinerance.test/bookings/{id}")),
         "{text}"
     );
     assert!(text.contains("acceptez ou refusez"), "{text}");
@@ -453,7 +453,7 @@ async fn loans_due_and_overdue_are_announced_once(backend: Backend) {
     );
     assert!(mails.iter().any(|m| m
         .text()
-        .contains(&format!("/api/v1/bookings/{}", id_of(&soon)))));
+        .contains(&format!("itinerance.test/bookings/{}", id_of(&soon)))));
 
     // Its last day plus one day of travel back is past: overdue, once.
     let before = sink.received().len();

@@ -5,8 +5,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+pub use crate::allocation::model::AllocationRequestSnapshot;
 use crate::billing::model::InvoiceKind;
-use crate::booking::BookingStatus;
+pub use crate::booking::model::BookingSnapshot;
 use crate::catalogue::CopyStatus;
 
 /// The events a webhook may subscribe to (docs/api.md), by their event names.
@@ -34,6 +35,10 @@ pub enum WebhookEvent {
     BookingFlagged,
     #[serde(rename = "booking.overdue")]
     BookingOverdue,
+    #[serde(rename = "booking.rescheduled")]
+    BookingRescheduled,
+    #[serde(rename = "allocation.refused")]
+    AllocationRefused,
     #[serde(rename = "copy.maintenance")]
     CopyMaintenance,
     #[serde(rename = "copy.retired")]
@@ -55,6 +60,8 @@ impl WebhookEvent {
         WebhookEvent::BookingExpired,
         WebhookEvent::BookingFlagged,
         WebhookEvent::BookingOverdue,
+        WebhookEvent::BookingRescheduled,
+        WebhookEvent::AllocationRefused,
         WebhookEvent::CopyMaintenance,
         WebhookEvent::CopyRetired,
         WebhookEvent::InvoiceIssued,
@@ -75,6 +82,8 @@ impl WebhookEvent {
             E::BookingExpired => "booking.expired",
             E::BookingFlagged => "booking.flagged",
             E::BookingOverdue => "booking.overdue",
+            E::BookingRescheduled => "booking.rescheduled",
+            E::AllocationRefused => "allocation.refused",
             E::CopyMaintenance => "copy.maintenance",
             E::CopyRetired => "copy.retired",
             E::InvoiceIssued => "invoice.issued",
@@ -200,6 +209,7 @@ crate::stored_enum! {
         Booking => "booking",
         Copy => "copy",
         Invoice => "invoice",
+        AllocationRequest => "allocation_request",
     }
 }
 
@@ -215,8 +225,8 @@ pub struct WebhookPayload {
     pub data: WebhookData,
 }
 
-/// What the event is about, as it was when the event was announced. One of `booking`, `copy`
-/// and `invoice` is set, after `object`.
+/// What the event is about, as it was when the event happened. One of `booking`, `copy`,
+/// `invoice` and `allocation_request` is set, after `object`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct WebhookData {
     pub object: WebhookObject,
@@ -225,23 +235,13 @@ pub struct WebhookData {
     pub booking: Option<BookingSnapshot>,
     pub copy: Option<CopySnapshot>,
     pub invoice: Option<InvoiceSnapshot>,
-    /// The event's own facts: for a booking transition `action`, `from` and `to`; for a flag
-    /// `reason`; for an overdue loan `due_on`.
+    pub allocation_request: Option<AllocationRequestSnapshot>,
+    /// The event's own facts: for a booking transition `action`, `from`, `to` and the `note`
+    /// the actor wrote (absent without one); for a change of dates `previous_starts_on`,
+    /// `previous_ends_on` and `note`; for a flag `reason` (and `reason_code`); for an overdue
+    /// loan `due_on`; for a refused allocation request `reason`.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
-}
-
-/// A booking in a webhook payload (read it in full with `GET /api/v1/bookings/{id}`).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BookingSnapshot {
-    pub id: i64,
-    pub status: BookingStatus,
-    pub resource_id: i64,
-    pub copy_id: i64,
-    pub producer_id: i64,
-    pub venue_id: i64,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
 }
 
 /// A copy in a webhook payload.

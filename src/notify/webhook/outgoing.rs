@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{
-    BookingSnapshot, CopySnapshot, DeliveryStatus, InvoiceSnapshot, WebhookData, WebhookEvent,
-    WebhookObject, WebhookPayload,
+    AllocationRequestSnapshot, BookingSnapshot, CopySnapshot, DeliveryStatus, InvoiceSnapshot,
+    WebhookData, WebhookEvent, WebhookObject, WebhookPayload,
 };
 use super::store::{self, DeliveryInsert};
 use crate::db::DbConnection;
@@ -78,9 +78,35 @@ fn subject(conn: &mut DbConnection, event: &EventRow) -> Result<Option<(Vec<i64>
         booking: None,
         copy: None,
         invoice: None,
+        allocation_request: None,
         details: serde_json::json!({}),
     };
+    // The subject as the event saw it, when its recorder kept it (bookings, allocation
+    // requests): never a later state.
+    let then = event.snapshot.as_deref();
+    if event.subject_type == "booking" {
+        if let Some(b) = then.and_then(|s| serde_json::from_str::<BookingSnapshot>(s).ok()) {
+            return Ok(Some((
+                vec![b.producer_id, b.venue_id],
+                WebhookData {
+                    booking: Some(b),
+                    ..empty(WebhookObject::Booking)
+                },
+            )));
+        }
+    }
     Ok(match event.subject_type.as_str() {
+        "allocation_request" => then
+            .and_then(|s| serde_json::from_str::<AllocationRequestSnapshot>(s).ok())
+            .map(|r| {
+                (
+                    vec![r.venue_id],
+                    WebhookData {
+                        allocation_request: Some(r),
+                        ..empty(WebhookObject::AllocationRequest)
+                    },
+                )
+            }),
         "booking" => bookings::table
             .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
             .filter(bookings::id.eq(id))
@@ -116,6 +142,7 @@ fn subject(conn: &mut DbConnection, event: &EventRow) -> Result<Option<(Vec<i64>
                         venue_id,
                         starts_on,
                         ends_on,
+                        hold_expires_at: None,
                     };
                     (
                         vec![producer_id, venue_id],
