@@ -12,8 +12,8 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE, AXE, OUT, VENUE = sys.argv[1:5]
@@ -80,7 +80,18 @@ def submit(d, label):
     page = d.find_element(By.TAG_NAME, "html")
     button.click()
     # Wait for the next page: reading the old one would race the navigation.
-    WebDriverWait(d, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(d, 30).until(lambda _: gone(page))
+
+
+def gone(element):
+    """Whether the page an element belongs to has been replaced. Chromium answers a stale element
+    either with StaleElementReferenceException or, while the navigation is under way, with an
+    inspector error ("Node with given id does not belong to the document"): both mean gone."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
 
 
 def log_in(d, email, password=PASSWORD):
