@@ -37,7 +37,7 @@ or a partner API key.",
         crate::error::FieldError,
         crate::booking::model::BookingAction,
         crate::condition::service::FleetSort,
-        crate::booking::http::FeedLanguage,
+        crate::api::booking::FeedLanguage,
         crate::booking::model::FlagReason,
         crate::notify::webhook::model::WebhookPayload
     )),
@@ -76,26 +76,26 @@ impl Modify for BearerSecurity {
 /// Every documented route, for the server and for the OpenAPI document alike.
 fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health)
-        .configure(crate::observatory::http::page_routes)
+        .configure(crate::api::observatory::page_routes)
         .service(
             scope::scope("/api/v1")
-                .configure(crate::auth::http::routes)
-                .configure(crate::organization::http::routes)
-                .configure(crate::account::http::routes)
-                .configure(crate::territory::http::routes)
-                .configure(crate::catalogue::http::routes)
-                .configure(crate::media::http::routes)
+                .configure(crate::api::auth::routes)
+                .configure(crate::api::organization::routes)
+                .configure(crate::api::account::routes)
+                .configure(crate::api::territory::routes)
+                .configure(crate::api::catalogue::routes)
+                .configure(crate::api::media::routes)
                 // Before booking's `/bookings/{id}/{action}`, which would take `/bookings/{id}/invoice`.
-                .configure(crate::billing::http::routes)
-                .configure(crate::evaluation::http::routes)
-                .configure(crate::booking::http::routes)
-                .configure(crate::condition::http::routes)
-                .configure(crate::transport::http::routes)
-                .configure(crate::observatory::http::routes)
-                .configure(crate::allocation::http::routes)
-                .configure(crate::notify::http::routes)
-                .configure(crate::notify::webhook::http::routes)
-                .configure(crate::audit::http::routes),
+                .configure(crate::api::billing::routes)
+                .configure(crate::api::evaluation::routes)
+                .configure(crate::api::booking::routes)
+                .configure(crate::api::condition::routes)
+                .configure(crate::api::transport::routes)
+                .configure(crate::api::observatory::routes)
+                .configure(crate::api::allocation::routes)
+                .configure(crate::api::notify::routes)
+                .configure(crate::api::webhooks::routes)
+                .configure(crate::api::audit::routes),
         );
 }
 
@@ -107,7 +107,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts();
     let mut doc = crate::http::openapi::complete(doc);
-    crate::notify::webhook::http::document(&mut doc);
+    crate::api::webhooks::document(&mut doc);
     doc
 }
 

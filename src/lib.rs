@@ -7,6 +7,7 @@
 pub mod access;
 pub mod account;
 pub mod allocation;
+pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;

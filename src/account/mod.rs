@@ -5,7 +5,6 @@
 //! token (192 bits, `getrandom`); only its SHA-256 digest is stored, and the stored copy of a
 //! mail loses its link once the mail is sent.
 
-pub mod http;
 pub mod invitation;
 pub mod link;
 pub mod members;

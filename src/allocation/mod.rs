@@ -4,7 +4,6 @@
 //! transaction. Sits above booking (it books through it) and the observatory (it reads the
 //! territory's loans).
 
-pub mod http;
 pub mod model;
 pub mod plan;
 pub mod service;

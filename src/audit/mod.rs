@@ -5,8 +5,6 @@
 //! the outbox: every domain writes it, nothing here knows a domain (the caller is given as an
 //! [`Actor`]; `auth` turns its `Principal` into one).
 
-pub mod http;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,6 @@
 
 pub mod apikey;
 pub mod browser;
-pub mod http;
 pub mod scope;
 pub mod service;
 pub mod session;

@@ -4,7 +4,6 @@
 //! integer cents (EUR); rates whole percent.
 
 pub mod facturx;
-pub mod http;
 pub mod invoice;
 pub mod invoice_pdf;
 pub mod ledger;

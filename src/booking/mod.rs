@@ -6,7 +6,6 @@ pub mod calendar;
 pub mod chaining;
 pub mod feeds;
 pub mod hooks;
-pub mod http;
 pub mod model;
 pub mod period;
 pub mod service;

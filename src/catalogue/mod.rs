@@ -1,7 +1,6 @@
 //! The shared catalogue: resources (exhibitions, trunks, kits, models) published by producers,
 //! their physical copies with asset tags, and the components a kit must come back with.
 
-pub mod http;
 pub mod model;
 pub mod positions;
 pub mod search;

@@ -1,7 +1,6 @@
 //! Condition and wear: hand-over condition reports, the blocking rules that keep an unfit copy
 //! from travelling, maintenance, wear figures and forecasts, retirement, and the producer's fleet.
 
-pub mod http;
 pub mod lifecycle;
 pub mod model;
 pub mod service;

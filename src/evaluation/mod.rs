@@ -2,7 +2,6 @@
 //! audiences reached and its satisfaction (once, editable for 30 days). The observatory totals
 //! visitors; producers read the evaluations of their resources. Sits above booking.
 
-pub mod http;
 pub mod model;
 pub mod service;
 pub mod store;

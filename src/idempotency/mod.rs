@@ -16,7 +16,6 @@
 //! milliseconds in which a crash lets a late retry act again; every operation whose second run
 //! would not be refused by its own state (`POST /bookings`) records in its transaction.
 
-pub mod http;
 pub mod store;
 
 use chrono::{Duration, NaiveDateTime};

@@ -5,7 +5,6 @@
 //! content type; photos are resized by the service (a thumbnail and a page size); everything is
 //! kept in the database, so that every instance serves it and a backup holds it.
 
-pub mod http;
 pub mod model;
 mod resize;
 pub mod service;

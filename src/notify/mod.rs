@@ -6,7 +6,6 @@
 //! (it reads who to tell), below nothing.
 
 pub mod fanout;
-pub mod http;
 pub mod mail;
 pub mod model;
 pub mod service;

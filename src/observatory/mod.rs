@@ -4,7 +4,6 @@
 //! billing (it reads their facts), below nothing.
 
 pub mod coverage;
-pub mod http;
 pub mod indicators;
 pub mod maps;
 pub mod page;

@@ -1,7 +1,6 @@
 //! Organisations of the network (agency, producers, venues, partners) and their users.
 
 pub mod hours;
-pub mod http;
 pub mod legal;
 pub mod model;
 pub mod service;

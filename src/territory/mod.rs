@@ -3,7 +3,6 @@
 
 pub mod geo;
 pub mod holidays;
-pub mod http;
 pub mod model;
 pub mod store;
 

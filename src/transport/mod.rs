@@ -5,7 +5,6 @@
 
 pub mod dayplan;
 pub mod distance;
-pub mod http;
 pub mod model;
 pub mod service;
 pub mod sheet;

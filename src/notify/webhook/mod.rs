@@ -6,7 +6,6 @@
 
 pub mod address;
 pub mod delivery;
-pub mod http;
 pub mod model;
 pub mod outgoing;
 pub mod service;

@@ -6,18 +6,18 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::distance::{DistanceProvider, Metric};
-use super::model::{
-    ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest, SolveAnswer, SolveRequest,
-};
-use super::model::{NewVan, Van, VanPatch, VanQuery};
-use super::service::{self, Costs};
-use super::solve;
-use super::vans;
-use super::{dayplan, sheet};
 use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
+use crate::transport::distance::{DistanceProvider, Metric};
+use crate::transport::model::{
+    ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest, SolveAnswer, SolveRequest,
+};
+use crate::transport::model::{NewVan, Van, VanPatch, VanQuery};
+use crate::transport::service::{self, Costs};
+use crate::transport::solve;
+use crate::transport::vans;
+use crate::transport::{dayplan, sheet};
 
 /// Registers the transport routes.
 pub fn routes(cfg: &mut ServiceConfig) {

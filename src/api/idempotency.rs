@@ -11,11 +11,11 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
-use super::{Claim, Key, Recorded, HEADER};
 use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult};
+use crate::idempotency::{Claim, Key, Recorded, HEADER};
 use crate::state::AppState;
 
 /// Response header set on a replayed answer.
@@ -62,7 +62,7 @@ impl KeyedRequest {
         };
         let body = serde_json::to_value(body)
             .map_err(|e| Error::Internal(format!("cannot fingerprint the body: {e}")))?;
-        let hash = super::fingerprint(req.method().as_str(), req.path(), &body);
+        let hash = crate::idempotency::fingerprint(req.method().as_str(), req.path(), &body);
         Ok(KeyedRequest(Some((principal.organization_id, key, hash))))
     }
 }
@@ -99,7 +99,7 @@ impl Slot {
                 content_type: JSON.to_string(),
                 body: body.clone(),
             };
-            super::complete(conn, held.id, &answer, now)?;
+            crate::idempotency::complete(conn, held.id, &answer, now)?;
             if let Ok(mut recorded) = held.recorded.lock() {
                 *recorded = Some(answer);
             }
@@ -146,7 +146,7 @@ where
     let abandoned_after = Duration::seconds(state.config.idempotency_abandoned_after_seconds);
     let claim = state
         .run(move |conn| {
-            super::claim(
+            crate::idempotency::claim(
                 conn,
                 organization_id,
                 &key,
@@ -174,7 +174,8 @@ where
     if response.status().is_server_error()
         || response.status().as_u16() == crate::error::Code::ClientClosedRequest.status()
     {
-        let released = crate::client::regardless(state.run(move |conn| super::release(conn, id)));
+        let released =
+            crate::client::regardless(state.run(move |conn| crate::idempotency::release(conn, id)));
         if let Err(e) = released.await {
             tracing::warn!(error = %e, "could not release an idempotency key");
         }
@@ -201,7 +202,7 @@ where
     // Recorded even when the client has left: its retry must get this answer, not a second
     // effect.
     let recorded_answer = crate::client::regardless(
-        state.run(move |conn| super::complete(conn, id, &to_store, clock.naive())),
+        state.run(move |conn| crate::idempotency::complete(conn, id, &to_store, clock.naive())),
     );
     if let Err(e) = recorded_answer.await {
         // The effect happened; the answer is still the caller's. A retry within the abandonment

@@ -5,14 +5,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::hours::{self, OpeningHours, OpeningHoursInput};
-use super::legal::{self, LegalIdentityInput, LegalIdentityView};
-use super::model::{
-    NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, User,
-};
-use super::service;
 use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
+use crate::organization::hours::{self, OpeningHours, OpeningHoursInput};
+use crate::organization::legal::{self, LegalIdentityInput, LegalIdentityView};
+use crate::organization::model::{
+    NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, User,
+};
+use crate::organization::service;
 use crate::state::AppState;
 
 /// Registers the organisation and user routes.

@@ -4,14 +4,14 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::model::{
+use crate::access::Principal;
+use crate::api::idempotency::IdempotencyKey;
+use crate::billing::model::{
     Invoice, InvoiceFilter, InvoiceRequest, NewSubsidyProgram, PricingPolicy, Quote, QuoteQuery,
     RevenueQuery, RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
 };
-use super::{invoice, invoice_pdf, quote, revenue, service, subsidy, LoanBilling};
-use crate::access::Principal;
+use crate::billing::{invoice, invoice_pdf, quote, revenue, service, subsidy, LoanBilling};
 use crate::http::{ApiResult, Problem};
-use crate::idempotency::{self, http::IdempotencyKey};
 use crate::state::AppState;
 
 /// Registers the money routes.
@@ -324,8 +324,8 @@ async fn issue_invoice(
     let clock = state.clock;
     let id = id.into_inner();
     let request = body.map(web::Json::into_inner).unwrap_or_default();
-    let keyed = idempotency::http::KeyedRequest::new(&principal, key, &req, &request)?;
-    idempotency::http::once(&state, keyed, |_| async {
+    let keyed = crate::api::idempotency::KeyedRequest::new(&principal, key, &req, &request)?;
+    crate::api::idempotency::once(&state, keyed, |_| async {
         let billing = LoanBilling::from_config(&state.config);
         let invoice = state
             .run(move |conn| {

@@ -3,11 +3,13 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::model::{CreatedWebhook, DeliveryQuery, NewWebhook, Webhook, WebhookDelivery};
-use super::service;
 use crate::access::Principal;
 use crate::error::Error;
 use crate::http::{ApiResult, Problem};
+use crate::notify::webhook::model::{
+    CreatedWebhook, DeliveryQuery, NewWebhook, Webhook, WebhookDelivery,
+};
+use crate::notify::webhook::service;
 use crate::state::AppState;
 
 /// Registers the webhook routes.
@@ -135,7 +137,7 @@ async fn list_deliveries(
 /// each a `POST` of [`WebhookPayload`] with the Standard Webhooks headers. utoipa has no
 /// `webhooks` field, so the entries go in through the document's top-level map.
 pub fn document(doc: &mut utoipa::openapi::OpenApi) {
-    use super::model::WebhookEvent;
+    use crate::notify::webhook::model::WebhookEvent;
     let header = |name: &str, description: &str| {
         serde_json::json!({
             "name": name, "in": "header", "required": true,

@@ -6,11 +6,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::model::Media;
-use super::{service, Variant};
 use crate::access::Principal;
 use crate::error::Error;
 use crate::http::{ApiResult, Problem};
+use crate::media::model::Media;
+use crate::media::{service, Variant};
 use crate::state::AppState;
 
 /// Registers the media routes.

@@ -5,12 +5,12 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::coverage::{self, Coverage, CoverageQuery, GroupBy};
-use super::indicators::{self, Observatory, ObservatoryQuery};
-use super::maps::{self, FeatureCollection};
-use super::{page, store, svg};
 use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
+use crate::observatory::coverage::{self, Coverage, CoverageQuery, GroupBy};
+use crate::observatory::indicators::{self, Observatory, ObservatoryQuery};
+use crate::observatory::maps::{self, FeatureCollection};
+use crate::observatory::{page, store, svg};
 use crate::state::AppState;
 
 /// Registers the observatory routes.

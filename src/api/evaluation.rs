@@ -3,9 +3,11 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::model::{Evaluation, EvaluationList, EvaluationPatch, EvaluationQuery, NewEvaluation};
-use super::service;
 use crate::access::Principal;
+use crate::evaluation::model::{
+    Evaluation, EvaluationList, EvaluationPatch, EvaluationQuery, NewEvaluation,
+};
+use crate::evaluation::service;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

@@ -3,9 +3,9 @@
 use actix_web::{get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::model::{Notification, NotificationQuery};
 use crate::access::Principal;
 use crate::http::{ApiResult, Problem};
+use crate::notify::model::{Notification, NotificationQuery};
 use crate::state::AppState;
 
 /// Registers the notification routes.
@@ -35,7 +35,7 @@ async fn list_notifications(
     let query = query.into_inner();
     Ok(web::Json(
         state
-            .run(move |conn| super::service::visible(conn, &principal, &query))
+            .run(move |conn| crate::notify::service::visible(conn, &principal, &query))
             .await?,
     ))
 }

@@ -6,14 +6,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::model::{
+use crate::access::Principal;
+use crate::catalogue::Copy;
+use crate::condition::model::{
     CompleteMaintenance, ConditionReport, FleetCopy, Maintenance, NewConditionReport,
     NewMaintenance, Retirement, Wear,
 };
-use super::service::{self, FleetSort};
-use super::wear::WearModel;
-use crate::access::Principal;
-use crate::catalogue::Copy;
+use crate::condition::service::{self, FleetSort};
+use crate::condition::wear::WearModel;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 

@@ -7,19 +7,16 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::feeds::{self, CalendarToken, FeedAccess};
-use super::model::{
+use crate::access::Principal;
+use crate::api::idempotency::{IdempotencyKey, Slot};
+use crate::booking::feeds::{self, CalendarToken, FeedAccess};
+use crate::booking::model::{
     ActionNote, Availability, Booking, BookingAction, BookingConflict, BookingDates, BookingEvent,
     ClearFlag, NewBooking, NewWaitlistEntry, WaitlistEntry,
 };
-use super::service::{self, Settings};
-use super::store::BookingFilter;
-use crate::access::Principal;
+use crate::booking::service::{self, Settings};
+use crate::booking::store::BookingFilter;
 use crate::http::{ApiError, ApiResult, Problem};
-use crate::idempotency::{
-    self,
-    http::{IdempotencyKey, Slot},
-};
 use crate::state::AppState;
 
 /// Media type of the calendar feeds.
@@ -78,10 +75,10 @@ async fn create_booking(
 ) -> ApiResult<HttpResponse> {
     let clock = state.clock;
     let body = body.into_inner();
-    let request = idempotency::http::KeyedRequest::new(&principal, key, &req, &body)?;
+    let request = crate::api::idempotency::KeyedRequest::new(&principal, key, &req, &body)?;
     let settings = settings(&state);
     let state = &state;
-    idempotency::http::once(state, request, |slot| async move {
+    crate::api::idempotency::once(state, request, |slot| async move {
         // The key's answer is recorded in the booking's own transaction.
         let (_, body) = state
             .run(move |conn| {
@@ -105,7 +102,7 @@ pub struct BookingQuery {
     resource_id: Option<i64>,
     copy_id: Option<i64>,
     /// One status (see `BookingStatus`).
-    status: Option<super::model::BookingStatus>,
+    status: Option<crate::booking::model::BookingStatus>,
     /// Bookings whose dates of use end on or after this day.
     from: Option<NaiveDate>,
     /// Bookings whose dates of use start on or before this day.

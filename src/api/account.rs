@@ -6,11 +6,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::invitation::{self, Acceptance, Invitation, NewInvitation};
-use super::link::MailContext;
-use super::members::{self, UserPatch};
-use super::reset::{self, ResetConfirmation, ResetRequest};
 use crate::access::Principal;
+use crate::account::invitation::{self, Acceptance, Invitation, NewInvitation};
+use crate::account::link::MailContext;
+use crate::account::members::{self, UserPatch};
+use crate::account::reset::{self, ResetConfirmation, ResetRequest};
 use crate::http::{ApiResult, Problem};
 use crate::organization::User;
 use crate::state::AppState;

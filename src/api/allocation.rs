@@ -3,14 +3,14 @@
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::model::{
+use crate::access::Principal;
+use crate::allocation::model::{
     AllocateBody, Confirmation, NewRound, NewRoundRequest, Proposal, Round, RoundDetail,
     RoundRequest,
 };
-use super::service;
-use crate::access::Principal;
+use crate::allocation::service;
+use crate::api::idempotency::IdempotencyKey;
 use crate::http::{ApiResult, Problem};
-use crate::idempotency::{self, http::IdempotencyKey};
 use crate::state::AppState;
 
 /// Registers the allocation routes.
@@ -225,9 +225,13 @@ async fn confirm(
     let clock = state.clock;
     let id = id.into_inner();
     // No body: the request is the method and the round's path.
-    let keyed =
-        idempotency::http::KeyedRequest::new(&principal, key, &req, &serde_json::Value::Null)?;
-    idempotency::http::once(&state, keyed, |_| async {
+    let keyed = crate::api::idempotency::KeyedRequest::new(
+        &principal,
+        key,
+        &req,
+        &serde_json::Value::Null,
+    )?;
+    crate::api::idempotency::once(&state, keyed, |_| async {
         let settings = state.booking_settings();
         let confirmation: Confirmation = state
             .run(move |conn| service::confirm(conn, &principal, &settings, id, clock.naive()))

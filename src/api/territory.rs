@@ -5,12 +5,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::holidays::{self, SchoolHoliday, Zone};
-use super::model::Commune;
-use super::store::{self, CommuneFilter};
 use crate::error::{Error, Validator};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
+use crate::territory::holidays::{self, SchoolHoliday, Zone};
+use crate::territory::model::Commune;
+use crate::territory::store::{self, CommuneFilter};
 
 /// Departments of Hauts-de-France.
 const DEPARTMENTS: [&str; 5] = ["02", "59", "60", "62", "80"];

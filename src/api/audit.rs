@@ -3,8 +3,8 @@
 use actix_web::{get, web, HttpMessage, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{AuditEntry, AuditQuery};
 use crate::access::{policy, Principal};
+use crate::audit::{AuditEntry, AuditQuery};
 use crate::auth::scope::{self, Granted};
 use crate::auth::service;
 use crate::http::{ApiResult, Problem};
@@ -49,7 +49,7 @@ async fn list_audit(
     Ok(web::Json(
         state
             .run(move |conn| {
-                super::list(conn, &query, &|object_type| {
+                crate::audit::list(conn, &query, &|object_type| {
                     policy::read_audit_entry(&principal, object_type, &route_open)
                 })
             })

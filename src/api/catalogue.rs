@@ -3,13 +3,13 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::model::{
+use crate::access::Principal;
+use crate::catalogue::model::{
     Component, ComponentPatch, Copy, CopyPatch, NewComponent, NewCopy, NewResource, Resource,
     ResourcePage, ResourcePatch,
 };
-use super::search::{SearchFilter, SearchParams};
-use super::service;
-use crate::access::Principal;
+use crate::catalogue::search::{SearchFilter, SearchParams};
+use crate::catalogue::service;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 

@@ -9,12 +9,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::service::{
+use crate::access::Principal;
+use crate::auth::service::{
     self, ApiKey, CreatedApiKey, LoginRequest, Me, MePatch, NewApiKey, PasswordChange,
     TokenResponse,
 };
-use super::{apikey, scope, session};
-use crate::access::Principal;
+use crate::auth::{apikey, scope, session};
 use crate::error::Error;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
