@@ -136,6 +136,11 @@ pub fn cents(c: i64) -> String {
     )
 }
 
+/// An amount for people: `1 234,50 €` (invoices, quotes, PDFs: one way to write money).
+pub fn euros(c: i64) -> String {
+    format!("{}\u{a0}€", cents(c))
+}
+
 /// A date the French way: `04/12/2026`.
 pub fn date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
@@ -162,5 +167,12 @@ mod tests {
             date(NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()),
             "04/12/2026"
         );
+    }
+
+    #[test]
+    fn amounts_in_french() {
+        assert_eq!(euros(123_456), "1\u{202f}234,56\u{a0}€");
+        assert_eq!(euros(-5), "−0,05\u{a0}€");
+        assert_eq!(euros(100_000_000), "1\u{202f}000\u{202f}000,00\u{a0}€");
     }
 }

@@ -210,26 +210,6 @@ pub fn wrap(text: &str, max_width: f32, size: f32, bold: bool) -> Vec<String> {
     lines
 }
 
-/// An amount for people, French style: `1 234,50 €` (narrow no-break space between thousands).
-pub fn euros(cents: i64) -> String {
-    let sign = if cents < 0 { "−" } else { "" };
-    let abs = cents.unsigned_abs();
-    let units = (abs / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped},{:02}\u{a0}€", abs % 100)
-}
-
-/// A date for people: `05/12/2026`.
-pub fn date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
-
 /// The Factur-X attachment of an e-invoice.
 pub struct FacturX<'a> {
     /// The CII XML.
@@ -522,13 +502,7 @@ pub fn add_xmp(pdf: Vec<u8>, edit: impl FnOnce(&str) -> Option<String>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_in_french() {
-        assert_eq!(euros(123_456), "1\u{202f}234,56\u{a0}€");
-        assert_eq!(euros(-5), "−0,05\u{a0}€");
-        assert_eq!(euros(100_000_000), "1\u{202f}000\u{202f}000,00\u{a0}€");
-    }
+    use crate::page::euros;
 
     #[test]
     fn wrapping_keeps_words_whole() {

@@ -67,7 +67,7 @@ pub fn layout(doc: &Printable) -> Layout {
         COLUMN,
         10.0,
         false,
-        &format!("Date d'émission : {}", pdf::date(invoice.issued_on)),
+        &format!("Date d'émission : {}", crate::page::date(invoice.issued_on)),
     );
     l.down(14.0);
     if let Some((number, day)) = &doc.preceding {
@@ -75,7 +75,10 @@ pub fn layout(doc: &Printable) -> Layout {
             COLUMN,
             10.0,
             false,
-            &format!("Annule la facture n° {number} du {}", pdf::date(*day)),
+            &format!(
+                "Annule la facture n° {number} du {}",
+                crate::page::date(*day)
+            ),
         );
         l.down(14.0);
     }
@@ -107,8 +110,8 @@ pub fn layout(doc: &Printable) -> Layout {
     if let Some((from, to)) = doc.period {
         object.push_str(&format!(
             " ; période d'utilisation du {} au {}",
-            pdf::date(from),
-            pdf::date(to)
+            crate::page::date(from),
+            crate::page::date(to)
         ));
     }
     l.paragraph(10.0, false, &format!("Objet : {object}."));
@@ -124,7 +127,7 @@ pub fn layout(doc: &Printable) -> Layout {
     for line in &invoice.lines {
         l.keep(16.0);
         let label = pdf::wrap(&line.label, COLUMN + 60.0 - MARGIN, 10.0, false);
-        let amount = pdf::euros(sign * line.amount_cents);
+        let amount = crate::page::euros(sign * line.amount_cents);
         for (i, part) in label.iter().enumerate() {
             l.text_at(MARGIN, 10.0, false, part);
             if i == 0 {
@@ -141,16 +144,16 @@ pub fn layout(doc: &Printable) -> Layout {
     // Totals: exempt from VAT, so HT = TTC.
     let total = sign * invoice.total_cents;
     let totals = [
-        ("Total hors taxes", pdf::euros(total), false),
-        ("TVA (0 %, exonération)", pdf::euros(0), false),
-        ("Total TTC", pdf::euros(total), false),
+        ("Total hors taxes", crate::page::euros(total), false),
+        ("TVA (0 %, exonération)", crate::page::euros(0), false),
+        ("Total TTC", crate::page::euros(total), false),
         (
             if credit {
                 "Montant de l'avoir"
             } else {
                 "Net à payer"
             },
-            pdf::euros(total),
+            crate::page::euros(total),
             true,
         ),
     ];

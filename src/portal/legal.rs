@@ -17,25 +17,28 @@ use crate::auth::browser::BrowserSession;
 use crate::error::Error;
 use crate::organization::legal::{self, LegalIdentityInput};
 
-/// The form's text fields, in the order of the page (name, label, hint).
-fn text_fields(t: &Texts) -> [(&'static str, &'static str, &'static str); 9] {
+/// The form's text fields, in the order of the page (name, label, hint, width in characters:
+/// an IBAN is 27 characters in France, up to 34 abroad).
+fn text_fields(t: &Texts) -> [(&'static str, &'static str, &'static str, u8); 9] {
     [
-        ("siret", t.legal_siret, t.legal_siret_hint),
-        ("vat_id", t.legal_vat_id, t.legal_vat_id_hint),
+        ("siret", t.legal_siret, t.legal_siret_hint, 20),
+        ("vat_id", t.legal_vat_id, t.legal_vat_id_hint, 16),
         (
             "vat_exemption",
             t.legal_vat_exemption,
             t.legal_vat_exemption_hint,
+            50,
         ),
-        ("address_line", t.legal_address_line, ""),
-        ("postcode", t.legal_postcode, ""),
-        ("city", t.legal_city, ""),
-        ("iban", t.legal_iban, t.legal_iban_hint),
-        ("bic", t.legal_bic, ""),
+        ("address_line", t.legal_address_line, "", 40),
+        ("postcode", t.legal_postcode, "", 6),
+        ("city", t.legal_city, "", 30),
+        ("iban", t.legal_iban, t.legal_iban_hint, 38),
+        ("bic", t.legal_bic, "", 12),
         (
             "electronic_address",
             t.legal_electronic_address,
             t.legal_electronic_address_hint,
+            40,
         ),
     ]
 }
@@ -68,6 +71,8 @@ struct TextField {
     label: &'static str,
     hint: &'static str,
     value: String,
+    /// The input's extra attributes (its width).
+    extra: String,
 }
 
 struct CheckField {
@@ -127,11 +132,12 @@ fn page_of(
         .is_ok(),
         texts: text_fields(t)
             .into_iter()
-            .map(|(name, label, hint)| TextField {
+            .map(|(name, label, hint, width)| TextField {
                 name,
                 label,
                 hint,
                 value: value(name),
+                extra: format!("size=\"{width}\""),
             })
             .collect(),
         checks: check_fields(t)
@@ -207,7 +213,7 @@ pub async fn legal_submit(
             Some(fields) => {
                 let mut errors = Errors::default();
                 // In the order of the page, each field once.
-                for (name, _, _) in text_fields(t) {
+                for (name, _, _, _) in text_fields(t) {
                     if fields.contains(&name) {
                         errors.add(name, advice(t, name));
                     }

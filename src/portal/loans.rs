@@ -279,10 +279,10 @@ pub async fn booking(
             .iter()
             .map(|l| Row {
                 label: l.label.clone(),
-                value: words::euros(l.amount_cents),
+                value: crate::page::euros(l.amount_cents),
             })
             .collect(),
-        total: words::euros(q.total_cents),
+        total: crate::page::euros(q.total_cents),
         history: notes,
         legs,
         csrf_token: s.csrf_token.clone(),
@@ -715,7 +715,7 @@ pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalErro
                 },
                 issued_on: words::day(i.issued_on),
                 booking_id: i.booking_id,
-                total: words::euros(i.total_cents),
+                total: crate::page::euros(i.total_cents),
             })
             .collect(),
     })

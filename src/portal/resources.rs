@@ -140,7 +140,7 @@ fn present(
                 },
             )?;
             (
-                format!("{} pour vos dates", words::euros(q.total_cents)),
+                format!("{} pour vos dates", crate::page::euros(q.total_cents)),
                 "Libre à vos dates".to_string(),
             )
         }
@@ -157,7 +157,7 @@ fn present(
                 },
             )?;
             (
-                format!("{} pour une semaine", words::euros(q.total_cents)),
+                format!("{} pour une semaine", crate::page::euros(q.total_cents)),
                 format!("Libre du {} au {}", words::day(from), words::day(to)),
             )
         }
@@ -511,17 +511,17 @@ async fn resource_page(
             .map(|q| {
                 q.lines
                     .iter()
-                    .map(|l| (l.label.clone(), words::euros(l.amount_cents)))
+                    .map(|l| (l.label.clone(), crate::page::euros(l.amount_cents)))
                     .collect()
             })
             .unwrap_or_default(),
         total: q
             .as_ref()
-            .map(|q| words::euros(q.total_cents))
+            .map(|q| crate::page::euros(q.total_cents))
             .unwrap_or_default(),
         deposit: q
             .as_ref()
-            .map(|q| words::euros(q.deposit_cents))
+            .map(|q| crate::page::euros(q.deposit_cents))
             .unwrap_or_default(),
         idempotency_key: apikey::random_secret("portal-")?,
         alternatives: alternatives

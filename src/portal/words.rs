@@ -109,21 +109,6 @@ pub fn month(d: NaiveDate) -> String {
     format!("{} {}", MONTHS[d.month0() as usize], d.year())
 }
 
-/// Cents as euros the French way: « 1 234,50 € », with a minus sign for a discount.
-pub fn euros(cents: i64) -> String {
-    let sign = if cents < 0 { "−" } else { "" };
-    let abs = cents.unsigned_abs();
-    let units = (abs / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped},{:02}\u{a0}€", abs % 100)
-}
-
 /// Kilometres rounded for reading: « 8 km », « 86 km ».
 pub fn km(distance: f64) -> String {
     format!("{}\u{a0}km", distance.round() as i64)
@@ -132,6 +117,7 @@ pub fn km(distance: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::page::euros;
 
     #[test]
     fn money_and_days_read_the_french_way() {
