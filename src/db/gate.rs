@@ -50,6 +50,11 @@ impl Drop for Turn {
     }
 }
 
+/// Whether this thread is inside a gated write transaction already.
+pub fn held_here() -> bool {
+    DEPTH.with(|d| d.get() > 0)
+}
+
 /// Waits for this thread's turn to write to `file` (at once when it already holds it).
 pub fn enter(file: &str) -> Turn {
     let nested = DEPTH.with(|d| {

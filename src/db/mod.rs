@@ -311,7 +311,22 @@ where
 {
     // SQLite writers of one file queue first come, first served in the process (`gate`).
     let _turn = match conn {
-        DbConnection::Sqlite(lite) => Some(gate::enter(&sqlite_file(lite)?)),
+        DbConnection::Sqlite(lite) => {
+            // A plain transaction around this one would hold SQLite's lock outside the queue
+            // while this one waits in it: two writers then wait on each other for `busy_timeout`.
+            debug_assert!(
+                gate::held_here()
+                    || <diesel::connection::AnsiTransactionManager as
+                        diesel::connection::TransactionManager<SqliteConnection>>::
+                        transaction_manager_status_mut(lite)
+                    .transaction_depth()
+                    .ok()
+                    .flatten()
+                    .is_none(),
+                "write_transaction inside a transaction that did not enter the write queue"
+            );
+            Some(gate::enter(&sqlite_file(lite)?))
+        }
         DbConnection::Postgres(_) => None,
     };
     conn.transaction(|conn| {

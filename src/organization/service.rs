@@ -1,7 +1,6 @@
 //! Rules for organisations and their users.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::model::{
     NewOrganization, NewUser, OrgKind, Organization, OrganizationPage, OrganizationPatch, Role,
@@ -435,7 +434,9 @@ pub fn create_agency_with_admin(
     let mut v = Validator::new();
     validate_new_user(&mut v, &normalize_email(email), password);
     v.finish()?;
-    conn.transaction(|conn| {
+    // Through the write queue like every other write: a plain transaction here held SQLite's
+    // lock outside the queue while `insert_organization` waited in it for its turn.
+    write_transaction(conn, |conn| {
         let organization = insert_organization(
             conn,
             &NewOrganization {
