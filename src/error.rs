@@ -39,6 +39,7 @@ crate::text_enum! {
         AlreadyInvoiced => "already_invoiced",
         AlreadyCredited => "already_credited",
         LoanNotReturned => "loan_not_returned",
+        AgreementNotReady => "agreement_not_ready",
         LegalIdentityIncomplete => "legal_identity_incomplete",
         BudgetBelowCommitted => "budget_below_committed",
         RequestLimitReached => "request_limit_reached",
@@ -90,6 +91,7 @@ impl Code {
             | C::WebhookLimitReached
             | C::AlreadyCredited
             | C::LoanNotReturned
+            | C::AgreementNotReady
             | C::LegalIdentityIncomplete
             | C::BudgetBelowCommitted
             | C::RequestLimitReached
@@ -138,6 +140,7 @@ impl Code {
             C::AlreadyInvoiced => "the booking has an invoice (credit it first to invoice it again)",
             C::AlreadyCredited => "the invoice already has a credit note",
             C::LoanNotReturned => "only a `returned` or `closed` loan is invoiced",
+            C::AgreementNotReady => "a loan agreement exists once the booking is approved (not while requested, nor after a refusal, cancellation or expiry)",
             C::LegalIdentityIncomplete => "the seller's legal identity (SIRET, VAT number or exemption, IBAN) is missing or incomplete: invoices cannot be issued",
             C::BudgetBelowCommitted => "a programme's budget cannot go below what approved loans committed",
             C::RequestLimitReached => "the venue already holds `max_open_requests_per_venue` requested bookings (or as many waitlist entries)",

@@ -7,11 +7,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::access::Principal;
 use crate::api::idempotency::IdempotencyKey;
 use crate::billing::model::{
-    Invoice, InvoiceFilter, InvoiceRequest, NewSubsidyProgram, PricingPolicy, Quote, QuoteQuery,
-    RevenueQuery, RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
+    Invoice, InvoiceFilter, InvoicePeriod, InvoiceRequest, NewSubsidyProgram, PricingPolicy, Quote,
+    QuoteQuery, RevenueQuery, RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
 };
-use crate::billing::{invoice, invoice_pdf, quote, revenue, service, subsidy, LoanBilling};
-use crate::http::{ApiResult, Problem};
+use crate::billing::{
+    agreement, export, invoice, invoice_pdf, quote, revenue, service, subsidy, LoanBilling,
+};
+use crate::http::{file, ApiResult, Disposition, Problem};
 use crate::state::AppState;
 
 /// Registers the money routes.
@@ -21,6 +23,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_pricing_policy)
         .service(put_pricing_policy)
         .service(booking_quote)
+        .service(booking_agreement_pdf)
+        .service(export_invoices)
         .service(resource_quote)
         .service(create_program)
         .service(list_programs)
@@ -157,6 +161,39 @@ async fn booking_quote(
             .run(move |conn| quote::quote_for(conn, &billing, &principal, id))
             .await?,
     ))
+}
+
+/// The loan agreement (*convention de prêt*) as a PDF/A-3b file, in French: both parties with
+/// their legal identity, the resource and its copy with every component, the days of delivery,
+/// use and pick-up, the value to insure, the deposit, the price with its subsidy and the real cost
+/// of the road, the conditions of use and two signature blocks. Once the booking is approved. Its
+/// venue, its producer and the agency.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")),
+    responses(
+        (status = 200, description = "The agreement (PDF/A-3b)", body = Vec<u8>, content_type = "application/pdf"),
+        (status = 404, description = "No such booking, or another's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`agreement_not_ready`: the booking is not approved (requested, rejected, cancelled or expired)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/bookings/{id}/agreement.pdf")]
+async fn booking_agreement_pdf(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let billing = LoanBilling::from_config(&state.config);
+    let agreement = state
+        .run(move |conn| agreement::agreement(conn, &billing, &principal, id))
+        .await?;
+    let name = agreement::file_name(&agreement);
+    Ok(file("application/pdf", Disposition::Inline, name, move || {
+        agreement::render(&agreement)
+    })
+    .await?)
 }
 
 /// What a venue would pay to borrow a resource over some days, before it asks: today's tariff,
@@ -368,6 +405,57 @@ async fn credit_invoice(
         .json(note))
 }
 
+/// A period's invoices and credit notes as one ZIP for the accountant or a deposit on Chorus Pro:
+/// `journal.csv` and each document's Factur-X PDF/A-3b under its file name; with
+/// `Accept: text/csv`, the journal alone. The journal is written the way a French spreadsheet
+/// opens it (UTF-8 with a byte-order mark, `;` between fields, decimal comma): number, type
+/// (`facture`, `avoir`), issue date, seller and buyer with their SIRET, a public buyer's service
+/// code and commitment number, booking, totals (credit notes negative), the credited invoice, the
+/// PDF's name in the ZIP. Nothing is sent anywhere: the service reaches no outside system. The
+/// agency sees all, a producer those it issued, a venue those it received; at most 366 days and
+/// 10,000 documents.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(InvoicePeriod),
+    responses(
+        (status = 200, description = "ZIP of `journal.csv` and one PDF per document, or the journal alone with `Accept: text/csv`", content((Vec<u8> = "application/zip"), (String = "text/csv"))),
+        (status = 422, description = "`to` before `from`, a period over 366 days, or over 10,000 documents", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invoices/export")]
+async fn export_invoices(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<InvoicePeriod>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let period = query.into_inner();
+    let (from, to) = (period.from, period.to);
+    let docs = state
+        .run(move |conn| export::documents(conn, &principal, &period))
+        .await?;
+    Ok(if crate::http::wants_csv(&req) {
+        let name = export::file_name(from, to, "csv");
+        file(
+            "text/csv; charset=utf-8",
+            Disposition::Attachment,
+            name,
+            move || export::journal_csv(&docs).map(String::into_bytes),
+        )
+        .await?
+    } else {
+        let name = export::file_name(from, to, "zip");
+        file(
+            "application/zip",
+            Disposition::Attachment,
+            name,
+            move || export::zip(&docs),
+        )
+        .await?
+    })
+}
+
 /// Invoices and credit notes, newest first: the agency sees all, a producer those it issued, a
 /// venue those it received. `Accept: text/csv` gives a CSV file for accounting.
 #[utoipa::path(
@@ -444,18 +532,11 @@ async fn facturx_pdf_response(
     let doc = state
         .run(move |conn| invoice::printable(conn, &principal, id))
         .await?;
-    let (name, bytes) = web::block(move || {
-        invoice_pdf::render(&doc).map(|bytes| (invoice_pdf::file_name(&doc), bytes))
+    let name = invoice_pdf::file_name(&doc);
+    Ok(file("application/pdf", Disposition::Inline, name, move || {
+        invoice_pdf::render(&doc)
     })
-    .await
-    .map_err(|e| crate::error::Error::Internal(format!("pdf worker: {e}")))??;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{name}\""),
-        ))
-        .body(bytes))
+    .await?)
 }
 
 /// The invoice as a Factur-X PDF/A-3b: the readable French invoice with its CII XML (the

@@ -26,6 +26,16 @@ fn may_invoice(p: &Principal, seller_id: i64) -> Result<()> {
     crate::access::policy::issue_invoice(p, seller_id)
 }
 
+/// Which invoices a list or an export shows: the agency all, a producer those it issued, a venue
+/// those it received.
+pub(super) fn scope_of(p: &Principal) -> Scope {
+    match p.kind {
+        OrgKind::Agency => Scope::All,
+        OrgKind::Producer => Scope::Seller(p.organization_id),
+        _ => Scope::Buyer(p.organization_id),
+    }
+}
+
 fn may_read(p: &Principal, row: &InvoiceRow) -> bool {
     crate::access::policy::read_invoice(p, row.seller_id, row.buyer_id)
 }
@@ -339,14 +349,9 @@ pub fn list(
         );
     }
     v.finish()?;
-    let scope = match p.kind {
-        OrgKind::Agency => Scope::All,
-        OrgKind::Producer => Scope::Seller(p.organization_id),
-        _ => Scope::Buyer(p.organization_id),
-    };
     let rows = ledger::list(
         conn,
-        scope,
+        scope_of(p),
         filter.seller_id,
         filter.buyer_id,
         filter.year,
@@ -412,7 +417,8 @@ pub fn printable(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Prin
     printable_row(conn, row)
 }
 
-fn printable_row(conn: &mut DbConnection, row: InvoiceRow) -> Result<Printable> {
+/// The printable form of a row the caller may read.
+pub(super) fn printable_row(conn: &mut DbConnection, row: InvoiceRow) -> Result<Printable> {
     let parties = match &row.parties {
         Some(json) => FrozenParties::from_json(json)?,
         None => FrozenParties {

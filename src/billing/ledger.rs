@@ -195,15 +195,15 @@ pub enum Scope {
     Buyer(i64),
 }
 
-/// Invoices matching a filter within a scope, newest first.
-pub fn list(
-    conn: &mut DbConnection,
+/// The invoices of a scope, of one seller when asked.
+fn scoped(
     scope: Scope,
     seller_id: Option<i64>,
-    buyer_id: Option<i64>,
-    year: Option<i32>,
-    limit: i64,
-) -> QueryResult<Vec<InvoiceRow>> {
+) -> invoices::BoxedQuery<
+    'static,
+    crate::db::DbBackend,
+    diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<InvoiceRow, crate::db::DbBackend>>,
+> {
     let mut query = invoices::table
         .select(InvoiceRow::as_select())
         .into_boxed::<crate::db::DbBackend>();
@@ -215,6 +215,19 @@ pub fn list(
     if let Some(id) = seller_id {
         query = query.filter(invoices::seller_id.eq(id));
     }
+    query
+}
+
+/// Invoices matching a filter within a scope, newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: Scope,
+    seller_id: Option<i64>,
+    buyer_id: Option<i64>,
+    year: Option<i32>,
+    limit: i64,
+) -> QueryResult<Vec<InvoiceRow>> {
+    let mut query = scoped(scope, seller_id);
     if let Some(id) = buyer_id {
         query = query.filter(invoices::buyer_id.eq(id));
     }
@@ -222,6 +235,29 @@ pub fn list(
         query = query.filter(invoices::year.eq(year));
     }
     query.order(invoices::id.desc()).limit(limit).load(conn)
+}
+
+/// Documents issued over a period within a scope, in the journal's order (seller, then number),
+/// at most `limit`.
+pub fn issued_between(
+    conn: &mut DbConnection,
+    scope: Scope,
+    seller_id: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<InvoiceRow>> {
+    let query = scoped(scope, seller_id)
+        .filter(invoices::issued_on.ge(from))
+        .filter(invoices::issued_on.le(to));
+    query
+        .order((
+            invoices::seller_id.asc(),
+            invoices::year.asc(),
+            invoices::sequence.asc(),
+        ))
+        .limit(limit)
+        .load(conn)
 }
 
 /// One dated amount of a producer's money, for the revenue report.

@@ -3,6 +3,8 @@
 //! notes (gapless numbers, Factur-X), and each producer's revenue and cost recovery. Amounts are
 //! integer cents (EUR); rates whole percent.
 
+pub mod agreement;
+pub mod export;
 pub mod facturx;
 pub mod invoice;
 pub mod invoice_pdf;

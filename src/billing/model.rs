@@ -313,6 +313,20 @@ pub struct InvoiceFilter {
     pub limit: Option<i64>,
 }
 
+/// Query of the period export (`GET /invoices/export`, a ZIP or the CSV journal): the documents
+/// issued from `from` to `to`, both days included (at most 366 days), for a seller's accountant.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InvoicePeriod {
+    /// First day of issue, included.
+    pub from: NaiveDate,
+    /// Last day of issue, included.
+    pub to: NaiveDate,
+    /// Only this seller's documents (the agency exports one producer's books this way).
+    pub seller_id: Option<i64>,
+}
+
 /// Query of `GET /api/v1/producers/{id}/revenue`.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -2,7 +2,7 @@
 //! cost, damage and a programme, the lines a venue pays. No database, no HTTP: tested alone.
 
 use super::model::{Line, LineKind, Tariff};
-use crate::money::{euros, percent_of};
+use crate::money::percent_of;
 use crate::territory::model::CommuneClass;
 
 /// Days of use (both ends counted) and started weeks.
@@ -116,9 +116,9 @@ pub fn lines(amounts: &Amounts, labels: &Labels, damage: &[Line]) -> Vec<Line> {
         Line {
             kind: LineKind::Transport,
             label: format!(
-                "Transport : {} % de {} € de trajets",
+                "Transport : {} % de {} de trajets",
                 labels.recharge_percent,
-                euros(labels.transport_cost_cents)
+                crate::page::euros(labels.transport_cost_cents)
             ),
             amount_cents: amounts.transport_cents,
         },

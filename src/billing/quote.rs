@@ -405,9 +405,9 @@ fn with_transport_line(mut lines: Vec<Line>, priced: &Priced) -> Vec<Line> {
         "Transport : aucun trajet à payer".to_string()
     } else {
         format!(
-            "Transport : {} % de {} € de trajets, le reste pris en charge par le réseau",
+            "Transport : {} % de {} de trajets, le reste pris en charge par le réseau",
             priced.recharge_percent,
-            crate::money::euros(priced.transport_cost_cents)
+            crate::page::euros(priced.transport_cost_cents)
         )
     };
     lines.insert(

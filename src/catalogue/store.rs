@@ -183,6 +183,15 @@ pub fn replace_tags(
     Ok(())
 }
 
+/// A resource, deleted or not: documents of past loans still name what was lent.
+pub fn find_resource(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ResourceRow>> {
+    resources::table
+        .find(id)
+        .select(ResourceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// A resource that is not deleted.
 pub fn find_live_resource(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ResourceRow>> {
     resources::table

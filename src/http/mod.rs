@@ -77,6 +77,38 @@ pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
     accepts(req, "text/csv")
 }
 
+/// How a served file is meant to be opened: in the browser, or saved.
+#[derive(Debug, Clone, Copy)]
+pub enum Disposition {
+    Inline,
+    Attachment,
+}
+
+/// A file drawn off the async workers (a PDF takes tens of milliseconds, a ZIP of a year's
+/// invoices seconds) and served under the name it is saved as. The API and the portal serve
+/// their documents this way.
+pub async fn file(
+    content_type: &'static str,
+    disposition: Disposition,
+    name: String,
+    draw: impl FnOnce() -> crate::error::Result<Vec<u8>> + Send + 'static,
+) -> crate::error::Result<actix_web::HttpResponse> {
+    let bytes = actix_web::web::block(draw)
+        .await
+        .map_err(|e| crate::error::Error::Internal(format!("file worker: {e}")))??;
+    let how = match disposition {
+        Disposition::Inline => "inline",
+        Disposition::Attachment => "attachment",
+    };
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("{how}; filename=\"{name}\""),
+        ))
+        .body(bytes))
+}
+
 /// Lets the request's database work know whether its client is still there
 /// ([`crate::client`]).
 pub async fn watch_client(

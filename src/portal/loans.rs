@@ -1,5 +1,5 @@
 //! A venue's loans: home (what to do next), my loans, one loan, its condition report and
-//! evaluation forms, my invoices. Each handler reads the session, calls the domain services and
+//! evaluation forms. Each handler reads the session, calls the domain services and
 //! renders a template.
 
 use actix_web::http::StatusCode;
@@ -11,8 +11,8 @@ use super::lang::Lang;
 use super::session::{self, signed_in};
 use super::{page, render, see_other, words, Layout, PortalError, Req, State};
 use crate::auth::browser::BrowserSession;
-use crate::billing::model::{InvoiceFilter, Quote};
-use crate::billing::{invoice, quote, LoanBilling};
+use crate::billing::model::Quote;
+use crate::billing::{quote, LoanBilling};
 use crate::booking::model::{Booking, BookingAction, BookingStatus};
 use crate::booking::service as bookings;
 use crate::booking::store::BookingFilter;
@@ -677,46 +677,4 @@ pub async fn evaluation_submit(
         .run(move |conn| crate::evaluation::service::create(conn, &p, id, &new, clock.naive()))
         .await?;
     Ok(see_other(&format!("/bookings/{id}?evaluated=1")))
-}
-
-/// One invoice line of the list.
-pub struct InvoiceLine {
-    pub number: String,
-    pub kind: &'static str,
-    pub issued_on: String,
-    pub booking_id: i64,
-    pub total: String,
-}
-
-#[derive(Template)]
-#[template(path = "portal/invoices.html")]
-struct InvoicesPage {
-    layout: Layout,
-    invoices: Vec<InvoiceLine>,
-}
-
-/// `GET /invoices`: the invoices my organisation received.
-pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalError> {
-    let s = signed_in(&state, &req).await?;
-    let p = s.principal.clone();
-    let list = state
-        .run(move |conn| invoice::list(conn, &p, &InvoiceFilter::default()))
-        .await?;
-    page(&InvoicesPage {
-        layout: Layout::signed(Lang::of_session(&s).t().invoices_title, &s, "invoices"),
-        invoices: list
-            .iter()
-            .rev()
-            .map(|i| InvoiceLine {
-                number: i.number.clone(),
-                kind: match i.kind {
-                    crate::billing::model::InvoiceKind::Invoice => "Facture",
-                    crate::billing::model::InvoiceKind::CreditNote => "Avoir",
-                },
-                issued_on: words::day(i.issued_on),
-                booking_id: i.booking_id,
-                total: crate::page::euros(i.total_cents),
-            })
-            .collect(),
-    })
 }

@@ -5,6 +5,7 @@
 
 mod account;
 mod calendar;
+mod documents;
 mod form;
 mod lang;
 mod legal;
@@ -66,7 +67,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(loans::evaluation_form))
                 .route(web::post().to(loans::evaluation_submit)),
         )
-        .route("/invoices", web::get().to(loans::invoices))
+        .route("/invoices", web::get().to(documents::invoices))
+        .route("/invoices/export", web::get().to(documents::export))
+        .route(
+            "/invoices/{id}/facturx.pdf",
+            web::get().to(documents::invoice_pdf),
+        )
+        .route(
+            "/bookings/{id}/agreement.pdf",
+            web::get().to(documents::agreement_pdf),
+        )
         .service(
             web::resource("/invitations/{token}")
                 .route(web::get().to(links::invitation_page))

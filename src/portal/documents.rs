@@ -1,0 +1,192 @@
+//! The papers of a loan in the portal: my invoices with their Factur-X PDF, a period's export for
+//! the accountant (a ZIP of the PDFs with the journal, or the journal alone), and a loan's
+//! agreement to sign. The same services as the API's `/invoices/…` and
+//! `/bookings/{id}/agreement.pdf`, with the session instead of a token.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+
+use super::form::{Errors, Fields};
+use super::lang::Lang;
+use super::session::signed_in;
+use super::{render, words, Layout, PortalError, Req, State};
+use crate::auth::browser::BrowserSession;
+use crate::billing::model::{InvoiceFilter, InvoiceKind, InvoicePeriod};
+use crate::billing::{agreement, export, invoice, invoice_pdf, LoanBilling};
+use crate::error::Error;
+use crate::http::{file, Disposition};
+
+/// One invoice line of the list.
+pub struct InvoiceLine {
+    pub id: i64,
+    pub number: String,
+    pub credit_note: bool,
+    pub issued_on: String,
+    pub booking_id: i64,
+    pub total: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/invoices.html")]
+struct InvoicesPage {
+    layout: Layout,
+    invoices: Vec<InvoiceLine>,
+    errors: Errors,
+    from: String,
+    to: String,
+}
+
+/// The invoices page, with the export form as typed and its errors.
+async fn invoices_page(
+    state: &State,
+    s: &BrowserSession,
+    status: StatusCode,
+    errors: Errors,
+    from: String,
+    to: String,
+) -> Result<HttpResponse, PortalError> {
+    let p = s.principal.clone();
+    let list = state
+        .run(move |conn| invoice::list(conn, &p, &InvoiceFilter::default()))
+        .await?;
+    render(
+        status,
+        &InvoicesPage {
+            layout: Layout::signed(Lang::of_session(s).t().invoices_title, s, "invoices"),
+            invoices: list
+                .iter()
+                .map(|i| InvoiceLine {
+                    id: i.id,
+                    number: i.number.clone(),
+                    credit_note: i.kind == InvoiceKind::CreditNote,
+                    issued_on: words::day(i.issued_on),
+                    booking_id: i.booking_id,
+                    total: crate::page::euros(i.total_cents),
+                })
+                .collect(),
+            errors,
+            from,
+            to,
+        },
+    )
+}
+
+/// `GET /invoices`: the invoices and credit notes my organisation issued or received, newest
+/// first, each with its PDF, and the export of a period (this year so far by default).
+pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let today = state.clock.today();
+    let from = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    invoices_page(
+        &state,
+        &s,
+        StatusCode::OK,
+        Errors::default(),
+        from.to_string(),
+        today.to_string(),
+    )
+    .await
+}
+
+/// `GET /invoices/{id}/facturx.pdf`: one invoice or credit note as its Factur-X PDF.
+pub async fn invoice_pdf(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let (p, id) = (s.principal.clone(), id.into_inner());
+    let doc = state
+        .run(move |conn| invoice::printable(conn, &p, id))
+        .await?;
+    let name = invoice_pdf::file_name(&doc);
+    Ok(file("application/pdf", Disposition::Inline, name, move || {
+        invoice_pdf::render(&doc)
+    })
+    .await?)
+}
+
+/// `GET /bookings/{id}/agreement.pdf`: the loan agreement to sign, once approved.
+pub async fn agreement_pdf(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let (p, id) = (s.principal.clone(), id.into_inner());
+    let billing = LoanBilling::from_config(&state.config);
+    let agreement = state
+        .run(move |conn| agreement::agreement(conn, &billing, &p, id))
+        .await?;
+    let name = agreement::file_name(&agreement);
+    Ok(file("application/pdf", Disposition::Inline, name, move || {
+        agreement::render(&agreement)
+    })
+    .await?)
+}
+
+/// `GET /invoices/export?from=…&to=…&format=zip|csv`: a period's documents as a ZIP of PDFs with
+/// the journal, or the journal alone. Dates that cannot be read, in the wrong order or more than
+/// a year apart bring the invoices page back with the errors (422).
+pub async fn export(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+    let s = signed_in(&state, &req).await?;
+    let t = Lang::of_session(&s).t();
+    let form = Fields::query(req.query_string());
+    let mut errors = Errors::default();
+    let mut day = |name: &str| {
+        let parsed = form
+            .get(name)
+            .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+        if parsed.is_none() {
+            errors.add(name, t.export_date_invalid);
+        }
+        parsed
+    };
+    let (from, to) = (day("from"), day("to"));
+    if let (Some(from), Some(to)) = (from, to) {
+        let period = InvoicePeriod {
+            from,
+            to,
+            seller_id: None,
+        };
+        let p = s.principal.clone();
+        let docs = state
+            .run(move |conn| export::documents(conn, &p, &period))
+            .await;
+        match docs {
+            Ok(docs) if form.get("format") == Some("csv") => {
+                let name = export::file_name(from, to, "csv");
+                return Ok(file(
+                    "text/csv; charset=utf-8",
+                    Disposition::Attachment,
+                    name,
+                    move || export::journal_csv(&docs).map(String::into_bytes),
+                )
+                .await?);
+            }
+            Ok(docs) => {
+                let name = export::file_name(from, to, "zip");
+                return Ok(file(
+                    "application/zip",
+                    Disposition::Attachment,
+                    name,
+                    move || export::zip(&docs),
+                )
+                .await?);
+            }
+            Err(Error::Validation(_)) => errors.add("to", t.export_period_invalid),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    invoices_page(
+        &state,
+        &s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        errors,
+        form.value("from"),
+        form.value("to"),
+    )
+    .await
+}
