@@ -53,7 +53,8 @@ openapi: check-toolchain
 ## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
 ## target/bench-venv), day routing against PyVRP given 10 s (same venv; every plan checked by an
 ## independent checker), the login throttle under bursts of 20 parallel logins (attempts checked
-## per burst, target exactly 5), the observatory page and a drivers' day sheet in headless Chromium,
+## per burst, target exactly 5), the printed documents (a Factur-X PDF's p99 ≤ 100 ms, a ZIP of
+## 500 invoices ≤ 10 s, on both backends), the observatory page and a drivers' day sheet in headless Chromium,
 ## Lighthouse on the portal's find and loan pages (npm lighthouse under target/lighthouse; every
 ## category ≥ 95).
 bench: check-toolchain
@@ -62,6 +63,7 @@ bench: check-toolchain
 	.ci/with-postgres $(CARGO) bench --locked --bench allocation
 	.ci/with-postgres $(CARGO) bench --locked --bench notify
 	.ci/with-postgres $(CARGO) bench --locked --bench login_burst
+	.ci/with-postgres $(CARGO) bench --locked --bench documents
 	.ci/bench-tours
 	.ci/bench-vrp
 	.ci/observatory-page
