@@ -25,8 +25,9 @@ run: build
 ## target/contract-venv), then the portal in headless Chromium (.ci/browser: the venue journey,
 ## CSRF, a deactivated session, axe-core on every page).
 test: check-toolchain lint
+	rm -rf target/einvoice-samples
 	.ci/with-postgres $(CARGO) test --locked
-	.ci/contract
+	REQUIRE_EINVOICE_SAMPLES=1 .ci/contract
 	.ci/browser
 
 ## Only the contract check (a generated client, then schemathesis) against a fresh demo server.

@@ -406,12 +406,13 @@ async fn credit_invoice(
 }
 
 /// A period's invoices and credit notes as one ZIP for the accountant or a deposit on Chorus Pro:
-/// `journal.csv` and each document's Factur-X PDF/A-3b under its file name; with
+/// `journal.csv` and each document's Factur-X PDF/A-3b in its seller's folder (the seller's
+/// SIRET: numbers are per seller); with
 /// `Accept: text/csv`, the journal alone. The journal is written the way a French spreadsheet
 /// opens it (UTF-8 with a byte-order mark, `;` between fields, decimal comma): number, type
 /// (`facture`, `avoir`), issue date, seller and buyer with their SIRET, a public buyer's service
 /// code and commitment number, booking, totals (credit notes negative), the credited invoice, the
-/// PDF's name in the ZIP. Nothing is sent anywhere: the service reaches no outside system. The
+/// PDF's path in the ZIP. Nothing is sent anywhere: the service reaches no outside system. The
 /// agency sees all, a producer those it issued, a venue those it received; at most 366 days and
 /// 10,000 documents.
 #[utoipa::path(

@@ -125,7 +125,7 @@ pub fn journal_csv(docs: &[Printable]) -> Result<String> {
                     .as_ref()
                     .map(|(n, _)| n.as_str())
                     .unwrap_or(""),
-                &invoice_pdf::file_name(doc),
+                &path_in_zip(doc),
             ])
             .map_err(internal)?;
     }
@@ -135,7 +135,19 @@ pub fn journal_csv(docs: &[Printable]) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| Error::Internal(format!("journal: {e}")))
 }
 
-/// The ZIP of a period: `journal.csv` then each document's Factur-X PDF under its file name.
+/// Where a document lies in the ZIP: a folder per seller (its SIRET, or its id when it has none:
+/// numbers are per seller, so two sellers each have a `facture-2027-000001.pdf`), then the name
+/// a download of the PDF gets.
+pub fn path_in_zip(doc: &Printable) -> String {
+    let seller = &doc.parties.seller;
+    let folder = match &seller.siret {
+        Some(siret) => siret.clone(),
+        None => format!("organisation-{}", seller.id),
+    };
+    format!("{folder}/{}", invoice_pdf::file_name(doc))
+}
+
+/// The ZIP of a period: `journal.csv` then each document's Factur-X PDF under its seller's folder.
 /// PDFs are stored, not deflated (they are compressed already); they are drawn on every core.
 pub fn zip(docs: &[Printable]) -> Result<Vec<u8>> {
     let pdfs = render_all(docs)?;
@@ -153,7 +165,7 @@ pub fn zip(docs: &[Printable]) -> Result<Vec<u8>> {
         .map_err(|e| Error::Internal(format!("zip: {e}")))?;
     for (doc, pdf) in docs.iter().zip(pdfs) {
         writer
-            .start_file(invoice_pdf::file_name(doc), stored)
+            .start_file(path_in_zip(doc), stored)
             .map_err(internal)?;
         writer
             .write_all(&pdf)

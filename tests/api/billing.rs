@@ -960,6 +960,22 @@ async fn damage_found_at_return_is_charged(app: TestApp) {
     assert_eq!(invoice.status, 201, "{}", invoice.text);
     assert_eq!(line(&invoice.body, "damage"), 9000);
     assert_eq!(invoice.body["total_cents"], after["total_cents"]);
+    // Its e-invoice goes to the contract stage, which runs the CEN EN 16931 rules on it
+    // (`make test`: this suite runs first; the demo has no damaged loan).
+    let xml = app
+        .get(
+            &format!("/api/v1/invoices/{}/facturx.xml", invoice.body["id"]),
+            Some(&net.producer.token),
+        )
+        .await;
+    assert_eq!(xml.status, 200, "{}", xml.text);
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/einvoice-samples");
+    std::fs::create_dir_all(&samples).unwrap();
+    std::fs::write(
+        samples.join(format!("damage-{}-{id}.xml", std::process::id())),
+        xml.text,
+    )
+    .unwrap();
 }
 
 /// The revenue report adds up what the invoices, legs and maintenance say, per resource and in

@@ -228,7 +228,8 @@ async fn csv(app: &TestApp, who: &crate::common::Actor, period: &str) -> Resp {
 
 /// A period's invoices for the accountant: the journal as a French CSV (BOM, `;`, decimal comma,
 /// credit notes negative) and a ZIP of the journal with every Factur-X PDF named as the journal
-/// says; each reader sees its own; a period upside down or over a year is 422.
+/// says, a folder per seller (two sellers' numbers meet in the agency's export); each reader sees
+/// its own; a period upside down or over a year is 422.
 async fn a_period_exports_as_a_zip_of_pdfs_and_a_journal(app: TestApp) {
     let net = Network::at(&app, AMIENS, VILLAGE).await;
     set_identity(&app, &net.producer, seller_identity()).await;
@@ -284,6 +285,30 @@ async fn a_period_exports_as_a_zip_of_pdfs_and_a_journal(app: TestApp) {
     let stranger = app.producer(&net.agency, AMIENS).await;
     let none = csv(&app, &stranger, &period).await;
     assert_eq!(none.text.lines().count(), 1, "{}", none.text);
+
+    // A second seller's first invoice has the same number as the first seller's.
+    let other = Network {
+        agency: net.agency.clone(),
+        producer: stranger.clone(),
+        venue: net.venue.clone(),
+    };
+    let mut identity = seller_identity();
+    identity["siret"] = json!("40483304800022");
+    set_identity(&app, &other.producer, identity).await;
+    let (_, other_number) = invoiced_loan(&app, &other).await;
+    assert_eq!(other_number, numbers[0], "numbers are per seller");
+    let everything = app
+        .get(
+            &format!("/api/v1/invoices/export?{period}"),
+            Some(&net.agency.token),
+        )
+        .await;
+    assert_eq!(everything.status, 200, "{}", everything.text);
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(everything.bytes)).unwrap();
+    let names: Vec<&str> = archive.file_names().collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(names.contains(&format!("12002701600357/facture-{}.pdf", numbers[0]).as_str()));
+    assert!(names.contains(&format!("40483304800022/facture-{}.pdf", numbers[0]).as_str()));
 
     let zip = app
         .get(
