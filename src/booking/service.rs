@@ -1423,11 +1423,10 @@ pub fn mark_overdue_loans(conn: &mut DbConnection, now: NaiveDateTime) -> Result
                     created_at: now,
                 },
             )?;
-            crate::outbox::record(
+            announce(
                 conn,
-                OVERDUE,
-                "booking",
                 id,
+                OVERDUE,
                 &serde_json::json!({ "due_on": due_on, "status": status }),
                 now,
             )?;

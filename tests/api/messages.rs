@@ -327,6 +327,128 @@ async fn flag_reasons_are_in_the_reader_s_language(backend: Backend) {
     assert!(flagged.is_some(), "{in_english:#?}");
 }
 
+/// A feed speaks the language of whoever fetches it: a user who chose English (`PATCH
+/// /api/v1/me`) reads English feeds with their token, a French user French ones; `?lang=`
+/// still decides; a calendar link (the venue's, nobody's) stays French.
+async fn feeds_follow_the_reader_s_language(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let mut english = Vec::new();
+    for org in [net.venue.org_id, net.producer.org_id] {
+        let user = app.user_in(&net.agency, org, "member").await;
+        let me = app
+            .patch("/api/v1/me", Some(&user.token), json!({"locale": "en"}))
+            .await;
+        assert_eq!(me.status, 200, "{}", me.text);
+        english.push(user);
+    }
+    let trunk = ResourceBuilder::trunk("Malle des langues")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let booking = BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
+        .build(&app, &net.producer)
+        .await;
+    let id = id_of(&booking);
+    let venue_feed = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
+    let copy_feed = format!("/api/v1/copies/{}/calendar.ics", trunk.copies[0]);
+    let summary = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("SUMMARY:"))
+            .map(|l| l.trim_end().to_string())
+            .unwrap_or_else(|| panic!("no summary in {text}"))
+    };
+    let cases = [
+        (&venue_feed, &english[0], "", "(requested)"),
+        (&venue_feed, &english[0], "?lang=fr", "(demandé)"),
+        (&venue_feed, &net.venue, "", "(demandé)"),
+        (&venue_feed, &net.venue, "?lang=en", "(requested)"),
+        (&copy_feed, &english[1], "", "(requested)"),
+        (&copy_feed, &english[1], "?lang=fr", "(demandé)"),
+        (&copy_feed, &net.producer, "", "(demandé)"),
+    ];
+    for (feed, who, query, words) in cases {
+        let res = app.get(&format!("{feed}{query}"), Some(&who.token)).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(
+            summary(&res.text),
+            format!("SUMMARY:Malle des langues {words}"),
+            "{feed}{query} as {}",
+            who.email
+        );
+        if words == "(requested)" {
+            assert!(res.text.contains(&format!("Booking {id}")), "{}", res.text);
+        }
+    }
+    let issued = app
+        .post(
+            &format!("/api/v1/venues/{}/calendar-token", net.venue.org_id),
+            Some(&net.venue.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 201, "{}", issued.text);
+    let link = issued.body["path"].as_str().unwrap().to_string();
+    let res = app.get(&link, None).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(summary(&res.text), "SUMMARY:Malle des langues (demandé)");
+}
+
+/// A copy event tells the copy as it was: taken out of service and repaired before the worker
+/// wakes, the copy's `copy.maintenance` webhook still says `maintenance`, not `available`.
+async fn copy_events_tell_the_copy_as_it_was(backend: Backend) {
+    let sink = SmtpSink::start();
+    let receiver = Receiver::start();
+    let app = app_telling(backend, &sink, "5000").await;
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    subscribe(
+        &app,
+        &net.producer,
+        &receiver.url("/producer"),
+        json!(["copy.maintenance"]),
+    )
+    .await;
+    let trunk = ResourceBuilder::trunk("Malle des engrenages")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let copy = trunk.copies[0];
+    let res = app
+        .patch(
+            &format!("/api/v1/copies/{copy}"),
+            Some(&net.producer.token),
+            json!({"status": "maintenance"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let records = app
+        .get(
+            &format!("/api/v1/copies/{copy}/maintenance"),
+            Some(&net.producer.token),
+        )
+        .await;
+    assert_eq!(records.status, 200, "{}", records.text);
+    let record = records.body.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/maintenance/{record}/complete"),
+            Some(&net.producer.token),
+            json!({"grade": 4}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let now = app
+        .get(&format!("/api/v1/copies/{copy}"), Some(&net.producer.token))
+        .await;
+    assert_eq!(now.body["status"], "available", "{}", now.text);
+
+    let hits = receiver.wait_for(1, WAIT);
+    let out = delivery(&hits, "copy.maintenance");
+    assert_eq!(out["data"]["object"], "copy");
+    assert_eq!(out["data"]["copy"]["id"], copy);
+    assert_eq!(out["data"]["copy"]["status"], "maintenance", "{out}");
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $( #[actix_web::test] async fn $name() { super::$name(crate::common::Backend::Sqlite).await } )* }
@@ -336,5 +458,7 @@ macro_rules! both {
 both!(
     events_tell_the_booking_as_it_was_with_its_notes,
     an_allocation_round_announces_approvals_and_refusals,
-    flag_reasons_are_in_the_reader_s_language
+    flag_reasons_are_in_the_reader_s_language,
+    feeds_follow_the_reader_s_language,
+    copy_events_tell_the_copy_as_it_was
 );
