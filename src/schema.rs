@@ -181,6 +181,7 @@ diesel::table! {
         actor_api_key_id -> Nullable<BigInt>,
         note -> Nullable<Text>,
         created_at -> Timestamp,
+        system_note -> Nullable<Text>,
     }
 }
 
@@ -474,6 +475,7 @@ diesel::table! {
         proposed_reason -> Nullable<Text>,
         proposed_rank -> Nullable<Integer>,
         booking_id -> Nullable<BigInt>,
+        proposed_decision -> Nullable<Text>,
     }
 }
 

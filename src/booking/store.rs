@@ -99,6 +99,8 @@ pub struct EventRow {
     pub actor_api_key_id: Option<i64>,
     pub note: Option<String>,
     pub created_at: NaiveDateTime,
+    /// JSON of a `SystemNote`.
+    pub system_note: Option<String>,
 }
 
 /// Values of a history row.
@@ -112,8 +114,11 @@ pub struct EventInsert<'a> {
     pub actor_organization_id: Option<i64>,
     pub actor_user_id: Option<i64>,
     pub actor_api_key_id: Option<i64>,
+    /// What the actor wrote.
     pub note: Option<&'a str>,
     pub created_at: NaiveDateTime,
+    /// What the service noted by itself (JSON of a `SystemNote`).
+    pub system_note: Option<String>,
 }
 
 /// A waitlist row.

@@ -166,6 +166,7 @@ pub async fn booking(
     let s = signed_in(&state, &req).await?;
     let id = id.into_inner();
     let p = s.principal.clone();
+    let locale = Lang::of_session(&s).code();
     let billing = LoanBilling::from_config(&state.config);
     let costs = Costs::from_config(&state.config);
     let (b, resource, q, history, plans) = state
@@ -173,7 +174,7 @@ pub async fn booking(
             let b = bookings::get(conn, &p, id)?;
             let resource = catalogue::get_resource(conn, b.resource_id)?;
             let q: Quote = quote::quote_for(conn, &billing, &p, id)?;
-            let history = bookings::history(conn, &p, id)?;
+            let history = bookings::history_in(conn, &p, id, locale)?;
             let plans = if b.status.is_active() {
                 transport::leg_plans(conn, &b, &costs)?
             } else {

@@ -236,10 +236,12 @@ pub struct WebhookData {
     pub copy: Option<CopySnapshot>,
     pub invoice: Option<InvoiceSnapshot>,
     pub allocation_request: Option<AllocationRequestSnapshot>,
-    /// The event's own facts: for a booking transition `action`, `from`, `to` and the `note`
-    /// the actor wrote (absent without one); for a change of dates `previous_starts_on`,
-    /// `previous_ends_on` and `note`; for a flag `reason` (and `reason_code`); for an overdue
-    /// loan `due_on`; for a refused allocation request `reason`.
+    /// The event's own facts: for a booking transition `action`, `from`, `to`, the `note` the
+    /// actor wrote (absent without one) and the `system_note` the service wrote (a
+    /// `SystemNote`: a promotion from the waitlist, an allocation round, a lapsed hold); for a
+    /// change of dates `previous_starts_on`, `previous_ends_on` and `note`; for a flag `reason`
+    /// (English) and `flag` (its code); for an overdue loan `due_on`; for a refused allocation
+    /// request `reason` (English) and `decision` (its code, a `Decision`).
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }
