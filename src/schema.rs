@@ -152,6 +152,7 @@ diesel::table! {
         overdue_at -> Nullable<Timestamp>,
         delivery_on -> Date,
         pickup_on -> Date,
+        flag_code -> Nullable<Text>,
     }
 }
 

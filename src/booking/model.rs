@@ -399,7 +399,11 @@ pub struct Booking {
     /// retirement): move it to new dates or another copy with `PATCH`.
     #[serde(with = "crate::timestamp::utc_option")]
     pub flagged_at: Option<NaiveDateTime>,
+    /// Why, in English words.
     pub flag_reason: Option<String>,
+    /// The same as a code with its facts, for any language (absent on flags older than the
+    /// codes).
+    pub flag: Option<FlagReason>,
     /// Set (UTC) when the loan was found not returned after its last day plus return travel
     /// (`booking.overdue`, announced once); stays as a record once it is back.
     #[serde(with = "crate::timestamp::utc_option")]

@@ -89,6 +89,11 @@ impl TryFrom<BookingRow> for Booking {
             updated_at: row.updated_at,
             flagged_at: row.flagged_at,
             flag_reason: row.flag_reason,
+            // A code written by a newer version reads as none (the English words stay).
+            flag: row
+                .flag_code
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok()),
             overdue_at: row.overdue_at,
         })
     }
@@ -1062,7 +1067,8 @@ pub fn flag_bookings_of_copy(
     now: NaiveDateTime,
 ) -> Result<Vec<i64>> {
     let words = reason.render("en");
-    let flagged = store::flag_upcoming(conn, copy_id, except_booking, &words, now)?;
+    let code = serde_json::to_string(reason).map_err(|e| Error::Internal(e.to_string()))?;
+    let flagged = store::flag_upcoming(conn, copy_id, except_booking, (&words, &code), now)?;
     for id in &flagged {
         announce(
             conn,
@@ -1208,6 +1214,7 @@ pub fn change_dates(
                         updated_at: now,
                         flagged_at: Some(None),
                         flag_reason: Some(None),
+                        flag_code: Some(None),
                     },
                 )?;
                 let said = dates

@@ -226,7 +226,14 @@ pub async fn booking(
         label: "Distance du dépôt".into(),
         value: words::km(b.distance_km),
     });
-    if let Some(reason) = &b.flag_reason {
+    // The flag's reason in the reader's words; its English words only for flags older than the
+    // codes.
+    if let Some(reason) = b
+        .flag
+        .as_ref()
+        .map(|f| f.render(locale))
+        .or_else(|| b.flag_reason.clone())
+    {
         facts.push(Row { label: "Attention".into(), value: format!("l'exemplaire prévu ne peut plus servir ce prêt ({reason}) ; le producteur vous proposera une solution") });
     }
     let notes: Vec<Row> = history

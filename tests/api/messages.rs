@@ -300,10 +300,11 @@ async fn flag_reasons_are_in_the_reader_s_language(backend: Backend) {
         .copies(1)
         .build(&app, &net.producer)
         .await;
-    BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
+    let booking = BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
         .status("approved")
         .build(&app, &net.producer)
         .await;
+    let id = id_of(&booking);
     let before = sink.wait_for(3, WAIT).len();
     let res = app
         .patch(
@@ -332,6 +333,31 @@ async fn flag_reasons_are_in_the_reader_s_language(backend: Backend) {
         .iter()
         .find(|m| m.text().contains("taken out of service by hand"));
     assert!(flagged.is_some(), "{in_english:#?}");
+
+    // The loan's portal page too; the API keeps its English words and gives the code.
+    let mut browser = crate::portal::Browser::new(&app);
+    let login = browser
+        .log_in(&net.venue.email, crate::common::PASSWORD)
+        .await;
+    assert_eq!(login.status, 303, "{}", login.text);
+    let page = browser.get(&format!("/bookings/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text
+            .contains("exemplaire mis hors service par son producteur"),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("taken out of service"), "{}", page.text);
+    let api = app
+        .get(&format!("/api/v1/bookings/{id}"), Some(&net.venue.token))
+        .await;
+    assert_eq!(api.body["flag_reason"], "taken out of service by hand");
+    assert_eq!(
+        api.body["flag"]["code"], "taken_out_of_service",
+        "{}",
+        api.text
+    );
 }
 
 /// A feed speaks the language of whoever fetches it: a user who chose English (`PATCH
