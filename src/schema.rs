@@ -152,6 +152,7 @@ diesel::table! {
         overdue_at -> Nullable<Timestamp>,
         delivery_on -> Date,
         pickup_on -> Date,
+        flag_code -> Nullable<Text>,
     }
 }
 
@@ -181,6 +182,7 @@ diesel::table! {
         actor_api_key_id -> Nullable<BigInt>,
         note -> Nullable<Text>,
         created_at -> Timestamp,
+        system_note -> Nullable<Text>,
     }
 }
 
@@ -474,6 +476,7 @@ diesel::table! {
         proposed_reason -> Nullable<Text>,
         proposed_rank -> Nullable<Integer>,
         booking_id -> Nullable<BigInt>,
+        proposed_decision -> Nullable<Text>,
     }
 }
 

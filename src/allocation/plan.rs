@@ -8,7 +8,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::model::{AllocationPolicy, Assignment, ByClass, ClassOutcome, Summary, Unassigned};
+use super::model::{
+    AllocationPolicy, Assignment, ByClass, ClassOutcome, CopyTaken, Decision, EquityRule,
+    EquityStanding, Summary, Turn, Unassigned,
+};
 use crate::territory::CommuneClass;
 
 /// A request as the planner sees it.
@@ -83,22 +86,21 @@ struct EquityKey {
 
 impl EquityKey {
     /// Which rule separates `self` (placed first) from `next`, for the reason.
-    fn decided_by(&self, next: &EquityKey) -> String {
+    fn decided_by(&self, next: &EquityKey) -> EquityRule {
         if rate_cmp(self.epci_rate, next.epci_rate) != Ordering::Equal {
-            format!(
-                "its EPCI had fewer loans per 10,000 inhabitants ({:.2} against {:.2} for the next request)",
-                self.epci_rate, next.epci_rate
-            )
+            EquityRule::FewerLoans {
+                loans_per_10k: finite(self.epci_rate),
+                next_loans_per_10k: finite(next.epci_rate),
+            }
         } else if self.class != next.class {
-            format!(
-                "same EPCI rate, and a {} comes before a {}",
-                self.class.as_str().replace('_', " "),
-                next.class.as_str().replace('_', " ")
-            )
+            EquityRule::SmallerCommune {
+                class: self.class,
+                next_class: next.class,
+            }
         } else if self.served != next.served {
-            "same EPCI rate and class, and the venue was never served".to_string()
+            EquityRule::NeverServed
         } else {
-            "a tie on every equity rule, broken by arrival (first come)".to_string()
+            EquityRule::Arrival
         }
     }
 
@@ -109,6 +111,11 @@ impl EquityKey {
             .then(self.created_at.cmp(&other.created_at))
             .then(self.request_id.cmp(&other.request_id))
     }
+}
+
+/// A rate as decisions keep it: `None` when infinite (no population on record).
+fn finite(rate: f64) -> Option<f64> {
+    rate.is_finite().then_some(rate)
 }
 
 /// Rates equal to a millionth are a tie (they come from integer counts).
@@ -158,7 +165,7 @@ pub fn plan(
             .cmp(&b.created_at)
             .then(a.request_id.cmp(&b.request_id))
     });
-    let total = remaining.len();
+    let total = remaining.len() as i32;
     let mut out = Plan::default();
 
     let key_of = |w: &Wish, extra: &HashMap<&str, i64>, served_now: &HashSet<i64>| {
@@ -197,17 +204,16 @@ pub fn plan(
     while !remaining.is_empty() {
         step += 1;
         // The request considered now, and why it comes before the next one.
-        let (index, why) = match policy {
+        let (index, turn) = match policy {
             AllocationPolicy::FirstCome => {
                 let w = remaining[0];
                 (
                     0,
-                    format!(
-                        "first come: requested at {}, {} of {}",
-                        crate::timestamp::format(w.created_at),
+                    Turn::FirstCome {
+                        requested_at: w.created_at,
                         step,
-                        total
-                    ),
+                        total,
+                    },
                 )
             }
             AllocationPolicy::Equity => {
@@ -230,26 +236,28 @@ pub fn plan(
                     }
                 }
                 let k = keys[best];
-                let standing = territory.venues.get(&remaining[best].venue_id);
-                let whose =
-                    standing
-                        .map(|s| {
-                            format!(
-                            "EPCI {} at {:.2} loans per 10,000 inhabitants over 12 months, {}, {}",
-                            s.epci_name,
-                            k.epci_rate,
-                            s.class.as_str().replace('_', " "),
-                            if k.served { "served before" } else { "never served" }
-                        )
-                        })
-                        .unwrap_or_else(|| "unknown venue".to_string());
-                let decided = match runner_up {
+                let standing =
+                    territory
+                        .venues
+                        .get(&remaining[best].venue_id)
+                        .map(|s| EquityStanding {
+                            epci_name: s.epci_name.clone(),
+                            loans_per_10k: finite(k.epci_rate),
+                            class: s.class,
+                            served_before: k.served,
+                        });
+                let decided_by = match runner_up {
                     Some(r) => k.decided_by(&keys[r]),
-                    None => "no other request was left".to_string(),
+                    None => EquityRule::LastLeft,
                 };
                 (
                     best,
-                    format!("equity, {step} of {total} ({whose}): {decided}"),
+                    Turn::Equity {
+                        step,
+                        total,
+                        standing,
+                        decided_by,
+                    },
                 )
             }
         };
@@ -268,6 +276,10 @@ pub fn plan(
                     *extra_epci_loans.entry(s.epci_siren.as_str()).or_insert(0) += 1;
                 }
                 served_now.insert(wish.venue_id);
+                let decision = Decision::Served {
+                    copy_id: *copy,
+                    turn,
+                };
                 out.assignments.push(Assignment {
                     request_id: wish.request_id,
                     venue_id: wish.venue_id,
@@ -275,15 +287,20 @@ pub fn plan(
                     copy_id: *copy,
                     starts_on: wish.starts_on,
                     ends_on: wish.ends_on,
-                    reason: format!("served on copy {copy}; {why}"),
+                    reason: decision.render("en"),
+                    decision,
                 });
             }
-            None => out.unassigned.push(Unassigned {
-                request_id: wish.request_id,
-                venue_id: wish.venue_id,
-                resource_id: wish.resource_id,
-                reason: refusal(wish, &held, &why),
-            }),
+            None => {
+                let decision = refusal(wish, &held, turn);
+                out.unassigned.push(Unassigned {
+                    request_id: wish.request_id,
+                    venue_id: wish.venue_id,
+                    resource_id: wish.resource_id,
+                    reason: decision.render("en"),
+                    decision,
+                })
+            }
         }
     }
     out.summary = summary(wishes, &out.assignments, territory);
@@ -291,11 +308,11 @@ pub fn plan(
 }
 
 /// Why no copy could take a request: who holds each.
-fn refusal(wish: &Wish, held: &Holdings, why: &str) -> String {
+fn refusal(wish: &Wish, held: &Holdings, turn: Turn) -> Decision {
     if wish.options.is_empty() {
-        return "no copy of this resource is in service".to_string();
+        return Decision::NoCopyInService;
     }
-    let holders: Vec<String> = wish
+    let copies = wish
         .options
         .iter()
         .map(|(copy, occupied)| {
@@ -303,19 +320,16 @@ fn refusal(wish: &Wish, held: &Holdings, why: &str) -> String {
                 .get(copy)
                 .and_then(|h| h.iter().find(|(p, _)| overlaps(*p, *occupied)))
                 .map(|(_, holder)| *holder);
-            match by {
-                Some(Holder::Request(id)) => {
-                    format!("copy {copy} goes to request {id}, considered earlier")
-                }
-                _ => format!("copy {copy} is already booked or in maintenance then"),
+            CopyTaken {
+                copy_id: *copy,
+                request_id: match by {
+                    Some(Holder::Request(id)) => Some(id),
+                    _ => None,
+                },
             }
         })
         .collect();
-    format!(
-        "no copy is free for these dates with travel and turnaround: {}; {}",
-        holders.join(", "),
-        why
-    )
+    Decision::NoCopyFree { copies, turn }
 }
 
 fn summary(wishes: &[Wish], assignments: &[Assignment], territory: &Territory) -> Summary {

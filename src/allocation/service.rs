@@ -7,12 +7,13 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::model::{
-    AllocationPolicy, AllocationRequestSnapshot, Confirmation, NewRound, NewRoundRequest, Proposal,
-    Round, RoundDetail, RoundRequest, RoundStatus,
+    AllocationPolicy, AllocationRequestSnapshot, Confirmation, Decision, NewRound, NewRoundRequest,
+    Proposal, Round, RoundDetail, RoundRequest, RoundStatus,
 };
 use super::plan::{self, Standing, Territory, Wish};
-use super::store::{self, Decision, RequestInsert, RequestRow, RoundInsert, RoundRow};
+use super::store::{self, RequestInsert, RequestRow, RoundInsert, RoundRow};
 use crate::access::{policy, Principal};
+use crate::booking::model::SystemNote;
 use crate::booking::service::{self as booking, Settings};
 use crate::catalogue::store as catalogue;
 use crate::db::{write_transaction, DbConnection};
@@ -47,6 +48,7 @@ fn to_round(row: RoundRow, resource_ids: Vec<i64>, request_count: i64) -> Round 
 }
 
 fn to_request(row: RequestRow) -> RoundRequest {
+    let proposed_decision = decision_of(&row);
     RoundRequest {
         id: row.id,
         round_id: row.round_id,
@@ -57,8 +59,17 @@ fn to_request(row: RequestRow) -> RoundRequest {
         created_at: row.created_at,
         proposed_copy_id: row.proposed_copy_id,
         proposed_reason: row.proposed_reason,
+        proposed_decision,
         booking_id: row.booking_id,
     }
+}
+
+/// The current proposal's decision on a request, as stored (none before a proposal, or for a
+/// proposal older than the codes).
+fn decision_of(row: &RequestRow) -> Option<Decision> {
+    row.proposed_decision
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok())
 }
 
 /// Rounds with their resources and request counts.
@@ -386,20 +397,23 @@ pub fn allocate(
     let busy = calendar_of(conn, &wishes)?;
     let territory = territory(conn, now.date())?;
     let planned = plan::plan(policy, &wishes, &territory, &busy);
-    let mut decisions: Vec<Decision<'_>> = Vec::with_capacity(requests.len());
+    let json = |d: &Decision| serde_json::to_string(d).map_err(|e| Error::Internal(e.to_string()));
+    let mut decisions: Vec<store::ProposedDecision<'_>> = Vec::with_capacity(requests.len());
     for a in &planned.assignments {
-        decisions.push(Decision {
+        decisions.push(store::ProposedDecision {
             request_id: a.request_id,
             copy_id: Some(a.copy_id),
             reason: &a.reason,
+            decision: json(&a.decision)?,
             rank: planned.rank.get(&a.request_id).copied().unwrap_or(0),
         });
     }
     for u in &planned.unassigned {
-        decisions.push(Decision {
+        decisions.push(store::ProposedDecision {
             request_id: u.request_id,
             copy_id: None,
             reason: &u.reason,
+            decision: json(&u.decision)?,
             rank: planned.rank.get(&u.request_id).copied().unwrap_or(0),
         });
     }
@@ -484,6 +498,7 @@ fn announce_refusal(conn: &mut DbConnection, r: &RequestRow, now: NaiveDateTime)
         &serde_json::json!({
             "round_id": r.round_id,
             "reason": r.proposed_reason.as_deref().unwrap_or("no copy was free for these dates"),
+            "decision": decision_of(r),
         }),
         Some(&snapshot),
         now,
@@ -531,7 +546,10 @@ pub fn confirm(
                 .into_iter()
                 .partition(|r| r.proposed_copy_id.is_some());
         assigned.sort_by_key(|r| (r.proposed_rank, r.id));
-        let note = format!("allocation round {round_id} ({policy})");
+        let note = SystemNote::AllocationRound {
+            round_id,
+            policy: policy.as_str().to_string(),
+        };
         let mut booked = Vec::with_capacity(assigned.len());
         for r in &assigned {
             let Some(copy_id) = r.proposed_copy_id else {

@@ -54,6 +54,8 @@ pub struct RequestRow {
     pub proposed_reason: Option<String>,
     pub proposed_rank: Option<i32>,
     pub booking_id: Option<i64>,
+    /// JSON of a `model::Decision`.
+    pub proposed_decision: Option<String>,
 }
 
 /// Values of a new request.
@@ -201,6 +203,7 @@ pub fn clear_proposal(
         .set((
             allocation_requests::proposed_copy_id.eq(None::<i64>),
             allocation_requests::proposed_reason.eq(None::<String>),
+            allocation_requests::proposed_decision.eq(None::<String>),
             allocation_requests::proposed_rank.eq(None::<i32>),
         ))
         .execute(conn)?;
@@ -208,10 +211,13 @@ pub fn clear_proposal(
 }
 
 /// One request's part of a proposal.
-pub struct Decision<'a> {
+pub struct ProposedDecision<'a> {
     pub request_id: i64,
     pub copy_id: Option<i64>,
+    /// In English words.
     pub reason: &'a str,
+    /// JSON of a `model::Decision`, for any language.
+    pub decision: String,
     pub rank: i32,
 }
 
@@ -220,7 +226,7 @@ pub fn save_proposal(
     conn: &mut DbConnection,
     round_id: i64,
     policy: AllocationPolicy,
-    decisions: &[Decision<'_>],
+    decisions: &[ProposedDecision<'_>],
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(allocation_rounds::table.find(round_id))
@@ -235,6 +241,7 @@ pub fn save_proposal(
             .set((
                 allocation_requests::proposed_copy_id.eq(d.copy_id),
                 allocation_requests::proposed_reason.eq(Some(d.reason)),
+                allocation_requests::proposed_decision.eq(Some(&d.decision)),
                 allocation_requests::proposed_rank.eq(Some(d.rank)),
             ))
             .execute(conn)?;

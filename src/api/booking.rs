@@ -494,7 +494,9 @@ async fn issue_calendar_token(
 pub struct FeedQuery {
     /// The venue's calendar secret (instead of a bearer token).
     token: Option<String>,
-    /// The language of summaries and descriptions: `fr` (default) or `en`.
+    /// The language of summaries and descriptions: `fr` or `en`. By default the language of the
+    /// user whose bearer token fetches the feed (`locale`, `PATCH /api/v1/me`); French with a
+    /// calendar link's `token`.
     lang: Option<FeedLanguage>,
 }
 
@@ -503,7 +505,8 @@ pub struct FeedQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CopyFeedQuery {
-    /// The language of summaries and descriptions: `fr` (default) or `en`.
+    /// The language of summaries and descriptions: `fr` or `en`; by default the calling user's
+    /// (`locale`), French for an API key.
     lang: Option<FeedLanguage>,
 }
 
@@ -517,8 +520,8 @@ crate::text_enum! {
 
 /// The venue's bookings as an iCalendar feed (RFC 5545): one all-day event per booking over its
 /// dates of use, tentative while requested; a booking cancelled, rejected or expired stays 30
-/// days as `STATUS:CANCELLED`, so that subscribed calendars drop it. Texts in French unless
-/// `lang=en`. Readable with a bearer token of the venue or the
+/// days as `STATUS:CANCELLED`, so that subscribed calendars drop it. Texts in `lang`, else in the
+/// language of the user whose bearer token fetches it, else (a calendar link) in French. Readable with a bearer token of the venue or the
 /// agency, or by calendar apps with `?token=` from `calendar-token`.
 #[utoipa::path(
     tag = "bookings",
@@ -540,7 +543,7 @@ async fn venue_calendar(
     let id = id.into_inner();
     let clock = state.clock;
     let FeedQuery { token, lang } = query.into_inner();
-    let locale = lang.unwrap_or(FeedLanguage::Fr).as_str();
+    let lang = lang.map(FeedLanguage::as_str);
     let body = state
         .run(move |conn| {
             let access = match (&token, &principal) {
@@ -552,14 +555,15 @@ async fn venue_calendar(
                     ))
                 }
             };
-            feeds::venue_feed(conn, access, id, locale, clock.naive())
+            feeds::venue_feed(conn, access, id, lang, clock.naive())
         })
         .await?;
     Ok(HttpResponse::Ok().content_type(TEXT_CALENDAR).body(body))
 }
 
 /// One copy's bookings as an iCalendar feed, for its producer and the agency (called-off
-/// bookings kept 30 days as `STATUS:CANCELLED`; texts in French unless `lang=en`).
+/// bookings kept 30 days as `STATUS:CANCELLED`; texts in `lang`, else in the calling user's
+/// language, else French).
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
@@ -578,9 +582,9 @@ async fn copy_calendar(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let clock = state.clock;
-    let locale = query.into_inner().lang.unwrap_or(FeedLanguage::Fr).as_str();
+    let lang = query.into_inner().lang.map(FeedLanguage::as_str);
     let body = state
-        .run(move |conn| feeds::copy_feed(conn, &principal, id, locale, clock.naive()))
+        .run(move |conn| feeds::copy_feed(conn, &principal, id, lang, clock.naive()))
         .await?;
     Ok(HttpResponse::Ok().content_type(TEXT_CALENDAR).body(body))
 }

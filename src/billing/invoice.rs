@@ -306,14 +306,18 @@ pub fn credit(
 }
 
 /// Announces an invoice or credit note to its seller's and buyer's webhooks (`invoice.issued`),
-/// in the transaction that numbered it.
+/// in the transaction that numbered it, with the invoice as it is then (its snapshot).
 fn announce(conn: &mut DbConnection, invoice_id: i64, now: NaiveDateTime) -> Result<()> {
-    crate::outbox::record(
+    let snapshot = ledger::snapshot(conn, invoice_id)?
+        .map(|s| serde_json::to_value(s).map_err(|e| Error::Internal(e.to_string())))
+        .transpose()?;
+    crate::outbox::record_with_snapshot(
         conn,
         "invoice.issued",
         "invoice",
         invoice_id,
         &serde_json::json!({}),
+        snapshot.as_ref(),
         now,
     )?;
     Ok(())

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DbError};
 
-use super::model::{InvoiceKind, Line, LineKind};
+use super::model::{InvoiceKind, InvoiceSnapshot, Line, LineKind};
 use crate::db::DbConnection;
 use crate::schema::{invoice_lines, invoice_sequences, invoices};
 
@@ -122,6 +122,20 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<InvoiceRow>>
         .select(InvoiceRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// An invoice as events keep it (`outbox` snapshot); `None` when there is no such invoice.
+pub fn snapshot(conn: &mut DbConnection, id: i64) -> QueryResult<Option<InvoiceSnapshot>> {
+    Ok(find(conn, id)?.map(|row| InvoiceSnapshot {
+        id: row.id,
+        number: row.number,
+        kind: row.kind,
+        seller_id: row.seller_id,
+        buyer_id: row.buyer_id,
+        booking_id: row.booking_id,
+        total_cents: row.total_cents,
+        issued_on: row.issued_on,
+    }))
 }
 
 /// The lines of some invoices, by invoice then position.

@@ -287,6 +287,20 @@ pub struct Invoice {
     pub commitment_number: Option<String>,
 }
 
+/// An invoice or credit note as an event saw it (`invoice.issued`), in a webhook payload: stored
+/// with the event, in the transaction that numbered it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceSnapshot {
+    pub id: i64,
+    pub number: String,
+    pub kind: InvoiceKind,
+    pub seller_id: i64,
+    pub buyer_id: i64,
+    pub booking_id: i64,
+    pub total_cents: i64,
+    pub issued_on: NaiveDate,
+}
+
 /// Optional body of `POST /api/v1/bookings/{id}/invoice`: the references a public buyer
 /// requires (its legal identity says which are mandatory).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]

@@ -233,12 +233,35 @@ fn feed_query(
         .load(conn)?)
 }
 
-/// The feed of a venue's bookings.
+/// The language of a feed's texts: `?lang=` when the address says; else the language of the user
+/// whose credential fetched it (their account's `locale`), as their mail and pages are; else
+/// French. A calendar link (`?token=`) is the venue's, not a person's: French unless it says
+/// `lang=en`.
+fn feed_locale(
+    conn: &mut DbConnection,
+    asked: Option<&str>,
+    reader: Option<&Principal>,
+) -> Result<String> {
+    if let Some(lang) = asked {
+        return Ok(lang.to_string());
+    }
+    let user = match reader.and_then(|p| p.user_id) {
+        Some(id) => crate::organization::store::find_user(conn, id)?,
+        None => None,
+    };
+    Ok(match user {
+        Some(u) if u.locale == "en" => "en".to_string(),
+        _ => "fr".to_string(),
+    })
+}
+
+/// The feed of a venue's bookings, in the language `lang` names, else the reader's (see
+/// `feed_locale`).
 pub fn venue_feed(
     conn: &mut DbConnection,
     access: FeedAccess<'_>,
     venue_id: i64,
-    locale: &str,
+    lang: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<String> {
     let venue = organizations::table
@@ -252,6 +275,10 @@ pub fn venue_feed(
         .optional()?
         .filter(|(_, kind, _)| kind == OrgKind::Venue.as_str())
         .ok_or_else(|| Error::NotFound(format!("venue {venue_id}")))?;
+    let reader = match access {
+        FeedAccess::Principal(p) => Some(p),
+        FeedAccess::Token(_) => None,
+    };
     match access {
         FeedAccess::Principal(p) => policy::read_members(p, venue_id)?,
         FeedAccess::Token(token) => {
@@ -262,19 +289,21 @@ pub fn venue_feed(
             }
         }
     }
+    let locale = feed_locale(conn, lang, reader)?;
     let rows = feed_query(conn, Some(venue_id), None, now)?;
     Ok(calendar::render(
         &format!("Itinérance – {}", venue.0),
-        &events(conn, rows, locale)?,
+        &events(conn, rows, &locale)?,
     ))
 }
 
-/// The feed of one copy's bookings, for its producer and the agency.
+/// The feed of one copy's bookings, for its producer and the agency, in the language `lang`
+/// names, else the reader's.
 pub fn copy_feed(
     conn: &mut DbConnection,
     p: &Principal,
     copy_id: i64,
-    locale: &str,
+    lang: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<String> {
     let (tag, producer_id) = copies::table
@@ -286,9 +315,10 @@ pub fn copy_feed(
     if !policy::acts_for(p, producer_id) {
         return Err(Error::NotFound(format!("copy {copy_id} calendar")));
     }
+    let locale = feed_locale(conn, lang, Some(p))?;
     let rows = feed_query(conn, None, Some(copy_id), now)?;
     Ok(calendar::render(
         &format!("Itinérance – {tag}"),
-        &events(conn, rows, locale)?,
+        &events(conn, rows, &locale)?,
     ))
 }

@@ -236,6 +236,109 @@ impl FlagReason {
     }
 }
 
+/// What the service writes by itself in a booking's history (a promotion from the waitlist, new
+/// dates, a lapsed hold, a loan not returned, an allocation round), kept as a code with its
+/// facts (`booking_events.system_note`) and put in the reader's words when read: French pages
+/// and mail never show English sentences, and partners get the code (`system_note`) with the
+/// English words they always had (`note`). Like [`FlagReason`], one `render` per language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum SystemNote {
+    /// Made by promoting a waitlist entry when a copy freed up.
+    FromWaitlist { waitlist_entry_id: i64 },
+    /// The dates of use changed.
+    DatesChanged {
+        previous_starts_on: NaiveDate,
+        previous_ends_on: NaiveDate,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+    },
+    /// The request was not answered before its hold lapsed.
+    HoldLapsed,
+    /// The loan was not back by its last day plus return travel.
+    NotReturned { due_on: NaiveDate },
+    /// Booked and approved by the confirmation of an allocation round.
+    AllocationRound {
+        round_id: i64,
+        /// `equity` or `first_come`.
+        policy: String,
+    },
+}
+
+impl SystemNote {
+    /// The note in a language (`en`, else French).
+    pub fn render(&self, locale: &str) -> String {
+        let en = locale == "en";
+        match self {
+            SystemNote::FromWaitlist { waitlist_entry_id } => {
+                if en {
+                    format!("from waitlist entry {waitlist_entry_id}")
+                } else {
+                    format!("depuis l'inscription n° {waitlist_entry_id} en liste d'attente")
+                }
+            }
+            SystemNote::DatesChanged {
+                previous_starts_on,
+                previous_ends_on,
+                starts_on,
+                ends_on,
+            } => {
+                if en {
+                    format!("dates {previous_starts_on}–{previous_ends_on} → {starts_on}–{ends_on}")
+                } else {
+                    format!(
+                        "dates du {previous_starts_on} au {previous_ends_on} → du {starts_on} au \
+                         {ends_on}"
+                    )
+                }
+            }
+            SystemNote::HoldLapsed => if en {
+                "not approved before the hold lapsed"
+            } else {
+                "pas de réponse du producteur avant la fin de la réservation provisoire"
+            }
+            .to_string(),
+            SystemNote::NotReturned { due_on } => {
+                if en {
+                    format!("not returned by {due_on}")
+                } else {
+                    format!("non rendu au {due_on}")
+                }
+            }
+            SystemNote::AllocationRound { round_id, policy } => {
+                if en {
+                    format!("allocation round {round_id} ({policy})")
+                } else {
+                    let policy = match policy.as_str() {
+                        "equity" => "équité territoriale",
+                        "first_come" => "premier arrivé, premier servi",
+                        other => other,
+                    };
+                    format!("attribué par la campagne d'attribution n° {round_id} ({policy})")
+                }
+            }
+        }
+    }
+
+    /// The line of history partners always read (`note`): these words in English, then what the
+    /// actor wrote, if anything.
+    pub fn history_line(
+        system: Option<&SystemNote>,
+        said: Option<&str>,
+        locale: &str,
+    ) -> Option<String> {
+        match (
+            system.map(|n| n.render(locale)),
+            said.filter(|s| !s.is_empty()),
+        ) {
+            (Some(n), Some(s)) => Some(format!("{n} — {s}")),
+            (Some(n), None) => Some(n),
+            (None, Some(s)) => Some(s.to_string()),
+            (None, None) => None,
+        }
+    }
+}
+
 /// A booking as an event saw it, in a webhook payload and behind its mail: stored with the event
 /// when it is recorded, so that a later change never rewrites what the event says (read the
 /// booking as it is now with `GET /api/v1/bookings/{id}`).
@@ -296,7 +399,11 @@ pub struct Booking {
     /// retirement): move it to new dates or another copy with `PATCH`.
     #[serde(with = "crate::timestamp::utc_option")]
     pub flagged_at: Option<NaiveDateTime>,
+    /// Why, in English words.
     pub flag_reason: Option<String>,
+    /// The same as a code with its facts, for any language (absent on flags older than the
+    /// codes).
+    pub flag: Option<FlagReason>,
     /// Set (UTC) when the loan was found not returned after its last day plus return travel
     /// (`booking.overdue`, announced once); stays as a record once it is back.
     #[serde(with = "crate::timestamp::utc_option")]
@@ -360,7 +467,12 @@ pub struct BookingEvent {
     pub actor_organization_id: Option<i64>,
     pub actor_user_id: Option<i64>,
     pub actor_api_key_id: Option<i64>,
+    /// The history line in English words: what the service noted (`system_note`) and what the
+    /// actor wrote, joined by " — ".
     pub note: Option<String>,
+    /// What the service noted by itself, as a code with its facts (absent when only the actor
+    /// wrote, and on lines older than the codes).
+    pub system_note: Option<SystemNote>,
     /// UTC.
     #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,

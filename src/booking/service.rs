@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::model::{
     Alternative, Availability, Booking, BookingAction, BookingDates, BookingEvent, BookingStatus,
-    CopyAvailability, NewBooking, NewWaitlistEntry, WaitlistEntry, WaitlistStatus,
+    CopyAvailability, NewBooking, NewWaitlistEntry, SystemNote, WaitlistEntry, WaitlistStatus,
 };
 use super::period::{self, ClosedDays, LoanDays, Needs, Widening};
 use super::store::{
@@ -89,6 +89,11 @@ impl TryFrom<BookingRow> for Booking {
             updated_at: row.updated_at,
             flagged_at: row.flagged_at,
             flag_reason: row.flag_reason,
+            // A code written by a newer version reads as none (the English words stay).
+            flag: row
+                .flag_code
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok()),
             overdue_at: row.overdue_at,
         })
     }
@@ -386,10 +391,14 @@ fn record(
     from: Option<BookingStatus>,
     to: BookingStatus,
     actor: Option<&Principal>,
-    note: Option<&str>,
+    (note, system): (Option<&str>, Option<&SystemNote>),
     announced: bool,
     now: NaiveDateTime,
 ) -> Result<()> {
+    let system_json = system
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| Error::Internal(e.to_string()))?;
     store::insert_event(
         conn,
         &EventInsert {
@@ -402,14 +411,20 @@ fn record(
             actor_api_key_id: actor.and_then(|p| p.api_key_id),
             note: note.map(str::trim).filter(|n| !n.is_empty()),
             created_at: now,
+            system_note: system_json,
         },
     )?;
     // Every change of status is announced (mail, webhooks) from the outbox, written here in the
-    // same transaction: committed means announced, eventually.
+    // same transaction: committed means announced, eventually. The actor's words go as `note`,
+    // the service's as `system_note` (a code, told in each reader's language).
     if announced && from != Some(to) {
         let mut details = serde_json::json!({ "action": action, "from": from, "to": to });
         if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
             details["note"] = note.into();
+        }
+        if let Some(system) = system {
+            details["system_note"] =
+                serde_json::to_value(system).map_err(|e| Error::Internal(e.to_string()))?;
         }
         announce(conn, booking_id, to.event_kind(), &details, now)?;
     }
@@ -496,8 +511,13 @@ fn insert_request(
             now,
         ),
     )?;
-    let (action, note) = match waitlist_entry_id {
-        Some(entry) => ("promote", Some(format!("from waitlist entry {entry}"))),
+    let (action, system) = match waitlist_entry_id {
+        Some(entry) => (
+            "promote",
+            Some(SystemNote::FromWaitlist {
+                waitlist_entry_id: entry,
+            }),
+        ),
         None => ("request", None),
     };
     record(
@@ -507,7 +527,7 @@ fn insert_request(
         None,
         BookingStatus::Requested,
         actor,
-        note.as_deref(),
+        (None, system.as_ref()),
         announced,
         now,
     )?;
@@ -657,10 +677,27 @@ pub fn get(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Booking> {
 
 /// The history of a booking, oldest first.
 pub fn history(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Vec<BookingEvent>> {
+    history_in(conn, p, id, "en")
+}
+
+/// The history of a booking with each line's `note` in a reader's language (`en`, else
+/// French): the portal's loan page.
+pub fn history_in(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    locale: &str,
+) -> Result<Vec<BookingEvent>> {
     visible_booking(conn, p, id)?;
     store::list_events(conn, id)?
         .into_iter()
         .map(|e| {
+            // A code written by a newer version than this one reads as no code (its English
+            // words are lost, the actor's kept).
+            let system_note: Option<SystemNote> = e
+                .system_note
+                .as_deref()
+                .and_then(|n| serde_json::from_str(n).ok());
             Ok(BookingEvent {
                 id: e.id,
                 booking_id: e.booking_id,
@@ -670,7 +707,8 @@ pub fn history(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Vec<Bo
                 actor_organization_id: e.actor_organization_id,
                 actor_user_id: e.actor_user_id,
                 actor_api_key_id: e.actor_api_key_id,
-                note: e.note,
+                note: SystemNote::history_line(system_note.as_ref(), e.note.as_deref(), locale),
+                system_note,
                 created_at: e.created_at,
             })
         })
@@ -741,7 +779,7 @@ pub fn act(
                 format!("must be at most {MAX_NOTE_CHARS} characters"),
             ));
         }
-        transition(conn, settings, &row, action, p, note, now)?.try_into()
+        transition(conn, settings, &row, action, p, (note, None), now)?.try_into()
     })
 }
 
@@ -753,7 +791,7 @@ fn transition(
     row: &BookingRow,
     action: BookingAction,
     actor: &Principal,
-    note: Option<&str>,
+    note: (Option<&str>, Option<&SystemNote>),
     now: NaiveDateTime,
 ) -> Result<BookingRow> {
     let id = row.id;
@@ -835,6 +873,7 @@ pub fn clear_flag(
                 actor_api_key_id: p.api_key_id,
                 note: Some(reason),
                 created_at: now,
+                system_note: None,
             },
         )?;
         crate::audit::record(
@@ -909,7 +948,7 @@ pub fn book_approved(
     settings: &Settings,
     (resource_id, copy_id, venue_id): (i64, i64, i64),
     (starts_on, ends_on): (NaiveDate, NaiveDate),
-    note: &str,
+    note: &SystemNote,
     now: NaiveDateTime,
 ) -> Result<Option<Booking>> {
     let venue = venue_position(conn, venue_id)?
@@ -949,7 +988,7 @@ pub fn book_approved(
         &row,
         BookingAction::Approve,
         actor,
-        Some(note),
+        (None, Some(note)),
         now,
     )?;
     Ok(Some(approved.try_into()?))
@@ -1028,7 +1067,8 @@ pub fn flag_bookings_of_copy(
     now: NaiveDateTime,
 ) -> Result<Vec<i64>> {
     let words = reason.render("en");
-    let flagged = store::flag_upcoming(conn, copy_id, except_booking, &words, now)?;
+    let code = serde_json::to_string(reason).map_err(|e| Error::Internal(e.to_string()))?;
+    let flagged = store::flag_upcoming(conn, copy_id, except_booking, (&words, &code), now)?;
     for id in &flagged {
         announce(
             conn,
@@ -1174,6 +1214,7 @@ pub fn change_dates(
                         updated_at: now,
                         flagged_at: Some(None),
                         flag_reason: Some(None),
+                        flag_code: Some(None),
                     },
                 )?;
                 let said = dates
@@ -1181,13 +1222,12 @@ pub fn change_dates(
                     .as_deref()
                     .map(str::trim)
                     .filter(|n| !n.is_empty());
-                let mut note = format!(
-                    "dates {}–{} → {}–{}",
-                    row.starts_on, row.ends_on, dates.starts_on, dates.ends_on
-                );
-                if let Some(said) = said {
-                    note = format!("{note} — {said}");
-                }
+                let moved = SystemNote::DatesChanged {
+                    previous_starts_on: row.starts_on,
+                    previous_ends_on: row.ends_on,
+                    starts_on: dates.starts_on,
+                    ends_on: dates.ends_on,
+                };
                 record(
                     conn,
                     id,
@@ -1195,7 +1235,7 @@ pub fn change_dates(
                     Some(status),
                     status,
                     Some(p),
-                    Some(&note),
+                    (said, Some(&moved)),
                     true,
                     now,
                 )?;
@@ -1419,15 +1459,15 @@ pub fn mark_overdue_loans(conn: &mut DbConnection, now: NaiveDateTime) -> Result
                     actor_organization_id: None,
                     actor_user_id: None,
                     actor_api_key_id: None,
-                    note: Some(&format!("not returned by {due_on}")),
+                    note: None,
                     created_at: now,
+                    system_note: serde_json::to_string(&SystemNote::NotReturned { due_on }).ok(),
                 },
             )?;
-            crate::outbox::record(
+            announce(
                 conn,
-                OVERDUE,
-                "booking",
                 id,
+                OVERDUE,
                 &serde_json::json!({ "due_on": due_on, "status": status }),
                 now,
             )?;
@@ -1470,7 +1510,7 @@ pub fn expire_holds(
                 Some(BookingStatus::Requested),
                 BookingStatus::Expired,
                 None,
-                Some("not approved before the hold lapsed"),
+                (None, Some(&SystemNote::HoldLapsed)),
                 true,
                 now,
             )?;

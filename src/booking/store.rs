@@ -39,6 +39,8 @@ pub struct BookingRow {
     pub delivery_on: NaiveDate,
     /// The day the copy leaves the venue (an open day of the venue and the depot).
     pub pickup_on: NaiveDate,
+    /// JSON of the `FlagReason` behind `flag_reason`.
+    pub flag_code: Option<String>,
 }
 
 /// Values of a new booking.
@@ -83,6 +85,7 @@ pub struct Placement {
     pub flag_reason: Option<Option<String>>,
     pub delivery_on: NaiveDate,
     pub pickup_on: NaiveDate,
+    pub flag_code: Option<Option<String>>,
 }
 
 /// A history row.
@@ -99,6 +102,8 @@ pub struct EventRow {
     pub actor_api_key_id: Option<i64>,
     pub note: Option<String>,
     pub created_at: NaiveDateTime,
+    /// JSON of a `SystemNote`.
+    pub system_note: Option<String>,
 }
 
 /// Values of a history row.
@@ -112,8 +117,11 @@ pub struct EventInsert<'a> {
     pub actor_organization_id: Option<i64>,
     pub actor_user_id: Option<i64>,
     pub actor_api_key_id: Option<i64>,
+    /// What the actor wrote.
     pub note: Option<&'a str>,
     pub created_at: NaiveDateTime,
+    /// What the service noted by itself (JSON of a `SystemNote`).
+    pub system_note: Option<String>,
 }
 
 /// A waitlist row.
@@ -310,7 +318,7 @@ pub fn flag_upcoming(
     conn: &mut DbConnection,
     copy_id: i64,
     except_booking: Option<i64>,
-    reason: &str,
+    (reason, code): (&str, &str),
     now: NaiveDateTime,
 ) -> QueryResult<Vec<i64>> {
     let ids: Vec<i64> = bookings::table
@@ -325,6 +333,7 @@ pub fn flag_upcoming(
         .set((
             bookings::flagged_at.eq(Some(now)),
             bookings::flag_reason.eq(Some(reason)),
+            bookings::flag_code.eq(Some(code)),
             bookings::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -685,6 +694,7 @@ pub fn clear_flag(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Query
     .set((
         bookings::flagged_at.eq(None::<NaiveDateTime>),
         bookings::flag_reason.eq(None::<String>),
+        bookings::flag_code.eq(None::<String>),
         bookings::updated_at.eq(now),
     ))
     .execute(conn)?;

@@ -45,6 +45,18 @@ crate::stored_enum! {
     }
 }
 
+/// A copy as an event saw it (`copy.maintenance`, `copy.retired`), in a webhook payload: stored
+/// with the event when it is recorded, so that a repair done before the event is sent does not
+/// rewrite it (read the copy as it is now with `GET /api/v1/copies/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CopySnapshot {
+    pub id: i64,
+    pub resource_id: i64,
+    pub producer_id: i64,
+    pub asset_tag: String,
+    pub status: CopyStatus,
+}
+
 crate::stored_enum! {
     /// Where a physical copy stands in its life.
     pub enum CopyStatus {

@@ -312,6 +312,20 @@ pub fn find_copy(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CopyRow
         .optional()
 }
 
+/// A copy as it is now, as events keep it (`outbox` snapshot); `None` when there is no such copy.
+pub fn copy_snapshot(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Option<super::model::CopySnapshot>> {
+    Ok(find_copy(conn, id)?.map(|c| super::model::CopySnapshot {
+        id: c.id,
+        resource_id: c.resource_id,
+        producer_id: c.producer_id,
+        asset_tag: c.asset_tag,
+        status: c.status,
+    }))
+}
+
 /// A copy by producer and asset tag.
 pub fn find_copy_by_tag(
     conn: &mut DbConnection,

@@ -27,12 +27,35 @@ pub fn retire(
         reason: reason.to_string(),
     };
     flag_bookings_of_copy(conn, copy_id, None, &why, now)?;
-    crate::outbox::record(
+    announce(
         conn,
         "copy.retired",
-        "copy",
         copy_id,
         &serde_json::json!({ "reason": reason }),
+        now,
+    )
+}
+
+/// Records an event about a copy with the copy as it is now (its snapshot), in the caller's
+/// transaction: webhooks tell the copy as the event saw it, even if it was repaired or moved
+/// before they were sent.
+fn announce(
+    conn: &mut DbConnection,
+    kind: &str,
+    copy_id: i64,
+    details: &serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let snapshot = catalogue::copy_snapshot(conn, copy_id)?
+        .map(|s| serde_json::to_value(s).map_err(|e| Error::Internal(e.to_string())))
+        .transpose()?;
+    crate::outbox::record_with_snapshot(
+        conn,
+        kind,
+        "copy",
+        copy_id,
+        details,
+        snapshot.as_ref(),
         now,
     )?;
     Ok(())
@@ -88,10 +111,9 @@ pub fn send_to_maintenance(
     catalogue::move_copy(conn, copy_id, CopyStatus::Maintenance.as_str(), None, now)?;
     let flagged_booking_ids =
         flag_bookings_of_copy(conn, copy_id, cause.spare_booking_id, &cause.reason, now)?;
-    crate::outbox::record(
+    announce(
         conn,
         "copy.maintenance",
-        "copy",
         copy_id,
         &serde_json::json!({"report_id": cause.report_id, "maintenance_id": maintenance.id,
                             "flagged_booking_ids": flagged_booking_ids}),

@@ -14,7 +14,8 @@ use super::store::{self, EventRow, NotificationInsert};
 use super::templates;
 use super::webhook;
 use super::webhook::model::AllocationRequestSnapshot;
-use crate::booking::model::{BookingSnapshot, FlagReason};
+use crate::allocation::model::Decision;
+use crate::booking::model::{BookingSnapshot, FlagReason, SystemNote};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Result;
 use crate::outbox::MailKind;
@@ -91,13 +92,34 @@ pub fn fan_out(conn: &mut DbConnection, links: &Links, now: NaiveDateTime) -> Re
     })
 }
 
+/// A reason kept as a code with its facts by the domain that decided, put in each reader's
+/// language by that domain's `render` (never rewritten here).
+enum Why {
+    /// Why a booking was flagged.
+    Flag(FlagReason),
+    /// Why an allocation round did not serve a request.
+    Allocation(Decision),
+}
+
+impl Why {
+    fn render(&self, locale: &str) -> String {
+        match self {
+            Why::Flag(flag) => flag.render(locale),
+            Why::Allocation(decision) => decision.render(locale),
+        }
+    }
+}
+
 /// What a mail says, and whose users it goes to.
 struct MailSubject {
     values: HashMap<&'static str, String>,
-    /// Why a booking was flagged, put in each reader's language.
-    flag: Option<FlagReason>,
+    /// The reason (`{reason}`), put in each reader's language.
+    why: Option<Why>,
     /// What the actor wrote (an approval's, a rejection's or a change of dates' note).
     note: Option<String>,
+    /// What the service noted (an allocation round's approval), in each reader's language when
+    /// the actor wrote nothing.
+    system_note: Option<SystemNote>,
     /// The organisation the subject belongs to: a booking's or a copy's producer, a webhook's
     /// owner (producer audiences and admins are its users).
     owner_id: i64,
@@ -161,8 +183,11 @@ fn mail_subject(
                         links.page(&format!("bookings/{}", facts.booking_id)),
                     ),
                 ]),
-                flag: serde_json::from_value(payload["flag"].clone()).ok(),
+                why: serde_json::from_value(payload["flag"].clone())
+                    .ok()
+                    .map(Why::Flag),
                 note,
+                system_note: serde_json::from_value(payload["system_note"].clone()).ok(),
                 owner_id: facts.producer_id,
                 venue_id: Some(facts.venue_id),
             }
@@ -186,8 +211,11 @@ fn mail_subject(
                         ("reason", text("reason")),
                         ("link", links.page("bookings")),
                     ]),
-                    flag: None,
+                    why: serde_json::from_value(payload["decision"].clone())
+                        .ok()
+                        .map(Why::Allocation),
                     note: None,
+                    system_note: None,
                     owner_id: venue_id,
                     venue_id: Some(venue_id),
                 }),
@@ -206,8 +234,9 @@ fn mail_subject(
                         links.to(&format!("copies/{}/maintenance", facts.copy_id)),
                     ),
                 ]),
-                flag: None,
+                why: None,
                 note: None,
+                system_note: None,
                 owner_id: facts.producer_id,
                 venue_id: None,
             })
@@ -225,8 +254,9 @@ fn mail_subject(
                             links.to(&format!("webhooks/{}/deliveries", event.subject_id)),
                         ),
                     ]),
-                    flag: None,
+                    why: None,
                     note: None,
+                    system_note: None,
                     owner_id: org_id,
                     venue_id: None,
                 }
@@ -236,17 +266,19 @@ fn mail_subject(
     })
 }
 
-/// A subject's values with what depends on the reader's language: the flag's reason and the
-/// line carrying the actor's note (empty without a note).
+/// A subject's values with what depends on the reader's language: the reason (a flag's, an
+/// allocation's) and the note line: the actor's words, else what the service noted, else empty.
 fn in_language(subject: &MailSubject, locale: &str) -> HashMap<&'static str, String> {
     let mut values = subject.values.clone();
-    if let Some(flag) = &subject.flag {
-        values.insert("reason", flag.render(locale));
+    if let Some(why) = &subject.why {
+        values.insert("reason", why.render(locale));
     }
-    let note_line = match &subject.note {
-        Some(note) if locale == "en" => format!("Their note: {note}"),
-        Some(note) => format!("Son message : {note}"),
-        None => String::new(),
+    let note_line = match (&subject.note, &subject.system_note) {
+        (Some(note), _) if locale == "en" => format!("Their note: {note}"),
+        (Some(note), _) => format!("Son message : {note}"),
+        (None, Some(system)) if locale == "en" => format!("Note: {}", system.render(locale)),
+        (None, Some(system)) => format!("Note : {}", system.render(locale)),
+        (None, None) => String::new(),
     };
     values.insert("note_line", note_line);
     values

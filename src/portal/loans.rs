@@ -166,6 +166,7 @@ pub async fn booking(
     let s = signed_in(&state, &req).await?;
     let id = id.into_inner();
     let p = s.principal.clone();
+    let locale = Lang::of_session(&s).code();
     let billing = LoanBilling::from_config(&state.config);
     let costs = Costs::from_config(&state.config);
     let (b, resource, q, history, plans) = state
@@ -173,7 +174,7 @@ pub async fn booking(
             let b = bookings::get(conn, &p, id)?;
             let resource = catalogue::get_resource(conn, b.resource_id)?;
             let q: Quote = quote::quote_for(conn, &billing, &p, id)?;
-            let history = bookings::history(conn, &p, id)?;
+            let history = bookings::history_in(conn, &p, id, locale)?;
             let plans = if b.status.is_active() {
                 transport::leg_plans(conn, &b, &costs)?
             } else {
@@ -225,7 +226,14 @@ pub async fn booking(
         label: "Distance du dépôt".into(),
         value: words::km(b.distance_km),
     });
-    if let Some(reason) = &b.flag_reason {
+    // The flag's reason in the reader's words; its English words only for flags older than the
+    // codes.
+    if let Some(reason) = b
+        .flag
+        .as_ref()
+        .map(|f| f.render(locale))
+        .or_else(|| b.flag_reason.clone())
+    {
         facts.push(Row { label: "Attention".into(), value: format!("l'exemplaire prévu ne peut plus servir ce prêt ({reason}) ; le producteur vous proposera une solution") });
     }
     let notes: Vec<Row> = history

@@ -549,6 +549,7 @@ async fn scripted_loans(app: &TestApp, k: &Kit, loans: &[(i64, i64)], handovers_
                             actor_api_key_id: None,
                             note: None,
                             created_at: now,
+                            system_note: None,
                         },
                     )?;
                 }

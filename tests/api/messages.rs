@@ -262,7 +262,14 @@ async fn an_allocation_round_announces_approvals_and_refusals(backend: Backend) 
     );
     let no = mails_to(&mails, &second.email, "Demande non retenue");
     assert_eq!(no.len(), 1, "{mails:#?}");
-    assert!(no[0].text().contains(&reason), "{}", no[0].text());
+    // The reason in the reader's words (the API's `reason` is English).
+    assert!(
+        no[0]
+            .text()
+            .contains("Motif : aucun exemplaire n'est libre"),
+        "{}",
+        no[0].text()
+    );
     assert!(
         mails
             .iter()
@@ -293,10 +300,11 @@ async fn flag_reasons_are_in_the_reader_s_language(backend: Backend) {
         .copies(1)
         .build(&app, &net.producer)
         .await;
-    BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
+    let booking = BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
         .status("approved")
         .build(&app, &net.producer)
         .await;
+    let id = id_of(&booking);
     let before = sink.wait_for(3, WAIT).len();
     let res = app
         .patch(
@@ -325,6 +333,306 @@ async fn flag_reasons_are_in_the_reader_s_language(backend: Backend) {
         .iter()
         .find(|m| m.text().contains("taken out of service by hand"));
     assert!(flagged.is_some(), "{in_english:#?}");
+
+    // The loan's portal page too; the API keeps its English words and gives the code.
+    let mut browser = crate::portal::Browser::new(&app);
+    let login = browser
+        .log_in(&net.venue.email, crate::common::PASSWORD)
+        .await;
+    assert_eq!(login.status, 303, "{}", login.text);
+    let page = browser.get(&format!("/bookings/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text
+            .contains("exemplaire mis hors service par son producteur"),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("taken out of service"), "{}", page.text);
+    let api = app
+        .get(&format!("/api/v1/bookings/{id}"), Some(&net.venue.token))
+        .await;
+    assert_eq!(api.body["flag_reason"], "taken out of service by hand");
+    assert_eq!(
+        api.body["flag"]["code"], "taken_out_of_service",
+        "{}",
+        api.text
+    );
+}
+
+/// A feed speaks the language of whoever fetches it: a user who chose English (`PATCH
+/// /api/v1/me`) reads English feeds with their token, a French user French ones; `?lang=`
+/// still decides; a calendar link (the venue's, nobody's) stays French.
+async fn feeds_follow_the_reader_s_language(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let mut english = Vec::new();
+    for org in [net.venue.org_id, net.producer.org_id] {
+        let user = app.user_in(&net.agency, org, "member").await;
+        let me = app
+            .patch("/api/v1/me", Some(&user.token), json!({"locale": "en"}))
+            .await;
+        assert_eq!(me.status, 200, "{}", me.text);
+        english.push(user);
+    }
+    let trunk = ResourceBuilder::trunk("Malle des langues")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let booking = BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
+        .build(&app, &net.producer)
+        .await;
+    let id = id_of(&booking);
+    let venue_feed = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
+    let copy_feed = format!("/api/v1/copies/{}/calendar.ics", trunk.copies[0]);
+    let summary = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("SUMMARY:"))
+            .map(|l| l.trim_end().to_string())
+            .unwrap_or_else(|| panic!("no summary in {text}"))
+    };
+    let cases = [
+        (&venue_feed, &english[0], "", "(requested)"),
+        (&venue_feed, &english[0], "?lang=fr", "(demandé)"),
+        (&venue_feed, &net.venue, "", "(demandé)"),
+        (&venue_feed, &net.venue, "?lang=en", "(requested)"),
+        (&copy_feed, &english[1], "", "(requested)"),
+        (&copy_feed, &english[1], "?lang=fr", "(demandé)"),
+        (&copy_feed, &net.producer, "", "(demandé)"),
+    ];
+    for (feed, who, query, words) in cases {
+        let res = app.get(&format!("{feed}{query}"), Some(&who.token)).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(
+            summary(&res.text),
+            format!("SUMMARY:Malle des langues {words}"),
+            "{feed}{query} as {}",
+            who.email
+        );
+        if words == "(requested)" {
+            assert!(res.text.contains(&format!("Booking {id}")), "{}", res.text);
+        }
+    }
+    let issued = app
+        .post(
+            &format!("/api/v1/venues/{}/calendar-token", net.venue.org_id),
+            Some(&net.venue.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 201, "{}", issued.text);
+    let link = issued.body["path"].as_str().unwrap().to_string();
+    let res = app.get(&link, None).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(summary(&res.text), "SUMMARY:Malle des langues (demandé)");
+}
+
+/// A copy event tells the copy as it was: taken out of service and repaired before the worker
+/// wakes, the copy's `copy.maintenance` webhook still says `maintenance`, not `available`.
+async fn copy_events_tell_the_copy_as_it_was(backend: Backend) {
+    let sink = SmtpSink::start();
+    let receiver = Receiver::start();
+    let app = app_telling(backend, &sink, "5000").await;
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    subscribe(
+        &app,
+        &net.producer,
+        &receiver.url("/producer"),
+        json!(["copy.maintenance"]),
+    )
+    .await;
+    let trunk = ResourceBuilder::trunk("Malle des engrenages")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let copy = trunk.copies[0];
+    let res = app
+        .patch(
+            &format!("/api/v1/copies/{copy}"),
+            Some(&net.producer.token),
+            json!({"status": "maintenance"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let records = app
+        .get(
+            &format!("/api/v1/copies/{copy}/maintenance"),
+            Some(&net.producer.token),
+        )
+        .await;
+    assert_eq!(records.status, 200, "{}", records.text);
+    let record = records.body.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/maintenance/{record}/complete"),
+            Some(&net.producer.token),
+            json!({"grade": 4}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let now = app
+        .get(&format!("/api/v1/copies/{copy}"), Some(&net.producer.token))
+        .await;
+    assert_eq!(now.body["status"], "available", "{}", now.text);
+
+    let hits = receiver.wait_for(1, WAIT);
+    let out = delivery(&hits, "copy.maintenance");
+    assert_eq!(out["data"]["object"], "copy");
+    assert_eq!(out["data"]["copy"]["id"], copy);
+    assert_eq!(out["data"]["copy"]["status"], "maintenance", "{out}");
+}
+
+/// What the service decides and notes by itself reaches each reader in their language: the
+/// refusal reason of an allocation round in the French venue's mail is French (English for a
+/// user who chose it, and the API's `reason` stays English, with its code in `decision`); the
+/// round's note on the loans it approves is French in the approval mail and on the portal's
+/// loan page, English with its code (`system_note`) in the API's history.
+async fn decisions_and_system_notes_are_in_the_reader_s_language(backend: Backend) {
+    let sink = SmtpSink::start();
+    let hooks = Receiver::start();
+    let app = app_telling(backend, &sink, "50").await;
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let first = net.venue.clone();
+    let second = app.venue(&net.agency, AMIENS).await;
+    let english = app.user_in(&net.agency, second.org_id, "member").await;
+    let me = app
+        .patch("/api/v1/me", Some(&english.token), json!({"locale": "en"}))
+        .await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    subscribe(
+        &app,
+        &second,
+        &hooks.url("/refused"),
+        json!(["allocation.refused"]),
+    )
+    .await;
+    let expo = ResourceBuilder::exhibition("Exposition des comètes")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let res = app
+        .post(
+            "/api/v1/allocation-rounds",
+            Some(&net.agency.token),
+            json!({"name": "Saison", "period_from": day(30), "period_to": day(120),
+                   "resource_ids": [expo.id]}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let round = id_of(&res.body);
+    for (venue, from, to) in [(&first, 40, 45), (&second, 41, 44)] {
+        let res = app
+            .post(
+                &format!("/api/v1/allocation-rounds/{round}/requests"),
+                Some(&venue.token),
+                json!({"venue_id": venue.org_id, "resource_id": expo.id,
+                       "starts_on": day(from), "ends_on": day(to)}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let res = app
+        .post(
+            &format!("/api/v1/allocation-rounds/{round}/allocate"),
+            Some(&net.agency.token),
+            json!({"policy": "first_come"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let refused = res.body["unassigned"][0].clone();
+    let reason = refused["reason"].as_str().unwrap().to_string();
+    assert!(reason.starts_with("no copy is free"), "{reason}");
+    let res = app
+        .post(
+            &format!("/api/v1/allocation-rounds/{round}/confirm"),
+            Some(&net.agency.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let booking = res.body["booking_ids"][0].as_i64().unwrap();
+
+    sink.wait_for(3, WAIT);
+    std::thread::sleep(Duration::from_millis(800));
+    let mails = sink.received();
+    let french = mails_to(&mails, &second.email, "Demande non retenue");
+    assert_eq!(french.len(), 1, "{mails:#?}");
+    let text = french[0].text();
+    assert!(
+        text.contains("aucun exemplaire n'est libre à ces dates"),
+        "{text}"
+    );
+    assert!(text.contains("premier arrivé"), "{text}");
+    assert!(
+        !text.contains("no copy"),
+        "English in a French mail: {text}"
+    );
+    assert!(
+        !text.contains("first come"),
+        "English in a French mail: {text}"
+    );
+    let in_english: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == [english.email.clone()])
+        .collect();
+    assert_eq!(in_english.len(), 1, "{mails:#?}");
+    assert!(
+        in_english[0].text().contains(&reason),
+        "{}",
+        in_english[0].text()
+    );
+
+    let approved = mails_to(&mails, &first.email, "Demande acceptée");
+    assert_eq!(approved.len(), 1, "{mails:#?}");
+    let text = approved[0].text();
+    assert!(
+        text.contains(&format!("campagne d'attribution n° {round}")),
+        "{text}"
+    );
+    assert!(!text.contains("allocation round"), "{text}");
+
+    let history = app
+        .get(
+            &format!("/api/v1/bookings/{booking}/history"),
+            Some(&first.token),
+        )
+        .await;
+    assert_eq!(history.status, 200, "{}", history.text);
+    let approval = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "approve")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        approval["note"],
+        format!("allocation round {round} (first_come)"),
+        "{approval}"
+    );
+    assert_eq!(approval["system_note"]["code"], "allocation_round");
+    assert_eq!(approval["system_note"]["round_id"], round);
+
+    let mut browser = crate::portal::Browser::new(&app);
+    let login = browser.log_in(&first.email, crate::common::PASSWORD).await;
+    assert_eq!(login.status, 303, "{}", login.text);
+    let page = browser.get(&format!("/bookings/{booking}")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text
+            .contains(&format!("attribution n° {round} (premier arrivé")),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("allocation round"), "{}", page.text);
+
+    // Partners keep the English words and get the code.
+    assert_eq!(refused["decision"]["code"], "no_copy_free", "{refused}");
+    assert_eq!(refused["decision"]["turn"]["policy"], "first_come");
+    let hit = delivery(&hooks.wait_for(1, WAIT), "allocation.refused");
+    assert_eq!(hit["data"]["details"]["reason"], reason.as_str());
+    assert_eq!(hit["data"]["details"]["decision"]["code"], "no_copy_free");
 }
 
 macro_rules! both {
@@ -336,5 +644,8 @@ macro_rules! both {
 both!(
     events_tell_the_booking_as_it_was_with_its_notes,
     an_allocation_round_announces_approvals_and_refusals,
-    flag_reasons_are_in_the_reader_s_language
+    flag_reasons_are_in_the_reader_s_language,
+    feeds_follow_the_reader_s_language,
+    copy_events_tell_the_copy_as_it_was,
+    decisions_and_system_notes_are_in_the_reader_s_language
 );

@@ -1,14 +1,14 @@
 //! The shapes of webhooks on the wire and in the document: registrations, the delivery log, and
 //! the payload partners receive (published as OpenAPI 3.1 `webhooks`).
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 pub use crate::allocation::model::AllocationRequestSnapshot;
-use crate::billing::model::InvoiceKind;
+pub use crate::billing::model::InvoiceSnapshot;
 pub use crate::booking::model::BookingSnapshot;
-use crate::catalogue::CopyStatus;
+pub use crate::catalogue::model::CopySnapshot;
 
 /// The events a webhook may subscribe to (docs/api.md), by their event names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -236,35 +236,14 @@ pub struct WebhookData {
     pub copy: Option<CopySnapshot>,
     pub invoice: Option<InvoiceSnapshot>,
     pub allocation_request: Option<AllocationRequestSnapshot>,
-    /// The event's own facts: for a booking transition `action`, `from`, `to` and the `note`
-    /// the actor wrote (absent without one); for a change of dates `previous_starts_on`,
-    /// `previous_ends_on` and `note`; for a flag `reason` (and `reason_code`); for an overdue
-    /// loan `due_on`; for a refused allocation request `reason`.
+    /// The event's own facts: for a booking transition `action`, `from`, `to`, the `note` the
+    /// actor wrote (absent without one) and the `system_note` the service wrote (a
+    /// `SystemNote`: a promotion from the waitlist, an allocation round, a lapsed hold); for a
+    /// change of dates `previous_starts_on`, `previous_ends_on` and `note`; for a flag `reason`
+    /// (English) and `flag` (its code); for an overdue loan `due_on`; for a refused allocation
+    /// request `reason` (English) and `decision` (its code, a `Decision`).
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
-}
-
-/// A copy in a webhook payload.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CopySnapshot {
-    pub id: i64,
-    pub resource_id: i64,
-    pub producer_id: i64,
-    pub asset_tag: String,
-    pub status: CopyStatus,
-}
-
-/// An invoice or credit note in a webhook payload.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct InvoiceSnapshot {
-    pub id: i64,
-    pub number: String,
-    pub kind: InvoiceKind,
-    pub seller_id: i64,
-    pub buyer_id: i64,
-    pub booking_id: i64,
-    pub total_cents: i64,
-    pub issued_on: NaiveDate,
 }
 
 #[cfg(test)]

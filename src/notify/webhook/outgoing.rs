@@ -4,7 +4,6 @@
 //! so every retry carries the same `webhook-id` and bytes.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use super::model::{
     AllocationRequestSnapshot, BookingSnapshot, CopySnapshot, DeliveryStatus, InvoiceSnapshot,
@@ -69,8 +68,10 @@ pub fn fan_out_event(
 }
 
 /// The organisations an event concerns and what it is about; `None` when the subject is gone.
+/// The subject is the one its recorder kept with the event (its snapshot: bookings, allocation
+/// requests, copies, invoices), never a later state; an event recorded without one (a reminder)
+/// tells its subject as it is now, read through the subject's own store.
 fn subject(conn: &mut DbConnection, event: &EventRow) -> Result<Option<(Vec<i64>, WebhookData)>> {
-    use crate::schema::{bookings, copies, invoices, resources};
     let id = event.subject_id;
     let empty = |object| WebhookData {
         object,
@@ -81,20 +82,7 @@ fn subject(conn: &mut DbConnection, event: &EventRow) -> Result<Option<(Vec<i64>
         allocation_request: None,
         details: serde_json::json!({}),
     };
-    // The subject as the event saw it, when its recorder kept it (bookings, allocation
-    // requests): never a later state.
     let then = event.snapshot.as_deref();
-    if event.subject_type == "booking" {
-        if let Some(b) = then.and_then(|s| serde_json::from_str::<BookingSnapshot>(s).ok()) {
-            return Ok(Some((
-                vec![b.producer_id, b.venue_id],
-                WebhookData {
-                    booking: Some(b),
-                    ..empty(WebhookObject::Booking)
-                },
-            )));
-        }
-    }
     Ok(match event.subject_type.as_str() {
         "allocation_request" => then
             .and_then(|s| serde_json::from_str::<AllocationRequestSnapshot>(s).ok())
@@ -107,125 +95,50 @@ fn subject(conn: &mut DbConnection, event: &EventRow) -> Result<Option<(Vec<i64>
                     },
                 )
             }),
-        "booking" => bookings::table
-            .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
-            .filter(bookings::id.eq(id))
-            .select((
-                bookings::id,
-                bookings::status,
-                bookings::resource_id,
-                bookings::copy_id,
-                resources::producer_id,
-                bookings::venue_id,
-                bookings::starts_on,
-                bookings::ends_on,
-            ))
-            .first::<(
-                i64,
-                crate::booking::BookingStatus,
-                i64,
-                i64,
-                i64,
-                i64,
-                chrono::NaiveDate,
-                chrono::NaiveDate,
-            )>(conn)
-            .optional()?
-            .map(
-                |(id, status, resource_id, copy_id, producer_id, venue_id, starts_on, ends_on)| {
-                    let snapshot = BookingSnapshot {
-                        id,
-                        status,
-                        resource_id,
-                        copy_id,
-                        producer_id,
-                        venue_id,
-                        starts_on,
-                        ends_on,
-                        hold_expires_at: None,
-                    };
-                    (
-                        vec![producer_id, venue_id],
-                        WebhookData {
-                            booking: Some(snapshot),
-                            ..empty(WebhookObject::Booking)
-                        },
-                    )
-                },
-            ),
-        "copy" => copies::table
-            .inner_join(resources::table.on(resources::id.eq(copies::resource_id)))
-            .filter(copies::id.eq(id))
-            .select((
-                copies::id,
-                copies::resource_id,
-                resources::producer_id,
-                copies::asset_tag,
-                copies::status,
-            ))
-            .first::<(i64, i64, i64, String, String)>(conn)
-            .optional()?
-            .map(|(id, resource_id, producer_id, asset_tag, status)| {
-                let status = status
-                    .parse()
-                    .map_err(|e: String| Error::Internal(format!("copy {id}: {e}")));
-                status.map(|status| {
-                    (
-                        vec![producer_id],
-                        WebhookData {
-                            copy: Some(CopySnapshot {
-                                id,
-                                resource_id,
-                                producer_id,
-                                asset_tag,
-                                status,
-                            }),
-                            ..empty(WebhookObject::Copy)
-                        },
-                    )
-                })
-            })
-            .transpose()?,
-        "invoice" => invoices::table
-            .filter(invoices::id.eq(id))
-            .select((
-                invoices::id,
-                invoices::number,
-                invoices::kind,
-                invoices::seller_id,
-                invoices::buyer_id,
-                invoices::booking_id,
-                invoices::total_cents,
-                invoices::issued_on,
-            ))
-            .first::<(i64, String, String, i64, i64, i64, i64, chrono::NaiveDate)>(conn)
-            .optional()?
-            .map(
-                |(id, number, kind, seller_id, buyer_id, booking_id, total_cents, issued_on)| {
-                    let kind = kind
-                        .parse()
-                        .map_err(|e: String| Error::Internal(format!("invoice {id}: {e}")));
-                    kind.map(|kind| {
-                        (
-                            vec![seller_id, buyer_id],
-                            WebhookData {
-                                invoice: Some(InvoiceSnapshot {
-                                    id,
-                                    number,
-                                    kind,
-                                    seller_id,
-                                    buyer_id,
-                                    booking_id,
-                                    total_cents,
-                                    issued_on,
-                                }),
-                                ..empty(WebhookObject::Invoice)
-                            },
-                        )
-                    })
-                },
-            )
-            .transpose()?,
+        "booking" => kept_or(then, || crate::booking::store::snapshot(conn, id))?.map(
+            |b: BookingSnapshot| {
+                (
+                    vec![b.producer_id, b.venue_id],
+                    WebhookData {
+                        booking: Some(b),
+                        ..empty(WebhookObject::Booking)
+                    },
+                )
+            },
+        ),
+        "copy" => kept_or(then, || crate::catalogue::store::copy_snapshot(conn, id))?.map(
+            |c: CopySnapshot| {
+                (
+                    vec![c.producer_id],
+                    WebhookData {
+                        copy: Some(c),
+                        ..empty(WebhookObject::Copy)
+                    },
+                )
+            },
+        ),
+        "invoice" => kept_or(then, || crate::billing::ledger::snapshot(conn, id))?.map(
+            |i: InvoiceSnapshot| {
+                (
+                    vec![i.seller_id, i.buyer_id],
+                    WebhookData {
+                        invoice: Some(i),
+                        ..empty(WebhookObject::Invoice)
+                    },
+                )
+            },
+        ),
         _ => None,
     })
+}
+
+/// The snapshot kept with an event, else the subject as it is now (`now`).
+fn kept_or<T: serde::de::DeserializeOwned>(
+    kept: Option<&str>,
+    now: impl FnOnce() -> diesel::QueryResult<Option<T>>,
+) -> Result<Option<T>> {
+    match kept.and_then(|s| serde_json::from_str::<T>(s).ok()) {
+        Some(then) => Ok(Some(then)),
+        None => Ok(now()?),
+    }
 }
