@@ -1,6 +1,8 @@
 //! The portal's languages: French (the default) and English. Every sentence of the frame (nav,
-//! footer, error summary), of the login, home and account pages, and the headings of the find and
-//! loan pages lives here, once per language, so that a page never writes its own words. A
+//! footer, error summary), of the login, home and account pages, of a loan, its condition report
+//! and evaluation, of a resource and of the error pages lives here, once per language, so that a
+//! page never writes its own words (the vocabularies, statuses, themes and such, are in
+//! [`super::words`]). A
 //! signed-in person reads the pages in their account's language (`/account`); someone without a
 //! session in the language their browser asks for first (`Accept-Language`), French otherwise.
 
@@ -120,6 +122,117 @@ impl Lang {
         }
     }
 
+    /// From one day to another: « du mardi 12 janvier 2027 au … », "from Tuesday 12 … to …".
+    pub fn period(self, from: NaiveDate, to: NaiveDate) -> String {
+        match self {
+            Lang::Fr => format!("du {} au {}", self.day(from), self.day(to)),
+            Lang::En => format!("from {} to {}", self.day(from), self.day(to)),
+        }
+    }
+
+    /// One day in a list of periods: « le mardi 12 janvier 2027 », "Tuesday 12 January 2027".
+    pub fn on_day(self, d: NaiveDate) -> String {
+        match self {
+            Lang::Fr => format!("le {}", self.day(d)),
+            Lang::En => self.day(d),
+        }
+    }
+
+    /// An event of a loan's history with the note written with it.
+    pub fn with_note(self, event: &str, note: &str) -> String {
+        match self {
+            Lang::Fr => format!("{event} — note : « {note} »"),
+            Lang::En => format!("{event} — note: “{note}”"),
+        }
+    }
+
+    /// A leg of a loan's transport: where from, where to, how far, how long.
+    pub fn leg(self, from: &str, to: &str, km: f64, hours: f64) -> String {
+        let (km, hours) = (super::words::km(km), (hours * 10.0).round() / 10.0);
+        match self {
+            Lang::Fr => format!("de {from} à {to} : {km}, environ {hours} h de route"),
+            Lang::En => format!("from {from} to {to}: {km}, about {hours} h on the road"),
+        }
+    }
+
+    /// Why the copy planned for a loan can no longer serve it (`reason` in the reader's words).
+    pub fn flagged(self, reason: &str) -> String {
+        match self {
+            Lang::Fr => format!("l'exemplaire prévu ne peut plus servir ce prêt ({reason}) ; le producteur vous proposera une solution"),
+            Lang::En => format!("the planned copy can no longer serve this loan ({reason}); the producer will offer you a solution"),
+        }
+    }
+
+    /// A form's field left empty; `name` says what it asks for (« le premier jour »).
+    pub fn missing(self, name: &str) -> String {
+        match self {
+            Lang::Fr => format!("Indiquez {name}."),
+            Lang::En => format!("Enter {name}."),
+        }
+    }
+
+    /// A date field that does not hold a real date.
+    pub fn not_a_date(self, name: &str) -> String {
+        match self {
+            Lang::Fr => format!(
+                "{} doit être une date réelle, par exemple 2027-03-15.",
+                capital(name)
+            ),
+            Lang::En => format!(
+                "{} must be a real date, for example 2027-03-15.",
+                capital(name)
+            ),
+        }
+    }
+
+    /// A number field outside its bounds (or not a whole number).
+    pub fn not_a_number(self, name: &str, min: i64, max: i64) -> String {
+        match self {
+            Lang::Fr => format!(
+                "{} doit être un nombre entier entre {min} et {max}.",
+                capital(name)
+            ),
+            Lang::En => format!(
+                "{} must be a whole number between {min} and {max}.",
+                capital(name)
+            ),
+        }
+    }
+
+    /// What a condition report's count asks for: how many of `item` are present.
+    pub fn present_count(self, item: &str) -> String {
+        match self {
+            Lang::Fr => format!("le nombre de « {item} » présents"),
+            Lang::En => format!("the number of “{item}” present"),
+        }
+    }
+
+    /// What a condition report's count asks for: how many of `item` are damaged.
+    pub fn damaged_count(self, item: &str) -> String {
+        match self {
+            Lang::Fr => format!("le nombre de « {item} » abîmés"),
+            Lang::En => format!("the number of “{item}” damaged"),
+        }
+    }
+
+    /// More of `item` said damaged than present.
+    pub fn more_damaged_than_present(self, item: &str) -> String {
+        match self {
+            Lang::Fr => {
+                format!("Il ne peut pas y avoir plus de « {item} » abîmés que de présents.")
+            }
+            Lang::En => format!("There cannot be more “{item}” damaged than present."),
+        }
+    }
+
+    /// A month as people write it: « janvier 2027 », "January 2027".
+    pub fn month(self, d: NaiveDate) -> String {
+        match self {
+            Lang::Fr => super::words::month(d),
+            Lang::En => format!("{} {}", EN_MONTHS[d.month0() as usize], d.year()),
+        }
+    }
+
     /// A day as people write it: « mardi 12 janvier 2027 », "Tuesday 12 January 2027".
     pub fn day(self, d: NaiveDate) -> String {
         match self {
@@ -132,6 +245,15 @@ impl Lang {
                 d.year()
             ),
         }
+    }
+}
+
+/// A label with its first letter in capitals, to start a sentence.
+fn capital(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -293,6 +415,139 @@ pub struct Texts {
     pub legal_electronic_address_invalid: &'static str,
     pub legal_public_buyer_invalid: &'static str,
     pub legal_text_invalid: &'static str,
+    // Error pages, a loan, its condition report and evaluation, a resource (issue 23).
+    pub colon: &'static str,
+    pub error_csrf_title: &'static str,
+    pub error_csrf_text: &'static str,
+    pub error_not_found_title: &'static str,
+    pub error_not_found_text: &'static str,
+    pub error_forbidden_title: &'static str,
+    pub error_forbidden_text: &'static str,
+    pub error_unavailable_title: &'static str,
+    pub error_unavailable_text: &'static str,
+    pub error_refused_title: &'static str,
+    pub error_refused_text: &'static str,
+    pub error_internal_title: &'static str,
+    pub error_internal_text: &'static str,
+    pub loan_created: &'static str,
+    pub loan_created_text: &'static str,
+    pub loan_number: &'static str,
+    pub loan_status: &'static str,
+    pub loan_next_step: &'static str,
+    pub loan_report_link: &'static str,
+    pub loan_evaluation_link: &'static str,
+    pub loan_dates: &'static str,
+    pub loan_resource_link: &'static str,
+    pub loan_price: &'static str,
+    pub loan_transport: &'static str,
+    pub loan_history: &'static str,
+    pub loan_history_caption: &'static str,
+    pub loan_history_date: &'static str,
+    pub loan_history_event: &'static str,
+    pub loan_cancel_heading: &'static str,
+    pub loan_cancel_button: &'static str,
+    pub loan_use: &'static str,
+    pub loan_use_days: &'static str,
+    pub loan_delivery: &'static str,
+    pub loan_pickup: &'static str,
+    pub loan_held_until: &'static str,
+    pub loan_held_note: &'static str,
+    pub loan_distance: &'static str,
+    pub loan_warning: &'static str,
+    pub leg_outbound: &'static str,
+    pub leg_return: &'static str,
+    pub leg_transfer: &'static str,
+    pub price_caption: &'static str,
+    pub price_line: &'static str,
+    pub price_amount: &'static str,
+    pub price_total: &'static str,
+    pub back_to_loan: &'static str,
+    pub report_arrival_title: &'static str,
+    pub report_return_title: &'static str,
+    pub report_lead: &'static str,
+    pub report_expected: &'static str,
+    pub report_present: &'static str,
+    pub report_damaged: &'static str,
+    pub report_grade: &'static str,
+    pub report_grade_name: &'static str,
+    pub report_notes: &'static str,
+    pub report_button: &'static str,
+    pub evaluation_title: &'static str,
+    pub evaluation_done: &'static str,
+    pub evaluation_visitors_short: &'static str,
+    pub evaluation_sessions_short: &'static str,
+    pub evaluation_audiences_short: &'static str,
+    pub evaluation_satisfaction_short: &'static str,
+    pub evaluation_out_of_5: &'static str,
+    pub evaluation_comment_short: &'static str,
+    pub evaluation_visitors: &'static str,
+    pub evaluation_visitors_hint: &'static str,
+    pub evaluation_visitors_name: &'static str,
+    pub evaluation_sessions: &'static str,
+    pub evaluation_sessions_name: &'static str,
+    pub evaluation_audiences: &'static str,
+    pub evaluation_audiences_unknown: &'static str,
+    pub evaluation_audiences_missing: &'static str,
+    pub evaluation_satisfaction: &'static str,
+    pub evaluation_satisfaction_name: &'static str,
+    pub evaluation_comment: &'static str,
+    pub evaluation_button: &'static str,
+    pub back_to_search: &'static str,
+    pub resource_audiences: &'static str,
+    pub resource_producer: &'static str,
+    pub resource_copies: &'static str,
+    pub resource_in_service: &'static str,
+    pub resource_floor_area: &'static str,
+    pub resource_weight: &'static str,
+    pub resource_volume: &'static str,
+    pub resource_crates: &'static str,
+    pub resource_setup: &'static str,
+    pub resource_days: &'static str,
+    pub resource_contents: &'static str,
+    pub resource_availability: &'static str,
+    pub resource_availability_hint: &'static str,
+    pub resource_no_free_day: &'static str,
+    pub resource_request_heading: &'static str,
+    pub first_day_of_use: &'static str,
+    pub last_day_of_use: &'static str,
+    pub first_day_of_use_name: &'static str,
+    pub last_day_of_use_name: &'static str,
+    pub last_day_before_first: &'static str,
+    pub first_day_past: &'static str,
+    pub dates_unsuitable: &'static str,
+    pub dates_impossible: &'static str,
+    pub resource_see_price: &'static str,
+    pub resource_free_nearby: &'static str,
+    pub resource_your_price: &'static str,
+    pub resource_price_caption: &'static str,
+    pub resource_deposit: &'static str,
+    pub resource_request_button: &'static str,
+    pub request_no_copy: &'static str,
+    pub request_no_copy_alternatives: &'static str,
+    pub request_limit: &'static str,
+    pub find_age_name: &'static str,
+    pub first_day_name: &'static str,
+    pub last_day_name: &'static str,
+    pub find_last_before_first: &'static str,
+    pub search_impossible: &'static str,
+    pub find_for_your_dates: &'static str,
+    pub find_free_on_your_dates: &'static str,
+    pub find_for_a_week: &'static str,
+    pub find_free: &'static str,
+    pub find_price_by_dates: &'static str,
+    pub find_no_free_week: &'static str,
+    pub loans_calendar: &'static str,
+    pub loans_calendar_link: &'static str,
+    pub loans_none: &'static str,
+    pub loans_caption: &'static str,
+    pub loans_resource: &'static str,
+    pub loans_status: &'static str,
+    pub invoices_none: &'static str,
+    pub invoices_caption: &'static str,
+    pub invoice_number: &'static str,
+    pub invoice_kind: &'static str,
+    pub invoice_date: &'static str,
+    pub invoice_loan: &'static str,
 }
 
 /// Français (par défaut).
@@ -421,6 +676,138 @@ pub static FR: Texts = Texts {
     legal_electronic_address_invalid: "Donnez une adresse mail, un SIRET ou un SIREN.",
     legal_public_buyer_invalid: "Seul un acheteur public exige un code service ou un numéro d'engagement.",
     legal_text_invalid: "Ce champ est requis (200 caractères au plus, sans caractère de contrôle) ; pour la TVA, un numéro ou une mention d'exonération.",
+    colon: " :",
+    error_csrf_title: "Ce formulaire a expiré",
+    error_csrf_text: "Rien n'a été enregistré. Revenez à la page précédente, rechargez-la et envoyez le formulaire à nouveau.",
+    error_not_found_title: "Page introuvable",
+    error_not_found_text: "Cette page n'existe pas, ou elle concerne une autre structure que la vôtre.",
+    error_forbidden_title: "Action non autorisée",
+    error_forbidden_text: "Votre compte ne permet pas cette action. Rien n'a été modifié.",
+    error_unavailable_title: "Service momentanément indisponible",
+    error_unavailable_text: "Le service est très sollicité. Réessayez dans quelques instants.",
+    error_refused_title: "Cette action n'est pas possible",
+    error_refused_text: "Rien n'a été modifié. Revenez à la page précédente pour vérifier la situation.",
+    error_internal_title: "Désolé, une erreur s'est produite",
+    error_internal_text: "Rien n'a été modifié. L'erreur est enregistrée ; réessayez plus tard.",
+    loan_created: "Votre demande est envoyée.",
+    loan_created_text: "Le producteur va y répondre ; l'exemplaire vous est réservé en attendant.",
+    loan_number: "Prêt n°",
+    loan_status: "État :",
+    loan_next_step: "Prochaine étape",
+    loan_report_link: "Remplir l'état des lieux",
+    loan_evaluation_link: "Donner le bilan du prêt",
+    loan_dates: "Dates",
+    loan_resource_link: "Voir la fiche de la ressource",
+    loan_price: "Prix",
+    loan_transport: "Transport",
+    loan_history: "Historique",
+    loan_history_caption: "Historique du prêt, du plus ancien au plus récent",
+    loan_history_date: "Date",
+    loan_history_event: "Événement",
+    loan_cancel_heading: "Annuler",
+    loan_cancel_button: "Annuler ce prêt",
+    loan_use: "Utilisation",
+    loan_use_days: "Jours d'utilisation",
+    loan_delivery: "Livraison",
+    loan_pickup: "Reprise",
+    loan_held_until: "Réservé jusqu'au",
+    loan_held_note: "sans réponse du producteur, la demande expire",
+    loan_distance: "Distance du dépôt",
+    loan_warning: "Attention",
+    leg_outbound: "Aller",
+    leg_return: "Retour",
+    leg_transfer: "Transfert direct",
+    price_caption: "Détail du prix",
+    price_line: "Ligne",
+    price_amount: "Montant",
+    price_total: "Total à payer",
+    back_to_loan: "Retour au prêt",
+    report_arrival_title: "État des lieux d'arrivée",
+    report_return_title: "État des lieux de retour",
+    report_lead: "Comptez chaque élément. Indiquez combien sont présents et, parmi eux, combien sont abîmés. Un élément manquant ou abîmé envoie la ressource en réparation.",
+    report_expected: "attendu(s)",
+    report_present: "Présents",
+    report_damaged: "Dont abîmés",
+    report_grade: "État général, de 1 (inutilisable) à 5 (comme neuf)",
+    report_grade_name: "l'état général",
+    report_notes: "Remarques (facultatif)",
+    report_button: "Envoyer l'état des lieux",
+    evaluation_title: "Bilan du prêt",
+    evaluation_done: "Merci, votre bilan est enregistré.",
+    evaluation_visitors_short: "Visiteurs",
+    evaluation_sessions_short: "Séances",
+    evaluation_audiences_short: "Publics",
+    evaluation_satisfaction_short: "Satisfaction",
+    evaluation_out_of_5: "sur 5",
+    evaluation_comment_short: "Commentaire",
+    evaluation_visitors: "Nombre de visiteurs",
+    evaluation_visitors_hint: "Toutes les personnes venues voir ou utiliser la ressource.",
+    evaluation_visitors_name: "le nombre de visiteurs",
+    evaluation_sessions: "Nombre de séances ou d'ateliers",
+    evaluation_sessions_name: "le nombre de séances",
+    evaluation_audiences: "Publics accueillis",
+    evaluation_audiences_unknown: "Choisissez les publics dans la liste.",
+    evaluation_audiences_missing: "Cochez au moins un public accueilli.",
+    evaluation_satisfaction: "Satisfaction, de 1 (pas du tout satisfait) à 5 (très satisfait)",
+    evaluation_satisfaction_name: "votre satisfaction",
+    evaluation_comment: "Commentaire (facultatif)",
+    evaluation_button: "Envoyer le bilan",
+    back_to_search: "Retour à la recherche",
+    resource_audiences: "Publics",
+    resource_producer: "Producteur",
+    resource_copies: "Exemplaires",
+    resource_in_service: "en service",
+    resource_floor_area: "Surface au sol",
+    resource_weight: "Poids",
+    resource_volume: "Volume",
+    resource_crates: "Caisses",
+    resource_setup: "Montage",
+    resource_days: "jour(s)",
+    resource_contents: "Contenu",
+    resource_availability: "Disponibilités des quatre prochains mois",
+    resource_availability_hint: "Jours où au moins un exemplaire est libre. Prévoyez aussi le transport et le montage avant le premier jour.",
+    resource_no_free_day: "Aucun jour libre",
+    resource_request_heading: "Votre prix et votre demande",
+    first_day_of_use: "Premier jour d'utilisation",
+    last_day_of_use: "Dernier jour d'utilisation",
+    first_day_of_use_name: "le premier jour d'utilisation",
+    last_day_of_use_name: "le dernier jour d'utilisation",
+    last_day_before_first: "Le dernier jour doit être le même que le premier ou après.",
+    first_day_past: "Le premier jour ne peut pas être déjà passé.",
+    dates_unsuitable: "Ces dates ne conviennent pas",
+    dates_impossible: "Dates impossibles",
+    resource_see_price: "Voir mon prix",
+    resource_free_nearby: "Dates libres proches",
+    resource_your_price: "Votre prix",
+    resource_price_caption: "Détail de votre prix",
+    resource_deposit: "Caution (rendue si tout revient en bon état, non comprise dans le total) :",
+    resource_request_button: "Demander cette ressource pour ces dates",
+    request_no_copy: "Aucun exemplaire n'est libre à ces dates, ni dans les six mois autour. Choisissez une autre ressource.",
+    request_no_copy_alternatives: "Aucun exemplaire n'est libre à ces dates. Choisissez d'autres dates (propositions ci-dessous).",
+    request_limit: "Vous avez déjà le nombre maximal de demandes en attente. Attendez une réponse ou annulez une demande.",
+    find_age_name: "l'âge des visiteurs",
+    first_day_name: "le premier jour",
+    last_day_name: "le dernier jour",
+    find_last_before_first: "Le dernier jour doit être après le premier jour.",
+    search_impossible: "Recherche impossible",
+    find_for_your_dates: "pour vos dates",
+    find_free_on_your_dates: "Libre à vos dates",
+    find_for_a_week: "pour une semaine",
+    find_free: "Libre",
+    find_price_by_dates: "Prix selon les dates",
+    find_no_free_week: "Pas de semaine libre dans les quatre prochains mois",
+    loans_calendar: "Vos prêts dans votre agenda :",
+    loans_calendar_link: "le lien d'agenda de mes prêts",
+    loans_none: "Aucun prêt pour l'instant.",
+    loans_caption: "Tous les prêts de votre structure, les plus récents d'abord",
+    loans_resource: "Ressource",
+    loans_status: "État",
+    invoices_none: "Aucune facture pour l'instant. Une facture est émise quand un prêt est rendu.",
+    invoices_caption: "Factures et avoirs reçus, les plus récents d'abord",
+    invoice_number: "Numéro",
+    invoice_kind: "Type",
+    invoice_date: "Date",
+    invoice_loan: "Prêt",
 };
 
 /// English.
@@ -549,6 +936,138 @@ pub static EN: Texts = Texts {
     legal_electronic_address_invalid: "Give an e-mail address, a SIRET or a SIREN.",
     legal_public_buyer_invalid: "Only a public buyer requires a service code or a commitment number.",
     legal_text_invalid: "This field is required (200 characters at most, no control characters); for VAT, a number or an exemption mention.",
+    colon: ":",
+    error_csrf_title: "This form has expired",
+    error_csrf_text: "Nothing was saved. Go back to the previous page, reload it and send the form again.",
+    error_not_found_title: "Page not found",
+    error_not_found_text: "This page does not exist, or it belongs to another organisation than yours.",
+    error_forbidden_title: "Action not allowed",
+    error_forbidden_text: "Your account does not allow this action. Nothing was changed.",
+    error_unavailable_title: "Service briefly unavailable",
+    error_unavailable_text: "The service is very busy. Try again in a few moments.",
+    error_refused_title: "This action is not possible",
+    error_refused_text: "Nothing was changed. Go back to the previous page to check the situation.",
+    error_internal_title: "Sorry, something went wrong",
+    error_internal_text: "Nothing was changed. The error is logged; try again later.",
+    loan_created: "Your request is sent.",
+    loan_created_text: "The producer will answer it; the copy is held for you meanwhile.",
+    loan_number: "Loan no.",
+    loan_status: "Status:",
+    loan_next_step: "Next step",
+    loan_report_link: "Fill in the condition report",
+    loan_evaluation_link: "Give your evaluation of the loan",
+    loan_dates: "Dates",
+    loan_resource_link: "See the resource's page",
+    loan_price: "Price",
+    loan_transport: "Transport",
+    loan_history: "History",
+    loan_history_caption: "The loan's history, oldest first",
+    loan_history_date: "Date",
+    loan_history_event: "Event",
+    loan_cancel_heading: "Cancel",
+    loan_cancel_button: "Cancel this loan",
+    loan_use: "Use",
+    loan_use_days: "Days of use",
+    loan_delivery: "Delivery",
+    loan_pickup: "Collection",
+    loan_held_until: "Held until",
+    loan_held_note: "without an answer from the producer, the request expires",
+    loan_distance: "Distance from the depot",
+    loan_warning: "Warning",
+    leg_outbound: "Outbound",
+    leg_return: "Return",
+    leg_transfer: "Direct transfer",
+    price_caption: "Price details",
+    price_line: "Line",
+    price_amount: "Amount",
+    price_total: "Total to pay",
+    back_to_loan: "Back to the loan",
+    report_arrival_title: "Arrival condition report",
+    report_return_title: "Return condition report",
+    report_lead: "Count every item. Say how many are present and, of those, how many are damaged. A missing or damaged item sends the resource for repair.",
+    report_expected: "expected",
+    report_present: "Present",
+    report_damaged: "Of which damaged",
+    report_grade: "Overall condition, from 1 (unusable) to 5 (as new)",
+    report_grade_name: "the overall condition",
+    report_notes: "Remarks (optional)",
+    report_button: "Send the condition report",
+    evaluation_title: "Evaluation of the loan",
+    evaluation_done: "Thank you, your evaluation is saved.",
+    evaluation_visitors_short: "Visitors",
+    evaluation_sessions_short: "Sessions",
+    evaluation_audiences_short: "Audiences",
+    evaluation_satisfaction_short: "Satisfaction",
+    evaluation_out_of_5: "out of 5",
+    evaluation_comment_short: "Comment",
+    evaluation_visitors: "Number of visitors",
+    evaluation_visitors_hint: "Everyone who came to see or use the resource.",
+    evaluation_visitors_name: "the number of visitors",
+    evaluation_sessions: "Number of sessions or workshops",
+    evaluation_sessions_name: "the number of sessions",
+    evaluation_audiences: "Audiences welcomed",
+    evaluation_audiences_unknown: "Choose the audiences from the list.",
+    evaluation_audiences_missing: "Tick at least one audience welcomed.",
+    evaluation_satisfaction: "Satisfaction, from 1 (not at all satisfied) to 5 (very satisfied)",
+    evaluation_satisfaction_name: "your satisfaction",
+    evaluation_comment: "Comment (optional)",
+    evaluation_button: "Send the evaluation",
+    back_to_search: "Back to the search",
+    resource_audiences: "Audiences",
+    resource_producer: "Producer",
+    resource_copies: "Copies",
+    resource_in_service: "in service",
+    resource_floor_area: "Floor area",
+    resource_weight: "Weight",
+    resource_volume: "Volume",
+    resource_crates: "Crates",
+    resource_setup: "Set-up",
+    resource_days: "day(s)",
+    resource_contents: "Contents",
+    resource_availability: "Availability over the next four months",
+    resource_availability_hint: "Days when at least one copy is free. Allow for transport and set-up before the first day too.",
+    resource_no_free_day: "No free day",
+    resource_request_heading: "Your price and your request",
+    first_day_of_use: "First day of use",
+    last_day_of_use: "Last day of use",
+    first_day_of_use_name: "the first day of use",
+    last_day_of_use_name: "the last day of use",
+    last_day_before_first: "The last day must be the same as the first or after.",
+    first_day_past: "The first day cannot be in the past.",
+    dates_unsuitable: "These dates do not suit",
+    dates_impossible: "Impossible dates",
+    resource_see_price: "See my price",
+    resource_free_nearby: "Free dates nearby",
+    resource_your_price: "Your price",
+    resource_price_caption: "Details of your price",
+    resource_deposit: "Deposit (returned if everything comes back in good condition, not included in the total):",
+    resource_request_button: "Request this resource for these dates",
+    request_no_copy: "No copy is free on these dates, nor in the six months around them. Choose another resource.",
+    request_no_copy_alternatives: "No copy is free on these dates. Choose other dates (suggestions below).",
+    request_limit: "You already have the most requests allowed waiting for an answer. Wait for an answer or cancel a request.",
+    find_age_name: "the visitors' age",
+    first_day_name: "the first day",
+    last_day_name: "the last day",
+    find_last_before_first: "The last day must be after the first day.",
+    search_impossible: "Search impossible",
+    find_for_your_dates: "for your dates",
+    find_free_on_your_dates: "Free on your dates",
+    find_for_a_week: "for a week",
+    find_free: "Free",
+    find_price_by_dates: "Price depending on the dates",
+    find_no_free_week: "No free week in the next four months",
+    loans_calendar: "Your loans in your calendar:",
+    loans_calendar_link: "my loans' calendar link",
+    loans_none: "No loan yet.",
+    loans_caption: "All your organisation's loans, newest first",
+    loans_resource: "Resource",
+    loans_status: "Status",
+    invoices_none: "No invoice yet. An invoice is issued when a loan is returned.",
+    invoices_caption: "Invoices and credit notes received, newest first",
+    invoice_number: "Number",
+    invoice_kind: "Type",
+    invoice_date: "Date",
+    invoice_loan: "Loan",
 };
 
 #[cfg(test)]
