@@ -47,7 +47,9 @@ lint:
 openapi: check-toolchain
 	$(CARGO) run --quiet --locked -- openapi > openapi/openapi.json
 
-## Benchmarks (release build): the API on SQLite and PostgreSQL (medians, p99), a season of
+## Benchmarks (release build): the API on SQLite and PostgreSQL (medians, p99), the venue
+## portal's pages under wrk on both (server-side p99 ≤ 50 ms a page, find ≤ 2× the API search it
+## wraps, HTML + CSS ≤ 100 KB a page; PASS or FAIL each), a season of
 ## allocation on the demo network (equity against first come), the notification outbox against
 ## the booking race (throughput with and without the worker, time until the mails arrive at a
 ## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
@@ -59,6 +61,7 @@ openapi: check-toolchain
 bench: check-toolchain
 	.ci/ensure-wrk
 	.ci/with-postgres $(CARGO) bench --locked --bench api
+	.ci/with-postgres $(CARGO) bench --locked --bench portal
 	.ci/with-postgres $(CARGO) bench --locked --bench allocation
 	.ci/with-postgres $(CARGO) bench --locked --bench notify
 	.ci/with-postgres $(CARGO) bench --locked --bench login_burst
