@@ -23,7 +23,8 @@ run: build
 ## Format check, clippy, the whole suite on SQLite and PostgreSQL, then the contract as partners
 ## meet it: a generated client and schemathesis against the real binary (tools from PyPI into
 ## target/contract-venv), then the portal in headless Chromium (.ci/browser: the venue journey,
-## CSRF, a deactivated session, axe-core on every page).
+## CSRF, a deactivated session, axe-core on every page; on SQLite, then on a fresh PostgreSQL
+## database dropped afterwards).
 test: check-toolchain lint
 	.ci/with-postgres $(CARGO) test --locked
 	.ci/contract
@@ -34,7 +35,8 @@ contract: check-toolchain
 	$(CARGO) build --locked
 	.ci/contract
 
-## Only the portal in a real browser (headless Chromium, selenium, axe-core) against a demo server.
+## Only the portal in a real browser (headless Chromium, selenium, axe-core) against a demo server,
+## on SQLite and on PostgreSQL.
 browser: check-toolchain
 	$(CARGO) build --locked
 	.ci/browser
