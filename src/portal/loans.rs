@@ -62,12 +62,15 @@ async fn my_loans(state: &State, s: &BrowserSession) -> Result<Vec<LoanLine>, Po
             let filter = bookings::list_filter(BookingFilter::default(), Some(500))?;
             let mut list = bookings::list(conn, &p, &filter)?;
             list.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then(b.id.cmp(&a.id)));
-            list.into_iter()
+            let ids: Vec<i64> = list.iter().map(|b| b.resource_id).collect();
+            let titles = catalogue::titles(conn, &ids)?;
+            Ok(list
+                .into_iter()
                 .map(|b| {
-                    let r = catalogue::get_resource(conn, b.resource_id)?;
-                    Ok(loan_line(lang, &b, r.title))
+                    let title = titles.get(&b.resource_id).cloned().unwrap_or_default();
+                    loan_line(lang, &b, title)
                 })
-                .collect::<crate::error::Result<Vec<_>>>()
+                .collect())
         })
         .await?)
 }

@@ -96,7 +96,8 @@ const RADII: [(&str, &str); 6] = [
     ("50", "50 km"),
     ("100", "100 km"),
     ("200", "200 km"),
-    ("1000", "Toute la région"),
+    // In words: `find_whole_region`.
+    ("1000", ""),
 ];
 
 /// The first free days (from two weeks ahead, over four months) of a resource, as a phrase.
@@ -374,7 +375,7 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
                 .iter()
                 .map(|(v, l)| Choice {
                     value: v,
-                    label: l,
+                    label: if *v == "1000" { t.find_whole_region } else { l },
                     selected: form.get("radius_km").unwrap_or("50") == *v,
                 })
                 .collect(),

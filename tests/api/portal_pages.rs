@@ -233,10 +233,10 @@ fn read(html: &str) -> String {
 }
 
 /// The pages an English-speaking person reads, with French phrases that one French-speaking
-/// reads on each and the English ones that take their place: the loan (status, next step,
-/// history, dates, price), its condition report and evaluation forms, the resource and an
-/// error page.
-async fn loan_resource_forms_and_error_pages_follow_the_english_locale(app: TestApp) {
+/// reads on each and the English ones that take their place: the find page, the loan (status,
+/// next step, history, dates, price), its condition report and evaluation forms, the resource
+/// and an error page.
+async fn find_loan_resource_forms_and_error_pages_follow_the_english_locale(app: TestApp) {
     let net = Network::new(&app).await;
     let trunk = ResourceBuilder::trunk("Malle de l'eau")
         .component("Éprouvette", 6)
@@ -248,7 +248,25 @@ async fn loan_resource_forms_and_error_pages_follow_the_english_locale(app: Test
         .build(&app, &net.producer)
         .await;
     let id = id_of(&booking);
-    let pages: [(String, u16, &[&str], &[&str]); 5] = [
+    let pages: [(String, u16, &[&str], &[&str]); 6] = [
+        (
+            "/resources?searched=1&radius_km=1000".to_string(),
+            200,
+            &[
+                "Mots-clés",
+                "Thèmes",
+                "Malle pédagogique",
+                "la plus proche d'abord",
+                "Votre prix",
+            ],
+            &[
+                "Keywords",
+                "Themes",
+                "Educational trunk",
+                "nearest first",
+                "Your price",
+            ],
+        ),
         (
             format!("/bookings/{id}"),
             200,
@@ -369,7 +387,7 @@ async fn loan_resource_forms_and_error_pages_follow_the_english_locale(app: Test
 }
 
 crate::on_both_backends!(
-    loan_resource_forms_and_error_pages_follow_the_english_locale,
+    find_loan_resource_forms_and_error_pages_follow_the_english_locale,
     robots_txt_keeps_crawlers_out_of_the_api,
     an_admin_creates_the_calendar_link_once_and_a_new_one_cuts_the_old,
     find_filters_by_age_and_any_of_and_counts_from_my_venue,
