@@ -23,7 +23,8 @@ run: build
 ## Format check, clippy, the whole suite on SQLite and PostgreSQL, then the contract as partners
 ## meet it: a generated client and schemathesis against the real binary (tools from PyPI into
 ## target/contract-venv), then the portal in headless Chromium (.ci/browser: the venue journey,
-## CSRF, a deactivated session, axe-core on every page).
+## CSRF, a deactivated session, axe-core on every page; on SQLite, then on a fresh PostgreSQL
+## database dropped afterwards).
 test: check-toolchain lint
 	rm -rf target/einvoice-samples
 	.ci/with-postgres $(CARGO) test --locked
@@ -35,7 +36,8 @@ contract: check-toolchain
 	$(CARGO) build --locked
 	.ci/contract
 
-## Only the portal in a real browser (headless Chromium, selenium, axe-core) against a demo server.
+## Only the portal in a real browser (headless Chromium, selenium, axe-core) against a demo server,
+## on SQLite and on PostgreSQL.
 browser: check-toolchain
 	$(CARGO) build --locked
 	.ci/browser
@@ -48,7 +50,9 @@ lint:
 openapi: check-toolchain
 	$(CARGO) run --quiet --locked -- openapi > openapi/openapi.json
 
-## Benchmarks (release build): the API on SQLite and PostgreSQL (medians, p99), a season of
+## Benchmarks (release build): the API on SQLite and PostgreSQL (medians, p99), the venue
+## portal's pages under wrk on both (server-side p99 ≤ 50 ms a page, find ≤ 2× the API search it
+## wraps, HTML + CSS ≤ 100 KB a page; PASS or FAIL each), a season of
 ## allocation on the demo network (equity against first come), the notification outbox against
 ## the booking race (throughput with and without the worker, time until the mails arrive at a
 ## local SMTP sink, on both backends), tours against LKH-3 (elkai, installed from PyPI into
@@ -61,6 +65,7 @@ openapi: check-toolchain
 bench: check-toolchain
 	.ci/ensure-wrk
 	.ci/with-postgres $(CARGO) bench --locked --bench api
+	.ci/with-postgres $(CARGO) bench --locked --bench portal
 	.ci/with-postgres $(CARGO) bench --locked --bench allocation
 	.ci/with-postgres $(CARGO) bench --locked --bench notify
 	.ci/with-postgres $(CARGO) bench --locked --bench login_burst

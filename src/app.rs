@@ -140,6 +140,11 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .app_data(web::PayloadConfig::default().limit(body_limit))
             .app_data(web::QueryConfig::default().error_handler(problem::query_error))
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
+            // Innermost: the portal's error pages in the visitor's language, before the
+            // headers and the request log see the answer.
+            .wrap(actix_web::middleware::from_fn(
+                crate::portal::localise_errors,
+            ))
             .wrap(actix_web::middleware::from_fn(
                 crate::http::methods::head_as_get,
             ))

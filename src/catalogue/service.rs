@@ -331,6 +331,15 @@ pub fn get_resource(conn: &mut DbConnection, id: i64) -> Result<Resource> {
     present_one(conn, row)
 }
 
+/// The titles of resources by id (deleted ones too: a loan keeps showing what it lent), in one
+/// query rather than a resource read per line of a list of loans.
+pub fn titles(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>> {
+    Ok(super::store::titles(conn, ids)?)
+}
+
 /// Changes a resource (its producer or the agency).
 pub fn update_resource(
     conn: &mut DbConnection,

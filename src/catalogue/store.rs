@@ -202,6 +202,20 @@ pub fn find_live_resource(conn: &mut DbConnection, id: i64) -> QueryResult<Optio
         .optional()
 }
 
+/// The titles of resources by id, deleted ones included, in one query (lists of loans show what
+/// each lent, a resource removed since included).
+pub fn titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(resources::table
+        .filter(resources::id.eq_any(ids))
+        .select((resources::id, resources::title))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// A live resource by producer and exact title (demo data uses it to stay idempotent).
 pub fn find_by_title(
     conn: &mut DbConnection,

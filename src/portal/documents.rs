@@ -13,7 +13,7 @@ use super::lang::Lang;
 use super::session::signed_in;
 use super::{render, words, Layout, PortalError, Req, State};
 use crate::auth::browser::BrowserSession;
-use crate::billing::model::{InvoiceFilter, InvoiceKind, InvoicePeriod};
+use crate::billing::model::{InvoiceFilter, InvoicePeriod};
 use crate::billing::{agreement, export, invoice, invoice_pdf, LoanBilling};
 use crate::error::Error;
 use crate::http::{file, Disposition};
@@ -22,7 +22,7 @@ use crate::http::{file, Disposition};
 pub struct InvoiceLine {
     pub id: i64,
     pub number: String,
-    pub credit_note: bool,
+    pub kind: &'static str,
     pub issued_on: String,
     pub booking_id: i64,
     pub total: String,
@@ -48,6 +48,7 @@ async fn invoices_page(
     to: String,
 ) -> Result<HttpResponse, PortalError> {
     let p = s.principal.clone();
+    let lang = Lang::of_session(s);
     let list = state
         .run(move |conn| invoice::list(conn, &p, &InvoiceFilter::default()))
         .await?;
@@ -60,8 +61,8 @@ async fn invoices_page(
                 .map(|i| InvoiceLine {
                     id: i.id,
                     number: i.number.clone(),
-                    credit_note: i.kind == InvoiceKind::CreditNote,
-                    issued_on: words::day(i.issued_on),
+                    kind: words::invoice_kind(lang, i.kind),
+                    issued_on: lang.day(i.issued_on),
                     booking_id: i.booking_id,
                     total: crate::page::euros(i.total_cents),
                 })

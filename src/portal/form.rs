@@ -4,6 +4,8 @@
 
 use chrono::NaiveDate;
 
+use super::lang::Lang;
+
 /// The fields of a posted form, in order (a name may repeat: checkboxes).
 #[derive(Debug, Default, Clone)]
 pub struct Fields(Vec<(String, String)>);
@@ -90,65 +92,50 @@ impl Errors {
             .map(|e| e.message.as_str())
     }
 
-    /// A required date in `YYYY-MM-DD` (what `<input type="date">` sends).
-    pub fn date(&mut self, fields: &Fields, name: &str, label: &str) -> Option<NaiveDate> {
+    /// A required date in `YYYY-MM-DD` (what `<input type="date">` sends); `label` names it
+    /// in a sentence, in `lang` (« le premier jour »).
+    pub fn date(
+        &mut self,
+        lang: Lang,
+        fields: &Fields,
+        name: &str,
+        label: &str,
+    ) -> Option<NaiveDate> {
         match fields.get(name) {
             None => {
-                self.add(name, format!("Indiquez {label}."));
+                self.add(name, lang.missing(label));
                 None
             }
             Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    self.add(
-                        name,
-                        format!(
-                            "{} doit être une date réelle, par exemple 2027-03-15.",
-                            capital(label)
-                        ),
-                    );
+                    self.add(name, lang.not_a_date(label));
                     None
                 }
             },
         }
     }
 
-    /// A required whole number within bounds.
+    /// A required whole number within bounds; `label` names it in a sentence, in `lang`.
     pub fn number(
         &mut self,
+        lang: Lang,
         fields: &Fields,
         name: &str,
         label: &str,
         range: std::ops::RangeInclusive<i64>,
     ) -> Option<i64> {
         let Some(text) = fields.get(name) else {
-            self.add(name, format!("Indiquez {label}."));
+            self.add(name, lang.missing(label));
             return None;
         };
         match text.parse::<i64>() {
             Ok(n) if range.contains(&n) => Some(n),
             _ => {
-                self.add(
-                    name,
-                    format!(
-                        "{} doit être un nombre entier entre {} et {}.",
-                        capital(label),
-                        range.start(),
-                        range.end()
-                    ),
-                );
+                self.add(name, lang.not_a_number(label, *range.start(), *range.end()));
                 None
             }
         }
-    }
-}
-
-/// A label with its first letter in capitals, to start a sentence.
-fn capital(label: &str) -> String {
-    let mut chars = label.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -31,21 +31,24 @@ pub struct LoanLine {
     pub status: String,
     pub starts_on: String,
     pub ends_on: String,
+    /// From the first day of use to the last, in words.
+    pub period: String,
     pub delivery: String,
     pub next_step: &'static str,
     pub active: bool,
 }
 
-fn loan_line(b: &Booking, title: String) -> LoanLine {
+fn loan_line(lang: Lang, b: &Booking, title: String) -> LoanLine {
     let delivery = b.delivery_on;
     LoanLine {
         id: b.id,
         title,
-        status: words::status(b.status).to_string(),
-        starts_on: words::day(b.starts_on),
-        ends_on: words::day(b.ends_on),
-        delivery: words::day(delivery),
-        next_step: words::next_step(b.status),
+        status: words::status(lang, b.status).to_string(),
+        starts_on: lang.day(b.starts_on),
+        ends_on: lang.day(b.ends_on),
+        period: lang.period(b.starts_on, b.ends_on),
+        delivery: lang.day(delivery),
+        next_step: words::next_step(lang, b.status),
         active: b.status.is_active(),
     }
 }
@@ -53,17 +56,21 @@ fn loan_line(b: &Booking, title: String) -> LoanLine {
 /// The caller's loans, newest dates first, with their resources' titles.
 async fn my_loans(state: &State, s: &BrowserSession) -> Result<Vec<LoanLine>, PortalError> {
     let p = s.principal.clone();
+    let lang = Lang::of_session(s);
     Ok(state
         .run(move |conn| {
             let filter = bookings::list_filter(BookingFilter::default(), Some(500))?;
             let mut list = bookings::list(conn, &p, &filter)?;
             list.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then(b.id.cmp(&a.id)));
-            list.into_iter()
+            let ids: Vec<i64> = list.iter().map(|b| b.resource_id).collect();
+            let titles = catalogue::titles(conn, &ids)?;
+            Ok(list
+                .into_iter()
                 .map(|b| {
-                    let r = catalogue::get_resource(conn, b.resource_id)?;
-                    Ok(loan_line(&b, r.title))
+                    let title = titles.get(&b.resource_id).cloned().unwrap_or_default();
+                    loan_line(lang, &b, title)
                 })
-                .collect::<crate::error::Result<Vec<_>>>()
+                .collect())
         })
         .await?)
 }
@@ -135,26 +142,9 @@ struct BookingPage {
     can_cancel: bool,
     can_report: bool,
     can_evaluate: bool,
+    /// The loan agreement exists (approved onwards): a link to its PDF.
+    has_agreement: bool,
     created: bool,
-}
-
-/// The French word for an action of a booking's history.
-fn action_words(action: &str) -> String {
-    match action {
-        "request" => "Demande envoyée",
-        "promote" => "Demande créée depuis la liste d'attente",
-        "approve" => "Demande acceptée par le producteur",
-        "reject" => "Demande refusée",
-        "cancel" => "Prêt annulé",
-        "dispatch" => "Parti du dépôt",
-        "deliver" => "Livré chez vous",
-        "return" => "Rendu au producteur",
-        "close" => "Prêt terminé",
-        "expire" => "Demande expirée",
-        "change_dates" | "reschedule" => "Dates modifiées",
-        other => other,
-    }
-    .to_string()
 }
 
 /// `GET /bookings/{id}`: one loan: status in words, days, price, history, legs, next step.
@@ -183,20 +173,18 @@ pub async fn booking(
             Ok((b, resource, q, history, plans))
         })
         .await?;
+    let lang = Lang::of_session(&s);
+    let t = lang.t();
     let provider = crate::transport::distance::DistanceProvider::from_config(&state.config);
     let legs = transport::measure_legs(&provider, &Costs::from_config(&state.config), plans).await;
     let (delivery, pickup) = (b.delivery_on, b.pickup_on);
     let mut facts = vec![
         Row {
-            label: "Utilisation".into(),
-            value: format!(
-                "du {} au {}",
-                words::day(b.starts_on),
-                words::day(b.ends_on)
-            ),
+            label: t.loan_use.into(),
+            value: lang.period(b.starts_on, b.ends_on),
         },
         Row {
-            label: "Jours d'utilisation".into(),
+            label: t.loan_use_days.into(),
             value: format!("{}", (b.ends_on - b.starts_on).num_days() + 1),
         },
     ];
@@ -205,25 +193,22 @@ pub async fn booking(
         BookingStatus::Rejected | BookingStatus::Cancelled | BookingStatus::Expired
     ) {
         facts.push(Row {
-            label: "Livraison".into(),
-            value: words::day(delivery),
+            label: t.loan_delivery.into(),
+            value: lang.day(delivery),
         });
         facts.push(Row {
-            label: "Reprise".into(),
-            value: words::day(pickup),
+            label: t.loan_pickup.into(),
+            value: lang.day(pickup),
         });
     }
     if let (BookingStatus::Requested, Some(until)) = (b.status, b.hold_expires_at) {
         facts.push(Row {
-            label: "Réservé jusqu'au".into(),
-            value: format!(
-                "{} (sans réponse du producteur, la demande expire)",
-                words::day(until.date())
-            ),
+            label: t.loan_held_until.into(),
+            value: format!("{} ({})", lang.day(until.date()), t.loan_held_note),
         });
     }
     facts.push(Row {
-        label: "Distance du dépôt".into(),
+        label: t.loan_distance.into(),
         value: words::km(b.distance_km),
     });
     // The flag's reason in the reader's words; its English words only for flags older than the
@@ -234,17 +219,18 @@ pub async fn booking(
         .map(|f| f.render(locale))
         .or_else(|| b.flag_reason.clone())
     {
-        facts.push(Row { label: "Attention".into(), value: format!("l'exemplaire prévu ne peut plus servir ce prêt ({reason}) ; le producteur vous proposera une solution") });
+        facts.push(Row {
+            label: t.loan_warning.into(),
+            value: lang.flagged(&reason),
+        });
     }
     let notes: Vec<Row> = history
         .iter()
         .map(|e| Row {
             label: format!("{} UTC", e.created_at.format("%d/%m/%Y %H:%M")),
             value: match &e.note {
-                Some(n) if !n.is_empty() => {
-                    format!("{} — note : « {} »", action_words(&e.action), n)
-                }
-                _ => action_words(&e.action),
+                Some(n) if !n.is_empty() => lang.with_note(words::action(lang, &e.action), n),
+                _ => words::action(lang, &e.action).to_string(),
             },
         })
         .collect();
@@ -252,35 +238,25 @@ pub async fn booking(
         .iter()
         .map(|l| Row {
             label: match l.kind {
-                LegKind::Outbound => "Aller".to_string(),
-                LegKind::Return => "Retour".to_string(),
-                _ => "Transfert direct".to_string(),
+                LegKind::Outbound => t.leg_outbound.to_string(),
+                LegKind::Return => t.leg_return.to_string(),
+                _ => t.leg_transfer.to_string(),
             },
-            value: format!(
-                "de {} à {} : {}, environ {} h de route",
-                l.from.name,
-                l.to.name,
-                words::km(l.km),
-                (l.duration_hours * 10.0).round() / 10.0
-            ),
+            value: lang.leg(&l.from.name, &l.to.name, l.km, l.duration_hours),
         })
         .collect();
     let created = Fields::query(req.query_string()).get("created").is_some();
     page(&BookingPage {
         layout: Layout::signed(
-            format!(
-                "{} : {}",
-                Lang::of_session(&s).t().loan_title,
-                resource.title
-            ),
+            format!("{}{} {}", t.loan_title, t.colon, resource.title),
             &s,
             "loans",
         ),
         id,
         title: resource.title,
         resource_id: resource.id,
-        status: words::status(b.status).to_string(),
-        next_step: words::next_step(b.status),
+        status: words::status(lang, b.status).to_string(),
+        next_step: words::next_step(lang, b.status),
         facts,
         price: q
             .lines
@@ -295,6 +271,7 @@ pub async fn booking(
         legs,
         csrf_token: s.csrf_token.clone(),
         can_cancel: BookingAction::Cancel.transition(b.status).is_some(),
+        has_agreement: crate::billing::agreement::has_agreement(b.status),
         can_report: matches!(
             b.status,
             BookingStatus::InTransit | BookingStatus::Delivered
@@ -387,12 +364,13 @@ fn report_view(
     errors: Errors,
 ) -> ReportPage {
     let arrival = b.status != BookingStatus::Delivered;
+    let t = Lang::of_session(s).t();
     ReportPage {
         layout: Layout::signed(
             if arrival {
-                "État des lieux d'arrivée"
+                t.report_arrival_title
             } else {
-                "État des lieux de retour"
+                t.report_return_title
             },
             s,
             "loans",
@@ -457,29 +435,29 @@ pub async fn report_submit(
     session::check_csrf(&s, &form)?;
     let id = id.into_inner();
     let (b, title, components) = report_context(&state, &s, id).await?;
+    let lang = Lang::of_session(&s);
     let mut errors = Errors::default();
     let mut counts = Vec::new();
     for c in &components {
         let present = errors.number(
+            lang,
             &form,
             &format!("present_{}", c.id),
-            &format!("le nombre de « {} » présents", c.name),
+            &lang.present_count(&c.name),
             0..=i64::from(c.quantity),
         );
         let damaged = errors.number(
+            lang,
             &form,
             &format!("damaged_{}", c.id),
-            &format!("le nombre de « {} » abîmés", c.name),
+            &lang.damaged_count(&c.name),
             0..=i64::from(c.quantity),
         );
         if let (Some(present), Some(damaged)) = (present, damaged) {
             if damaged > present {
                 errors.add(
                     &format!("damaged_{}", c.id),
-                    format!(
-                        "Il ne peut pas y avoir plus de « {} » abîmés que de présents.",
-                        c.name
-                    ),
+                    lang.more_damaged_than_present(&c.name),
                 );
             }
             counts.push(ComponentCount {
@@ -489,7 +467,7 @@ pub async fn report_submit(
             });
         }
     }
-    let grade = errors.number(&form, "grade", "l'état général", 1..=5);
+    let grade = errors.number(lang, &form, "grade", lang.t().report_grade_name, 1..=5);
     if !errors.is_empty() {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -565,8 +543,9 @@ fn evaluation_view(
     done: bool,
 ) -> EvaluationPage {
     let chosen = form.all("audiences");
+    let lang = Lang::of_session(s);
     EvaluationPage {
-        layout: Layout::signed("Bilan du prêt", s, "loans"),
+        layout: Layout::signed(lang.t().evaluation_title, s, "loans"),
         csrf_token: s.csrf_token.clone(),
         id,
         title,
@@ -577,7 +556,7 @@ fn evaluation_view(
             .iter()
             .map(|a| Choice {
                 value: a.as_str(),
-                label: words::audience(*a),
+                label: words::audience(lang, *a),
                 checked: chosen.contains(&a.as_str()),
             })
             .collect(),
@@ -647,20 +626,40 @@ pub async fn evaluation_submit(
     let form = Fields::parse(&body);
     session::check_csrf(&s, &form)?;
     let id = id.into_inner();
+    let lang = Lang::of_session(&s);
+    let t = lang.t();
     let mut errors = Errors::default();
-    let visitors = errors.number(&form, "visitors", "le nombre de visiteurs", 0..=1_000_000);
-    let sessions = errors.number(&form, "sessions", "le nombre de séances", 0..=10_000);
+    let visitors = errors.number(
+        lang,
+        &form,
+        "visitors",
+        t.evaluation_visitors_name,
+        0..=1_000_000,
+    );
+    let sessions = errors.number(
+        lang,
+        &form,
+        "sessions",
+        t.evaluation_sessions_name,
+        0..=10_000,
+    );
     let mut audiences = Vec::new();
     for a in form.all("audiences") {
         match a.parse::<Audience>() {
             Ok(a) => audiences.push(a),
-            Err(_) => errors.add("audiences", "Choisissez les publics dans la liste."),
+            Err(_) => errors.add("audiences", t.evaluation_audiences_unknown),
         }
     }
     if audiences.is_empty() && errors.of("audiences").is_none() {
-        errors.add("audiences", "Cochez au moins un public accueilli.");
+        errors.add("audiences", t.evaluation_audiences_missing);
     }
-    let satisfaction = errors.number(&form, "satisfaction", "votre satisfaction", 1..=5);
+    let satisfaction = errors.number(
+        lang,
+        &form,
+        "satisfaction",
+        t.evaluation_satisfaction_name,
+        1..=5,
+    );
     let p = s.principal.clone();
     if !errors.is_empty() {
         let title = state

@@ -16,8 +16,11 @@ mod resources;
 mod session;
 pub mod words;
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
 use crate::auth::browser::BrowserSession;
@@ -268,48 +271,80 @@ impl ResponseError for PortalError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let PortalError::Domain(e) = self {
+            if e.code().status() >= 500 && !matches!(e, Error::Unavailable(_)) {
+                tracing::error!(error = %e, "portal page failed");
+            }
+        }
+        // In French, the default: [`localise_errors`] puts it in the visitor's language, which
+        // only the request knows.
+        self.page(Lang::Fr)
+    }
+}
+
+impl PortalError {
+    /// The answer to this error in `lang`: the error page (or the way to the login page).
+    fn page(&self, lang: Lang) -> HttpResponse {
         if let PortalError::LogIn { next } = self {
             return see_other(&format!("/login?next={}", encode(next)));
         }
+        let t = lang.t();
         let (heading, explanation) = match self {
-            PortalError::Csrf => (
-                "Ce formulaire a expiré",
-                "Rien n'a été enregistré. Revenez à la page précédente, rechargez-la et envoyez le formulaire à nouveau.",
-            ),
-            PortalError::Domain(Error::NotFound(_)) => (
-                "Page introuvable",
-                "Cette page n'existe pas, ou elle concerne une autre structure que la vôtre.",
-            ),
-            PortalError::Domain(Error::Forbidden(_)) => (
-                "Action non autorisée",
-                "Votre compte ne permet pas cette action. Rien n'a été modifié.",
-            ),
-            PortalError::Domain(Error::Unavailable(_)) => (
-                "Service momentanément indisponible",
-                "Le service est très sollicité. Réessayez dans quelques instants.",
-            ),
-            PortalError::Domain(e) if e.code().status() < 500 => (
-                "Cette action n'est pas possible",
-                "Rien n'a été modifié. Revenez à la page précédente pour vérifier la situation.",
-            ),
-            _ => {
-                if let PortalError::Domain(e) = self {
-                    tracing::error!(error = %e, "portal page failed");
-                }
-                (
-                    "Désolé, une erreur s'est produite",
-                    "Rien n'a été modifié. L'erreur est enregistrée ; réessayez plus tard.",
-                )
+            PortalError::Csrf => (t.error_csrf_title, t.error_csrf_text),
+            PortalError::Domain(Error::NotFound(_)) => {
+                (t.error_not_found_title, t.error_not_found_text)
             }
+            PortalError::Domain(Error::Forbidden(_)) => {
+                (t.error_forbidden_title, t.error_forbidden_text)
+            }
+            PortalError::Domain(Error::Unavailable(_)) => {
+                (t.error_unavailable_title, t.error_unavailable_text)
+            }
+            PortalError::Domain(e) if e.code().status() < 500 => {
+                (t.error_refused_title, t.error_refused_text)
+            }
+            _ => (t.error_internal_title, t.error_internal_text),
         };
         let page = ErrorPage {
-            layout: Layout::public(heading),
+            layout: Layout::anonymous(heading, lang),
             heading,
             explanation,
         };
         let body = page.render().unwrap_or_else(|_| heading.to_string());
         html(self.status_code(), body)
     }
+}
+
+/// Middleware: an error page of the portal in the visitor's language. A handler's error becomes
+/// its answer without the request (`ResponseError`), so in French; here, with the request, it is
+/// rendered again in the language [`session::signed_in`] found (the account's), else the one the
+/// browser asks for. Every other answer passes untouched (a look at its error, no more).
+pub async fn localise_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let page = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PortalError>())
+    {
+        None | Some(PortalError::LogIn { .. }) => return Ok(res),
+        Some(error) => {
+            let lang = res
+                .request()
+                .extensions()
+                .get::<Lang>()
+                .copied()
+                .unwrap_or_else(|| Lang::of_request(res.request()));
+            if lang == Lang::Fr {
+                return Ok(res);
+            }
+            error.page(lang)
+        }
+    };
+    let body = page.into_body();
+    Ok(res.map_body(|_, _| body))
 }
 
 /// Percent-encodes a value for a query string.

@@ -96,7 +96,8 @@ const RADII: [(&str, &str); 6] = [
     ("50", "50 km"),
     ("100", "100 km"),
     ("200", "200 km"),
-    ("1000", "Toute la région"),
+    // In words: `find_whole_region`.
+    ("1000", ""),
 ];
 
 /// The first free days (from two weeks ahead, over four months) of a resource, as a phrase.
@@ -119,12 +120,14 @@ fn first_free(
 /// the first free day) and the free dates.
 fn present(
     conn: &mut DbConnection,
+    lang: Lang,
     billing: &LoanBilling,
     p: &Principal,
     r: &Resource,
     dates: Option<(NaiveDate, NaiveDate)>,
     today: NaiveDate,
 ) -> crate::error::Result<Found> {
+    let t = lang.t();
     let free = first_free(conn, r.id, today)?;
     let (price, free_text) = match (dates, free) {
         (Some((from, to)), _) => {
@@ -140,8 +143,12 @@ fn present(
                 },
             )?;
             (
-                format!("{} pour vos dates", crate::page::euros(q.total_cents)),
-                "Libre à vos dates".to_string(),
+                format!(
+                    "{} {}",
+                    crate::page::euros(q.total_cents),
+                    t.find_for_your_dates
+                ),
+                t.find_free_on_your_dates.to_string(),
             )
         }
         (None, Some((from, to))) => {
@@ -157,27 +164,35 @@ fn present(
                 },
             )?;
             (
-                format!("{} pour une semaine", crate::page::euros(q.total_cents)),
-                format!("Libre du {} au {}", words::day(from), words::day(to)),
+                format!(
+                    "{} {}",
+                    crate::page::euros(q.total_cents),
+                    t.find_for_a_week
+                ),
+                format!("{} {}", t.find_free, lang.period(from, to)),
             )
         }
         (None, None) => (
-            "Prix selon les dates".to_string(),
-            "Pas de semaine libre dans les quatre prochains mois".to_string(),
+            t.find_price_by_dates.to_string(),
+            t.find_no_free_week.to_string(),
         ),
     };
     let summary: String = r.description.chars().take(220).collect();
     Ok(Found {
         id: r.id,
         title: r.title.clone(),
-        kind: words::kind(r.kind),
+        kind: words::kind(lang, r.kind),
         summary: if summary.len() < r.description.len() {
             format!("{summary}…")
         } else {
             summary
         },
-        themes: r.themes.iter().map(|t| words::theme(*t)).collect(),
-        audiences: r.audiences.iter().map(|a| words::audience(*a)).collect(),
+        themes: r.themes.iter().map(|t| words::theme(lang, *t)).collect(),
+        audiences: r
+            .audiences
+            .iter()
+            .map(|a| words::audience(lang, *a))
+            .collect(),
         distance: r.distance_km.map(words::km).unwrap_or_default(),
         price,
         free: free_text,
@@ -217,6 +232,8 @@ fn choices<T: Copy>(
 pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
+    let lang = Lang::of_session(&s);
+    let t = lang.t();
     let form = Fields::query(req.query_string());
     let searched = form.get("searched").is_some();
     let mut errors = Errors::default();
@@ -226,9 +243,10 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     let age = match form.get("age") {
         None => None,
         Some(_) => errors.number(
+            lang,
             &form,
             "age",
-            "l'âge des visiteurs",
+            t.find_age_name,
             0..=crate::catalogue::search::MAX_AGE,
         ),
     };
@@ -240,17 +258,14 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     let dates = match (form.get("starts_on"), form.get("ends_on")) {
         (None, None) => None,
         _ => {
-            let from = errors.date(&form, "starts_on", "le premier jour");
-            let to = errors.date(&form, "ends_on", "le dernier jour");
+            let from = errors.date(lang, &form, "starts_on", t.first_day_name);
+            let to = errors.date(lang, &form, "ends_on", t.last_day_name);
             match (from, to) {
-                (Some(f), Some(t)) if t < f => {
-                    errors.add(
-                        "ends_on",
-                        "Le dernier jour doit être après le premier jour.",
-                    );
+                (Some(f), Some(l)) if l < f => {
+                    errors.add("ends_on", t.find_last_before_first);
                     None
                 }
-                (Some(f), Some(t)) => Some((f, t)),
+                (Some(f), Some(l)) => Some((f, l)),
                 _ => None,
             }
         }
@@ -280,7 +295,7 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
                 let page = catalogue::search_resources(conn, &SearchFilter::from_params(params)?)?;
                 let show = |conn: &mut DbConnection, list: &[Resource]| {
                     list.iter()
-                        .map(|r| present(conn, &billing, &p, r, dates, today))
+                        .map(|r| present(conn, lang, &billing, &p, r, dates, today))
                         .collect::<crate::error::Result<Vec<_>>>()
                 };
                 let beyond: Vec<Resource> = page.nearest_beyond.iter().cloned().collect();
@@ -305,7 +320,10 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
                     } else {
                         "q"
                     };
-                    errors.add(field, format!("Recherche impossible : {}.", f.message));
+                    errors.add(
+                        field,
+                        format!("{}{} {}.", t.search_impossible, t.colon, f.message),
+                    );
                 }
             }
             Err(e) => return Err(e.into()),
@@ -330,24 +348,34 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     render(
         status,
         &FindPage {
-            layout: Layout::signed(Lang::of_session(&s).t().find_title, &s, "find"),
+            layout: Layout::signed(t.find_title, &s, "find"),
             errors,
             searched,
             q: form.value("q"),
             age: form.value("age"),
-            themes: choices(Theme::ALL, Theme::as_str, words::theme, &themes),
-            kinds: choices(ResourceKind::ALL, ResourceKind::as_str, words::kind, &kinds),
+            themes: choices(
+                Theme::ALL,
+                Theme::as_str,
+                |x| words::theme(lang, x),
+                &themes,
+            ),
+            kinds: choices(
+                ResourceKind::ALL,
+                ResourceKind::as_str,
+                |x| words::kind(lang, x),
+                &kinds,
+            ),
             audiences: choices(
                 crate::catalogue::model::Audience::ALL,
                 crate::catalogue::model::Audience::as_str,
-                words::audience,
+                |x| words::audience(lang, x),
                 &audiences,
             ),
             radii: RADII
                 .iter()
                 .map(|(v, l)| Choice {
                     value: v,
-                    label: l,
+                    label: if *v == "1000" { t.find_whole_region } else { l },
                     selected: form.get("radius_km").unwrap_or("50") == *v,
                 })
                 .collect(),
@@ -408,6 +436,8 @@ async fn resource_page(
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
     let p = s.principal.clone();
+    let lang = Lang::of_session(s);
+    let t = lang.t();
     let billing = LoanBilling::from_config(&state.config);
     let today = clock.today();
     let (r, producer, components, availability, q) = state
@@ -432,7 +462,10 @@ async fn resource_page(
         Some(Ok(q)) => Some(q),
         Some(Err(Error::Validation(fields))) => {
             for f in fields {
-                errors.add("ends_on", format!("Dates impossibles : {}.", f.message));
+                errors.add(
+                    "ends_on",
+                    format!("{}{} {}.", t.dates_impossible, t.colon, f.message),
+                );
             }
             None
         }
@@ -455,16 +488,16 @@ async fn resource_page(
         free.sort();
         free.dedup();
         months.push(Month {
-            name: words::month(first),
+            name: lang.month(first),
             free: if free.is_empty() {
-                vec!["Aucun jour libre".to_string()]
+                vec![t.resource_no_free_day.to_string()]
             } else {
                 free.iter()
                     .map(|(a, b)| {
                         if a == b {
-                            format!("le {}", words::day(*a))
+                            lang.on_day(*a)
                         } else {
-                            format!("du {} au {}", words::day(*a), words::day(*b))
+                            lang.period(*a, *b)
                         }
                     })
                     .collect()
@@ -474,25 +507,32 @@ async fn resource_page(
     }
     let mut dimensions = Vec::new();
     if let Some(a) = r.floor_area_m2 {
-        dimensions.push(("Surface au sol".to_string(), format!("{a} m²")));
+        dimensions.push((t.resource_floor_area.to_string(), format!("{a} m²")));
     }
     if let Some(w) = r.weight_kg {
-        dimensions.push(("Poids".to_string(), format!("{w} kg")));
+        dimensions.push((t.resource_weight.to_string(), format!("{w} kg")));
     }
     if let Some(v) = r.volume_m3 {
-        dimensions.push(("Volume".to_string(), format!("{v} m³")));
+        dimensions.push((t.resource_volume.to_string(), format!("{v} m³")));
     }
     if let Some(c) = r.crates {
-        dimensions.push(("Caisses".to_string(), c.to_string()));
+        dimensions.push((t.resource_crates.to_string(), c.to_string()));
     }
-    dimensions.push(("Montage".to_string(), format!("{} jour(s)", r.setup_days)));
+    dimensions.push((
+        t.resource_setup.to_string(),
+        format!("{} {}", r.setup_days, t.resource_days),
+    ));
     let page = ResourcePage {
         layout: Layout::signed(r.title.clone(), s, "find"),
         csrf_token: s.csrf_token.clone(),
         errors,
-        kind: words::kind(r.kind),
-        themes: r.themes.iter().map(|t| words::theme(*t)).collect(),
-        audiences: r.audiences.iter().map(|a| words::audience(*a)).collect(),
+        kind: words::kind(lang, r.kind),
+        themes: r.themes.iter().map(|x| words::theme(lang, *x)).collect(),
+        audiences: r
+            .audiences
+            .iter()
+            .map(|a| words::audience(lang, *a))
+            .collect(),
         producer: producer.name,
         producer_address: producer.address.unwrap_or_default(),
         components: components
@@ -503,9 +543,7 @@ async fn resource_page(
         months,
         starts_on: form.value("starts_on"),
         ends_on: form.value("ends_on"),
-        period: dates
-            .map(|(a, b)| format!("du {} au {}", words::day(a), words::day(b)))
-            .unwrap_or_default(),
+        period: dates.map(|(a, b)| lang.period(a, b)).unwrap_or_default(),
         quote: q
             .as_ref()
             .map(|q| {
@@ -530,11 +568,7 @@ async fn resource_page(
                 (
                     a.starts_on.to_string(),
                     a.ends_on.to_string(),
-                    format!(
-                        "du {} au {}",
-                        words::day(a.starts_on),
-                        words::day(a.ends_on)
-                    ),
+                    lang.period(a.starts_on, a.ends_on),
                 )
             })
             .collect(),
@@ -544,18 +578,16 @@ async fn resource_page(
 }
 
 /// The dates of a form, checked for a person (both present, real dates, in order).
-fn form_dates(form: &Fields, errors: &mut Errors) -> Option<(NaiveDate, NaiveDate)> {
-    let from = errors.date(form, "starts_on", "le premier jour d'utilisation");
-    let to = errors.date(form, "ends_on", "le dernier jour d'utilisation");
+fn form_dates(lang: Lang, form: &Fields, errors: &mut Errors) -> Option<(NaiveDate, NaiveDate)> {
+    let t = lang.t();
+    let from = errors.date(lang, form, "starts_on", t.first_day_of_use_name);
+    let to = errors.date(lang, form, "ends_on", t.last_day_of_use_name);
     match (from, to) {
-        (Some(f), Some(t)) if t < f => {
-            errors.add(
-                "ends_on",
-                "Le dernier jour doit être le même que le premier ou après.",
-            );
+        (Some(f), Some(l)) if l < f => {
+            errors.add("ends_on", t.last_day_before_first);
             None
         }
-        (Some(f), Some(t)) => Some((f, t)),
+        (Some(f), Some(l)) => Some((f, l)),
         _ => None,
     }
 }
@@ -570,7 +602,7 @@ pub async fn resource(
     let form = Fields::query(req.query_string());
     let mut errors = Errors::default();
     let dates = if form.get("starts_on").is_some() || form.get("ends_on").is_some() {
-        form_dates(&form, &mut errors)
+        form_dates(Lang::of_session(&s), &form, &mut errors)
     } else {
         None
     };
@@ -592,14 +624,13 @@ pub async fn resource(
     .await
 }
 
-/// A domain rule's message about dates, in French for the form.
-fn date_message(message: &str) -> String {
+/// A domain rule's message about dates, in the person's words for the form.
+fn date_message(lang: Lang, message: &str) -> String {
+    let t = lang.t();
     match message {
-        "must not be in the past" => "Le premier jour ne peut pas être déjà passé.".into(),
-        "must not be before starts_on" => {
-            "Le dernier jour doit être le même que le premier ou après.".into()
-        }
-        other => format!("Ces dates ne conviennent pas : {other}."),
+        "must not be in the past" => t.first_day_past.into(),
+        "must not be before starts_on" => t.last_day_before_first.into(),
+        other => format!("{}{} {other}.", t.dates_unsuitable, t.colon),
     }
 }
 
@@ -617,8 +648,10 @@ pub async fn request(
     let Some(resource_id) = form.get("resource_id").and_then(|r| r.parse::<i64>().ok()) else {
         return Err(Error::NotFound("resource".into()).into());
     };
+    let lang = Lang::of_session(&s);
+    let t = lang.t();
     let mut errors = Errors::default();
-    let dates = form_dates(&form, &mut errors);
+    let dates = form_dates(lang, &form, &mut errors);
     let Some((starts_on, ends_on)) = dates.filter(|_| errors.is_empty()) else {
         return resource_page(
             &state,
@@ -721,7 +754,7 @@ pub async fn request(
                 } else {
                     "starts_on"
                 };
-                errors.add(field, date_message(&f.message));
+                errors.add(field, date_message(lang, &f.message));
             }
         }
         Error::Conflict {
@@ -737,9 +770,9 @@ pub async fn request(
             errors.add(
                 "starts_on",
                 if alternatives.is_empty() {
-                    "Aucun exemplaire n'est libre à ces dates, ni dans les six mois autour. Choisissez une autre ressource."
+                    t.request_no_copy
                 } else {
-                    "Aucun exemplaire n'est libre à ces dates. Choisissez d'autres dates (propositions ci-dessous)."
+                    t.request_no_copy_alternatives
                 },
             );
         }
@@ -747,7 +780,7 @@ pub async fn request(
             code: crate::error::Code::RequestLimitReached,
             ..
         } => {
-            errors.add("starts_on", "Vous avez déjà le nombre maximal de demandes en attente. Attendez une réponse ou annulez une demande.");
+            errors.add("starts_on", t.request_limit);
         }
         other => return Err(other.into()),
     }

@@ -3,11 +3,12 @@
 //! rules (what a session is, when it stands) are in [`crate::auth::browser`].
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest};
+use actix_web::{web, HttpMessage, HttpRequest};
 
 use crate::auth::browser::{self, BrowserSession};
 use crate::state::AppState;
 
+use super::lang::Lang;
 use super::PortalError;
 
 /// The cookie's name: with the `__Host-` prefix when the service is served over HTTPS (the
@@ -77,6 +78,10 @@ impl Visitor {
         let session = state
             .run(move |conn| browser::resolve(conn, &token, clock.naive()))
             .await?;
+        if let Some(s) = &session {
+            // For the error page, should this request end in one (`super::localise_errors`).
+            req.extensions_mut().insert(Lang::of_session(s));
+        }
         Ok(Visitor { session })
     }
 }

@@ -1,77 +1,155 @@
-//! The French words of the portal for the service's vocabularies (statuses, themes, kinds,
-//! audiences), and the formats of dates and money a person reads.
+//! The portal's words for the service's vocabularies (statuses, next steps, history events,
+//! themes, kinds, audiences) in French and English, and the French formats of days and months
+//! (the English ones are beside the other English words, in [`super::lang`]).
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::billing::model::InvoiceKind;
 use crate::booking::model::BookingStatus;
 use crate::catalogue::model::{Audience, ResourceKind, Theme};
 
+use super::lang::Lang;
+
 /// A booking's status in words.
-pub fn status(s: BookingStatus) -> &'static str {
+pub fn status(lang: Lang, s: BookingStatus) -> &'static str {
     use BookingStatus as S;
-    match s {
-        S::Requested => "Demandé, en attente de réponse",
-        S::Approved => "Accepté",
-        S::Rejected => "Refusé",
-        S::Cancelled => "Annulé",
-        S::InTransit => "En route vers vous",
-        S::Delivered => "Chez vous",
-        S::Returned => "Rendu au producteur",
-        S::Closed => "Terminé",
-        S::Expired => "Demande expirée (pas de réponse à temps)",
+    match (lang, s) {
+        (Lang::Fr, S::Requested) => "Demandé, en attente de réponse",
+        (Lang::Fr, S::Approved) => "Accepté",
+        (Lang::Fr, S::Rejected) => "Refusé",
+        (Lang::Fr, S::Cancelled) => "Annulé",
+        (Lang::Fr, S::InTransit) => "En route vers vous",
+        (Lang::Fr, S::Delivered) => "Chez vous",
+        (Lang::Fr, S::Returned) => "Rendu au producteur",
+        (Lang::Fr, S::Closed) => "Terminé",
+        (Lang::Fr, S::Expired) => "Demande expirée (pas de réponse à temps)",
+        (Lang::En, S::Requested) => "Requested, waiting for an answer",
+        (Lang::En, S::Approved) => "Accepted",
+        (Lang::En, S::Rejected) => "Refused",
+        (Lang::En, S::Cancelled) => "Cancelled",
+        (Lang::En, S::InTransit) => "On its way to you",
+        (Lang::En, S::Delivered) => "With you",
+        (Lang::En, S::Returned) => "Returned to the producer",
+        (Lang::En, S::Closed) => "Finished",
+        (Lang::En, S::Expired) => "Request expired (no answer in time)",
     }
 }
 
 /// What the venue has to do next for a loan in this status, if anything.
-pub fn next_step(s: BookingStatus) -> &'static str {
+pub fn next_step(lang: Lang, s: BookingStatus) -> &'static str {
     use BookingStatus as S;
-    match s {
-        S::Requested => "Le producteur doit accepter votre demande. Vous pouvez l'annuler tant qu'il n'a pas répondu.",
-        S::Approved => "Préparez l'accueil : la ressource sera livrée le jour indiqué.",
-        S::InTransit => "À l'arrivée, vérifiez le contenu et remplissez l'état des lieux d'arrivée.",
-        S::Delivered => "Avant le départ, remplissez l'état des lieux de retour ; après le prêt, donnez votre bilan.",
-        S::Returned | S::Closed => "Donnez votre bilan du prêt si ce n'est pas déjà fait.",
-        S::Rejected | S::Cancelled | S::Expired => "Rien à faire. Vous pouvez chercher une autre ressource ou d'autres dates.",
+    match (lang, s) {
+        (Lang::Fr, S::Requested) => "Le producteur doit accepter votre demande. Vous pouvez l'annuler tant qu'il n'a pas répondu.",
+        (Lang::Fr, S::Approved) => "Préparez l'accueil : la ressource sera livrée le jour indiqué.",
+        (Lang::Fr, S::InTransit) => "À l'arrivée, vérifiez le contenu et remplissez l'état des lieux d'arrivée.",
+        (Lang::Fr, S::Delivered) => "Avant le départ, remplissez l'état des lieux de retour ; après le prêt, donnez votre bilan.",
+        (Lang::Fr, S::Returned | S::Closed) => "Donnez votre bilan du prêt si ce n'est pas déjà fait.",
+        (Lang::Fr, S::Rejected | S::Cancelled | S::Expired) => "Rien à faire. Vous pouvez chercher une autre ressource ou d'autres dates.",
+        (Lang::En, S::Requested) => "The producer has to accept your request. You can cancel it as long as they have not answered.",
+        (Lang::En, S::Approved) => "Get ready to host it: the resource will be delivered on the day shown.",
+        (Lang::En, S::InTransit) => "On arrival, check the contents and fill in the arrival condition report.",
+        (Lang::En, S::Delivered) => "Before it leaves, fill in the return condition report; after the loan, give your evaluation.",
+        (Lang::En, S::Returned | S::Closed) => "Give your evaluation of the loan if you have not done so yet.",
+        (Lang::En, S::Rejected | S::Cancelled | S::Expired) => "Nothing to do. You can look for another resource or other dates.",
+    }
+}
+
+/// An action of a booking's history in words (an unknown one as it is stored).
+pub fn action(lang: Lang, action: &str) -> &str {
+    let en = lang == Lang::En;
+    match action {
+        "request" if en => "Request sent",
+        "request" => "Demande envoyée",
+        "promote" if en => "Request made from the waiting list",
+        "promote" => "Demande créée depuis la liste d'attente",
+        "approve" if en => "Request accepted by the producer",
+        "approve" => "Demande acceptée par le producteur",
+        "reject" if en => "Request refused",
+        "reject" => "Demande refusée",
+        "cancel" if en => "Loan cancelled",
+        "cancel" => "Prêt annulé",
+        "dispatch" if en => "Left the depot",
+        "dispatch" => "Parti du dépôt",
+        "deliver" if en => "Delivered to you",
+        "deliver" => "Livré chez vous",
+        "return" if en => "Returned to the producer",
+        "return" => "Rendu au producteur",
+        "close" if en => "Loan finished",
+        "close" => "Prêt terminé",
+        "expire" if en => "Request expired",
+        "expire" => "Demande expirée",
+        "change_dates" | "reschedule" if en => "Dates changed",
+        "change_dates" | "reschedule" => "Dates modifiées",
+        other => other,
+    }
+}
+
+/// A kind of invoice in words.
+pub fn invoice_kind(lang: Lang, k: InvoiceKind) -> &'static str {
+    match (lang, k) {
+        (Lang::Fr, InvoiceKind::Invoice) => "Facture",
+        (Lang::Fr, InvoiceKind::CreditNote) => "Avoir",
+        (Lang::En, InvoiceKind::Invoice) => "Invoice",
+        (Lang::En, InvoiceKind::CreditNote) => "Credit note",
     }
 }
 
 /// A theme in words.
-pub fn theme(t: Theme) -> &'static str {
+pub fn theme(lang: Lang, t: Theme) -> &'static str {
     use Theme as T;
-    match t {
-        T::NatureEnvironment => "Nature et environnement",
-        T::TechnologyDigital => "Technologie et numérique",
-        T::HealthLife => "Santé et vivant",
-        T::ScienceSociety => "Sciences et société",
-        T::IndustrialHeritage => "Patrimoine industriel",
-        T::Astronomy => "Astronomie",
-        T::HistoryOfScience => "Histoire des sciences",
-        T::MathsPhysicsChemistry => "Maths, physique, chimie",
-        T::Other => "Autre",
+    match (lang, t) {
+        (Lang::Fr, T::NatureEnvironment) => "Nature et environnement",
+        (Lang::Fr, T::TechnologyDigital) => "Technologie et numérique",
+        (Lang::Fr, T::HealthLife) => "Santé et vivant",
+        (Lang::Fr, T::ScienceSociety) => "Sciences et société",
+        (Lang::Fr, T::IndustrialHeritage) => "Patrimoine industriel",
+        (Lang::Fr, T::Astronomy) => "Astronomie",
+        (Lang::Fr, T::HistoryOfScience) => "Histoire des sciences",
+        (Lang::Fr, T::MathsPhysicsChemistry) => "Maths, physique, chimie",
+        (Lang::Fr, T::Other) => "Autre",
+        (Lang::En, T::NatureEnvironment) => "Nature and environment",
+        (Lang::En, T::TechnologyDigital) => "Technology and digital",
+        (Lang::En, T::HealthLife) => "Health and life",
+        (Lang::En, T::ScienceSociety) => "Science and society",
+        (Lang::En, T::IndustrialHeritage) => "Industrial heritage",
+        (Lang::En, T::Astronomy) => "Astronomy",
+        (Lang::En, T::HistoryOfScience) => "History of science",
+        (Lang::En, T::MathsPhysicsChemistry) => "Maths, physics, chemistry",
+        (Lang::En, T::Other) => "Other",
     }
 }
 
 /// A kind of resource in words.
-pub fn kind(k: ResourceKind) -> &'static str {
+pub fn kind(lang: Lang, k: ResourceKind) -> &'static str {
     use ResourceKind as K;
-    match k {
-        K::Exhibition => "Exposition",
-        K::Trunk => "Malle pédagogique",
-        K::Kit => "Kit",
-        K::Model => "Maquette",
+    match (lang, k) {
+        (Lang::Fr, K::Exhibition) => "Exposition",
+        (Lang::Fr, K::Trunk) => "Malle pédagogique",
+        (Lang::Fr, K::Kit) => "Kit",
+        (Lang::Fr, K::Model) => "Maquette",
+        (Lang::En, K::Exhibition) => "Exhibition",
+        (Lang::En, K::Trunk) => "Educational trunk",
+        (Lang::En, K::Kit) => "Kit",
+        (Lang::En, K::Model) => "Model",
     }
 }
 
 /// An audience in words.
-pub fn audience(a: Audience) -> &'static str {
+pub fn audience(lang: Lang, a: Audience) -> &'static str {
     use Audience as A;
-    match a {
-        A::EarlyChildhood => "Petite enfance",
-        A::Primary => "Primaire (6-11 ans)",
-        A::Secondary => "Collège et lycée (11-18 ans)",
-        A::Adult => "Adultes",
-        A::Family => "Familles",
-        A::All => "Tous publics",
+    match (lang, a) {
+        (Lang::Fr, A::EarlyChildhood) => "Petite enfance",
+        (Lang::Fr, A::Primary) => "Primaire (6-11 ans)",
+        (Lang::Fr, A::Secondary) => "Collège et lycée (11-18 ans)",
+        (Lang::Fr, A::Adult) => "Adultes",
+        (Lang::Fr, A::Family) => "Familles",
+        (Lang::Fr, A::All) => "Tous publics",
+        (Lang::En, A::EarlyChildhood) => "Early childhood",
+        (Lang::En, A::Primary) => "Primary school (6-11 years)",
+        (Lang::En, A::Secondary) => "Secondary school (11-18 years)",
+        (Lang::En, A::Adult) => "Adults",
+        (Lang::En, A::Family) => "Families",
+        (Lang::En, A::All) => "All audiences",
     }
 }
 

@@ -77,6 +77,11 @@ async fn a_venue_downloads_its_invoices_exports_a_period_and_its_agreement(app: 
         .get(&format!("/bookings/{requested}/agreement.pdf"))
         .await;
     assert_eq!(early.status, 409, "{}", early.text);
+    let loan = browser.get(&format!("/bookings/{requested}")).await;
+    assert!(
+        !loan.text.contains("agreement.pdf"),
+        "no agreement before approval"
+    );
     assert!(
         early.text.contains("<html"),
         "a page, not JSON: {}",
@@ -90,6 +95,12 @@ async fn a_venue_downloads_its_invoices_exports_a_period_and_its_agreement(app: 
         )
         .await;
     assert_eq!(approved.status, 200, "{}", approved.text);
+    let loan = browser.get(&format!("/bookings/{requested}")).await;
+    let link = format!("href=\"/bookings/{requested}/agreement.pdf\"");
+    assert!(
+        loan.text.contains(&link),
+        "the loan page links its agreement"
+    );
     let agreement = browser
         .get(&format!("/bookings/{requested}/agreement.pdf"))
         .await;

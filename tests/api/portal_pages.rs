@@ -1,8 +1,9 @@
 //! The venue's pages beyond the journey: the find page's filters (age in years, themes,
 //! audiences and kinds meaning *any of*, distance from my own venue), its total and next page;
-//! the calendar link of a venue and its reset.
+//! the calendar link of a venue and its reset; a loan, a resource, their forms and an error page
+//! in English for an English-speaking person.
 
-use crate::builders::{Network, ResourceBuilder, AMIENS, VILLAGE};
+use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder, AMIENS, VILLAGE};
 use crate::common::{TestApp, PASSWORD};
 use crate::portal::{hidden, Browser};
 
@@ -223,7 +224,170 @@ async fn robots_txt_keeps_crawlers_out_of_the_api(app: TestApp) {
     assert_eq!(app.get("/favicon.ico", None).await.status, 204);
 }
 
+/// A page's text as read: the entities askama writes for quotes and ampersands undone.
+fn read(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// The pages an English-speaking person reads, with French phrases that one French-speaking
+/// reads on each and the English ones that take their place: the find page, the loan (status,
+/// next step, history, dates, price), its condition report and evaluation forms, the resource
+/// and an error page.
+async fn find_loan_resource_forms_and_error_pages_follow_the_english_locale(app: TestApp) {
+    let net = Network::new(&app).await;
+    let trunk = ResourceBuilder::trunk("Malle de l'eau")
+        .component("Éprouvette", 6)
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let booking = BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
+        .status("approved")
+        .build(&app, &net.producer)
+        .await;
+    let id = id_of(&booking);
+    let pages: [(String, u16, &[&str], &[&str]); 6] = [
+        (
+            "/resources?searched=1&radius_km=1000".to_string(),
+            200,
+            &[
+                "Mots-clés",
+                "Thèmes",
+                "Malle pédagogique",
+                "la plus proche d'abord",
+                "Votre prix",
+            ],
+            &[
+                "Keywords",
+                "Themes",
+                "Educational trunk",
+                "nearest first",
+                "Your price",
+            ],
+        ),
+        (
+            format!("/bookings/{id}"),
+            200,
+            &[
+                "Prochaine étape",
+                "Accepté",
+                "Préparez l'accueil",
+                "Historique",
+                "Demande envoyée",
+                "Livraison",
+                "Total à payer",
+                "Voir la fiche de la ressource",
+                "Distance du dépôt",
+            ],
+            &[
+                "Next step",
+                "Accepted",
+                "Get ready to host it",
+                "History",
+                "Request sent",
+                "Delivery",
+                "Total to pay",
+                "See the resource's page",
+            ],
+        ),
+        (
+            format!("/resources/{}", trunk.id),
+            200,
+            &[
+                "Malle pédagogique",
+                "Producteur",
+                "Disponibilités des quatre prochains mois",
+                "Premier jour d'utilisation",
+                "Voir mon prix",
+                "Retour à la recherche",
+            ],
+            &[
+                "Educational trunk",
+                "Producer",
+                "Availability over the next four months",
+                "First day of use",
+                "See my price",
+            ],
+        ),
+        (
+            format!("/bookings/{id}/report"),
+            200,
+            &[
+                "État des lieux d'arrivée",
+                "6 attendu(s)",
+                "Dont abîmés",
+                "Envoyer l'état des lieux",
+            ],
+            &[
+                "Arrival condition report",
+                "6 expected",
+                "Of which damaged",
+                "Send the condition report",
+            ],
+        ),
+        (
+            format!("/bookings/{id}/evaluation"),
+            200,
+            &["Bilan du prêt", "Nombre de visiteurs", "Publics accueillis"],
+            &[
+                "Evaluation of the loan",
+                "Number of visitors",
+                "Audiences welcomed",
+            ],
+        ),
+        (
+            "/bookings/99999999".to_string(),
+            404,
+            &["Page introuvable", "Cette page n'existe pas"],
+            &["Page not found", "This page does not exist"],
+        ),
+    ];
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    for (path, status, french, _) in &pages {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, *status, "{path}: {}", page.text);
+        let text = read(&page.text);
+        assert!(text.contains("<html lang=\"fr\">"), "{path}: {text}");
+        for phrase in *french {
+            assert!(
+                text.contains(phrase),
+                "{phrase:?} in French on {path}: {text}"
+            );
+        }
+    }
+    let res = app
+        .patch(
+            "/api/v1/me",
+            Some(&net.venue.token),
+            serde_json::json!({"locale": "en"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    for (path, status, french, english) in &pages {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, *status, "{path}: {}", page.text);
+        let text = read(&page.text);
+        assert!(text.contains("<html lang=\"en\">"), "{path}: {text}");
+        for phrase in *french {
+            assert!(
+                !text.contains(phrase),
+                "{phrase:?} in English on {path}: {text}"
+            );
+        }
+        for phrase in *english {
+            assert!(
+                text.contains(phrase),
+                "{phrase:?} not in English on {path}: {text}"
+            );
+        }
+    }
+}
+
 crate::on_both_backends!(
+    find_loan_resource_forms_and_error_pages_follow_the_english_locale,
     robots_txt_keeps_crawlers_out_of_the_api,
     an_admin_creates_the_calendar_link_once_and_a_new_one_cuts_the_old,
     find_filters_by_age_and_any_of_and_counts_from_my_venue,

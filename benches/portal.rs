@@ -1,0 +1,497 @@
+//! `make bench`: the venue portal's pages under load, on SQLite and PostgreSQL (issue 23's
+//! targets). On the API bench's catalogue (10,000 resources, 50,000 copies), a venue with loans
+//! and invoices logs in through the portal's login form (its CSRF token and cookie, then the
+//! session cookie), and wrk (64 connections, 10 s a page) asks for each page: home, find (words,
+//! age, distance), a resource, my loans, a loan, my invoices; then `GET /api/v1/resources` with
+//! the find page's filters, as the same venue, in the same run.
+//!
+//! Printed per page: the server's own median and p99 (from its request log: the load generator
+//! shares the machine) with 200 requests one at a time, then under wrk with wrk's figures beside;
+//! target p99 ≤ 50 ms. Then the find page's time ÷ the API search's, both ways (medians and p99s;
+//! target ≤ 2), and each page's size, HTML plus the stylesheet (≤ 100 KB). Each target with PASS or FAIL. `BENCH_BACKENDS=sqlite` (or
+//! `postgres`) runs one backend; `BENCH_SECONDS` changes the 10 s per page, `BENCH_CONNECTIONS`
+//! the 64 connections.
+
+#[path = "../tests/api/common.rs"]
+#[allow(dead_code)]
+mod common;
+
+mod shared;
+
+use std::time::Duration;
+
+use common::{Actor, Backend, TestApp, PASSWORD};
+use shared::{
+    log_requests_to, run_wrk, seed_catalogue, server_side_ms_where, wrk_script_with, WrkRequest,
+};
+
+/// Concurrent connections of the load generator, unless `BENCH_CONNECTIONS` says otherwise.
+const CONNECTIONS: usize = 64;
+/// The target on each page's server-side p99, in ms.
+const P99_TARGET_MS: f64 = 50.0;
+/// The target on the find page's time over the API search's.
+const RATIO_TARGET: f64 = 2.0;
+/// The target on a page's weight: its HTML plus the stylesheet, in bytes.
+const SIZE_TARGET: usize = 100 * 1024;
+/// Requests of each page one at a time, before the load.
+const SEQUENTIAL: usize = 200;
+/// Loans of the bench's venue (two thirds approved), and invoices it received.
+const LOANS: usize = 40;
+const INVOICES: usize = 20;
+/// The find page's words and visitors' ages, cycled through (the same for the API search).
+const WORDS: [&str; 5] = ["energie", "eau", "robot", "climat", "foret"];
+const AGES: [u32; 4] = [6, 9, 12, 40];
+
+fn name(backend: Backend) -> String {
+    format!("{backend:?}").to_lowercase()
+}
+
+fn verdict(pass: bool) -> &'static str {
+    if pass {
+        "PASS"
+    } else {
+        "FAIL"
+    }
+}
+
+/// A client that shows each redirect rather than following it (the login answers 303).
+fn client() -> awc::Client {
+    awc::Client::builder()
+        .disable_redirects()
+        .timeout(Duration::from_secs(60))
+        .connector(awc::Connector::new().conn_keep_alive(Duration::from_secs(2)))
+        .finish()
+}
+
+/// `name=value` of the `Set-Cookie` header whose name ends with `cookie` (over HTTPS the
+/// names take the `__Host-` prefix).
+fn cookie_of(res: &awc::ClientResponse<impl Sized>, cookie: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(name, value)| name.ends_with(cookie) && !value.is_empty())
+        })
+        .map(str::to_string)
+}
+
+/// Logs `email` in as a browser does: the login form (its CSRF token and the cookie holding
+/// it), then the form's POST; returns the session cookie (`name=value`).
+async fn log_in_through_the_form(app: &TestApp, email: &str) -> String {
+    let client = client();
+    let mut form = client
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("login page");
+    assert_eq!(form.status().as_u16(), 200);
+    let login_cookie = cookie_of(&form, "itinerance_login").expect("login cookie");
+    let html = String::from_utf8_lossy(&form.body().await.expect("login page body")).into_owned();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("csrf field") + marker.len();
+    let csrf = html[start..].split('"').next().unwrap_or_default();
+    let res = client
+        .post(format!("{}/login", app.base))
+        .insert_header(("Cookie", login_cookie))
+        .send_form(&[
+            ("csrf_token", csrf),
+            ("next", "/"),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .await
+        .expect("login post");
+    assert_eq!(res.status().as_u16(), 303, "the login form signs in");
+    cookie_of(&res, "itinerance_session").expect("session cookie")
+}
+
+/// The venue's loans through the API (the agency books for it, then approves two thirds), and
+/// invoices of some of them in the ledger; returns the loans' ids.
+async fn seed_venue(app: &TestApp, agency: &Actor, venue: &Actor) -> Vec<i64> {
+    let today = chrono::Utc::now().date_naive();
+    let mut ids = Vec::new();
+    let mut i = 0usize;
+    while ids.len() < LOANS && i < LOANS * 10 {
+        let start = today + chrono::Duration::days(60 + 7 * (i % 40) as i64);
+        let body = serde_json::json!({"resource_id": 1 + (i * 241) % 10_000,
+            "venue_id": venue.org_id, "starts_on": start,
+            "ends_on": start + chrono::Duration::days(4)});
+        let res = app
+            .post("/api/v1/bookings", Some(&agency.token), body)
+            .await;
+        i += 1;
+        match res.status {
+            201 => ids.push(res.body["id"].as_i64().expect("booking id")),
+            409 | 422 => continue,
+            other => panic!("booking for the bench venue: {other} {}", res.text),
+        }
+    }
+    for (_, id) in ids.iter().enumerate().filter(|(k, _)| k % 3 != 0) {
+        let res = app
+            .post(
+                &format!("/api/v1/bookings/{id}/approve"),
+                Some(&agency.token),
+                serde_json::json!({}),
+            )
+            .await;
+        if res.status != 200 {
+            println!(
+                "bench venue: loan {id} not approved: {} {}",
+                res.status, res.text
+            );
+        }
+    }
+    let invoiced: Vec<i64> = ids.iter().copied().take(INVOICES).collect();
+    let buyer = venue.org_id;
+    app.state
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use itinerance::billing::ledger::{self, InvoiceInsert};
+            use itinerance::billing::model::{InvoiceKind, Line, LineKind};
+            use itinerance::schema::{bookings, resources};
+            let now = chrono::Utc::now().naive_utc();
+            itinerance::db::write_transaction(conn, |conn| {
+                for (n, booking_id) in invoiced.into_iter().enumerate() {
+                    let seller_id: i64 = bookings::table
+                        .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
+                        .filter(bookings::id.eq(booking_id))
+                        .select(resources::producer_id)
+                        .first(conn)?;
+                    let issued_on = now.date() - chrono::Duration::days(n as i64);
+                    let lines = [
+                        Line {
+                            kind: LineKind::Rental,
+                            label: "Location".into(),
+                            amount_cents: 30_000,
+                        },
+                        Line {
+                            kind: LineKind::Transport,
+                            label: "Transport".into(),
+                            amount_cents: 4_000,
+                        },
+                    ];
+                    ledger::insert(
+                        conn,
+                        &InvoiceInsert {
+                            number: format!("P-{:06}", n + 1),
+                            kind: InvoiceKind::Invoice,
+                            seller_id,
+                            buyer_id: buyer,
+                            booking_id,
+                            year: chrono::Datelike::year(&issued_on),
+                            sequence: n as i32 + 1,
+                            issued_on,
+                            total_cents: 34_000,
+                            currency: "EUR".into(),
+                            correction: 0,
+                            credits_invoice_id: None,
+                            issued_by_organization: seller_id,
+                            created_at: now,
+                            parties: None,
+                            buyer_service_code: None,
+                            commitment_number: None,
+                        },
+                        &lines,
+                    )?;
+                }
+                Ok::<_, itinerance::error::Error>(())
+            })
+        })
+        .await
+        .expect("seed invoices");
+    ids
+}
+
+/// One page (or the API search) under load.
+struct Case {
+    label: &'static str,
+    /// The request path without its query, as the request log writes it; `{id}` stands for
+    /// any id.
+    route: &'static str,
+    requests: Vec<WrkRequest>,
+    /// Whether it is a portal page (session cookie) or the API (bearer token).
+    page: bool,
+}
+
+/// What one case measured: the server's median and p99, in ms, one request at a time and
+/// under wrk's load.
+struct Measured {
+    alone: (f64, f64),
+    loaded: (f64, f64),
+}
+
+fn route_matches(route: &str, path: &str) -> bool {
+    match route.strip_suffix("{id}") {
+        Some(prefix) => path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())),
+        None => path == route,
+    }
+}
+
+async fn run(backend: Backend, seconds: u64, connections: usize) {
+    let b = name(backend);
+    let app = TestApp::start_with(
+        backend,
+        &[("ITINERANCE_MAX_OPEN_REQUESTS_PER_VENUE", "1000000")],
+    )
+    .await;
+    let seeding = seed_catalogue(&app, 10_000, 5).await;
+    println!(
+        "{b:<9} seeded 10,000 resources and 50,000 copies in {:.1} s",
+        seeding.as_secs_f64()
+    );
+    let agency = app.agency_admin().await;
+    // A venue in Amiens: a city of the bench's region, with resources all around.
+    let venue = app
+        .member_of_new_org(&agency, "venue", "admin", "80021")
+        .await;
+    let loans = seed_venue(&app, &agency, &venue).await;
+    println!(
+        "{b:<9} the bench venue has {} loans and {INVOICES} invoices",
+        loans.len()
+    );
+    app.state
+        .run(|conn| {
+            use diesel::connection::SimpleConnection;
+            match conn {
+                itinerance::db::DbConnection::Postgres(pg) => pg.batch_execute("VACUUM ANALYZE"),
+                itinerance::db::DbConnection::Sqlite(lite) => {
+                    lite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                }
+            }?;
+            Ok(())
+        })
+        .await
+        .expect("analyze");
+    let session = log_in_through_the_form(&app, &venue.email).await;
+    let get = |path: String| ("GET".to_string(), path, None);
+    let find_query = |i: usize| {
+        format!(
+            "q={}&age={}&radius_km=50",
+            WORDS[i % WORDS.len()],
+            AGES[i % AGES.len()]
+        )
+    };
+    let cases = vec![
+        Case {
+            label: "GET / (home)",
+            route: "/",
+            requests: vec![get("/".into())],
+            page: true,
+        },
+        Case {
+            label: "GET /resources?q&age&radius_km (find)",
+            route: "/resources",
+            requests: (0..20)
+                .map(|i| get(format!("/resources?searched=1&{}", find_query(i))))
+                .collect(),
+            page: true,
+        },
+        Case {
+            label: "GET /api/v1/resources (the same search)",
+            route: "/api/v1/resources",
+            requests: (0..20)
+                .map(|i| {
+                    get(format!(
+                        "/api/v1/resources?near_venue={}&limit=20&{}",
+                        venue.org_id,
+                        find_query(i)
+                    ))
+                })
+                .collect(),
+            page: false,
+        },
+        Case {
+            label: "GET /resources/{id} (a resource)",
+            route: "/resources/{id}",
+            requests: (0..500)
+                .map(|i| get(format!("/resources/{}", 1 + (i * 37) % 10_000)))
+                .collect(),
+            page: true,
+        },
+        Case {
+            label: "GET /bookings (my loans)",
+            route: "/bookings",
+            requests: vec![get("/bookings".into())],
+            page: true,
+        },
+        Case {
+            label: "GET /bookings/{id} (a loan)",
+            route: "/bookings/{id}",
+            requests: loans
+                .iter()
+                .map(|id| get(format!("/bookings/{id}")))
+                .collect(),
+            page: true,
+        },
+        Case {
+            label: "GET /invoices (my invoices)",
+            route: "/invoices",
+            requests: vec![get("/invoices".into())],
+            page: true,
+        },
+    ];
+    // Each page once, as a browser would fetch it: its weight with the stylesheet, and that it
+    // answers 200 (wrk would only count other statuses).
+    let client = client();
+    let stylesheet = client
+        .get(format!("{}/portal.css", app.base))
+        .send()
+        .await
+        .expect("stylesheet")
+        .body()
+        .limit(1 << 20)
+        .await
+        .expect("stylesheet body")
+        .len();
+    let mut sizes = Vec::new();
+    for case in &cases {
+        let (_, path, _) = &case.requests[0];
+        let req = client.get(format!("{}{path}", app.base));
+        let req = if case.page {
+            req.insert_header(("Cookie", session.clone()))
+        } else {
+            req.insert_header(("Authorization", format!("Bearer {}", venue.token)))
+        };
+        let mut res = req.send().await.expect("page");
+        let status = res.status().as_u16();
+        let body = res.body().limit(16 << 20).await.expect("page body");
+        assert_eq!(
+            status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(2000)
+                .collect::<String>()
+        );
+        if case.page {
+            sizes.push((case.label, body.len()));
+        }
+    }
+    // One request at a time: what a page costs the server by itself (under wrk's 64 connections
+    // the server's time is mostly the wait for a database connection: 64 ÷ the throughput).
+    let mut alone = Vec::new();
+    for case in &cases {
+        for i in 0..SEQUENTIAL {
+            let (_, path, _) = &case.requests[i % case.requests.len()];
+            let req = client.get(format!("{}{path}", app.base));
+            let req = if case.page {
+                req.insert_header(("Cookie", session.clone()))
+            } else {
+                req.insert_header(("Authorization", format!("Bearer {}", venue.token)))
+            };
+            let mut res = req.send().await.expect("page");
+            let _ = res.body().limit(16 << 20).await.expect("page body");
+            assert_eq!(res.status().as_u16(), 200, "{path}");
+        }
+        let server = server_side_ms_where("GET", |p| route_matches(case.route, p), SEQUENTIAL)
+            .unwrap_or((f64::NAN, f64::NAN));
+        println!(
+            "{b:<9} portal {:<42} one at a time ({SEQUENTIAL}): server median {:>5.1} ms, \
+             p99 {:>5.1} ms (target ≤ {P99_TARGET_MS} ms: {})",
+            case.label,
+            server.0,
+            server.1,
+            verdict(server.1 <= P99_TARGET_MS)
+        );
+        alone.push(server);
+    }
+    let mut measured = Vec::new();
+    for (case, alone) in cases.iter().zip(alone) {
+        let authorization = format!("Bearer {}", venue.token);
+        let headers: Vec<(&str, &str)> = if case.page {
+            vec![("Cookie", session.as_str())]
+        } else {
+            vec![("Authorization", authorization.as_str())]
+        };
+        let script = wrk_script_with(&headers, &case.requests);
+        let Some(run) = run_wrk(&app.base, &script, connections, seconds) else {
+            println!(
+                "{b:<9} portal {}: wrk gave no figures (run .ci/ensure-wrk)",
+                case.label
+            );
+            measured.push(None);
+            continue;
+        };
+        let answered = (run.requests_per_s * seconds as f64) as usize;
+        let server = server_side_ms_where("GET", |p| route_matches(case.route, p), answered)
+            .unwrap_or((f64::NAN, f64::NAN));
+        println!(
+            "{b:<9} portal {:<42} {connections} connections: {:>6.0} req/s; wrk median {:>6.1} ms, \
+             p99 {:>6.1} ms; server median {:>5.1} ms, p99 {:>5.1} ms (target ≤ {P99_TARGET_MS} ms: {}); {}",
+            case.label,
+            run.requests_per_s,
+            run.p50_ms,
+            run.p99_ms,
+            server.0,
+            server.1,
+            verdict(server.1 <= P99_TARGET_MS),
+            run.extra
+        );
+        measured.push(Some(Measured {
+            alone,
+            loaded: server,
+        }));
+    }
+    if let (Some(Some(find)), Some(Some(api))) = (measured.get(1), measured.get(2)) {
+        for (how, f, a) in [
+            ("one at a time", find.alone, api.alone),
+            ("under load", find.loaded, api.loaded),
+        ] {
+            let (median, p99) = (f.0 / a.0, f.1 / a.1);
+            println!(
+                "{b:<9} portal find page ÷ API search, {how} (server side): medians {median:.2} \
+                 (target ≤ {RATIO_TARGET}: {}), p99s {p99:.2} (target ≤ {RATIO_TARGET}: {})",
+                verdict(median <= RATIO_TARGET),
+                verdict(p99 <= RATIO_TARGET)
+            );
+        }
+    }
+    for (label, html) in sizes {
+        let total = html + stylesheet;
+        println!(
+            "{b:<9} portal size {label:<42} HTML {:>5.1} KB + CSS {:>4.1} KB = {:>5.1} KB \
+             (target ≤ {} KB: {})",
+            html as f64 / 1024.0,
+            stylesheet as f64 / 1024.0,
+            total as f64 / 1024.0,
+            SIZE_TARGET / 1024,
+            verdict(total <= SIZE_TARGET)
+        );
+    }
+}
+
+fn main() {
+    // `cargo test --benches` runs this binary with `--bench` absent: stay quick there.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("benchmarks run with `make bench`");
+        return;
+    }
+    if std::process::Command::new("wrk")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        println!("portal bench: wrk is not installed (run .ci/ensure-wrk)");
+        std::process::exit(1);
+    }
+    log_requests_to(&shared::request_log());
+    let seconds = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let connections = std::env::var("BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(CONNECTIONS);
+    let only = std::env::var("BENCH_BACKENDS").unwrap_or_default();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if only.is_empty() || only.split(',').any(|b| b.trim() == name(backend)) {
+            actix_web::rt::System::new().block_on(run(backend, seconds, connections));
+        }
+    }
+}
