@@ -186,6 +186,59 @@ fn events(conn: &mut DbConnection, rows: Vec<FeedRow>, locale: &str) -> Result<V
         .collect()
 }
 
+/// How far a venue's feed shows school holidays: the last month and the coming year and a half
+/// (the embedded calendar's reach).
+const HOLIDAYS_BEHIND_DAYS: i64 = 31;
+const HOLIDAYS_AHEAD_DAYS: i64 = 550;
+
+/// The school holidays of the venue's zone as all-day events (a venue plans its loans around
+/// them: a school is closed, a leisure centre open only then); none outside metropolitan zones.
+fn school_holidays(commune_insee: &str, locale: &str, now: NaiveDateTime) -> Vec<CalendarEvent> {
+    let Some(zone) = crate::territory::holidays::zone_of_commune(commune_insee) else {
+        return Vec::new();
+    };
+    let today = now.date();
+    crate::territory::holidays::between(
+        Some(zone),
+        today - chrono::Duration::days(HOLIDAYS_BEHIND_DAYS),
+        today + chrono::Duration::days(HOLIDAYS_AHEAD_DAYS),
+    )
+    .into_iter()
+    .map(|h| {
+        let (summary, description) = if locale == "en" {
+            (
+                format!("School holidays: {} (zone {zone})", h.description),
+                format!(
+                    "French school holidays of zone {zone}, from the national calendar: no \
+                     school from {} to {}.",
+                    h.starts_on, h.ends_on
+                ),
+            )
+        } else {
+            (
+                format!("{} (zone {zone})", h.description),
+                format!(
+                    "Vacances scolaires de la zone {zone}, calendrier national : pas de classe \
+                     du {} au {}.",
+                    h.starts_on, h.ends_on
+                ),
+            )
+        };
+        CalendarEvent {
+            uid: format!("school-holidays-{zone}-{}@{UID_DOMAIN}", h.starts_on),
+            first_day: h.starts_on,
+            last_day: h.ends_on,
+            summary,
+            description,
+            location: String::new(),
+            status: "CONFIRMED",
+            stamp: h.starts_on.and_hms_opt(0, 0, 0).unwrap_or_default(),
+            sequence: 0,
+        }
+    })
+    .collect()
+}
+
 /// The bookings of a feed: those that move their copy, and those called off within the last
 /// [`CANCELLED_KEPT_DAYS`] days.
 fn feed_query(
@@ -270,10 +323,11 @@ pub fn venue_feed(
             organizations::name,
             organizations::kind,
             organizations::calendar_token_hash,
+            organizations::commune_insee,
         ))
-        .first::<(String, String, Option<String>)>(conn)
+        .first::<(String, String, Option<String>, String)>(conn)
         .optional()?
-        .filter(|(_, kind, _)| kind == OrgKind::Venue.as_str())
+        .filter(|(_, kind, _, _)| kind == OrgKind::Venue.as_str())
         .ok_or_else(|| Error::NotFound(format!("venue {venue_id}")))?;
     let reader = match access {
         FeedAccess::Principal(p) => Some(p),
@@ -291,9 +345,11 @@ pub fn venue_feed(
     }
     let locale = feed_locale(conn, lang, reader)?;
     let rows = feed_query(conn, Some(venue_id), None, now)?;
+    let mut events = events(conn, rows, &locale)?;
+    events.extend(school_holidays(&venue.3, &locale, now));
     Ok(calendar::render(
         &format!("Itinérance – {}", venue.0),
-        &events(conn, rows, &locale)?,
+        &events,
     ))
 }
 

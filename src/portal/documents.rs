@@ -49,9 +49,11 @@ async fn invoices_page(
 ) -> Result<HttpResponse, PortalError> {
     let p = s.principal.clone();
     let lang = Lang::of_session(s);
-    let list = state
+    let mut list = state
         .run(move |conn| invoice::list(conn, &p, &InvoiceFilter::default()))
         .await?;
+    // Newest first by issue day (ids follow each seller's numbering, not the calendar).
+    list.sort_by_key(|i| std::cmp::Reverse((i.issued_on, i.id)));
     render(
         status,
         &InvoicesPage {
@@ -136,16 +138,19 @@ pub async fn export(state: State, req: Req) -> Result<HttpResponse, PortalError>
     let t = Lang::of_session(&s).t();
     let form = Fields::query(req.query_string());
     let mut errors = Errors::default();
-    let mut day = |name: &str| {
+    let mut day = |name: &str, advice: &'static str| {
         let parsed = form
             .get(name)
             .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
         if parsed.is_none() {
-            errors.add(name, t.export_date_invalid);
+            errors.add(name, advice);
         }
         parsed
     };
-    let (from, to) = (day("from"), day("to"));
+    let (from, to) = (
+        day("from", t.export_from_invalid),
+        day("to", t.export_to_invalid),
+    );
     if let (Some(from), Some(to)) = (from, to) {
         let period = InvoicePeriod {
             from,

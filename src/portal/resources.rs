@@ -391,10 +391,12 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     )
 }
 
-/// One month of the availability calendar: the free periods that meet it.
+/// One month of the availability calendar: the free periods that meet it, and the school
+/// holidays of my zone in it (a school is closed then, a leisure centre open).
 pub struct Month {
     pub name: String,
     pub free: Vec<String>,
+    pub holidays: Vec<String>,
 }
 
 #[derive(Template)]
@@ -440,10 +442,12 @@ async fn resource_page(
     let t = lang.t();
     let billing = LoanBilling::from_config(&state.config);
     let today = clock.today();
-    let (r, producer, components, availability, q) = state
+    let (r, producer, components, availability, q, zone) = state
         .run(move |conn| {
             let r = catalogue::get_resource(conn, id)?;
             let producer = crate::organization::service::get_organization(conn, r.producer_id)?;
+            let zone = crate::organization::service::get_organization(conn, p.organization_id)?
+                .school_zone;
             let components = catalogue::list_components(conn, id)?;
             let availability =
                 bookings::availability(conn, id, today, today + Duration::days(120))?;
@@ -455,7 +459,7 @@ async fn resource_page(
                 };
                 quote::preview(conn, &billing, &p, id, &query)
             });
-            Ok((r, producer, components, availability, q))
+            Ok((r, producer, components, availability, q, zone))
         })
         .await?;
     let q = match q {
@@ -487,7 +491,22 @@ async fn resource_page(
             .collect();
         free.sort();
         free.dedup();
+        let holidays = zone
+            .map(|zone| crate::territory::holidays::between(Some(zone), first, last))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| {
+                let (a, b) = (h.starts_on.max(first), h.ends_on.min(last));
+                let when = if a == b {
+                    lang.on_day(a)
+                } else {
+                    lang.period(a, b)
+                };
+                format!("{} (zone {}){} {when}", h.description, h.zone, t.colon)
+            })
+            .collect();
         months.push(Month {
+            holidays,
             name: lang.month(first),
             free: if free.is_empty() {
                 vec![t.resource_no_free_day.to_string()]

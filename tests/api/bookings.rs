@@ -1634,11 +1634,13 @@ fn event_of(calendar: &IcalCalendar, booking_id: i64) -> &IcalEvent {
         .unwrap_or_else(|| panic!("no event {uid}"))
 }
 
+/// The bookings' UIDs of a feed (a venue's feed also carries its zone's school holidays).
 fn uids(calendar: &IcalCalendar) -> Vec<String> {
     let mut all: Vec<String> = calendar
         .events
         .iter()
         .map(|e| value(e, "UID").to_string())
+        .filter(|uid| uid.starts_with("booking-"))
         .collect();
     all.sort();
     all
@@ -1892,6 +1894,56 @@ async fn feed_status_is_tentative_until_approved(app: TestApp) {
 /// Issue 25, point 4: a feed speaks French unless asked for English (`lang=en`), and keeps a
 /// cancelled booking as `STATUS:CANCELLED` for 30 days, so that subscribed calendars remove it
 /// instead of keeping it; then it leaves the feed.
+/// A venue's feed shows the school holidays of its zone (Amiens: zone B) as all-day events, in
+/// the reader's language; a copy's feed (the producer's) does not.
+async fn a_venue_feed_shows_its_zone_s_school_holidays(app: TestApp) {
+    let net = network(&app, AMIENS.0).await;
+    let resource = new_resource(&app, &net.producer, "Malle des volcans", 0, 0).await;
+    let copy = new_copy(&app, &net.producer, resource, AMIENS).await;
+    book(&app, &net.venue, resource, (day(30), day(31)), None).await;
+    let venue_feed = format!("/api/v1/venues/{}/calendar.ics", net.venue.org_id);
+    let feed = parse_feed(&app.get(&venue_feed, Some(&net.venue.token)).await);
+    let holidays: Vec<&IcalEvent> = feed
+        .events
+        .iter()
+        .filter(|e| value(e, "UID").starts_with("school-holidays-B-"))
+        .collect();
+    assert!(holidays.len() >= 4, "a year and a half of zone B holidays");
+    assert!(
+        holidays
+            .iter()
+            .all(|e| unescape(value(e, "SUMMARY")).ends_with("(zone B)")),
+        "named with their zone"
+    );
+    assert!(holidays
+        .iter()
+        .any(|e| unescape(value(e, "SUMMARY")).starts_with("Vacances")));
+    assert!(feed
+        .events
+        .iter()
+        .all(|e| !value(e, "UID").starts_with("school-holidays-A")));
+    let english = parse_feed(
+        &app.get(&format!("{venue_feed}?lang=en"), Some(&net.venue.token))
+            .await,
+    );
+    assert!(english
+        .events
+        .iter()
+        .filter(|e| value(e, "UID").starts_with("school-holidays-"))
+        .all(|e| unescape(value(e, "SUMMARY")).starts_with("School holidays: ")));
+    let copy_feed = parse_feed(
+        &app.get(
+            &format!("/api/v1/copies/{copy}/calendar.ics"),
+            Some(&net.producer.token),
+        )
+        .await,
+    );
+    assert!(copy_feed
+        .events
+        .iter()
+        .all(|e| !value(e, "UID").starts_with("school-holidays-")));
+}
+
 async fn feeds_speak_french_and_keep_cancelled_bookings_30_days(app: TestApp) {
     let net = network(&app, AMIENS.0).await;
     let resource = new_resource(&app, &net.producer, "Malle des volcans", 0, 0).await;
@@ -2022,6 +2074,7 @@ on_both_backends!(
     search_by_availability_keeps_resources_with_a_free_copy,
     venue_feed_lists_active_bookings_as_all_day_events,
     feeds_speak_french_and_keep_cancelled_bookings_30_days,
+    a_venue_feed_shows_its_zone_s_school_holidays,
     venue_feed_links_follow_their_token,
     a_date_change_raises_the_event_sequence,
     feed_status_is_tentative_until_approved,

@@ -386,7 +386,26 @@ async fn find_loan_resource_forms_and_error_pages_follow_the_english_locale(app:
     }
 }
 
+/// The resource page's calendar of the coming months shows the school holidays of my venue's
+/// zone (Amiens and its villages: zone B), beside the free days.
+async fn the_resource_calendar_shows_my_zone_s_school_holidays(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let trunk = ResourceBuilder::trunk("Malle de l'eau")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    let page = browser.get(&format!("/resources/{}", trunk.id)).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    // Four months ahead always meet one of the year's holidays.
+    assert!(page.text.contains("Vacances scolaires"), "{}", page.text);
+    assert!(page.text.contains("(zone B)"), "{}", page.text);
+    assert!(!page.text.contains("(zone A)"), "{}", page.text);
+}
+
 crate::on_both_backends!(
+    the_resource_calendar_shows_my_zone_s_school_holidays,
     find_loan_resource_forms_and_error_pages_follow_the_english_locale,
     robots_txt_keeps_crawlers_out_of_the_api,
     an_admin_creates_the_calendar_link_once_and_a_new_one_cuts_the_old,

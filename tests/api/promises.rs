@@ -127,7 +127,7 @@ async fn the_quote_shows_the_road_even_when_the_network_pays_it(app: TestApp) {
     let label = transport[0]["label"].as_str().unwrap();
     assert!(label.contains("0 %"), "{label}");
     assert!(
-        label.contains(&itinerance::money::euros(cost)),
+        label.contains(&itinerance::page::euros(cost)),
         "{label} names {cost}"
     );
 }
