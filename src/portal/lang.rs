@@ -150,7 +150,10 @@ impl Lang {
     pub fn leg(self, from: &str, to: &str, km: f64, hours: f64) -> String {
         let (km, hours) = (super::words::km(km), (hours * 10.0).round() / 10.0);
         match self {
-            Lang::Fr => format!("de {from} à {to} : {km}, environ {hours} h de route"),
+            Lang::Fr => format!(
+                "de {from} à {to} : {km}, environ {} h de route",
+                crate::page::decimal(hours, 1)
+            ),
             Lang::En => format!("from {from} to {to}: {km}, about {hours} h on the road"),
         }
     }
@@ -320,6 +323,12 @@ pub struct Texts {
     pub invoices_pdf: &'static str,
     pub invoices_list: &'static str,
     pub resource_school_holidays: &'static str,
+    pub loan_decide_heading: &'static str,
+    pub loan_next_decide: &'static str,
+    pub loan_decide_note: &'static str,
+    pub loan_decide_hint: &'static str,
+    pub loan_approve_button: &'static str,
+    pub loan_reject_button: &'static str,
     pub export_heading: &'static str,
     pub export_lead: &'static str,
     pub export_from: &'static str,
@@ -626,6 +635,12 @@ pub static FR: Texts = Texts {
     invoices_pdf: "PDF (Factur-X)",
     invoices_list: "Factures et avoirs",
     resource_school_holidays: "Vacances scolaires",
+    loan_decide_heading: "Répondre à la demande",
+    loan_next_decide: "Acceptez ou refusez cette demande (en bas de la page) ; sans réponse, elle expire à la date indiquée.",
+    loan_decide_note: "Votre message au lieu (facultatif)",
+    loan_decide_hint: "Le lieu le lit dans le courriel qui lui annonce votre réponse et sur la page du prêt. 1 000 caractères au plus.",
+    loan_approve_button: "Accepter la demande",
+    loan_reject_button: "Refuser la demande",
     export_heading: "Exporter une période",
     export_lead: "Pour votre comptable ou un dépôt sur Chorus Pro : les factures et avoirs émis entre deux dates, en PDF Factur-X avec leur journal (ZIP), ou le journal seul (CSV à ouvrir dans un tableur). Au plus un an.",
     export_from: "Du (AAAA-MM-JJ)",
@@ -926,6 +941,12 @@ pub static EN: Texts = Texts {
     invoices_pdf: "PDF (Factur-X)",
     invoices_list: "Invoices and credit notes",
     resource_school_holidays: "School holidays",
+    loan_decide_heading: "Answer the request",
+    loan_next_decide: "Approve or reject this request (at the bottom of the page); without an answer it expires on the date shown.",
+    loan_decide_note: "Your message to the venue (optional)",
+    loan_decide_hint: "The venue reads it in the mail announcing your answer and on the loan page. 1,000 characters at most.",
+    loan_approve_button: "Approve the request",
+    loan_reject_button: "Reject the request",
     export_heading: "Export a period",
     export_lead: "For your accountant or a deposit on Chorus Pro: the invoices and credit notes issued between two dates, as Factur-X PDFs with their journal (ZIP), or the journal alone (CSV for a spreadsheet). One year at most.",
     export_from: "From (YYYY-MM-DD)",

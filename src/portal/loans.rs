@@ -144,6 +144,9 @@ struct BookingPage {
     can_evaluate: bool,
     /// The loan agreement exists (approved onwards): a link to its PDF.
     has_agreement: bool,
+    /// A request the reader answers for the producer (or the agency): approve or reject, with a
+    /// note the venue reads.
+    can_decide: bool,
     created: bool,
 }
 
@@ -178,6 +181,17 @@ pub async fn booking(
     let provider = crate::transport::distance::DistanceProvider::from_config(&state.config);
     let legs = transport::measure_legs(&provider, &Costs::from_config(&state.config), plans).await;
     let (delivery, pickup) = (b.delivery_on, b.pickup_on);
+    // An action is offered to whoever may take it, from a status it leaves (the policy home).
+    let may = |action: BookingAction| {
+        action.transition(b.status).is_some()
+            && crate::access::policy::act_on_booking(
+                &s.principal,
+                action.side(),
+                b.venue_id,
+                resource.producer_id,
+            )
+            .is_ok()
+    };
     let mut facts = vec![
         Row {
             label: t.loan_use.into(),
@@ -256,7 +270,11 @@ pub async fn booking(
         title: resource.title,
         resource_id: resource.id,
         status: words::status(lang, b.status).to_string(),
-        next_step: words::next_step(lang, b.status),
+        next_step: if may(BookingAction::Approve) {
+            t.loan_next_decide
+        } else {
+            words::next_step(lang, b.status)
+        },
         facts,
         price: q
             .lines
@@ -270,8 +288,9 @@ pub async fn booking(
         history: notes,
         legs,
         csrf_token: s.csrf_token.clone(),
-        can_cancel: BookingAction::Cancel.transition(b.status).is_some(),
+        can_cancel: may(BookingAction::Cancel),
         has_agreement: crate::billing::agreement::has_agreement(b.status),
+        can_decide: may(BookingAction::Approve),
         can_report: matches!(
             b.status,
             BookingStatus::InTransit | BookingStatus::Delivered
@@ -282,6 +301,43 @@ pub async fn booking(
         ),
         created,
     })
+}
+
+/// `POST /bookings/{id}/decision`: the producer (or the agency) approves or rejects a request,
+/// with a note the venue reads on its loan page, in its mail and in the webhook payload.
+pub async fn decide(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let id = id.into_inner();
+    let action = match form.get("decision") {
+        Some("approve") => BookingAction::Approve,
+        Some("reject") => BookingAction::Reject,
+        _ => return Err(Error::invalid("decision", "approve or reject").into()),
+    };
+    let note = form.get("note").map(str::to_string);
+    let settings = state.booking_settings();
+    let p = s.principal.clone();
+    state
+        .run(move |conn| {
+            bookings::act(
+                conn,
+                &p,
+                &settings,
+                id,
+                action,
+                note.as_deref(),
+                clock.naive(),
+            )
+        })
+        .await?;
+    Ok(see_other(&format!("/bookings/{id}")))
 }
 
 /// `POST /bookings/{id}/cancel`: the venue cancels its request or approved loan.

@@ -60,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/bookings/{id}", web::get().to(loans::booking))
         .service(web::resource("/bookings/{id}/cancel").route(web::post().to(loans::cancel)))
+        .service(web::resource("/bookings/{id}/decision").route(web::post().to(loans::decide)))
         .service(
             web::resource("/bookings/{id}/report")
                 .route(web::get().to(loans::report_form))

@@ -40,6 +40,7 @@ mod portal_accounts;
 mod portal_documents;
 mod portal_legal;
 mod portal_pages;
+mod portal_producer;
 mod process;
 mod promises;
 mod replays;
