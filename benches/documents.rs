@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use builders::{day, Network, AMIENS, VILLAGE};
 use common::{Backend, TestApp};
-use serde_json::json;
 
 const INVOICES: usize = 500;
 const PDF_P99_TARGET_MS: f64 = 100.0;
@@ -72,15 +71,7 @@ async fn run(backend: Backend) {
     let mut bookings = Vec::with_capacity(INVOICES);
     for _ in 0..INVOICES {
         let booking = einvoice::returned_loan(&app, &net).await;
-        let issued = app
-            .post(
-                &format!("/api/v1/bookings/{booking}/invoice"),
-                Some(&net.producer.token),
-                json!({}),
-            )
-            .await;
-        assert_eq!(issued.status, 201, "{}", issued.text);
-        invoices.push(issued.body["id"].as_i64().unwrap());
+        invoices.push(einvoice::invoice(&app, &net, booking).await.0);
         bookings.push(booking);
     }
     println!(

@@ -192,11 +192,12 @@ pub enum EquityRule {
     LastLeft,
 }
 
-/// A rate as the reasons print it (two decimals; `inf` when there is no population).
+/// A rate as the reasons print it (two decimals, French ones the way pages print numbers; `inf`
+/// when there is no population).
 fn rate(r: Option<f64>, en: bool) -> String {
     match r {
         Some(r) if en => format!("{r:.2}"),
-        Some(r) => format!("{r:.2}").replace('.', ","),
+        Some(r) => crate::page::decimal(r, 2),
         None => "inf".to_string(),
     }
 }

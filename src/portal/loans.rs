@@ -303,25 +303,21 @@ pub async fn booking(
     })
 }
 
-/// `POST /bookings/{id}/decision`: the producer (or the agency) approves or rejects a request,
-/// with a note the venue reads on its loan page, in its mail and in the webhook payload.
-pub async fn decide(
+/// A booking action posted from the loan page: the session, its CSRF token, the action the form
+/// names (with its note), the booking service, then back to the loan page.
+async fn act_from_form(
     state: State,
     req: Req,
     id: web::Path<i64>,
     body: web::Bytes,
+    choose: impl FnOnce(&Fields) -> Result<(BookingAction, Option<String>), Error>,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let form = Fields::parse(&body);
     session::check_csrf(&s, &form)?;
+    let (action, note) = choose(&form)?;
     let id = id.into_inner();
-    let action = match form.get("decision") {
-        Some("approve") => BookingAction::Approve,
-        Some("reject") => BookingAction::Reject,
-        _ => return Err(Error::invalid("decision", "approve or reject").into()),
-    };
-    let note = form.get("note").map(str::to_string);
     let settings = state.booking_settings();
     let p = s.principal.clone();
     state
@@ -340,6 +336,25 @@ pub async fn decide(
     Ok(see_other(&format!("/bookings/{id}")))
 }
 
+/// `POST /bookings/{id}/decision`: the producer (or the agency) approves or rejects a request,
+/// with a note the venue reads on its loan page, in its mail and in the webhook payload.
+pub async fn decide(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    act_from_form(state, req, id, body, |form| {
+        let action = match form.get("decision") {
+            Some("approve") => BookingAction::Approve,
+            Some("reject") => BookingAction::Reject,
+            _ => return Err(Error::invalid("decision", "approve or reject")),
+        };
+        Ok((action, form.get("note").map(str::to_string)))
+    })
+    .await
+}
+
 /// `POST /bookings/{id}/cancel`: the venue cancels its request or approved loan.
 pub async fn cancel(
     state: State,
@@ -347,27 +362,7 @@ pub async fn cancel(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
-    let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
-    let id = id.into_inner();
-    let settings = state.booking_settings();
-    let p = s.principal.clone();
-    state
-        .run(move |conn| {
-            bookings::act(
-                conn,
-                &p,
-                &settings,
-                id,
-                BookingAction::Cancel,
-                None,
-                clock.naive(),
-            )
-        })
-        .await?;
-    Ok(see_other(&format!("/bookings/{id}")))
+    act_from_form(state, req, id, body, |_| Ok((BookingAction::Cancel, None))).await
 }
 
 /// One component line of the report form.

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder, AMIENS, VILLAGE};
 use crate::common::{Resp, TestApp};
-use crate::einvoice::{buyer_identity, returned_loan, seller_identity, set_identity};
+use crate::einvoice::{buyer_identity, invoiced_loan, seller_identity, set_identity};
 use crate::on_both_backends;
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -42,16 +42,7 @@ async fn invoices_are_facturx_pdfs(app: TestApp) {
     let net = Network::at(&app, AMIENS, VILLAGE).await;
     set_identity(&app, &net.producer, seller_identity()).await;
     set_identity(&app, &net.venue, buyer_identity()).await;
-    let booking = returned_loan(&app, &net).await;
-    let issued = app
-        .post(
-            &format!("/api/v1/bookings/{booking}/invoice"),
-            Some(&net.producer.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(issued.status, 201, "{}", issued.text);
-    let id = issued.body["id"].as_i64().unwrap();
+    let (id, _) = invoiced_loan(&app, &net).await;
     let xml = app
         .get(
             &format!("/api/v1/invoices/{id}/facturx.xml"),
@@ -194,23 +185,6 @@ async fn the_loan_agreement_is_a_pdf_once_approved(app: TestApp) {
     let stranger = app.producer(&net.agency, AMIENS).await;
     let hidden = app.get(&path, Some(&stranger.token)).await;
     assert_eq!(hidden.status, 404, "{}", hidden.text);
-}
-
-/// A returned loan of the network invoiced by its producer: the invoice's id and number.
-pub(crate) async fn invoiced_loan(app: &TestApp, net: &Network) -> (i64, String) {
-    let booking = returned_loan(app, net).await;
-    let issued = app
-        .post(
-            &format!("/api/v1/bookings/{booking}/invoice"),
-            Some(&net.producer.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(issued.status, 201, "{}", issued.text);
-    (
-        issued.body["id"].as_i64().unwrap(),
-        issued.body["number"].as_str().unwrap().to_string(),
-    )
 }
 
 /// The journal of a period, as the caller sees it (`Accept: text/csv` on the export).

@@ -61,6 +61,28 @@ pub async fn returned_loan(app: &TestApp, net: &Network) -> i64 {
     id_of(&b)
 }
 
+/// The producer invoices a returned loan: the invoice's id and number.
+pub async fn invoice(app: &TestApp, net: &Network, booking: i64) -> (i64, String) {
+    let issued = app
+        .post(
+            &format!("/api/v1/bookings/{booking}/invoice"),
+            Some(&net.producer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 201, "{}", issued.text);
+    (
+        issued.body["id"].as_i64().unwrap(),
+        issued.body["number"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A returned loan of the network invoiced by its producer: the invoice's id and number.
+pub async fn invoiced_loan(app: &TestApp, net: &Network) -> (i64, String) {
+    let booking = returned_loan(app, net).await;
+    invoice(app, net, booking).await
+}
+
 async fn xml(app: &TestApp, who: &Actor, invoice_id: i64) -> String {
     let res = app
         .get(

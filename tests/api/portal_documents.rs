@@ -6,8 +6,7 @@ use serde_json::json;
 
 use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder, AMIENS, VILLAGE};
 use crate::common::{TestApp, PASSWORD};
-use crate::documents::invoiced_loan;
-use crate::einvoice::{buyer_identity, seller_identity, set_identity};
+use crate::einvoice::{buyer_identity, invoiced_loan, seller_identity, set_identity};
 use crate::on_both_backends;
 use crate::portal::Browser;
 
