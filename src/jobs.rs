@@ -17,6 +17,7 @@ pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {
             crate::condition::service::start_due_maintenance(conn, now)?;
             crate::idempotency::purge_expired(conn, now)?;
             crate::auth::throttle::purge(conn, now)?;
+            crate::catalogue::service::prune_search_log(conn)?;
             crate::auth::browser::purge_expired(conn, now)?;
             crate::account::reset::purge(conn, now)?;
             booking::remind_expiring_holds(conn, now)?;

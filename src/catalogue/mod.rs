@@ -1,6 +1,7 @@
 //! The shared catalogue: resources (exhibitions, trunks, kits, models) published by producers,
 //! their physical copies with asset tags, and the components a kit must come back with.
 
+pub mod index;
 pub mod model;
 pub mod positions;
 pub mod search;

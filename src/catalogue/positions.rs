@@ -73,17 +73,10 @@ impl Positions {
         let bbox = bounding_box(point, radius_km);
         let start = self.lat.partition_point(|&lat| lat < bbox.min_lat);
         let end = self.lat.partition_point(|&lat| lat <= bbox.max_lat);
-        let in_lon = |lon: f64| {
-            if bbox.crosses_antimeridian() {
-                lon >= bbox.min_lon || lon <= bbox.max_lon
-            } else {
-                lon >= bbox.min_lon && lon <= bbox.max_lon
-            }
-        };
         let mut nearest = vec![f64::INFINITY; self.resource_ids.len()];
         for i in start..end {
             let lon = self.lon[i];
-            if !in_lon(lon) {
+            if !bbox.contains(self.lat[i], lon) {
                 continue;
             }
             let d = great_circle_km(

@@ -6,15 +6,15 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::CopyStatus;
-use super::positions;
 use super::store::{self, ResourceRow};
+use super::{index, positions};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{Error, Result};
 use crate::schema::{
     communes, copies, maintenance_records, occupations, organizations, resource_audiences,
     resource_themes, resources,
 };
-use crate::territory::geo::{bounding_box, great_circle_km, LatLon};
+use crate::territory::geo::{great_circle_km, LatLon};
 
 /// Largest page.
 pub const MAX_LIMIT: i64 = 100;
@@ -481,114 +481,259 @@ pub struct SearchPage {
 }
 
 /// One page of matching resources, their total, and the distance of each when searching near
-/// a point, a commune or a venue.
+/// a point, a commune or a venue: the filters and the dates answered from memory
+/// ([`super::index`], brought up to date from the database first), then the page's rows read.
 pub fn search(conn: &mut DbConnection, filter: &SearchFilter) -> Result<SearchPage> {
+    paged(conn, filter, found_in_memory)
+}
+
+/// The same search answered by scanning the database (every matching resource, every copy,
+/// every occupation), without the indexes: the reference the tests compare [`search`] with.
+pub fn search_by_scan(conn: &mut DbConnection, filter: &SearchFilter) -> Result<SearchPage> {
+    paged(conn, filter, found_by_scan)
+}
+
+/// Every resource a search finds (all pages, unordered), each with its distance in km when
+/// searching near a point.
+type Finder =
+    fn(&mut DbConnection, &SearchFilter, Option<(LatLon, f64)>) -> Result<Vec<(i64, Option<f64>)>>;
+
+fn paged(conn: &mut DbConnection, filter: &SearchFilter, find: Finder) -> Result<SearchPage> {
     match &filter.origin {
-        None => search_by_id(conn, filter),
+        None => {
+            let after = match filter.cursor {
+                None => 0,
+                Some(Cursor::AfterId(id)) => id,
+                Some(Cursor::AfterDistance(..)) => {
+                    return Err(Error::invalid(
+                        "cursor",
+                        "this cursor belongs to a `near` search",
+                    ))
+                }
+            };
+            let found = find(conn, filter, None)?;
+            page_by_id(conn, filter, found, after)
+        }
         Some((origin, radius_km)) => {
+            let (after_distance, after_id) = match filter.cursor {
+                None => (f64::NEG_INFINITY, 0),
+                Some(Cursor::AfterDistance(d, id)) => (d, id),
+                Some(Cursor::AfterId(_)) => {
+                    return Err(Error::invalid(
+                        "cursor",
+                        "this cursor belongs to a search without `near`",
+                    ))
+                }
+            };
             let point = resolve_origin(conn, origin)?;
-            let mut page = search_near(conn, filter, point, *radius_km)?;
+            let found = find(conn, filter, Some((point, *radius_km)))?;
+            let mut page = page_by_distance(conn, filter, found, (after_distance, after_id))?;
             if page.total == 0 {
-                let beyond = SearchFilter {
-                    limit: 1,
-                    cursor: None,
-                    ..filter.clone()
-                };
-                page.nearest_beyond = search_near(conn, &beyond, point, ANYWHERE_KM)?
-                    .rows
-                    .pop()
-                    .and_then(|(row, d)| d.map(|d| (row, d)));
+                let anywhere = find(conn, filter, Some((point, ANYWHERE_KM)))?;
+                page.nearest_beyond = page_by_distance(
+                    conn,
+                    &SearchFilter {
+                        limit: 1,
+                        ..filter.clone()
+                    },
+                    anywhere,
+                    (f64::NEG_INFINITY, 0),
+                )?
+                .rows
+                .pop()
+                .and_then(|(row, d)| d.map(|d| (row, d)));
             }
             Ok(page)
         }
     }
 }
 
-fn search_by_id(conn: &mut DbConnection, filter: &SearchFilter) -> Result<SearchPage> {
-    let after = match filter.cursor {
-        None => 0,
-        Some(Cursor::AfterId(id)) => id,
-        Some(Cursor::AfterDistance(..)) => {
-            return Err(Error::invalid(
-                "cursor",
-                "this cursor belongs to a `near` search",
-            ))
-        }
-    };
-    let (mut rows, total): (Vec<ResourceRow>, i64) = match filter.available {
-        None => (
-            with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
-                .filter(resources::id.gt(after))
-                .order(resources::id.asc())
-                .limit(filter.limit + 1)
-                .select(ResourceRow::as_select())
-                .load(conn)?,
-            with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
-                .count()
-                .get_result(conn)?,
-        ),
-        Some(period) => (
-            available_page(conn, filter, after, period)?,
-            available_total(conn, filter, period)?,
-        ),
-    };
-    let next = if rows.len() as i64 > filter.limit {
-        rows.truncate(filter.limit as usize);
-        rows.last().map(|r| Cursor::AfterId(r.id))
+/// The page after `after` of `found`, by id.
+fn page_by_id(
+    conn: &mut DbConnection,
+    filter: &SearchFilter,
+    found: Vec<(i64, Option<f64>)>,
+    after: i64,
+) -> Result<SearchPage> {
+    let total = found.len() as i64;
+    let mut ids: Vec<i64> = found
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|&id| id > after)
+        .collect();
+    ids.sort_unstable();
+    ids.truncate(filter.limit as usize + 1);
+    let more = ids.len() as i64 > filter.limit;
+    ids.truncate(filter.limit as usize);
+    let mut rows = store::resource_rows(conn, &ids)?;
+    let next = if more {
+        ids.last().map(|&id| Cursor::AfterId(id))
     } else {
         None
     };
     Ok(SearchPage {
-        rows: rows.into_iter().map(|r| (r, None)).collect(),
+        rows: ids
+            .iter()
+            .filter_map(|id| rows.remove(id).map(|r| (r, None)))
+            .collect(),
         next,
         total,
         nearest_beyond: None,
     })
 }
 
-/// Candidates read per round of a dated search.
-const AVAILABLE_CHUNK: i64 = 64;
-
-/// A page of a dated search: resources matching the other filters, in id order, read a chunk at a
-/// time, each chunk checked for a copy in service free over the dates in one query, until the
-/// page is full. One correlated query (resources where a free copy exists) let PostgreSQL's
-/// planner hash the whole anti-join of copies and a million occupations for a page of 20 (63 ms
-/// median); a chunk of ids is probed through the indexes in a few milliseconds on both backends.
-fn available_page(
+/// The page after `(distance, id)` of `found`, nearest first (ties by id).
+fn page_by_distance(
     conn: &mut DbConnection,
     filter: &SearchFilter,
-    mut after: i64,
-    (from, to): (NaiveDate, NaiveDate),
-) -> Result<Vec<ResourceRow>> {
-    let wanted = (filter.limit + 1) as usize;
-    let chunk = AVAILABLE_CHUNK.max(filter.limit + 1);
-    let mut page: Vec<ResourceRow> = Vec::with_capacity(wanted);
-    loop {
-        let candidates: Vec<ResourceRow> =
-            with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
-                .filter(resources::id.gt(after))
-                .order(resources::id.asc())
-                .limit(chunk)
-                .select(ResourceRow::as_select())
-                .load(conn)?;
-        let Some(last) = candidates.last().map(|r| r.id) else {
-            return Ok(page);
-        };
-        let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
-        let free = free_among(conn, &ids, (from, to))?;
-        for row in candidates {
-            if free.contains(&row.id) {
-                page.push(row);
-                if page.len() == wanted {
-                    return Ok(page);
-                }
+    found: Vec<(i64, Option<f64>)>,
+    after: (f64, i64),
+) -> Result<SearchPage> {
+    let total = found.len() as i64;
+    let mut ranked: Vec<(f64, i64)> = found
+        .into_iter()
+        .map(|(id, d)| (d.unwrap_or(f64::INFINITY), id))
+        .filter(|&(d, id)| (d, id) > after)
+        .collect();
+    let order = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    // Only the page and the one after it are ordered (thousands may be within the radius).
+    let keep = filter.limit as usize + 1;
+    if ranked.len() > keep {
+        ranked.select_nth_unstable_by(keep, order);
+        ranked.truncate(keep);
+    }
+    ranked.sort_by(order);
+    let more = ranked.len() as i64 > filter.limit;
+    ranked.truncate(filter.limit as usize);
+    let ids: Vec<i64> = ranked.iter().map(|&(_, id)| id).collect();
+    let mut rows = store::resource_rows(conn, &ids)?;
+    let next = if more {
+        ranked.last().map(|&(d, id)| Cursor::AfterDistance(d, id))
+    } else {
+        None
+    };
+    Ok(SearchPage {
+        rows: ranked
+            .into_iter()
+            .filter_map(|(d, id)| rows.remove(&id).map(|r| (r, Some(d))))
+            .collect(),
+        next,
+        total,
+        nearest_beyond: None,
+    })
+}
+
+/// What a search finds, from memory: the catalogue's facts at the database's current version;
+/// the positions for proximity without dates; the occupancy, brought up to date from the log
+/// of changes, for dates.
+fn found_in_memory(
+    conn: &mut DbConnection,
+    filter: &SearchFilter,
+    near: Option<(LatLon, f64)>,
+) -> Result<Vec<(i64, Option<f64>)>> {
+    let (epoch, version) = store::positions_version(conn)?;
+    let facts = index::facts(&epoch, version, || store::load_search_facts(conn))?;
+    match (filter.available, near) {
+        (None, None) => Ok(facts.matching(filter).map(|r| (r.id, None)).collect()),
+        (None, Some((point, radius_km))) => {
+            let positions = positions::current(&epoch, version, || store::load_positions(conn))?;
+            let mut within = positions.within(point, radius_km);
+            if filter.narrows_resources() {
+                within.retain(|&(id, _)| facts.resource(id).is_some_and(|r| r.matches(filter)));
+            }
+            Ok(within.into_iter().map(|(id, d)| (id, Some(d))).collect())
+        }
+        (Some(dates), near) => index::with_occupancy(
+            &epoch,
+            |cursor| occupancy_update(conn, cursor),
+            |occupancy| {
+                facts
+                    .matching(filter)
+                    .filter_map(|r| match near {
+                        None => facts
+                            .has_free_copy(occupancy, r, dates)
+                            .then_some((r.id, None)),
+                        Some((point, radius_km)) => facts
+                            .nearest_copy(r, point, radius_km, Some((occupancy, dates)))
+                            .map(|d| (r.id, Some(d))),
+                    })
+                    .collect()
+            },
+        ),
+    }
+}
+
+/// The occupations to bring this instance's copy up to date: all of them on a first (or stale)
+/// look, else those of the copies logged since `cursor`.
+fn occupancy_update(
+    conn: &mut DbConnection,
+    cursor: Option<i64>,
+) -> Result<index::OccupancyUpdate> {
+    Ok(match cursor {
+        None => {
+            let (cursor, rows) = store::load_occupancy(conn)?;
+            index::OccupancyUpdate::Whole { cursor, rows }
+        }
+        Some(since) => {
+            let (cursor, copies) = store::occupancy_changes(conn, since)?;
+            let rows = if copies.is_empty() {
+                Vec::new()
+            } else {
+                store::active_occupations_of(conn, &copies)?
+            };
+            index::OccupancyUpdate::Changed {
+                cursor,
+                copies,
+                rows,
             }
         }
-        if (ids.len() as i64) < chunk {
-            return Ok(page);
+    })
+}
+
+/// What a search finds, by scanning the database: the matching resources by SQL, then those with
+/// a copy free over the dates (by SQL), then every copy's exact distance.
+fn found_by_scan(
+    conn: &mut DbConnection,
+    filter: &SearchFilter,
+    near: Option<(LatLon, f64)>,
+) -> Result<Vec<(i64, Option<f64>)>> {
+    let mut ids: Vec<i64> =
+        with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
+            .select(resources::id)
+            .load(conn)?;
+    if let Some(period) = filter.available {
+        let mut free = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            free.extend(free_among(conn, chunk, period)?);
         }
-        after = last;
+        ids.retain(|id| free.contains(id));
     }
+    let Some((point, radius_km)) = near else {
+        return Ok(ids.into_iter().map(|id| (id, None)).collect());
+    };
+    let mut nearest: std::collections::HashMap<i64, f64> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut query = copies::table
+            .filter(copies::resource_id.eq_any(chunk))
+            .filter(copies::status.ne(CopyStatus::Retired))
+            .select((copies::resource_id, copies::latitude, copies::longitude))
+            .into_boxed::<DbBackend>();
+        if let Some((from, to)) = filter.available {
+            // Only copies free over the dates of use count: the distance is to the nearest one.
+            query = query
+                .filter(copies::status.ne_all(CopyStatus::OUT_OF_SERVICE))
+                .filter(diesel::dsl::not(occupied_over!(from, to)))
+                .filter(diesel::dsl::not(under_repair!()));
+        }
+        for (id, lat, lon) in query.load::<(i64, f64, f64)>(conn)? {
+            let d = great_circle_km(point, LatLon { lat, lon });
+            if d <= radius_km {
+                let best = nearest.entry(id).or_insert(d);
+                *best = best.min(d);
+            }
+        }
+    }
+    Ok(nearest.into_iter().map(|(id, d)| (id, Some(d))).collect())
 }
 
 /// Which of `ids` have a copy in service free over `[from, to]` (one query).
@@ -607,160 +752,6 @@ fn free_among(
         .load::<i64>(conn)?
         .into_iter()
         .collect())
-}
-
-/// How many resources match a dated search: the candidates' ids, probed for a free copy a
-/// chunk at a time like a page (the same plan on both backends).
-fn available_total(
-    conn: &mut DbConnection,
-    filter: &SearchFilter,
-    period: (NaiveDate, NaiveDate),
-) -> Result<i64> {
-    let ids: Vec<i64> = with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
-        .select(resources::id)
-        .load(conn)?;
-    let mut total = 0;
-    for chunk in ids.chunks(500) {
-        total += free_among(conn, chunk, period)?.len() as i64;
-    }
-    Ok(total)
-}
-
-fn search_near(
-    conn: &mut DbConnection,
-    filter: &SearchFilter,
-    point: LatLon,
-    radius_km: f64,
-) -> Result<SearchPage> {
-    let (after_distance, after_id) = match filter.cursor {
-        None => (f64::NEG_INFINITY, 0),
-        Some(Cursor::AfterDistance(d, id)) => (d, id),
-        Some(Cursor::AfterId(_)) => {
-            return Err(Error::invalid(
-                "cursor",
-                "this cursor belongs to a search without `near`",
-            ))
-        }
-    };
-    let nearest: Vec<(i64, f64)> = match filter.available {
-        None => nearest_in_service(conn, filter, point, radius_km)?,
-        Some(period) => nearest_free(conn, filter, point, radius_km, period)?,
-    };
-    let total = nearest.len() as i64;
-    let mut ranked: Vec<(f64, i64)> = nearest
-        .into_iter()
-        .map(|(id, d)| (d, id))
-        .filter(|&(d, id)| (d, id) > (after_distance, after_id))
-        .collect();
-    let order = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-    // Only the page and the one after it are ordered (thousands may be within the radius).
-    let keep = filter.limit as usize + 1;
-    if ranked.len() > keep {
-        ranked.select_nth_unstable_by(keep, order);
-        ranked.truncate(keep);
-    }
-    ranked.sort_by(order);
-    let more = ranked.len() as i64 > filter.limit;
-    ranked.truncate(filter.limit as usize);
-    let ids: Vec<i64> = ranked.iter().map(|&(_, id)| id).collect();
-    let mut rows: std::collections::HashMap<i64, ResourceRow> = resources::table
-        .filter(resources::id.eq_any(&ids))
-        .select(ResourceRow::as_select())
-        .load::<ResourceRow>(conn)?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let next = if more {
-        ranked.last().map(|&(d, id)| Cursor::AfterDistance(d, id))
-    } else {
-        None
-    };
-    let rows = ranked
-        .into_iter()
-        .filter_map(|(d, id)| rows.remove(&id).map(|r| (r, Some(d))))
-        .collect();
-    Ok(SearchPage {
-        rows,
-        next,
-        total,
-        nearest_beyond: None,
-    })
-}
-
-/// The resources with a copy in service free over `[from, to]` within `radius_km` of `point`,
-/// each with the distance to its nearest such copy: occupations change with every booking, so
-/// this one reads the database (the copies in the bounding box, then exact distances).
-fn nearest_free(
-    conn: &mut DbConnection,
-    filter: &SearchFilter,
-    point: LatLon,
-    radius_km: f64,
-    (from, to): (NaiveDate, NaiveDate),
-) -> Result<Vec<(i64, f64)>> {
-    let bbox = bounding_box(point, radius_km);
-    // Copies in service inside the box, of resources matching the other filters.
-    let mut query = with_resource_filters!(
-        copies::table
-            .inner_join(resources::table)
-            .filter(copies::status.ne(CopyStatus::Retired))
-            .filter(copies::latitude.between(bbox.min_lat, bbox.max_lat))
-            .select((copies::resource_id, copies::latitude, copies::longitude))
-            .into_boxed::<DbBackend>(),
-        filter
-    );
-    // Only copies free over the dates of use count, so the distance is to the nearest free one.
-    query = query
-        .filter(copies::status.ne(CopyStatus::Maintenance))
-        .filter(diesel::dsl::not(occupied_over!(from, to)))
-        .filter(diesel::dsl::not(under_repair!()));
-    if bbox.crosses_antimeridian() {
-        query = query.filter(
-            copies::longitude
-                .ge(bbox.min_lon)
-                .or(copies::longitude.le(bbox.max_lon)),
-        );
-    } else {
-        query = query.filter(copies::longitude.between(bbox.min_lon, bbox.max_lon));
-    }
-    let positions: Vec<(i64, f64, f64)> = query.load(conn)?;
-
-    // Nearest copy of each resource, within the radius.
-    let mut nearest: std::collections::HashMap<i64, f64> = std::collections::HashMap::new();
-    for (resource_id, lat, lon) in positions {
-        let d = great_circle_km(point, LatLon { lat, lon });
-        if d <= radius_km {
-            nearest
-                .entry(resource_id)
-                .and_modify(|best| *best = best.min(d))
-                .or_insert(d);
-        }
-    }
-    Ok(nearest.into_iter().collect())
-}
-
-/// The resources with a copy in service within `radius_km` of `point` and matching the other
-/// filters, each with the distance to its nearest copy: positions from memory
-/// ([`super::positions`], reloaded when the database's version of them moved), the other
-/// filters as the database applies them to every search.
-fn nearest_in_service(
-    conn: &mut DbConnection,
-    filter: &SearchFilter,
-    point: LatLon,
-    radius_km: f64,
-) -> Result<Vec<(i64, f64)>> {
-    let (epoch, version) = store::positions_version(conn)?;
-    let positions = positions::current(&epoch, version, || store::load_positions(conn))?;
-    let mut found = positions.within(point, radius_km);
-    if filter.narrows_resources() {
-        let matching: std::collections::HashSet<i64> =
-            with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
-                .select(resources::id)
-                .load::<i64>(conn)?
-                .into_iter()
-                .collect();
-        found.retain(|(id, _)| matching.contains(id));
-    }
-    Ok(found)
 }
 
 #[cfg(test)]

@@ -435,6 +435,12 @@ pub fn delete_resource(
     Ok(())
 }
 
+/// Keeps the log of occupation changes that dated search reads (see [`super::index`]) to a
+/// day: run by the background jobs on every instance (deleting twice is harmless).
+pub fn prune_search_log(conn: &mut DbConnection) -> Result<usize> {
+    Ok(super::store::prune_occupancy_changes(conn)?)
+}
+
 /// Searches the catalogue: the API's search and the portal's (which sets `origin` to the
 /// user's venue, see [`SearchFilter::near_venue`]).
 pub fn search_resources(conn: &mut DbConnection, filter: &SearchFilter) -> Result<ResourcePage> {

@@ -592,3 +592,181 @@ pub fn load_positions(conn: &mut DbConnection) -> QueryResult<super::positions::
             .collect(),
     ))
 }
+
+/// What search filters on (see [`super::index`]): every live resource's facts, its themes and
+/// audiences, its copies in service and whether each can be lent, read after the catalogue's
+/// version (so the facts are at least that new).
+pub fn load_search_facts(conn: &mut DbConnection) -> QueryResult<super::index::SearchFacts> {
+    use super::index::{CopyFacts, SearchFacts};
+    use crate::schema::maintenance_records;
+    let (_, version) = positions_version(conn)?;
+    let live: Vec<(i64, String, i64, String)> = resources::table
+        .filter(resources::deleted_at.is_null())
+        .select((
+            resources::id,
+            resources::kind,
+            resources::producer_id,
+            resources::search_text,
+        ))
+        .load(conn)?;
+    let themes: Vec<(i64, String)> = resource_themes::table
+        .select((resource_themes::resource_id, resource_themes::theme))
+        .load(conn)?;
+    let audiences: Vec<(i64, String)> = resource_audiences::table
+        .select((
+            resource_audiences::resource_id,
+            resource_audiences::audience,
+        ))
+        .load(conn)?;
+    // Open-ended repairs (not completed, no end) keep a copy from being lent whatever its status.
+    let under_repair: std::collections::HashSet<i64> = maintenance_records::table
+        .filter(maintenance_records::completed_at.is_null())
+        .filter(maintenance_records::ends_on.is_null())
+        .select(maintenance_records::copy_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let in_service: Vec<(i64, i64, f64, f64, CopyStatus)> = copies::table
+        .filter(copies::status.ne(CopyStatus::Retired))
+        .select((
+            copies::id,
+            copies::resource_id,
+            copies::latitude,
+            copies::longitude,
+            copies::status,
+        ))
+        .load(conn)?;
+    let copies = in_service
+        .into_iter()
+        .map(|(id, resource_id, lat, lon, status)| CopyFacts {
+            id,
+            resource_id,
+            lat,
+            lon,
+            lendable: !CopyStatus::OUT_OF_SERVICE.contains(&status) && !under_repair.contains(&id),
+        })
+        .collect();
+    Ok(SearchFacts::new(version, live, themes, audiences, copies))
+}
+
+#[derive(QueryableByName)]
+struct Horizon {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    horizon: i64,
+}
+
+#[derive(QueryableByName)]
+struct ChangedCopy {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    horizon: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    copy_id: Option<i64>,
+}
+
+/// Where the log of occupation changes stands now: on PostgreSQL the oldest transaction still
+/// running (every change by an older one is committed and visible from here on); on SQLite,
+/// where one writer commits at a time, the last change's id.
+fn occupancy_horizon(conn: &mut DbConnection) -> QueryResult<i64> {
+    let sql = match conn {
+        DbConnection::Postgres(_) => {
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon"
+        }
+        DbConnection::Sqlite(_) => "SELECT COALESCE(MAX(id), 0) AS horizon FROM occupation_changes",
+    };
+    Ok(diesel::sql_query(sql).get_result::<Horizon>(conn)?.horizon)
+}
+
+/// Every active occupation (bookings and maintenance) as (copy, first day, last day), and the
+/// log's horizon taken before them, for [`occupancy_changes`] to go on from.
+pub fn load_occupancy(conn: &mut DbConnection) -> QueryResult<(i64, Vec<super::index::Occupied>)> {
+    use crate::schema::occupations;
+    let horizon = occupancy_horizon(conn)?;
+    let rows = occupations::table
+        .filter(occupations::active.eq(true))
+        .select((
+            occupations::copy_id,
+            occupations::starts_on,
+            occupations::ends_on,
+        ))
+        .load(conn)?;
+    Ok((horizon, rows))
+}
+
+/// The copies whose occupations changed since `horizon` (from [`load_occupancy`] or an earlier
+/// call), and the new horizon, in one statement (one snapshot). On PostgreSQL the changes of
+/// transactions from the old horizon's on are read again — some twice, none missed.
+pub fn occupancy_changes(conn: &mut DbConnection, horizon: i64) -> QueryResult<(i64, Vec<i64>)> {
+    let sql = match conn {
+        DbConnection::Postgres(_) => {
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon, c.copy_id \
+             FROM (SELECT 1) AS one LEFT JOIN \
+             (SELECT DISTINCT copy_id FROM occupation_changes WHERE tx >= $1) AS c ON true"
+        }
+        DbConnection::Sqlite(_) => {
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM occupation_changes) AS horizon, c.copy_id \
+             FROM (SELECT 1) AS one LEFT JOIN \
+             (SELECT DISTINCT copy_id FROM occupation_changes WHERE id > ?) AS c ON 1"
+        }
+    };
+    let rows: Vec<ChangedCopy> = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::BigInt, _>(horizon)
+        .load(conn)?;
+    let new_horizon = rows.first().map_or(horizon, |r| r.horizon);
+    Ok((
+        new_horizon,
+        rows.into_iter().filter_map(|r| r.copy_id).collect(),
+    ))
+}
+
+/// The active occupations of `copy_ids`, as (copy, first day, last day).
+pub fn active_occupations_of(
+    conn: &mut DbConnection,
+    copy_ids: &[i64],
+) -> QueryResult<Vec<super::index::Occupied>> {
+    use crate::schema::occupations;
+    let mut rows = Vec::new();
+    for chunk in copy_ids.chunks(500) {
+        rows.extend(
+            occupations::table
+                .filter(occupations::copy_id.eq_any(chunk))
+                .filter(occupations::active.eq(true))
+                .select((
+                    occupations::copy_id,
+                    occupations::starts_on,
+                    occupations::ends_on,
+                ))
+                .load::<super::index::Occupied>(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Forgets occupation changes older than a day (by the database's own clock, which stamped
+/// them). Instances look at the log far more often; one that has not looked for six hours reads
+/// every occupation again instead.
+pub fn prune_occupancy_changes(conn: &mut DbConnection) -> QueryResult<usize> {
+    let sql = match conn {
+        DbConnection::Postgres(_) => {
+            "DELETE FROM occupation_changes \
+             WHERE changed_at < (now() AT TIME ZONE 'UTC') - interval '1 day'"
+        }
+        DbConnection::Sqlite(_) => {
+            "DELETE FROM occupation_changes WHERE changed_at < datetime('now', '-1 day')"
+        }
+    };
+    diesel::sql_query(sql).execute(conn)
+}
+
+/// The rows of these resources, by id (a search's page).
+pub fn resource_rows(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, ResourceRow>> {
+    Ok(resources::table
+        .filter(resources::id.eq_any(ids))
+        .select(ResourceRow::as_select())
+        .load::<ResourceRow>(conn)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect())
+}

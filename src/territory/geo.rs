@@ -64,6 +64,17 @@ impl BoundingBox {
     pub fn crosses_antimeridian(&self) -> bool {
         self.min_lon > self.max_lon
     }
+
+    /// Whether the point is inside the box (the pre-filter every proximity search applies
+    /// before the exact distance, so that all of them answer alike).
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        let in_lon = if self.crosses_antimeridian() {
+            lon >= self.min_lon || lon <= self.max_lon
+        } else {
+            lon >= self.min_lon && lon <= self.max_lon
+        };
+        lat >= self.min_lat && lat <= self.max_lat && in_lon
+    }
 }
 
 /// The box around `centre` holding the circle of `radius_km`; a cheap, indexable pre-filter

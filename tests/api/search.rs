@@ -577,7 +577,288 @@ async fn near_sees_every_change_made_through_another_instance(app: TestApp) {
     drop(other);
 }
 
+/// A random search over the demo catalogue: any filters, maybe dates (past, near or far), maybe
+/// a point and radius, a small page.
+fn random_filter(
+    rng: &mut Lcg,
+    today: chrono::NaiveDate,
+) -> itinerance::catalogue::search::SearchFilter {
+    use itinerance::catalogue::model::{Audience, ResourceKind, Theme};
+    use itinerance::catalogue::search::{Origin, SearchFilter};
+    use itinerance::territory::geo::LatLon;
+    let pick = |rng: &mut Lcg, from: Vec<&str>, p: f64| -> Vec<String> {
+        from.into_iter()
+            .filter(|_| rng.next() < p)
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let themes = Theme::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>();
+    let audiences = Audience::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>();
+    let kinds = ResourceKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>();
+    let words = [
+        "eau",
+        "energie",
+        "climat",
+        "robot",
+        "malle",
+        "exposition",
+        "ciel",
+        "corps",
+    ];
+    let dates = (rng.next() < 0.7).then(|| {
+        let from = today + chrono::Duration::days((rng.next() * 700.0) as i64 - 400);
+        (
+            from,
+            from + chrono::Duration::days((rng.next() * 45.0) as i64),
+        )
+    });
+    let origin = (rng.next() < 0.5).then(|| {
+        let point = LatLon {
+            lat: 49.0 + rng.next() * 2.1,
+            lon: 1.4 + rng.next() * 2.9,
+        };
+        (Origin::Point(point), 5.0 + rng.next() * 120.0)
+    });
+    SearchFilter {
+        kinds: pick(rng, kinds, 0.2),
+        themes: pick(rng, themes, 0.15),
+        audiences: pick(rng, audiences, 0.1),
+        age_audiences: (rng.next() < 0.2)
+            .then(|| itinerance::catalogue::search::audiences_for_age((rng.next() * 30.0) as i64)),
+        producer_id: None,
+        words: pick(rng, words.to_vec(), 0.08),
+        origin,
+        available: dates,
+        limit: 1 + (rng.next() * 12.0) as i64,
+        cursor: None,
+    }
+}
+
+/// Every page of a search, as (ids with distances, totals, next cursors, nearest beyond).
+type Pages = (
+    Vec<(i64, Option<f64>)>,
+    Vec<i64>,
+    Vec<Option<String>>,
+    Option<(i64, f64)>,
+);
+
+async fn every_page(
+    app: &TestApp,
+    filter: &itinerance::catalogue::search::SearchFilter,
+    by_scan: bool,
+) -> Pages {
+    let filter = filter.clone();
+    app.state
+        .run(move |conn| {
+            use itinerance::catalogue::search;
+            let mut filter = filter;
+            let mut pages: Pages = Default::default();
+            loop {
+                let page = if by_scan {
+                    search::search_by_scan(conn, &filter)?
+                } else {
+                    search::search(conn, &filter)?
+                };
+                pages.0.extend(page.rows.iter().map(|(r, d)| (r.id, *d)));
+                pages.1.push(page.total);
+                pages.2.push(page.next.map(|c| c.encode()));
+                if pages.3.is_none() {
+                    pages.3 = page.nearest_beyond.map(|(r, d)| (r.id, d));
+                }
+                match page.next {
+                    Some(next) if pages.2.len() < 200 => filter.cursor = Some(next),
+                    _ => return Ok(pages),
+                }
+            }
+        })
+        .await
+        .expect("search")
+}
+
+/// Issue 28: search answers from memory (the catalogue's facts, positions and every copy's
+/// occupations, brought up to date from the database's log of changes) exactly what a scan of
+/// the database answers: on the demo network (three years of loans, copies in maintenance),
+/// random filters, dates and points, page after page; and still after occupations, copies and
+/// repairs change underneath, written straight to the database as any writer would.
+async fn search_from_memory_agrees_with_a_scan_of_the_database(app: TestApp) {
+    let now = chrono::Utc::now().naive_utc();
+    app.state
+        .run(move |conn| itinerance::demo::load(conn, now))
+        .await
+        .expect("demo");
+    let today = now.date();
+    let mut rng = Lcg(2806);
+    // The demo's loans are behind it: occupy its copies over the two years around today, a few
+    // periods each (apart, as the booking rules keep them).
+    let copy_ids: Vec<i64> = app
+        .state
+        .run(|conn| {
+            use diesel::prelude::*;
+            use itinerance::schema::copies;
+            Ok(copies::table.select(copies::id).load(conn)?)
+        })
+        .await
+        .unwrap();
+    let mut periods = Vec::new();
+    for copy in copy_ids {
+        let mut start = today - chrono::Duration::days(400 - (rng.next() * 60.0) as i64);
+        while start < today + chrono::Duration::days(300) {
+            let end = start + chrono::Duration::days(2 + (rng.next() * 40.0) as i64);
+            if rng.next() < 0.6 {
+                periods.push((copy, start, end));
+            }
+            start = end + chrono::Duration::days(1 + (rng.next() * 50.0) as i64);
+        }
+    }
+    app.state
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use itinerance::schema::occupations;
+            for (copy, from, to) in periods {
+                diesel::insert_into(occupations::table)
+                    .values((
+                        occupations::copy_id.eq(copy),
+                        occupations::starts_on.eq(from),
+                        occupations::ends_on.eq(to),
+                        occupations::reason.eq("maintenance"),
+                        occupations::active.eq(true),
+                        occupations::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("occupy the copies");
+    let mut dated_found = 0;
+    for round in 0..160 {
+        let filter = random_filter(&mut rng, today);
+        let memory = every_page(&app, &filter, false).await;
+        let scan = every_page(&app, &filter, true).await;
+        assert_eq!(memory, scan, "round {round}: {filter:?}");
+        if filter.available.is_some() && !memory.0.is_empty() {
+            dated_found += 1;
+        }
+        if round % 20 == 19 {
+            let seed = (rng.next() * 1e9) as i64;
+            app.state
+                .run(move |conn| {
+                    use diesel::prelude::*;
+                    use itinerance::schema::{copies, maintenance_records, occupations};
+                    let active: Vec<i64> = occupations::table
+                        .filter(occupations::active.eq(true))
+                        .select(occupations::id)
+                        .order(occupations::id.asc())
+                        .load(conn)?;
+                    let some = |k: i64| active[((seed * (k + 1)) as usize) % active.len()];
+                    diesel::update(occupations::table.find(some(1)))
+                        .set(occupations::active.eq(false))
+                        .execute(conn)?;
+                    diesel::update(occupations::table.find(some(2)))
+                        .set(occupations::ends_on.eq(occupations::starts_on))
+                        .execute(conn)?;
+                    diesel::delete(occupations::table.find(some(3))).execute(conn)?;
+                    let copy_ids: Vec<i64> = copies::table
+                        .select(copies::id)
+                        .order(copies::id.asc())
+                        .load(conn)?;
+                    let copy = |k: i64| copy_ids[((seed * (k + 7)) as usize) % copy_ids.len()];
+                    diesel::update(copies::table.find(copy(1)))
+                        .set(copies::status.eq("maintenance"))
+                        .execute(conn)?;
+                    // An open-ended repair: the copy cannot be lent whatever its status says.
+                    diesel::insert_into(maintenance_records::table)
+                        .values((
+                            maintenance_records::copy_id.eq(copy(3)),
+                            maintenance_records::kind.eq("repair"),
+                            maintenance_records::starts_on.eq(today),
+                            maintenance_records::cost_cents.eq(0),
+                            maintenance_records::notes.eq(""),
+                            maintenance_records::automatic.eq(false),
+                            maintenance_records::created_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    diesel::insert_into(occupations::table)
+                        .values((
+                            occupations::copy_id.eq(copy(2)),
+                            occupations::starts_on.eq(today),
+                            occupations::ends_on.eq(today + chrono::Duration::days(90)),
+                            occupations::reason.eq("maintenance"),
+                            occupations::active.eq(true),
+                            occupations::created_at.eq(now),
+                        ))
+                        .execute(conn)
+                        .or_else(|_| Ok::<usize, diesel::result::Error>(0))?;
+                    Ok(())
+                })
+                .await
+                .expect("change the occupancy");
+        }
+    }
+    assert!(
+        dated_found >= 30,
+        "only {dated_found} dated searches found something"
+    );
+}
+
+/// Issue 28: a dated search on one instance sees at once a booking, its cancellation and a
+/// maintenance made through another instance (the occupancy each instance keeps is brought up to
+/// date from the database's log of changes before every dated search).
+async fn dated_search_sees_every_change_made_through_another_instance(app: TestApp) {
+    use crate::builders::{day, BookingBuilder, Network};
+    let net = Network::new(&app).await;
+    let trunk = ResourceBuilder::trunk("Malle du fleuve")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let other = app.another_instance();
+    let (from, to) = (day(40), day(46));
+    let dated = format!("available_from={from}&available_to={to}&limit=100");
+    let listed = |found: Vec<i64>| found.contains(&trunk.id);
+    assert!(
+        listed(ids(&other, &net.agency, &dated).await),
+        "the trunk is free: warm the other instance"
+    );
+    let booking = BookingBuilder::new(trunk.id, &net.venue, from, to)
+        .status("approved")
+        .build(&app, &net.producer)
+        .await;
+    assert!(
+        !listed(ids(&other, &net.agency, &dated).await),
+        "its only copy was booked through the first instance, yet it is still offered as free"
+    );
+    app.act_ok(
+        &net.venue,
+        crate::builders::id_of(&booking),
+        "cancel",
+        "cancelled",
+    )
+    .await;
+    assert!(
+        listed(ids(&other, &net.agency, &dated).await),
+        "the booking was cancelled, yet the copy is still taken"
+    );
+    let res = app
+        .post(
+            &format!("/api/v1/copies/{}/maintenance", trunk.copies[0]),
+            Some(&net.producer.token),
+            json!({"kind": "cleaning", "starts_on": day(38), "ends_on": day(41)}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert!(
+        !listed(ids(&other, &net.agency, &dated).await),
+        "a copy under maintenance over the dates is offered as free"
+    );
+    drop(other);
+}
+
 on_both_backends!(
+    search_from_memory_agrees_with_a_scan_of_the_database,
+    dated_search_sees_every_change_made_through_another_instance,
     near_sees_every_change_made_through_another_instance,
     repeated_filters_mean_any_of,
     age_is_mapped_to_audiences,

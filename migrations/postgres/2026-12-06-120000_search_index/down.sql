@@ -1,0 +1,10 @@
+DROP TRIGGER resource_audiences_search ON resource_audiences;
+DROP TRIGGER resource_themes_search ON resource_themes;
+DROP TRIGGER resources_search_update ON resources;
+DROP TRIGGER resources_search_insert ON resources;
+DROP TRIGGER maintenance_search_update ON maintenance_records;
+DROP TRIGGER maintenance_search_insert_delete ON maintenance_records;
+DROP TRIGGER copies_search_lendable ON copies;
+DROP TRIGGER occupations_log_change ON occupations;
+DROP FUNCTION log_occupation_change();
+DROP TABLE occupation_changes;

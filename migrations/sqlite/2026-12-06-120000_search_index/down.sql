@@ -1,0 +1,16 @@
+DROP TRIGGER resource_audiences_search_delete;
+DROP TRIGGER resource_audiences_search_update;
+DROP TRIGGER resource_audiences_search_insert;
+DROP TRIGGER resource_themes_search_delete;
+DROP TRIGGER resource_themes_search_update;
+DROP TRIGGER resource_themes_search_insert;
+DROP TRIGGER resources_search_update;
+DROP TRIGGER resources_search_insert;
+DROP TRIGGER maintenance_search_update;
+DROP TRIGGER maintenance_search_delete;
+DROP TRIGGER maintenance_search_insert;
+DROP TRIGGER copies_search_lendable;
+DROP TRIGGER occupations_log_delete;
+DROP TRIGGER occupations_log_update;
+DROP TRIGGER occupations_log_insert;
+DROP TABLE occupation_changes;
