@@ -76,6 +76,10 @@ impl SearchFacts {
         mut copies: Vec<CopyFacts>,
     ) -> SearchFacts {
         resources.sort_by_key(|r| r.0);
+        // Sorted like the store's extras, which the page shows in the same order.
+        let (mut themes, mut audiences) = (themes, audiences);
+        themes.sort();
+        audiences.sort();
         let mut themes_of: HashMap<i64, Vec<String>> = HashMap::new();
         for (id, theme) in themes {
             themes_of.entry(id).or_default().push(theme);
@@ -133,6 +137,21 @@ impl SearchFacts {
             .binary_search_by_key(&id, |r| r.id)
             .ok()
             .map(|i| &self.resources[i])
+    }
+
+    /// The themes, audiences and number of copies in service of these live resources, as the
+    /// store's [`super::store::load_extras`] reads them: a page of search results costs no query
+    /// for them.
+    pub fn extras(&self, ids: &[i64]) -> super::store::ResourceExtras {
+        let mut extras = super::store::ResourceExtras::default();
+        for r in ids.iter().filter_map(|&id| self.resource(id)) {
+            extras.themes.insert(r.id, r.themes.clone());
+            extras.audiences.insert(r.id, r.audiences.clone());
+            extras
+                .copies_in_service
+                .insert(r.id, self.copies_of(r).len() as i64);
+        }
+        extras
     }
 
     /// The copies in service of a resource.

@@ -478,13 +478,28 @@ pub struct SearchPage {
     /// In a proximity search that finds nothing within its radius: the nearest resource
     /// matching the other filters, however far, with its distance in km.
     pub nearest_beyond: Option<(ResourceRow, f64)>,
+    /// Themes, audiences and copy counts of the rows and of `nearest_beyond`, when the search
+    /// had them in memory.
+    pub extras: Option<store::ResourceExtras>,
 }
 
 /// One page of matching resources, their total, and the distance of each when searching near
 /// a point, a commune or a venue: the filters and the dates answered from memory
 /// ([`super::index`], brought up to date from the database first), then the page's rows read.
 pub fn search(conn: &mut DbConnection, filter: &SearchFilter) -> Result<SearchPage> {
-    paged(conn, filter, found_in_memory)
+    let (epoch, version) = store::positions_version(conn)?;
+    let facts = index::facts(&epoch, version, || store::load_search_facts(conn))?;
+    let mut page = paged(conn, filter, |conn, filter, near| {
+        found_in_memory(conn, filter, near, (&epoch, version), &facts)
+    })?;
+    let shown: Vec<i64> = page
+        .rows
+        .iter()
+        .map(|(r, _)| r.id)
+        .chain(page.nearest_beyond.iter().map(|(r, _)| r.id))
+        .collect();
+    page.extras = Some(facts.extras(&shown));
+    Ok(page)
 }
 
 /// The same search answered by scanning the database (every matching resource, every copy,
@@ -495,10 +510,14 @@ pub fn search_by_scan(conn: &mut DbConnection, filter: &SearchFilter) -> Result<
 
 /// Every resource a search finds (all pages, unordered), each with its distance in km when
 /// searching near a point.
-type Finder =
-    fn(&mut DbConnection, &SearchFilter, Option<(LatLon, f64)>) -> Result<Vec<(i64, Option<f64>)>>;
+type Found = Result<Vec<(i64, Option<f64>)>>;
 
-fn paged(conn: &mut DbConnection, filter: &SearchFilter, find: Finder) -> Result<SearchPage> {
+/// A page of the search, from what `find` finds.
+fn paged(
+    conn: &mut DbConnection,
+    filter: &SearchFilter,
+    mut find: impl FnMut(&mut DbConnection, &SearchFilter, Option<(LatLon, f64)>) -> Found,
+) -> Result<SearchPage> {
     match &filter.origin {
         None => {
             let after = match filter.cursor {
@@ -579,6 +598,7 @@ fn page_by_id(
         next,
         total,
         nearest_beyond: None,
+        extras: None,
     })
 }
 
@@ -620,6 +640,7 @@ fn page_by_distance(
         next,
         total,
         nearest_beyond: None,
+        extras: None,
     })
 }
 
@@ -630,13 +651,13 @@ fn found_in_memory(
     conn: &mut DbConnection,
     filter: &SearchFilter,
     near: Option<(LatLon, f64)>,
-) -> Result<Vec<(i64, Option<f64>)>> {
-    let (epoch, version) = store::positions_version(conn)?;
-    let facts = index::facts(&epoch, version, || store::load_search_facts(conn))?;
+    (epoch, version): (&str, i64),
+    facts: &index::SearchFacts,
+) -> Found {
     match (filter.available, near) {
         (None, None) => Ok(facts.matching(filter).map(|r| (r.id, None)).collect()),
         (None, Some((point, radius_km))) => {
-            let positions = positions::current(&epoch, version, || store::load_positions(conn))?;
+            let positions = positions::current(epoch, version, || store::load_positions(conn))?;
             let mut within = positions.within(point, radius_km);
             if filter.narrows_resources() {
                 within.retain(|&(id, _)| facts.resource(id).is_some_and(|r| r.matches(filter)));
@@ -644,7 +665,7 @@ fn found_in_memory(
             Ok(within.into_iter().map(|(id, d)| (id, Some(d))).collect())
         }
         (Some(dates), near) => index::with_occupancy(
-            &epoch,
+            epoch,
             |cursor| occupancy_update(conn, cursor),
             |occupancy| {
                 facts
@@ -696,7 +717,7 @@ fn found_by_scan(
     conn: &mut DbConnection,
     filter: &SearchFilter,
     near: Option<(LatLon, f64)>,
-) -> Result<Vec<(i64, Option<f64>)>> {
+) -> Found {
     let mut ids: Vec<i64> =
         with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
             .select(resources::id)

@@ -139,6 +139,14 @@ fn present(
 ) -> Result<Vec<Resource>> {
     let ids: Vec<i64> = rows.iter().map(|(r, _)| r.id).collect();
     let mut extras = store::load_extras(conn, &ids)?;
+    present_with(rows, &mut extras)
+}
+
+/// [`present`] with the themes, audiences and copy counts already at hand.
+fn present_with(
+    rows: Vec<(ResourceRow, Option<f64>)>,
+    extras: &mut store::ResourceExtras,
+) -> Result<Vec<Resource>> {
     rows.into_iter()
         .map(|(row, distance)| {
             let themes = extras
@@ -445,12 +453,17 @@ pub fn prune_search_log(conn: &mut DbConnection) -> Result<usize> {
 /// user's venue, see [`SearchFilter::near_venue`]).
 pub fn search_resources(conn: &mut DbConnection, filter: &SearchFilter) -> Result<ResourcePage> {
     let page = search::search(conn, filter)?;
+    let mut extras = page.extras;
+    let mut show = |conn: &mut DbConnection, rows| match extras.as_mut() {
+        Some(extras) => present_with(rows, extras),
+        None => present(conn, rows),
+    };
     let nearest_beyond = match page.nearest_beyond {
         None => None,
-        Some((row, d)) => present(conn, vec![(row, Some(d))])?.pop(),
+        Some((row, d)) => show(conn, vec![(row, Some(d))])?.pop(),
     };
     Ok(ResourcePage {
-        items: present(conn, page.rows)?,
+        items: show(conn, page.rows)?,
         next_cursor: page.next.map(|c| c.encode()),
         total: page.total,
         nearest_beyond,

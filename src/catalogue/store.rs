@@ -262,6 +262,7 @@ pub fn soft_delete_resource(
 }
 
 /// Themes, audiences and copies in service of the given resources, keyed by resource id.
+#[derive(Debug, Default, PartialEq)]
 pub struct ResourceExtras {
     pub themes: HashMap<i64, Vec<String>>,
     pub audiences: HashMap<i64, Vec<String>>,

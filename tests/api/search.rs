@@ -662,6 +662,28 @@ async fn every_page(
                 } else {
                     search::search(conn, &filter)?
                 };
+                if let Some(extras) = &page.extras {
+                    // Themes, audiences and copy counts from memory are the store's.
+                    let shown: Vec<i64> = page.rows.iter().map(|(r, _)| r.id).collect();
+                    let stored = itinerance::catalogue::store::load_extras(conn, &shown)?;
+                    for id in &shown {
+                        assert_eq!(
+                            extras.themes.get(id),
+                            stored.themes.get(id),
+                            "themes of {id}"
+                        );
+                        assert_eq!(
+                            extras.audiences.get(id),
+                            stored.audiences.get(id),
+                            "audiences of {id}"
+                        );
+                        assert_eq!(
+                            extras.copies_in_service.get(id).copied().unwrap_or(0),
+                            stored.copies_in_service.get(id).copied().unwrap_or(0),
+                            "copies of {id}"
+                        );
+                    }
+                }
                 pages.0.extend(page.rows.iter().map(|(r, d)| (r.id, *d)));
                 pages.1.push(page.total);
                 pages.2.push(page.next.map(|c| c.encode()));
