@@ -456,8 +456,9 @@ async fn find_batches_answer_as_the_one_by_one_path(app: TestApp) {
                 .limit(12)
                 .load(conn)?;
             assert_eq!(ids.len(), 12);
-            // Loans in the window (several on the first resources: each takes a copy), and a
-            // retired copy: no free days, and no depot for the transport.
+            // Loans in the window (several on the first resources: each takes a copy), and
+            // retired copies (all of one resource, all but the first of another): no free days,
+            // no depot to leave from.
             let now = Utc::now().naive_utc();
             for (k, id) in ids.iter().take(6).enumerate() {
                 for n in 0..3 {
@@ -476,12 +477,14 @@ async fn find_batches_answer_as_the_one_by_one_path(app: TestApp) {
                     }
                 }
             }
-            let retired: i64 = copies::table
-                .filter(copies::resource_id.eq(ids[7]))
+            let retired: Vec<i64> = copies::table
+                .filter(copies::resource_id.eq_any([ids[7], ids[8]]))
                 .select(copies::id)
                 .order(copies::id.asc())
-                .first(conn)?;
-            itinerance::catalogue::store::retire(conn, retired, "usé", now)?;
+                .load(conn)?;
+            for copy in retired.iter().skip(1) {
+                itinerance::catalogue::store::retire(conn, *copy, "usé", now)?;
+            }
 
             let mut asked = ids.clone();
             asked.push(999_999);
