@@ -566,13 +566,15 @@ pub fn resource_terms(
     if resource_ids.is_empty() {
         return Ok(terms);
     }
-    let rows: Vec<(
+    // (resource, producer, tariff, a copy's status, its depot's position)
+    type Row = (
         i64,
         i64,
         Option<(i64, i64, i64)>,
         Option<CopyStatus>,
         Option<(f64, f64)>,
-    )> = resources::table
+    );
+    let rows: Vec<Row> = resources::table
         .left_join(tariffs::table.on(tariffs::resource_id.eq(resources::id)))
         .left_join(copies::table.on(copies::resource_id.eq(resources::id)))
         .left_join(communes::table.on(communes::insee_code.eq(copies::home_commune_insee)))
