@@ -112,14 +112,8 @@ pub fn pricing_facts(
     else {
         return Ok(None);
     };
-    if kind != OrgKind::Venue.as_str() {
+    let Some(venue) = venue_facts((kind, venue_type, lat, lon, population, epci_siren)) else {
         return Ok(None);
-    }
-    let venue = VenueFacts {
-        class: CommuneClass::of_population(i64::from(population)),
-        epci_siren,
-        venue_type: venue_type.and_then(|t| t.parse().ok()),
-        position: LatLon { lat, lon },
     };
     Ok(Some(Facts {
         venue,
@@ -129,6 +123,18 @@ pub fn pricing_facts(
         programs,
         stays,
     }))
+}
+
+/// What pricing knows of an organisation, `None` when it is not a venue (it borrows nothing).
+fn venue_facts(
+    (kind, venue_type, lat, lon, population, epci_siren): store::VenueRow,
+) -> Option<VenueFacts> {
+    (kind == OrgKind::Venue.as_str()).then(|| VenueFacts {
+        class: CommuneClass::of_population(i64::from(population)),
+        epci_siren,
+        venue_type: venue_type.and_then(|t| t.parse().ok()),
+        position: LatLon { lat, lon },
+    })
 }
 
 /// Whether a programme's lists admit the venue (dates are checked by the query).
@@ -506,37 +512,16 @@ pub fn preview(
 ) -> Result<Quote> {
     let resource = catalogue::find_live_resource(conn, resource_id)?
         .ok_or_else(|| Error::NotFound(format!("resource {resource_id}")))?;
-    let venue_id = match (query.venue_id, p.kind) {
-        (Some(id), _) => id,
-        (None, OrgKind::Venue) => p.organization_id,
-        (None, _) => return Err(Error::invalid("venue_id", "name the borrowing venue")),
-    };
-    let mut v = Validator::new();
-    v.check(
-        query.ends_on >= query.starts_on,
-        "ends_on",
-        "must not be before starts_on",
-    );
-    v.check(
-        (query.ends_on - query.starts_on).num_days() < 366,
-        "ends_on",
-        "a loan lasts less than a year",
-    );
-    v.finish()?;
+    let venue_id = borrowing_venue(p, query.venue_id)?;
+    check_preview_days(query.starts_on, query.ends_on)?;
     crate::access::policy::read_quote(p, venue_id, resource.producer_id)?;
     let facts = pricing_facts(conn, venue_id, resource_id, None, query.starts_on, None)?
-        .ok_or_else(|| Error::invalid("venue_id", "not a venue"))?;
-    let venue = &facts.venue;
-    let nearest_depot_km = catalogue::copies_with_depot(conn, resource_id)?
+        .ok_or_else(not_a_venue)?;
+    let depots = catalogue::copies_with_depot(conn, resource_id)?
         .into_iter()
         .filter(|(copy, _, _)| copy.status != CopyStatus::Retired)
-        .map(|(_, lat, lon)| {
-            billing
-                .provider
-                .estimate_km(LatLon { lat, lon }, venue.position)
-        })
-        .min_by(f64::total_cmp);
-    let transport_cost = nearest_depot_km.map_or(0, |km| 2 * billing.costs.cost_cents(km));
+        .map(|(_, lat, lon)| (lat, lon));
+    let transport_cost = preview_transport_cost(billing, depots, facts.venue.position);
     let loan = Loan {
         resource_id,
         venue_id,
@@ -545,4 +530,122 @@ pub fn preview(
     };
     let priced = price_live(&loan, &facts, transport_cost)?;
     Ok(quote_of(None, &loan, &priced, &[]))
+}
+
+/// One resource and its days in [`previews`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreviewAsk {
+    pub resource_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// [`preview`] of several resources for one venue (`venue_id`, else the caller's own), in the
+/// order asked: a list of results shows each one's price without a round of queries per result.
+/// What the previews share (the venue, the policy, the programmes) is read once, the resources'
+/// tariffs and depots together: two queries in all. The same errors as [`preview`].
+pub fn previews(
+    conn: &mut DbConnection,
+    billing: &LoanBilling,
+    p: &Principal,
+    venue_id: Option<i64>,
+    asks: &[PreviewAsk],
+) -> Result<Vec<Quote>> {
+    let (Some(first), Some(last)) = (
+        asks.iter().map(|a| a.starts_on).min(),
+        asks.iter().map(|a| a.starts_on).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<i64> = asks.iter().map(|a| a.resource_id).collect();
+    let resources = store::resource_terms(conn, &ids)?;
+    // Checked ask by ask in the order `preview` checks one.
+    let mut borrower = None;
+    for ask in asks {
+        let resource = resources
+            .get(&ask.resource_id)
+            .ok_or_else(|| Error::NotFound(format!("resource {}", ask.resource_id)))?;
+        let venue_id = match borrower {
+            Some(id) => id,
+            None => *borrower.insert(borrowing_venue(p, venue_id)?),
+        };
+        check_preview_days(ask.starts_on, ask.ends_on)?;
+        crate::access::policy::read_quote(p, venue_id, resource.producer_id)?;
+    }
+    let venue_id = borrower.ok_or_else(|| Error::Internal("previews without asks".into()))?;
+    let (venue, policy, programs) = store::venue_terms(conn, venue_id, first, last)?
+        .and_then(|(venue, policy, programs)| Some((venue_facts(venue)?, policy, programs)))
+        .ok_or_else(not_a_venue)?;
+    asks.iter()
+        .map(|ask| {
+            let resource = resources
+                .get(&ask.resource_id)
+                .ok_or_else(|| Error::NotFound(format!("resource {}", ask.resource_id)))?;
+            let facts = Facts {
+                venue: venue.clone(),
+                policy,
+                tariff: resource.tariff.unwrap_or_default(),
+                depot: None,
+                // Those valid on the first day of use, as `pricing_facts` reads them.
+                programs: programs
+                    .iter()
+                    .filter(|pr| pr.valid_from <= ask.starts_on && pr.valid_to >= ask.starts_on)
+                    .cloned()
+                    .collect(),
+                stays: None,
+            };
+            let transport_cost =
+                preview_transport_cost(billing, resource.depots.iter().copied(), venue.position);
+            let loan = Loan {
+                resource_id: ask.resource_id,
+                venue_id,
+                starts_on: ask.starts_on,
+                ends_on: ask.ends_on,
+            };
+            let priced = price_live(&loan, &facts, transport_cost)?;
+            Ok(quote_of(None, &loan, &priced, &[]))
+        })
+        .collect()
+}
+
+/// The venue a preview is for: the one named, else the caller's own if it is a venue.
+fn borrowing_venue(p: &Principal, venue_id: Option<i64>) -> Result<i64> {
+    match (venue_id, p.kind) {
+        (Some(id), _) => Ok(id),
+        (None, OrgKind::Venue) => Ok(p.organization_id),
+        (None, _) => Err(Error::invalid("venue_id", "name the borrowing venue")),
+    }
+}
+
+/// The days a preview may price: the last not before the first, less than a year.
+fn check_preview_days(starts_on: NaiveDate, ends_on: NaiveDate) -> Result<()> {
+    let mut v = Validator::new();
+    v.check(
+        ends_on >= starts_on,
+        "ends_on",
+        "must not be before starts_on",
+    );
+    v.check(
+        (ends_on - starts_on).num_days() < 366,
+        "ends_on",
+        "a loan lasts less than a year",
+    );
+    v.finish()
+}
+
+fn not_a_venue() -> Error {
+    Error::invalid("venue_id", "not a venue")
+}
+
+/// A preview's transport: an outbound and a return leg from the nearest depot (by the road
+/// estimate) of the copies offered, nothing when there is none.
+fn preview_transport_cost(
+    billing: &LoanBilling,
+    depots: impl Iterator<Item = (f64, f64)>,
+    venue: LatLon,
+) -> i64 {
+    depots
+        .map(|(lat, lon)| billing.provider.estimate_km(LatLon { lat, lon }, venue))
+        .min_by(f64::total_cmp)
+        .map_or(0, |km| 2 * billing.costs.cost_cents(km))
 }

@@ -504,6 +504,114 @@ pub fn pricing_facts(
         }))
 }
 
+/// What a venue's previews of several resources share, in one query: the venue's kind, type,
+/// position, population and EPCI (as [`pricing_facts`] reads them), the policy in force, and the
+/// programmes valid on some day of `[first, last]` (by id: each preview keeps those valid on its
+/// own first day). `None` when there is no such organisation.
+pub fn venue_terms(
+    conn: &mut DbConnection,
+    venue_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> QueryResult<Option<(VenueRow, PricingPolicy, Vec<ProgramRow>)>> {
+    use crate::schema::{communes, organizations};
+    let rows: Vec<(VenueRow, PolicyRow, Option<ProgramRow>)> = organizations::table
+        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
+        .inner_join(pricing_policy::table.on(pricing_policy::id.eq(1)))
+        .left_join(
+            subsidy_programs::table.on(subsidy_programs::valid_from
+                .le(last)
+                .and(subsidy_programs::valid_to.ge(first))),
+        )
+        .filter(organizations::id.eq(venue_id))
+        .select((
+            (
+                organizations::kind,
+                organizations::venue_type,
+                organizations::latitude,
+                organizations::longitude,
+                communes::population,
+                communes::epci_siren,
+            ),
+            POLICY_COLUMNS,
+            subsidy_programs::all_columns.nullable(),
+        ))
+        .order(subsidy_programs::id.asc())
+        .load(conn)?;
+    let programs = rows.iter().filter_map(|r| r.2.clone()).collect();
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|(venue, policy, _)| (venue, policy_of(policy), programs)))
+}
+
+/// What a preview reads of one resource: its producer, its tariff if set, and the depot
+/// positions (latitude, longitude) of its copies that are not retired.
+#[derive(Debug, Clone)]
+pub struct ResourceTerms {
+    pub producer_id: i64,
+    pub tariff: Option<Tariff>,
+    pub depots: Vec<(f64, f64)>,
+}
+
+/// [`ResourceTerms`] of the live resources among `resource_ids`, in one query (a list of
+/// results prices each of them).
+pub fn resource_terms(
+    conn: &mut DbConnection,
+    resource_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, ResourceTerms>> {
+    use crate::catalogue::model::CopyStatus;
+    use crate::schema::{communes, copies, resources};
+    let mut terms = std::collections::HashMap::new();
+    if resource_ids.is_empty() {
+        return Ok(terms);
+    }
+    // (resource, producer, tariff, a copy's status, its depot's position)
+    type Row = (
+        i64,
+        i64,
+        Option<(i64, i64, i64)>,
+        Option<CopyStatus>,
+        Option<(f64, f64)>,
+    );
+    let rows: Vec<Row> = resources::table
+        .left_join(tariffs::table.on(tariffs::resource_id.eq(resources::id)))
+        .left_join(copies::table.on(copies::resource_id.eq(resources::id)))
+        .left_join(communes::table.on(communes::insee_code.eq(copies::home_commune_insee)))
+        .filter(resources::id.eq_any(resource_ids))
+        .filter(resources::deleted_at.is_null())
+        .select((
+            resources::id,
+            resources::producer_id,
+            (
+                tariffs::per_loan_cents,
+                tariffs::per_week_cents,
+                tariffs::deposit_cents,
+            )
+                .nullable(),
+            copies::status.nullable(),
+            (communes::latitude, communes::longitude).nullable(),
+        ))
+        .load(conn)?;
+    for (id, producer_id, tariff, status, depot) in rows {
+        let entry = terms.entry(id).or_insert_with(|| ResourceTerms {
+            producer_id,
+            tariff: tariff.map(|(per_loan_cents, per_week_cents, deposit_cents)| Tariff {
+                per_loan_cents,
+                per_week_cents,
+                deposit_cents,
+            }),
+            depots: Vec::new(),
+        });
+        if let (Some(status), Some(depot)) = (status, depot) {
+            if status != CopyStatus::Retired {
+                entry.depots.push(depot);
+            }
+        }
+    }
+    Ok(terms)
+}
+
 /// What [`pricing_facts`] read.
 #[derive(Debug, Clone)]
 pub struct PricingRow {

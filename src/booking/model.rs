@@ -531,6 +531,19 @@ pub struct Availability {
     pub copies: Vec<CopyAvailability>,
 }
 
+impl Availability {
+    /// The earliest free period of a whole week or more, of any copy, as (first, last day): what
+    /// a list of resources offers as "free from": a loan lasts at least a week in practice.
+    pub fn first_free_week(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.copies
+            .iter()
+            .flat_map(|c| c.free.iter())
+            .filter(|f| (f.to - f.from).num_days() >= 6)
+            .map(|f| (f.from, f.to))
+            .min()
+    }
+}
+
 crate::stored_enum! {
     /// State of a waitlist entry.
     pub enum WaitlistStatus {

@@ -364,6 +364,28 @@ pub fn list_copies(conn: &mut DbConnection, resource_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
+/// The live resources among `resource_ids`, and their copies by resource and id, in two queries
+/// whatever their number: what a list of results needs to show each one's free days.
+pub fn copies_of_live(
+    conn: &mut DbConnection,
+    resource_ids: &[i64],
+) -> QueryResult<(Vec<i64>, Vec<CopyRow>)> {
+    if resource_ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let live = resources::table
+        .filter(resources::id.eq_any(resource_ids))
+        .filter(resources::deleted_at.is_null())
+        .select(resources::id)
+        .load(conn)?;
+    let copies = copies::table
+        .filter(copies::resource_id.eq_any(&live))
+        .select(CopyRow::as_select())
+        .order((copies::resource_id.asc(), copies::id.asc()))
+        .load(conn)?;
+    Ok((live, copies))
+}
+
 /// The copies of a resource with the coordinates of their depot commune.
 pub fn copies_with_depot(
     conn: &mut DbConnection,

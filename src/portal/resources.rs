@@ -1,6 +1,8 @@
 //! Finding a resource near my venue, its page with my quote and free dates, and the request
 //! (booked once per form, whatever the number of clicks: the form carries an idempotency key).
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -14,6 +16,7 @@ use crate::access::Principal;
 use crate::auth::apikey;
 use crate::auth::browser::BrowserSession;
 use crate::billing::model::QuoteQuery;
+use crate::billing::quote::PreviewAsk;
 use crate::billing::{quote, LoanBilling};
 use crate::booking::model::{Alternative, NewBooking};
 use crate::booking::service as bookings;
@@ -100,85 +103,86 @@ const RADII: [(&str, &str); 6] = [
     ("1000", ""),
 ];
 
-/// The first free days (from two weeks ahead, over four months) of a resource, as a phrase.
-fn first_free(
-    conn: &mut DbConnection,
-    resource_id: i64,
-    today: NaiveDate,
-) -> crate::error::Result<Option<(NaiveDate, NaiveDate)>> {
+/// Where a result's free week is looked for: from two weeks ahead, over four months.
+fn free_week_window(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     let from = today + Duration::days(14);
-    let a = bookings::availability(conn, resource_id, from, from + Duration::days(120))?;
-    Ok(a.copies
-        .iter()
-        .flat_map(|c| c.free.iter())
-        .filter(|f| (f.to - f.from).num_days() >= 6)
-        .map(|f| (f.from, f.to))
-        .min())
+    (from, from + Duration::days(120))
 }
 
-/// What a result shows beyond the catalogue: my price (for the chosen dates, else a week from
-/// the first free day) and the free dates.
-fn present(
+/// What the results show beyond the catalogue, for all of them at once (a few queries, not a
+/// few per result): each one's first free week, and my price for the chosen dates, else for a
+/// week from that first free day. `None` as the price: no dates and no free week.
+#[allow(clippy::type_complexity)]
+fn prices_and_free_weeks(
     conn: &mut DbConnection,
-    lang: Lang,
     billing: &LoanBilling,
     p: &Principal,
-    r: &Resource,
+    list: &[&Resource],
     dates: Option<(NaiveDate, NaiveDate)>,
     today: NaiveDate,
-) -> crate::error::Result<Found> {
+) -> crate::error::Result<HashMap<i64, (Option<i64>, Option<(NaiveDate, NaiveDate)>)>> {
+    let ids: Vec<i64> = list.iter().map(|r| r.id).collect();
+    // Chosen dates: the results say "free on your dates" (the search kept only those).
+    let free: HashMap<i64, (NaiveDate, NaiveDate)> = match dates {
+        Some(_) => HashMap::new(),
+        None => {
+            let (from, to) = free_week_window(today);
+            bookings::availabilities(conn, &ids, from, to)?
+                .iter()
+                .filter_map(|a| Some((a.resource_id, a.first_free_week()?)))
+                .collect()
+        }
+    };
+    let asks: Vec<PreviewAsk> = ids
+        .iter()
+        .filter_map(|id| {
+            let (starts_on, ends_on) = match (dates, free.get(id)) {
+                (Some(d), _) => d,
+                (None, Some((from, _))) => (*from, *from + Duration::days(6)),
+                (None, None) => return None,
+            };
+            Some(PreviewAsk {
+                resource_id: *id,
+                starts_on,
+                ends_on,
+            })
+        })
+        .collect();
+    let prices: HashMap<i64, i64> = quote::previews(conn, billing, p, None, &asks)?
+        .into_iter()
+        .map(|q| (q.resource_id, q.total_cents))
+        .collect();
+    Ok(ids
+        .iter()
+        .map(|id| (*id, (prices.get(id).copied(), free.get(id).copied())))
+        .collect())
+}
+
+/// A result as shown: the catalogue's words, my price (for the chosen dates, else a week from
+/// the first free day) and the free dates.
+fn present(
+    lang: Lang,
+    r: &Resource,
+    dates: Option<(NaiveDate, NaiveDate)>,
+    (price_cents, free): (Option<i64>, Option<(NaiveDate, NaiveDate)>),
+) -> Found {
     let t = lang.t();
-    let free = first_free(conn, r.id, today)?;
-    let (price, free_text) = match (dates, free) {
-        (Some((from, to)), _) => {
-            let q = quote::preview(
-                conn,
-                billing,
-                p,
-                r.id,
-                &QuoteQuery {
-                    venue_id: None,
-                    starts_on: from,
-                    ends_on: to,
-                },
-            )?;
-            (
-                format!(
-                    "{} {}",
-                    crate::page::euros(q.total_cents),
-                    t.find_for_your_dates
-                ),
-                t.find_free_on_your_dates.to_string(),
-            )
-        }
-        (None, Some((from, to))) => {
-            let q = quote::preview(
-                conn,
-                billing,
-                p,
-                r.id,
-                &QuoteQuery {
-                    venue_id: None,
-                    starts_on: from,
-                    ends_on: from + Duration::days(6),
-                },
-            )?;
-            (
-                format!(
-                    "{} {}",
-                    crate::page::euros(q.total_cents),
-                    t.find_for_a_week
-                ),
-                format!("{} {}", t.find_free, lang.period(from, to)),
-            )
-        }
-        (None, None) => (
+    let (price, free_text) = match (dates, free, price_cents) {
+        (Some(_), _, Some(cents)) => (
+            format!("{} {}", crate::page::euros(cents), t.find_for_your_dates),
+            t.find_free_on_your_dates.to_string(),
+        ),
+        (None, Some((from, to)), Some(cents)) => (
+            format!("{} {}", crate::page::euros(cents), t.find_for_a_week),
+            format!("{} {}", t.find_free, lang.period(from, to)),
+        ),
+        _ => (
             t.find_price_by_dates.to_string(),
             t.find_no_free_week.to_string(),
         ),
     };
     let summary: String = r.description.chars().take(220).collect();
-    Ok(Found {
+    Found {
         id: r.id,
         title: r.title.clone(),
         kind: words::kind(lang, r.kind),
@@ -196,7 +200,7 @@ fn present(
         distance: r.distance_km.map(words::km).unwrap_or_default(),
         price,
         free: free_text,
-    })
+    }
 }
 
 /// The checked values of a checkbox group that belong to a vocabulary (an unknown value, from
@@ -293,15 +297,22 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
             .run(move |conn| {
                 let today = clock.today();
                 let page = catalogue::search_resources(conn, &SearchFilter::from_params(params)?)?;
-                let show = |conn: &mut DbConnection, list: &[Resource]| {
-                    list.iter()
-                        .map(|r| present(conn, lang, &billing, &p, r, dates, today))
-                        .collect::<crate::error::Result<Vec<_>>>()
+                let all: Vec<&Resource> = page
+                    .items
+                    .iter()
+                    .chain(page.nearest_beyond.iter())
+                    .collect();
+                let extras = prices_and_free_weeks(conn, &billing, &p, &all, dates, today)?;
+                let show = |list: &mut dyn Iterator<Item = &Resource>| {
+                    list.map(|r| {
+                        let extra = extras.get(&r.id).copied().unwrap_or_default();
+                        present(lang, r, dates, extra)
+                    })
+                    .collect::<Vec<_>>()
                 };
-                let beyond: Vec<Resource> = page.nearest_beyond.iter().cloned().collect();
                 Ok(FoundPage {
-                    results: show(conn, &page.items)?,
-                    beyond: show(conn, &beyond)?,
+                    results: show(&mut page.items.iter()),
+                    beyond: show(&mut page.nearest_beyond.iter()),
                     total: page.total,
                     next_cursor: page.next_cursor,
                 })

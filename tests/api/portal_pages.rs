@@ -404,7 +404,183 @@ async fn the_resource_calendar_shows_my_zone_s_school_holidays(app: TestApp) {
     assert!(!page.text.contains("(zone A)"), "{}", page.text);
 }
 
+/// The find page's batches answer as the one-by-one path, on the demo network with loans booked
+/// in the window and a copy retired: `bookings::availabilities` gives each resource's
+/// `availability` (so each one's first free week), and `quote::previews` each `quote::preview`
+/// (the same days for all, a week from each one's first free day, first days on either side of
+/// the end of the demo's subsidy programmes); a resource that is not there is refused alike.
+async fn find_batches_answer_as_the_one_by_one_path(app: TestApp) {
+    use chrono::{Duration, Utc};
+    use itinerance::access::Principal;
+    use itinerance::billing::model::QuoteQuery;
+    use itinerance::billing::quote::{self, PreviewAsk};
+    use itinerance::billing::LoanBilling;
+    use itinerance::booking::model::NewBooking;
+    use itinerance::booking::service as bookings;
+    use itinerance::organization::{OrgKind, Role};
+    use serde_json::to_value;
+
+    let billing = LoanBilling::from_config(&app.state.config);
+    let money = LoanBilling::from_config(&app.state.config);
+    app.state
+        .run(move |conn| {
+            let now = Utc::now().naive_utc();
+            itinerance::demo::load(conn, now)?;
+            // Tariffs, the policy, the subsidy programmes and past loans.
+            itinerance::demo::billing::load(conn, &money, now)
+        })
+        .await
+        .expect("demo network and its money");
+    let token = app
+        .login("point-lecture@demo.itinerance.fr", "demo-itinerance")
+        .await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    let venue = Principal {
+        user_id: me.body["user"]["id"].as_i64(),
+        api_key_id: None,
+        organization_id: me.body["organization"]["id"].as_i64().expect("venue id"),
+        kind: OrgKind::Venue,
+        role: Role::Admin,
+    };
+    let settings = app.state.booking_settings();
+    let today = Utc::now().date_naive();
+    let (from, to) = (today + Duration::days(14), today + Duration::days(134));
+    app.state
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use itinerance::schema::{copies, resources};
+            let ids: Vec<i64> = resources::table
+                .select(resources::id)
+                .order(resources::id.asc())
+                .limit(12)
+                .load(conn)?;
+            assert_eq!(ids.len(), 12);
+            // Loans in the window (several on the first resources: each takes a copy), and
+            // retired copies (all of one resource, all but the first of another): no free days,
+            // no depot to leave from.
+            let now = Utc::now().naive_utc();
+            for (k, id) in ids.iter().take(6).enumerate() {
+                for n in 0..3 {
+                    let starts_on = from + Duration::days(5 * k as i64 + 2 * n);
+                    let new = NewBooking {
+                        resource_id: *id,
+                        venue_id: venue.organization_id,
+                        starts_on,
+                        ends_on: starts_on + Duration::days(9),
+                        copy_id: None,
+                    };
+                    // Every copy taken already: the rest of the window stays as it is.
+                    match bookings::request(conn, &venue, &settings, &new, now) {
+                        Ok(_) | Err(itinerance::error::Error::Conflict { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            let retired: Vec<i64> = copies::table
+                .filter(copies::resource_id.eq_any([ids[7], ids[8]]))
+                .select(copies::id)
+                .order(copies::id.asc())
+                .load(conn)?;
+            for copy in retired.iter().skip(1) {
+                itinerance::catalogue::store::retire(conn, *copy, "usé", now)?;
+            }
+
+            let mut asked = ids.clone();
+            asked.push(999_999);
+            let batch = bookings::availabilities(conn, &asked, from, to)?;
+            assert_eq!(batch.len(), ids.len(), "the missing resource is left out");
+            let mut weeks = Vec::new();
+            for (one, id) in batch.iter().zip(&ids) {
+                let single = bookings::availability(conn, *id, from, to)?;
+                assert_eq!(
+                    to_value(one).expect("json"),
+                    to_value(&single).expect("json"),
+                    "resource {id}"
+                );
+                weeks.push(single.first_free_week());
+            }
+            assert!(
+                weeks.iter().flatten().any(|(f, _)| *f > from),
+                "the loans move some first free week: {weeks:?}"
+            );
+
+            // Previews: a week from each first free day, the same days for all, and first days
+            // on either side of the programmes' end (400 days ahead in the demo).
+            let mut asks = Vec::new();
+            for (id, week) in ids.iter().zip(&weeks) {
+                let starts_on = week.map_or(from, |w| w.0);
+                for (s, e) in [
+                    (starts_on, starts_on + Duration::days(6)),
+                    (from, from + Duration::days(20)),
+                    (today + Duration::days(398), today + Duration::days(405)),
+                    (today + Duration::days(402), today + Duration::days(409)),
+                ] {
+                    asks.push(PreviewAsk {
+                        resource_id: *id,
+                        starts_on: s,
+                        ends_on: e,
+                    });
+                }
+            }
+            let quotes = quote::previews(conn, &billing, &venue, None, &asks)?;
+            assert_eq!(quotes.len(), asks.len());
+            let mut subsidised = 0;
+            for (q, ask) in quotes.iter().zip(&asks) {
+                let single = quote::preview(
+                    conn,
+                    &billing,
+                    &venue,
+                    ask.resource_id,
+                    &QuoteQuery {
+                        venue_id: None,
+                        starts_on: ask.starts_on,
+                        ends_on: ask.ends_on,
+                    },
+                )?;
+                assert_eq!(
+                    to_value(q).expect("json"),
+                    to_value(&single).expect("json"),
+                    "{ask:?}"
+                );
+                subsidised += usize::from(single.subsidy_program_id.is_some());
+            }
+            assert!(
+                (1..asks.len()).contains(&subsidised),
+                "some previews subsidised, not all: {subsidised}"
+            );
+
+            let missing = [PreviewAsk {
+                resource_id: 999_999,
+                starts_on: from,
+                ends_on: from + Duration::days(6),
+            }];
+            let batch = quote::previews(conn, &billing, &venue, None, &missing).map(|_| ());
+            let single = quote::preview(
+                conn,
+                &billing,
+                &venue,
+                999_999,
+                &QuoteQuery {
+                    venue_id: None,
+                    starts_on: from,
+                    ends_on: from + Duration::days(6),
+                },
+            )
+            .map(|_| ());
+            assert_eq!(
+                batch.map_err(|e| e.code()),
+                single.map_err(|e| e.code()),
+                "a missing resource"
+            );
+            Ok::<_, itinerance::error::Error>(())
+        })
+        .await
+        .expect("batches");
+}
+
 crate::on_both_backends!(
+    find_batches_answer_as_the_one_by_one_path,
     the_resource_calendar_shows_my_zone_s_school_holidays,
     find_loan_resource_forms_and_error_pages_follow_the_english_locale,
     robots_txt_keeps_crawlers_out_of_the_api,
