@@ -7,6 +7,7 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::model::{Notification, NotificationStatus};
 use crate::db::DbConnection;
+use crate::outbox::EventKind;
 use crate::schema::{domain_events, notifications};
 
 /// The longest wait between two attempts of a mail or a webhook delivery.
@@ -98,7 +99,7 @@ pub fn mark_processed(
 #[diesel(table_name = notifications)]
 pub struct NotificationInsert<'a> {
     pub event_id: i64,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub recipient: &'a str,
     pub user_id: Option<i64>,
     pub subject: &'a str,
@@ -511,10 +512,11 @@ pub fn list(
         .load(conn)
 }
 
-/// The mail kind of an account invitation: its body carries a one-time link.
-pub const INVITATION_MAIL: &str = "account.invitation";
-/// The mail kind of a password reset: its body carries a one-time link.
-pub const RESET_MAIL: &str = "account.password_reset";
+/// The mails whose body carries a one-time link: an account invitation, a password reset.
+pub const ONE_TIME_LINK_MAILS: [EventKind; 2] = [
+    EventKind::AccountInvitation,
+    EventKind::AccountPasswordReset,
+];
 
 /// What the stored copy of a mail with a one-time link says once it was sent (or given up): the
 /// link is single use and must not outlive its delivery in the database.
@@ -530,7 +532,7 @@ pub fn forget_one_time_links(conn: &mut DbConnection, ids: &[i64]) -> QueryResul
     diesel::update(
         notifications::table
             .filter(notifications::id.eq_any(ids))
-            .filter(notifications::kind.eq_any([INVITATION_MAIL, RESET_MAIL]))
+            .filter(notifications::kind.eq_any(ONE_TIME_LINK_MAILS))
             .filter(notifications::status.ne(NotificationStatus::Pending)),
     )
     .set((

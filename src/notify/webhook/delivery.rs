@@ -25,9 +25,6 @@ pub const GIVE_UP_AFTER_HOURS: i64 = 24;
 /// The most of a receiver's answer that is read (the rest is dropped).
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
-/// The event that tells an organisation's admins that its webhook was disabled.
-pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
-
 /// What one attempt came to: the answer's status when 2xx, else the status (if any) and why.
 pub type Outcome = std::result::Result<u16, (Option<u16>, String)>;
 
@@ -210,8 +207,8 @@ fn disable(
         tracing::warn!(webhook = webhook_id, %reason, "webhook disabled");
         crate::outbox::record(
             conn,
-            WEBHOOK_DISABLED,
-            "webhook",
+            crate::outbox::EventKind::WebhookDisabled,
+            crate::outbox::SubjectType::Webhook,
             webhook_id,
             &serde_json::json!({ "since": since.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "error": error }),
             now,

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::model::{DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent};
 use crate::db::DbConnection;
 use crate::notify::store::{lease_queue, Queue};
+use crate::outbox::EventKind;
 use crate::schema::{webhook_deliveries, webhooks};
 
 /// A webhook row.
@@ -129,7 +130,7 @@ pub fn any_active(conn: &mut DbConnection) -> QueryResult<bool> {
 pub struct DeliveryInsert<'a> {
     pub webhook_id: i64,
     pub event_id: i64,
-    pub event_type: &'a str,
+    pub event_type: EventKind,
     pub message_id: &'a str,
     pub body: &'a str,
     pub status: DeliveryStatus,
