@@ -14,9 +14,9 @@ use super::address::{self, PublicOnly};
 use super::signature;
 use super::store::{self, OutgoingDelivery};
 use crate::config::Config;
+use crate::db::queue::Retry;
 use crate::db::write_transaction;
 use crate::error::Result;
-use crate::notify::store::next_attempt;
 
 /// Deliveries leased per round (attempted concurrently).
 const BATCH: i64 = 20;
@@ -159,9 +159,14 @@ fn record(
             }
             Err((status, error)) => {
                 let attempts = delivery.attempts + 1;
-                let next = next_attempt(now, attempts, base_seconds);
-                let dead = next > delivery.created_at + Duration::hours(GIVE_UP_AFTER_HOURS);
-                tracing::warn!(delivery = delivery.id, webhook = delivery.webhook_id, attempts, dead, %error, "webhook not delivered");
+                let retry = Retry::after(
+                    now,
+                    attempts,
+                    base_seconds,
+                    delivery.created_at,
+                    Duration::hours(GIVE_UP_AFTER_HOURS),
+                );
+                tracing::warn!(delivery = delivery.id, webhook = delivery.webhook_id, attempts, dead = retry.dead, %error, "webhook not delivered");
                 let failing_since = store::mark_failed(
                     conn,
                     delivery.id,
@@ -169,8 +174,7 @@ fn record(
                     token,
                     status.map(i32::from),
                     error,
-                    next,
-                    dead,
+                    retry,
                     now,
                 )?;
                 if failing_since
