@@ -161,6 +161,10 @@ mod wire_names {
         check(Role::ALL, Role::as_str);
         check(VenueType::ALL, VenueType::as_str);
         check(crate::error::Code::ALL, crate::error::Code::as_str);
+        check(
+            crate::outbox::SubjectType::ALL,
+            crate::outbox::SubjectType::as_str,
+        );
     }
 
     #[test]

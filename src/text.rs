@@ -88,7 +88,7 @@ macro_rules! text_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The stored and serialised name.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
 
@@ -111,6 +111,102 @@ macro_rules! text_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// Declares a published subset of a vocabulary (the events mail announces, the subjects webhooks
+/// carry): a newtype over the parent's values that serialises as the parent's wire names, refuses
+/// the others, and is published in the OpenAPI document under its own name listing only its
+/// values, in the order of `$members` (the parent's const slice that says which values belong).
+/// The wire names stay written once, in the parent.
+#[macro_export]
+macro_rules! vocabulary_subset {
+    ($(#[doc = $doc:literal])* $vis:vis struct $name:ident($parent:ty) = $members:expr;) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis struct $name($parent);
+
+        impl $name {
+            /// Every value, in the published order.
+            pub const ALL: &'static [$name] = &{
+                const MEMBERS: &[$parent] = $members;
+                let mut all = [$name(MEMBERS[0]); MEMBERS.len()];
+                let mut i = 1;
+                while i < MEMBERS.len() {
+                    all[i] = $name(MEMBERS[i]);
+                    i += 1;
+                }
+                all
+            };
+
+            /// The value of the parent vocabulary, if it belongs to this subset.
+            pub fn of(value: $parent) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.0 == value)
+            }
+
+            /// The value of a wire name, if it names one of this subset.
+            pub fn parse(name: &str) -> Option<$name> {
+                name.parse::<$parent>().ok().and_then(Self::of)
+            }
+
+            /// The value in the parent vocabulary.
+            pub const fn get(self) -> $parent {
+                self.0
+            }
+
+            /// The wire name (the parent's).
+            pub const fn as_str(self) -> &'static str {
+                self.0.as_str()
+            }
+        }
+
+        impl From<$name> for $parent {
+            fn from(value: $name) -> $parent {
+                value.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                $name::parse(&name).ok_or_else(|| {
+                    let expected: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                    serde::de::Error::custom(format!(
+                        "unknown variant `{name}`, expected one of `{}`",
+                        expected.join("`, `")
+                    ))
+                })
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let doc: Vec<&str> = [$($doc),*].iter().map(|line| line.trim()).collect();
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(doc.join("\n")))
+                    .enum_values(Some($name::ALL.iter().map(|v| v.as_str())))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
     };

@@ -18,6 +18,7 @@ use crate::error::{Code, Error, Result, Validator};
 use crate::organization::model::stored;
 use crate::organization::store::{self as orgs, UserInsert};
 use crate::organization::{Locale, Role, User};
+use crate::outbox::{EventKind, SubjectType};
 use crate::schema::invitations;
 
 /// How long an invitation link works.
@@ -142,8 +143,8 @@ pub fn invite(
             conn,
             ctx,
             &AccountMail {
-                kind: link::INVITATION_MAIL,
-                subject_type: "invitation",
+                kind: EventKind::AccountInvitation,
+                subject_type: SubjectType::Invitation,
                 subject_id: row.id,
                 recipient: &email,
                 user_id: None,

@@ -4,19 +4,13 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::error::{Code, Error, Result};
 use crate::notify::model::NotificationStatus;
 use crate::notify::store::{self as notify_store, NotificationInsert};
 use crate::notify::templates;
-use crate::schema::domain_events;
-
-/// The mail kind of an invitation (template `account.invitation.<locale>.txt`).
-pub const INVITATION_MAIL: &str = crate::notify::store::INVITATION_MAIL;
-/// The mail kind of a password reset (template `account.password_reset.<locale>.txt`).
-pub const RESET_MAIL: &str = crate::notify::store::RESET_MAIL;
+use crate::outbox::{EventKind, SubjectType};
 
 /// A new link token: what goes in the mail, and what is stored.
 pub struct LinkToken {
@@ -75,10 +69,10 @@ impl MailContext {
 
 /// An account mail to queue.
 pub struct AccountMail<'a> {
-    /// [`INVITATION_MAIL`] or [`RESET_MAIL`].
-    pub kind: &'a str,
-    /// `invitation` or `password_reset`, with the row's id.
-    pub subject_type: &'a str,
+    /// `AccountInvitation` or `AccountPasswordReset`.
+    pub kind: EventKind,
+    /// `Invitation` or `PasswordReset`, with the row's id.
+    pub subject_type: SubjectType,
     pub subject_id: i64,
     pub recipient: &'a str,
     pub user_id: Option<i64>,
@@ -97,24 +91,15 @@ pub fn queue(
 ) -> Result<()> {
     if !ctx.enabled {
         tracing::warn!(
-            kind = mail.kind,
+            kind = mail.kind.as_str(),
             "no SMTP server configured: the account mail is not sent"
         );
         return Ok(());
     }
     let rendered = templates::render(mail.kind, mail.locale, &mail.values)
         .ok_or_else(|| Error::Internal(format!("no template for {}", mail.kind)))?;
-    let event_id: i64 = diesel::insert_into(domain_events::table)
-        .values((
-            domain_events::kind.eq(mail.kind),
-            domain_events::subject_type.eq(mail.subject_type),
-            domain_events::subject_id.eq(mail.subject_id),
-            domain_events::payload.eq("{}"),
-            domain_events::created_at.eq(now),
-            domain_events::processed_at.eq(Some(now)),
-        ))
-        .returning(domain_events::id)
-        .get_result(conn)?;
+    let event_id =
+        crate::outbox::record_processed(conn, mail.kind, mail.subject_type, mail.subject_id, now)?;
     notify_store::insert_notification(
         conn,
         &NotificationInsert {

@@ -21,6 +21,7 @@ use crate::auth::session::UserGate;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::store as orgs;
+use crate::outbox::{EventKind, SubjectType};
 use crate::schema::{password_reset_requests, password_resets};
 
 /// How long a reset link works, in minutes.
@@ -134,8 +135,8 @@ pub fn request(
             conn,
             ctx,
             &AccountMail {
-                kind: link::RESET_MAIL,
-                subject_type: "password_reset",
+                kind: EventKind::AccountPasswordReset,
+                subject_type: SubjectType::PasswordReset,
                 subject_id: reset_id,
                 recipient: &user.email,
                 user_id: Some(user.id),

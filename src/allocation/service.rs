@@ -492,8 +492,8 @@ fn announce_refusal(conn: &mut DbConnection, r: &RequestRow, now: NaiveDateTime)
     let snapshot = serde_json::to_value(snapshot).map_err(|e| Error::Internal(e.to_string()))?;
     crate::outbox::record_with_snapshot(
         conn,
-        REFUSED,
-        "allocation_request",
+        crate::outbox::EventKind::AllocationRefused,
+        crate::outbox::SubjectType::AllocationRequest,
         r.id,
         &serde_json::json!({
             "round_id": r.round_id,
@@ -505,9 +505,6 @@ fn announce_refusal(conn: &mut DbConnection, r: &RequestRow, now: NaiveDateTime)
     )?;
     Ok(())
 }
-
-/// The event of a request a confirmed round did not serve.
-pub const REFUSED: &str = "allocation.refused";
 
 /// Books the round's current proposal, every assignment `approved`, in one transaction: if any
 /// copy was taken meanwhile nothing is booked (409 `proposal_stale`); the requests it does not

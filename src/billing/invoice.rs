@@ -313,8 +313,8 @@ fn announce(conn: &mut DbConnection, invoice_id: i64, now: NaiveDateTime) -> Res
         .transpose()?;
     crate::outbox::record_with_snapshot(
         conn,
-        "invoice.issued",
-        "invoice",
+        crate::outbox::EventKind::InvoiceIssued,
+        crate::outbox::SubjectType::Invoice,
         invoice_id,
         &serde_json::json!({}),
         snapshot.as_ref(),

@@ -50,17 +50,18 @@ impl BookingStatus {
 
     /// The name of the event announcing that a booking reached this status (docs/api.md's webhook
     /// events): `booking.requested`, …, `booking.dispatched` for `in_transit`.
-    pub fn event_kind(self) -> &'static str {
+    pub fn event_kind(self) -> crate::outbox::EventKind {
+        use crate::outbox::EventKind as K;
         match self {
-            BookingStatus::Requested => "booking.requested",
-            BookingStatus::Approved => "booking.approved",
-            BookingStatus::Rejected => "booking.rejected",
-            BookingStatus::Cancelled => "booking.cancelled",
-            BookingStatus::InTransit => "booking.dispatched",
-            BookingStatus::Delivered => "booking.delivered",
-            BookingStatus::Returned => "booking.returned",
-            BookingStatus::Closed => "booking.closed",
-            BookingStatus::Expired => "booking.expired",
+            BookingStatus::Requested => K::BookingRequested,
+            BookingStatus::Approved => K::BookingApproved,
+            BookingStatus::Rejected => K::BookingRejected,
+            BookingStatus::Cancelled => K::BookingCancelled,
+            BookingStatus::InTransit => K::BookingDispatched,
+            BookingStatus::Delivered => K::BookingDelivered,
+            BookingStatus::Returned => K::BookingReturned,
+            BookingStatus::Closed => K::BookingClosed,
+            BookingStatus::Expired => K::BookingExpired,
         }
     }
 

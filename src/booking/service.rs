@@ -22,6 +22,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
 use crate::organization::{hours, store as orgs, OrgKind};
+use crate::outbox::{EventKind, SubjectType};
 use crate::territory::geo::road_estimate_km;
 use crate::territory::geo::LatLon;
 
@@ -436,7 +437,7 @@ fn record(
 fn announce(
     conn: &mut DbConnection,
     booking_id: i64,
-    kind: &str,
+    kind: EventKind,
     details: &serde_json::Value,
     now: NaiveDateTime,
 ) -> Result<()> {
@@ -446,7 +447,7 @@ fn announce(
     crate::outbox::record_with_snapshot(
         conn,
         kind,
-        "booking",
+        SubjectType::Booking,
         booking_id,
         details,
         snapshot.as_ref(),
@@ -1073,7 +1074,7 @@ pub fn flag_bookings_of_copy(
         announce(
             conn,
             *id,
-            "booking.flagged",
+            EventKind::BookingFlagged,
             &serde_json::json!({ "copy_id": copy_id, "reason": words, "flag": reason }),
             now,
         )?;
@@ -1250,7 +1251,7 @@ pub fn change_dates(
                 if let Some(said) = said {
                     details["note"] = said.into();
                 }
-                announce(conn, id, RESCHEDULED, &details, now)?;
+                announce(conn, id, EventKind::BookingRescheduled, &details, now)?;
                 Ok(updated)
             },
         )?;
@@ -1360,32 +1361,21 @@ pub fn promote_waitlist(
     Ok(made)
 }
 
-/// The event that reminds a producer that a request's hold lapses within a day.
-pub const HOLD_EXPIRING: &str = "booking.hold_expiring";
-
 /// Announces, once per booking, the requests whose hold lapses within 24 hours (the producer gets
 /// a reminder to answer). Safe on every instance at once: the check and the event are written in
 /// one write transaction. Returns how many were announced.
 pub fn remind_expiring_holds(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
     let mut announced = 0;
     for id in store::holds_lapsing(conn, now, now + Duration::days(1), 500)? {
-        announced += announce_once(conn, id, HOLD_EXPIRING, now)?;
+        announced += announce_once(conn, id, EventKind::BookingHoldExpiring, now)?;
     }
     Ok(announced)
 }
 
-/// The reminder sent a few days before a loan starts (to the producer, who sends it).
-pub const DELIVERY_DUE: &str = "booking.delivery_due";
 /// Days before the first day of use that the delivery reminder goes out.
 pub const DELIVERY_DUE_DAYS: i64 = 3;
-/// The reminder sent before a loan's last day (to the venue, which packs it).
-pub const RETURN_DUE: &str = "booking.return_due";
 /// Days before the last day of use that the return reminder goes out.
 pub const RETURN_DUE_DAYS: i64 = 2;
-/// The event announcing a loan not back in time.
-pub const OVERDUE: &str = "booking.overdue";
-/// The event of a change of dates.
-pub const RESCHEDULED: &str = "booking.rescheduled";
 
 /// Announces, once per booking, approved loans starting within three days (delivery due) and
 /// loans at their venue ending within two (return due). Safe on every instance at once: each
@@ -1398,7 +1388,7 @@ pub fn remind_loans_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<u
         store::ReminderDay::Start,
         today,
         today + Duration::days(DELIVERY_DUE_DAYS),
-        DELIVERY_DUE,
+        EventKind::BookingDeliveryDue,
         500,
     )?;
     let returns = store::unannounced_in_window(
@@ -1407,11 +1397,14 @@ pub fn remind_loans_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<u
         store::ReminderDay::End,
         today,
         today + Duration::days(RETURN_DUE_DAYS),
-        RETURN_DUE,
+        EventKind::BookingReturnDue,
         500,
     )?;
     let mut announced = 0;
-    for (ids, kind) in [(deliveries, DELIVERY_DUE), (returns, RETURN_DUE)] {
+    for (ids, kind) in [
+        (deliveries, EventKind::BookingDeliveryDue),
+        (returns, EventKind::BookingReturnDue),
+    ] {
         for id in ids {
             announced += announce_once(conn, id, kind, now)?;
         }
@@ -1424,12 +1417,12 @@ pub fn remind_loans_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<u
 fn announce_once(
     conn: &mut DbConnection,
     booking_id: i64,
-    kind: &str,
+    kind: EventKind,
     now: NaiveDateTime,
 ) -> Result<usize> {
     write_transaction(conn, |conn| {
         Ok::<usize, Error>(
-            crate::outbox::record_once(conn, kind, "booking", booking_id, now)?.into(),
+            crate::outbox::record_once(conn, kind, SubjectType::Booking, booking_id, now)?.into(),
         )
     })
 }
@@ -1467,7 +1460,7 @@ pub fn mark_overdue_loans(conn: &mut DbConnection, now: NaiveDateTime) -> Result
             announce(
                 conn,
                 id,
-                OVERDUE,
+                EventKind::BookingOverdue,
                 &serde_json::json!({ "due_on": due_on, "status": status }),
                 now,
             )?;

@@ -358,12 +358,12 @@ pub fn unannounced_in_window(
     day: ReminderDay,
     from: NaiveDate,
     to: NaiveDate,
-    kind: &str,
+    kind: crate::outbox::EventKind,
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
     use crate::schema::domain_events;
     let announced = domain_events::table
-        .filter(domain_events::subject_type.eq("booking"))
+        .filter(domain_events::subject_type.eq(crate::outbox::SubjectType::Booking))
         .filter(domain_events::subject_id.eq(bookings::id))
         .filter(domain_events::kind.eq(kind));
     let mut query = bookings::table

@@ -14,6 +14,7 @@ use crate::catalogue::store as catalogue;
 use crate::catalogue::CopyStatus;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::outbox::{EventKind, SubjectType};
 
 /// Retires a copy for good and flags the bookings it was to serve.
 pub fn retire(
@@ -29,7 +30,7 @@ pub fn retire(
     flag_bookings_of_copy(conn, copy_id, None, &why, now)?;
     announce(
         conn,
-        "copy.retired",
+        EventKind::CopyRetired,
         copy_id,
         &serde_json::json!({ "reason": reason }),
         now,
@@ -41,7 +42,7 @@ pub fn retire(
 /// before they were sent.
 fn announce(
     conn: &mut DbConnection,
-    kind: &str,
+    kind: EventKind,
     copy_id: i64,
     details: &serde_json::Value,
     now: NaiveDateTime,
@@ -52,7 +53,7 @@ fn announce(
     crate::outbox::record_with_snapshot(
         conn,
         kind,
-        "copy",
+        SubjectType::Copy,
         copy_id,
         details,
         snapshot.as_ref(),
@@ -113,7 +114,7 @@ pub fn send_to_maintenance(
         flag_bookings_of_copy(conn, copy_id, cause.spare_booking_id, &cause.reason, now)?;
     announce(
         conn,
-        "copy.maintenance",
+        EventKind::CopyMaintenance,
         copy_id,
         &serde_json::json!({"report_id": cause.report_id, "maintenance_id": maintenance.id,
                             "flagged_booking_ids": flagged_booking_ids}),

@@ -23,6 +23,7 @@ use crate::catalogue::CopyStatus;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::model::stored;
+use crate::outbox::{EventKind, SubjectType};
 use crate::territory::geo::road_estimate_km;
 use crate::territory::geo::LatLon;
 
@@ -540,8 +541,6 @@ pub fn start_due_maintenance(conn: &mut DbConnection, now: NaiveDateTime) -> Res
 /// How far ahead maintenance may be scheduled (the bookings' horizon).
 pub const MAINTENANCE_HORIZON_DAYS: i64 = 730;
 
-/// The reminder of a scheduled maintenance about to start (to the producer).
-pub const MAINTENANCE_DUE: &str = "copy.maintenance_due";
 /// Days before a scheduled maintenance starts that its reminder goes out.
 pub const MAINTENANCE_DUE_DAYS: i64 = 3;
 
@@ -553,14 +552,21 @@ pub fn remind_maintenance_due(conn: &mut DbConnection, now: NaiveDateTime) -> Re
         conn,
         today,
         today + chrono::Duration::days(MAINTENANCE_DUE_DAYS),
-        MAINTENANCE_DUE,
+        EventKind::CopyMaintenanceDue,
         500,
     )?;
     let mut announced = 0;
     for id in due {
         announced += write_transaction(conn, |conn| {
             Ok::<usize, Error>(
-                crate::outbox::record_once(conn, MAINTENANCE_DUE, "maintenance", id, now)?.into(),
+                crate::outbox::record_once(
+                    conn,
+                    EventKind::CopyMaintenanceDue,
+                    SubjectType::Maintenance,
+                    id,
+                    now,
+                )?
+                .into(),
             )
         })?;
     }

@@ -224,12 +224,12 @@ pub fn unannounced_maintenance_starting(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
-    kind: &str,
+    kind: crate::outbox::EventKind,
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
     use crate::schema::domain_events;
     let announced = domain_events::table
-        .filter(domain_events::subject_type.eq("maintenance"))
+        .filter(domain_events::subject_type.eq(crate::outbox::SubjectType::Maintenance))
         .filter(domain_events::subject_id.eq(maintenance_records::id))
         .filter(domain_events::kind.eq(kind));
     maintenance_records::table

@@ -14,6 +14,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::error::{Code, Error};
 
 pub mod gate;
+pub mod queue;
 pub mod vocabulary;
 
 /// One connection to whichever backend the URL selected; queries are written once against it.

@@ -16,6 +16,17 @@ macro_rules! stored_enum {
             }
         }
 
+        $crate::stored_text!($name);
+    };
+}
+
+/// Maps a vocabulary to `Text` on both backends, stored as its name (`as_str`, read back with
+/// `FromStr`): the half of `stored_enum!` that a vocabulary declared by hand (the event kinds,
+/// whose dotted names are not snake_case) uses too. The type derives `AsExpression` and
+/// `FromSqlRow` with `#[diesel(sql_type = Text)]`.
+#[macro_export]
+macro_rules! stored_text {
+    ($name:ty) => {
         // Stored as its name, on both backends: queries compare and write the enum itself.
         impl diesel::serialize::ToSql<diesel::sql_types::Text, $crate::db::DbBackend> for $name {
             fn to_sql<'b>(
@@ -65,6 +76,5 @@ macro_rules! stored_enum {
                 text.parse().map_err(|e: String| e.into())
             }
         }
-
     };
 }

@@ -18,7 +18,7 @@ use crate::allocation::model::Decision;
 use crate::booking::model::{BookingSnapshot, FlagReason, SystemNote};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Result;
-use crate::outbox::MailKind;
+use crate::outbox::{EventKind, MailKind, SubjectType};
 
 /// Events fanned out per transaction.
 const BATCH: i64 = 100;
@@ -55,9 +55,11 @@ enum Audience {
     Admins,
 }
 
-fn audience(kind: MailKind) -> Audience {
-    use MailKind as K;
-    match kind {
+/// Whose users get an event's mail: `None` for the events that send no such mail (every
+/// `MailKind` has an audience; account mails go to one address, from `account`).
+fn audience(kind: EventKind) -> Option<Audience> {
+    use EventKind as K;
+    Some(match kind {
         K::BookingRequested | K::BookingHoldExpiring | K::BookingDeliveryDue => Audience::Producer,
         K::CopyMaintenanceDue => Audience::Producer,
         K::BookingApproved | K::BookingRejected | K::BookingDispatched | K::BookingReturnDue => {
@@ -66,7 +68,17 @@ fn audience(kind: MailKind) -> Audience {
         K::AllocationRefused => Audience::Venue,
         K::BookingOverdue | K::BookingFlagged | K::BookingRescheduled => Audience::Both,
         K::WebhookDisabled => Audience::Admins,
-    }
+        K::AccountInvitation
+        | K::AccountPasswordReset
+        | K::BookingCancelled
+        | K::BookingDelivered
+        | K::BookingReturned
+        | K::BookingClosed
+        | K::BookingExpired
+        | K::CopyMaintenance
+        | K::CopyRetired
+        | K::InvoiceIssued => return None,
+    })
 }
 
 /// Fans out one batch of events; returns how many mails and deliveries it stored.
@@ -140,8 +152,8 @@ fn mail_subject(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_string);
-    Ok(match event.subject_type.as_str() {
-        "booking" => store::booking_facts(conn, event.subject_id)?.map(|facts| {
+    Ok(match event.subject_type.parse::<SubjectType>() {
+        Ok(SubjectType::Booking) => store::booking_facts(conn, event.subject_id)?.map(|facts| {
             // The booking as the event saw it, when it was kept (dates, hold).
             let then: Option<BookingSnapshot> = event
                 .snapshot
@@ -192,7 +204,7 @@ fn mail_subject(
                 venue_id: Some(facts.venue_id),
             }
         }),
-        "allocation_request" => {
+        Ok(SubjectType::AllocationRequest) => {
             let then: Option<AllocationRequestSnapshot> = event
                 .snapshot
                 .as_deref()
@@ -222,7 +234,7 @@ fn mail_subject(
                 _ => None,
             }
         }
-        "maintenance" => {
+        Ok(SubjectType::Maintenance) => {
             store::maintenance_facts(conn, event.subject_id)?.map(|facts| MailSubject {
                 values: HashMap::from([
                     ("resource", facts.resource_title),
@@ -241,7 +253,7 @@ fn mail_subject(
                 venue_id: None,
             })
         }
-        "webhook" => {
+        Ok(SubjectType::Webhook) => {
             store::webhook_facts(conn, event.subject_id)?.map(|(url, org_id, org_name)| {
                 MailSubject {
                     values: HashMap::from([
@@ -290,13 +302,14 @@ fn mail_event(
     event: &EventRow,
     now: NaiveDateTime,
 ) -> Result<usize> {
-    let Some(kind) = MailKind::of(&event.kind) else {
+    let Some((kind, audience)) =
+        MailKind::parse(&event.kind).and_then(|k| Some((k, audience(k.get())?)))
+    else {
         return Ok(0);
     };
     let Some(subject) = mail_subject(conn, links, event)? else {
         return Ok(0);
     };
-    let audience = audience(kind);
     let mut organizations = Vec::new();
     if matches!(
         audience,
@@ -319,14 +332,14 @@ fn mail_event(
                 continue;
             }
             let values = in_language(&subject, &user.locale);
-            let Some(mail) = templates::render(&event.kind, &user.locale, &values) else {
+            let Some(mail) = templates::render(kind.get(), &user.locale, &values) else {
                 continue;
             };
             stored += store::insert_notification(
                 conn,
                 &NotificationInsert {
                     event_id: event.id,
-                    kind: &event.kind,
+                    kind: kind.get(),
                     recipient: &user.email,
                     user_id: Some(user.id),
                     subject: &mail.subject,
@@ -341,4 +354,20 @@ fn mail_event(
         }
     }
     Ok(stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_events_that_send_mail_are_those_with_an_audience() {
+        for &kind in EventKind::ALL {
+            assert_eq!(
+                audience(kind).is_some(),
+                MailKind::of(kind).is_some(),
+                "{kind}"
+            );
+        }
+    }
 }

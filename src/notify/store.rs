@@ -1,31 +1,15 @@
 //! Diesel queries of notifications: claiming outbox events, storing rendered mail, leasing due
-//! mail (every instance may run the worker), and recording outcomes.
+//! mail (every instance may run the worker; the queue is `db::queue`'s), and what mail says.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sql_types::BigInt;
 
 use super::model::{Notification, NotificationStatus};
+use crate::db::queue::LeasedQueue;
 use crate::db::DbConnection;
+use crate::outbox::EventKind;
 use crate::schema::{domain_events, notifications};
-
-/// The longest wait between two attempts of a mail or a webhook delivery.
-const MAX_BACKOFF_SECONDS: i64 = 3600;
-
-/// When a mail or a webhook delivery that failed `attempts` times (this one included) is tried
-/// again: the queues' one backoff rule.
-pub fn next_attempt(now: NaiveDateTime, attempts: i32, base_seconds: i64) -> NaiveDateTime {
-    let factor = 1_i64 << attempts.clamp(0, 20);
-    now + chrono::Duration::seconds((base_seconds.max(1) * factor).min(MAX_BACKOFF_SECONDS))
-}
-
-/// A random lease token: whoever holds it may record the outcome of what it leased.
-pub fn lease_token() -> crate::error::Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| crate::error::Error::Internal(format!("no randomness: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
 
 /// An outbox event to fan out.
 #[derive(Debug, Clone, Queryable)]
@@ -98,7 +82,7 @@ pub fn mark_processed(
 #[diesel(table_name = notifications)]
 pub struct NotificationInsert<'a> {
     pub event_id: i64,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub recipient: &'a str,
     pub user_id: Option<i64>,
     pub subject: &'a str,
@@ -116,17 +100,14 @@ pub fn insert_notification(
     conn: &mut DbConnection,
     new: &NotificationInsert<'_>,
 ) -> QueryResult<usize> {
-    let exists: i64 = notifications::table
-        .filter(notifications::event_id.eq(new.event_id))
-        .filter(notifications::recipient.eq(new.recipient))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
-        return Ok(0);
-    }
-    diesel::insert_into(notifications::table)
-        .values(new)
-        .execute(conn)
+    crate::db::queue::insert_if_absent(
+        conn,
+        notifications::table
+            .filter(notifications::event_id.eq(new.event_id))
+            .filter(notifications::recipient.eq(new.recipient))
+            .count(),
+        diesel::insert_into(notifications::table).values(new),
+    )
 }
 
 /// A leased mail to send.
@@ -141,64 +122,16 @@ pub struct OutgoingRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Leases up to `limit` rows of a delivery queue (`notifications` or `webhook_deliveries`) due at
-/// `now` to `token` until `until`: pending, due, and not under a live lease. The lease condition
-/// is repeated in the outer update so that, on PostgreSQL, a row another instance leased
-/// meanwhile is re-checked and skipped. Returns how many rows it leased.
-pub fn lease_queue(
-    conn: &mut DbConnection,
-    queue: Queue,
-    token: &str,
-    now: NaiveDateTime,
-    until: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<usize> {
-    let table = queue.table();
-    match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(format!(
-            "UPDATE {table} SET lease_token = $1, leased_until = $2 \
-             WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' \
-               AND next_attempt_at <= $3 AND (leased_until IS NULL OR leased_until < $3) \
-               ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
-             AND (leased_until IS NULL OR leased_until < $3)"
-        ))
-        .bind::<Text, _>(token)
-        .bind::<Timestamp, _>(until)
-        .bind::<Timestamp, _>(now)
-        .bind::<BigInt, _>(limit)
-        .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::sql_query(format!(
-            "UPDATE {table} SET lease_token = ?, leased_until = ? \
-             WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' \
-               AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until < ?) \
-               ORDER BY id LIMIT ?)"
-        ))
-        .bind::<Text, _>(token)
-        .bind::<Timestamp, _>(until)
-        .bind::<Timestamp, _>(now)
-        .bind::<Timestamp, _>(now)
-        .bind::<BigInt, _>(limit)
-        .execute(lite),
-    }
-}
+/// The mail queue: `notifications`, leased like webhook deliveries (`db::queue`).
+pub const MAIL_QUEUE: LeasedQueue = LeasedQueue {
+    table: "notifications",
+    pending: NotificationStatus::Pending.as_str(),
+    done: NotificationStatus::Sent.as_str(),
+    dead: NotificationStatus::Dead.as_str(),
+    done_at: "sent_at",
+};
 
-/// The two queues the worker leases from.
-#[derive(Debug, Clone, Copy)]
-pub enum Queue {
-    Mail,
-    Webhooks,
-}
-
-impl Queue {
-    fn table(self) -> &'static str {
-        match self {
-            Queue::Mail => "notifications",
-            Queue::Webhooks => "webhook_deliveries",
-        }
-    }
-}
-
-/// Leases up to `limit` mails due at `now` to `token` until `until` (see [`lease_queue`]).
+/// Leases up to `limit` mails due at `now` to `token` until `until` (see [`LeasedQueue::lease`]).
 pub fn lease_due(
     conn: &mut DbConnection,
     token: &str,
@@ -206,7 +139,7 @@ pub fn lease_due(
     until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<OutgoingRow>> {
-    let leased = lease_queue(conn, Queue::Mail, token, now, until, limit)?;
+    let leased = MAIL_QUEUE.lease(conn, token, now, until, limit)?;
     if leased == 0 {
         return Ok(Vec::new());
     }
@@ -224,58 +157,6 @@ pub fn lease_due(
             notifications::created_at,
         ))
         .load(conn)
-}
-
-/// Records a mail sent, if this worker still holds its lease.
-pub fn mark_sent(
-    conn: &mut DbConnection,
-    id: i64,
-    token: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(
-        notifications::table
-            .find(id)
-            .filter(notifications::lease_token.eq(token)),
-    )
-    .set((
-        notifications::status.eq(NotificationStatus::Sent),
-        notifications::attempts.eq(notifications::attempts + 1),
-        notifications::sent_at.eq(Some(now)),
-        notifications::lease_token.eq(None::<String>),
-        notifications::leased_until.eq(None::<NaiveDateTime>),
-        notifications::last_error.eq(None::<String>),
-    ))
-    .execute(conn)
-}
-
-/// Records a failed attempt: retried at `next`, or dead when `dead`.
-pub fn mark_failed(
-    conn: &mut DbConnection,
-    id: i64,
-    token: &str,
-    error: &str,
-    next: NaiveDateTime,
-    dead: bool,
-) -> QueryResult<usize> {
-    diesel::update(
-        notifications::table
-            .find(id)
-            .filter(notifications::lease_token.eq(token)),
-    )
-    .set((
-        notifications::status.eq(if dead {
-            NotificationStatus::Dead
-        } else {
-            NotificationStatus::Pending
-        }),
-        notifications::attempts.eq(notifications::attempts + 1),
-        notifications::next_attempt_at.eq(next),
-        notifications::lease_token.eq(None::<String>),
-        notifications::leased_until.eq(None::<NaiveDateTime>),
-        notifications::last_error.eq(Some(error)),
-    ))
-    .execute(conn)
 }
 
 /// What a booking's mail says about it.
@@ -511,10 +392,11 @@ pub fn list(
         .load(conn)
 }
 
-/// The mail kind of an account invitation: its body carries a one-time link.
-pub const INVITATION_MAIL: &str = "account.invitation";
-/// The mail kind of a password reset: its body carries a one-time link.
-pub const RESET_MAIL: &str = "account.password_reset";
+/// The mails whose body carries a one-time link: an account invitation, a password reset.
+pub const ONE_TIME_LINK_MAILS: [EventKind; 2] = [
+    EventKind::AccountInvitation,
+    EventKind::AccountPasswordReset,
+];
 
 /// What the stored copy of a mail with a one-time link says once it was sent (or given up): the
 /// link is single use and must not outlive its delivery in the database.
@@ -530,7 +412,7 @@ pub fn forget_one_time_links(conn: &mut DbConnection, ids: &[i64]) -> QueryResul
     diesel::update(
         notifications::table
             .filter(notifications::id.eq_any(ids))
-            .filter(notifications::kind.eq_any([INVITATION_MAIL, RESET_MAIL]))
+            .filter(notifications::kind.eq_any(ONE_TIME_LINK_MAILS))
             .filter(notifications::status.ne(NotificationStatus::Pending)),
     )
     .set((

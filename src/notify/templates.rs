@@ -1,37 +1,41 @@
-//! Mail templates, one file per event and language under `src/notify/templates/`
-//! (`<event>.<fr|en>.txt`, with `--- subject`, `--- text` and `--- html` sections), compiled in.
-//! Placeholders are `{{name}}`; values are HTML-escaped in the HTML body.
+//! Mail templates, one file per event kind and language under `src/notify/templates/`, named
+//! after the kind's variant (`BookingApproved.<fr|en>.txt`, so that the event's dotted name stays
+//! written once, in `outbox::EventKind`), with `--- subject`, `--- text` and `--- html` sections,
+//! compiled in and looked up by the kind. Placeholders are `{{name}}`; values are HTML-escaped
+//! in the HTML body.
 
 use std::collections::HashMap;
 
-/// Both languages of each event's template file, compiled in.
+use crate::outbox::EventKind;
+
+/// Both languages of each kind's template files, compiled in.
 macro_rules! templates {
-    ($($kind:literal),* $(,)?) => {
+    ($($kind:ident),* $(,)?) => {
         &[$(
-            ($kind, "fr", include_str!(concat!("templates/", $kind, ".fr.txt"))),
-            ($kind, "en", include_str!(concat!("templates/", $kind, ".en.txt"))),
+            (EventKind::$kind, "fr", include_str!(concat!("templates/", stringify!($kind), ".fr.txt"))),
+            (EventKind::$kind, "en", include_str!(concat!("templates/", stringify!($kind), ".en.txt"))),
         )*]
     };
 }
 
 /// The templates shipped: (event kind, locale, file text).
-const TEMPLATES: &[(&str, &str, &str)] = templates!(
+const TEMPLATES: &[(EventKind, &str, &str)] = templates!(
     // Account mails (src/account): sent to one address, never muted.
-    "account.invitation",
-    "account.password_reset",
-    "booking.requested",
-    "booking.approved",
-    "booking.rejected",
-    "booking.dispatched",
-    "booking.hold_expiring",
-    "booking.delivery_due",
-    "booking.return_due",
-    "booking.overdue",
-    "booking.flagged",
-    "booking.rescheduled",
-    "allocation.refused",
-    "copy.maintenance_due",
-    "webhook.disabled",
+    AccountInvitation,
+    AccountPasswordReset,
+    BookingRequested,
+    BookingApproved,
+    BookingRejected,
+    BookingDispatched,
+    BookingHoldExpiring,
+    BookingDeliveryDue,
+    BookingReturnDue,
+    BookingOverdue,
+    BookingFlagged,
+    BookingRescheduled,
+    AllocationRefused,
+    CopyMaintenanceDue,
+    WebhookDisabled,
 );
 
 /// A mail ready to send.
@@ -43,7 +47,7 @@ pub struct Rendered {
 }
 
 /// Whether mail exists for an event kind.
-pub fn has_template(kind: &str) -> bool {
+pub fn has_template(kind: EventKind) -> bool {
     TEMPLATES.iter().any(|(k, _, _)| *k == kind)
 }
 
@@ -78,7 +82,7 @@ fn fill(template: &str, values: &HashMap<&str, String>, escape: bool) -> String 
 }
 
 /// Renders an event's mail in a locale (`en`, else French). `None` without a template.
-pub fn render(kind: &str, locale: &str, values: &HashMap<&str, String>) -> Option<Rendered> {
+pub fn render(kind: EventKind, locale: &str, values: &HashMap<&str, String>) -> Option<Rendered> {
     let locale = if locale == "en" { "en" } else { "fr" };
     let (_, _, file) = TEMPLATES
         .iter()
@@ -112,7 +116,7 @@ mod tests {
     #[test]
     fn every_mail_kind_has_its_template() {
         for kind in crate::outbox::MailKind::ALL {
-            assert!(has_template(kind.as_str()), "{}", kind.as_str());
+            assert!(has_template(kind.get()), "{kind}");
         }
     }
 
@@ -128,7 +132,7 @@ mod tests {
             ("hold_until", "2026-12-01".to_string()),
             ("link", "http://x/bookings/1".to_string()),
         ]);
-        let fr = render("booking.requested", "fr", &values).unwrap();
+        let fr = render(EventKind::BookingRequested, "fr", &values).unwrap();
         assert!(!fr.subject.contains('\n'));
         assert!(fr
             .subject
@@ -136,12 +140,12 @@ mod tests {
         assert!(fr.text.contains("http://x/bookings/1"));
         assert!(fr.html.contains("Sons &amp; &lt;lumières&gt;"));
         assert!(!fr.html.contains("{{"));
-        let en = render("booking.requested", "en", &values).unwrap();
+        let en = render(EventKind::BookingRequested, "en", &values).unwrap();
         assert!(en.subject.starts_with("New request"));
-        assert!(render("booking.requested", "de", &values)
+        assert!(render(EventKind::BookingRequested, "de", &values)
             .unwrap()
             .subject
             .starts_with("Nouvelle"));
-        assert!(render("booking.closed", "fr", &values).is_none());
+        assert!(render(EventKind::BookingClosed, "fr", &values).is_none());
     }
 }

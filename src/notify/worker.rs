@@ -9,8 +9,9 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::fanout::{self, Links};
 use super::mail::{Mailer, SEND_TIMEOUT};
-use super::store::{self, lease_token, next_attempt};
+use super::store::{self, MAIL_QUEUE};
 use super::webhook::delivery::{self, Deliverer};
+use crate::db::queue::{lease_token, Retry};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -71,12 +72,11 @@ async fn send_mail(state: &AppState, mailer: &Mailer) -> Result<usize> {
             crate::db::write_transaction(conn, |conn| {
                 for (id, created_at, attempts, outcome) in &results {
                     match outcome {
-                        Ok(()) => store::mark_sent(conn, *id, &token, now)?,
+                        Ok(()) => MAIL_QUEUE.mark_done(conn, *id, &token, now)?,
                         Err(error) => {
-                            let next = next_attempt(now, *attempts, base);
-                            let dead = next > *created_at + Duration::hours(GIVE_UP_AFTER_HOURS);
-                            tracing::warn!(notification = id, attempts, dead, %error, "mail not sent");
-                            store::mark_failed(conn, *id, &token, error, next, dead)?
+                            let retry = Retry::after(now, *attempts, base, *created_at, Duration::hours(GIVE_UP_AFTER_HOURS));
+                            tracing::warn!(notification = id, attempts, dead = retry.dead, %error, "mail not sent");
+                            MAIL_QUEUE.mark_failed(conn, *id, &token, error, retry)?
                         }
                     };
                 }
@@ -161,21 +161,4 @@ pub fn spawn(state: AppState) {
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        let t0 = chrono::NaiveDate::from_ymd_opt(2027, 1, 1)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap();
-        assert_eq!(next_attempt(t0, 1, 30), t0 + Duration::seconds(60));
-        assert_eq!(next_attempt(t0, 2, 30), t0 + Duration::seconds(120));
-        assert_eq!(next_attempt(t0, 12, 30), t0 + Duration::seconds(3600));
-        assert_eq!(next_attempt(t0, 60, 30), t0 + Duration::seconds(3600));
-    }
 }

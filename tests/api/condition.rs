@@ -161,7 +161,13 @@ async fn missing_component_sends_the_copy_to_maintenance_until_completed(app: Te
     // The event waits in the outbox for the notification sender.
     let events = app
         .state
-        .run(move |conn| Ok(itinerance::outbox::about(conn, "booking", later)?))
+        .run(move |conn| {
+            Ok(itinerance::outbox::about(
+                conn,
+                itinerance::outbox::SubjectType::Booking,
+                later,
+            )?)
+        })
         .await
         .unwrap();
     let flagged: Vec<_> = events

@@ -14,9 +14,9 @@ use super::address::{self, PublicOnly};
 use super::signature;
 use super::store::{self, OutgoingDelivery};
 use crate::config::Config;
+use crate::db::queue::Retry;
 use crate::db::write_transaction;
 use crate::error::Result;
-use crate::notify::store::next_attempt;
 
 /// Deliveries leased per round (attempted concurrently).
 const BATCH: i64 = 20;
@@ -24,9 +24,6 @@ const BATCH: i64 = 20;
 pub const GIVE_UP_AFTER_HOURS: i64 = 24;
 /// The most of a receiver's answer that is read (the rest is dropped).
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
-
-/// The event that tells an organisation's admins that its webhook was disabled.
-pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
 
 /// What one attempt came to: the answer's status when 2xx, else the status (if any) and why.
 pub type Outcome = std::result::Result<u16, (Option<u16>, String)>;
@@ -162,9 +159,14 @@ fn record(
             }
             Err((status, error)) => {
                 let attempts = delivery.attempts + 1;
-                let next = next_attempt(now, attempts, base_seconds);
-                let dead = next > delivery.created_at + Duration::hours(GIVE_UP_AFTER_HOURS);
-                tracing::warn!(delivery = delivery.id, webhook = delivery.webhook_id, attempts, dead, %error, "webhook not delivered");
+                let retry = Retry::after(
+                    now,
+                    attempts,
+                    base_seconds,
+                    delivery.created_at,
+                    Duration::hours(GIVE_UP_AFTER_HOURS),
+                );
+                tracing::warn!(delivery = delivery.id, webhook = delivery.webhook_id, attempts, dead = retry.dead, %error, "webhook not delivered");
                 let failing_since = store::mark_failed(
                     conn,
                     delivery.id,
@@ -172,8 +174,7 @@ fn record(
                     token,
                     status.map(i32::from),
                     error,
-                    next,
-                    dead,
+                    retry,
                     now,
                 )?;
                 if failing_since
@@ -210,8 +211,8 @@ fn disable(
         tracing::warn!(webhook = webhook_id, %reason, "webhook disabled");
         crate::outbox::record(
             conn,
-            WEBHOOK_DISABLED,
-            "webhook",
+            crate::outbox::EventKind::WebhookDisabled,
+            crate::outbox::SubjectType::Webhook,
             webhook_id,
             &serde_json::json!({ "since": since.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "error": error }),
             now,

@@ -10,104 +10,9 @@ pub use crate::billing::model::InvoiceSnapshot;
 pub use crate::booking::model::BookingSnapshot;
 pub use crate::catalogue::model::CopySnapshot;
 
-/// The events a webhook may subscribe to (docs/api.md), by their event names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-pub enum WebhookEvent {
-    #[serde(rename = "booking.requested")]
-    BookingRequested,
-    #[serde(rename = "booking.approved")]
-    BookingApproved,
-    #[serde(rename = "booking.rejected")]
-    BookingRejected,
-    #[serde(rename = "booking.cancelled")]
-    BookingCancelled,
-    #[serde(rename = "booking.dispatched")]
-    BookingDispatched,
-    #[serde(rename = "booking.delivered")]
-    BookingDelivered,
-    #[serde(rename = "booking.returned")]
-    BookingReturned,
-    #[serde(rename = "booking.closed")]
-    BookingClosed,
-    #[serde(rename = "booking.expired")]
-    BookingExpired,
-    #[serde(rename = "booking.flagged")]
-    BookingFlagged,
-    #[serde(rename = "booking.overdue")]
-    BookingOverdue,
-    #[serde(rename = "booking.rescheduled")]
-    BookingRescheduled,
-    #[serde(rename = "allocation.refused")]
-    AllocationRefused,
-    #[serde(rename = "copy.maintenance")]
-    CopyMaintenance,
-    #[serde(rename = "copy.retired")]
-    CopyRetired,
-    #[serde(rename = "invoice.issued")]
-    InvoiceIssued,
-}
-
-impl WebhookEvent {
-    pub const ALL: &'static [WebhookEvent] = &[
-        WebhookEvent::BookingRequested,
-        WebhookEvent::BookingApproved,
-        WebhookEvent::BookingRejected,
-        WebhookEvent::BookingCancelled,
-        WebhookEvent::BookingDispatched,
-        WebhookEvent::BookingDelivered,
-        WebhookEvent::BookingReturned,
-        WebhookEvent::BookingClosed,
-        WebhookEvent::BookingExpired,
-        WebhookEvent::BookingFlagged,
-        WebhookEvent::BookingOverdue,
-        WebhookEvent::BookingRescheduled,
-        WebhookEvent::AllocationRefused,
-        WebhookEvent::CopyMaintenance,
-        WebhookEvent::CopyRetired,
-        WebhookEvent::InvoiceIssued,
-    ];
-
-    /// The event name, as stored in the outbox.
-    pub fn as_str(self) -> &'static str {
-        use WebhookEvent as E;
-        match self {
-            E::BookingRequested => "booking.requested",
-            E::BookingApproved => "booking.approved",
-            E::BookingRejected => "booking.rejected",
-            E::BookingCancelled => "booking.cancelled",
-            E::BookingDispatched => "booking.dispatched",
-            E::BookingDelivered => "booking.delivered",
-            E::BookingReturned => "booking.returned",
-            E::BookingClosed => "booking.closed",
-            E::BookingExpired => "booking.expired",
-            E::BookingFlagged => "booking.flagged",
-            E::BookingOverdue => "booking.overdue",
-            E::BookingRescheduled => "booking.rescheduled",
-            E::AllocationRefused => "allocation.refused",
-            E::CopyMaintenance => "copy.maintenance",
-            E::CopyRetired => "copy.retired",
-            E::InvoiceIssued => "invoice.issued",
-        }
-    }
-
-    /// The event of an outbox name, if webhooks carry it.
-    pub fn of(name: &str) -> Option<WebhookEvent> {
-        WebhookEvent::ALL
-            .iter()
-            .copied()
-            .find(|e| e.as_str() == name)
-    }
-
-    /// Events from their stored comma-separated list.
-    pub fn parse_list(stored: &str) -> Vec<WebhookEvent> {
-        crate::outbox::parse_names(stored, WebhookEvent::of)
-    }
-
-    /// The stored form of a list.
-    pub fn join(events: &[WebhookEvent]) -> String {
-        crate::outbox::join_names(events.iter().map(|e| e.as_str()))
-    }
-}
+/// The events a webhook may subscribe to, and what their payloads are about: subsets of the
+/// outbox's vocabulary, declared there beside it.
+pub use crate::outbox::{WebhookEvent, WebhookObject};
 
 crate::stored_enum! {
     /// Where one delivery stands.
@@ -203,16 +108,6 @@ pub struct DeliveryQuery {
     pub limit: Option<i64>,
 }
 
-crate::stored_enum! {
-    /// What an event is about.
-    pub enum WebhookObject {
-        Booking => "booking",
-        Copy => "copy",
-        Invoice => "invoice",
-        AllocationRequest => "allocation_request",
-    }
-}
-
 /// The body of every delivery (Standard Webhooks: `{type, timestamp, data}`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct WebhookPayload {
@@ -249,20 +144,6 @@ pub struct WebhookData {
 #[cfg(test)]
 mod tests {
     use super::WebhookEvent;
-
-    #[test]
-    fn events_serialise_as_their_names() {
-        for event in WebhookEvent::ALL {
-            assert_eq!(
-                serde_json::to_value(event).unwrap(),
-                serde_json::json!(event.as_str())
-            );
-        }
-        assert_eq!(
-            WebhookEvent::parse_list(&WebhookEvent::join(WebhookEvent::ALL)),
-            WebhookEvent::ALL
-        );
-    }
 
     #[test]
     fn booking_statuses_announce_webhook_events() {

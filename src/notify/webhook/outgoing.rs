@@ -13,6 +13,7 @@ use super::store::{self, DeliveryInsert};
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::notify::store::EventRow;
+use crate::outbox::SubjectType;
 
 /// The `webhook-id` of an event: the same for every webhook and every attempt.
 pub fn message_id(event_id: i64) -> String {
@@ -25,7 +26,7 @@ pub fn fan_out_event(
     event: &EventRow,
     now: NaiveDateTime,
 ) -> Result<usize> {
-    let Some(kind) = WebhookEvent::of(&event.kind) else {
+    let Some(kind) = WebhookEvent::parse(&event.kind) else {
         return Ok(0);
     };
     let Some((organizations, mut data)) = subject(conn, event)? else {
@@ -54,7 +55,7 @@ pub fn fan_out_event(
             &DeliveryInsert {
                 webhook_id,
                 event_id: event.id,
-                event_type: kind.as_str(),
+                event_type: kind.get(),
                 message_id: &message_id,
                 body: &body,
                 status: DeliveryStatus::Pending,
@@ -73,7 +74,15 @@ pub fn fan_out_event(
 /// tells its subject as it is now, read through the subject's own store.
 fn subject(conn: &mut DbConnection, event: &EventRow) -> Result<Option<(Vec<i64>, WebhookData)>> {
     let id = event.subject_id;
-    let empty = |object| WebhookData {
+    let Some(object) = event
+        .subject_type
+        .parse::<SubjectType>()
+        .ok()
+        .and_then(WebhookObject::of)
+    else {
+        return Ok(None);
+    };
+    let empty = || WebhookData {
         object,
         id,
         booking: None,
@@ -83,47 +92,46 @@ fn subject(conn: &mut DbConnection, event: &EventRow) -> Result<Option<(Vec<i64>
         details: serde_json::json!({}),
     };
     let then = event.snapshot.as_deref();
-    Ok(match event.subject_type.as_str() {
-        "allocation_request" => then
+    Ok(match object.get() {
+        SubjectType::AllocationRequest => then
             .and_then(|s| serde_json::from_str::<AllocationRequestSnapshot>(s).ok())
             .map(|r| {
                 (
                     vec![r.venue_id],
                     WebhookData {
                         allocation_request: Some(r),
-                        ..empty(WebhookObject::AllocationRequest)
+                        ..empty()
                     },
                 )
             }),
-        "booking" => kept_or(then, || crate::booking::store::snapshot(conn, id))?.map(
+        SubjectType::Booking => kept_or(then, || crate::booking::store::snapshot(conn, id))?.map(
             |b: BookingSnapshot| {
                 (
                     vec![b.producer_id, b.venue_id],
                     WebhookData {
                         booking: Some(b),
-                        ..empty(WebhookObject::Booking)
+                        ..empty()
                     },
                 )
             },
         ),
-        "copy" => kept_or(then, || crate::catalogue::store::copy_snapshot(conn, id))?.map(
-            |c: CopySnapshot| {
+        SubjectType::Copy => kept_or(then, || crate::catalogue::store::copy_snapshot(conn, id))?
+            .map(|c: CopySnapshot| {
                 (
                     vec![c.producer_id],
                     WebhookData {
                         copy: Some(c),
-                        ..empty(WebhookObject::Copy)
+                        ..empty()
                     },
                 )
-            },
-        ),
-        "invoice" => kept_or(then, || crate::billing::ledger::snapshot(conn, id))?.map(
+            }),
+        SubjectType::Invoice => kept_or(then, || crate::billing::ledger::snapshot(conn, id))?.map(
             |i: InvoiceSnapshot| {
                 (
                     vec![i.seller_id, i.buyer_id],
                     WebhookData {
                         invoice: Some(i),
-                        ..empty(WebhookObject::Invoice)
+                        ..empty()
                     },
                 )
             },

@@ -5,8 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent};
+use crate::db::queue::{LeasedQueue, Retry};
 use crate::db::DbConnection;
-use crate::notify::store::{lease_queue, Queue};
+use crate::outbox::EventKind;
 use crate::schema::{webhook_deliveries, webhooks};
 
 /// A webhook row.
@@ -129,7 +130,7 @@ pub fn any_active(conn: &mut DbConnection) -> QueryResult<bool> {
 pub struct DeliveryInsert<'a> {
     pub webhook_id: i64,
     pub event_id: i64,
-    pub event_type: &'a str,
+    pub event_type: EventKind,
     pub message_id: &'a str,
     pub body: &'a str,
     pub status: DeliveryStatus,
@@ -141,17 +142,14 @@ pub struct DeliveryInsert<'a> {
 /// Stores a delivery unless this webhook already has one for this event (a fan-out repeated
 /// after a crash adds nothing).
 pub fn insert_delivery(conn: &mut DbConnection, new: &DeliveryInsert<'_>) -> QueryResult<usize> {
-    let exists: i64 = webhook_deliveries::table
-        .filter(webhook_deliveries::webhook_id.eq(new.webhook_id))
-        .filter(webhook_deliveries::event_id.eq(new.event_id))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
-        return Ok(0);
-    }
-    diesel::insert_into(webhook_deliveries::table)
-        .values(new)
-        .execute(conn)
+    crate::db::queue::insert_if_absent(
+        conn,
+        webhook_deliveries::table
+            .filter(webhook_deliveries::webhook_id.eq(new.webhook_id))
+            .filter(webhook_deliveries::event_id.eq(new.event_id))
+            .count(),
+        diesel::insert_into(webhook_deliveries::table).values(new),
+    )
 }
 
 /// A leased delivery to attempt, with where and how to sign it.
@@ -167,8 +165,16 @@ pub struct OutgoingDelivery {
     pub secret: String,
 }
 
-/// Leases up to `limit` due deliveries to `token` until `until`, like mail (see
-/// [`crate::notify::store::lease_queue`]).
+/// The queue of deliveries: `webhook_deliveries`, leased like mail (`db::queue`).
+pub const DELIVERY_QUEUE: LeasedQueue = LeasedQueue {
+    table: "webhook_deliveries",
+    pending: DeliveryStatus::Pending.as_str(),
+    done: DeliveryStatus::Delivered.as_str(),
+    dead: DeliveryStatus::Dead.as_str(),
+    done_at: "delivered_at",
+};
+
+/// Leases up to `limit` due deliveries to `token` until `until` (see [`LeasedQueue::lease`]).
 pub fn lease_due(
     conn: &mut DbConnection,
     token: &str,
@@ -176,7 +182,7 @@ pub fn lease_due(
     until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<OutgoingDelivery>> {
-    let leased = lease_queue(conn, Queue::Webhooks, token, now, until, limit)?;
+    let leased = DELIVERY_QUEUE.lease(conn, token, now, until, limit)?;
     if leased == 0 {
         return Ok(Vec::new());
     }
@@ -208,31 +214,17 @@ pub fn mark_delivered(
     status_code: i32,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let n = diesel::update(
-        webhook_deliveries::table
-            .find(id)
-            .filter(webhook_deliveries::lease_token.eq(token)),
-    )
-    .set((
-        webhook_deliveries::status.eq(DeliveryStatus::Delivered),
-        webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
-        webhook_deliveries::delivered_at.eq(Some(now)),
-        webhook_deliveries::last_attempt_at.eq(Some(now)),
-        webhook_deliveries::last_status_code.eq(Some(status_code)),
-        webhook_deliveries::last_error.eq(None::<String>),
-        webhook_deliveries::lease_token.eq(None::<String>),
-        webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
-    ))
-    .execute(conn)?;
+    let n = DELIVERY_QUEUE.mark_done(conn, id, token, now)?;
+    record_answer(conn, n, id, Some(status_code), now)?;
     diesel::update(webhooks::table.find(webhook_id))
         .set(webhooks::failing_since.eq(None::<NaiveDateTime>))
         .execute(conn)?;
     Ok(n)
 }
 
-/// Records a failed attempt (retried at `next`, or dead when `dead`), if this worker still
-/// holds the lease; starts the webhook's run of failures if none is running. Returns when that
-/// run started.
+/// Records a failed attempt (retried at `retry.next`, or dead), if this worker still holds the
+/// lease; starts the webhook's run of failures if none is running. Returns when that run
+/// started.
 #[allow(clippy::too_many_arguments)]
 pub fn mark_failed(
     conn: &mut DbConnection,
@@ -241,30 +233,11 @@ pub fn mark_failed(
     token: &str,
     status_code: Option<i32>,
     error: &str,
-    next: NaiveDateTime,
-    dead: bool,
+    retry: Retry,
     now: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
-    diesel::update(
-        webhook_deliveries::table
-            .find(id)
-            .filter(webhook_deliveries::lease_token.eq(token)),
-    )
-    .set((
-        webhook_deliveries::status.eq(if dead {
-            DeliveryStatus::Dead
-        } else {
-            DeliveryStatus::Pending
-        }),
-        webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
-        webhook_deliveries::next_attempt_at.eq(next),
-        webhook_deliveries::last_attempt_at.eq(Some(now)),
-        webhook_deliveries::last_status_code.eq(status_code),
-        webhook_deliveries::last_error.eq(Some(error)),
-        webhook_deliveries::lease_token.eq(None::<String>),
-        webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
-    ))
-    .execute(conn)?;
+    let n = DELIVERY_QUEUE.mark_failed(conn, id, token, error, retry)?;
+    record_answer(conn, n, id, status_code, now)?;
     diesel::update(
         webhooks::table
             .find(webhook_id)
@@ -278,6 +251,27 @@ pub fn mark_failed(
         .first::<Option<NaiveDateTime>>(conn)
         .optional()?
         .flatten())
+}
+
+/// What the delivery log keeps of an attempt beside the queue's columns: when, and the
+/// receiver's status; only when the queue recorded the attempt (`recorded` rows: this worker
+/// held the lease).
+fn record_answer(
+    conn: &mut DbConnection,
+    recorded: usize,
+    id: i64,
+    status_code: Option<i32>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    if recorded == 0 {
+        return Ok(0);
+    }
+    diesel::update(webhook_deliveries::table.find(id))
+        .set((
+            webhook_deliveries::last_attempt_at.eq(Some(now)),
+            webhook_deliveries::last_status_code.eq(status_code),
+        ))
+        .execute(conn)
 }
 
 /// Disables an active webhook and gives up its pending deliveries; true when this call did

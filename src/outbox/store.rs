@@ -1,0 +1,119 @@
+//! Diesel queries of the outbox: recording events about subjects, and asking whether one was.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{EventKind, SubjectType};
+use crate::db::DbConnection;
+use crate::schema::domain_events;
+
+/// Records one event about a subject (e.g. `booking.flagged` about booking 12).
+pub fn record(
+    conn: &mut DbConnection,
+    kind: EventKind,
+    subject_type: SubjectType,
+    subject_id: i64,
+    payload: &serde_json::Value,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    record_with_snapshot(conn, kind, subject_type, subject_id, payload, None, now)
+}
+
+/// Records one event with its subject as it is now (`snapshot`, JSON): fan-out sends that, not
+/// the subject as it will be when the event is delivered.
+pub fn record_with_snapshot(
+    conn: &mut DbConnection,
+    kind: EventKind,
+    subject_type: SubjectType,
+    subject_id: i64,
+    payload: &serde_json::Value,
+    snapshot: Option<&serde_json::Value>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(domain_events::table)
+        .values((
+            domain_events::kind.eq(kind),
+            domain_events::subject_type.eq(subject_type),
+            domain_events::subject_id.eq(subject_id),
+            domain_events::payload.eq(payload.to_string()),
+            domain_events::snapshot.eq(snapshot.map(|s| s.to_string())),
+            domain_events::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Records an event already delivered by its recorder (an account mail, rendered while its
+/// one-time link is known), so that fan-out skips it; returns its id, which the mail points to.
+pub fn record_processed(
+    conn: &mut DbConnection,
+    kind: EventKind,
+    subject_type: SubjectType,
+    subject_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(domain_events::table)
+        .values((
+            domain_events::kind.eq(kind),
+            domain_events::subject_type.eq(subject_type),
+            domain_events::subject_id.eq(subject_id),
+            domain_events::payload.eq("{}"),
+            domain_events::created_at.eq(now),
+            domain_events::processed_at.eq(Some(now)),
+        ))
+        .returning(domain_events::id)
+        .get_result(conn)
+}
+
+/// Whether an event of this kind was recorded about a subject (events announced once).
+pub fn exists(
+    conn: &mut DbConnection,
+    subject_type: SubjectType,
+    subject_id: i64,
+    kind: EventKind,
+) -> QueryResult<bool> {
+    let n: i64 = domain_events::table
+        .filter(domain_events::subject_type.eq(subject_type))
+        .filter(domain_events::subject_id.eq(subject_id))
+        .filter(domain_events::kind.eq(kind))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Records an event about a subject unless one of this kind was recorded already (reminders,
+/// announced once). Run it inside a write transaction, so that two instances record it once
+/// between them. Returns whether this call recorded it.
+pub fn record_once(
+    conn: &mut DbConnection,
+    kind: EventKind,
+    subject_type: SubjectType,
+    subject_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    if exists(conn, subject_type, subject_id, kind)? {
+        return Ok(false);
+    }
+    record(
+        conn,
+        kind,
+        subject_type,
+        subject_id,
+        &serde_json::json!({}),
+        now,
+    )?;
+    Ok(true)
+}
+
+/// Events about a subject, oldest first: (kind, payload) (for tests and audits).
+pub fn about(
+    conn: &mut DbConnection,
+    subject_type: SubjectType,
+    subject_id: i64,
+) -> QueryResult<Vec<(String, String)>> {
+    domain_events::table
+        .filter(domain_events::subject_type.eq(subject_type))
+        .filter(domain_events::subject_id.eq(subject_id))
+        .select((domain_events::kind, domain_events::payload))
+        .order(domain_events::id.asc())
+        .load(conn)
+}
