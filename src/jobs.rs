@@ -18,6 +18,7 @@ pub async fn run_once(state: &AppState) -> crate::error::Result<usize> {
             crate::idempotency::purge_expired(conn, now)?;
             crate::auth::throttle::purge(conn, now)?;
             crate::catalogue::service::prune_search_log(conn)?;
+            crate::catalogue::service::refresh_search_index(conn, now.date())?;
             crate::auth::browser::purge_expired(conn, now)?;
             crate::account::reset::purge(conn, now)?;
             booking::remind_expiring_holds(conn, now)?;

@@ -356,11 +356,11 @@ async fn issue_invoice(
     key: IdempotencyKey,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: Option<web::Json<InvoiceRequest>>,
+    body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let clock = state.clock;
     let id = id.into_inner();
-    let request = body.map(web::Json::into_inner).unwrap_or_default();
+    let request: InvoiceRequest = crate::http::optional_json(&body)?;
     let keyed = crate::api::idempotency::KeyedRequest::new(&principal, key, &req, &request)?;
     crate::api::idempotency::once(&state, keyed, |_| async {
         let billing = LoanBilling::from_config(&state.config);

@@ -309,12 +309,7 @@ async fn booking_action(
         method: req.method().to_string(),
         path: req.path().to_string(),
     })?;
-    let note = if body.iter().all(u8::is_ascii_whitespace) {
-        ActionNote::default()
-    } else {
-        serde_json::from_slice::<ActionNote>(&body)
-            .map_err(|e| ApiError::Malformed(format!("invalid JSON body: {e}")))?
-    };
+    let note: ActionNote = crate::http::optional_json(&body)?;
     let settings = settings(&state);
     Ok(web::Json(
         state

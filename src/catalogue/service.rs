@@ -443,6 +443,21 @@ pub fn delete_resource(
     Ok(())
 }
 
+/// Brings this instance's search index (facts and occupations, see [`super::index`]) up to
+/// date: run by the background jobs on every tick, so that the first dated search after a start
+/// or a quiet night does not wait for a million occupations, and the index never goes stale.
+pub fn refresh_search_index(conn: &mut DbConnection, today: chrono::NaiveDate) -> Result<()> {
+    search::search(
+        conn,
+        &SearchFilter {
+            available: Some((today, today)),
+            limit: 1,
+            ..SearchFilter::default()
+        },
+    )?;
+    Ok(())
+}
+
 /// Keeps the log of occupation changes that dated search reads (see [`super::index`]) to a
 /// day: run by the background jobs on every instance (deleting twice is harmless).
 pub fn prune_search_log(conn: &mut DbConnection) -> Result<usize> {

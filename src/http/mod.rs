@@ -11,7 +11,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
-pub use problem::{ApiError, Problem};
+pub use problem::{optional_json, ApiError, Problem};
 
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;

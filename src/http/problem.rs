@@ -69,6 +69,16 @@ pub enum ApiError {
     },
 }
 
+/// An optional JSON body: none (or only whitespace) is `T::default()`, anything else must parse
+/// — a malformed body is a 400 and changes nothing, where `Option<web::Json<T>>` would silently
+/// take it for "no body" (schemathesis found a `\x00` body issuing an invoice).
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::Malformed(format!("invalid JSON body: {e}")))
+}
+
 impl ApiError {
     /// The stable code and the title of the problem; the status comes with the code.
     fn code_and_title(&self) -> (Code, &'static str) {

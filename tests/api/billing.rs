@@ -658,6 +658,24 @@ async fn invoices_are_numbered_without_gaps_and_never_change(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, 403, "a key needs billing:write: {}", res.text);
+    // A body that is not JSON is refused and issues nothing (it once passed for "no body").
+    for body in [b"\x00".to_vec(), b"{".to_vec()] {
+        let res = app
+            .raw(
+                "POST",
+                &format!("/api/v1/bookings/{}/invoice", ids[0]),
+                Some(&net.producer.token),
+                Some("application/json"),
+                body,
+            )
+            .await;
+        assert_eq!(
+            (res.status, res.code()),
+            (400, "malformed_request"),
+            "{}",
+            res.text
+        );
+    }
 
     let issues = ids.iter().enumerate().map(|(i, id)| {
         let who = if i % 2 == 0 {
