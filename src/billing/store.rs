@@ -78,6 +78,24 @@ const POLICY_COLUMNS: (
     pricing_policy::transport_large_city,
 );
 
+/// What pricing reads of a venue (a [`VenueRow`]): its kind and type, position, and its
+/// commune's population and EPCI.
+const VENUE_COLUMNS: (
+    crate::schema::organizations::kind,
+    crate::schema::organizations::venue_type,
+    crate::schema::organizations::latitude,
+    crate::schema::organizations::longitude,
+    crate::schema::communes::population,
+    crate::schema::communes::epci_siren,
+) = (
+    crate::schema::organizations::kind,
+    crate::schema::organizations::venue_type,
+    crate::schema::organizations::latitude,
+    crate::schema::organizations::longitude,
+    crate::schema::communes::population,
+    crate::schema::communes::epci_siren,
+);
+
 fn policy_of((v, s, m, l, tv, ts, tm, tl): PolicyRow) -> PricingPolicy {
     PricingPolicy {
         class_rate_percent: PerClass {
@@ -422,14 +440,7 @@ pub fn pricing_facts(
         )
         .filter(organizations::id.eq(venue_id))
         .select((
-            (
-                organizations::kind,
-                organizations::venue_type,
-                organizations::latitude,
-                organizations::longitude,
-                communes::population,
-                communes::epci_siren,
-            ),
+            VENUE_COLUMNS,
             POLICY_COLUMNS,
             (
                 tariffs::per_loan_cents,
@@ -525,14 +536,7 @@ pub fn venue_terms(
         )
         .filter(organizations::id.eq(venue_id))
         .select((
-            (
-                organizations::kind,
-                organizations::venue_type,
-                organizations::latitude,
-                organizations::longitude,
-                communes::population,
-                communes::epci_siren,
-            ),
+            VENUE_COLUMNS,
             POLICY_COLUMNS,
             subsidy_programs::all_columns.nullable(),
         ))

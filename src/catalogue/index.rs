@@ -154,6 +154,19 @@ impl SearchFacts {
         extras
     }
 
+    /// Every copy in service as a point, for the positions index ([`super::positions`]), which
+    /// is built from these facts rather than read again.
+    pub fn copy_points(&self) -> Vec<super::positions::CopyPoint> {
+        self.copies
+            .iter()
+            .map(|c| super::positions::CopyPoint {
+                resource_id: c.resource_id,
+                lat: c.lat,
+                lon: c.lon,
+            })
+            .collect()
+    }
+
     /// The copies in service of a resource.
     pub fn copies_of(&self, resource: &ResourceFacts) -> &[CopyFacts] {
         &self.copies[resource.copies.clone()]

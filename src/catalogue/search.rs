@@ -657,7 +657,12 @@ fn found_in_memory(
     match (filter.available, near) {
         (None, None) => Ok(facts.matching(filter).map(|r| (r.id, None)).collect()),
         (None, Some((point, radius_km))) => {
-            let positions = positions::current(epoch, version, || store::load_positions(conn))?;
+            let positions = positions::current(epoch, version, || {
+                Ok::<_, Error>(positions::Positions::new(
+                    facts.version(),
+                    facts.copy_points(),
+                ))
+            })?;
             let mut within = positions.within(point, radius_km);
             if filter.narrows_resources() {
                 within.retain(|&(id, _)| facts.resource(id).is_some_and(|r| r.matches(filter)));

@@ -592,30 +592,6 @@ pub fn positions_version(conn: &mut DbConnection) -> QueryResult<(String, i64)> 
         .first(conn)
 }
 
-/// Every copy in service (not retired) of a live resource, with its position, and the version
-/// read before them (so the positions are at least that new).
-pub fn load_positions(conn: &mut DbConnection) -> QueryResult<super::positions::Positions> {
-    use super::positions::{CopyPoint, Positions};
-    let (_, version) = positions_version(conn)?;
-    let points: Vec<(i64, f64, f64)> = copies::table
-        .inner_join(resources::table)
-        .filter(resources::deleted_at.is_null())
-        .filter(copies::status.ne(CopyStatus::Retired))
-        .select((copies::resource_id, copies::latitude, copies::longitude))
-        .load(conn)?;
-    Ok(Positions::new(
-        version,
-        points
-            .into_iter()
-            .map(|(resource_id, lat, lon)| CopyPoint {
-                resource_id,
-                lat,
-                lon,
-            })
-            .collect(),
-    ))
-}
-
 /// What search filters on (see [`super::index`]): every live resource's facts, its themes and
 /// audiences, its copies in service and whether each can be lent, read after the catalogue's
 /// version (so the facts are at least that new).

@@ -36,13 +36,16 @@ async fn a_burst_of_parallel_logins_gets_exactly_five_password_checks(app: TestA
     let checked = statuses.iter().filter(|s| **s == 401).count();
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((checked, refused), (5, 15), "{statuses:?}");
-    // The right password 10th in a burst on a fresh e-mail: still 5 checks at most in all.
+    // The right password 10th in a burst on a fresh e-mail: still 5 wrong passwords checked at
+    // most. A right password withdraws its own attempt (it was no failure), so when it is admitted
+    // early one more wrong password may be checked after it: 6 checks, never 6 failures.
     let other = app
         .member_of_new_org(&agency, "venue", "admin", "80021")
         .await;
     let statuses = login_burst(&app, &other.email, 20, Some(9)).await;
-    let checked = statuses.iter().filter(|s| matches!(**s, 200 | 401)).count();
-    assert!(checked <= 5, "{statuses:?}");
+    let failed = statuses.iter().filter(|s| **s == 401).count();
+    let admitted = statuses.iter().filter(|s| **s == 200).count();
+    assert!(failed <= 5 && admitted <= 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| matches!(*s, 200 | 401 | 429)));
 }
 
