@@ -59,7 +59,9 @@ openapi: check-toolchain
 ## target/bench-venv), day routing against PyVRP given 10 s (same venv; every plan checked by an
 ## independent checker), the login throttle under bursts of 20 parallel logins (attempts checked
 ## per burst, target exactly 5), the printed documents (a Factur-X PDF's p99 ≤ 100 ms, a ZIP of
-## 500 invoices ≤ 10 s, on both backends), the observatory page and a drivers' day sheet in headless Chromium,
+## 500 invoices ≤ 10 s, on both backends), photos (a 5 MB JPEG uploaded through the API and the
+## portal ≤ 1 s with both resizes, against the bare resize; the files, labels and copy pages p99 ≤
+## 50 ms), the observatory page and a drivers' day sheet in headless Chromium,
 ## Lighthouse on the portal's find and loan pages (npm lighthouse under target/lighthouse; every
 ## category ≥ 95).
 bench: check-toolchain
@@ -70,6 +72,7 @@ bench: check-toolchain
 	.ci/with-postgres $(CARGO) bench --locked --bench notify
 	.ci/with-postgres $(CARGO) bench --locked --bench login_burst
 	.ci/with-postgres $(CARGO) bench --locked --bench documents
+	.ci/with-postgres $(CARGO) bench --locked --bench media
 	.ci/bench-tours
 	.ci/bench-vrp
 	.ci/observatory-page

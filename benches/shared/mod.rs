@@ -8,7 +8,7 @@
 use itinerance::rng::SplitMix64;
 use std::time::{Duration, Instant};
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, PASSWORD};
 
 /// Latencies of one case.
 pub struct Sample {
@@ -380,4 +380,57 @@ end
 "#
     ));
     lua
+}
+
+/// A client that shows each redirect rather than following it (the login answers 303).
+pub fn client() -> awc::Client {
+    awc::Client::builder()
+        .disable_redirects()
+        .timeout(Duration::from_secs(60))
+        .connector(awc::Connector::new().conn_keep_alive(Duration::from_secs(2)))
+        .finish()
+}
+
+/// `name=value` of the `Set-Cookie` header whose name ends with `cookie` (over HTTPS the
+/// names take the `__Host-` prefix).
+pub fn cookie_of(res: &awc::ClientResponse<impl Sized>, cookie: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(name, value)| name.ends_with(cookie) && !value.is_empty())
+        })
+        .map(str::to_string)
+}
+
+/// Logs `email` in as a browser does: the login form (its CSRF token and the cookie holding
+/// it), then the form's POST; returns the session cookie (`name=value`).
+pub async fn log_in_through_the_form(app: &TestApp, email: &str) -> String {
+    let client = client();
+    let mut form = client
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("login page");
+    assert_eq!(form.status().as_u16(), 200);
+    let login_cookie = cookie_of(&form, "itinerance_login").expect("login cookie");
+    let html = String::from_utf8_lossy(&form.body().await.expect("login page body")).into_owned();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("csrf field") + marker.len();
+    let csrf = html[start..].split('"').next().unwrap_or_default();
+    let res = client
+        .post(format!("{}/login", app.base))
+        .insert_header(("Cookie", login_cookie))
+        .send_form(&[
+            ("csrf_token", csrf),
+            ("next", "/"),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .await
+        .expect("login post");
+    assert_eq!(res.status().as_u16(), 303, "the login form signs in");
+    cookie_of(&res, "itinerance_session").expect("session cookie")
 }

@@ -214,6 +214,10 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
     // A file upload is its bytes, not JSON: read with the file limit, and none of the JSON
     // checks below apply to it.
     let upload = crate::media::model::is_upload_path(req.path());
+    let portal_upload = crate::media::model::is_portal_upload_path(req.path());
+    if portal_upload {
+        return read_portal_upload(req).await;
+    }
     let limit = if upload {
         crate::media::model::MAX_FILE_BYTES
     } else {
@@ -270,6 +274,44 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
     }
     let (_, mut replay) = actix_http::h1::Payload::create(true);
     replay.unread_data(body);
+    req.set_payload(actix_web::dev::Payload::from(replay));
+    Ok(())
+}
+
+/// Marks a portal upload whose body was over the file limit: its bytes were read and dropped, and
+/// the page says the file is too large (a person gets the form again, not an API problem).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTooLarge;
+
+/// Reads a portal upload within [`BODY_READ_TIMEOUT`]: up to the file limit and the form's room it
+/// is handed on; past it the rest is read and dropped (the browser sends it all before it reads
+/// an answer) and the request carries [`BodyTooLarge`] with an empty body.
+async fn read_portal_upload(req: &mut ServiceRequest) -> Result<(), ApiError> {
+    let limit = crate::media::model::MAX_FILE_BYTES + crate::media::model::FORM_OVERHEAD_BYTES;
+    let mut payload = req.take_payload();
+    let read = async {
+        let mut body = web::BytesMut::new();
+        let mut over = false;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(super::problem::payload_error)?;
+            if over || body.len() + chunk.len() > limit {
+                over = true;
+                continue;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok::<_, ApiError>((body.freeze(), over))
+    };
+    let (body, over) = match actix_web::rt::time::timeout(BODY_READ_TIMEOUT, read).await {
+        Ok(read) => read?,
+        Err(_) => return Err(ApiError::BodyTimeout(BODY_READ_TIMEOUT.as_secs())),
+    };
+    let (_, mut replay) = actix_http::h1::Payload::create(true);
+    if over {
+        req.extensions_mut().insert(BodyTooLarge);
+    } else {
+        replay.unread_data(body);
+    }
     req.set_payload(actix_web::dev::Payload::from(replay));
     Ok(())
 }

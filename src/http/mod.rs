@@ -1,5 +1,6 @@
 //! What every HTTP handler shares: problem responses, request logging and the authenticated caller.
 
+pub mod files;
 pub mod hygiene;
 pub mod methods;
 pub mod openapi;

@@ -17,10 +17,25 @@ pub const THUMBNAIL_SIDE: u32 = 320;
 /// The longest side of a photo shown on a page, in pixels.
 pub const PAGE_SIDE: u32 = 1280;
 
-/// Whether a request path is an upload, whose body is a file (10 MB) rather than JSON: the input
-/// hygiene reads it with the file limit and leaves its bytes alone.
+/// Whether a request path is an API upload, whose body is a file (10 MB) rather than JSON: the
+/// input hygiene reads it with the file limit and leaves its bytes alone.
 pub fn is_upload_path(path: &str) -> bool {
-    path.strip_prefix("/api/v1/resources/")
+    path.strip_prefix("/api/v1")
+        .is_some_and(is_resource_media_path)
+}
+
+/// Whether a request path is the portal's upload form (`multipart/form-data` from a browser):
+/// read with the file limit and a little room for the form's other fields, and a body over it is
+/// handed on as too large (the page says so) rather than refused as an API problem.
+pub fn is_portal_upload_path(path: &str) -> bool {
+    is_resource_media_path(path)
+}
+
+/// The room a portal upload's form fields and multipart framing take beside the file.
+pub const FORM_OVERHEAD_BYTES: usize = 64 * 1024;
+
+fn is_resource_media_path(path: &str) -> bool {
+    path.strip_prefix("/resources/")
         .and_then(|rest| rest.strip_suffix("/media"))
         .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
@@ -73,4 +88,28 @@ pub struct Media {
     #[serde(with = "crate::timestamp::utc")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_are_told_apart_by_their_front_door() {
+        assert!(is_upload_path("/api/v1/resources/12/media"));
+        assert!(!is_upload_path("/resources/12/media"));
+        assert!(is_portal_upload_path("/resources/12/media"));
+        assert!(!is_portal_upload_path("/api/v1/resources/12/media"));
+        for other in [
+            "/resources//media",
+            "/resources/1x/media",
+            "/resources/12/media/3",
+            "/api/v1/resources/12",
+        ] {
+            assert!(
+                !is_upload_path(other) && !is_portal_upload_path(other),
+                "{other}"
+            );
+        }
+    }
 }

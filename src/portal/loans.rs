@@ -291,10 +291,7 @@ pub async fn booking(
         can_cancel: may(BookingAction::Cancel),
         has_agreement: crate::billing::agreement::has_agreement(b.status),
         can_decide: may(BookingAction::Approve),
-        can_report: matches!(
-            b.status,
-            BookingStatus::InTransit | BookingStatus::Delivered
-        ),
+        can_report: b.status.takes_condition_report(),
         can_evaluate: matches!(
             b.status,
             BookingStatus::Delivered | BookingStatus::Returned | BookingStatus::Closed

@@ -7,10 +7,12 @@ mod account;
 mod calendar;
 mod documents;
 mod form;
+mod labels;
 mod lang;
 mod legal;
 mod links;
 mod loans;
+mod media;
 mod members;
 mod resources;
 mod session;
@@ -59,6 +61,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(resources::request)),
         )
         .route("/bookings/{id}", web::get().to(loans::booking))
+        .route("/resources/{id}/media", web::post().to(media::upload))
+        .route("/resources/{id}/labels", web::get().to(labels::labels))
+        .route("/copies/{id}", web::get().to(labels::copy))
+        .route("/copies/{id}/qr.svg", web::get().to(labels::qr))
+        .route("/media/{id}", web::get().to(media::original))
+        .route("/media/{id}/thumbnail", web::get().to(media::thumbnail))
+        .route("/media/{id}/page", web::get().to(media::page_size))
+        .route("/media/{id}/delete", web::post().to(media::remove))
         .service(web::resource("/bookings/{id}/cancel").route(web::post().to(loans::cancel)))
         .service(web::resource("/bookings/{id}/decision").route(web::post().to(loans::decide)))
         .service(

@@ -26,6 +26,8 @@ use crate::catalogue::service as catalogue;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::idempotency::{self, Claim, Key, Recorded};
+use crate::media::model::Media;
+use crate::media::MediaKind;
 
 /// An option of a select list.
 pub struct Choice {
@@ -433,11 +435,24 @@ struct ResourcePage {
     deposit: String,
     idempotency_key: String,
     alternatives: Vec<(String, String, String)>,
+    photos: Vec<MediaLine>,
+    documents: Vec<MediaLine>,
+    /// Whether the visitor writes this resource's catalogue (its producer, the agency): the
+    /// upload form, the remove buttons and the labels.
+    can_edit: bool,
+    media_title: String,
+}
+
+/// A photo or document as the resource page lists it.
+pub struct MediaLine {
+    pub id: i64,
+    pub title: String,
+    pub size: String,
 }
 
 /// Everything the resource page shows; `dates` adds my quote for them.
 #[allow(clippy::too_many_arguments)]
-async fn resource_page(
+pub(super) async fn resource_page(
     state: &State,
     s: &BrowserSession,
     id: i64,
@@ -453,9 +468,11 @@ async fn resource_page(
     let t = lang.t();
     let billing = LoanBilling::from_config(&state.config);
     let today = clock.today();
-    let (r, producer, components, availability, q, zone) = state
+    let (r, producer, components, availability, q, zone, media, can_edit) = state
         .run(move |conn| {
             let r = catalogue::get_resource(conn, id)?;
+            let media = crate::media::service::list(conn, id)?;
+            let can_edit = crate::access::policy::write_catalogue(&p, r.producer_id).is_ok();
             let producer = crate::organization::service::get_organization(conn, r.producer_id)?;
             let zone = crate::organization::service::get_organization(conn, p.organization_id)?
                 .school_zone;
@@ -470,7 +487,16 @@ async fn resource_page(
                 };
                 quote::preview(conn, &billing, &p, id, &query)
             });
-            Ok((r, producer, components, availability, q, zone))
+            Ok((
+                r,
+                producer,
+                components,
+                availability,
+                q,
+                zone,
+                media,
+                can_edit,
+            ))
         })
         .await?;
     let q = match q {
@@ -602,9 +628,25 @@ async fn resource_page(
                 )
             })
             .collect(),
+        photos: media_lines(lang, &media, MediaKind::Photo),
+        documents: media_lines(lang, &media, MediaKind::Document),
+        can_edit,
+        media_title: form.value("title"),
         r,
     };
     render(status, &page)
+}
+
+fn media_lines(lang: Lang, media: &[Media], kind: MediaKind) -> Vec<MediaLine> {
+    media
+        .iter()
+        .filter(|m| m.kind == kind)
+        .map(|m| MediaLine {
+            id: m.id,
+            title: m.title.clone(),
+            size: super::media::megabytes(lang, m.byte_size),
+        })
+        .collect()
 }
 
 /// The dates of a form, checked for a person (both present, real dates, in order).

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::billing::model::InvoiceKind;
 use crate::booking::model::BookingStatus;
-use crate::catalogue::model::{Audience, ResourceKind, Theme};
+use crate::catalogue::model::{Audience, CopyStatus, ResourceKind, Theme};
 
 use super::lang::Lang;
 
@@ -32,6 +32,36 @@ pub fn status(lang: Lang, s: BookingStatus) -> &'static str {
         (Lang::En, S::Returned) => "Returned to the producer",
         (Lang::En, S::Closed) => "Finished",
         (Lang::En, S::Expired) => "Request expired (no answer in time)",
+    }
+}
+
+/// A booking's status told by a third party (the copy page, read by the producer as well as the
+/// venue): where the loan stands, not what it means for "you".
+pub fn stage(lang: Lang, s: BookingStatus) -> &'static str {
+    use BookingStatus as S;
+    match (lang, s) {
+        (Lang::Fr, S::InTransit) => "En route vers le lieu d'accueil",
+        (Lang::Fr, S::Delivered) => "Au lieu d'accueil",
+        (Lang::En, S::InTransit) => "On its way to the venue",
+        (Lang::En, S::Delivered) => "At the venue",
+        (lang, s) => status(lang, s),
+    }
+}
+
+/// Where a copy stands in its life, in words.
+pub fn copy_status(lang: Lang, s: CopyStatus) -> &'static str {
+    use CopyStatus as C;
+    match (lang, s) {
+        (Lang::Fr, C::Available) => "Disponible",
+        (Lang::Fr, C::OnLoan) => "En prêt",
+        (Lang::Fr, C::InTransit) => "En transport",
+        (Lang::Fr, C::Maintenance) => "En maintenance",
+        (Lang::Fr, C::Retired) => "Retiré du service",
+        (Lang::En, C::Available) => "Available",
+        (Lang::En, C::OnLoan) => "On loan",
+        (Lang::En, C::InTransit) => "In transit",
+        (Lang::En, C::Maintenance) => "In maintenance",
+        (Lang::En, C::Retired) => "Retired",
     }
 }
 

@@ -39,6 +39,7 @@ mod portal;
 mod portal_accounts;
 mod portal_documents;
 mod portal_legal;
+mod portal_media;
 mod portal_pages;
 mod portal_producer;
 mod process;

@@ -8,7 +8,7 @@ use crate::common::{Resp, TestApp};
 use crate::on_both_backends;
 
 /// A real PNG of this size (a gradient, so that it does not compress to nothing).
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbaImage::from_fn(width, height, |x, y| {
         image::Rgba([(x % 256) as u8, (y % 256) as u8, 128, 200])
     });
@@ -18,7 +18,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// A PDF as far as the first bytes go, padded to `size` bytes.
-fn pdf(size: usize) -> Vec<u8> {
+pub(crate) fn pdf(size: usize) -> Vec<u8> {
     let mut bytes = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     bytes.resize(size, b' ');
     bytes

@@ -17,11 +17,20 @@ pub(crate) struct Browser {
     pub(crate) cookies: HashMap<String, String>,
 }
 
+/// What a request of the test browser carries.
+enum Body<'a> {
+    Form(Vec<(&'a str, &'a str)>),
+    Raw(String, Vec<u8>),
+}
+
 pub(crate) struct Page {
     pub(crate) status: u16,
     pub(crate) location: String,
     pub(crate) set_cookies: Vec<String>,
     pub(crate) text: String,
+    pub(crate) content_type: String,
+    pub(crate) etag: String,
+    pub(crate) body_len: usize,
 }
 
 impl Browser {
@@ -45,10 +54,24 @@ impl Browser {
     }
 
     async fn send(&mut self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let body = form.map(|fields| Body::Form(fields.to_vec()));
+        self.send_with(method, path, &[], body).await
+    }
+
+    async fn send_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Body<'_>>,
+    ) -> Page {
         let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
         let mut req = self
             .client
             .request(method, format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
         if !self.cookies.is_empty() {
             let header: Vec<String> = self
                 .cookies
@@ -57,8 +80,13 @@ impl Browser {
                 .collect();
             req = req.insert_header(("Cookie", header.join("; ")));
         }
-        let mut res = match form {
-            Some(fields) => req.send_form(&fields.to_vec()).await.unwrap(),
+        let mut res = match body {
+            Some(Body::Form(fields)) => req.send_form(&fields).await.unwrap(),
+            Some(Body::Raw(content_type, bytes)) => req
+                .insert_header(("Content-Type", content_type))
+                .send_body(bytes)
+                .await
+                .unwrap(),
             None => req.send().await.unwrap(),
         };
         let body = res.body().limit(16 * 1024 * 1024).await.unwrap();
@@ -85,6 +113,9 @@ impl Browser {
                 .unwrap_or("")
                 .to_string(),
             set_cookies,
+            content_type: header_of(&res, "content-type"),
+            etag: header_of(&res, "etag"),
+            body_len: body.len(),
             text: String::from_utf8_lossy(&body).into_owned(),
         }
     }
@@ -95,6 +126,43 @@ impl Browser {
 
     pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         self.send("POST", path, Some(form)).await
+    }
+
+    /// A GET with extra headers (`If-None-Match`).
+    pub(crate) async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Page {
+        self.send_with("GET", path, headers, None).await
+    }
+
+    /// A `multipart/form-data` POST, as a browser sends a form with a file input: `fields`, then
+    /// the file part `file` (name, content type, bytes; no bytes when none was chosen).
+    pub(crate) async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        let boundary = "----itinerance-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (filename, content_type, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.send_with("POST", path, &[], Some(Body::Raw(content_type, body)))
+            .await
     }
 
     /// Logs in through the form; returns the answer to the form's POST.
@@ -113,6 +181,14 @@ impl Browser {
         )
         .await
     }
+}
+
+fn header_of<S>(res: &awc::ClientResponse<S>, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// The value of a hidden field of a page.
