@@ -214,6 +214,11 @@ pub fn transport_days(road_km: f64, km_per_day: f64, handling_days: i64) -> i64 
     driving + handling_days
 }
 
+/// Whether two periods (first and last day, inclusive) share a day.
+pub fn meet(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> bool {
+    a.0 <= b.1 && b.0 <= a.1
+}
+
 /// Merges overlapping or adjacent busy periods, sorted by start.
 pub fn merge(mut busy: Vec<(NaiveDate, NaiveDate)>) -> Vec<(NaiveDate, NaiveDate)> {
     busy.sort();

@@ -8,10 +8,12 @@ mod calendar;
 mod documents;
 mod form;
 mod lang;
+mod lang_producer;
 mod legal;
 mod links;
 mod loans;
 mod members;
+mod producer;
 mod resources;
 mod session;
 pub mod words;
@@ -59,6 +61,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(resources::request)),
         )
         .route("/bookings/{id}", web::get().to(loans::booking))
+        .route("/requests", web::get().to(producer::requests))
+        .route("/fleet", web::get().to(producer::fleet))
+        .route(
+            "/copies/{id}/calendar",
+            web::get().to(producer::copy_calendar),
+        )
         .service(web::resource("/bookings/{id}/cancel").route(web::post().to(loans::cancel)))
         .service(web::resource("/bookings/{id}/decision").route(web::post().to(loans::decide)))
         .service(
@@ -132,6 +140,9 @@ pub struct Layout {
     pub words: &'static crate::page::FrameWords,
     /// Whether the visitor administers their organisation's accounts (the "Membres" entry).
     pub admin: bool,
+    /// The entries the visitor's kind of organisation adds to the menu (a producer's requests
+    /// and fleet).
+    pub nav: Vec<crate::page::NavEntry>,
 }
 
 impl Layout {
@@ -157,6 +168,11 @@ impl Layout {
                 session.principal.organization_id,
             )
             .is_ok(),
+            nav: if crate::access::policy::read_producer_inbox(&session.principal).is_ok() {
+                lang.producer().nav()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -175,6 +191,7 @@ impl Layout {
             t: lang.t(),
             words: lang.frame(),
             admin: false,
+            nav: Vec::new(),
         }
     }
 
