@@ -335,6 +335,15 @@ pub fn fitting_starts(
 mod tests {
     use super::*;
 
+    #[test]
+    fn periods_meet_when_they_share_a_day() {
+        let d = |n: u32| NaiveDate::from_ymd_opt(2027, 3, n).unwrap();
+        assert!(meet((d(1), d(5)), (d(5), d(9))));
+        assert!(meet((d(3), d(4)), (d(1), d(9))));
+        assert!(!meet((d(1), d(4)), (d(5), d(9))));
+        assert!(!meet((d(6), d(9)), (d(1), d(5))));
+    }
+
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2027, 3, day).unwrap()
     }
