@@ -3,14 +3,17 @@
 //! and invoices logs in through the portal's login form (its CSRF token and cookie, then the
 //! session cookie), and wrk (64 connections, 10 s a page) asks for each page: home, find (words,
 //! age, distance), a resource, my loans, a loan, my invoices; then `GET /api/v1/resources` with
-//! the find page's filters, as the same venue, in the same run.
+//! the find page's filters, as the same venue, in the same run. Then the producer's pages (issue
+//! 24), as the producer of the venue's first loan with 30 more requests from the venue: its inbox
+//! (quotes and conflicts), its fleet (every copy, with wear) and a copy's 52-week calendar.
 //!
 //! Printed per page: the server's own median and p99 (from its request log: the load generator
 //! shares the machine) with 200 requests one at a time, then under wrk with wrk's figures beside;
 //! target p99 ≤ 50 ms. Then the find page's time ÷ the API search's, both ways (medians and p99s;
 //! target ≤ 2), and each page's size, HTML plus the stylesheet (≤ 100 KB). Each target with PASS or FAIL. `BENCH_BACKENDS=sqlite` (or
 //! `postgres`) runs one backend; `BENCH_SECONDS` changes the 10 s per page, `BENCH_CONNECTIONS`
-//! the 64 connections.
+//! the 64 connections; `BENCH_PAGES=requests,fleet,calendar` measures only the pages whose label
+//! holds one of these words.
 
 #[path = "../tests/api/common.rs"]
 #[allow(dead_code)]
@@ -150,6 +153,67 @@ async fn seed_venue(app: &TestApp, agency: &Actor, venue: &Actor) -> Vec<i64> {
     ids
 }
 
+/// The producer of the venue's loan `loan`: 30 more requests of its resources by the venue (a
+/// third approved, so that requests meet loans), an administrator logged in through the form.
+/// Its session cookie, and the copy of `loan` (for its calendar).
+async fn seed_producer(app: &TestApp, agency: &Actor, venue: &Actor, loan: i64) -> (String, i64) {
+    let booking = app
+        .get(&format!("/api/v1/bookings/{loan}"), Some(&agency.token))
+        .await;
+    let copy_id = booking.body["copy_id"].as_i64().expect("copy id");
+    let resource_id = booking.body["resource_id"].as_i64().expect("resource id");
+    let (producer_id, resources) = app
+        .state
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use itinerance::schema::resources;
+            let producer_id: i64 = resources::table
+                .find(resource_id)
+                .select(resources::producer_id)
+                .first(conn)?;
+            let ids: Vec<i64> = resources::table
+                .filter(resources::producer_id.eq(producer_id))
+                .select(resources::id)
+                .order(resources::id.asc())
+                .limit(15)
+                .load(conn)?;
+            Ok::<_, itinerance::error::Error>((producer_id, ids))
+        })
+        .await
+        .expect("the producer's resources");
+    let today = chrono::Utc::now().date_naive();
+    let mut made = 0;
+    for i in 0..60usize {
+        if made == 30 {
+            break;
+        }
+        let start = today + chrono::Duration::days(30 + 9 * (i % 6) as i64);
+        let body = serde_json::json!({"resource_id": resources[i % resources.len()],
+            "venue_id": venue.org_id, "starts_on": start,
+            "ends_on": start + chrono::Duration::days(6)});
+        let res = app
+            .post("/api/v1/bookings", Some(&agency.token), body)
+            .await;
+        if res.status != 201 {
+            continue;
+        }
+        made += 1;
+        if made % 3 == 0 {
+            let id = res.body["id"].as_i64().expect("booking id");
+            let _ = app
+                .post(
+                    &format!("/api/v1/bookings/{id}/approve"),
+                    Some(&agency.token),
+                    serde_json::json!({}),
+                )
+                .await;
+        }
+    }
+    let producer = app.user_in(agency, producer_id, "admin").await;
+    println!("bench producer {producer_id}: {made} more requests of its resources");
+    (log_in_through_the_form(app, &producer.email).await, copy_id)
+}
+
 /// One page (or the API search) under load.
 struct Case {
     label: &'static str,
@@ -159,6 +223,8 @@ struct Case {
     requests: Vec<WrkRequest>,
     /// Whether it is a portal page (session cookie) or the API (bearer token).
     page: bool,
+    /// A page of the producer (its session), not of the venue.
+    producer: bool,
 }
 
 /// What one case measured: the server's median and p99, in ms, one request at a time and
@@ -199,6 +265,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
         "{b:<9} the bench venue has {} loans and {INVOICES} invoices",
         loans.len()
     );
+    let (producer_session, copy_id) = seed_producer(&app, &agency, &venue, loans[0]).await;
     app.state
         .run(|conn| {
             use diesel::connection::SimpleConnection;
@@ -227,6 +294,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
             route: "/",
             requests: vec![get("/".into())],
             page: true,
+            producer: false,
         },
         Case {
             label: "GET /resources?q&age&radius_km (find)",
@@ -235,6 +303,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
                 .map(|i| get(format!("/resources?searched=1&{}", find_query(i))))
                 .collect(),
             page: true,
+            producer: false,
         },
         Case {
             label: "GET /api/v1/resources (the same search)",
@@ -249,6 +318,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
                 })
                 .collect(),
             page: false,
+            producer: false,
         },
         Case {
             label: "GET /resources/{id} (a resource)",
@@ -257,12 +327,14 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
                 .map(|i| get(format!("/resources/{}", 1 + (i * 37) % 10_000)))
                 .collect(),
             page: true,
+            producer: false,
         },
         Case {
             label: "GET /bookings (my loans)",
             route: "/bookings",
             requests: vec![get("/bookings".into())],
             page: true,
+            producer: false,
         },
         Case {
             label: "GET /bookings/{id} (a loan)",
@@ -272,14 +344,54 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
                 .map(|id| get(format!("/bookings/{id}")))
                 .collect(),
             page: true,
+            producer: false,
         },
         Case {
             label: "GET /invoices (my invoices)",
             route: "/invoices",
             requests: vec![get("/invoices".into())],
             page: true,
+            producer: false,
+        },
+        Case {
+            label: "GET /requests (a producer's inbox)",
+            route: "/requests",
+            requests: vec![get("/requests".into())],
+            page: true,
+            producer: true,
+        },
+        Case {
+            label: "GET /fleet (a producer's fleet)",
+            route: "/fleet",
+            requests: vec![get("/fleet".into())],
+            page: true,
+            producer: true,
+        },
+        Case {
+            label: "GET /copies/{id}/calendar (52 weeks)",
+            route: "/copies/{id}/calendar",
+            requests: vec![get(format!("/copies/{copy_id}/calendar"))],
+            page: true,
+            producer: true,
         },
     ];
+    let pages = std::env::var("BENCH_PAGES").unwrap_or_default();
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .filter(|c| {
+            pages.is_empty()
+                || pages
+                    .split(',')
+                    .any(|w| !w.trim().is_empty() && c.label.contains(w.trim()))
+        })
+        .collect();
+    let cookie = |case: &Case| {
+        if case.producer {
+            producer_session.clone()
+        } else {
+            session.clone()
+        }
+    };
     // Each page once, as a browser would fetch it: its weight with the stylesheet, and that it
     // answers 200 (wrk would only count other statuses).
     let client = client();
@@ -298,7 +410,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
         let (_, path, _) = &case.requests[0];
         let req = client.get(format!("{}{path}", app.base));
         let req = if case.page {
-            req.insert_header(("Cookie", session.clone()))
+            req.insert_header(("Cookie", cookie(case)))
         } else {
             req.insert_header(("Authorization", format!("Bearer {}", venue.token)))
         };
@@ -326,7 +438,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
             let (_, path, _) = &case.requests[i % case.requests.len()];
             let req = client.get(format!("{}{path}", app.base));
             let req = if case.page {
-                req.insert_header(("Cookie", session.clone()))
+                req.insert_header(("Cookie", cookie(case)))
             } else {
                 req.insert_header(("Authorization", format!("Bearer {}", venue.token)))
             };
@@ -349,8 +461,9 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
     let mut measured = Vec::new();
     for (case, alone) in cases.iter().zip(alone) {
         let authorization = format!("Bearer {}", venue.token);
+        let page_cookie = cookie(case);
         let headers: Vec<(&str, &str)> = if case.page {
-            vec![("Cookie", session.as_str())]
+            vec![("Cookie", page_cookie.as_str())]
         } else {
             vec![("Authorization", authorization.as_str())]
         };
@@ -383,7 +496,17 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
             loaded: server,
         }));
     }
-    if let (Some(Some(find)), Some(Some(api))) = (measured.get(1), measured.get(2)) {
+    let measured_as = |label: &str| {
+        cases
+            .iter()
+            .position(|c| c.label.starts_with(label))
+            .and_then(|i| measured.get(i))
+            .and_then(|m| m.as_ref())
+    };
+    if let (Some(find), Some(api)) = (
+        measured_as("GET /resources?"),
+        measured_as("GET /api/v1/resources"),
+    ) {
         for (how, f, a) in [
             ("one at a time", find.alone, api.alone),
             ("under load", find.loaded, api.loaded),

@@ -57,6 +57,14 @@ pub static FRAME_EN: FrameWords = FrameWords {
     footer_api: "API for partners",
 };
 
+/// An entry some visitors' menus add (a producer's requests and fleet): `key` is what a page
+/// names as its current entry.
+pub struct NavEntry {
+    pub key: &'static str,
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
 /// The frame of a page drawn with the portal's layout by someone without a session: the fields
 /// `templates/portal/base.html` reads (the portal's own `Layout` has the same, plus its
 /// constructor for a signed-in visitor).
@@ -72,6 +80,8 @@ pub struct Frame {
     pub words: &'static FrameWords,
     /// Never set here (the "Membres" entry of an administrator).
     pub admin: bool,
+    /// Never set here (the entries a kind of organisation adds to its menu).
+    pub nav: Vec<NavEntry>,
 }
 
 impl Frame {
@@ -84,6 +94,7 @@ impl Frame {
             lang: "fr",
             words: &FRAME_FR,
             admin: false,
+            nav: Vec::new(),
         }
     }
 }

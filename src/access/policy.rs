@@ -182,6 +182,16 @@ pub fn acts_for_producer(p: &Principal, producer_id: i64) -> bool {
     p.is_agency() || (p.kind == OrgKind::Producer && p.belongs_to(producer_id))
 }
 
+/// A producer's inbox of requests (and its fleet's pages) is the producer's own: venues and
+/// partners have none, and the agency answers requests from each loan's page.
+pub fn read_producer_inbox(p: &Principal) -> Result<()> {
+    if p.kind == OrgKind::Producer {
+        Ok(())
+    } else {
+        Err(forbidden("only a producer has an inbox of requests"))
+    }
+}
+
 /// Only the agency follows the mail the network sends (addresses of every member).
 pub fn follow_network_mail(p: &Principal) -> Result<()> {
     if sees_whole_network(p) {

@@ -549,6 +549,51 @@ pub fn venue_terms(
         .map(|(venue, policy, _)| (venue, policy_of(policy), programs)))
 }
 
+/// What pricing reads of several venues (a [`VenueRow`] each, as [`pricing_facts`] reads one),
+/// by organisation id, in one query (a producer's inbox prices many requests).
+pub fn venue_rows(
+    conn: &mut DbConnection,
+    venue_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, VenueRow>> {
+    use crate::schema::{communes, organizations};
+    let rows: Vec<(i64, VenueRow)> = organizations::table
+        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
+        .filter(organizations::id.eq_any(venue_ids))
+        .select((organizations::id, VENUE_COLUMNS))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The depot (home commune's latitude, longitude) of each of these copies, as [`pricing_facts`]
+/// reads one's, in one query.
+pub fn copy_depots(
+    conn: &mut DbConnection,
+    copy_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, (f64, f64)>> {
+    use crate::schema::{communes, copies};
+    let rows: Vec<(i64, (f64, f64))> = copies::table
+        .inner_join(communes::table.on(communes::insee_code.eq(copies::home_commune_insee)))
+        .filter(copies::id.eq_any(copy_ids))
+        .select((copies::id, (communes::latitude, communes::longitude)))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The programmes valid on some day of `[first, last]`, by id (each loan keeps those valid on its
+/// own first day).
+pub fn programs_meeting(
+    conn: &mut DbConnection,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> QueryResult<Vec<ProgramRow>> {
+    subsidy_programs::table
+        .filter(subsidy_programs::valid_from.le(last))
+        .filter(subsidy_programs::valid_to.ge(first))
+        .select(ProgramRow::as_select())
+        .order(subsidy_programs::id.asc())
+        .load(conn)
+}
+
 /// What a preview reads of one resource: its producer, its tariff if set, and the depot
 /// positions (latitude, longitude) of its copies that are not retired.
 #[derive(Debug, Clone)]

@@ -214,6 +214,11 @@ pub fn transport_days(road_km: f64, km_per_day: f64, handling_days: i64) -> i64 
     driving + handling_days
 }
 
+/// Whether two periods (first and last day, inclusive) share a day.
+pub fn meet(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> bool {
+    a.0 <= b.1 && b.0 <= a.1
+}
+
 /// Merges overlapping or adjacent busy periods, sorted by start.
 pub fn merge(mut busy: Vec<(NaiveDate, NaiveDate)>) -> Vec<(NaiveDate, NaiveDate)> {
     busy.sort();
@@ -329,6 +334,15 @@ pub fn fitting_starts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_meet_when_they_share_a_day() {
+        let d = |n: u32| NaiveDate::from_ymd_opt(2027, 3, n).unwrap();
+        assert!(meet((d(1), d(5)), (d(5), d(9))));
+        assert!(meet((d(3), d(4)), (d(1), d(9))));
+        assert!(!meet((d(1), d(4)), (d(5), d(9))));
+        assert!(!meet((d(6), d(9)), (d(1), d(5))));
+    }
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2027, 3, day).unwrap()

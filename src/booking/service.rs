@@ -758,6 +758,86 @@ pub fn list(
         .collect()
 }
 
+/// A request waiting for its producer, with what deciding it needs to know: the other bookings
+/// occupying a copy of the same resource on some of its days, and how many other copies of the
+/// resource are free over all of them (the availability rule, [`availabilities`]).
+#[derive(Debug, Clone)]
+pub struct PendingRequest {
+    pub booking: Booking,
+    /// Other requests and loans of the resource whose occupied days meet this one's.
+    pub overlapping: Vec<Booking>,
+    /// Copies of the resource, besides the one held, free over the whole occupied period.
+    pub free_copies: usize,
+}
+
+/// The caller's requests waiting for an answer (a producer's inbox), by first day of use, each
+/// with its conflicts. Read in a fixed number of queries whatever the number of requests.
+pub fn pending_requests(conn: &mut DbConnection, p: &Principal) -> Result<Vec<PendingRequest>> {
+    policy::read_producer_inbox(p)?;
+    let filter = BookingFilter {
+        status: Some(BookingStatus::Requested.as_str().to_string()),
+        limit: 500,
+        ..BookingFilter::default()
+    };
+    let mut requests = list(conn, p, &filter)?;
+    requests.sort_by_key(|b| (b.starts_on, b.id));
+    let (Some(from), Some(to)) = (
+        requests.iter().map(|b| b.occupied_from).min(),
+        requests.iter().map(|b| b.occupied_to).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let mut resource_ids: Vec<i64> = requests.iter().map(|b| b.resource_id).collect();
+    resource_ids.sort_unstable();
+    resource_ids.dedup();
+    let occupying: Vec<Booking> = store::occupying_bookings(conn, &resource_ids, from, to)?
+        .into_iter()
+        .map(Booking::try_from)
+        .collect::<Result<_>>()?;
+    let free: std::collections::HashMap<i64, Vec<CopyAvailability>> = availabilities(
+        conn,
+        &resource_ids,
+        from,
+        to.min(from + Duration::days(MAX_AVAILABILITY_DAYS)),
+    )?
+    .into_iter()
+    .map(|a| (a.resource_id, a.copies))
+    .collect();
+    Ok(requests
+        .into_iter()
+        .map(|b| {
+            let overlapping = occupying
+                .iter()
+                .filter(|o| {
+                    o.id != b.id
+                        && o.resource_id == b.resource_id
+                        && period::meet(
+                            (o.occupied_from, o.occupied_to),
+                            (b.occupied_from, b.occupied_to),
+                        )
+                })
+                .cloned()
+                .collect();
+            let free_copies = free.get(&b.resource_id).map_or(0, |copies| {
+                copies
+                    .iter()
+                    .filter(|c| c.copy_id != b.copy_id)
+                    .filter(|c| {
+                        c.free
+                            .iter()
+                            .any(|f| f.from <= b.occupied_from && f.to >= b.occupied_to)
+                    })
+                    .count()
+            });
+            PendingRequest {
+                booking: b,
+                overlapping,
+                free_copies,
+            }
+        })
+        .collect())
+}
+
 /// The longest note an action may carry (it goes into the booking's history and mail).
 pub const MAX_NOTE_CHARS: usize = 2_000;
 

@@ -745,6 +745,45 @@ pub fn busy_periods_of(
         .load(conn)
 }
 
+/// The bookings occupying some copy of these resources on a day of `[from, to]` (their active
+/// occupations meet it: the same "occupied over these days" as [`busy_periods_of`]), in one
+/// query.
+pub fn occupying_bookings(
+    conn: &mut DbConnection,
+    resource_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<BookingRow>> {
+    occupations::table
+        .inner_join(bookings::table.on(occupations::booking_id.eq(bookings::id.nullable())))
+        .filter(bookings::resource_id.eq_any(resource_ids))
+        .filter(occupations::active.eq(true))
+        .filter(occupations::starts_on.le(to))
+        .filter(occupations::ends_on.ge(from))
+        .select(BookingRow::as_select())
+        .order((bookings::starts_on.asc(), bookings::id.asc()))
+        .load(conn)
+}
+
+/// The bookings of a copy in one of `statuses` whose occupied days meet `[from, to]`, by first
+/// day (a copy's calendar).
+pub fn bookings_of_copy(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    statuses: &[BookingStatus],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<BookingRow>> {
+    bookings::table
+        .filter(bookings::copy_id.eq(copy_id))
+        .filter(bookings::status.eq_any(statuses))
+        .filter(bookings::occupied_from.le(to))
+        .filter(bookings::occupied_to.ge(from))
+        .select(BookingRow::as_select())
+        .order((bookings::starts_on.asc(), bookings::id.asc()))
+        .load(conn)
+}
+
 /// Records a transition.
 pub fn insert_event(conn: &mut DbConnection, event: &EventInsert<'_>) -> QueryResult<usize> {
     diesel::insert_into(booking_events::table)

@@ -348,6 +348,14 @@ pub fn titles(
     Ok(super::store::titles(conn, ids)?)
 }
 
+/// The asset tags of copies, by id, in one query (a list of loans names each one's copy).
+pub fn asset_tags(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>> {
+    Ok(super::store::asset_tags(conn, ids)?)
+}
+
 /// Changes a resource (its producer or the agency).
 pub fn update_resource(
     conn: &mut DbConnection,

@@ -216,6 +216,19 @@ pub fn titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, 
         .collect())
 }
 
+/// The asset tags of these copies, by id, in one query.
+pub fn asset_tags(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(copies::table
+        .filter(copies::id.eq_any(ids))
+        .select((copies::id, copies::asset_tag))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// A live resource by producer and exact title (demo data uses it to stay idempotent).
 pub fn find_by_title(
     conn: &mut DbConnection,

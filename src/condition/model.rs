@@ -189,4 +189,12 @@ pub struct FleetCopy {
     /// When that loan was marked overdue (UTC).
     #[serde(with = "crate::timestamp::utc_option")]
     pub overdue_since: Option<chrono::NaiveDateTime>,
+    /// The copy's next maintenance not completed, under way or scheduled ahead (a refurbishment
+    /// planned with `POST /api/v1/copies/{id}/maintenance`), if any.
+    pub next_maintenance_id: Option<i64>,
+    pub next_maintenance_kind: Option<MaintenanceKind>,
+    /// Its first day.
+    pub next_maintenance_starts_on: Option<NaiveDate>,
+    /// Its last day; absent for an open-ended repair.
+    pub next_maintenance_ends_on: Option<NaiveDate>,
 }

@@ -799,12 +799,17 @@ pub fn fleet(
     let ids: Vec<i64> = copies.iter().map(|(c, ..)| c.id).collect();
     let next = bookings::next_bookings(conn, &ids, today)?;
     let overdue = bookings::overdue_loans(conn, &ids)?;
+    let mut maintenance = store::next_maintenance(conn, &ids, today)?;
     let mut fleet = copies
         .into_iter()
         .map(|(c, title, _, _)| {
             let w = wear.remove(&c.id);
             let n = next.get(&c.id);
             let late = overdue.get(&c.id);
+            let upkeep = maintenance
+                .remove(&c.id)
+                .map(Maintenance::try_from)
+                .transpose()?;
             Ok(FleetCopy {
                 copy_id: c.id,
                 resource_id: c.resource_id,
@@ -820,6 +825,10 @@ pub fn fleet(
                 next_booking_starts_on: n.map(|(_, d)| *d),
                 overdue_booking_id: late.map(|(id, _)| *id),
                 overdue_since: late.map(|(_, at)| *at),
+                next_maintenance_id: upkeep.as_ref().map(|m| m.id),
+                next_maintenance_kind: upkeep.as_ref().map(|m| m.kind),
+                next_maintenance_starts_on: upkeep.as_ref().map(|m| m.starts_on),
+                next_maintenance_ends_on: upkeep.and_then(|m| m.ends_on),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -837,6 +846,63 @@ pub fn fleet(
         }),
     }
     Ok(fleet)
+}
+
+/// What occupies one copy over some days, for its calendar.
+#[derive(Debug, Clone)]
+pub struct CopySchedule {
+    pub copy_id: i64,
+    pub asset_tag: String,
+    pub resource_id: i64,
+    pub resource_title: String,
+    /// Its bookings that move it (requests, loans, past ones too) whose occupied days meet the
+    /// period, by first day.
+    pub bookings: Vec<crate::booking::Booking>,
+    /// The names of their venues, by id.
+    pub venues: HashMap<i64, String>,
+    /// Its maintenance meeting the period, by first day.
+    pub maintenance: Vec<Maintenance>,
+}
+
+/// The schedule of a copy over `[from, to]`, for its producer and the agency (others: 404, the
+/// rule of the copy's calendar feed), in five queries whatever the length.
+pub fn copy_schedule(
+    conn: &mut DbConnection,
+    p: &Principal,
+    copy_id: i64,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<CopySchedule> {
+    let copy = catalogue::find_copy(conn, copy_id)?
+        .filter(|c| policy::acts_for(p, c.producer_id))
+        .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?;
+    let resource_title = catalogue::titles(conn, &[copy.resource_id])?
+        .remove(&copy.resource_id)
+        .unwrap_or_default();
+    let bookings: Vec<crate::booking::Booking> =
+        bookings::bookings_of_copy(conn, copy_id, BookingStatus::MOVING, from, to)?
+            .into_iter()
+            .map(crate::booking::Booking::try_from)
+            .collect::<Result<_>>()?;
+    let mut venue_ids: Vec<i64> = bookings.iter().map(|b| b.venue_id).collect();
+    venue_ids.sort_unstable();
+    venue_ids.dedup();
+    let venues = crate::organization::service::whereabouts(conn, &venue_ids)?
+        .into_iter()
+        .map(|(id, w)| (id, w.name))
+        .collect();
+    let maintenance = store::maintenance_meeting(conn, copy_id, from, to)?
+        .into_iter()
+        .map(Maintenance::try_from)
+        .collect::<Result<_>>()?;
+    Ok(CopySchedule {
+        copy_id,
+        asset_tag: copy.asset_tag,
+        resource_id: copy.resource_id,
+        resource_title,
+        bookings,
+        venues,
+        maintenance,
+    })
 }
 
 /// The fleet as CSV (RFC 4180), for spreadsheets.

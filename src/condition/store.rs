@@ -183,6 +183,60 @@ pub fn open_maintenance(conn: &mut DbConnection, copy_id: i64) -> QueryResult<Ve
         .load(conn)
 }
 
+/// The next maintenance not completed of each of these copies (under way on `today` or to come,
+/// the earliest first day), in one query: what a fleet row shows as scheduled.
+pub fn next_maintenance(
+    conn: &mut DbConnection,
+    copy_ids: &[i64],
+    today: NaiveDate,
+) -> QueryResult<std::collections::HashMap<i64, MaintenanceRow>> {
+    let rows: Vec<MaintenanceRow> = maintenance_records::table
+        .filter(maintenance_records::copy_id.eq_any(copy_ids))
+        .filter(maintenance_records::completed_at.is_null())
+        .filter(
+            maintenance_records::ends_on
+                .is_null()
+                .or(maintenance_records::ends_on.ge(today)),
+        )
+        .select(MaintenanceRow::as_select())
+        .order((
+            maintenance_records::starts_on.asc(),
+            maintenance_records::id.asc(),
+        ))
+        .load(conn)?;
+    let mut next = std::collections::HashMap::new();
+    for row in rows {
+        next.entry(row.copy_id).or_insert(row);
+    }
+    Ok(next)
+}
+
+/// The maintenance records of a copy meeting `[from, to]` (an open-ended one until it is
+/// completed), by first day.
+pub fn maintenance_meeting(
+    conn: &mut DbConnection,
+    copy_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<MaintenanceRow>> {
+    maintenance_records::table
+        .filter(maintenance_records::copy_id.eq(copy_id))
+        .filter(maintenance_records::starts_on.le(to))
+        .filter(
+            maintenance_records::ends_on
+                .ge(from)
+                .or(maintenance_records::ends_on
+                    .is_null()
+                    .and(maintenance_records::completed_at.is_null())),
+        )
+        .select(MaintenanceRow::as_select())
+        .order((
+            maintenance_records::starts_on.asc(),
+            maintenance_records::id.asc(),
+        ))
+        .load(conn)
+}
+
 /// Marks a record completed unless it already is; returns whether it did.
 pub fn complete_maintenance(
     conn: &mut DbConnection,

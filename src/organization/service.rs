@@ -163,6 +163,36 @@ pub fn get_organization(conn: &mut DbConnection, id: i64) -> Result<Organization
         .try_into()
 }
 
+/// Where an organisation is, as a list of loans shows it: its name, its commune and the
+/// commune's class.
+#[derive(Debug, Clone)]
+pub struct Whereabouts {
+    pub name: String,
+    pub commune: String,
+    pub class: crate::territory::CommuneClass,
+}
+
+/// [`Whereabouts`] of several organisations, by id, in one query (the directory is visible to
+/// every authenticated caller).
+pub fn whereabouts(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Whereabouts>> {
+    Ok(store::places(conn, ids)?
+        .into_iter()
+        .map(|(id, name, commune, population)| {
+            (
+                id,
+                Whereabouts {
+                    name,
+                    commune,
+                    class: crate::territory::CommuneClass::of_population(i64::from(population)),
+                },
+            )
+        })
+        .collect())
+}
+
 /// A page of organisations, optionally of one kind, in id order.
 pub fn list_organizations(
     conn: &mut DbConnection,

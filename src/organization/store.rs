@@ -107,6 +107,24 @@ pub fn find_organization(conn: &mut DbConnection, id: i64) -> QueryResult<Option
         .optional()
 }
 
+/// The name, commune name and commune population of each of these organisations, in one query.
+pub fn places(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, String, String, i32)>> {
+    use crate::schema::communes;
+    organizations::table
+        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
+        .filter(organizations::id.eq_any(ids))
+        .select((
+            organizations::id,
+            organizations::name,
+            communes::name,
+            communes::population,
+        ))
+        .load(conn)
+}
+
 /// Locks an organisation's row until the transaction ends, so that per-organisation limits
 /// (open requests, waitlist entries) are checked and written by one request at a time. SQLite
 /// already has one writer at a time (`write_transaction`).

@@ -26,7 +26,7 @@ struct LoginPage {
 }
 
 /// Where to go after login: a path of this site only (never another site's address).
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
         _ => "/".to_string(),

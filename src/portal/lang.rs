@@ -100,6 +100,11 @@ impl Lang {
         }
     }
 
+    /// The words of the producer's pages in this language.
+    pub fn producer(self) -> &'static super::lang_producer::ProducerTexts {
+        super::lang_producer::ProducerTexts::of(self)
+    }
+
     /// Too many attempts for an address: wait `seconds` (shown in whole minutes).
     pub fn too_many_attempts(self, seconds: i64) -> String {
         let minutes = (seconds.max(1) + 59) / 60;

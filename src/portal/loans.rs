@@ -315,6 +315,13 @@ async fn act_from_form(
     session::check_csrf(&s, &form)?;
     let (action, note) = choose(&form)?;
     let id = id.into_inner();
+    // Back where the form came from (the producer's inbox), a path of this site only.
+    let back = match form.get("back") {
+        Some(path) if super::account::safe_next(Some(path)) == path => {
+            format!("{path}?decided={id}")
+        }
+        _ => format!("/bookings/{id}"),
+    };
     let settings = state.booking_settings();
     let p = s.principal.clone();
     state
@@ -330,7 +337,7 @@ async fn act_from_form(
             )
         })
         .await?;
-    Ok(see_other(&format!("/bookings/{id}")))
+    Ok(see_other(&back))
 }
 
 /// `POST /bookings/{id}/decision`: the producer (or the agency) approves or rejects a request,

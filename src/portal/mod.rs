@@ -9,11 +9,13 @@ mod documents;
 mod form;
 mod labels;
 mod lang;
+mod lang_producer;
 mod legal;
 mod links;
 mod loans;
 mod media;
 mod members;
+mod producer;
 mod resources;
 mod session;
 pub mod words;
@@ -69,6 +71,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/media/{id}/thumbnail", web::get().to(media::thumbnail))
         .route("/media/{id}/page", web::get().to(media::page_size))
         .route("/media/{id}/delete", web::post().to(media::remove))
+        .route("/requests", web::get().to(producer::requests))
+        .route("/fleet", web::get().to(producer::fleet))
+        .route(
+            "/copies/{id}/calendar",
+            web::get().to(producer::copy_calendar),
+        )
         .service(web::resource("/bookings/{id}/cancel").route(web::post().to(loans::cancel)))
         .service(web::resource("/bookings/{id}/decision").route(web::post().to(loans::decide)))
         .service(
@@ -142,6 +150,9 @@ pub struct Layout {
     pub words: &'static crate::page::FrameWords,
     /// Whether the visitor administers their organisation's accounts (the "Membres" entry).
     pub admin: bool,
+    /// The entries the visitor's kind of organisation adds to the menu (a producer's requests
+    /// and fleet).
+    pub nav: Vec<crate::page::NavEntry>,
 }
 
 impl Layout {
@@ -167,6 +178,11 @@ impl Layout {
                 session.principal.organization_id,
             )
             .is_ok(),
+            nav: if crate::access::policy::read_producer_inbox(&session.principal).is_ok() {
+                lang.producer().nav()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -185,6 +201,7 @@ impl Layout {
             t: lang.t(),
             words: lang.frame(),
             admin: false,
+            nav: Vec::new(),
         }
     }
 

@@ -2,27 +2,42 @@
 //! with a note that the venue then reads on its own loan page; the venue is not offered the
 //! answer, the producer is not offered the venue's cancel; no CSRF token, no change.
 
-use crate::builders::{day, id_of, BookingBuilder, Network, ResourceBuilder};
+use serde_json::json;
+
+use crate::builders::{
+    day, id_of, BookingBuilder, Network, Resource, ResourceBuilder, AMIENS, VILLAGE,
+};
 use crate::common::{TestApp, PASSWORD};
 use crate::on_both_backends;
 use crate::portal::{hidden, Browser};
 
+/// A trunk of `net.producer` with two copies and a request by `net.venue` for each period (days
+/// from today): the trunk and the requests' ids.
+async fn requested(
+    app: &TestApp,
+    net: &Network,
+    title: &str,
+    periods: &[(i64, i64)],
+) -> (Resource, Vec<i64>) {
+    let trunk = ResourceBuilder::trunk(title)
+        .copies(2)
+        .build(app, &net.producer)
+        .await;
+    let mut ids = Vec::new();
+    for (from, to) in periods {
+        ids.push(id_of(
+            &BookingBuilder::new(trunk.id, &net.venue, day(*from), day(*to))
+                .build(app, &net.producer)
+                .await,
+        ));
+    }
+    (trunk, ids)
+}
+
 async fn a_producer_approves_with_a_note_the_venue_then_reads(app: TestApp) {
     let net = Network::new(&app).await;
-    let trunk = ResourceBuilder::trunk("Malle de l'eau")
-        .copies(2)
-        .build(&app, &net.producer)
-        .await;
-    let first = id_of(
-        &BookingBuilder::new(trunk.id, &net.venue, day(20), day(30))
-            .build(&app, &net.producer)
-            .await,
-    );
-    let second = id_of(
-        &BookingBuilder::new(trunk.id, &net.venue, day(40), day(50))
-            .build(&app, &net.producer)
-            .await,
-    );
+    let (_, ids) = requested(&app, &net, "Malle de l'eau", &[(20, 30), (40, 50)]).await;
+    let (first, second) = (ids[0], ids[1]);
 
     let mut venue = Browser::new(&app);
     assert_eq!(venue.log_in(&net.venue.email, PASSWORD).await.status, 303);
@@ -114,4 +129,282 @@ async fn a_producer_approves_with_a_note_the_venue_then_reads(app: TestApp) {
     );
 }
 
-on_both_backends!(a_producer_approves_with_a_note_the_venue_then_reads);
+/// A producer logged in through the portal's form.
+async fn producer_browser(app: &TestApp, net: &Network) -> Browser {
+    let mut b = Browser::new(app);
+    assert_eq!(b.log_in(&net.producer.email, PASSWORD).await.status, 303);
+    b
+}
+
+/// The inbox lists the pending requests with venue, commune and its class, distance, dates in
+/// French, the price the quote gives, and the other requests over the same days.
+async fn the_inbox_shows_each_request_with_its_venue_price_and_conflicts(app: TestApp) {
+    let net = Network::new(&app).await;
+    let village = app.venue(&net.agency, VILLAGE).await;
+    let trunk = ResourceBuilder::trunk("Malle des étoiles")
+        .copies(3)
+        .build(&app, &net.producer)
+        .await;
+    let first = id_of(
+        &BookingBuilder::new(trunk.id, &net.venue, day(20), day(30))
+            .build(&app, &net.producer)
+            .await,
+    );
+    let second = id_of(
+        &BookingBuilder::new(trunk.id, &village, day(25), day(35))
+            .build(&app, &net.producer)
+            .await,
+    );
+    // Approved: a loan, not a request; it is not in the inbox but conflicts with both.
+    let loan = id_of(
+        &BookingBuilder::new(trunk.id, &net.venue, day(28), day(29))
+            .status("approved")
+            .build(&app, &net.producer)
+            .await,
+    );
+    // Far away: no conflict.
+    let alone = id_of(
+        &BookingBuilder::new(trunk.id, &net.venue, day(120), day(125))
+            .build(&app, &net.producer)
+            .await,
+    );
+    let mut producer = producer_browser(&app, &net).await;
+    let page = producer.get("/requests").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let text = &page.text;
+    assert!(
+        text.contains("href=\"/requests\" aria-current=\"page\""),
+        "nav entry"
+    );
+    for id in [first, second, alone] {
+        assert!(
+            text.contains(&format!("action=\"/bookings/{id}/decision\"")),
+            "{id}"
+        );
+    }
+    assert!(
+        !text.contains(&format!("/bookings/{loan}/decision")),
+        "a loan is no request"
+    );
+    let section = |id: i64| {
+        let start = text.find(&format!("id=\"request-{id}\"")).unwrap();
+        let end = text[start..].find("</section>").unwrap() + start;
+        text[start..end].to_string()
+    };
+    let s2 = section(second);
+    assert!(s2.contains("Malle des étoiles"), "{s2}");
+    assert!(
+        s2.contains("Achery (village)"),
+        "the commune and its class: {s2}"
+    );
+    assert!(
+        s2.contains(&format!(
+            "du {} au {}",
+            day(25).format("%d/%m/%Y"),
+            day(35).format("%d/%m/%Y")
+        )),
+        "French dates: {s2}"
+    );
+    assert!(
+        s2.contains("&nbsp;km") || s2.contains("\u{a0}km"),
+        "distance: {s2}"
+    );
+    let quote = app
+        .get(
+            &format!("/api/v1/bookings/{second}/quote"),
+            Some(&net.producer.token),
+        )
+        .await;
+    assert_eq!(quote.status, 200, "{}", quote.text);
+    let euros = itinerance::page::euros(quote.body["total_cents"].as_i64().unwrap());
+    assert!(s2.contains(&euros), "the quote's total {euros}: {s2}");
+    // Its conflicts: the first request and the approved loan, by venue and dates.
+    let s1 = section(first);
+    assert!(s1.contains("Amiens (grande ville)"), "{s1}");
+    assert!(
+        s2.contains(&format!(
+            "{} au {}",
+            day(20).format("%d/%m/%Y"),
+            day(30).format("%d/%m/%Y")
+        )),
+        "the first request conflicts with the second: {s2}"
+    );
+    assert!(
+        s1.contains(&format!(
+            "{} au {}",
+            day(28).format("%d/%m/%Y"),
+            day(29).format("%d/%m/%Y")
+        )),
+        "the loan conflicts with the first: {s1}"
+    );
+    let s3 = section(alone);
+    assert!(s3.contains("Aucun : pas d"), "{s3}");
+    assert!(s3.contains("2 autres exemplaires sont libres"), "{s3}");
+}
+
+/// Approving from the inbox with a note: back to the inbox (never to another site), the venue
+/// reads the note; with nothing left, the inbox says so. A venue has no inbox and no fleet.
+async fn approving_from_the_inbox_returns_to_it_and_the_venue_reads_the_note(app: TestApp) {
+    let net = Network::new(&app).await;
+    let (_, ids) = requested(&app, &net, "Malle du vent", &[(20, 30), (50, 60)]).await;
+    let (first, second) = (ids[0], ids[1]);
+    let mut producer = producer_browser(&app, &net).await;
+    let inbox = producer.get("/requests").await;
+    let csrf = hidden(&inbox.text, "csrf_token");
+    assert_eq!(hidden(&inbox.text, "back"), "/requests");
+    let note = "Nous livrons le mardi matin, prévoyez une table.";
+    let approved = producer
+        .post(
+            &format!("/bookings/{first}/decision"),
+            &[
+                ("csrf_token", &csrf),
+                ("back", "/requests"),
+                ("decision", "approve"),
+                ("note", note),
+            ],
+        )
+        .await;
+    assert_eq!(approved.status, 303, "{}", approved.text);
+    assert!(
+        approved.location.starts_with("/requests"),
+        "{}",
+        approved.location
+    );
+    let after = producer.get(&approved.location).await;
+    assert!(after.text.contains("Votre réponse est enregistrée"));
+    assert!(!after.text.contains(&format!("/bookings/{first}/decision")));
+    let mut venue = Browser::new(&app);
+    assert_eq!(venue.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    let read = venue.get(&format!("/bookings/{first}")).await;
+    assert!(read.text.contains("prévoyez une table"), "{}", read.text);
+    // Another site's address as `back`: the loan page instead.
+    let elsewhere = producer
+        .post(
+            &format!("/bookings/{second}/decision"),
+            &[
+                ("csrf_token", &csrf),
+                ("back", "//evil.example/requests"),
+                ("decision", "reject"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status, 303, "{}", elsewhere.text);
+    assert_eq!(elsewhere.location, format!("/bookings/{second}"));
+    let empty = producer.get("/requests").await;
+    assert!(empty.text.contains("Aucune demande n"), "{}", empty.text);
+    // The venue: no entry in its menu, 403 on the producer's pages.
+    let home = venue.get("/").await;
+    assert!(!home.text.contains("href=\"/requests\""));
+    assert!(!home.text.contains("href=\"/fleet\""));
+    for path in ["/requests", "/fleet"] {
+        let refused = venue.get(path).await;
+        assert_eq!(refused.status, 403, "{path}: {}", refused.text);
+    }
+}
+
+/// A refurbishment scheduled ahead shows in the copy's fleet row, in the API and on the page;
+/// the copy's calendar shows a loan in the week of its first day, with its venue and a link.
+async fn the_fleet_shows_scheduled_maintenance_and_the_calendar_places_loans(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let trunk = ResourceBuilder::trunk("Malle des volcans")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let copy = trunk.copies[0];
+    let res = app
+        .post(
+            &format!("/api/v1/copies/{copy}/maintenance"),
+            Some(&net.producer.token),
+            json!({"kind": "refurbishment", "starts_on": day(60), "ends_on": day(66), "cost_cents": 50000}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let loan = id_of(
+        &BookingBuilder::new(trunk.id, &net.venue, day(20), day(30))
+            .status("approved")
+            .build(&app, &net.producer)
+            .await,
+    );
+    let fleet = app
+        .get(
+            &format!("/api/v1/producers/{}/fleet", net.producer.org_id),
+            Some(&net.producer.token),
+        )
+        .await;
+    assert_eq!(fleet.status, 200, "{}", fleet.text);
+    let row = &fleet.body.as_array().unwrap()[0];
+    assert_eq!(row["next_maintenance_kind"], "refurbishment", "{row}");
+    assert_eq!(row["next_maintenance_starts_on"], json!(day(60)));
+    assert_eq!(row["next_maintenance_ends_on"], json!(day(66)));
+
+    let mut producer = producer_browser(&app, &net).await;
+    let page = producer.get("/fleet").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains(&format!(
+            "remise en état — du {} au {}",
+            day(60).format("%d/%m/%Y"),
+            day(66).format("%d/%m/%Y")
+        )),
+        "{}",
+        page.text
+    );
+    assert!(page
+        .text
+        .contains(&format!("href=\"/copies/{copy}/calendar\"")));
+
+    let cal = producer.get(&format!("/copies/{copy}/calendar")).await;
+    assert_eq!(cal.status, 200, "{}", cal.text);
+    // The loan row: a cell per week after its heading; the loan's first day is in week w.
+    let today = day(0);
+    let monday = |d: chrono::NaiveDate| {
+        d - chrono::Duration::days(i64::from(
+            chrono::Datelike::weekday(&d).num_days_from_monday(),
+        ))
+    };
+    let week_of = |d: chrono::NaiveDate| ((monday(d) - monday(today)).num_days() / 7) as usize;
+    let row_cells = |kind: &str| -> Vec<String> {
+        let start = cal.text.find(&format!("class=\"row-{kind}\"")).unwrap();
+        let end = cal.text[start..].find("</tr>").unwrap() + start;
+        cal.text[start..end]
+            .split("<td")
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    };
+    let loans = row_cells("loan");
+    assert_eq!(loans.len(), 52);
+    let link = format!("href=\"/bookings/{loan}\"");
+    for (w, cell) in loans.iter().enumerate() {
+        let inside = (week_of(day(20))..=week_of(day(30))).contains(&w);
+        assert_eq!(cell.contains(&link), inside, "week {w}: {cell}");
+    }
+    let upkeep = row_cells("maintenance");
+    assert!(upkeep[week_of(day(60))].contains("remise en état"));
+    assert!(!upkeep[week_of(day(20))].contains("remise en état"));
+    // Travel days sit before and after the use.
+    let travel = row_cells("travel");
+    assert!(
+        travel.iter().any(|c| c.contains(&link)),
+        "transport days from Amiens to the village: {travel:?}"
+    );
+    // A bad `from`: the page again with the error tied to the field.
+    let bad = producer
+        .get(&format!("/copies/{copy}/calendar?from=demain"))
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("href=\"#from\""));
+    // Someone else's copy: 404.
+    let other = app.producer(&net.agency, AMIENS).await;
+    let mut stranger = Browser::new(&app);
+    assert_eq!(stranger.log_in(&other.email, PASSWORD).await.status, 303);
+    let refused = stranger.get(&format!("/copies/{copy}/calendar")).await;
+    assert_eq!(refused.status, 404, "{}", refused.text);
+}
+
+on_both_backends!(
+    a_producer_approves_with_a_note_the_venue_then_reads,
+    the_inbox_shows_each_request_with_its_venue_price_and_conflicts,
+    approving_from_the_inbox_returns_to_it_and_the_venue_reads_the_note,
+    the_fleet_shows_scheduled_maintenance_and_the_calendar_places_loans,
+);
