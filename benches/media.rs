@@ -87,6 +87,20 @@ fn multipart(boundary: &str, csrf: &str, title: &str, file: &[u8]) -> Vec<u8> {
     body
 }
 
+/// Removes a timed photo, so the resource stays under its 50 MB.
+async fn remove_medium(app: &TestApp, producer: &common::Actor, id: i64) {
+    let gone = app
+        .raw(
+            "DELETE",
+            &format!("/api/v1/media/{id}"),
+            Some(&producer.token),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.text);
+}
+
 async fn run(backend: Backend, photo: &[u8], reference: &[Duration]) {
     let name = format!("{backend:?}").to_lowercase();
     let app = TestApp::start(backend).await;
@@ -134,17 +148,7 @@ async fn run(backend: Backend, photo: &[u8], reference: &[Duration]) {
         api_times.push(started.elapsed());
         assert_eq!(res.status, 201, "{}", res.text);
         // Stay under the resource's 50 MB: each photo leaves once timed.
-        let id = res.body["id"].as_i64().expect("media id");
-        let gone = app
-            .raw(
-                "DELETE",
-                &format!("/api/v1/media/{id}"),
-                Some(&producer.token),
-                None,
-                Vec::new(),
-            )
-            .await;
-        assert_eq!(gone.status, 204);
+        remove_medium(&app, &producer, res.body["id"].as_i64().expect("media id")).await;
     }
 
     // Through the portal's form, signed in as a browser is.
@@ -200,15 +204,7 @@ async fn run(backend: Backend, photo: &[u8], reference: &[Duration]) {
                 )
                 .await;
             for m in media.body.as_array().cloned().unwrap_or_default() {
-                let id = m["id"].as_i64().expect("media id");
-                app.raw(
-                    "DELETE",
-                    &format!("/api/v1/media/{id}"),
-                    Some(&producer.token),
-                    None,
-                    Vec::new(),
-                )
-                .await;
+                remove_medium(&app, &producer, m["id"].as_i64().expect("media id")).await;
             }
         }
     }

@@ -128,7 +128,7 @@ pub async fn upload(
     };
     let title = fields.value("title");
     if !too_large {
-        if title.trim().is_empty() || title.trim().chars().count() > 200 {
+        if service::check_title(&title).is_err() {
             errors.add("title", t.media_title_missing);
         }
         if file.is_none() {
