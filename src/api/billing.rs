@@ -481,13 +481,10 @@ async fn list_invoices(
         .run(move |conn| invoice::list(conn, &principal, &filter))
         .await?;
     if wants_csv {
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"invoices.csv\"",
-            ))
-            .body(invoice::csv(&invoices)))
+        Ok(crate::http::csv_attachment(
+            "invoices.csv",
+            invoice::csv(&invoices),
+        ))
     } else {
         Ok(HttpResponse::Ok().json(invoices))
     }

@@ -1,6 +1,5 @@
 //! Condition, maintenance, wear and fleet endpoints.
 
-use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -280,13 +279,10 @@ async fn fleet(
         .run(move |conn| service::fleet(conn, &principal, &model, id, sort, clock.today()))
         .await?;
     if wants_csv {
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"fleet-{id}.csv\""),
-            ))
-            .body(service::fleet_csv(&fleet)?))
+        Ok(crate::http::csv_attachment(
+            &format!("fleet-{id}.csv"),
+            service::fleet_csv(&fleet),
+        ))
     } else {
         Ok(HttpResponse::Ok().json(fleet))
     }

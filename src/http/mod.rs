@@ -77,6 +77,18 @@ pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
     accepts(req, "text/csv")
 }
 
+/// A CSV answer saved as `name` (`text/csv`, `Content-Disposition: attachment`): how the API's
+/// `Accept: text/csv` answers and the portal's exports serve what [`crate::text::csv`] wrote.
+pub fn csv_attachment(name: &str, body: String) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
+}
+
 /// How a served file is meant to be opened: in the browser, or saved.
 #[derive(Debug, Clone, Copy)]
 pub enum Disposition {

@@ -174,7 +174,7 @@ async fn coverage_counts_every_commune_and_only_loans(app: TestApp) {
     }
     for malformed in [
         format!("from={from}"),
-        format!("from={from}&to={to}&by=commune"),
+        format!("from={from}&to={to}&by=town"),
     ] {
         let res = app
             .get(
@@ -380,7 +380,129 @@ async fn the_page_lists_every_unserved_epci_with_french_numbers(app: TestApp) {
     );
 }
 
+/// Reads a coverage CSV with an independent RFC 4180 reader: (header, rows).
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// `by=commune`: one row per commune of the shipped file, with its class, EPCI and department,
+/// summing to the class totals; `Accept: text/csv` gives the same rows as a CSV file, for every
+/// grouping.
+async fn coverage_by_commune_sums_to_the_classes_and_csv_matches_json(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let trunk = ResourceBuilder::trunk("Malle des saisons")
+        .copies(2)
+        .build(&app, &net.producer)
+        .await;
+    BookingBuilder::new(trunk.id, &net.venue, day(2), day(5))
+        .status("delivered")
+        .build(&app, &net.producer)
+        .await;
+    let (from, to) = (day(0), day(30));
+    let communes = communes();
+    let get = |by: &'static str| {
+        let app = &app;
+        let token = net.agency.token.clone();
+        async move {
+            let url = format!("/api/v1/territory/coverage?from={from}&to={to}&by={by}");
+            let json = app.get(&url, Some(&token)).await;
+            assert_eq!(json.status, 200, "{by}: {}", json.text);
+            let csv = app
+                .raw_with(
+                    "GET",
+                    &url,
+                    Some(&token),
+                    None,
+                    &[("accept", "text/csv")],
+                    Vec::new(),
+                )
+                .await;
+            assert_eq!(csv.status, 200, "{by}: {}", csv.text);
+            (json, csv)
+        }
+    };
+    let (by_commune, _) = get("commune").await;
+    let rows = by_commune.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), communes.len(), "one row per commune");
+    let village = row(&by_commune.body, VILLAGE);
+    assert_eq!(village["population"], communes[VILLAGE].0);
+    assert_eq!(village["epci_siren"], communes[VILLAGE].1.as_str());
+    assert_eq!(village["department"], communes[VILLAGE].2.as_str());
+    assert_eq!(village["class"], "village");
+    assert_eq!(
+        (village["loans"].as_i64(), village["venues_served"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let (by_class, _) = get("class").await;
+    for class in by_class.body["rows"].as_array().unwrap() {
+        let mine: Vec<&Value> = rows.iter().filter(|r| r["class"] == class["key"]).collect();
+        for field in ["population", "venues", "venues_served", "loans", "visitors"] {
+            let sum: i64 = mine.iter().map(|r| r[field].as_i64().unwrap()).sum();
+            assert_eq!(
+                sum,
+                class[field].as_i64().unwrap(),
+                "{field} of {}",
+                class["key"]
+            );
+        }
+    }
+    assert!(
+        by_class.body["rows"][0].get("class").is_none(),
+        "a commune's place only with by=commune"
+    );
+
+    for by in ["class", "epci", "department", "commune"] {
+        let (json, csv) = get(by).await;
+        assert!(
+            csv.content_type.starts_with("text/csv"),
+            "{}",
+            csv.content_type
+        );
+        let disposition = csv
+            .headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            disposition.starts_with("attachment; filename=\"coverage-"),
+            "{disposition}"
+        );
+        assert!(!csv.text.contains(';'), "commas, not semicolons");
+        let (header, lines) = parse_csv(&csv.text);
+        assert_eq!(header[..3], ["key", "label", "population"]);
+        let json_rows = json.body["rows"].as_array().unwrap();
+        assert_eq!(lines.len(), json_rows.len(), "{by}");
+        for (line, r) in lines.iter().zip(json_rows) {
+            for (name, cell) in header.iter().zip(line) {
+                match &r[name.as_str()] {
+                    Value::Null => assert_eq!(cell, "", "{by} {name}"),
+                    Value::String(s) => assert_eq!(cell, s, "{by} {name}"),
+                    v => assert_eq!(
+                        cell.parse::<f64>().ok(),
+                        v.as_f64(),
+                        "{by} {name} of {}",
+                        r["key"]
+                    ),
+                }
+            }
+        }
+    }
+}
+
 on_both_backends!(
+    coverage_by_commune_sums_to_the_classes_and_csv_matches_json,
     coverage_counts_every_commune_and_only_loans,
     the_page_lists_every_unserved_epci_with_french_numbers,
 );
