@@ -580,6 +580,19 @@ pub struct NewWaitlistEntry {
     pub ends_on: NaiveDate,
 }
 
+/// The network's loans at a glance, for the agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkLoans {
+    /// Requests waiting for their producer's answer.
+    pub waiting: i64,
+    /// When the oldest of them was made.
+    pub oldest_waiting_since: Option<NaiveDateTime>,
+    /// Loans on their way to the venue.
+    pub on_the_road: i64,
+    /// Loans marked overdue and not back yet.
+    pub overdue: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

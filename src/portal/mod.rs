@@ -4,10 +4,12 @@
 //! from [`crate::access::policy`] through those services. Nothing imports this module but `app`.
 
 mod account;
+mod agency;
 mod calendar;
 mod documents;
 mod form;
 mod lang;
+mod lang_agency;
 mod legal;
 mod links;
 mod loans;
@@ -114,7 +116,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/calendar")
                 .route(web::get().to(calendar::calendar))
                 .route(web::post().to(calendar::reset)),
-        );
+        )
+        .configure(agency::routes);
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.
@@ -132,6 +135,8 @@ pub struct Layout {
     pub words: &'static crate::page::FrameWords,
     /// Whether the visitor administers their organisation's accounts (the "Membres" entry).
     pub admin: bool,
+    /// For the agency, the words of its entries (the network, coverage); `None` for others.
+    pub agency: Option<(&'static str, &'static str)>,
 }
 
 impl Layout {
@@ -157,6 +162,9 @@ impl Layout {
                 session.principal.organization_id,
             )
             .is_ok(),
+            agency: crate::access::policy::watch_network(&session.principal)
+                .is_ok()
+                .then(|| (lang.agency().nav_network, lang.agency().nav_coverage)),
         }
     }
 
@@ -175,6 +183,7 @@ impl Layout {
             t: lang.t(),
             words: lang.frame(),
             admin: false,
+            agency: None,
         }
     }
 

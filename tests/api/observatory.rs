@@ -400,15 +400,7 @@ fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 /// summing to the class totals; `Accept: text/csv` gives the same rows as a CSV file, for every
 /// grouping.
 async fn coverage_by_commune_sums_to_the_classes_and_csv_matches_json(app: TestApp) {
-    let net = Network::at(&app, AMIENS, VILLAGE).await;
-    let trunk = ResourceBuilder::trunk("Malle des saisons")
-        .copies(2)
-        .build(&app, &net.producer)
-        .await;
-    BookingBuilder::new(trunk.id, &net.venue, day(2), day(5))
-        .status("delivered")
-        .build(&app, &net.producer)
-        .await;
+    let net = Network::with_village_loan(&app).await;
     let (from, to) = (day(0), day(30));
     let communes = communes();
     let get = |by: &'static str| {

@@ -22,6 +22,9 @@ pub(crate) struct Page {
     pub(crate) location: String,
     pub(crate) set_cookies: Vec<String>,
     pub(crate) text: String,
+    /// `Content-Type` and `Content-Disposition` (files the portal serves).
+    pub(crate) content_type: String,
+    pub(crate) disposition: String,
 }
 
 impl Browser {
@@ -86,6 +89,8 @@ impl Browser {
                 .to_string(),
             set_cookies,
             text: String::from_utf8_lossy(&body).into_owned(),
+            content_type: header(&res, "content-type"),
+            disposition: header(&res, "content-disposition"),
         }
     }
 
@@ -113,6 +118,15 @@ impl Browser {
         )
         .await
     }
+}
+
+/// A header of an answer as text ("" when absent).
+fn header<S>(res: &awc::ClientResponse<S>, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// The value of a hidden field of a page.
