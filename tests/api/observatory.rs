@@ -493,8 +493,99 @@ async fn coverage_by_commune_sums_to_the_classes_and_csv_matches_json(app: TestA
     }
 }
 
+/// What the agency shows funders beside coverage: loans and evaluations as CSV files, the same
+/// items as the JSON lists (a comment with a comma, quotes and a leading `=` survives, inert).
+async fn loans_and_evaluations_export_as_csv_like_their_json(app: TestApp) {
+    let net = Network::with_village_loan(&app).await;
+    let loans = app.get("/api/v1/bookings", Some(&net.agency.token)).await;
+    let loan = loans.body[0]["id"].as_i64().unwrap();
+    let comment = "=2+2, \"super\" : les classes ont adoré";
+    let res = app
+        .post(
+            &format!("/api/v1/bookings/{loan}/evaluation"),
+            Some(&net.venue.token),
+            serde_json::json!({"visitors": 120, "sessions": 4, "audiences": ["primary", "family"],
+                               "satisfaction": 5, "comment": comment}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    for (path, items, name) in [
+        ("/api/v1/bookings", "", "bookings.csv"),
+        ("/api/v1/evaluations", "items", "evaluations.csv"),
+    ] {
+        let json = app.get(path, Some(&net.agency.token)).await;
+        let csv = app
+            .raw_with(
+                "GET",
+                path,
+                Some(&net.agency.token),
+                None,
+                &[("accept", "text/csv")],
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(csv.status, 200, "{path}: {}", csv.text);
+        assert!(
+            csv.content_type.starts_with("text/csv"),
+            "{}",
+            csv.content_type
+        );
+        let disposition = csv.headers.get("content-disposition").unwrap();
+        assert_eq!(
+            disposition.to_str().unwrap(),
+            format!("attachment; filename=\"{name}\"")
+        );
+        let list = if items.is_empty() {
+            &json.body
+        } else {
+            &json.body[items]
+        };
+        let list = list.as_array().unwrap();
+        let (header, lines) = parse_csv(&csv.text);
+        assert_eq!(lines.len(), list.len(), "{path}");
+        for (line, item) in lines.iter().zip(list) {
+            for (column, cell) in header.iter().zip(line) {
+                match &item[column.as_str()] {
+                    Value::String(s) if column == "comment" => {
+                        assert_eq!(cell, &format!("'{s}"), "a formula made inert")
+                    }
+                    Value::String(s) if column.ends_with("_at") => {
+                        assert_eq!(cell.get(..19), s.get(..19), "{path} {column}")
+                    }
+                    Value::String(s) => assert_eq!(cell, s, "{path} {column}"),
+                    Value::Null => assert_eq!(cell, "", "{path} {column}"),
+                    Value::Array(a) => assert_eq!(
+                        cell,
+                        &a.iter()
+                            .map(|v| v.as_str().unwrap())
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    ),
+                    v => assert_eq!(cell.parse::<f64>().ok(), v.as_f64(), "{path} {column}"),
+                }
+            }
+        }
+    }
+    let forbidden = app
+        .raw_with(
+            "GET",
+            "/api/v1/evaluations?venue_id=1",
+            Some(&app.venue(&net.agency, AMIENS).await.token),
+            None,
+            &[("accept", "text/csv")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        forbidden.status, 403,
+        "the JSON's rules: {}",
+        forbidden.text
+    );
+}
+
 on_both_backends!(
     coverage_by_commune_sums_to_the_classes_and_csv_matches_json,
+    loans_and_evaluations_export_as_csv_like_their_json,
     coverage_counts_every_commune_and_only_loans,
     the_page_lists_every_unserved_epci_with_french_numbers,
 );

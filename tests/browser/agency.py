@@ -6,13 +6,12 @@ after journey.py.
 usage: agency.py BASE_URL AXE_JS OUT_DIR AGENCY_LOGIN
 """
 
-import json
 import sys
 import urllib.request
 
 from selenium.webdriver.common.by import By
 
-from journey import BASE, check, driver, log_in, visited
+from journey import BASE, check, driver, log_in, report
 
 AGENCY = sys.argv[4]
 
@@ -69,13 +68,7 @@ def main():
         agency_pages(d)
     finally:
         d.quit()
-    bad = {n: v for n, (u, v) in visited.items() if v}
-    for name, violations in bad.items():
-        print(f"AXE {name}: {json.dumps(violations, ensure_ascii=False)}")
-    print(f"browser: {len(visited)} agency pages checked with axe-core, "
-          f"{sum(len(v) for v in bad.values())} violation(s)")
-    if bad:
-        sys.exit(1)
+    report("agency pages")
 
 
 if __name__ == "__main__":
