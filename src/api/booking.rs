@@ -150,14 +150,12 @@ async fn list_bookings(
     let list = state
         .run(move |conn| service::list(conn, &principal, &filter))
         .await?;
-    if crate::http::wants_csv(&req) {
-        Ok(crate::http::csv_attachment(
-            "bookings.csv",
-            crate::booking::model::csv(&list),
-        ))
-    } else {
-        Ok(HttpResponse::Ok().json(list))
-    }
+    Ok(crate::http::json_or_csv(
+        &req,
+        &list[..],
+        "bookings.csv",
+        crate::booking::model::csv,
+    ))
 }
 
 /// One booking (its venue, its producer and the agency see it; others get 404).

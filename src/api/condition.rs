@@ -274,16 +274,13 @@ async fn fleet(
     let id = id.into_inner();
     let sort = query.sort.unwrap_or(FleetSort::Wear);
     let model = WearModel::from_config(&state.config);
-    let wants_csv = crate::http::wants_csv(&req);
     let fleet = state
         .run(move |conn| service::fleet(conn, &principal, &model, id, sort, clock.today()))
         .await?;
-    if wants_csv {
-        Ok(crate::http::csv_attachment(
-            &format!("fleet-{id}.csv"),
-            service::fleet_csv(&fleet),
-        ))
-    } else {
-        Ok(HttpResponse::Ok().json(fleet))
-    }
+    Ok(crate::http::json_or_csv(
+        &req,
+        &fleet[..],
+        &format!("fleet-{id}.csv"),
+        service::fleet_csv,
+    ))
 }

@@ -131,12 +131,10 @@ async fn list_evaluations(
     let list = state
         .run(move |conn| service::list(conn, &principal, &query))
         .await?;
-    if crate::http::wants_csv(&req) {
-        Ok(crate::http::csv_attachment(
-            "evaluations.csv",
-            crate::evaluation::model::csv(&list),
-        ))
-    } else {
-        Ok(HttpResponse::Ok().json(list))
-    }
+    Ok(crate::http::json_or_csv(
+        &req,
+        &list,
+        "evaluations.csv",
+        crate::evaluation::model::csv,
+    ))
 }

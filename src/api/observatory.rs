@@ -134,18 +134,15 @@ async fn get_coverage(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
-    let wants_csv = crate::http::wants_csv(&req);
     let coverage = state
         .run(move |conn| coverage::coverage(conn, &principal, &query))
         .await?;
-    if wants_csv {
-        Ok(crate::http::csv_attachment(
-            &coverage::csv_name(&coverage),
-            coverage::csv(&coverage),
-        ))
-    } else {
-        Ok(HttpResponse::Ok().json(coverage))
-    }
+    Ok(crate::http::json_or_csv(
+        &req,
+        &coverage,
+        &coverage::csv_name(&coverage),
+        coverage::csv,
+    ))
 }
 
 /// The observatory: loans, venues, communes and EPCIs reached, the villages' share, rates by
@@ -171,14 +168,12 @@ async fn get_observatory(
     let observatory = state
         .run(move |conn| indicators::observatory(conn, from, to, co2))
         .await?;
-    if crate::http::wants_csv(&req) {
-        Ok(crate::http::csv_attachment(
-            &format!("observatory-{from}-{to}.csv"),
-            indicators::csv(&observatory),
-        ))
-    } else {
-        Ok(HttpResponse::Ok().json(observatory))
-    }
+    Ok(crate::http::json_or_csv(
+        &req,
+        &observatory,
+        &format!("observatory-{from}-{to}.csv"),
+        indicators::csv,
+    ))
 }
 
 /// Venues as a public GeoJSON layer: name, type, commune and its class.

@@ -89,6 +89,22 @@ pub fn csv_attachment(name: &str, body: String) -> actix_web::HttpResponse {
         .body(body)
 }
 
+/// A list or report as the caller asked for it: JSON, or with `Accept: text/csv` the CSV file
+/// `name` that `csv` writes of it ([`csv_attachment`]). Every API answer that offers CSV goes
+/// through here.
+pub fn json_or_csv<T: serde::Serialize + ?Sized>(
+    req: &actix_web::HttpRequest,
+    value: &T,
+    name: &str,
+    csv: impl FnOnce(&T) -> String,
+) -> actix_web::HttpResponse {
+    if wants_csv(req) {
+        csv_attachment(name, csv(value))
+    } else {
+        actix_web::HttpResponse::Ok().json(value)
+    }
+}
+
 /// How a served file is meant to be opened: in the browser, or saved.
 #[derive(Debug, Clone, Copy)]
 pub enum Disposition {
