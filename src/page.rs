@@ -80,6 +80,8 @@ pub struct Frame {
     pub words: &'static FrameWords,
     /// Never set here (the "Membres" entry of an administrator).
     pub admin: bool,
+    /// Never set here (the entries that replace "Accueil": the agency's network and coverage).
+    pub lead: Vec<NavEntry>,
     /// Never set here (the entries a kind of organisation adds to its menu).
     pub nav: Vec<NavEntry>,
 }
@@ -94,6 +96,7 @@ impl Frame {
             lang: "fr",
             words: &FRAME_FR,
             admin: false,
+            lead: Vec::new(),
             nav: Vec::new(),
         }
     }
@@ -136,6 +139,11 @@ pub fn decimal(value: f64, places: usize) -> String {
     }
 }
 
+/// A percentage the French way, with a no-break space before the sign: `18,3 %`.
+pub fn percent(value: f64, places: usize) -> String {
+    format!("{}\u{a0}%", decimal(value, places))
+}
+
 /// Cents as euros without the sign: `92 085,44`.
 pub fn cents(c: i64) -> String {
     let sign = if c < 0 { "−" } else { "" };
@@ -174,6 +182,7 @@ mod tests {
         assert_eq!(decimal(1234.6, 0), "1\u{202f}235");
         assert_eq!(decimal(-0.001, 1), "0,0");
         assert_eq!(decimal(f64::NAN, 1), "—");
+        assert_eq!(percent(18.25, 1), "18,2\u{a0}%");
         assert_eq!(
             date(NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()),
             "04/12/2026"

@@ -64,6 +64,48 @@ pub fn spreadsheet_safe(cell: &str) -> String {
     }
 }
 
+/// A table as CSV (RFC 4180): a header line, then one line per row, fields separated by commas
+/// and quoted (quotes doubled) when they hold a comma, a quote or a line break, lines ended by
+/// CRLF. The one writer of the service's CSV answers (fleet, coverage, observatory, invoices);
+/// text cells that people typed go through [`spreadsheet_safe`] first. Only the accountants'
+/// journal (`billing::export`) is written otherwise: `;` and a byte-order mark for French
+/// spreadsheets.
+///
+/// ```
+/// use itinerance::text::csv;
+/// let rows = vec![vec!["Amiens".to_string(), "Le \"Nord\", 59".to_string()]];
+/// assert_eq!(csv(&["name", "note"], &rows), "name,note\r\nAmiens,\"Le \"\"Nord\"\", 59\"\r\n");
+/// ```
+pub fn csv<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
+    fn field(out: &mut String, cell: &str) {
+        if cell.contains([',', '"', '\r', '\n']) {
+            out.push('"');
+            out.push_str(&cell.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(cell);
+        }
+    }
+    let mut out = String::new();
+    for (i, name) in header.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        field(&mut out, name);
+    }
+    out.push_str("\r\n");
+    for row in rows {
+        for (i, cell) in row.as_ref().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            field(&mut out, cell);
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// Declares a closed vocabulary written as text: serde and OpenAPI in snake_case, parsing with the
 /// list of accepted values in the error. A vocabulary the database stores is declared with
 /// `stored_enum!` (the database layer, `db::vocabulary`), which adds the diesel mapping.

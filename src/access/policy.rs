@@ -192,6 +192,26 @@ pub fn read_producer_inbox(p: &Principal) -> Result<()> {
     }
 }
 
+/// Coverage of the territory is read by the agency and the producers (where their resources go);
+/// venues and partners are not told how the others are served.
+pub fn read_coverage(p: &Principal) -> Result<()> {
+    if matches!(p.kind, OrgKind::Agency | OrgKind::Producer) {
+        Ok(())
+    } else {
+        Err(forbidden("coverage is for the agency and producers"))
+    }
+}
+
+/// The agency watches the network as a whole: the network at a glance (requests waiting, loans
+/// on the road and overdue, dead mail, disabled webhooks) and the coverage pages of the portal.
+pub fn watch_network(p: &Principal) -> Result<()> {
+    if p.is_agency() {
+        Ok(())
+    } else {
+        Err(forbidden("the agency watches the network"))
+    }
+}
+
 /// Only the agency follows the mail the network sends (addresses of every member).
 pub fn follow_network_mail(p: &Principal) -> Result<()> {
     if sees_whole_network(p) {
@@ -379,6 +399,12 @@ const RULES: &[(&str, RuleCheck)] = &[
         sees_whole_network(p)
     }),
     ("read the audit log", |p, _| read_audit(p).is_ok()),
+    ("read coverage of the territory", |p, _| {
+        read_coverage(p).is_ok()
+    }),
+    ("watch the network at a glance", |p, _| {
+        watch_network(p).is_ok()
+    }),
     ("follow the network's mail", |p, _| {
         follow_network_mail(p).is_ok()
     }),

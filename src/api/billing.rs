@@ -476,21 +476,15 @@ async fn list_invoices(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let filter = query.into_inner();
-    let wants_csv = crate::http::wants_csv(&req);
     let invoices = state
         .run(move |conn| invoice::list(conn, &principal, &filter))
         .await?;
-    if wants_csv {
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"invoices.csv\"",
-            ))
-            .body(invoice::csv(&invoices)))
-    } else {
-        Ok(HttpResponse::Ok().json(invoices))
-    }
+    Ok(crate::http::json_or_csv(
+        &req,
+        &invoices[..],
+        "invoices.csv",
+        invoice::csv,
+    ))
 }
 
 /// One invoice or credit note, for its seller, its buyer and the agency: JSON, or with

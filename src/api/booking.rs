@@ -114,13 +114,13 @@ pub struct BookingQuery {
 }
 
 /// Bookings the caller may see (a venue its own, a producer those of its resources, the agency
-/// all), filtered, by id.
+/// all), filtered, by id. `Accept: text/csv` gives the same page as a CSV file.
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
     params(BookingQuery),
     responses(
-        (status = 200, description = "The bookings", body = [Booking]),
+        (status = 200, description = "The bookings (JSON, or CSV with `Accept: text/csv`)", content((Vec<Booking> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown parameter or bad value", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad range or limit", body = Problem, content_type = "application/problem+json"),
     )
@@ -130,7 +130,8 @@ async fn list_bookings(
     state: web::Data<AppState>,
     principal: Principal,
     query: web::Query<BookingQuery>,
-) -> ApiResult<web::Json<Vec<Booking>>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let filter = service::list_filter(
         BookingFilter {
@@ -146,10 +147,14 @@ async fn list_bookings(
         },
         q.limit,
     )?;
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list(conn, &principal, &filter))
-            .await?,
+    let list = state
+        .run(move |conn| service::list(conn, &principal, &filter))
+        .await?;
+    Ok(crate::http::json_or_csv(
+        &req,
+        &list[..],
+        "bookings.csv",
+        crate::booking::model::csv,
     ))
 }
 

@@ -1,6 +1,5 @@
 //! Condition, maintenance, wear and fleet endpoints.
 
-use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -275,19 +274,13 @@ async fn fleet(
     let id = id.into_inner();
     let sort = query.sort.unwrap_or(FleetSort::Wear);
     let model = WearModel::from_config(&state.config);
-    let wants_csv = crate::http::wants_csv(&req);
     let fleet = state
         .run(move |conn| service::fleet(conn, &principal, &model, id, sort, clock.today()))
         .await?;
-    if wants_csv {
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"fleet-{id}.csv\""),
-            ))
-            .body(service::fleet_csv(&fleet)?))
-    } else {
-        Ok(HttpResponse::Ok().json(fleet))
-    }
+    Ok(crate::http::json_or_csv(
+        &req,
+        &fleet[..],
+        &format!("fleet-{id}.csv"),
+        service::fleet_csv,
+    ))
 }

@@ -1,6 +1,6 @@
 //! HTTP handlers of loan evaluations.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
@@ -109,12 +109,13 @@ async fn get_evaluation(
 
 /// Evaluations the caller may read — a producer those of its resources, a venue its own, the
 /// agency all — newest loans first, with their totals (visitors, sessions, mean satisfaction).
+/// `Accept: text/csv` gives the evaluations as a CSV file.
 #[utoipa::path(
     tag = "evaluation",
     security(("bearer" = [])),
     params(EvaluationQuery),
     responses(
-        (status = 200, description = "The evaluations", body = EvaluationList),
+        (status = 200, description = "The evaluations (JSON, or their items as CSV with `Accept: text/csv`)", content((EvaluationList = "application/json"), (String = "text/csv"))),
         (status = 403, description = "A partner, or a venue asking for another venue", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`to` before `from`", body = Problem, content_type = "application/problem+json"),
     )
@@ -124,11 +125,16 @@ async fn list_evaluations(
     state: web::Data<AppState>,
     principal: Principal,
     query: web::Query<EvaluationQuery>,
-) -> ApiResult<web::Json<EvaluationList>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list(conn, &principal, &query))
-            .await?,
+    let list = state
+        .run(move |conn| service::list(conn, &principal, &query))
+        .await?;
+    Ok(crate::http::json_or_csv(
+        &req,
+        &list,
+        "evaluations.csv",
+        crate::evaluation::model::csv,
     ))
 }

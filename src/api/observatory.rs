@@ -109,17 +109,19 @@ async fn observatory_page(state: web::Data<AppState>) -> ApiResult<HttpResponse>
 
 const GEOJSON: &str = "application/geo+json";
 
-/// Coverage of the region over a period, by commune class, EPCI or department: population (every
-/// commune, with or without a venue), venues, venues served, loans (bookings delivered, returned or
-/// closed whose days of use meet the period) and loans per 10,000 inhabitants; the EPCIs no loan
-/// reached; the population-weighted Gini of loans per inhabitant across EPCIs. The agency and
-/// producers.
+/// Coverage of the region over a period, by commune class, EPCI, department or commune:
+/// population (every commune, with or without a venue), venues, venues served, loans (bookings
+/// delivered, returned or closed whose days of use meet the period) and loans per 10,000
+/// inhabitants; with `by=commune` each row also names the commune's class, EPCI and department;
+/// the EPCIs no loan reached; the population-weighted Gini of loans per inhabitant across EPCIs.
+/// The agency and producers. `Accept: text/csv` gives the rows as a CSV file (a header line,
+/// commas, RFC 4180), for every `by`.
 #[utoipa::path(
     tag = "territory",
     security(("bearer" = [])),
     params(CoverageQuery),
     responses(
-        (status = 200, description = "Coverage", body = Coverage),
+        (status = 200, description = "Coverage (JSON, or the rows as CSV with `Accept: text/csv`)", content((Coverage = "application/json"), (String = "text/csv"))),
         (status = 403, description = "Not the agency or a producer", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A period inverted, longer than ten years, or outside 2000–2100", body = Problem, content_type = "application/problem+json"),
     )
@@ -129,12 +131,17 @@ async fn get_coverage(
     state: web::Data<AppState>,
     principal: Principal,
     query: web::Query<CoverageQuery>,
-) -> ApiResult<web::Json<Coverage>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| coverage::coverage(conn, &principal, &query))
-            .await?,
+    let coverage = state
+        .run(move |conn| coverage::coverage(conn, &principal, &query))
+        .await?;
+    Ok(crate::http::json_or_csv(
+        &req,
+        &coverage,
+        &coverage::csv_name(&coverage),
+        coverage::csv,
     ))
 }
 
@@ -161,17 +168,12 @@ async fn get_observatory(
     let observatory = state
         .run(move |conn| indicators::observatory(conn, from, to, co2))
         .await?;
-    if crate::http::wants_csv(&req) {
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                actix_web::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"observatory-{from}-{to}.csv\""),
-            ))
-            .body(indicators::csv(&observatory)))
-    } else {
-        Ok(HttpResponse::Ok().json(observatory))
-    }
+    Ok(crate::http::json_or_csv(
+        &req,
+        &observatory,
+        &format!("observatory-{from}-{to}.csv"),
+        indicators::csv,
+    ))
 }
 
 /// Venues as a public GeoJSON layer: name, type, commune and its class.

@@ -377,28 +377,42 @@ pub fn list(
 
 /// Invoices as CSV (one row per document, amounts in cents and in euros), for accounting tools.
 pub fn csv(invoices: &[Invoice]) -> String {
-    let mut out = String::from(
-        "id,number,kind,issued_on,seller_id,buyer_id,booking_id,total_cents,total_eur,currency,credits_invoice_id\n",
-    );
-    for i in invoices {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
-            i.id,
-            i.number,
-            i.kind.as_str(),
-            i.issued_on,
-            i.seller_id,
-            i.buyer_id,
-            i.booking_id,
-            i.total_cents,
-            crate::money::euros(i.total_cents),
-            Currency::Eur.as_str(),
-            i.credits_invoice_id
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
-        ));
-    }
-    out
+    let rows: Vec<Vec<String>> = invoices
+        .iter()
+        .map(|i| {
+            vec![
+                i.id.to_string(),
+                i.number.clone(),
+                i.kind.as_str().to_string(),
+                i.issued_on.to_string(),
+                i.seller_id.to_string(),
+                i.buyer_id.to_string(),
+                i.booking_id.to_string(),
+                i.total_cents.to_string(),
+                crate::money::euros(i.total_cents),
+                Currency::Eur.as_str().to_string(),
+                i.credits_invoice_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::text::csv(
+        &[
+            "id",
+            "number",
+            "kind",
+            "issued_on",
+            "seller_id",
+            "buyer_id",
+            "booking_id",
+            "total_cents",
+            "total_eur",
+            "currency",
+            "credits_invoice_id",
+        ],
+        &rows,
+    )
 }
 
 /// An invoice or credit note with everything its printed and structured forms show: the parties

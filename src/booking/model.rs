@@ -586,6 +586,64 @@ pub struct NewWaitlistEntry {
     pub ends_on: NaiveDate,
 }
 
+/// Bookings as CSV (RFC 4180, one line each: `GET /api/v1/bookings` with `Accept: text/csv`),
+/// for the agency's and producers' spreadsheets.
+pub fn csv(bookings: &[Booking]) -> String {
+    let time = |t: NaiveDateTime| {
+        t.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let rows: Vec<Vec<String>> = bookings
+        .iter()
+        .map(|b| {
+            vec![
+                b.id.to_string(),
+                b.resource_id.to_string(),
+                b.copy_id.to_string(),
+                b.venue_id.to_string(),
+                b.status.as_str().to_string(),
+                b.starts_on.to_string(),
+                b.ends_on.to_string(),
+                b.delivery_on.to_string(),
+                b.pickup_on.to_string(),
+                b.distance_km.to_string(),
+                time(b.created_at),
+                b.flagged_at.map(time).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::text::csv(
+        &[
+            "id",
+            "resource_id",
+            "copy_id",
+            "venue_id",
+            "status",
+            "starts_on",
+            "ends_on",
+            "delivery_on",
+            "pickup_on",
+            "distance_km",
+            "created_at",
+            "flagged_at",
+        ],
+        &rows,
+    )
+}
+
+/// The network's loans at a glance, for the agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkLoans {
+    /// Requests waiting for their producer's answer.
+    pub waiting: i64,
+    /// When the oldest of them was made.
+    pub oldest_waiting_since: Option<NaiveDateTime>,
+    /// Loans on their way to the venue.
+    pub on_the_road: i64,
+    /// Loans marked overdue and not back yet.
+    pub overdue: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::model::{
     Alternative, Availability, Booking, BookingAction, BookingDates, BookingEvent, BookingStatus,
-    CopyAvailability, NewBooking, NewWaitlistEntry, SystemNote, WaitlistEntry, WaitlistStatus,
+    CopyAvailability, NetworkLoans, NewBooking, NewWaitlistEntry, SystemNote, WaitlistEntry,
+    WaitlistStatus,
 };
 use super::period::{self, ClosedDays, LoanDays, Needs, Widening};
 use super::store::{
@@ -1504,6 +1505,18 @@ fn announce_once(
         Ok::<usize, Error>(
             crate::outbox::record_once(conn, kind, SubjectType::Booking, booking_id, now)?.into(),
         )
+    })
+}
+
+/// The network's loans at a glance (requests waiting, on the road, overdue), for the agency.
+pub fn network_loans(conn: &mut DbConnection, p: &Principal) -> Result<NetworkLoans> {
+    policy::watch_network(p)?;
+    let (waiting, oldest_waiting_since, on_the_road, overdue) = store::network_counts(conn)?;
+    Ok(NetworkLoans {
+        waiting,
+        oldest_waiting_since,
+        on_the_road,
+        overdue,
     })
 }
 

@@ -550,6 +550,31 @@ pub fn next_bookings(
     Ok(next)
 }
 
+/// The network's loans at a glance: requests waiting and the oldest one's creation, loans on
+/// the road (dispatched, not yet delivered), loans marked overdue and still out.
+pub fn network_counts(
+    conn: &mut DbConnection,
+) -> QueryResult<(i64, Option<NaiveDateTime>, i64, i64)> {
+    let waiting = bookings::table
+        .filter(bookings::status.eq(BookingStatus::Requested))
+        .count()
+        .get_result(conn)?;
+    let oldest = bookings::table
+        .filter(bookings::status.eq(BookingStatus::Requested))
+        .select(diesel::dsl::min(bookings::created_at))
+        .first(conn)?;
+    let on_the_road = bookings::table
+        .filter(bookings::status.eq(BookingStatus::InTransit))
+        .count()
+        .get_result(conn)?;
+    let overdue = bookings::table
+        .filter(bookings::status.eq_any([BookingStatus::InTransit, BookingStatus::Delivered]))
+        .filter(bookings::overdue_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok((waiting, oldest, on_the_road, overdue))
+}
+
 /// The loans of these copies marked overdue and still out: copy → (booking id, marked at).
 pub fn overdue_loans(
     conn: &mut DbConnection,

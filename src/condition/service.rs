@@ -906,29 +906,11 @@ pub fn copy_schedule(
 }
 
 /// The fleet as CSV (RFC 4180), for spreadsheets.
-pub fn fleet_csv(fleet: &[FleetCopy]) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record([
-            "copy_id",
-            "asset_tag",
-            "resource_id",
-            "resource_title",
-            "status",
-            "condition_grade",
-            "needs_inspection",
-            "wear_index",
-            "maintenance_due",
-            "predicted_retirement_on",
-            "next_booking_id",
-            "next_booking_starts_on",
-            "overdue_booking_id",
-            "overdue_since",
-        ])
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    for f in fleet {
-        writer
-            .write_record([
+pub fn fleet_csv(fleet: &[FleetCopy]) -> String {
+    let rows: Vec<Vec<String>> = fleet
+        .iter()
+        .map(|f| {
+            vec![
                 f.copy_id.to_string(),
                 crate::text::spreadsheet_safe(&f.asset_tag),
                 f.resource_id.to_string(),
@@ -954,11 +936,26 @@ pub fn fleet_csv(fleet: &[FleetCopy]) -> Result<String> {
                             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                     })
                     .unwrap_or_default(),
-            ])
-            .map_err(|e| Error::Internal(e.to_string()))?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| Error::Internal(e.to_string()))
+            ]
+        })
+        .collect();
+    crate::text::csv(
+        &[
+            "copy_id",
+            "asset_tag",
+            "resource_id",
+            "resource_title",
+            "status",
+            "condition_grade",
+            "needs_inspection",
+            "wear_index",
+            "maintenance_due",
+            "predicted_retirement_on",
+            "next_booking_id",
+            "next_booking_starts_on",
+            "overdue_booking_id",
+            "overdue_since",
+        ],
+        &rows,
+    )
 }

@@ -92,3 +92,48 @@ pub struct EvaluationList {
     /// Mean satisfaction, two decimals (absent without evaluations).
     pub mean_satisfaction: Option<f64>,
 }
+
+/// Evaluations as CSV (RFC 4180, one line each: `GET /api/v1/evaluations` with `Accept:
+/// text/csv`); audiences joined by `|`, the comment as the venue wrote it (spreadsheet-safe).
+pub fn csv(list: &EvaluationList) -> String {
+    let rows: Vec<Vec<String>> = list
+        .items
+        .iter()
+        .map(|e| {
+            vec![
+                e.booking_id.to_string(),
+                e.resource_id.to_string(),
+                e.venue_id.to_string(),
+                e.starts_on.to_string(),
+                e.ends_on.to_string(),
+                e.visitors.to_string(),
+                e.sessions.to_string(),
+                e.audiences
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                e.satisfaction.to_string(),
+                e.comment
+                    .as_deref()
+                    .map(crate::text::spreadsheet_safe)
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::text::csv(
+        &[
+            "booking_id",
+            "resource_id",
+            "venue_id",
+            "starts_on",
+            "ends_on",
+            "visitors",
+            "sessions",
+            "audiences",
+            "satisfaction",
+            "comment",
+        ],
+        &rows,
+    )
+}

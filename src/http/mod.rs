@@ -78,6 +78,34 @@ pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
     accepts(req, "text/csv")
 }
 
+/// A CSV answer saved as `name` (`text/csv`, `Content-Disposition: attachment`): how the API's
+/// `Accept: text/csv` answers and the portal's exports serve what [`crate::text::csv`] wrote.
+pub fn csv_attachment(name: &str, body: String) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
+}
+
+/// A list or report as the caller asked for it: JSON, or with `Accept: text/csv` the CSV file
+/// `name` that `csv` writes of it ([`csv_attachment`]). Every API answer that offers CSV goes
+/// through here.
+pub fn json_or_csv<T: serde::Serialize + ?Sized>(
+    req: &actix_web::HttpRequest,
+    value: &T,
+    name: &str,
+    csv: impl FnOnce(&T) -> String,
+) -> actix_web::HttpResponse {
+    if wants_csv(req) {
+        csv_attachment(name, csv(value))
+    } else {
+        actix_web::HttpResponse::Ok().json(value)
+    }
+}
+
 /// How a served file is meant to be opened: in the browser, or saved.
 #[derive(Debug, Clone, Copy)]
 pub enum Disposition {

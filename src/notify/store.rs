@@ -364,6 +364,14 @@ pub fn webhook_facts(
         .optional()
 }
 
+/// How many mails are in a status (the agency's count of dead mail).
+pub fn count_with_status(conn: &mut DbConnection, status: NotificationStatus) -> QueryResult<i64> {
+    notifications::table
+        .filter(notifications::status.eq(status))
+        .count()
+        .get_result(conn)
+}
+
 /// Mails, newest first, optionally of one status.
 pub fn list(
     conn: &mut DbConnection,

@@ -11,8 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::store::{self, CommuneFacts, LoanFacts};
 use crate::access::Principal;
 use crate::db::DbConnection;
-use crate::error::{Error, Result, Validator};
-use crate::organization::OrgKind;
+use crate::error::{Result, Validator};
 use crate::territory::CommuneClass;
 
 crate::stored_enum! {
@@ -24,6 +23,8 @@ crate::stored_enum! {
         Epci => "epci",
         /// The five departments.
         Department => "department",
+        /// Every commune of the region, one row each (about 3,800).
+        Commune => "commune",
     }
 }
 
@@ -36,14 +37,14 @@ pub struct CoverageQuery {
     pub from: NaiveDate,
     /// Last day of the period, inclusive (required; at most ten years after `from`).
     pub to: NaiveDate,
-    /// `class` (default), `epci` or `department`.
+    /// `class` (default), `epci`, `department` or `commune`.
     pub by: Option<GroupBy>,
 }
 
-/// One group of communes.
+/// One group of communes (with `by=commune`, one commune).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CoverageRow {
-    /// Class name, EPCI SIREN or department number.
+    /// Class name, EPCI SIREN, department number or commune INSEE code.
     pub key: String,
     pub label: String,
     /// Every commune of the group, with or without a venue.
@@ -56,6 +57,40 @@ pub struct CoverageRow {
     pub loans_per_10k: f64,
     /// Visitors the venues reported in their evaluations of these loans.
     pub visitors: i64,
+    /// With `by=commune` only: the commune's class (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<CommuneClass>,
+    /// With `by=commune` only: the SIREN of the commune's EPCI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epci_siren: Option<String>,
+    /// With `by=commune` only: the name of the commune's EPCI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epci_name: Option<String>,
+    /// With `by=commune` only: the commune's department number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+}
+
+impl CoverageRow {
+    /// An empty row for the group of `c` (its place filled in when the group is one commune).
+    fn empty(by: GroupBy, c: &CommuneFacts) -> CoverageRow {
+        let (key, label) = group_of(by, c);
+        let commune = by == GroupBy::Commune;
+        CoverageRow {
+            key,
+            label,
+            population: 0,
+            venues: 0,
+            venues_served: 0,
+            loans: 0,
+            loans_per_10k: 0.0,
+            visitors: 0,
+            class: commune.then(|| CommuneClass::of_population(i64::from(c.population))),
+            epci_siren: commune.then(|| c.epci_siren.clone()),
+            epci_name: commune.then(|| c.epci_name.clone()),
+            department: commune.then(|| c.department.clone()),
+        }
+    }
 }
 
 /// An EPCI that no loan reached in the period.
@@ -113,6 +148,7 @@ fn group_of(by: GroupBy, c: &CommuneFacts) -> (String, String) {
             c.department.clone(),
             department_name(&c.department).to_string(),
         ),
+        GroupBy::Commune => (c.insee_code.clone(), c.name.clone()),
     }
 }
 
@@ -160,17 +196,9 @@ pub fn coverage_of(
     let mut rows: BTreeMap<String, CoverageRow> = BTreeMap::new();
     let mut epcis: BTreeMap<&str, (&str, i64, i64)> = BTreeMap::new();
     for c in communes {
-        let (key, label) = group_of(by, c);
-        let row = rows.entry(key.clone()).or_insert(CoverageRow {
-            key,
-            label,
-            population: 0,
-            venues: 0,
-            venues_served: 0,
-            loans: 0,
-            loans_per_10k: 0.0,
-            visitors: 0,
-        });
+        let row = rows
+            .entry(group_of(by, c).0)
+            .or_insert_with(|| CoverageRow::empty(by, c));
         row.population += i64::from(c.population);
         let e = epcis
             .entry(c.epci_siren.as_str())
@@ -284,14 +312,61 @@ pub fn coverage_with_communes(
 
 /// Coverage for the agency and producers (venues and partners: 403).
 pub fn coverage(conn: &mut DbConnection, p: &Principal, query: &CoverageQuery) -> Result<Coverage> {
-    if !matches!(p.kind, OrgKind::Agency | OrgKind::Producer) {
-        return Err(Error::Forbidden(
-            "coverage is for the agency and producers".into(),
-        ));
-    }
+    crate::access::policy::read_coverage(p)?;
     check_period(query.from, query.to)?;
     let by = query.by.unwrap_or(GroupBy::Class);
     Ok(coverage_with_communes(conn, query.from, query.to, by)?.0)
+}
+
+/// Coverage's rows as CSV (RFC 4180), one line per group, the columns of the JSON rows (a
+/// commune's class, EPCI and department empty for other groupings). The EPCIs no loan reached and
+/// the Gini stay in the JSON.
+pub fn csv(c: &Coverage) -> String {
+    let rows: Vec<Vec<String>> = c
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.key.clone(),
+                crate::text::spreadsheet_safe(&r.label),
+                r.population.to_string(),
+                r.venues.to_string(),
+                r.venues_served.to_string(),
+                r.loans.to_string(),
+                r.loans_per_10k.to_string(),
+                r.visitors.to_string(),
+                r.class.map(|c| c.as_str().to_string()).unwrap_or_default(),
+                r.epci_siren.clone().unwrap_or_default(),
+                r.epci_name
+                    .as_deref()
+                    .map(crate::text::spreadsheet_safe)
+                    .unwrap_or_default(),
+                r.department.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::text::csv(
+        &[
+            "key",
+            "label",
+            "population",
+            "venues",
+            "venues_served",
+            "loans",
+            "loans_per_10k",
+            "visitors",
+            "class",
+            "epci_siren",
+            "epci_name",
+            "department",
+        ],
+        &rows,
+    )
+}
+
+/// The name a coverage CSV is saved under: `coverage-<by>-<from>-<to>.csv`.
+pub fn csv_name(c: &Coverage) -> String {
+    format!("coverage-{}-{}-{}.csv", c.by.as_str(), c.from, c.to)
 }
 
 #[cfg(test)]

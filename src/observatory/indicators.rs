@@ -232,41 +232,63 @@ pub fn observatory(
 
 /// The observatory as CSV, one line per year.
 pub fn csv(o: &Observatory) -> String {
-    let mut out = String::from(
-        "year,loans,venues_reached,communes_reached,epcis_reached,village_share_percent,\
-         loans_per_10k_village,loans_per_10k_small_town,loans_per_10k_medium_town,\
-         loans_per_10k_large_city,visitors,visitors_village,visitors_small_town,\
-         visitors_medium_town,visitors_large_city,km,co2_kg,revenue_cents,subsidy_cents,\
-         loans_in_school_time,loans_in_school_holidays\n",
-    );
-    for y in &o.years {
-        let r = &y.loans_per_10k_by_class;
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            y.year,
-            y.loans,
-            y.venues_reached,
-            y.communes_reached,
-            y.epcis_reached,
-            y.village_share_percent,
-            r.village,
-            r.small_town,
-            r.medium_town,
-            r.large_city,
-            y.visitors,
-            y.visitors_by_class.village,
-            y.visitors_by_class.small_town,
-            y.visitors_by_class.medium_town,
-            y.visitors_by_class.large_city,
-            y.km,
-            y.co2_kg,
-            y.revenue_cents,
-            y.subsidy_cents,
-            y.loans_in_school_time,
-            y.loans_in_school_holidays
-        ));
-    }
-    out
+    let rows: Vec<Vec<String>> = o
+        .years
+        .iter()
+        .map(|y| {
+            let r = &y.loans_per_10k_by_class;
+            let v = &y.visitors_by_class;
+            vec![
+                y.year.to_string(),
+                y.loans.to_string(),
+                y.venues_reached.to_string(),
+                y.communes_reached.to_string(),
+                y.epcis_reached.to_string(),
+                y.village_share_percent.to_string(),
+                r.village.to_string(),
+                r.small_town.to_string(),
+                r.medium_town.to_string(),
+                r.large_city.to_string(),
+                y.visitors.to_string(),
+                v.village.to_string(),
+                v.small_town.to_string(),
+                v.medium_town.to_string(),
+                v.large_city.to_string(),
+                y.km.to_string(),
+                y.co2_kg.to_string(),
+                y.revenue_cents.to_string(),
+                y.subsidy_cents.to_string(),
+                y.loans_in_school_time.to_string(),
+                y.loans_in_school_holidays.to_string(),
+            ]
+        })
+        .collect();
+    crate::text::csv(
+        &[
+            "year",
+            "loans",
+            "venues_reached",
+            "communes_reached",
+            "epcis_reached",
+            "village_share_percent",
+            "loans_per_10k_village",
+            "loans_per_10k_small_town",
+            "loans_per_10k_medium_town",
+            "loans_per_10k_large_city",
+            "visitors",
+            "visitors_village",
+            "visitors_small_town",
+            "visitors_medium_town",
+            "visitors_large_city",
+            "km",
+            "co2_kg",
+            "revenue_cents",
+            "subsidy_cents",
+            "loans_in_school_time",
+            "loans_in_school_holidays",
+        ],
+        &rows,
+    )
 }
 
 #[cfg(test)]

@@ -92,6 +92,14 @@ impl Lang {
         }
     }
 
+    /// The words of the agency's pages in this language.
+    pub fn agency(self) -> &'static super::lang_agency::AgencyTexts {
+        match self {
+            Lang::Fr => &super::lang_agency::AGENCY_FR,
+            Lang::En => &super::lang_agency::AGENCY_EN,
+        }
+    }
+
     /// The words of the pages in this language.
     pub fn t(self) -> &'static Texts {
         match self {

@@ -87,6 +87,10 @@ struct HomePage {
 pub async fn home(state: State, req: Req) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
+    if crate::access::policy::watch_network(&s.principal).is_ok() {
+        // The agency's home is the network at a glance.
+        return Ok(super::see_other("/network"));
+    }
     let upcoming = my_loans(&state, &s)
         .await?
         .into_iter()

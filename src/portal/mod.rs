@@ -4,12 +4,14 @@
 //! from [`crate::access::policy`] through those services. Nothing imports this module but `app`.
 
 mod account;
+mod agency;
 mod calendar;
 mod documents;
 mod form;
 mod labels;
 mod lang;
 mod lang_producer;
+mod lang_agency;
 mod legal;
 mod links;
 mod loans;
@@ -132,7 +134,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/calendar")
                 .route(web::get().to(calendar::calendar))
                 .route(web::post().to(calendar::reset)),
-        );
+        )
+        .configure(agency::routes);
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.
@@ -150,6 +153,9 @@ pub struct Layout {
     pub words: &'static crate::page::FrameWords,
     /// Whether the visitor administers their organisation's accounts (the "Membres" entry).
     pub admin: bool,
+    /// The entries that replace "Accueil" at the head of the menu (the agency's network and
+    /// coverage); empty for others.
+    pub lead: Vec<crate::page::NavEntry>,
     /// The entries the visitor's kind of organisation adds to the menu (a producer's requests
     /// and fleet).
     pub nav: Vec<crate::page::NavEntry>,
@@ -178,6 +184,11 @@ impl Layout {
                 session.principal.organization_id,
             )
             .is_ok(),
+            lead: if crate::access::policy::watch_network(&session.principal).is_ok() {
+                lang.agency().nav()
+            } else {
+                Vec::new()
+            },
             nav: if crate::access::policy::read_producer_inbox(&session.principal).is_ok() {
                 lang.producer().nav()
             } else {
@@ -201,6 +212,7 @@ impl Layout {
             t: lang.t(),
             words: lang.frame(),
             admin: false,
+            lead: Vec::new(),
             nav: Vec::new(),
         }
     }

@@ -117,6 +117,21 @@ impl Network {
         Self::at(app, AMIENS, AMIENS).await
     }
 
+    /// A producer in Amiens and a village venue that borrowed one trunk, delivered, on days 2–5
+    /// (coverage's one loan).
+    pub async fn with_village_loan(app: &TestApp) -> Network {
+        let net = Self::at(app, AMIENS, VILLAGE).await;
+        let trunk = ResourceBuilder::trunk("Malle des saisons")
+            .copies(2)
+            .build(app, &net.producer)
+            .await;
+        BookingBuilder::new(trunk.id, &net.venue, day(2), day(5))
+            .status("delivered")
+            .build(app, &net.producer)
+            .await;
+        net
+    }
+
     /// Producer in `producer_commune`, venue in `venue_commune`.
     pub async fn at(app: &TestApp, producer_commune: &str, venue_commune: &str) -> Network {
         let agency = app.agency_admin().await;

@@ -37,6 +37,7 @@ mod organizations;
 mod permissions;
 mod portal;
 mod portal_accounts;
+mod portal_agency;
 mod portal_documents;
 mod portal_legal;
 mod portal_media;

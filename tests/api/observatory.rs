@@ -174,7 +174,7 @@ async fn coverage_counts_every_commune_and_only_loans(app: TestApp) {
     }
     for malformed in [
         format!("from={from}"),
-        format!("from={from}&to={to}&by=commune"),
+        format!("from={from}&to={to}&by=town"),
     ] {
         let res = app
             .get(
@@ -380,7 +380,212 @@ async fn the_page_lists_every_unserved_epci_with_french_numbers(app: TestApp) {
     );
 }
 
+/// Reads a coverage CSV with an independent RFC 4180 reader: (header, rows).
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// `by=commune`: one row per commune of the shipped file, with its class, EPCI and department,
+/// summing to the class totals; `Accept: text/csv` gives the same rows as a CSV file, for every
+/// grouping.
+async fn coverage_by_commune_sums_to_the_classes_and_csv_matches_json(app: TestApp) {
+    let net = Network::with_village_loan(&app).await;
+    let (from, to) = (day(0), day(30));
+    let communes = communes();
+    let get = |by: &'static str| {
+        let app = &app;
+        let token = net.agency.token.clone();
+        async move {
+            let url = format!("/api/v1/territory/coverage?from={from}&to={to}&by={by}");
+            let json = app.get(&url, Some(&token)).await;
+            assert_eq!(json.status, 200, "{by}: {}", json.text);
+            let csv = app
+                .raw_with(
+                    "GET",
+                    &url,
+                    Some(&token),
+                    None,
+                    &[("accept", "text/csv")],
+                    Vec::new(),
+                )
+                .await;
+            assert_eq!(csv.status, 200, "{by}: {}", csv.text);
+            (json, csv)
+        }
+    };
+    let (by_commune, _) = get("commune").await;
+    let rows = by_commune.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), communes.len(), "one row per commune");
+    let village = row(&by_commune.body, VILLAGE);
+    assert_eq!(village["population"], communes[VILLAGE].0);
+    assert_eq!(village["epci_siren"], communes[VILLAGE].1.as_str());
+    assert_eq!(village["department"], communes[VILLAGE].2.as_str());
+    assert_eq!(village["class"], "village");
+    assert_eq!(
+        (village["loans"].as_i64(), village["venues_served"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let (by_class, _) = get("class").await;
+    for class in by_class.body["rows"].as_array().unwrap() {
+        let mine: Vec<&Value> = rows.iter().filter(|r| r["class"] == class["key"]).collect();
+        for field in ["population", "venues", "venues_served", "loans", "visitors"] {
+            let sum: i64 = mine.iter().map(|r| r[field].as_i64().unwrap()).sum();
+            assert_eq!(
+                sum,
+                class[field].as_i64().unwrap(),
+                "{field} of {}",
+                class["key"]
+            );
+        }
+    }
+    assert!(
+        by_class.body["rows"][0].get("class").is_none(),
+        "a commune's place only with by=commune"
+    );
+
+    for by in ["class", "epci", "department", "commune"] {
+        let (json, csv) = get(by).await;
+        assert!(
+            csv.content_type.starts_with("text/csv"),
+            "{}",
+            csv.content_type
+        );
+        let disposition = csv
+            .headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            disposition.starts_with("attachment; filename=\"coverage-"),
+            "{disposition}"
+        );
+        assert!(!csv.text.contains(';'), "commas, not semicolons");
+        let (header, lines) = parse_csv(&csv.text);
+        assert_eq!(header[..3], ["key", "label", "population"]);
+        let json_rows = json.body["rows"].as_array().unwrap();
+        assert_eq!(lines.len(), json_rows.len(), "{by}");
+        for (line, r) in lines.iter().zip(json_rows) {
+            for (name, cell) in header.iter().zip(line) {
+                match &r[name.as_str()] {
+                    Value::Null => assert_eq!(cell, "", "{by} {name}"),
+                    Value::String(s) => assert_eq!(cell, s, "{by} {name}"),
+                    v => assert_eq!(
+                        cell.parse::<f64>().ok(),
+                        v.as_f64(),
+                        "{by} {name} of {}",
+                        r["key"]
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// What the agency shows funders beside coverage: loans and evaluations as CSV files, the same
+/// items as the JSON lists (a comment with a comma, quotes and a leading `=` survives, inert).
+async fn loans_and_evaluations_export_as_csv_like_their_json(app: TestApp) {
+    let net = Network::with_village_loan(&app).await;
+    let loans = app.get("/api/v1/bookings", Some(&net.agency.token)).await;
+    let loan = loans.body[0]["id"].as_i64().unwrap();
+    let comment = "=2+2, \"super\" : les classes ont adoré";
+    let res = app
+        .post(
+            &format!("/api/v1/bookings/{loan}/evaluation"),
+            Some(&net.venue.token),
+            serde_json::json!({"visitors": 120, "sessions": 4, "audiences": ["primary", "family"],
+                               "satisfaction": 5, "comment": comment}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    for (path, items, name) in [
+        ("/api/v1/bookings", "", "bookings.csv"),
+        ("/api/v1/evaluations", "items", "evaluations.csv"),
+    ] {
+        let json = app.get(path, Some(&net.agency.token)).await;
+        let csv = app
+            .raw_with(
+                "GET",
+                path,
+                Some(&net.agency.token),
+                None,
+                &[("accept", "text/csv")],
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(csv.status, 200, "{path}: {}", csv.text);
+        assert!(
+            csv.content_type.starts_with("text/csv"),
+            "{}",
+            csv.content_type
+        );
+        let disposition = csv.headers.get("content-disposition").unwrap();
+        assert_eq!(
+            disposition.to_str().unwrap(),
+            format!("attachment; filename=\"{name}\"")
+        );
+        let list = if items.is_empty() {
+            &json.body
+        } else {
+            &json.body[items]
+        };
+        let list = list.as_array().unwrap();
+        let (header, lines) = parse_csv(&csv.text);
+        assert_eq!(lines.len(), list.len(), "{path}");
+        for (line, item) in lines.iter().zip(list) {
+            for (column, cell) in header.iter().zip(line) {
+                match &item[column.as_str()] {
+                    Value::String(s) if column == "comment" => {
+                        assert_eq!(cell, &format!("'{s}"), "a formula made inert")
+                    }
+                    Value::String(s) if column.ends_with("_at") => {
+                        assert_eq!(cell.get(..19), s.get(..19), "{path} {column}")
+                    }
+                    Value::String(s) => assert_eq!(cell, s, "{path} {column}"),
+                    Value::Null => assert_eq!(cell, "", "{path} {column}"),
+                    Value::Array(a) => assert_eq!(
+                        cell,
+                        &a.iter()
+                            .map(|v| v.as_str().unwrap())
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    ),
+                    v => assert_eq!(cell.parse::<f64>().ok(), v.as_f64(), "{path} {column}"),
+                }
+            }
+        }
+    }
+    let forbidden = app
+        .raw_with(
+            "GET",
+            "/api/v1/evaluations?venue_id=1",
+            Some(&app.venue(&net.agency, AMIENS).await.token),
+            None,
+            &[("accept", "text/csv")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        forbidden.status, 403,
+        "the JSON's rules: {}",
+        forbidden.text
+    );
+}
+
 on_both_backends!(
+    coverage_by_commune_sums_to_the_classes_and_csv_matches_json,
+    loans_and_evaluations_export_as_csv_like_their_json,
     coverage_counts_every_commune_and_only_loans,
     the_page_lists_every_unserved_epci_with_french_numbers,
 );

@@ -28,7 +28,9 @@ pub(crate) struct Page {
     pub(crate) location: String,
     pub(crate) set_cookies: Vec<String>,
     pub(crate) text: String,
+    /// `Content-Type` and `Content-Disposition` (files the portal serves).
     pub(crate) content_type: String,
+    pub(crate) disposition: String,
     pub(crate) etag: String,
     pub(crate) body_len: usize,
 }
@@ -113,8 +115,9 @@ impl Browser {
                 .unwrap_or("")
                 .to_string(),
             set_cookies,
-            content_type: header_of(&res, "content-type"),
-            etag: header_of(&res, "etag"),
+            content_type: header(&res, "content-type"),
+            disposition: header(&res, "content-disposition"),
+            etag: header(&res, "etag"),
             body_len: body.len(),
             text: String::from_utf8_lossy(&body).into_owned(),
         }
@@ -183,7 +186,8 @@ impl Browser {
     }
 }
 
-fn header_of<S>(res: &awc::ClientResponse<S>, name: &str) -> String {
+/// A header of an answer as text ("" when absent).
+fn header<S>(res: &awc::ClientResponse<S>, name: &str) -> String {
     res.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())

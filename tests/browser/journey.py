@@ -110,10 +110,15 @@ def main():
         csrf_and_deactivation(d)
     finally:
         d.quit()
+    report("pages")
+
+
+def report(what):
+    """The axe-core violations of every page visited, and exit 1 if there is any."""
     bad = {n: v for n, (u, v) in visited.items() if v}
     for name, violations in bad.items():
         print(f"AXE {name}: {json.dumps(violations, ensure_ascii=False)}")
-    print(f"browser: {len(visited)} pages checked with axe-core, {sum(len(v) for v in bad.values())} violation(s)")
+    print(f"browser: {len(visited)} {what} checked with axe-core, {sum(len(v) for v in bad.values())} violation(s)")
     if bad:
         sys.exit(1)
 

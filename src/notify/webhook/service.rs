@@ -160,3 +160,10 @@ pub fn deliveries(
     v.finish()?;
     Ok(store::deliveries(conn, id, query.status, limit)?)
 }
+
+/// How many webhooks of the network are disabled, for the agency watching the network (403 for
+/// anyone else).
+pub fn disabled_count(conn: &mut DbConnection, p: &Principal) -> Result<i64> {
+    crate::access::policy::watch_network(p)?;
+    Ok(store::disabled_count(conn)?)
+}

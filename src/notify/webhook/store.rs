@@ -96,6 +96,15 @@ pub fn active_count(conn: &mut DbConnection, organization_id: i64) -> QueryResul
         .get_result(conn)
 }
 
+/// How many webhooks of the whole network the worker disabled (failing for too long).
+pub fn disabled_count(conn: &mut DbConnection) -> QueryResult<i64> {
+    webhooks::table
+        .filter(webhooks::active.eq(false))
+        .filter(webhooks::disabled_at.is_not_null())
+        .count()
+        .get_result(conn)
+}
+
 /// Removes a webhook and its delivery log.
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(id)))

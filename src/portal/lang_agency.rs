@@ -1,0 +1,215 @@
+//! The words of the agency's pages (the network at a glance, coverage of the territory), once per
+//! language, reached by [`super::lang::Lang::agency`]. Kept apart from `lang.rs` so that each
+//! group of pages owns its words.
+
+/// The agency's pages in one language.
+pub struct AgencyTexts {
+    pub nav_network: &'static str,
+    pub nav_coverage: &'static str,
+
+    pub network_title: &'static str,
+    pub network_lead: &'static str,
+    pub network_caption: &'static str,
+    pub network_what: &'static str,
+    pub network_count: &'static str,
+    pub network_waiting: &'static str,
+    pub network_on_the_road: &'static str,
+    pub network_overdue: &'static str,
+    pub network_dead_mail: &'static str,
+    pub network_webhooks_disabled: &'static str,
+    pub network_see: &'static str,
+    pub network_dead_mail_how: &'static str,
+    pub network_webhooks_how: &'static str,
+    pub network_coverage_link: &'static str,
+
+    pub coverage_title: &'static str,
+    pub coverage_lead: &'static str,
+    pub coverage_period: &'static str,
+    pub coverage_from: &'static str,
+    pub coverage_to: &'static str,
+    pub coverage_date_hint: &'static str,
+    pub coverage_by: &'static str,
+    pub coverage_by_class: &'static str,
+    pub coverage_by_department: &'static str,
+    pub coverage_by_epci: &'static str,
+    pub coverage_by_commune: &'static str,
+    pub coverage_show: &'static str,
+    pub coverage_csv: &'static str,
+    pub coverage_table: &'static str,
+    pub coverage_group: &'static str,
+    pub coverage_population: &'static str,
+    pub coverage_venues: &'static str,
+    pub coverage_served: &'static str,
+    pub coverage_served_share: &'static str,
+    pub coverage_loans: &'static str,
+    pub coverage_per_10k: &'static str,
+    pub coverage_gini: &'static str,
+    pub coverage_unserved: &'static str,
+    pub coverage_unserved_none: &'static str,
+    pub coverage_unserved_lead: &'static str,
+    pub coverage_epci: &'static str,
+    pub coverage_pages: &'static str,
+    pub coverage_previous: &'static str,
+    pub coverage_next: &'static str,
+    /// « sur » in "1–25 sur 46".
+    pub coverage_of: &'static str,
+    pub coverage_bad_period: &'static str,
+    pub coverage_bad_by: &'static str,
+    /// The first and last day, named in a sentence (« le premier jour »).
+    pub coverage_from_name: &'static str,
+    pub coverage_to_name: &'static str,
+    /// The oldest request's wait: under a day, or « … depuis » N « jour(s) ».
+    pub waiting_today: &'static str,
+    pub waiting_since: &'static str,
+    pub waiting_day: &'static str,
+    pub waiting_days: &'static str,
+}
+
+impl AgencyTexts {
+    /// How long the oldest request has waited, in whole days.
+    pub fn waiting_for(&self, days: i64) -> String {
+        match days {
+            d if d < 1 => self.waiting_today.to_string(),
+            1 => format!("{}1{}", self.waiting_since, self.waiting_day),
+            d => format!("{}{d}{}", self.waiting_since, self.waiting_days),
+        }
+    }
+}
+
+/// In French (the default).
+pub static AGENCY_FR: AgencyTexts = AgencyTexts {
+    nav_network: "Le réseau",
+    nav_coverage: "Couverture",
+
+    network_title: "Le réseau en un coup d'œil",
+    network_lead: "Ce qui attend l'agence aujourd'hui, dans tout le réseau.",
+    network_caption: "Ce qui attend dans le réseau",
+    network_what: "Quoi",
+    network_count: "Nombre",
+    network_waiting: "Demandes en attente d'une réponse du producteur",
+    network_on_the_road: "Prêts sur la route (partis, pas encore livrés)",
+    network_overdue: "Prêts en retard (pas encore rendus)",
+    network_dead_mail: "Courriels non distribués (abandonnés après un jour d'essais)",
+    network_webhooks_disabled: "Webhooks désactivés (en échec trop longtemps)",
+    network_see: "Voir les prêts",
+    network_dead_mail_how: "La liste : GET /api/v1/notifications?status=dead",
+    network_webhooks_how: "Chaque structure les voit : GET /api/v1/webhooks",
+    network_coverage_link: "Couverture du territoire : qui est atteint, qui ne l'est pas",
+
+    coverage_title: "Couverture du territoire",
+    coverage_lead: "Population, lieux, lieux servis et prêts par classe de commune, département, intercommunalité ou commune. Un prêt est une réservation livrée, rendue ou close dont les jours d'utilisation touchent la période.",
+    coverage_period: "Période et regroupement",
+    coverage_from: "Premier jour",
+    coverage_to: "Dernier jour",
+    coverage_date_hint: "Par exemple 2026-01-31",
+    coverage_by: "Regrouper par",
+    coverage_by_class: "Classe de commune",
+    coverage_by_department: "Département",
+    coverage_by_epci: "Intercommunalité (EPCI)",
+    coverage_by_commune: "Commune",
+    coverage_show: "Afficher",
+    coverage_csv: "Télécharger en CSV",
+    coverage_table: "Couverture",
+    coverage_group: "Groupe",
+    coverage_population: "Population",
+    coverage_venues: "Lieux",
+    coverage_served: "Lieux servis",
+    coverage_served_share: "Part des lieux servis",
+    coverage_loans: "Prêts",
+    coverage_per_10k: "Prêts pour 10 000 hab.",
+    coverage_gini: "Indice de Gini des prêts par habitant entre intercommunalités (0 : accès égal partout ; vers 1 : prêts concentrés) :",
+    coverage_unserved: "Intercommunalités sans aucun prêt",
+    coverage_unserved_none: "Chaque intercommunalité a reçu au moins un prêt sur la période.",
+    coverage_unserved_lead: "Toutes sont listées, de la plus peuplée à la moins peuplée, page après page.",
+    coverage_epci: "Intercommunalité",
+    coverage_pages: "Pages",
+    coverage_previous: "Page précédente",
+    coverage_next: "Page suivante",
+    coverage_of: "sur",
+    coverage_bad_period: "Choisissez un dernier jour qui suit le premier, au plus dix ans plus tard, entre 2000 et 2100.",
+    coverage_bad_by: "Regroupez par classe de commune, département, intercommunalité ou commune.",
+    coverage_from_name: "le premier jour",
+    coverage_to_name: "le dernier jour",
+    waiting_today: "la plus ancienne attend depuis moins d'un jour",
+    waiting_since: "la plus ancienne attend depuis ",
+    waiting_day: "\u{a0}jour",
+    waiting_days: "\u{a0}jours",
+};
+
+/// In English.
+pub static AGENCY_EN: AgencyTexts = AgencyTexts {
+    nav_network: "The network",
+    nav_coverage: "Coverage",
+
+    network_title: "The network at a glance",
+    network_lead: "What waits for the agency today, across the whole network.",
+    network_caption: "What waits in the network",
+    network_what: "What",
+    network_count: "Count",
+    network_waiting: "Requests waiting for their producer's answer",
+    network_on_the_road: "Loans on the road (left, not yet delivered)",
+    network_overdue: "Overdue loans (not yet back)",
+    network_dead_mail: "Undelivered mail (given up after a day of retries)",
+    network_webhooks_disabled: "Disabled webhooks (failing for too long)",
+    network_see: "See the loans",
+    network_dead_mail_how: "The list: GET /api/v1/notifications?status=dead",
+    network_webhooks_how: "Each organisation sees its own: GET /api/v1/webhooks",
+    network_coverage_link: "Coverage of the territory: who is reached, who is not",
+
+    coverage_title: "Coverage of the territory",
+    coverage_lead: "Population, venues, venues served and loans by commune class, department, inter-communal area or commune. A loan is a booking delivered, returned or closed whose days of use meet the period.",
+    coverage_period: "Period and grouping",
+    coverage_from: "First day",
+    coverage_to: "Last day",
+    coverage_date_hint: "For example 2026-01-31",
+    coverage_by: "Group by",
+    coverage_by_class: "Commune class",
+    coverage_by_department: "Department",
+    coverage_by_epci: "Inter-communal area (EPCI)",
+    coverage_by_commune: "Commune",
+    coverage_show: "Show",
+    coverage_csv: "Download as CSV",
+    coverage_table: "Coverage",
+    coverage_group: "Group",
+    coverage_population: "Population",
+    coverage_venues: "Venues",
+    coverage_served: "Venues served",
+    coverage_served_share: "Share of venues served",
+    coverage_loans: "Loans",
+    coverage_per_10k: "Loans per 10,000 inhabitants",
+    coverage_gini: "Gini index of loans per inhabitant across inter-communal areas (0: equal access everywhere; towards 1: loans concentrated):",
+    coverage_unserved: "Inter-communal areas without any loan",
+    coverage_unserved_none: "Every inter-communal area received at least one loan in the period.",
+    coverage_unserved_lead: "All are listed, most populated first, page after page.",
+    coverage_epci: "Inter-communal area",
+    coverage_pages: "Pages",
+    coverage_previous: "Previous page",
+    coverage_next: "Next page",
+    coverage_of: "of",
+    coverage_bad_period: "Choose a last day after the first, at most ten years later, between 2000 and 2100.",
+    coverage_bad_by: "Group by commune class, department, inter-communal area or commune.",
+    coverage_from_name: "the first day",
+    coverage_to_name: "the last day",
+    waiting_today: "the oldest has waited less than a day",
+    waiting_since: "the oldest has waited ",
+    waiting_day: "\u{a0}day",
+    waiting_days: "\u{a0}days",
+};
+
+impl AgencyTexts {
+    /// The entries that lead the agency's menu in place of "Accueil": the network and coverage.
+    pub fn nav(&'static self) -> Vec<crate::page::NavEntry> {
+        vec![
+            crate::page::NavEntry {
+                key: "network",
+                href: "/network",
+                label: self.nav_network,
+            },
+            crate::page::NavEntry {
+                key: "coverage",
+                href: "/coverage",
+                label: self.nav_coverage,
+            },
+        ]
+    }
+}
