@@ -11,6 +11,7 @@ use chrono::{Months, NaiveDate};
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::Lang;
 use super::lang_agency::AgencyTexts;
+use super::pager::{paginate, Pager};
 use super::session::signed_in;
 use super::{encode, page, render, Layout, PortalError, Req, State};
 use crate::access::policy;
@@ -127,46 +128,6 @@ pub struct GroupLine {
 pub struct UnservedLine {
     pub name: String,
     pub population: String,
-}
-
-/// Where a paginated list stands: « 26–46 sur 46 », and the links to the pages around.
-pub struct Pager {
-    pub shown: String,
-    pub previous: Option<String>,
-    pub next: Option<String>,
-}
-
-impl Pager {
-    /// Whether the list needs more than one page (else no links are drawn).
-    pub fn several(&self) -> bool {
-        self.previous.is_some() || self.next.is_some()
-    }
-}
-
-/// The page `page` (from 1, kept within the list) of `items`, and its pager whose links `link`
-/// writes for a page number.
-fn paginate<'a, T>(
-    items: &'a [T],
-    page: usize,
-    of: &str,
-    link: impl Fn(usize) -> String,
-) -> (&'a [T], Pager) {
-    let pages = items.len().div_ceil(PER_PAGE).max(1);
-    let page = page.clamp(1, pages);
-    let start = (page - 1) * PER_PAGE;
-    let end = (start + PER_PAGE).min(items.len());
-    let shown = if items.is_empty() {
-        format!("0 {of} 0")
-    } else {
-        let n = |n: usize| crate::page::integer(n as i64);
-        format!("{}–{} {of} {}", n(start + 1), n(end), n(items.len()))
-    };
-    let pager = Pager {
-        shown,
-        previous: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
-    };
-    (&items[start..end], pager)
 }
 
 /// The coverage form as asked (shown again as typed).
@@ -336,13 +297,17 @@ pub async fn coverage_page(state: State, req: Req) -> Result<HttpResponse, Porta
     let (status, errors, result) = match counted {
         Err((status, errors)) => (status, errors, None),
         Ok(c) => {
-            let (groups, groups_pager) = paginate(&c.rows, asked.page, a.coverage_of, |n| {
-                asked.link(n, asked.unserved_page, "groupes")
-            });
-            let (unserved, unserved_pager) =
-                paginate(&c.unserved_epcis, asked.unserved_page, a.coverage_of, |n| {
-                    asked.link(asked.page, n, "sans-pret")
+            let (groups, groups_pager) =
+                paginate(&c.rows, asked.page, PER_PAGE, a.coverage_of, |n| {
+                    asked.link(n, asked.unserved_page, "groupes")
                 });
+            let (unserved, unserved_pager) = paginate(
+                &c.unserved_epcis,
+                asked.unserved_page,
+                PER_PAGE,
+                a.coverage_of,
+                |n| asked.link(asked.page, n, "sans-pret"),
+            );
             let result = Counted {
                 csv: format!(
                     "/coverage.csv?from={}&to={}&by={}",

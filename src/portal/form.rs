@@ -84,6 +84,15 @@ impl Errors {
         self.0.is_empty()
     }
 
+    /// The status of the page that shows the form: 200, or 422 when it comes back with errors.
+    pub fn status(&self) -> actix_web::http::StatusCode {
+        if self.is_empty() {
+            actix_web::http::StatusCode::OK
+        } else {
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     /// The message for a field, if it has one (shown beside the field).
     pub fn of(&self, field: &str) -> Option<&str> {
         self.0
@@ -136,6 +145,35 @@ impl Errors {
                 None
             }
         }
+    }
+}
+
+/// The dates of a form, checked for a person (both present, real dates, in order).
+pub fn use_period(
+    lang: Lang,
+    form: &Fields,
+    errors: &mut Errors,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let t = lang.t();
+    let from = errors.date(lang, form, "starts_on", t.first_day_of_use_name);
+    let to = errors.date(lang, form, "ends_on", t.last_day_of_use_name);
+    match (from, to) {
+        (Some(f), Some(l)) if l < f => {
+            errors.add("ends_on", t.last_day_before_first);
+            None
+        }
+        (Some(f), Some(l)) => Some((f, l)),
+        _ => None,
+    }
+}
+
+/// A domain rule's message about dates, in the person's words for the form.
+pub fn date_message(lang: Lang, message: &str) -> String {
+    let t = lang.t();
+    match message {
+        "must not be in the past" => t.first_day_past.into(),
+        "must not be before starts_on" => t.last_day_before_first.into(),
+        other => format!("{}{} {other}.", t.dates_unsuitable, t.colon),
     }
 }
 

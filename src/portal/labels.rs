@@ -144,6 +144,9 @@ struct CopyPage {
     status: &'static str,
     grade: i32,
     loans: Vec<CopyLoan>,
+    /// The copy's id, and whether the visitor may open its calendar (its producer, the agency).
+    copy_id: i64,
+    calendar: bool,
 }
 
 /// `GET /copies/{id}`: the copy a label names: its resource, status and condition, and the loans
@@ -192,6 +195,8 @@ pub async fn copy(state: State, req: Req, id: web::Path<i64>) -> Result<HttpResp
     page(&CopyPage {
         layout: Layout::signed(format!("{} {}", t.copy_title, copy.asset_tag), &s, "find"),
         asset_tag: copy.asset_tag,
+        copy_id: id,
+        calendar: crate::access::policy::acts_for(&s.principal, resource.producer_id),
         resource_id: resource.id,
         resource_title: resource.title,
         status: words::copy_status(lang, copy.status),

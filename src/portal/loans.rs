@@ -6,14 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::form::{Errors, Fields};
+use super::form::{self, Errors, Fields};
 use super::lang::Lang;
 use super::session::{self, signed_in};
 use super::{page, render, see_other, words, Layout, PortalError, Req, State};
 use crate::auth::browser::BrowserSession;
 use crate::billing::model::Quote;
 use crate::billing::{quote, LoanBilling};
-use crate::booking::model::{Booking, BookingAction, BookingStatus};
+use crate::booking::model::{Booking, BookingAction, BookingDates, BookingStatus};
 use crate::booking::service as bookings;
 use crate::booking::store::BookingFilter;
 use crate::catalogue::model::{Audience, Component};
@@ -152,6 +152,20 @@ struct BookingPage {
     /// note the venue reads.
     can_decide: bool,
     created: bool,
+    /// The dates may still change (requested or approved) and the reader may change them.
+    can_change_dates: bool,
+    /// The change-dates form: its errors and values as typed (the loan's dates at first).
+    errors: Errors,
+    new_starts_on: String,
+    new_ends_on: String,
+    dates_note: String,
+    rescheduled: bool,
+}
+
+/// The change-dates form as posted, with what the person or the service found wrong in it.
+struct DatesForm {
+    form: Fields,
+    errors: Errors,
 }
 
 /// `GET /bookings/{id}`: one loan: status in words, days, price, history, legs, next step.
@@ -161,9 +175,20 @@ pub async fn booking(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PortalError> {
     let s = signed_in(&state, &req).await?;
-    let id = id.into_inner();
+    let query = Fields::query(req.query_string());
+    booking_page(&state, &s, id.into_inner(), &query, None).await
+}
+
+/// The loan page, with the change-dates form as posted when it came back with errors (422).
+async fn booking_page(
+    state: &State,
+    s: &BrowserSession,
+    id: i64,
+    query: &Fields,
+    dates_form: Option<DatesForm>,
+) -> Result<HttpResponse, PortalError> {
     let p = s.principal.clone();
-    let locale = Lang::of_session(&s).code();
+    let locale = Lang::of_session(s).code();
     let billing = LoanBilling::from_config(&state.config);
     let costs = Costs::from_config(&state.config);
     let (b, resource, q, history, plans) = state
@@ -180,7 +205,7 @@ pub async fn booking(
             Ok((b, resource, q, history, plans))
         })
         .await?;
-    let lang = Lang::of_session(&s);
+    let lang = Lang::of_session(s);
     let t = lang.t();
     let provider = crate::transport::distance::DistanceProvider::from_config(&state.config);
     let legs = transport::measure_legs(&provider, &Costs::from_config(&state.config), plans).await;
@@ -263,45 +288,130 @@ pub async fn booking(
             value: lang.leg(&l.from.name, &l.to.name, l.km, l.duration_hours),
         })
         .collect();
-    let created = Fields::query(req.query_string()).get("created").is_some();
-    page(&BookingPage {
-        layout: Layout::signed(
-            format!("{}{} {}", t.loan_title, t.colon, resource.title),
-            &s,
-            "loans",
+    let created = query.get("created").is_some();
+    let can_change_dates = b.status.dates_can_change()
+        && crate::access::policy::change_booking(&s.principal, b.venue_id, resource.producer_id)
+            .is_ok();
+    let (errors, new_starts_on, new_ends_on, dates_note) = match dates_form {
+        Some(DatesForm { form, errors }) => (
+            errors,
+            form.value("starts_on"),
+            form.value("ends_on"),
+            form.value("note"),
         ),
-        id,
-        title: resource.title,
-        resource_id: resource.id,
-        status: words::status(lang, b.status).to_string(),
-        next_step: if may(BookingAction::Approve) {
-            t.loan_next_decide
-        } else {
-            words::next_step(lang, b.status)
+        None => (
+            Errors::default(),
+            b.starts_on.to_string(),
+            b.ends_on.to_string(),
+            String::new(),
+        ),
+    };
+    let status = errors.status();
+    render(
+        status,
+        &BookingPage {
+            layout: Layout::signed(
+                format!("{}{} {}", t.loan_title, t.colon, resource.title),
+                s,
+                "loans",
+            ),
+            id,
+            title: resource.title,
+            resource_id: resource.id,
+            status: words::status(lang, b.status).to_string(),
+            next_step: if may(BookingAction::Approve) {
+                t.loan_next_decide
+            } else {
+                words::next_step(lang, b.status)
+            },
+            facts,
+            price: q
+                .lines
+                .iter()
+                .map(|l| Row {
+                    label: l.label.clone(),
+                    value: crate::page::euros(l.amount_cents),
+                })
+                .collect(),
+            total: crate::page::euros(q.total_cents),
+            history: notes,
+            legs,
+            csrf_token: s.csrf_token.clone(),
+            can_cancel: may(BookingAction::Cancel),
+            has_agreement: crate::billing::agreement::has_agreement(b.status),
+            can_decide: may(BookingAction::Approve),
+            can_report: b.status.takes_condition_report(),
+            can_evaluate: matches!(
+                b.status,
+                BookingStatus::Delivered | BookingStatus::Returned | BookingStatus::Closed
+            ),
+            created,
+            can_change_dates,
+            errors,
+            new_starts_on,
+            new_ends_on,
+            dates_note,
+            rescheduled: query.get("rescheduled").is_some(),
         },
-        facts,
-        price: q
-            .lines
-            .iter()
-            .map(|l| Row {
-                label: l.label.clone(),
-                value: crate::page::euros(l.amount_cents),
-            })
-            .collect(),
-        total: crate::page::euros(q.total_cents),
-        history: notes,
-        legs,
-        csrf_token: s.csrf_token.clone(),
-        can_cancel: may(BookingAction::Cancel),
-        has_agreement: crate::billing::agreement::has_agreement(b.status),
-        can_decide: may(BookingAction::Approve),
-        can_report: b.status.takes_condition_report(),
-        can_evaluate: matches!(
-            b.status,
-            BookingStatus::Delivered | BookingStatus::Returned | BookingStatus::Closed
-        ),
-        created,
-    })
+    )
+}
+
+/// `POST /bookings/{id}/dates`: the venue, the producer or the agency moves a requested or
+/// approved loan to new dates (`booking::service::change_dates`, as `PATCH /api/v1/bookings/{id}`);
+/// dates the person mistyped or no free copy come back on the loan page, nothing changed.
+pub async fn change_dates(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
+    let s = signed_in(&state, &req).await?;
+    let form = Fields::parse(&body);
+    session::check_csrf(&s, &form)?;
+    let id = id.into_inner();
+    let lang = Lang::of_session(&s);
+    let mut errors = Errors::default();
+    let period = form::use_period(lang, &form, &mut errors);
+    let no_query = Fields::default();
+    let back = |errors: Errors, form: Fields| {
+        booking_page(&state, &s, id, &no_query, Some(DatesForm { form, errors }))
+    };
+    let Some((starts_on, ends_on)) = period.filter(|_| errors.is_empty()) else {
+        return back(errors, form).await;
+    };
+    let dates = BookingDates {
+        starts_on,
+        ends_on,
+        note: form.get("note").map(str::to_string),
+    };
+    let settings = state.booking_settings();
+    let p = s.principal.clone();
+    let outcome = state
+        .run(move |conn| bookings::change_dates(conn, &p, &settings, id, &dates, clock.naive()))
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("/bookings/{id}?rescheduled=1#dates"))),
+        Err(Error::Validation(fields)) => {
+            for f in fields {
+                let field = match f.field.as_str() {
+                    "ends_on" => "ends_on",
+                    "note" => "dates_note",
+                    _ => "starts_on",
+                };
+                errors.add(field, form::date_message(lang, &f.message));
+            }
+            back(errors, form).await
+        }
+        Err(Error::Conflict {
+            code: crate::error::Code::BookingConflict,
+            ..
+        }) => {
+            errors.add("starts_on", lang.t().loan_dates_no_copy);
+            back(errors, form).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// A booking action posted from the loan page: the session, its CSRF token, the action the form

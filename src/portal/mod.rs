@@ -10,13 +10,14 @@ mod documents;
 mod form;
 mod labels;
 mod lang;
-mod lang_producer;
 mod lang_agency;
+mod lang_producer;
 mod legal;
 mod links;
 mod loans;
 mod media;
 mod members;
+mod pager;
 mod producer;
 mod resources;
 mod session;
@@ -81,6 +82,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/bookings/{id}/cancel").route(web::post().to(loans::cancel)))
         .service(web::resource("/bookings/{id}/decision").route(web::post().to(loans::decide)))
+        .service(web::resource("/bookings/{id}/dates").route(web::post().to(loans::change_dates)))
         .service(
             web::resource("/bookings/{id}/report")
                 .route(web::get().to(loans::report_form))

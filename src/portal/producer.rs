@@ -11,6 +11,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use super::form::{Errors, Fields};
 use super::lang::Lang;
 use super::lang_producer::ProducerTexts;
+use super::pager::{paginate, Pager};
 use super::session::signed_in;
 use super::{render, words, Layout, PortalError, Req, State};
 use crate::billing::{quote, LoanBilling};
@@ -158,7 +159,11 @@ struct FleetPage {
     layout: Layout,
     p: &'static ProducerTexts,
     copies: Vec<FleetLine>,
+    pager: Pager,
 }
+
+/// Copies a fleet page lists (a producer may have thousands: the page stays light).
+pub const FLEET_PER_PAGE: usize = 50;
 
 /// `GET /fleet`: the producer's copies with wear, next maintenance and retirement forecast
 /// (`condition::service::fleet`, as `GET /api/v1/producers/{id}/fleet`).
@@ -175,8 +180,16 @@ pub async fn fleet(state: State, req: Req) -> Result<HttpResponse, PortalError> 
         .run(move |conn| condition::fleet(conn, &p, &model, producer_id, FleetSort::Wear, today))
         .await?;
     let pt = lang.producer();
-    let copies = fleet
-        .into_iter()
+    let asked = Fields::query(req.query_string())
+        .get("page")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1);
+    let (shown, pager) = paginate(&fleet, asked, FLEET_PER_PAGE, pt.fleet_of, |n| {
+        format!("/fleet?page={n}")
+    });
+    let copies = shown
+        .iter()
+        .cloned()
         .map(|f| FleetLine {
             copy_id: f.copy_id,
             asset_tag: f.asset_tag,
@@ -214,6 +227,7 @@ pub async fn fleet(state: State, req: Req) -> Result<HttpResponse, PortalError> 
             layout: Layout::signed(pt.fleet_title, &s, "fleet"),
             p: pt,
             copies,
+            pager,
         },
     )
 }
@@ -376,11 +390,7 @@ pub async fn copy_calendar(
         ),
         can_change: false,
     }));
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     render(
         status,
         &CopyCalendarPage {

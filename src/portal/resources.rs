@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::form::{Errors, Fields};
+use super::form::{self, Errors, Fields};
 use super::lang::Lang;
 use super::session::{self, signed_in};
 use super::{render, see_other, words, Layout, PortalError, Req, State};
@@ -342,11 +342,7 @@ pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
             Err(e) => return Err(e.into()),
         }
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     // The same search, one page further: the form's fields as sent, with the next cursor.
     let next_page = found.next_cursor.as_ref().map(|c| {
         let mut query = form_urlencoded::Serializer::new(String::new());
@@ -649,21 +645,6 @@ fn media_lines(lang: Lang, media: &[Media], kind: MediaKind) -> Vec<MediaLine> {
         .collect()
 }
 
-/// The dates of a form, checked for a person (both present, real dates, in order).
-fn form_dates(lang: Lang, form: &Fields, errors: &mut Errors) -> Option<(NaiveDate, NaiveDate)> {
-    let t = lang.t();
-    let from = errors.date(lang, form, "starts_on", t.first_day_of_use_name);
-    let to = errors.date(lang, form, "ends_on", t.last_day_of_use_name);
-    match (from, to) {
-        (Some(f), Some(l)) if l < f => {
-            errors.add("ends_on", t.last_day_before_first);
-            None
-        }
-        (Some(f), Some(l)) => Some((f, l)),
-        _ => None,
-    }
-}
-
 /// `GET /resources/{id}`: description, producer, components, dimensions, free dates, my quote.
 pub async fn resource(
     state: State,
@@ -674,15 +655,11 @@ pub async fn resource(
     let form = Fields::query(req.query_string());
     let mut errors = Errors::default();
     let dates = if form.get("starts_on").is_some() || form.get("ends_on").is_some() {
-        form_dates(Lang::of_session(&s), &form, &mut errors)
+        form::use_period(Lang::of_session(&s), &form, &mut errors)
     } else {
         None
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     resource_page(
         &state,
         &s,
@@ -694,16 +671,6 @@ pub async fn resource(
         status,
     )
     .await
-}
-
-/// A domain rule's message about dates, in the person's words for the form.
-fn date_message(lang: Lang, message: &str) -> String {
-    let t = lang.t();
-    match message {
-        "must not be in the past" => t.first_day_past.into(),
-        "must not be before starts_on" => t.last_day_before_first.into(),
-        other => format!("{}{} {other}.", t.dates_unsuitable, t.colon),
-    }
 }
 
 /// `POST /bookings`: the request. The form's idempotency key makes a double submit book once:
@@ -723,7 +690,7 @@ pub async fn request(
     let lang = Lang::of_session(&s);
     let t = lang.t();
     let mut errors = Errors::default();
-    let dates = form_dates(lang, &form, &mut errors);
+    let dates = form::use_period(lang, &form, &mut errors);
     let Some((starts_on, ends_on)) = dates.filter(|_| errors.is_empty()) else {
         return resource_page(
             &state,
@@ -826,7 +793,7 @@ pub async fn request(
                 } else {
                     "starts_on"
                 };
-                errors.add(field, date_message(lang, &f.message));
+                errors.add(field, form::date_message(lang, &f.message));
             }
         }
         Error::Conflict {

@@ -402,9 +402,188 @@ async fn the_fleet_shows_scheduled_maintenance_and_the_calendar_places_loans(app
     assert_eq!(refused.status, 404, "{}", refused.text);
 }
 
+/// A loan's days of use as the API tells them to its venue.
+async fn dates_of(
+    app: &TestApp,
+    net: &Network,
+    loan: i64,
+) -> (serde_json::Value, serde_json::Value) {
+    let b = app
+        .get(&format!("/api/v1/bookings/{loan}"), Some(&net.venue.token))
+        .await
+        .body;
+    (b["starts_on"].clone(), b["ends_on"].clone())
+}
+
+/// The loan page changes a loan's dates through the booking service: no CSRF, reversed dates or
+/// days no copy is free come back on the page (422, the error tied to its field) and change
+/// nothing; good dates move the loan, and the note reaches the other side's page.
+async fn a_loan_s_dates_change_from_its_page_and_bad_dates_change_nothing(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let trunk = ResourceBuilder::trunk("Malle des marées")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let loan = id_of(
+        &BookingBuilder::new(trunk.id, &net.venue, day(20), day(30))
+            .status("approved")
+            .build(&app, &net.producer)
+            .await,
+    );
+    // The only copy is asked for again later: those days are not free.
+    BookingBuilder::new(trunk.id, &net.venue, day(60), day(70))
+        .build(&app, &net.producer)
+        .await;
+    let before = dates_of(&app, &net, loan).await;
+    assert_eq!(before.0, json!(day(20)));
+
+    let mut venue = Browser::new(&app);
+    assert_eq!(venue.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    let page = venue.get(&format!("/bookings/{loan}")).await;
+    assert!(
+        page.text
+            .contains(&format!("action=\"/bookings/{loan}/dates\"")),
+        "{}",
+        page.text
+    );
+    let csrf = hidden(&page.text, "csrf_token");
+    let path = format!("/bookings/{loan}/dates");
+    let (new_from, new_to) = (day(24).to_string(), day(34).to_string());
+
+    let forged = venue
+        .post(&path, &[("starts_on", &new_from), ("ends_on", &new_to)])
+        .await;
+    assert_eq!(forged.status, 403, "{}", forged.text);
+    assert_eq!(dates_of(&app, &net, loan).await, before);
+
+    let reversed = venue
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("starts_on", &new_to),
+                ("ends_on", &new_from),
+            ],
+        )
+        .await;
+    assert_eq!(reversed.status, 422, "{}", reversed.text);
+    assert!(
+        reversed.text.contains("href=\"#ends_on\""),
+        "{}",
+        reversed.text
+    );
+    assert!(
+        reversed.text.contains(&format!("value=\"{new_from}\"")),
+        "typed values kept"
+    );
+    assert_eq!(dates_of(&app, &net, loan).await, before);
+
+    let (busy_from, busy_to) = (day(62).to_string(), day(66).to_string());
+    let taken = venue
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("starts_on", &busy_from),
+                ("ends_on", &busy_to),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, 422, "{}", taken.text);
+    assert!(
+        taken.text.contains("Aucun exemplaire n&#39;est libre")
+            || taken.text.contains("Aucun exemplaire n'est libre"),
+        "{}",
+        taken.text
+    );
+    assert_eq!(dates_of(&app, &net, loan).await, before);
+
+    let moved = venue
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("starts_on", &new_from),
+                ("ends_on", &new_to),
+                ("note", "La classe part en sortie la première semaine."),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.text);
+    assert!(
+        moved.location.contains("rescheduled=1"),
+        "{}",
+        moved.location
+    );
+    assert_eq!(
+        dates_of(&app, &net, loan).await,
+        (json!(day(24)), json!(day(34)))
+    );
+    let mut producer = producer_browser(&app, &net).await;
+    let read = producer.get(&format!("/bookings/{loan}")).await;
+    assert!(
+        read.text.contains("sortie la première semaine"),
+        "{}",
+        read.text
+    );
+    // The copy's calendar links to the form.
+    let cal = producer
+        .get(&format!("/copies/{}/calendar", trunk.copies[0]))
+        .await;
+    assert!(
+        cal.text
+            .contains(&format!("href=\"/bookings/{loan}#dates\"")),
+        "{}",
+        cal.text
+    );
+}
+
+/// A producer with more copies than a page holds reads its fleet page after page, each copy
+/// once, never silently cut; the copy page links to its calendar for its producer only.
+async fn the_fleet_is_paged_and_the_copy_page_links_its_calendar(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let trunk = ResourceBuilder::trunk("Malle des étoiles")
+        .copies(56)
+        .build(&app, &net.producer)
+        .await;
+    let mut producer = producer_browser(&app, &net).await;
+    let first = producer.get("/fleet").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert!(first.text.contains("1–50 sur 56"), "{}", first.text);
+    assert!(first.text.contains("href=\"/fleet?page=2\""));
+    let second = producer.get("/fleet?page=2").await;
+    assert!(second.text.contains("51–56 sur 56"), "{}", second.text);
+    let listed = |html: &str| -> Vec<i64> {
+        trunk
+            .copies
+            .iter()
+            .copied()
+            .filter(|c| html.contains(&format!("href=\"/copies/{c}/calendar\"")))
+            .collect()
+    };
+    let (a, b) = (listed(&first.text), listed(&second.text));
+    assert_eq!(a.len(), 50);
+    assert_eq!(b.len(), 6);
+    assert!(a.iter().all(|c| !b.contains(c)), "each copy once");
+
+    let copy = trunk.copies[0];
+    let own = producer.get(&format!("/copies/{copy}")).await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert!(own
+        .text
+        .contains(&format!("href=\"/copies/{copy}/calendar\"")));
+    let mut venue = Browser::new(&app);
+    assert_eq!(venue.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    let seen = venue.get(&format!("/copies/{copy}")).await;
+    assert_eq!(seen.status, 200, "{}", seen.text);
+    assert!(!seen.text.contains("/calendar\""), "{}", seen.text);
+}
+
 on_both_backends!(
     a_producer_approves_with_a_note_the_venue_then_reads,
     the_inbox_shows_each_request_with_its_venue_price_and_conflicts,
     approving_from_the_inbox_returns_to_it_and_the_venue_reads_the_note,
     the_fleet_shows_scheduled_maintenance_and_the_calendar_places_loans,
+    a_loan_s_dates_change_from_its_page_and_bad_dates_change_nothing,
+    the_fleet_is_paged_and_the_copy_page_links_its_calendar,
 );
