@@ -14,6 +14,7 @@ pub mod auth;
 pub mod billing;
 pub mod booking;
 pub mod catalogue;
+pub mod chart;
 pub mod client;
 pub mod clock;
 pub mod condition;

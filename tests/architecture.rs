@@ -35,6 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "config",
             "client",
             "page",
+            "chart",
             "pdf",
         ],
     ),

@@ -323,6 +323,20 @@ fn announce(conn: &mut DbConnection, invoice_id: i64, now: NaiveDateTime) -> Res
     Ok(())
 }
 
+/// The invoice in force for a loan (not cancelled by a credit note), as its reader may see it:
+/// what a loan page shows instead of offering to invoice again.
+pub fn current_of_booking(
+    conn: &mut DbConnection,
+    p: &Principal,
+    booking_id: i64,
+) -> Result<Option<Invoice>> {
+    let correction = ledger::credit_notes_of_booking(conn, booking_id)? as i32;
+    match ledger::invoice_of_booking(conn, booking_id, correction)? {
+        Some(row) if may_read(p, &row) => Ok(Some(load(conn, row)?)),
+        _ => Ok(None),
+    }
+}
+
 /// One invoice for its seller, its buyer or the agency (others: 404).
 pub fn get(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<Invoice> {
     let row = ledger::find(conn, id)?

@@ -389,6 +389,19 @@ pub struct RevenueTotals {
     pub recovered_percent: Option<f64>,
 }
 
+/// Money of all the producer's resources in one month of the year: what a chart of the year
+/// draws, the same flows as the totals.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct MonthRevenue {
+    /// 1 (January) to 12.
+    pub month: u32,
+    pub revenue_cents: i64,
+    pub transport_cost_cents: i64,
+    pub maintenance_cost_cents: i64,
+    /// `revenue − transport − maintenance`.
+    pub net_cents: i64,
+}
+
 /// Revenue and cost recovery of a producer for a year.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RevenueReport {
@@ -396,4 +409,6 @@ pub struct RevenueReport {
     pub year: i32,
     pub resources: Vec<ResourceRevenue>,
     pub totals: RevenueTotals,
+    /// The twelve months of the year, January first: their sums over every resource.
+    pub months: Vec<MonthRevenue>,
 }

@@ -8,7 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use diesel::prelude::*;
 
 use super::ledger::{self, Flow};
-use super::model::{ResourceRevenue, RevenueReport, RevenueTotals};
+use super::model::{MonthRevenue, ResourceRevenue, RevenueReport, RevenueTotals};
 use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
@@ -83,6 +83,12 @@ pub fn report(
             .or_default()
             .push((*day, *flow));
     }
+    let mut months: Vec<MonthRevenue> = (1..=12)
+        .map(|month| MonthRevenue {
+            month,
+            ..MonthRevenue::default()
+        })
+        .collect();
     let mut rows = Vec::new();
     let mut totals = RevenueTotals::default();
     let (mut recovered_net, mut recovered_cost) = (0i64, 0i64);
@@ -95,14 +101,25 @@ pub fn report(
             ..ResourceRevenue::default()
         };
         for (day, flow) in own.iter().filter(|(day, _)| day.year() == year) {
-            let _ = day;
+            let month = &mut months[day.month0() as usize];
             match *flow {
-                Flow::Earned(a) => row.revenue_cents += a,
+                Flow::Earned(a) => {
+                    row.revenue_cents += a;
+                    month.revenue_cents += a;
+                }
                 Flow::Subsidy(a) => row.subsidy_cents += a,
                 Flow::VenuePaid(a) => row.venue_paid_cents += a,
-                Flow::Transport(c) => row.transport_cost_cents += c,
-                Flow::Maintenance(c) => row.maintenance_cost_cents += c,
+                Flow::Transport(c) => {
+                    row.transport_cost_cents += c;
+                    month.transport_cost_cents += c;
+                }
+                Flow::Maintenance(c) => {
+                    row.maintenance_cost_cents += c;
+                    month.maintenance_cost_cents += c;
+                }
             }
+            month.net_cents =
+                month.revenue_cents - month.transport_cost_cents - month.maintenance_cost_cents;
         }
         row.net_cents = row.revenue_cents - row.transport_cost_cents - row.maintenance_cost_cents;
         if let Some(cost) = r.production_cost_cents.filter(|c| *c > 0) {
@@ -133,6 +150,7 @@ pub fn report(
         year,
         resources: rows,
         totals,
+        months,
     }
 }
 
@@ -222,6 +240,18 @@ mod tests {
         let r2025 = report(7, 2025, &resources, &flows, d("2026-11-24"));
         assert_eq!(r2025.resources[0].subsidy_cents, 10_000);
         assert_eq!(r2025.resources[0].net_cents, 25_000);
+        // The months of 2026: March earned 400 €, April cost 100 € of maintenance.
+        assert_eq!(r.months.len(), 12);
+        assert_eq!(r.months[2].month, 3);
+        assert_eq!(r.months[2].revenue_cents, 40_000);
+        assert_eq!(r.months[3].maintenance_cost_cents, 10_000);
+        assert_eq!(r.months[3].net_cents, -10_000);
+        let by_month: i64 = r.months.iter().map(|m| m.net_cents).sum();
+        assert_eq!(
+            by_month, r.totals.net_cents,
+            "the months add up to the year"
+        );
+        assert_eq!(r2025.months[5].transport_cost_cents, 5_000);
     }
 
     #[test]

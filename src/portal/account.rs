@@ -240,9 +240,7 @@ pub async fn password_submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let lang = Lang::of_session(&s);
     let t = lang.t();
     let mut errors = Errors::default();
@@ -336,9 +334,7 @@ pub async fn locale_submit(
     req: Req,
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let locale = match form.get("locale") {
         Some("fr") => Locale::Fr,
         Some("en") => Locale::En,

@@ -7,7 +7,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::form::Fields;
 use super::session::{self, signed_in};
 use super::{page, render, Layout, PortalError, Req, State};
 use crate::booking::feeds;
@@ -37,9 +36,7 @@ pub async fn calendar(state: State, req: Req) -> Result<HttpResponse, PortalErro
 /// `POST /calendar`: creates a new link (the previous one stops working) and shows it once.
 pub async fn reset(state: State, req: Req, body: web::Bytes) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, _) = session::signed_form(&state, &req, &body).await?;
     let p = s.principal.clone();
     let venue_id = p.organization_id;
     let token = state

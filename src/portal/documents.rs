@@ -13,7 +13,7 @@ use super::lang::Lang;
 use super::session::signed_in;
 use super::{render, words, Layout, PortalError, Req, State};
 use crate::auth::browser::BrowserSession;
-use crate::billing::model::{InvoiceFilter, InvoicePeriod};
+use crate::billing::model::{InvoiceFilter, InvoiceKind, InvoicePeriod};
 use crate::billing::{agreement, export, invoice, invoice_pdf, LoanBilling};
 use crate::error::Error;
 use crate::http::{file, Disposition};
@@ -26,6 +26,8 @@ pub struct InvoiceLine {
     pub issued_on: String,
     pub booking_id: i64,
     pub total: String,
+    /// An invoice in force its reader issued: it may be cancelled by a credit note.
+    pub can_credit: bool,
 }
 
 #[derive(Template)]
@@ -36,6 +38,11 @@ struct InvoicesPage {
     errors: Errors,
     from: String,
     to: String,
+    csrf_token: String,
+    /// Whether any line may be credited (the column is drawn then).
+    any_credit: bool,
+    /// What the last action did (an invoice issued, a credit note issued), in words.
+    notice: Option<&'static str>,
 }
 
 /// The invoices page, with the export form as typed and its errors.
@@ -46,6 +53,7 @@ async fn invoices_page(
     errors: Errors,
     from: String,
     to: String,
+    notice: Option<&'static str>,
 ) -> Result<HttpResponse, PortalError> {
     let p = s.principal.clone();
     let lang = Lang::of_session(s);
@@ -54,24 +62,34 @@ async fn invoices_page(
         .await?;
     // Newest first by issue day (ids follow each seller's numbering, not the calendar).
     list.sort_by_key(|i| std::cmp::Reverse((i.issued_on, i.id)));
+    // Credit notes are in the list beside the invoices they cancel.
+    let credited: std::collections::HashSet<i64> =
+        list.iter().filter_map(|i| i.credits_invoice_id).collect();
+    let invoices: Vec<InvoiceLine> = list
+        .iter()
+        .map(|i| InvoiceLine {
+            id: i.id,
+            number: i.number.clone(),
+            kind: words::invoice_kind(lang, i.kind),
+            issued_on: lang.day(i.issued_on),
+            booking_id: i.booking_id,
+            total: crate::page::euros(i.total_cents),
+            can_credit: i.kind == InvoiceKind::Invoice
+                && !credited.contains(&i.id)
+                && crate::access::policy::issue_invoice(&s.principal, i.seller_id).is_ok(),
+        })
+        .collect();
     render(
         status,
         &InvoicesPage {
             layout: Layout::signed(Lang::of_session(s).t().invoices_title, s, "invoices"),
-            invoices: list
-                .iter()
-                .map(|i| InvoiceLine {
-                    id: i.id,
-                    number: i.number.clone(),
-                    kind: words::invoice_kind(lang, i.kind),
-                    issued_on: lang.day(i.issued_on),
-                    booking_id: i.booking_id,
-                    total: crate::page::euros(i.total_cents),
-                })
-                .collect(),
+            any_credit: invoices.iter().any(|i| i.can_credit),
+            invoices,
             errors,
             from,
             to,
+            csrf_token: s.csrf_token.clone(),
+            notice,
         },
     )
 }
@@ -82,6 +100,15 @@ pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalErro
     let s = signed_in(&state, &req).await?;
     let today = state.clock.today();
     let from = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    let query = Fields::query(req.query_string());
+    let t = Lang::of_session(&s).t();
+    let notice = if query.get("issued").is_some() {
+        Some(t.invoices_issued)
+    } else if query.get("credited").is_some() {
+        Some(t.invoices_credited)
+    } else {
+        None
+    };
     invoices_page(
         &state,
         &s,
@@ -89,6 +116,43 @@ pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalErro
         Errors::default(),
         from.to_string(),
         today.to_string(),
+        notice,
+    )
+    .await
+}
+
+/// `POST /invoices/{id}/credit`: the seller (or the agency) cancels an invoice with a credit
+/// note (`billing::invoice::credit`, as `POST /api/v1/invoices/{id}/credit`); an invoice credited
+/// already comes back on the page with the reason, nothing issued.
+pub async fn credit(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
+    let (s, _) = super::session::signed_form(&state, &req, &body).await?;
+    let id = id.into_inner();
+    let p = s.principal.clone();
+    let outcome = state
+        .run(move |conn| invoice::credit(conn, &p, id, clock.naive()))
+        .await;
+    let mut errors = Errors::default();
+    match outcome {
+        Ok(note) => return Ok(super::see_other(&format!("/invoices?credited={}", note.id))),
+        Err(Error::Conflict { .. }) => errors.add("liste", Lang::of_session(&s).t().credit_already),
+        Err(e) => return Err(e.into()),
+    }
+    let today = state.clock.today();
+    let from = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    invoices_page(
+        &state,
+        &s,
+        StatusCode::CONFLICT,
+        errors,
+        from.to_string(),
+        today.to_string(),
+        None,
     )
     .await
 }
@@ -193,6 +257,7 @@ pub async fn export(state: State, req: Req) -> Result<HttpResponse, PortalError>
         errors,
         form.value("from"),
         form.value("to"),
+        None,
     )
     .await
 }

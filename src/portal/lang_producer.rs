@@ -69,6 +69,39 @@ pub struct ProducerTexts {
     pub calendar_scroll: &'static str,
     pub calendar_go: &'static str,
     pub back_to_fleet: &'static str,
+    // Revenue and payback.
+    pub nav_revenue: &'static str,
+    pub revenue_title: &'static str,
+    pub revenue_lead: &'static str,
+    pub revenue_year: &'static str,
+    pub revenue_show: &'static str,
+    pub revenue_year_invalid: &'static str,
+    pub revenue_previous: &'static str,
+    pub revenue_next: &'static str,
+    pub revenue_totals: &'static str,
+    pub revenue_earned: &'static str,
+    pub revenue_venue_paid: &'static str,
+    pub revenue_subsidy: &'static str,
+    pub revenue_transport: &'static str,
+    pub revenue_maintenance: &'static str,
+    pub revenue_net: &'static str,
+    pub revenue_production_cost: &'static str,
+    pub revenue_recovered: &'static str,
+    pub revenue_months_chart: &'static str,
+    pub revenue_series_earned: &'static str,
+    pub revenue_series_costs: &'static str,
+    pub revenue_payback_chart: &'static str,
+    pub revenue_paid_back: &'static str,
+    pub revenue_payback_on: &'static str,
+    pub revenue_payback_never: &'static str,
+    pub revenue_no_cost: &'static str,
+    pub revenue_table: &'static str,
+    pub revenue_resource: &'static str,
+    pub revenue_months_table: &'static str,
+    pub revenue_month: &'static str,
+    /// The months as a chart's axis writes them, January first.
+    pub revenue_months_short: [&'static str; 12],
+    pub revenue_none: &'static str,
 }
 
 static FR: ProducerTexts = ProducerTexts {
@@ -128,6 +161,39 @@ static FR: ProducerTexts = ProducerTexts {
     calendar_scroll: "Tableau des 52 semaines (défilement horizontal)",
     calendar_go: "Afficher",
     back_to_fleet: "Retour à mon parc",
+    nav_revenue: "Recettes",
+    revenue_title: "Recettes et amortissement",
+    revenue_lead: "Ce que vos ressources ont rapporté dans l'année (factures et avoirs, qui a payé), ce qu'ont coûté les transports et les entretiens, et où en est le remboursement du coût de production de chaque ressource, avec la date prévue au rythme des 12 derniers mois.",
+    revenue_year: "Année",
+    revenue_show: "Afficher",
+    revenue_year_invalid: "L'année doit être un nombre entre 2000 et 2999, par exemple 2026.",
+    revenue_previous: "Année précédente",
+    revenue_next: "Année suivante",
+    revenue_totals: "L'année en bref",
+    revenue_earned: "Recettes (locations, transports et dommages facturés, aides comprises)",
+    revenue_venue_paid: "Payé par les lieux",
+    revenue_subsidy: "Payé par les financeurs (aides)",
+    revenue_transport: "Coût des transports",
+    revenue_maintenance: "Coût des entretiens",
+    revenue_net: "Résultat (recettes moins coûts)",
+    revenue_production_cost: "Coût de production des ressources",
+    revenue_recovered: "Part du coût de production remboursée (depuis le début)",
+    revenue_months_chart: "Recettes et coûts mois par mois",
+    revenue_series_earned: "Recettes",
+    revenue_series_costs: "Coûts (transports et entretiens)",
+    revenue_payback_chart: "Amortissement du coût de production, par ressource",
+    revenue_paid_back: "remboursée le",
+    revenue_payback_on: "prévue le",
+    revenue_payback_never: "pas au rythme actuel",
+    revenue_no_cost: "Coût de production non renseigné : pas d'amortissement à calculer.",
+    revenue_table: "Par ressource",
+    revenue_resource: "Ressource",
+    revenue_months_table: "Mois par mois",
+    revenue_month: "Mois",
+    revenue_months_short: [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+    ],
+    revenue_none: "Aucune ressource pour l'instant.",
 };
 
 static EN: ProducerTexts = ProducerTexts {
@@ -187,6 +253,39 @@ static EN: ProducerTexts = ProducerTexts {
     calendar_scroll: "Table of the 52 weeks (scrolls sideways)",
     calendar_go: "Show",
     back_to_fleet: "Back to my fleet",
+    nav_revenue: "Revenue",
+    revenue_title: "Revenue and payback",
+    revenue_lead: "What your resources earned in the year (invoices and credit notes, who paid), what transport and maintenance cost, and how far each resource's production cost is paid back, with the expected day at the last 12 months' pace.",
+    revenue_year: "Year",
+    revenue_show: "Show",
+    revenue_year_invalid: "The year must be a number between 2000 and 2999, for example 2026.",
+    revenue_previous: "Previous year",
+    revenue_next: "Next year",
+    revenue_totals: "The year in short",
+    revenue_earned: "Revenue (rental, transport and damage invoiced, subsidies included)",
+    revenue_venue_paid: "Paid by venues",
+    revenue_subsidy: "Paid by funders (subsidies)",
+    revenue_transport: "Transport cost",
+    revenue_maintenance: "Maintenance cost",
+    revenue_net: "Result (revenue minus costs)",
+    revenue_production_cost: "Production cost of the resources",
+    revenue_recovered: "Share of the production cost paid back (all time)",
+    revenue_months_chart: "Revenue and costs month by month",
+    revenue_series_earned: "Revenue",
+    revenue_series_costs: "Costs (transport and maintenance)",
+    revenue_payback_chart: "Payback of the production cost, by resource",
+    revenue_paid_back: "paid back on",
+    revenue_payback_on: "expected on",
+    revenue_payback_never: "not at the current pace",
+    revenue_no_cost: "No production cost given: no payback to compute.",
+    revenue_table: "By resource",
+    revenue_resource: "Resource",
+    revenue_months_table: "Month by month",
+    revenue_month: "Month",
+    revenue_months_short: [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ],
+    revenue_none: "No resource yet.",
 };
 
 impl ProducerTexts {
@@ -198,7 +297,7 @@ impl ProducerTexts {
         }
     }
 
-    /// The entries a producer's menu adds: its requests and its fleet.
+    /// The entries a producer's menu adds: its requests, its fleet and its revenue.
     pub fn nav(&'static self) -> Vec<NavEntry> {
         vec![
             NavEntry {
@@ -210,6 +309,11 @@ impl ProducerTexts {
                 key: "fleet",
                 href: "/fleet",
                 label: self.nav_fleet,
+            },
+            NavEntry {
+                key: "revenue",
+                href: "/revenue",
+                label: self.nav_revenue,
             },
         ]
     }

@@ -182,9 +182,7 @@ pub async fn legal_submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let t = Lang::of_session(&s).t();
     let optional = |name: &str| form.get(name).map(str::to_string);
     let input = LegalIdentityInput {

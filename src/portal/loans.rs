@@ -19,7 +19,7 @@ use crate::booking::store::BookingFilter;
 use crate::catalogue::model::{Audience, Component};
 use crate::catalogue::service as catalogue;
 use crate::condition::model::{ComponentCount, NewConditionReport, Stage};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::evaluation::model::NewEvaluation;
 use crate::transport::model::LegKind;
 use crate::transport::service::{self as transport, Costs};
@@ -160,10 +160,17 @@ struct BookingPage {
     new_ends_on: String,
     dates_note: String,
     rescheduled: bool,
+    /// The invoice in force for the loan (its id and number), for whoever may read it.
+    invoice: Option<(i64, String)>,
+    /// The loan is back and not invoiced, and the reader invoices for its producer.
+    can_invoice: bool,
+    service_code: String,
+    commitment: String,
 }
 
-/// The change-dates form as posted, with what the person or the service found wrong in it.
-struct DatesForm {
+/// A form of the loan page as posted (change the dates, invoice the loan), with what the person
+/// or the service found wrong in it.
+struct Posted {
     form: Fields,
     errors: Errors,
 }
@@ -185,15 +192,20 @@ async fn booking_page(
     s: &BrowserSession,
     id: i64,
     query: &Fields,
-    dates_form: Option<DatesForm>,
+    posted: Option<Posted>,
 ) -> Result<HttpResponse, PortalError> {
     let p = s.principal.clone();
     let locale = Lang::of_session(s).code();
     let billing = LoanBilling::from_config(&state.config);
     let costs = Costs::from_config(&state.config);
-    let (b, resource, q, history, plans) = state
+    let (b, resource, q, history, plans, invoice) = state
         .run(move |conn| {
             let b = bookings::get(conn, &p, id)?;
+            let invoice = if matches!(b.status, BookingStatus::Returned | BookingStatus::Closed) {
+                crate::billing::invoice::current_of_booking(conn, &p, id)?
+            } else {
+                None
+            };
             let resource = catalogue::get_resource(conn, b.resource_id)?;
             let q: Quote = quote::quote_for(conn, &billing, &p, id)?;
             let history = bookings::history_in(conn, &p, id, locale)?;
@@ -202,7 +214,7 @@ async fn booking_page(
             } else {
                 Vec::new()
             };
-            Ok((b, resource, q, history, plans))
+            Ok((b, resource, q, history, plans, invoice))
         })
         .await?;
     let lang = Lang::of_session(s);
@@ -292,20 +304,27 @@ async fn booking_page(
     let can_change_dates = b.status.dates_can_change()
         && crate::access::policy::change_booking(&s.principal, b.venue_id, resource.producer_id)
             .is_ok();
-    let (errors, new_starts_on, new_ends_on, dates_note) = match dates_form {
-        Some(DatesForm { form, errors }) => (
-            errors,
+    let Posted { form, errors } = posted.unwrap_or(Posted {
+        form: Fields::default(),
+        errors: Errors::default(),
+    });
+    let dates_posted = form.pairs().any(|(name, _)| name == "starts_on");
+    let (new_starts_on, new_ends_on, dates_note) = if dates_posted {
+        (
             form.value("starts_on"),
             form.value("ends_on"),
             form.value("note"),
-        ),
-        None => (
-            Errors::default(),
+        )
+    } else {
+        (
             b.starts_on.to_string(),
             b.ends_on.to_string(),
             String::new(),
-        ),
+        )
     };
+    let can_invoice = invoice.is_none()
+        && matches!(b.status, BookingStatus::Returned | BookingStatus::Closed)
+        && crate::access::policy::issue_invoice(&s.principal, resource.producer_id).is_ok();
     let status = errors.status();
     render(
         status,
@@ -344,7 +363,7 @@ async fn booking_page(
             can_evaluate: matches!(
                 b.status,
                 BookingStatus::Delivered | BookingStatus::Returned | BookingStatus::Closed
-            ),
+            ) && crate::access::policy::evaluate_loan(&s.principal, b.venue_id).is_ok(),
             created,
             can_change_dates,
             errors,
@@ -352,6 +371,10 @@ async fn booking_page(
             new_ends_on,
             dates_note,
             rescheduled: query.get("rescheduled").is_some(),
+            invoice: invoice.map(|i| (i.id, i.number)),
+            can_invoice,
+            service_code: form.value("buyer_service_code"),
+            commitment: form.value("commitment_number"),
         },
     )
 }
@@ -366,16 +389,14 @@ pub async fn change_dates(
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let lang = Lang::of_session(&s);
     let mut errors = Errors::default();
     let period = form::use_period(lang, &form, &mut errors);
     let no_query = Fields::default();
     let back = |errors: Errors, form: Fields| {
-        booking_page(&state, &s, id, &no_query, Some(DatesForm { form, errors }))
+        booking_page(&state, &s, id, &no_query, Some(Posted { form, errors }))
     };
     let Some((starts_on, ends_on)) = period.filter(|_| errors.is_empty()) else {
         return back(errors, form).await;
@@ -424,9 +445,7 @@ async fn act_from_form(
     choose: impl FnOnce(&Fields) -> Result<(BookingAction, Option<String>), Error>,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let (action, note) = choose(&form)?;
     let id = id.into_inner();
     // Back where the form came from (the producer's inbox), a path of this site only.
@@ -599,9 +618,7 @@ pub async fn report_submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let (b, title, components) = report_context(&state, &s, id).await?;
     let lang = Lang::of_session(&s);
@@ -783,6 +800,71 @@ pub async fn evaluation_form(
     ))
 }
 
+/// `POST /bookings/{id}/invoice`: the producer (or the agency) invoices a returned loan
+/// (`billing::invoice::issue`, as `POST /api/v1/bookings/{id}/invoice`), with a public buyer's
+/// service code and commitment number when it has them; what the service refuses (a reference
+/// too long or required, an incomplete legal identity, a loan already invoiced) comes back on the
+/// loan page, nothing issued.
+pub async fn invoice(
+    state: State,
+    req: Req,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PortalError> {
+    let clock = state.clock;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
+    let id = id.into_inner();
+    let request = crate::billing::model::InvoiceRequest {
+        buyer_service_code: form.get("buyer_service_code").map(str::to_string),
+        commitment_number: form.get("commitment_number").map(str::to_string),
+    };
+    let billing = LoanBilling::from_config(&state.config);
+    let p = s.principal.clone();
+    let outcome = state
+        .run(move |conn| {
+            crate::billing::invoice::issue(conn, &billing, &p, id, &request, clock.naive())
+        })
+        .await;
+    let t = Lang::of_session(&s).t();
+    let mut errors = Errors::default();
+    match outcome {
+        Ok(issued) => return Ok(see_other(&format!("/invoices?issued={}", issued.id))),
+        Err(Error::Validation(fields)) => {
+            for f in fields {
+                let required = f.message.contains("requires");
+                let (field, message) = match (f.field.as_str(), required) {
+                    ("commitment_number", true) => {
+                        ("commitment_number", t.invoice_commitment_required)
+                    }
+                    ("commitment_number", false) => {
+                        ("commitment_number", t.invoice_reference_too_long)
+                    }
+                    (_, true) => ("buyer_service_code", t.invoice_service_code_required),
+                    (_, false) => ("buyer_service_code", t.invoice_reference_too_long),
+                };
+                errors.add(field, message);
+            }
+        }
+        Err(Error::Conflict { code, .. }) => errors.add(
+            "invoice_button",
+            match code {
+                Code::AlreadyInvoiced => t.invoice_already,
+                Code::LegalIdentityIncomplete => t.invoice_legal_incomplete,
+                _ => t.invoice_not_returned,
+            },
+        ),
+        Err(other) => return Err(other.into()),
+    }
+    booking_page(
+        &state,
+        &s,
+        id,
+        &Fields::default(),
+        Some(Posted { form, errors }),
+    )
+    .await
+}
+
 /// `POST /bookings/{id}/evaluation`: the venue's evaluation, through the evaluation service.
 pub async fn evaluation_submit(
     state: State,
@@ -791,9 +873,7 @@ pub async fn evaluation_submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let lang = Lang::of_session(&s);
     let t = lang.t();

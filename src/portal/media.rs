@@ -197,9 +197,7 @@ pub async fn remove(
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, _) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let p = s.principal.clone();
     let now = clock.naive();

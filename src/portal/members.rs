@@ -172,9 +172,7 @@ pub async fn invite_submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let t = Lang::of_session(&s).t();
     let values = InviteValues {
         email: form.value("email"),
@@ -255,9 +253,7 @@ pub async fn member_submit(
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
     let id = id.into_inner();
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let t = Lang::of_session(&s).t();
     let role = match form.get("role") {
         None => None,

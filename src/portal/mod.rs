@@ -20,6 +20,7 @@ mod members;
 mod pager;
 mod producer;
 mod resources;
+mod revenue;
 mod session;
 pub mod words;
 
@@ -76,6 +77,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/media/{id}/delete", web::post().to(media::remove))
         .route("/requests", web::get().to(producer::requests))
         .route("/fleet", web::get().to(producer::fleet))
+        .route("/revenue", web::get().to(revenue::revenue))
         .route(
             "/copies/{id}/calendar",
             web::get().to(producer::copy_calendar),
@@ -83,6 +85,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/bookings/{id}/cancel").route(web::post().to(loans::cancel)))
         .service(web::resource("/bookings/{id}/decision").route(web::post().to(loans::decide)))
         .service(web::resource("/bookings/{id}/dates").route(web::post().to(loans::change_dates)))
+        .service(web::resource("/bookings/{id}/invoice").route(web::post().to(loans::invoice)))
+        .service(web::resource("/invoices/{id}/credit").route(web::post().to(documents::credit)))
         .service(
             web::resource("/bookings/{id}/report")
                 .route(web::get().to(loans::report_form))

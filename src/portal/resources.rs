@@ -681,9 +681,7 @@ pub async fn request(
     body: web::Bytes,
 ) -> Result<HttpResponse, PortalError> {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let Some(resource_id) = form.get("resource_id").and_then(|r| r.parse::<i64>().ok()) else {
         return Err(Error::NotFound("resource".into()).into());
     };

@@ -122,6 +122,20 @@ pub fn check_csrf(session: &BrowserSession, form: &super::form::Fields) -> Resul
     }
 }
 
+/// A form posted by a signed-in person: the session, then the form's fields once its CSRF token
+/// is the session's (else 403 and nothing changes). Every portal form that changes something
+/// starts here.
+pub async fn signed_form(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<(BrowserSession, super::form::Fields), PortalError> {
+    let session = signed_in(state, req).await?;
+    let form = super::form::Fields::parse(body);
+    check_csrf(&session, &form)?;
+    Ok((session, form))
+}
+
 /// A fresh CSRF token for a form shown without a session (login, the links of account mails),
 /// with the short-lived cookie that holds it: the form's post must carry the same value.
 pub fn anonymous_csrf(state: &AppState) -> Result<(String, String), PortalError> {

@@ -41,6 +41,7 @@ mod portal_agency;
 mod portal_documents;
 mod portal_legal;
 mod portal_media;
+mod portal_money;
 mod portal_pages;
 mod portal_producer;
 mod process;
