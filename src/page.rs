@@ -155,6 +155,42 @@ pub fn cents(c: i64) -> String {
     )
 }
 
+/// An amount typed by a person, in euros, as cents: `150`, `82,50`, `1 234.5 €`; `None` when it is
+/// not one (more than two decimals, letters, a sign).
+pub fn parse_euros(text: &str) -> Option<i64> {
+    let cleaned: String = text
+        .trim()
+        .trim_end_matches('€')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
+        .collect();
+    let (units, fraction) = match cleaned.split_once([',', '.']) {
+        Some((u, f)) => (u, Some(f)),
+        None => (cleaned.as_str(), None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let fraction = match fraction {
+        Some(f) if digits(f) && f.len() <= 2 => f,
+        Some(_) => return None,
+        None => "",
+    };
+    if !digits(units) {
+        return None;
+    }
+    let euros: i64 = units.parse().ok()?;
+    let cents: i64 = format!("{fraction:0<2}").parse().ok()?;
+    euros.checked_mul(100)?.checked_add(cents)
+}
+
+/// A number typed by a person, with a decimal comma or point: `2,5`, `12`.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    text.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+}
+
 /// An amount for people: `1 234,50 €` (invoices, quotes, PDFs: one way to write money).
 pub fn euros(c: i64) -> String {
     format!("{}\u{a0}€", cents(c))
@@ -168,6 +204,20 @@ pub fn date(d: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_euros_become_cents_and_anything_else_is_refused() {
+        assert_eq!(parse_euros("150"), Some(15_000));
+        assert_eq!(parse_euros("82,50"), Some(8_250));
+        assert_eq!(parse_euros("82,5"), Some(8_250));
+        assert_eq!(parse_euros(" 1 234.05 € "), Some(123_405));
+        assert_eq!(parse_euros("1\u{202f}234,00"), Some(123_400));
+        for bad in ["", "-5", "12,345", "douze", "1,2,3", ",50", "5,"] {
+            assert_eq!(parse_euros(bad), None, "{bad}");
+        }
+        assert_eq!(parse_decimal("2,5"), Some(2.5));
+        assert_eq!(parse_decimal("NaN"), None);
+    }
 
     #[test]
     fn numbers_and_dates_read_the_french_way() {

@@ -162,6 +162,26 @@ pub struct ResourcePatch {
     pub production_cost_cents: Option<i64>,
 }
 
+impl From<NewResource> for ResourcePatch {
+    /// A whole description given again (a form that shows every field) as a change of each.
+    fn from(n: NewResource) -> ResourcePatch {
+        ResourcePatch {
+            kind: Some(n.kind),
+            title: Some(n.title),
+            description: Some(n.description),
+            themes: Some(n.themes),
+            audiences: Some(n.audiences),
+            floor_area_m2: n.floor_area_m2,
+            weight_kg: n.weight_kg,
+            volume_m3: n.volume_m3,
+            crates: n.crates,
+            setup_days: n.setup_days,
+            turnaround_days: n.turnaround_days,
+            production_cost_cents: n.production_cost_cents,
+        }
+    }
+}
+
 /// A page of resources.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ResourcePage {

@@ -100,6 +100,14 @@ impl Lang {
         }
     }
 
+    /// The words of the catalogue's editing pages in this language.
+    pub fn catalogue(self) -> &'static super::lang_catalogue::CatalogueTexts {
+        match self {
+            Lang::Fr => &super::lang_catalogue::CATALOGUE_FR,
+            Lang::En => &super::lang_catalogue::CATALOGUE_EN,
+        }
+    }
+
     /// The words of the pages in this language.
     pub fn t(self) -> &'static Texts {
         match self {
@@ -603,6 +611,8 @@ pub struct Texts {
     pub media_megabytes: &'static str,
     pub media_kilobytes: &'static str,
     pub labels_link: &'static str,
+    pub resource_edit_link: &'static str,
+    pub resource_new_link: &'static str,
     pub labels_title: &'static str,
     pub labels_hint: &'static str,
     pub labels_qr_alt: &'static str,
@@ -967,6 +977,8 @@ pub static FR: Texts = Texts {
     media_megabytes: "Mo",
     media_kilobytes: "Ko",
     labels_link: "Imprimer les étiquettes des exemplaires",
+    resource_edit_link: "Modifier la ressource, son tarif, son contenu et ses exemplaires",
+    resource_new_link: "Ajouter une ressource au catalogue",
     labels_title: "Étiquettes",
     labels_hint: "Imprimez cette page et collez une étiquette sur chaque caisse. Le code QR ouvre la fiche de l'exemplaire : au départ comme au retour, un téléphone mène droit au bon constat.",
     labels_qr_alt: "Code QR de la fiche de l'exemplaire",
@@ -1331,6 +1343,8 @@ pub static EN: Texts = Texts {
     media_megabytes: "MB",
     media_kilobytes: "KB",
     labels_link: "Print the copies' labels",
+    resource_edit_link: "Edit the resource, its tariff, contents and copies",
+    resource_new_link: "Add a resource to the catalogue",
     labels_title: "Labels",
     labels_hint: "Print this page and stick one label on each crate. The QR code opens the copy's page: at packing and unpacking, a phone leads straight to the right condition report.",
     labels_qr_alt: "QR code of the copy's page",

@@ -363,7 +363,8 @@ async fn booking_page(
             can_evaluate: matches!(
                 b.status,
                 BookingStatus::Delivered | BookingStatus::Returned | BookingStatus::Closed
-            ) && crate::access::policy::evaluate_loan(&s.principal, b.venue_id).is_ok(),
+            ) && crate::access::policy::evaluate_loan(&s.principal, b.venue_id)
+                .is_ok(),
             created,
             can_change_dates,
             errors,

@@ -6,11 +6,13 @@
 mod account;
 mod agency;
 mod calendar;
+mod catalogue;
 mod documents;
 mod form;
 mod labels;
 mod lang;
 mod lang_agency;
+mod lang_catalogue;
 mod lang_producer;
 mod legal;
 mod links;
@@ -60,7 +62,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(account::logout))
         .route("/", web::get().to(loans::home))
         .route("/resources", web::get().to(resources::find))
+        .service(
+            web::resource("/resources/new")
+                .route(web::get().to(catalogue::new_form))
+                .route(web::post().to(catalogue::create)),
+        )
         .route("/resources/{id}", web::get().to(resources::resource))
+        .service(
+            web::resource("/resources/{id}/edit")
+                .route(web::get().to(catalogue::edit))
+                .route(web::post().to(catalogue::save_description)),
+        )
+        .route(
+            "/resources/{id}/tariff",
+            web::post().to(catalogue::save_tariff),
+        )
+        .route(
+            "/resources/{id}/components",
+            web::post().to(catalogue::add_component),
+        )
+        .route(
+            "/resources/{id}/copies",
+            web::post().to(catalogue::add_copy),
+        )
         .service(
             web::resource("/bookings")
                 .route(web::get().to(loans::bookings))

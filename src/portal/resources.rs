@@ -216,7 +216,7 @@ fn checked<T: std::str::FromStr>(form: &Fields, name: &str) -> Vec<String> {
 }
 
 /// A checkbox group from a vocabulary, with what the form checked.
-fn choices<T: Copy>(
+pub(super) fn choices<T: Copy>(
     all: &[T],
     value: impl Fn(T) -> &'static str,
     label: impl Fn(T) -> &'static str,
