@@ -6,12 +6,13 @@
 mod account;
 mod agency;
 mod calendar;
+mod days;
 mod documents;
 mod form;
 mod labels;
 mod lang;
-mod lang_producer;
 mod lang_agency;
+mod lang_producer;
 mod legal;
 mod links;
 mod loans;
@@ -73,6 +74,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/media/{id}/thumbnail", web::get().to(media::thumbnail))
         .route("/media/{id}/page", web::get().to(media::page_size))
         .route("/media/{id}/delete", web::post().to(media::remove))
+        .service(
+            web::resource("/days")
+                .route(web::get().to(days::days))
+                .route(web::post().to(days::plan)),
+        )
+        .route("/days/{id}", web::get().to(days::day_plan))
+        .route("/days/{id}/moves", web::post().to(days::move_stop))
+        .route("/days/{id}/sheet", web::get().to(days::print_sheet))
+        .route("/days/{id}/tour.ics", web::get().to(days::calendar))
         .route("/requests", web::get().to(producer::requests))
         .route("/fleet", web::get().to(producer::fleet))
         .route(
