@@ -393,6 +393,7 @@ async fn plan_of(
                 .trips
                 .iter()
                 .flat_map(|t| t.stops.iter().map(|s| s.venue_id))
+                .chain(plan.depot.organization_id)
                 .collect();
             let places = orgs::whereabouts(conn, &venue_ids)?;
             Ok((plan, places))
@@ -545,7 +546,10 @@ fn plan_page(
             summary: format!(
                 "{} ({}) · {} {} · {} {} · {} {}",
                 plan.depot.name,
-                plan.depot.commune_insee,
+                plan.depot
+                    .organization_id
+                    .and_then(|id| places.get(&id))
+                    .map_or(plan.depot.commune_insee.clone(), |w| w.commune.clone()),
                 plan.trips.len(),
                 pt.plan_summary,
                 number(plan.total_km, 1),
@@ -668,7 +672,7 @@ pub async fn move_stop(
     state
         .run(move |conn| dayplan::replace(conn, &p, &moved))
         .await?;
-    Ok(see_other(&format!("/days/{id}?moved=1#move")))
+    Ok(see_other(&format!("/days/{id}?moved=1")))
 }
 
 /// `GET /days/{id}/sheet`: the drivers' sheets, one van per printed page.

@@ -78,9 +78,12 @@ pub fn day_svg(plan: &DayPlan, title: &str) -> String {
             };
             let _ = write!(
                 svg,
-                r##"<g>{shape}<text x="{x:.1}" y="{:.1}" font-size="11" font-weight="bold" fill="#ffffff" text-anchor="middle">{}</text><title>{} {} — {}</title></g>"##,
+                r##"<g>{shape}<text x="{x:.1}" y="{:.1}" font-size="11" font-weight="bold" fill="#ffffff" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" font-size="11" fill="#333333">{}</text><title>{} {} — {}</title></g>"##,
                 y + 4.0,
                 k + 1,
+                x + 12.0,
+                y + 4.0,
+                escape(&s.venue_name),
                 escape(&t.van_name),
                 k + 1,
                 escape(&s.venue_name)
@@ -106,7 +109,7 @@ pub fn day_svg(plan: &DayPlan, title: &str) -> String {
             y - 7.0,
             van_colour(t.van_number.max(t.number)),
             lx + 30.0,
-            escape(&format!("{} ({})", t.van_name, t.number))
+            format_args!("Tournée {}", t.number)
         );
         y += 20.0;
     }

@@ -211,7 +211,7 @@ async fn a_producer_plans_a_day_prints_it_and_moves_a_stop(app: TestApp) {
         )
         .await;
     assert_eq!(moved.status, 303, "{}", moved.text);
-    assert_eq!(moved.location, format!("/days/{id}?moved=1#move"));
+    assert_eq!(moved.location, format!("/days/{id}?moved=1"));
     let after = app.get(&api, Some(&producer.token)).await.body;
     assert_ne!(after, plan, "the move is kept");
     let page = browser.get(&moved.location).await;
