@@ -2,6 +2,7 @@
 « Tournées », finds the first working day with moves in the demo data (looking day by day, as a
 person would), plans it, looks at the map and the rounds, opens the drivers' sheets to print,
 then moves a stop (a move the rules refuse comes back with its reason; one they allow is kept).
+Then, as a crate leaves, the dispatch condition form of one of those loans, from its page.
 axe-core on every page (0 violations), screenshots to OUT_DIR. Run by .ci/browser.
 
 usage: days.py BASE_URL AXE_JS OUT_DIR PRODUCER_LOGIN
@@ -13,7 +14,7 @@ import sys
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from journey import BASE, check, driver, log_in, report, submit
+from journey import BASE, api, check, driver, log_in, report, submit, token_of
 
 PRODUCER = sys.argv[4]
 
@@ -90,11 +91,31 @@ def day_planning(d):
     check(d, "day-plan-move-bad-input")
 
 
+def dispatch_form(d):
+    """The producer files the dispatch report of an approved loan from the loan's page."""
+    loans = api("GET", "/api/v1/bookings?status=approved", token_of(PRODUCER))
+    assert loans, "an approved loan ahead in the demo"
+    booking = loans[0]["id"]
+    d.get(f"{BASE}/bookings/{booking}")
+    d.find_element(By.LINK_TEXT, "Remplir l'état des lieux").click()
+    assert d.find_element(By.TAG_NAME, "h1").text == "Constat de départ"
+    grade = d.find_element(By.ID, "grade")
+    grade.clear()
+    grade.send_keys("5")
+    check(d, "dispatch-form")
+    submit(d, "Envoyer l'état des lieux")
+    assert f"/bookings/{booking}" in d.current_url, d.current_url
+    reports = api("GET", f"/api/v1/copies/{loans[0]['copy_id']}/condition-reports", token_of(PRODUCER))
+    assert reports and reports[-1]["stage"] == "dispatch", reports
+    check(d, "dispatch-filed")
+
+
 def main():
     d = driver()
     d.set_script_timeout(30)
     try:
         day_planning(d)
+        dispatch_form(d)
     finally:
         d.quit()
     report("day planning pages")
