@@ -161,7 +161,12 @@ async fn seed_venue(app: &TestApp, agency: &Actor, venue: &Actor) -> Vec<i64> {
 /// The producer of the venue's loan `loan`: 30 more requests of its resources by the venue (a
 /// third approved, so that requests meet loans), an administrator logged in through the form.
 /// Its session cookie, and the copy of `loan` (for its calendar).
-async fn seed_producer(app: &TestApp, agency: &Actor, venue: &Actor, loan: i64) -> (String, i64) {
+async fn seed_producer(
+    app: &TestApp,
+    agency: &Actor,
+    venue: &Actor,
+    loan: i64,
+) -> (String, i64, i64) {
     let booking = app
         .get(&format!("/api/v1/bookings/{loan}"), Some(&agency.token))
         .await;
@@ -188,6 +193,7 @@ async fn seed_producer(app: &TestApp, agency: &Actor, venue: &Actor, loan: i64) 
         .expect("the producer's resources");
     let today = chrono::Utc::now().date_naive();
     let mut made = 0;
+    let mut delivery_days: Vec<String> = Vec::new();
     for i in 0..60usize {
         if made == 30 {
             break;
@@ -205,18 +211,48 @@ async fn seed_producer(app: &TestApp, agency: &Actor, venue: &Actor, loan: i64) 
         made += 1;
         if made % 3 == 0 {
             let id = res.body["id"].as_i64().expect("booking id");
-            let _ = app
+            let approved = app
                 .post(
                     &format!("/api/v1/bookings/{id}/approve"),
                     Some(&agency.token),
                     serde_json::json!({}),
                 )
                 .await;
+            if let Some(day) = approved.body["delivery_on"].as_str() {
+                delivery_days.push(day.to_string());
+            }
         }
     }
+    // A van at its depot and the day of the first delivery planned: the plan page's case.
+    let van = app
+        .post(
+            "/api/v1/vans",
+            Some(&agency.token),
+            serde_json::json!({"name": "Utilitaire du banc", "depot_organization_id": producer_id,
+                "capacity": {"volume_m3": 12.0, "weight_kg": 1000.0},
+                "shift": {"start": "08:00", "end": "18:00"}}),
+        )
+        .await;
+    assert_eq!(van.status, 201, "{}", van.text);
+    let plan = app
+        .post(
+            "/api/v1/tours/plan",
+            Some(&agency.token),
+            serde_json::json!({"date": delivery_days.first().expect("an approved loan"),
+                "depot_organization_id": producer_id}),
+        )
+        .await;
+    assert_eq!(plan.status, 200, "{}", plan.text);
+    let plan_id = plan.body["id"].as_i64().expect("plan id");
     let producer = app.user_in(agency, producer_id, "admin").await;
-    println!("bench producer {producer_id}: {made} more requests of its resources");
-    (log_in_through_the_form(app, &producer.email).await, copy_id)
+    println!(
+        "bench producer {producer_id}: {made} more requests of its resources, day plan {plan_id}"
+    );
+    (
+        log_in_through_the_form(app, &producer.email).await,
+        copy_id,
+        plan_id,
+    )
 }
 
 /// One page (or the API search) under load.
@@ -280,7 +316,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
         "{b:<9} the bench venue has {} loans and {INVOICES} invoices",
         loans.len()
     );
-    let (producer_session, copy_id) = seed_producer(&app, &agency, &venue, loans[0]).await;
+    let (producer_session, copy_id, plan_id) = seed_producer(&app, &agency, &venue, loans[0]).await;
     app.state
         .run(|conn| {
             use diesel::connection::SimpleConnection;
@@ -396,6 +432,14 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
             label: "GET /copies/{id}/calendar (52 weeks)",
             route: "/copies/{id}/calendar",
             requests: vec![get(format!("/copies/{copy_id}/calendar"))],
+            page: true,
+            asker: Asker::Producer,
+            target: P99_TARGET_MS,
+        },
+        Case {
+            label: "GET /days/{id} (a day plan: rounds, map, move form)",
+            route: "/days/{id}",
+            requests: vec![get(format!("/days/{plan_id}"))],
             page: true,
             asker: Asker::Producer,
             target: P99_TARGET_MS,

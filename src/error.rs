@@ -57,6 +57,7 @@ crate::text_enum! {
         ValidationFailed => "validation_failed",
         IdempotencyKeyReused => "idempotency_key_reused",
         VenueClosed => "venue_closed",
+        MoveInfeasible => "move_infeasible",
         TooManyAttempts => "too_many_attempts",
         LinkExpired => "link_expired",
         InternalError => "internal_error",
@@ -107,7 +108,9 @@ impl Code {
             C::LinkExpired => 410,
             C::UnsupportedMediaType => 415,
             C::NotAcceptable => 406,
-            C::ValidationFailed | C::IdempotencyKeyReused | C::VenueClosed => 422,
+            C::ValidationFailed | C::IdempotencyKeyReused | C::VenueClosed | C::MoveInfeasible => {
+                422
+            }
             C::InternalError => 500,
             C::ServiceUnavailable => 503,
             C::ClientClosedRequest => 499,
@@ -157,6 +160,7 @@ impl Code {
             C::NotAcceptable => "the `Accept` header names no type the operation serves (an invoice: `application/json`, `application/pdf`)",
             C::ValidationFailed => "the request parses but breaks a rule (`errors` lists the fields)",
             C::IdempotencyKeyReused => "this `Idempotency-Key` was used for another request in the last 24 hours",
+            C::MoveInfeasible => "a stop moved by hand would break a rule of the day plan: `reason` is `over_capacity`, `outside_opening_hours` or `after_shift_end`, `van_number` the van whose round breaks it; nothing changed",
             C::VenueClosed => "no day near the dates is open at both the venue and the depot for the delivery, the pick-up or the set-up days (`closed_days` names them)",
             C::TooManyAttempts => "5 failed logins for this e-mail within 15 minutes, or too many password-reset requests for one address or from one client: wait `Retry-After` seconds",
             C::LinkExpired => "an invitation or password-reset link that was used, has expired or never existed (one answer for the three)",

@@ -219,6 +219,10 @@ fn demo_data(config: Config, if_empty: bool) -> Result<(), String> {
         "demo money: {} tariffs, {} subsidy programmes, {} invoiced loans over the past three years",
         money.tariffs, money.programs, money.invoices
     );
+    let upcoming =
+        itinerance::demo::upcoming::load(&mut conn, &state.booking_settings(), state.clock.naive())
+            .map_err(|e| e.to_string())?;
+    println!("demo loans ahead: {upcoming} approved for the Amiens producer's days of tours");
     println!(
         "demo logins (password for all: {}):",
         itinerance::demo::DEMO_PASSWORD

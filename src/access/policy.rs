@@ -263,6 +263,18 @@ pub fn plan_tours(p: &Principal, depot_id: i64) -> Result<()> {
     }
 }
 
+/// The day planning pages (`/days`): a producer plans its own depot's days, the agency any
+/// producer's; venues have no vans to plan.
+pub fn open_day_planning(p: &Principal) -> Result<()> {
+    if p.kind == OrgKind::Producer || p.is_agency() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only a producer, or the agency, plans days of tours",
+        ))
+    }
+}
+
 /// The producer of the loan (a human: keys need the billing scope, decided by `auth::scope`) or
 /// the agency issues and credits its invoices.
 pub fn issue_invoice(p: &Principal, seller_id: i64) -> Result<()> {

@@ -11,7 +11,8 @@ use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::transport::distance::{DistanceProvider, Metric};
 use crate::transport::model::{
-    ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest, SolveAnswer, SolveRequest,
+    ChainingReport, DayPlan, Leg, PlanRequest, RouteAnswer, RouteRequest, SolveAnswer,
+    SolveRequest, StopMove,
 };
 use crate::transport::model::{NewVan, Van, VanPatch, VanQuery};
 use crate::transport::service::{self, Costs};
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(plan_day)
         .service(get_plan)
         .service(plan_calendar)
+        .service(move_stop)
         .service(create_van)
         .service(list_vans)
         .service(get_van)
@@ -266,6 +268,44 @@ async fn get_plan(
     plan_response(&request, &plan)
 }
 
+/// Moves one stop of a kept plan to another van and/or place in its round (`van_number` from
+/// the plan's `vans`, `position` 1 for first). Every round is timed again and checked with the
+/// solver's own rules: the load within the van's capacity at every point, each stop reached
+/// within the venue's opening hours, the van back by the end of its shift. The plan is kept
+/// changed and answered; a move that breaks a rule changes nothing (`move_infeasible`).
+#[utoipa::path(
+    tag = "transport",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Plan id")),
+    request_body = StopMove,
+    responses(
+        (status = 200, description = "The plan with the stop moved and the rounds timed again", body = DayPlan),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A reader of the plan who may not plan the depot's days", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: no such stop, van or position; `move_infeasible`: the move breaks a rule (`reason`: `over_capacity`, `outside_opening_hours`, `after_shift_end`; `van_number`), nothing changed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tours/{id}/moves")]
+async fn move_stop(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Json<StopMove>,
+) -> ApiResult<web::Json<DayPlan>> {
+    let id = id.into_inner();
+    let mv = body.into_inner();
+    let who = principal.clone();
+    let plan = state.run(move |conn| dayplan::read(conn, &who, id)).await?;
+    let provider = DistanceProvider::from_config(&state.config);
+    let plan = dayplan::move_stop(&provider, plan, &mv).await?;
+    let kept = plan.clone();
+    state
+        .run(move |conn| dayplan::replace(conn, &principal, &kept))
+        .await?;
+    Ok(web::Json(plan))
+}
+
 /// Query of `GET /tours/{id}/tour.ics`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -304,13 +344,11 @@ async fn plan_calendar(
             return Err(crate::error::Error::NotFound(format!("trip {n} of plan {id}")).into());
         }
     }
-    Ok(HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"tour-{id}.ics\""),
-        ))
-        .body(sheet::ics(&plan, trip)))
+    Ok(crate::http::attachment(
+        sheet::ICS_TYPE,
+        &sheet::ics_name(id),
+        sheet::ics(&plan, trip),
+    ))
 }
 
 /// Registers a van (the agency's administrators): its depot, capacity and shift. Day plans of

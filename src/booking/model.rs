@@ -65,12 +65,6 @@ impl BookingStatus {
         }
     }
 
-    /// Whether a condition report is due now: at arrival (on its way) or before the return (at
-    /// the venue). The loan page and the copy page a label's QR code opens both ask this.
-    pub fn takes_condition_report(self) -> bool {
-        matches!(self, BookingStatus::InTransit | BookingStatus::Delivered)
-    }
-
     /// Loans that reached their venue (they count for wear).
     pub const LOANS: &'static [BookingStatus] = &[
         BookingStatus::Delivered,

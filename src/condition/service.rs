@@ -229,6 +229,23 @@ fn count_components(
     })
 }
 
+/// The hand-over a caller reports at now on a loan it can see (the loan page and the copy page a
+/// label's QR code opens both ask): its borrowing venue at delivery (the copy on its way) and at
+/// return (at the venue); the producer's side (its producer, the agency) at dispatch (approved,
+/// before the crate leaves) and at inspection (back at the depot). `None`: nothing is due from
+/// this caller now.
+pub fn stage_due(p: &Principal, booking: &crate::booking::Booking) -> Option<Stage> {
+    use BookingStatus as S;
+    let venue = p.kind == crate::organization::OrgKind::Venue && p.belongs_to(booking.venue_id);
+    match (venue, booking.status) {
+        (true, S::InTransit) => Some(Stage::Delivery),
+        (true, S::Delivered) => Some(Stage::Return),
+        (false, S::Approved) => Some(Stage::Dispatch),
+        (false, S::Returned) => Some(Stage::Inspection),
+        _ => None,
+    }
+}
+
 /// The verdict: a copy passes when nothing is missing or damaged and its grade is above the
 /// blocking grade.
 fn passes(count: &Count, grade: i32, blocking_grade: i32) -> bool {

@@ -5,6 +5,7 @@
 pub mod billing;
 pub mod identity;
 pub mod network;
+pub mod upcoming;
 
 use chrono::NaiveDateTime;
 use std::collections::HashMap;

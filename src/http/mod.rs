@@ -81,8 +81,13 @@ pub fn wants_csv(req: &actix_web::HttpRequest) -> bool {
 /// A CSV answer saved as `name` (`text/csv`, `Content-Disposition: attachment`): how the API's
 /// `Accept: text/csv` answers and the portal's exports serve what [`crate::text::csv`] wrote.
 pub fn csv_attachment(name: &str, body: String) -> actix_web::HttpResponse {
+    attachment("text/csv; charset=utf-8", name, body)
+}
+
+/// A file to save as `name` (a CSV export, a drivers' calendar), of `content_type`.
+pub fn attachment(content_type: &str, name: &str, body: String) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+        .content_type(content_type)
         .insert_header((
             actix_web::http::header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),

@@ -13,10 +13,8 @@ use std::sync::OnceLock;
 
 use super::coverage::Coverage;
 use super::store::CommuneFacts;
+use crate::territory::projection::Frame;
 
-/// Kilometres per degree of latitude, and of longitude at the region's mean latitude (50.1° N).
-const KM_PER_DEG_LAT: f64 = 110.57;
-const MEAN_LAT_COS: f64 = 0.6414;
 /// Pixels per km.
 const SCALE: f64 = 2.9;
 const MARGIN: f64 = 20.0;
@@ -26,41 +24,14 @@ const LEGEND_WIDTH: f64 = 230.0;
 const SHADES: [&str; 5] = ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"];
 const NO_LOAN: &str = "#fde0dd";
 
-/// Where a point of the region lands on the drawing.
-#[derive(Debug, Clone, Copy)]
-struct Frame {
-    lon0: f64,
-    lat1: f64,
-    width: f64,
-    height: f64,
-}
-
-impl Frame {
-    fn of(communes: &[CommuneFacts]) -> Frame {
-        let (mut lon0, mut lon1, mut lat0, mut lat1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-        for c in communes {
-            lon0 = lon0.min(c.longitude);
-            lon1 = lon1.max(c.longitude);
-            lat0 = lat0.min(c.latitude);
-            lat1 = lat1.max(c.latitude);
-        }
-        if communes.is_empty() {
-            (lon0, lon1, lat0, lat1) = (1.3, 4.3, 48.8, 51.1);
-        }
-        Frame {
-            lon0,
-            lat1,
-            width: (lon1 - lon0) * KM_PER_DEG_LAT * MEAN_LAT_COS * SCALE + 2.0 * MARGIN,
-            height: (lat1 - lat0) * KM_PER_DEG_LAT * SCALE + 2.0 * MARGIN,
-        }
-    }
-
-    fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
-        (
-            MARGIN + (lon - self.lon0) * KM_PER_DEG_LAT * MEAN_LAT_COS * SCALE,
-            MARGIN + (self.lat1 - lat) * KM_PER_DEG_LAT * SCALE,
-        )
-    }
+/// The region's frame: the communes at `SCALE` (the projection's one home is
+/// `territory::projection`).
+fn region_frame(communes: &[CommuneFacts]) -> Frame {
+    Frame::at_scale(
+        communes.iter().map(|c| (c.longitude, c.latitude)),
+        SCALE,
+        MARGIN,
+    )
 }
 
 /// Runs of cells `(x, y, length)` in grid units, per EPCI.
@@ -188,7 +159,7 @@ pub fn coverage_map(
     venues: &[Marker],
     depots: &[Marker],
 ) -> String {
-    let frame = Frame::of(communes);
+    let frame = region_frame(communes);
     let areas = AREAS.get_or_init(|| epci_areas(communes, &frame));
     let cell = CELL_KM * SCALE;
     let rates: BTreeMap<&str, (f64, &str, i64)> = coverage

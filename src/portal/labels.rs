@@ -208,7 +208,7 @@ pub async fn copy(state: State, req: Req, id: web::Path<i64>) -> Result<HttpResp
                 status: words::stage(lang, b.status),
                 period: lang.period(b.starts_on, b.ends_on),
                 venue,
-                report: b.status.takes_condition_report(),
+                report: crate::condition::service::stage_due(&s.principal, &b).is_some(),
             })
             .collect(),
     })

@@ -359,7 +359,7 @@ async fn booking_page(
             can_cancel: may(BookingAction::Cancel),
             has_agreement: crate::billing::agreement::has_agreement(b.status),
             can_decide: may(BookingAction::Approve),
-            can_report: b.status.takes_condition_report(),
+            can_report: crate::condition::service::stage_due(&s.principal, &b).is_some(),
             can_evaluate: matches!(
                 b.status,
                 BookingStatus::Delivered | BookingStatus::Returned | BookingStatus::Closed
@@ -519,7 +519,8 @@ struct ReportPage {
     csrf_token: String,
     id: i64,
     title: String,
-    arrival: bool,
+    heading: &'static str,
+    lead: &'static str,
     errors: Errors,
     components: Vec<ComponentField>,
     grade: String,
@@ -552,22 +553,20 @@ fn report_view(
     form: &Fields,
     errors: Errors,
 ) -> ReportPage {
-    let arrival = b.status != BookingStatus::Delivered;
     let t = Lang::of_session(s).t();
+    let (heading, lead) = match crate::condition::service::stage_due(&s.principal, b) {
+        Some(Stage::Dispatch) => (t.report_dispatch_title, t.report_producer_lead),
+        Some(Stage::Inspection) => (t.report_inspection_title, t.report_producer_lead),
+        Some(Stage::Return) => (t.report_return_title, t.report_lead),
+        _ => (t.report_arrival_title, t.report_lead),
+    };
     ReportPage {
-        layout: Layout::signed(
-            if arrival {
-                t.report_arrival_title
-            } else {
-                t.report_return_title
-            },
-            s,
-            "loans",
-        ),
+        layout: Layout::signed(heading, s, "loans"),
         csrf_token: s.csrf_token.clone(),
         id,
         title,
-        arrival,
+        heading,
+        lead,
         errors,
         components: components
             .iter()
@@ -661,10 +660,13 @@ pub async fn report_submit(
             &report_view(&s, id, &b, title.clone(), &components, &form, errors),
         );
     }
-    let stage = if b.status == BookingStatus::Delivered {
-        Stage::Return
-    } else {
-        Stage::Delivery
+    // The service says which hand-over is due from this caller; none: nothing to file now.
+    let Some(stage) = crate::condition::service::stage_due(&s.principal, &b) else {
+        return Err(Error::conflict(
+            crate::error::Code::InvalidTransition,
+            format!("no condition report is due from you on loan {id} now"),
+        )
+        .into());
     };
     let new = NewConditionReport {
         booking_id: Some(id),

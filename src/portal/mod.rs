@@ -7,6 +7,7 @@ mod account;
 mod agency;
 mod calendar;
 mod catalogue;
+mod days;
 mod documents;
 mod form;
 mod labels;
@@ -99,6 +100,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/media/{id}/thumbnail", web::get().to(media::thumbnail))
         .route("/media/{id}/page", web::get().to(media::page_size))
         .route("/media/{id}/delete", web::post().to(media::remove))
+        .service(
+            web::resource("/days")
+                .route(web::get().to(days::days))
+                .route(web::post().to(days::plan)),
+        )
+        .route("/days/{id}", web::get().to(days::day_plan))
+        .route("/days/{id}/moves", web::post().to(days::move_stop))
+        .route("/days/{id}/sheet", web::get().to(days::print_sheet))
+        .route("/days/{id}/tour.ics", web::get().to(days::calendar))
         .route("/requests", web::get().to(producer::requests))
         .route("/fleet", web::get().to(producer::fleet))
         .route("/revenue", web::get().to(revenue::revenue))

@@ -4,6 +4,7 @@
 pub mod geo;
 pub mod holidays;
 pub mod model;
+pub mod projection;
 pub mod store;
 
 pub use model::{Commune, CommuneClass};

@@ -10,8 +10,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::distance::{DistanceProvider, Metric};
 use super::model::{
-    Capacity, DayPlan, JobKind, PlanRequest, PlanStop, PlanUnassigned, TimeWindow, Trip,
-    UnassignedReason, Van,
+    Capacity, DayPlan, JobKind, PlanRequest, PlanStop, PlanUnassigned, PlanVehicle, Shift,
+    StopMove, TimeWindow, Trip, UnassignedReason, Van,
 };
 use super::service::{position, round, Costs};
 use super::solve::{self, JobSpec, VehicleSpec};
@@ -22,10 +22,10 @@ use crate::access::Principal;
 use crate::booking::chaining;
 use crate::booking::chaining::Place;
 use crate::booking::BookingStatus;
-use crate::clock::format_hhmm;
+use crate::clock::{format_hhmm, parse_hhmm};
 use crate::config::Config;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{Error, Result, Validator};
+use crate::error::{Code, Error, Result, Validator};
 use crate::organization::{hours, OrgKind};
 
 /// Time at a stop, from the configuration.
@@ -293,66 +293,17 @@ pub async fn plan(
         let jobs: Vec<JobSpec> = stops
             .iter()
             .enumerate()
-            .map(|(i, (s, windows))| JobSpec {
-                id: i.to_string(),
-                kind: s.kind,
-                position: crate::territory::geo::LatLon {
-                    lat: s.latitude,
-                    lon: s.longitude,
-                },
-                volume_m3: s.volume_m3,
-                weight_kg: s.weight_kg,
-                service_minutes: s.service_minutes,
-                windows: windows.clone(),
-            })
+            .map(|(i, (s, windows))| job_spec(i, s, windows.clone()))
             .collect();
         let specs: Vec<VehicleSpec> = vans.iter().map(|v| v.spec.clone()).collect();
-        let mut points = vec![position(&depot)];
-        points.extend(jobs.iter().map(|j| j.position));
-        let matrix = provider.matrix(&points, Metric::Road).await;
+        let matrix = day_matrix(provider, &depot, &jobs).await;
         source = matrix.source;
         let problem = solve::problem(&matrix, None, &specs, &jobs);
         vrp::validate(&problem)
             .map_err(|e| Error::Internal(format!("day plan problem: {}", e.join("; "))))?;
         let solution = solve::run(problem, time_limit).await?;
-        for (number, route) in solve::routes(&matrix, &specs, &jobs, &solution)
-            .into_iter()
-            .zip(solution.routes.iter().filter(|r| !r.jobs.is_empty()))
-            .enumerate()
-        {
-            let (solved, raw) = route;
-            let van = &vans[raw.vehicle];
-            let mut planned = Vec::with_capacity(raw.jobs.len());
-            let mut hours = 0.0;
-            let mut at = 0;
-            for (&j, times) in raw.jobs.iter().zip(&solved.stops) {
-                hours += matrix.hours[at][j + 1];
-                at = j + 1;
-                let mut stop = stops[j].0.clone();
-                stop.arrival = Some(times.arrival.clone());
-                stop.service_start = Some(times.service_start.clone());
-                stop.departure = Some(times.departure.clone());
-                planned.push(stop);
-            }
-            hours += matrix.hours[at][0];
-            let total = |kind: JobKind, f: fn(&PlanStop) -> f64| {
-                round(planned.iter().filter(|s| s.kind == kind).map(f).sum(), 2)
-            };
-            trips.push(Trip {
-                number: number as i64 + 1,
-                van_id: van.id,
-                van_name: van.spec.id.clone(),
-                start: solved.start.clone(),
-                end: solved.end.clone(),
-                km: round(solved.km, 1),
-                driving_hours: round(hours, 2),
-                volume_m3: total(JobKind::Delivery, |s| s.volume_m3),
-                weight_kg: total(JobKind::Delivery, |s| s.weight_kg),
-                collected_volume_m3: total(JobKind::Pickup, |s| s.volume_m3),
-                collected_weight_kg: total(JobKind::Pickup, |s| s.weight_kg),
-                stops: planned,
-            });
-        }
+        let planned: Vec<PlanStop> = stops.iter().map(|(s, _)| s.clone()).collect();
+        trips = trips_of(&matrix, &vans, &specs, &jobs, &planned, &solution);
         unassigned.extend(solution.unassigned.iter().map(|&(j, r)| {
             let s = &stops[j].0;
             PlanUnassigned {
@@ -379,7 +330,273 @@ pub async fn plan(
         depot,
         source,
         created_at: now,
+        vans: vans
+            .iter()
+            .enumerate()
+            .map(|(i, v)| PlanVehicle {
+                number: i as i64 + 1,
+                van_id: v.id,
+                name: v.spec.id.clone(),
+                capacity: v.spec.capacity.clone(),
+                shift: Shift {
+                    start: format_hhmm(v.spec.shift.0),
+                    end: format_hhmm(v.spec.shift.1),
+                },
+            })
+            .collect(),
     })
+}
+
+/// A stop as the solver sees it: job `i`, served within `windows` (minutes; empty: any time).
+fn job_spec(i: usize, s: &PlanStop, windows: Vec<(i32, i32)>) -> JobSpec {
+    JobSpec {
+        id: i.to_string(),
+        kind: s.kind,
+        position: crate::territory::geo::LatLon {
+            lat: s.latitude,
+            lon: s.longitude,
+        },
+        volume_m3: s.volume_m3,
+        weight_kg: s.weight_kg,
+        service_minutes: s.service_minutes,
+        windows,
+    }
+}
+
+/// Road distances and times between the depot (node 0) and the jobs.
+async fn day_matrix(
+    provider: &DistanceProvider,
+    depot: &Place,
+    jobs: &[JobSpec],
+) -> super::distance::Matrix {
+    let mut points = vec![position(depot)];
+    points.extend(jobs.iter().map(|j| j.position));
+    provider.matrix(&points, Metric::Road).await
+}
+
+/// The vans' trips of a solution, numbered in van order, each stop with its times.
+fn trips_of(
+    matrix: &super::distance::Matrix,
+    vans: &[PlanVan],
+    specs: &[VehicleSpec],
+    jobs: &[JobSpec],
+    stops: &[PlanStop],
+    solution: &vrp::Solution,
+) -> Vec<Trip> {
+    let mut trips = Vec::new();
+    for (number, route) in solve::routes(matrix, specs, jobs, solution)
+        .into_iter()
+        .zip(solution.routes.iter().filter(|r| !r.jobs.is_empty()))
+        .enumerate()
+    {
+        let (solved, raw) = route;
+        let van = &vans[raw.vehicle];
+        let mut planned = Vec::with_capacity(raw.jobs.len());
+        let mut hours = 0.0;
+        let mut at = 0;
+        for (&j, times) in raw.jobs.iter().zip(&solved.stops) {
+            hours += matrix.hours[at][j + 1];
+            at = j + 1;
+            let mut stop = stops[j].clone();
+            stop.arrival = Some(times.arrival.clone());
+            stop.service_start = Some(times.service_start.clone());
+            stop.departure = Some(times.departure.clone());
+            planned.push(stop);
+        }
+        hours += matrix.hours[at][0];
+        let total = |kind: JobKind, f: fn(&PlanStop) -> f64| {
+            round(planned.iter().filter(|s| s.kind == kind).map(f).sum(), 2)
+        };
+        trips.push(Trip {
+            number: number as i64 + 1,
+            van_number: raw.vehicle as i64 + 1,
+            van_id: van.id,
+            van_name: van.spec.id.clone(),
+            start: solved.start.clone(),
+            end: solved.end.clone(),
+            km: round(solved.km, 1),
+            driving_hours: round(hours, 2),
+            volume_m3: total(JobKind::Delivery, |s| s.volume_m3),
+            weight_kg: total(JobKind::Delivery, |s| s.weight_kg),
+            collected_volume_m3: total(JobKind::Pickup, |s| s.volume_m3),
+            collected_weight_kg: total(JobKind::Pickup, |s| s.weight_kg),
+            stops: planned,
+        });
+    }
+    trips
+}
+
+/// Why a stop cannot move where it was asked, in the problem's `reason` member.
+pub fn breach_code(b: vrp::Breach) -> &'static str {
+    match b {
+        vrp::Breach::Capacity => "over_capacity",
+        vrp::Breach::Window => "outside_opening_hours",
+        vrp::Breach::ShiftEnd => "after_shift_end",
+    }
+}
+
+/// Moves one stop of a plan to another van and/or place in its round: every round is timed
+/// again, and checked with the solver's own rules (capacity at every point, opening hours,
+/// the van back by the end of its shift, `vrp::fixed_route`). A move that breaks one is
+/// refused (`move_infeasible`, with the rule in `reason`) and the plan stays as it was; the
+/// caller keeps the answer with [`replace`]. Stops the plan left out stay left out.
+pub async fn move_stop(
+    provider: &DistanceProvider,
+    plan: DayPlan,
+    mv: &StopMove,
+) -> Result<DayPlan> {
+    let mut v = Validator::new();
+    if plan.vans.is_empty() {
+        v.add(
+            "van_number",
+            "this plan was kept before stops could be moved: plan the day again",
+        );
+    }
+    let van = usize::try_from(mv.van_number - 1)
+        .ok()
+        .filter(|&i| i < plan.vans.len());
+    if van.is_none() && !plan.vans.is_empty() {
+        v.add(
+            "van_number",
+            format!("not a van of this plan (1–{})", plan.vans.len()),
+        );
+    }
+    // The rounds by van, then the stop taken out of its own.
+    let mut rounds: Vec<Vec<PlanStop>> = vec![Vec::new(); plan.vans.len()];
+    for t in &plan.trips {
+        if let Some(r) = usize::try_from(t.van_number - 1)
+            .ok()
+            .and_then(|i| rounds.get_mut(i))
+        {
+            r.extend(t.stops.iter().cloned());
+        }
+    }
+    let mut moved = None;
+    for r in rounds.iter_mut() {
+        if let Some(k) = r
+            .iter()
+            .position(|s| s.booking_id == mv.booking_id && s.kind == mv.kind)
+        {
+            moved = Some(r.remove(k));
+        }
+    }
+    if moved.is_none() {
+        v.add(
+            "booking_id",
+            "not a planned stop of this plan (booking and kind)",
+        );
+    }
+    if let Some(van) = van {
+        let room = rounds[van].len() as i64 + 1;
+        v.check(
+            (1..=room).contains(&mv.position),
+            "position",
+            &format!("must be within 1–{room} in this van's round"),
+        );
+    }
+    v.finish()?;
+    let (Some(van), Some(stop)) = (van, moved) else {
+        return Err(Error::Internal("validated move incomplete".into()));
+    };
+    rounds[van].insert((mv.position - 1) as usize, stop);
+    // One problem for the day: job `i` is the `i`th stop, round after round.
+    let stops: Vec<PlanStop> = rounds.iter().flatten().cloned().collect();
+    let jobs: Vec<JobSpec> = stops
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let windows = s
+                .opening
+                .iter()
+                .filter_map(|w| Some((parse_hhmm(&w.start)?, parse_hhmm(&w.end)?)))
+                .collect();
+            job_spec(i, s, solve::merge_windows(windows))
+        })
+        .collect();
+    let vans: Vec<PlanVan> = plan
+        .vans
+        .iter()
+        .map(|pv| {
+            let shift = (
+                parse_hhmm(&pv.shift.start).unwrap_or(DEFAULT_SHIFT.0),
+                parse_hhmm(&pv.shift.end).unwrap_or(DEFAULT_SHIFT.1),
+            );
+            PlanVan {
+                id: pv.van_id,
+                spec: VehicleSpec {
+                    id: pv.name.clone(),
+                    capacity: pv.capacity.clone(),
+                    shift,
+                },
+            }
+        })
+        .collect();
+    let specs: Vec<VehicleSpec> = vans.iter().map(|v| v.spec.clone()).collect();
+    let matrix = day_matrix(provider, &plan.depot, &jobs).await;
+    let problem = solve::problem(&matrix, None, &specs, &jobs);
+    vrp::validate(&problem)
+        .map_err(|e| Error::Internal(format!("moved plan problem: {}", e.join("; "))))?;
+    let mut routes = Vec::new();
+    let mut first = 0;
+    for (k, round) in rounds.iter().enumerate() {
+        let ids: Vec<usize> = (first..first + round.len()).collect();
+        first += round.len();
+        if ids.is_empty() {
+            continue;
+        }
+        let route = vrp::fixed_route(&problem, k, &ids).map_err(|b| Error::Conflict {
+            code: Code::MoveInfeasible,
+            detail: format!(
+                "the round of {} would break a rule: {}",
+                plan.vans[k].name,
+                match b {
+                    vrp::Breach::Capacity => "more on board than the van carries",
+                    vrp::Breach::Window => "a stop reached after the venue closes",
+                    vrp::Breach::ShiftEnd => "back at the depot after the end of the shift",
+                }
+            ),
+            extra: Some(serde_json::json!({
+                "reason": breach_code(b),
+                "van_number": k + 1,
+            })),
+        })?;
+        routes.push(route);
+    }
+    let solution = vrp::Solution {
+        distance: routes.iter().map(|r| r.distance).sum(),
+        routes,
+        unassigned: Vec::new(),
+    };
+    let trips = trips_of(&matrix, &vans, &specs, &jobs, &stops, &solution);
+    Ok(DayPlan {
+        total_km: round(trips.iter().map(|t| t.km).sum(), 1),
+        total_driving_hours: round(trips.iter().map(|t| t.driving_hours).sum(), 2),
+        trips,
+        source: matrix.source,
+        ..plan
+    })
+}
+
+/// Keeps a changed plan in place of the one it was read from (the agency and the depot's
+/// producer, as [`read`]).
+pub fn replace(conn: &mut DbConnection, p: &Principal, plan: &DayPlan) -> Result<()> {
+    let depot = plan.depot.organization_id.unwrap_or_default();
+    crate::access::policy::plan_tours(p, depot)?;
+    let body = serde_json::to_string(plan)
+        .map_err(|e| Error::Internal(format!("day plan not serialisable: {e}")))?;
+    store::set_tour_plan_body(conn, plan.id, &body)?;
+    Ok(())
+}
+
+/// The plans kept for a depot's day, newest first: their ids and when they were made.
+pub fn kept(
+    conn: &mut DbConnection,
+    p: &Principal,
+    depot: i64,
+    date: NaiveDate,
+) -> Result<Vec<(i64, NaiveDateTime)>> {
+    crate::access::policy::plan_tours(p, depot)?;
+    Ok(store::tour_plans_of(conn, depot, date)?)
 }
 
 /// Keeps a plan; it gets its id.

@@ -5,6 +5,7 @@
 
 pub mod dayplan;
 pub mod distance;
+pub mod map;
 pub mod model;
 pub mod service;
 pub mod sheet;

@@ -158,6 +158,9 @@ pub struct PlanStop {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Trip {
     pub number: i64,
+    /// The van of the plan's `vans` that drives it (0 in plans kept before vans were listed).
+    #[serde(default)]
+    pub van_number: i64,
     /// The registered van (none for the vans of `vehicle`).
     pub van_id: Option<i64>,
     pub van_name: String,
@@ -203,6 +206,36 @@ pub struct DayPlan {
     pub source: DistanceSource,
     #[serde(with = "crate::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    /// The vans the day was shared among, idle ones included: where a stop may be moved
+    /// (`POST /tours/{id}/moves`). Empty in plans kept before moves existed.
+    #[serde(default)]
+    pub vans: Vec<PlanVehicle>,
+}
+
+/// A van of a day plan, as it was when the day was planned.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PlanVehicle {
+    /// 1, 2, … in the plan.
+    pub number: i64,
+    /// The registered van (none for the vans of `vehicle`).
+    pub van_id: Option<i64>,
+    pub name: String,
+    pub capacity: Capacity,
+    pub shift: Shift,
+}
+
+/// Body of `POST /api/v1/tours/{id}/moves`: one stop of the plan to another van and/or place
+/// in its round.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StopMove {
+    /// The stop: its booking and kind (a booking may have a delivery and a pickup that day).
+    pub booking_id: i64,
+    pub kind: JobKind,
+    /// The van it moves to, by its `number` in the plan's `vans` (the same van to reorder).
+    pub van_number: i64,
+    /// Its place in that van's round once moved: 1 for the first stop.
+    pub position: i64,
 }
 
 /// What a van carries at most.

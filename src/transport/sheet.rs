@@ -15,7 +15,7 @@ fn action(kind: JobKind) -> &'static str {
     }
 }
 
-fn reason_fr(reason: super::model::UnassignedReason) -> &'static str {
+pub fn reason_fr(reason: super::model::UnassignedReason) -> &'static str {
     use super::model::UnassignedReason as R;
     match reason {
         R::TooLargeForAnyVan => "trop volumineux ou trop lourd pour chaque véhicule",
@@ -133,12 +133,22 @@ fn sheet_trip(trip: &Trip) -> SheetTrip {
 }
 
 /// The printable day sheets of a plan (the template `templates/transport/sheet.html`, on the
-/// portal's layout and stylesheet; one van per printed page).
+/// portal's layout and stylesheet; one van per printed page), the stylesheet also inline.
 pub fn html(plan: &DayPlan) -> crate::error::Result<String> {
+    sheets(plan, include_str!("../../static/portal.css"))
+}
+
+/// The same sheets as a portal page: the stylesheet linked only (the portal's pages allow no
+/// inline style).
+pub fn page(plan: &DayPlan) -> crate::error::Result<String> {
+    sheets(plan, "")
+}
+
+fn sheets(plan: &DayPlan, stylesheet: &'static str) -> crate::error::Result<String> {
     let date = page::date(plan.date);
     SheetPage {
         layout: Frame::public(format!("Tournées du {date} — {}", plan.depot.name)),
-        stylesheet: include_str!("../../static/portal.css"),
+        stylesheet,
         date,
         depot: plan.depot.name.clone(),
         commune: plan.depot.commune_insee.clone(),
@@ -160,6 +170,14 @@ pub fn html(plan: &DayPlan) -> crate::error::Result<String> {
     }
     .render()
     .map_err(|e| crate::error::Error::Internal(format!("template: {e}")))
+}
+
+/// The calendar's media type.
+pub const ICS_TYPE: &str = "text/calendar; charset=utf-8";
+
+/// The file name a plan's calendar is saved under.
+pub fn ics_name(plan_id: i64) -> String {
+    format!("tour-{plan_id}.ics")
 }
 
 /// Europe/Paris, the wall clock of every time of a plan (the rules of the EU since 1996).

@@ -198,6 +198,20 @@ pub fn set_tour_plan_body(conn: &mut DbConnection, id: i64, body: &str) -> Query
         .map(|_| ())
 }
 
+/// The plans kept for a depot's day, newest first: ids and creation times.
+pub fn tour_plans_of(
+    conn: &mut DbConnection,
+    depot_organization_id: i64,
+    day: NaiveDate,
+) -> QueryResult<Vec<(i64, chrono::NaiveDateTime)>> {
+    tour_plans::table
+        .filter(tour_plans::depot_organization_id.eq(depot_organization_id))
+        .filter(tour_plans::plan_date.eq(day))
+        .order(tour_plans::id.desc())
+        .select((tour_plans::id, tour_plans::created_at))
+        .load(conn)
+}
+
 /// A kept plan: its depot and body.
 pub fn find_tour_plan(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(i64, String)>> {
     tour_plans::table

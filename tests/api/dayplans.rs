@@ -595,7 +595,11 @@ async fn vans_are_the_agencys_and_their_depots(app: TestApp) {
 }
 
 /// The producer's trunk (3 m³, 80 kg), `copies` copies at Amiens.
-async fn trunk_with_copies(app: &TestApp, producer: &Actor, copies: usize) -> (i64, Vec<i64>) {
+pub(crate) async fn trunk_with_copies(
+    app: &TestApp,
+    producer: &Actor,
+    copies: usize,
+) -> (i64, Vec<i64>) {
     let trunk = ResourceBuilder::trunk("Malle énergie")
         .with("themes", json!(["science_society"]))
         .with("audiences", json!(["primary"]))
@@ -615,7 +619,7 @@ async fn trunk_with_copies(app: &TestApp, producer: &Actor, copies: usize) -> (i
     (trunk.id, ids)
 }
 
-async fn approved(
+pub(crate) async fn approved(
     app: &TestApp,
     producer: &Actor,
     resource: i64,
@@ -903,6 +907,342 @@ async fn day_plans_share_deliveries_and_pickups_among_vans_within_opening_hours(
     assert_eq!(res.fields(), vec!["van_ids[0]"]);
 }
 
+/// The stops of a plan's rounds by van number: (booking, kind) in order.
+fn rounds_of(plan: &Value) -> HashMap<i64, Vec<(i64, String)>> {
+    let mut rounds: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for v in plan["vans"].as_array().unwrap() {
+        rounds.insert(v["number"].as_i64().unwrap(), Vec::new());
+    }
+    for t in plan["trips"].as_array().unwrap() {
+        let r = rounds.get_mut(&t["van_number"].as_i64().unwrap()).unwrap();
+        for s in t["stops"].as_array().unwrap() {
+            r.push((
+                s["booking_id"].as_i64().unwrap(),
+                s["kind"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    rounds
+}
+
+/// The van number and 1-based place of a booking's stop.
+fn place_of(plan: &Value, booking: i64) -> (i64, usize) {
+    rounds_of(plan)
+        .into_iter()
+        .find_map(|(van, stops)| {
+            stops
+                .iter()
+                .position(|(b, _)| *b == booking)
+                .map(|k| (van, k + 1))
+        })
+        .unwrap_or_else(|| panic!("booking {booking} not planned: {plan}"))
+}
+
+/// A planned stop of a booking, as answered.
+fn stop_of(plan: &Value, booking: i64) -> Value {
+    plan["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["stops"].as_array().unwrap().iter())
+        .find(|s| s["booking_id"] == json!(booking))
+        .cloned()
+        .unwrap_or_else(|| panic!("booking {booking} not planned: {plan}"))
+}
+
+/// Every round of an answered plan keeps the rules: loads within the van's capacity at each
+/// point, service within the opening hours, back by the end of the shift.
+fn check_rounds(plan: &Value) {
+    let vans: HashMap<i64, &Value> = plan["vans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["number"].as_i64().unwrap(), v))
+        .collect();
+    for t in plan["trips"].as_array().unwrap() {
+        let van = vans[&t["van_number"].as_i64().unwrap()];
+        let cap = van["capacity"]["volume_m3"].as_f64().unwrap();
+        let stops = t["stops"].as_array().unwrap();
+        let mut load: f64 = stops
+            .iter()
+            .filter(|s| s["kind"] == "delivery")
+            .map(|s| s["volume_m3"].as_f64().unwrap())
+            .sum();
+        assert!(load <= cap + 1e-9, "{t}");
+        for s in stops {
+            let v = s["volume_m3"].as_f64().unwrap();
+            load += if s["kind"] == "delivery" { -v } else { v };
+            assert!(load <= cap + 1e-9, "{t}");
+            let start = minutes(s["service_start"].as_str().unwrap());
+            let opening = s["opening"].as_array().unwrap();
+            assert!(
+                opening.is_empty()
+                    || opening.iter().any(|w| {
+                        minutes(w["start"].as_str().unwrap()) <= start
+                            && start <= minutes(w["end"].as_str().unwrap())
+                    }),
+                "served outside its hours: {s}"
+            );
+        }
+        assert!(
+            minutes(t["end"].as_str().unwrap()) <= minutes(van["shift"]["end"].as_str().unwrap()),
+            "{t}"
+        );
+    }
+}
+
+/// A day of three moves at the depot of a producer in Amiens (day 31): a delivery to Arras
+/// (open 14:00–17:00), one to Lille (09:00–12:00), a pickup at Abbeville (hours unknown); two
+/// vans, "Grand" (10 m³, 07:00–18:00) and "Petit" (3.5 m³: one trunk, 07:00–13:00).
+pub(crate) struct MovingDay {
+    pub agency: Actor,
+    pub producer: Actor,
+    pub lille: Actor,
+    pub to_arras: i64,
+    pub from_abbeville: i64,
+    pub to_lille: i64,
+    pub date: chrono::NaiveDate,
+}
+
+pub(crate) async fn moving_day(app: &TestApp) -> MovingDay {
+    let agency = app.agency_admin().await;
+    let producer = app.producer(&agency, "80021").await;
+    let (trunk, copies) = trunk_with_copies(app, &producer, 3).await;
+    let arras = app.venue(&agency, "62041").await;
+    let abbeville = app.venue(&agency, "80001").await;
+    let lille = app.venue(&agency, "59350").await;
+    let plan_day = day(31);
+    let to_arras = approved(app, &producer, trunk, copies[0], &arras, 32, 33).await;
+    let from_abbeville = approved(app, &producer, trunk, copies[1], &abbeville, 20, 30).await;
+    let to_lille = approved(app, &producer, trunk, copies[2], &lille, 32, 33).await;
+    for (venue, opens, closes) in [(&arras, "14:00", "17:00"), (&lille, "09:00", "12:00")] {
+        let weekly: Vec<Value> = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .iter()
+        .map(|d| json!({"weekday": d, "opens": opens, "closes": closes}))
+        .collect();
+        let res = app
+            .send(
+                "PUT",
+                &format!("/api/v1/organizations/{}/opening-hours", venue.org_id),
+                Some(&venue.token),
+                Some(json!({ "weekly": weekly })),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+    // A large van all day, a small one (one trunk) back by 13:00.
+    for (name, volume, shift_end) in [("Grand", 10.0, "18:00"), ("Petit", 3.5, "13:00")] {
+        let res = app
+            .post(
+                "/api/v1/vans",
+                Some(&agency.token),
+                json!({"name": name, "depot_organization_id": producer.org_id,
+                       "capacity": {"volume_m3": volume, "weight_kg": 1000.0},
+                       "shift": {"start": "07:00", "end": shift_end}}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    MovingDay {
+        agency,
+        producer,
+        lille,
+        to_arras,
+        from_abbeville,
+        to_lille,
+        date: plan_day,
+    }
+}
+
+async fn a_stop_moves_by_hand_within_the_solvers_rules(app: TestApp) {
+    let MovingDay {
+        agency,
+        producer,
+        lille,
+        to_arras,
+        from_abbeville,
+        to_lille,
+        date: plan_day,
+    } = moving_day(&app).await;
+    let res = app
+        .post(
+            "/api/v1/tours/plan",
+            Some(&producer.token),
+            json!({"date": plan_day, "depot_organization_id": producer.org_id}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let mut plan = res.body.clone();
+    assert!(plan["unassigned"].as_array().unwrap().is_empty(), "{plan}");
+    let number = |name: &str| {
+        plan["vans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == name)
+            .and_then(|v| v["number"].as_i64())
+            .unwrap()
+    };
+    let (grand, petit) = (number("Grand"), number("Petit"));
+    let id = plan["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tours/{id}");
+    let moves = format!("{path}/moves");
+    let mv = |booking: i64, kind: &str, van: i64, position: usize| json!({"booking_id": booking, "kind": kind, "van_number": van, "position": position});
+
+    // The small van empty: Lille's delivery goes to the large one first if the solver gave it
+    // to the small one.
+    if place_of(&plan, to_lille).0 == petit {
+        let res = app
+            .post(
+                &moves,
+                Some(&producer.token),
+                mv(to_lille, "delivery", grand, 1),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        plan = res.body.clone();
+    }
+    let refused = |res: &crate::common::Resp, reason: &str| {
+        assert_eq!(res.status, 422, "{}", res.text);
+        assert_eq!(res.body["code"], "move_infeasible", "{}", res.text);
+        assert_eq!(res.body["reason"], reason, "{}", res.text);
+    };
+    // Arras opens at 14:00, after the small van's shift: refused, nothing changed.
+    let res = app
+        .post(
+            &moves,
+            Some(&producer.token),
+            mv(to_arras, "delivery", petit, 1),
+        )
+        .await;
+    refused(&res, "after_shift_end");
+    assert_eq!(app.get(&path, Some(&producer.token)).await.body, plan);
+    // Lille (closes 12:00) after Arras (opens 14:00) in the large van: refused.
+    let without_lille: Vec<(i64, String)> = rounds_of(&plan)[&grand]
+        .iter()
+        .filter(|(b, _)| *b != to_lille)
+        .cloned()
+        .collect();
+    let after_arras = without_lille
+        .iter()
+        .position(|(b, _)| *b == to_arras)
+        .unwrap()
+        + 2;
+    let res = app
+        .post(
+            &moves,
+            Some(&producer.token),
+            mv(to_lille, "delivery", grand, after_arras),
+        )
+        .await;
+    refused(&res, "outside_opening_hours");
+    assert_eq!(res.body["van_number"], json!(grand));
+    assert_eq!(app.get(&path, Some(&producer.token)).await.body, plan);
+
+    // Abbeville's pickup first, then last, in the large van: moved, timed again, kept.
+    let before = stop_of(&plan, from_abbeville);
+    let grand_len = rounds_of(&plan)[&grand].len();
+    let target = if place_of(&plan, from_abbeville) == (grand, 1) {
+        grand_len
+    } else {
+        1
+    };
+    let res = app
+        .post(
+            &moves,
+            Some(&producer.token),
+            mv(from_abbeville, "pickup", grand, target),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let moved = res.body.clone();
+    assert_eq!(place_of(&moved, from_abbeville), (grand, target), "{moved}");
+    assert_ne!(
+        stop_of(&moved, from_abbeville)["arrival"],
+        before["arrival"],
+        "timed again: {moved}"
+    );
+    check_rounds(&moved);
+    assert_eq!(moved["id"], json!(id));
+    assert_eq!(app.get(&path, Some(&agency.token)).await.body, moved);
+    let _ = moved;
+
+    // Lille to the small van (one trunk aboard), then Arras too: over its capacity.
+    let res = app
+        .post(
+            &moves,
+            Some(&producer.token),
+            mv(to_lille, "delivery", petit, 1),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    plan = res.body.clone();
+    assert_eq!(place_of(&plan, to_lille), (petit, 1));
+    check_rounds(&plan);
+    let res = app
+        .post(
+            &moves,
+            Some(&producer.token),
+            mv(to_arras, "delivery", petit, 2),
+        )
+        .await;
+    refused(&res, "over_capacity");
+    assert_eq!(app.get(&path, Some(&producer.token)).await.body, plan);
+
+    // Bad input names its field; others do not see the plan.
+    let res = app
+        .post(
+            &moves,
+            Some(&producer.token),
+            mv(to_arras, "delivery", petit, 9),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    assert_eq!(res.fields(), vec!["position"]);
+    let res = app
+        .post(
+            &moves,
+            Some(&producer.token),
+            mv(to_arras, "pickup", grand, 1),
+        )
+        .await;
+    assert_eq!(res.fields(), vec!["booking_id"]);
+    let res = app
+        .post(
+            &moves,
+            Some(&producer.token),
+            mv(to_arras, "delivery", 9, 1),
+        )
+        .await;
+    assert_eq!(res.fields(), vec!["van_number"]);
+    let other = app.producer(&agency, "80021").await;
+    let res = app
+        .post(
+            &moves,
+            Some(&other.token),
+            mv(to_arras, "delivery", grand, 1),
+        )
+        .await;
+    assert_eq!(res.status, 404, "{}", res.text);
+    let res = app
+        .post(
+            &moves,
+            Some(&lille.token),
+            mv(to_arras, "delivery", grand, 1),
+        )
+        .await;
+    assert_eq!(res.status, 404, "{}", res.text);
+    assert_eq!(app.get(&path, Some(&producer.token)).await.body, plan);
+}
+
 on_both_backends!(
     routes_solve_plans_feasible_days_and_explains_what_it_leaves,
     a_stop_left_out_names_the_binding_limit,
@@ -910,4 +1250,5 @@ on_both_backends!(
     opening_hours_are_set_by_the_venue_and_read_by_all,
     vans_are_the_agencys_and_their_depots,
     day_plans_share_deliveries_and_pickups_among_vans_within_opening_hours,
+    a_stop_moves_by_hand_within_the_solvers_rules,
 );

@@ -87,4 +87,61 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
     assert!(items[0]["copies_in_service"].as_i64().unwrap() >= 1);
 }
 
-on_both_backends!(demo_network_loads_once_and_logins_work);
+/// The demo's loans ahead give the Amiens producer a day to plan, once.
+async fn demo_loans_ahead_give_the_amiens_producer_a_day_of_tours(app: TestApp) {
+    app.state
+        .run(|conn| itinerance::demo::load(conn, chrono::Utc::now().naive_utc()))
+        .await
+        .expect("demo network");
+    let settings = app.state.booking_settings();
+    let again = settings.clone();
+    let approved = app
+        .state
+        .run(move |conn| {
+            itinerance::demo::upcoming::load(conn, &settings, chrono::Utc::now().naive_utc())
+        })
+        .await
+        .expect("loans ahead");
+    assert_eq!(approved, 3);
+    let second = app
+        .state
+        .run(move |conn| {
+            itinerance::demo::upcoming::load(conn, &again, chrono::Utc::now().naive_utc())
+        })
+        .await
+        .expect("loans ahead, again");
+    assert_eq!(second, 0, "loaded once");
+    let token = app
+        .login("amiens@demo.itinerance.fr", itinerance::demo::DEMO_PASSWORD)
+        .await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    let producer = me.body["organization"]["id"].as_i64().unwrap();
+    let loans = app
+        .get("/api/v1/bookings?status=approved", Some(&token))
+        .await;
+    let items = loans.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 3, "{}", loans.text);
+    let day = items
+        .iter()
+        .map(|b| b["delivery_on"].as_str().unwrap().to_string())
+        .min()
+        .unwrap();
+    let plan = app
+        .post(
+            "/api/v1/tours/plan",
+            Some(&token),
+            serde_json::json!({"date": day, "depot_organization_id": producer}),
+        )
+        .await;
+    assert_eq!(plan.status, 200, "{}", plan.text);
+    assert!(
+        !plan.body["trips"].as_array().unwrap().is_empty(),
+        "a round to drive: {}",
+        plan.text
+    );
+}
+
+on_both_backends!(
+    demo_network_loads_once_and_logins_work,
+    demo_loans_ahead_give_the_amiens_producer_a_day_of_tours,
+);

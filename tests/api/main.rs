@@ -39,6 +39,7 @@ mod portal;
 mod portal_accounts;
 mod portal_agency;
 mod portal_catalogue;
+mod portal_days;
 mod portal_documents;
 mod portal_legal;
 mod portal_media;

@@ -579,6 +579,185 @@ async fn the_fleet_is_paged_and_the_copy_page_links_its_calendar(app: TestApp) {
     assert!(!seen.text.contains("/calendar\""), "{}", seen.text);
 }
 
+/// The producer files the crate's condition as it leaves (dispatch) and back at the depot
+/// (inspection), from the loan page and the copy page, with the same condition service as the
+/// API: the service decides the stage and what a fault does (maintenance); the venue is offered
+/// neither; no CSRF token, no report.
+async fn the_producer_files_dispatch_and_inspection_from_the_loan_and_the_copy(app: TestApp) {
+    let net = Network::new(&app).await;
+    let trunk = ResourceBuilder::trunk("Malle des volcans")
+        .component("Éprouvette", 6)
+        .component("Livret", 2)
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let copy = trunk.copies[0];
+    let id = id_of(
+        &BookingBuilder::new(trunk.id, &net.venue, day(20), day(24))
+            .status("approved")
+            .build(&app, &net.producer)
+            .await,
+    );
+    let reports = format!("/api/v1/copies/{copy}/condition-reports");
+    let form_path = format!("/bookings/{id}/report");
+    let link = format!("href=\"{form_path}\"");
+
+    let mut venue = Browser::new(&app);
+    assert_eq!(venue.log_in(&net.venue.email, PASSWORD).await.status, 303);
+    assert!(!venue
+        .get(&format!("/bookings/{id}"))
+        .await
+        .text
+        .contains(&link));
+    // Nothing is due from the venue yet: a report it sends is refused, none is filed.
+    let venue_form = venue.get(&form_path).await;
+    let venue_csrf = hidden(&venue_form.text, "csrf_token");
+
+    let mut producer = Browser::new(&app);
+    assert_eq!(
+        producer.log_in(&net.producer.email, PASSWORD).await.status,
+        303
+    );
+    assert!(producer
+        .get(&format!("/bookings/{id}"))
+        .await
+        .text
+        .contains(&link));
+    let copy_page = producer.get(&format!("/copies/{copy}")).await;
+    assert!(copy_page.text.contains(&link), "{}", copy_page.text);
+    let form = producer.get(&form_path).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    assert!(form.text.contains("Constat de départ"), "{}", form.text);
+    assert!(form.text.contains("6 attendu(s)"));
+    let csrf = hidden(&form.text, "csrf_token");
+    let (c1, c2) = (trunk.components[0].0, trunk.components[1].0);
+    let (p1, d1, p2, d2) = (
+        format!("present_{c1}"),
+        format!("damaged_{c1}"),
+        format!("present_{c2}"),
+        format!("damaged_{c2}"),
+    );
+    let counts = |damaged: &'static str| {
+        vec![
+            (p1.clone(), "6".to_string()),
+            (d1.clone(), damaged.to_string()),
+            (p2.clone(), "2".to_string()),
+            (d2.clone(), "0".to_string()),
+            ("grade".to_string(), "4".to_string()),
+        ]
+    };
+    let post = |pairs: Vec<(String, String)>, with_csrf: bool| {
+        let mut all = pairs;
+        if with_csrf {
+            all.push(("csrf_token".to_string(), csrf.clone()));
+        }
+        all
+    };
+    let as_refs = |pairs: &[(String, String)]| -> Vec<(String, String)> { pairs.to_vec() };
+    // No token: refused, no report.
+    let forged_pairs = as_refs(&post(counts("0"), false));
+    let forged: Vec<(&str, &str)> = forged_pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    assert_eq!(producer.post(&form_path, &forged).await.status, 403);
+    let none = app.get(&reports, Some(&net.producer.token)).await;
+    assert_eq!(none.body.as_array().map(Vec::len), Some(0), "{}", none.text);
+    // Impossible counts: the form again.
+    let bad_pairs = post(
+        vec![
+            (p1.clone(), "9".into()),
+            (d1.clone(), "0".into()),
+            (p2.clone(), "2".into()),
+            (d2.clone(), "0".into()),
+            ("grade".into(), "4".into()),
+        ],
+        true,
+    );
+    let bad: Vec<(&str, &str)> = bad_pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let res = producer.post(&form_path, &bad).await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.text.contains(&format!("href=\"#{p1}\"")),
+        "{}",
+        res.text
+    );
+    let early_pairs = [
+        (p1.clone(), "6".to_string()),
+        (d1.clone(), "0".to_string()),
+        (p2.clone(), "2".to_string()),
+        (d2.clone(), "0".to_string()),
+        ("grade".to_string(), "4".to_string()),
+        ("csrf_token".to_string(), venue_csrf),
+    ];
+    let early: Vec<(&str, &str)> = early_pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    assert_eq!(venue.post(&form_path, &early).await.status, 409);
+    let none = app.get(&reports, Some(&net.producer.token)).await;
+    assert_eq!(none.body.as_array().map(Vec::len), Some(0), "{}", none.text);
+    // The dispatch, filed.
+    let ok_pairs = post(counts("0"), true);
+    let ok: Vec<(&str, &str)> = ok_pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let res = producer.post(&form_path, &ok).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let filed = app.get(&reports, Some(&net.producer.token)).await;
+    assert_eq!(filed.body[0]["stage"], "dispatch", "{}", filed.text);
+    assert_eq!(filed.body[0]["booking_id"], json!(id));
+
+    // The loan travels, is used and comes back.
+    for action in ["dispatch", "deliver", "return"] {
+        let mut res = app
+            .post(
+                &format!("/api/v1/bookings/{id}/{action}"),
+                Some(&net.producer.token),
+                json!({}),
+            )
+            .await;
+        if res.status != 200 {
+            res = app
+                .post(
+                    &format!("/api/v1/bookings/{id}/{action}"),
+                    Some(&net.venue.token),
+                    json!({}),
+                )
+                .await;
+        }
+        assert_eq!(res.status, 200, "{action}: {}", res.text);
+    }
+    // Back at the depot: the inspection; a damaged tube sends the copy to maintenance (the
+    // service's rule, not the page's).
+    let form = producer.get(&form_path).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    assert!(
+        form.text.contains("Inspection au retour au dépôt"),
+        "{}",
+        form.text
+    );
+    let damaged_pairs = post(counts("1"), true);
+    let damaged: Vec<(&str, &str)> = damaged_pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let res = producer.post(&form_path, &damaged).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let filed = app.get(&reports, Some(&net.producer.token)).await;
+    let last = filed.body.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["stage"], "inspection", "{last}");
+    assert_eq!(last["passed"], false, "{last}");
+    let copy_now = app
+        .get(&format!("/api/v1/copies/{copy}"), Some(&net.producer.token))
+        .await;
+    assert_eq!(copy_now.body["status"], "maintenance", "{}", copy_now.text);
+}
+
 on_both_backends!(
     a_producer_approves_with_a_note_the_venue_then_reads,
     the_inbox_shows_each_request_with_its_venue_price_and_conflicts,
@@ -586,4 +765,5 @@ on_both_backends!(
     the_fleet_shows_scheduled_maintenance_and_the_calendar_places_loans,
     a_loan_s_dates_change_from_its_page_and_bad_dates_change_nothing,
     the_fleet_is_paged_and_the_copy_page_links_its_calendar,
+    the_producer_files_dispatch_and_inspection_from_the_loan_and_the_copy,
 );

@@ -328,6 +328,39 @@ pub fn validate(problem: &Problem) -> Result<(), Vec<String>> {
     }
 }
 
+/// The rule a route fixed by hand breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Breach {
+    /// The load on board exceeds the van's capacity at some point (volume or weight).
+    Capacity,
+    /// A stop is reached after the last of its windows has closed.
+    Window,
+    /// The van is back at the depot after the end of its shift.
+    ShiftEnd,
+}
+
+/// Times vehicle `v`'s route through `jobs`, in that order, under the rules the search inserts
+/// with (the same per-route caches: loads, windows, shift): the route as [`solve`] would time
+/// it, or the first rule it breaks (capacity, then windows, then the shift's end).
+pub fn fixed_route(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Route, Breach> {
+    let ctx = route::Ctx::new(problem);
+    let mut state = route::RouteState::new(v);
+    state.jobs = jobs.to_vec();
+    state.update(&ctx);
+    let m = jobs.len();
+    let cap = ctx.capacity[v];
+    if (0..2).any(|d| state.pmax[m][d] > cap[d]) {
+        return Err(Breach::Capacity);
+    }
+    if state.earliest.iter().any(|&e| e >= route::NEVER) {
+        return Err(Breach::Window);
+    }
+    if !state.feasible(&ctx) {
+        return Err(Breach::ShiftEnd);
+    }
+    Ok(ctx.schedule(v, jobs))
+}
+
 /// Solves `problem` within `limits`: deterministic for a given input (see module docs).
 pub fn solve(problem: &Problem, limits: &Limits) -> Solution {
     let began = std::time::Instant::now();
