@@ -375,6 +375,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
             page: true,
             asker: Asker::Venue,
             target: P99_TARGET_MS,
+        },
         Case {
             label: "GET /requests (a producer's inbox)",
             route: "/requests",
@@ -429,12 +430,10 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
                     .any(|w| !w.trim().is_empty() && c.label.contains(w.trim()))
         })
         .collect();
-    let cookie = |case: &Case| {
-        match case.asker {
-            Asker::Producer => producer_session.clone(),
-            Asker::Agency => agency_session.clone(),
-            Asker::Venue => session.clone(),
-        }
+    let cookie = |case: &Case| match case.asker {
+        Asker::Producer => producer_session.clone(),
+        Asker::Agency => agency_session.clone(),
+        Asker::Venue => session.clone(),
     };
     // Each page once, as a browser would fetch it: its weight with the stylesheet, and that it
     // answers 200 (wrk would only count other statuses).
