@@ -10,8 +10,8 @@ mod documents;
 mod form;
 mod labels;
 mod lang;
-mod lang_producer;
 mod lang_agency;
+mod lang_producer;
 mod legal;
 mod links;
 mod loans;
@@ -19,6 +19,7 @@ mod media;
 mod members;
 mod producer;
 mod resources;
+mod rounds;
 mod session;
 pub mod words;
 
@@ -135,7 +136,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(calendar::calendar))
                 .route(web::post().to(calendar::reset)),
         )
-        .configure(agency::routes);
+        .configure(agency::routes)
+        .configure(rounds::routes);
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.

@@ -43,6 +43,7 @@ mod portal_legal;
 mod portal_media;
 mod portal_pages;
 mod portal_producer;
+mod portal_rounds;
 mod process;
 mod promises;
 mod replays;
