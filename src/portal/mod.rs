@@ -5,6 +5,7 @@
 
 mod account;
 mod agency;
+mod audit;
 mod calendar;
 mod documents;
 mod form;
@@ -137,7 +138,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(calendar::reset)),
         )
         .configure(agency::routes)
-        .configure(rounds::routes);
+        .configure(rounds::routes)
+        .configure(audit::routes);
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.

@@ -38,6 +38,7 @@ mod permissions;
 mod portal;
 mod portal_accounts;
 mod portal_agency;
+mod portal_audit;
 mod portal_documents;
 mod portal_legal;
 mod portal_media;

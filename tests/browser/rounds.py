@@ -1,7 +1,8 @@
 """The agency's allocation rounds in a real browser: the agency opens a round from the form, adds
 a request and a pasted CSV with a bad line (refused, its line and column named), then takes the
 demo's open round with contested requests, compares both policies side by side and keeps the
-equity one; the round says it is confirmed and shows the loans booked. axe-core on every page
+equity one; the round says it is confirmed and shows the loans booked; the audit log tells it,
+filtered by kind of object. axe-core on every page
 (0 violations), screenshots to OUT. Run by .ci/browser after agency.py.
 
 usage: rounds.py BASE_URL AXE_JS OUT_DIR AGENCY_LOGIN
@@ -85,6 +86,18 @@ def rounds(d):
     assert loans, "the loans booked are linked"
     check(d, "round-confirmed")
     print(f"  kept: {len(loans)} loans booked")
+
+    # The audit log tells it, filtered by kind of object.
+    d.find_element(By.LINK_TEXT, "Journal").click()
+    assert d.find_element(By.TAG_NAME, "h1").text == "Journal des modifications"
+    check(d, "audit")
+    Select(d.find_element(By.NAME, "kind")).select_by_value("allocation_round")
+    submit(d, "Afficher")
+    actions = [c.text for c in d.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(3)")]
+    assert "allocation_round.confirmed" in actions, actions
+    assert all(a.startswith("allocation_round.") for a in actions), actions
+    check(d, "audit-rounds")
+    print(f"  the audit log: {len(actions)} round entries")
 
 
 def main():
