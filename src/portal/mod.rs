@@ -22,6 +22,7 @@ mod producer;
 mod resources;
 mod rounds;
 mod session;
+mod subsidies;
 pub mod words;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -139,7 +140,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .configure(agency::routes)
         .configure(rounds::routes)
-        .configure(audit::routes);
+        .configure(audit::routes)
+        .configure(subsidies::routes);
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.

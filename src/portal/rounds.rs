@@ -61,9 +61,8 @@ async fn posted(
     req: &Req,
     body: &[u8],
 ) -> Result<(BrowserSession, Fields), PortalError> {
-    let s = coordinator(state, req).await?;
-    let form = Fields::parse(body);
-    session::check_csrf(&s, &form)?;
+    let (s, form) = session::posted_form(state, req, body).await?;
+    policy::coordinate_allocation(&s.principal)?;
     Ok((s, form))
 }
 

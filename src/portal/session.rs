@@ -122,6 +122,19 @@ pub fn check_csrf(session: &BrowserSession, form: &super::form::Fields) -> Resul
     }
 }
 
+/// The signed-in visitor who posted a form, and the form, once its CSRF token is checked (403
+/// before anything is read or changed).
+pub async fn posted_form(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<(BrowserSession, super::form::Fields), PortalError> {
+    let s = signed_in(state, req).await?;
+    let form = super::form::Fields::parse(body);
+    check_csrf(&s, &form)?;
+    Ok((s, form))
+}
+
 /// A fresh CSRF token for a form shown without a session (login, the links of account mails),
 /// with the short-lived cookie that holds it: the form's post must carry the same value.
 pub fn anonymous_csrf(state: &AppState) -> Result<(String, String), PortalError> {

@@ -45,6 +45,7 @@ mod portal_media;
 mod portal_pages;
 mod portal_producer;
 mod portal_rounds;
+mod portal_subsidies;
 mod process;
 mod promises;
 mod replays;

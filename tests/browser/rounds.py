@@ -2,7 +2,7 @@
 a request and a pasted CSV with a bad line (refused, its line and column named), then takes the
 demo's open round with contested requests, compares both policies side by side and keeps the
 equity one; the round says it is confirmed and shows the loans booked; the audit log tells it,
-filtered by kind of object. axe-core on every page
+filtered by kind of object; a subsidy programme is created. axe-core on every page
 (0 violations), screenshots to OUT. Run by .ci/browser after agency.py.
 
 usage: rounds.py BASE_URL AXE_JS OUT_DIR AGENCY_LOGIN
@@ -98,6 +98,25 @@ def rounds(d):
     assert all(a.startswith("allocation_round.") for a in actions), actions
     check(d, "audit-rounds")
     print(f"  the audit log: {len(actions)} round entries")
+
+    # Subsidy programmes and the pricing policy: a programme created with a French budget.
+    d.find_element(By.LINK_TEXT, "Aides et tarifs").click()
+    check(d, "subsidies")
+    fill(d, "name", "Sciences au village")
+    fill(d, "funder", "Région Hauts-de-France")
+    fill(d, "rate_percent", "50")
+    fill(d, "budget", "20 000,50")
+    fill(d, "valid_from", today.isoformat())
+    fill(d, "valid_to", (today + datetime.timedelta(days=365)).isoformat())
+    d.find_element(By.ID, "class-village").click()
+    submit(d, "Créer le programme")
+    assert "done=created" in d.current_url, d.current_url
+    rows = [r.text.replace("\u202f", " ").replace("\xa0", " ")
+            for r in d.find_elements(By.CSS_SELECTOR, "#programmes + .scroll tbody tr")]
+    row = next((r for r in rows if r.startswith("Sciences au village")), None)
+    assert row and "20 000,50" in row, rows
+    check(d, "subsidies-created")
+    print(f"  a subsidy programme: {row.splitlines()[0]}")
 
 
 def main():
