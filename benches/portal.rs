@@ -158,6 +158,46 @@ async fn seed_venue(app: &TestApp, agency: &Actor, venue: &Actor) -> Vec<i64> {
     ids
 }
 
+/// An open allocation round on 10 resources with 40 requests of the bench venue (added as one
+/// CSV), contested two by two: what `/rounds/{id}/compare` plans twice. Its id.
+async fn seed_round(app: &TestApp, agency: &Actor, venue: &Actor) -> i64 {
+    let today = chrono::Utc::now().date_naive();
+    let day = |n: i64| today + chrono::Duration::days(n);
+    let resources: Vec<i64> = (1..=10).collect();
+    let round = app
+        .post(
+            "/api/v1/allocation-rounds",
+            Some(&agency.token),
+            serde_json::json!({"name": "Tour du banc", "period_from": day(30),
+                               "period_to": day(300), "resource_ids": resources}),
+        )
+        .await;
+    assert_eq!(round.status, 201, "{}", round.text);
+    let id = round.body["id"].as_i64().expect("round id");
+    let mut csv = String::from("venue_id,resource_id,starts_on,ends_on\n");
+    for i in 0..40i64 {
+        let from = 40 + (i / 20) * 3 + (i % 20 / 10) * 60;
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            venue.org_id,
+            1 + i % 10,
+            day(from),
+            day(from + 5)
+        ));
+    }
+    let added = app
+        .raw(
+            "POST",
+            &format!("/api/v1/allocation-rounds/{id}/requests"),
+            Some(&agency.token),
+            Some("text/csv"),
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    id
+}
+
 /// The producer of the venue's loan `loan`: 30 more requests of its resources by the venue (a
 /// third approved, so that requests meet loans), an administrator logged in through the form.
 /// Its session cookie, and the copy of `loan` (for its calendar).
@@ -286,10 +326,11 @@ struct Measured {
 }
 
 fn route_matches(route: &str, path: &str) -> bool {
-    match route.strip_suffix("{id}") {
-        Some(prefix) => path
+    match route.split_once("{id}") {
+        Some((prefix, suffix)) => path
             .strip_prefix(prefix)
-            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())),
+            .and_then(|rest| rest.strip_suffix(suffix))
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())),
         None => path == route,
     }
 }
@@ -317,6 +358,7 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
         loans.len()
     );
     let (producer_session, copy_id, plan_id) = seed_producer(&app, &agency, &venue, loans[0]).await;
+    let round_id = seed_round(&app, &agency, &venue).await;
     app.state
         .run(|conn| {
             use diesel::connection::SimpleConnection;
@@ -462,6 +504,14 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
             page: true,
             asker: Asker::Agency,
             target: COVERAGE_P99_TARGET_MS,
+        },
+        Case {
+            label: "GET /rounds/{id}/compare (both policies, 40 requests)",
+            route: "/rounds/{id}/compare",
+            requests: vec![get(format!("/rounds/{round_id}/compare"))],
+            page: true,
+            asker: Asker::Agency,
+            target: P99_TARGET_MS,
         },
     ];
     let pages = std::env::var("BENCH_PAGES").unwrap_or_default();

@@ -7,10 +7,14 @@ use utoipa::ToSchema;
 /// One offending input field and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
-    /// Path of the field in the request, e.g. `themes[1]` or `weight_kg`.
+    /// Path of the field in the request, e.g. `themes[1]` or `weight_kg`; for a CSV body, the
+    /// column (or `body` for the file as a whole).
     pub field: String,
     /// Human-readable explanation.
     pub message: String,
+    /// For a CSV body, the line of the file (1 is the header line); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 crate::text_enum! {
@@ -250,6 +254,7 @@ impl Error {
         Error::Validation(vec![FieldError {
             field: field.to_string(),
             message: message.into(),
+            line: None,
         }])
     }
 
@@ -288,6 +293,7 @@ impl Validator {
         self.errors.push(FieldError {
             field: field.to_string(),
             message: message.into(),
+            line: None,
         });
     }
 

@@ -106,6 +106,144 @@ pub fn csv<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
     out
 }
 
+/// One record of a CSV file read by [`read_csv`]: its line (1 is the header) and its cells in
+/// the order of the columns asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvRecord {
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+/// What is wrong with a CSV file: the line (1 is the header) and the column, or `body` for the
+/// file as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvProblem {
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
+/// Reads a CSV file (RFC 4180, comma-separated, quotes allowed) strictly: a header line naming
+/// exactly `columns`, in any order, then one record per line with one cell per column; blank
+/// lines are skipped and cells trimmed. Every problem is listed with its line and column, never
+/// only the first; the records come back with their cells in the order of `columns`.
+///
+/// ```
+/// use itinerance::text::read_csv;
+/// let read = read_csv("b,a\r\n2,1\n", &["a", "b"]).unwrap();
+/// assert_eq!((read[0].line, read[0].cells.clone()), (2, vec!["1".to_string(), "2".to_string()]));
+/// assert_eq!(read_csv("a\n1,2\n", &["a"]).unwrap_err()[0].line, 2);
+/// ```
+pub fn read_csv(input: &str, columns: &[&str]) -> Result<Vec<CsvRecord>, Vec<CsvProblem>> {
+    let problem = |line: u64, field: &str, message: String| CsvProblem {
+        line,
+        field: field.to_string(),
+        message,
+    };
+    // Line ends as LF alone (what browsers send from a text area is CRLF).
+    let input = input
+        .strip_prefix('\u{feff}')
+        .unwrap_or(input)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    // The reader's own line numbers lag behind blank lines: the line of a record is counted from
+    // its first character.
+    let line_at = |byte: u64| {
+        let start = (byte as usize).min(input.len());
+        let first = input[start..]
+            .find(|c| c != '\n')
+            .map_or(input.len(), |i| start + i);
+        1 + input.as_bytes()[..first]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+    };
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .from_reader(input.as_bytes());
+    let mut problems = Vec::new();
+    let mut order: Option<Vec<usize>> = None;
+    let mut records = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(n as u64 + 1, |p| line_at(p.byte()));
+                problems.push(problem(line, "body", format!("not CSV: {e}")));
+                break;
+            }
+        };
+        let line = record
+            .position()
+            .map_or(n as u64 + 1, |p| line_at(p.byte()));
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let Some(order) = &order else {
+            // The header: each column once, nothing else.
+            let names: Vec<&str> = record.iter().collect();
+            let mut found = Vec::with_capacity(columns.len());
+            for column in columns {
+                match names.iter().position(|n| n == column) {
+                    Some(i) => found.push(i),
+                    None => problems.push(problem(
+                        line,
+                        column,
+                        format!("the header line lacks the column `{column}`"),
+                    )),
+                }
+            }
+            for name in &names {
+                if !columns.contains(name) || names.iter().filter(|n| *n == name).count() > 1 {
+                    problems.push(problem(
+                        line,
+                        "body",
+                        format!(
+                            "unexpected column `{name}` in the header line (expected {})",
+                            columns.join(",")
+                        ),
+                    ));
+                }
+            }
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+            order = Some(found);
+            continue;
+        };
+        if record.len() != columns.len() {
+            problems.push(problem(
+                line,
+                "body",
+                format!(
+                    "{} cells where the header has {}",
+                    record.len(),
+                    columns.len()
+                ),
+            ));
+            continue;
+        }
+        records.push(CsvRecord {
+            line,
+            cells: order.iter().map(|i| record[*i].to_string()).collect(),
+        });
+    }
+    if order.is_none() && problems.is_empty() {
+        problems.push(problem(
+            1,
+            "body",
+            format!("no header line (expected {})", columns.join(",")),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(problems)
+    }
+}
+
 /// Declares a closed vocabulary written as text: serde and OpenAPI in snake_case, parsing with the
 /// list of accepted values in the error. A vocabulary the database stores is declared with
 /// `stored_enum!` (the database layer, `db::vocabulary`), which adds the diesel mapping.
@@ -266,6 +404,40 @@ pub fn html_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_is_read_strictly_with_lines_and_columns() {
+        let cols = ["venue_id", "resource_id"];
+        // Columns in any order, quotes, a blank line, a byte-order mark, CRLF.
+        let read = read_csv(
+            "\u{feff}resource_id,venue_id\r\n\"7\",3\r\n\r\n 8 , 4\n",
+            &cols,
+        )
+        .unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(
+            (read[0].line, &read[0].cells[..]),
+            (2, &["3".to_string(), "7".to_string()][..])
+        );
+        assert_eq!(
+            (read[1].line, &read[1].cells[..]),
+            (4, &["4".to_string(), "8".to_string()][..])
+        );
+        // No header at all, a missing column, an unknown one.
+        assert_eq!(read_csv("", &cols).unwrap_err()[0].line, 1);
+        let e = read_csv("venue_id,colour\n1,2\n", &cols).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!((e[0].line, e[0].field.as_str()), (1, "resource_id"));
+        assert!(e[1].message.contains("colour"));
+        // Every short or long line is listed, not only the first.
+        let e = read_csv("venue_id,resource_id\n1\n1,2\n1,2,3\n", &cols).unwrap_err();
+        let lines: Vec<u64> = e.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [2, 4]);
+        // A header alone reads as no record.
+        assert!(read_csv("venue_id,resource_id\n", &cols)
+            .unwrap()
+            .is_empty());
+    }
 
     #[test]
     fn folds_accents_case_and_punctuation() {

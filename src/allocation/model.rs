@@ -408,6 +408,9 @@ pub struct Assignment {
     pub copy_id: i64,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
+    /// Road km from the copy's depot to the venue: the distance the booking rule uses to choose
+    /// the nearest copy (road distance, or haversine when no road is known).
+    pub road_km: f64,
     /// The rule that decided, in English words.
     pub reason: String,
     /// The same as a code with its facts, for any language.
@@ -459,6 +462,14 @@ pub struct Summary {
     pub city_village_gap_before: f64,
     /// The same once the plan's loans are added: what the plan does to the gap.
     pub city_village_gap_after: f64,
+    /// The village–city gap of the plan itself, in percentage points: the share of village
+    /// venues' requests it serves minus the share of large-city venues' requests it serves
+    /// (`+100`: every village request served and no city one; `0`: served alike). Absent when
+    /// villages or large cities made no request.
+    pub village_city_served_gap_points: Option<f64>,
+    /// Road km from each served request's copy depot to its venue, summed (the distance the
+    /// booking rule uses; one way).
+    pub total_km: f64,
 }
 
 /// A plan for a round; nothing is booked until `confirm`.
@@ -470,6 +481,13 @@ pub struct Proposal {
     pub assignments: Vec<Assignment>,
     pub unassigned: Vec<Unassigned>,
     pub summary: Summary,
+}
+
+/// Both policies' plans for a round, side by side; nothing is stored.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Comparison {
+    pub equity: Proposal,
+    pub first_come: Proposal,
 }
 
 /// What `confirm` booked.

@@ -24,7 +24,17 @@ pub struct Wish {
     pub ends_on: NaiveDate,
     pub created_at: NaiveDateTime,
     /// Copies that could serve it, best first, with the days each would occupy.
-    pub options: Vec<(i64, (NaiveDate, NaiveDate))>,
+    pub options: Vec<Placement>,
+}
+
+/// A copy that could serve a request: the days it would occupy and how far its depot is.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    pub copy_id: i64,
+    /// Travel, set-up and turnaround days around the dates of use.
+    pub occupied: (NaiveDate, NaiveDate),
+    /// Road km from the copy's depot to the venue (the booking rule's distance).
+    pub road_km: f64,
 }
 
 /// Where a venue stands in the territory.
@@ -263,30 +273,31 @@ pub fn plan(
         };
         let wish = remaining.remove(index);
         out.rank.insert(wish.request_id, step);
-        let placed = wish.options.iter().find(|(copy, occupied)| {
-            held.get(copy)
-                .is_none_or(|h| !h.iter().any(|(p, _)| overlaps(*p, *occupied)))
+        let placed = wish.options.iter().find(|o| {
+            held.get(&o.copy_id)
+                .is_none_or(|h| !h.iter().any(|(p, _)| overlaps(*p, o.occupied)))
         });
         match placed {
-            Some((copy, occupied)) => {
-                held.entry(*copy)
+            Some(o) => {
+                held.entry(o.copy_id)
                     .or_default()
-                    .push((*occupied, Holder::Request(wish.request_id)));
+                    .push((o.occupied, Holder::Request(wish.request_id)));
                 if let Some(s) = territory.venues.get(&wish.venue_id) {
                     *extra_epci_loans.entry(s.epci_siren.as_str()).or_insert(0) += 1;
                 }
                 served_now.insert(wish.venue_id);
                 let decision = Decision::Served {
-                    copy_id: *copy,
+                    copy_id: o.copy_id,
                     turn,
                 };
                 out.assignments.push(Assignment {
                     request_id: wish.request_id,
                     venue_id: wish.venue_id,
                     resource_id: wish.resource_id,
-                    copy_id: *copy,
+                    copy_id: o.copy_id,
                     starts_on: wish.starts_on,
                     ends_on: wish.ends_on,
+                    road_km: round2(o.road_km),
                     reason: decision.render("en"),
                     decision,
                 });
@@ -315,13 +326,13 @@ fn refusal(wish: &Wish, held: &Holdings, turn: Turn) -> Decision {
     let copies = wish
         .options
         .iter()
-        .map(|(copy, occupied)| {
+        .map(|o| {
             let by = held
-                .get(copy)
-                .and_then(|h| h.iter().find(|(p, _)| overlaps(*p, *occupied)))
+                .get(&o.copy_id)
+                .and_then(|h| h.iter().find(|(p, _)| overlaps(*p, o.occupied)))
                 .map(|(_, holder)| *holder);
             CopyTaken {
-                copy_id: *copy,
+                copy_id: o.copy_id,
                 request_id: match by {
                     Some(Holder::Request(id)) => Some(id),
                     _ => None,
@@ -372,8 +383,17 @@ fn summary(wishes: &[Wish], assignments: &[Assignment], territory: &Territory) -
         city_village_gap_after: round2(
             by_class.large_city.loans_per_10k_after - by_class.village.loans_per_10k_after,
         ),
+        village_city_served_gap_points: served_share(&by_class.village)
+            .zip(served_share(&by_class.large_city))
+            .map(|(village, city)| round2(village - city)),
+        total_km: round2(assignments.iter().map(|a| a.road_km).sum()),
         by_class,
     }
+}
+
+/// The share of a class's requests a plan serves, in percent (`None` without requests).
+fn served_share(o: &ClassOutcome) -> Option<f64> {
+    (o.requested > 0).then(|| o.served as f64 * 100.0 / o.requested as f64)
 }
 
 fn round2(x: f64) -> f64 {
@@ -434,7 +454,11 @@ mod tests {
             starts_on: day(from),
             ends_on: day(to),
             created_at: at(minute),
-            options: vec![(70, (day(from - 2), day(to + 2)))],
+            options: vec![Placement {
+                copy_id: 70,
+                occupied: (day(from - 2), day(to + 2)),
+                road_km: 12.5,
+            }],
         }
     }
 
@@ -453,6 +477,11 @@ mod tests {
         assert_eq!(eq.summary.by_class.large_city.served, 0);
         assert_eq!(eq.summary.city_village_gap_before, 5.0);
         assert_eq!(eq.summary.city_village_gap_after, 3.0);
+        // Villages: 1 of 1 served; cities: 0 of 1 — 100 points; first come the reverse.
+        assert_eq!(eq.summary.village_city_served_gap_points, Some(100.0));
+        assert_eq!(fc.summary.village_city_served_gap_points, Some(-100.0));
+        assert_eq!(eq.summary.total_km, 12.5);
+        assert_eq!(eq.assignments[0].road_km, 12.5);
     }
 
     #[test]
@@ -509,7 +538,11 @@ mod tests {
         let mut wishes: Vec<Wish> = (0..6)
             .map(|i| wish(10 + i, 2, i as u32, 3 + 4 * i as u32, 3 + 4 * i as u32))
             .map(|mut w| {
-                w.options = vec![(100 + w.request_id, (w.starts_on, w.ends_on))];
+                w.options = vec![Placement {
+                    copy_id: 100 + w.request_id,
+                    occupied: (w.starts_on, w.ends_on),
+                    road_km: 1.0,
+                }];
                 w
             })
             .collect();

@@ -7,17 +7,17 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::model::{
-    AllocationPolicy, AllocationRequestSnapshot, Confirmation, Decision, NewRound, NewRoundRequest,
-    Proposal, Round, RoundDetail, RoundRequest, RoundStatus,
+    AllocationPolicy, AllocationRequestSnapshot, Comparison, Confirmation, Decision, NewRound,
+    NewRoundRequest, Proposal, Round, RoundDetail, RoundRequest, RoundStatus,
 };
-use super::plan::{self, Standing, Territory, Wish};
+use super::plan::{self, Placement, Standing, Territory, Wish};
 use super::store::{self, RequestInsert, RequestRow, RoundInsert, RoundRow};
 use crate::access::{policy, Principal};
 use crate::booking::model::SystemNote;
 use crate::booking::service::{self as booking, Settings};
 use crate::catalogue::store as catalogue;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{Code, Error, Result, Validator};
+use crate::error::{Code, Error, FieldError, Result, Validator};
 use crate::observatory::store as facts;
 use crate::organization::OrgKind;
 use crate::territory::CommuneClass;
@@ -299,6 +299,121 @@ pub fn add_request(
     })
 }
 
+/// The columns of a CSV of requests, in the order of its header line.
+pub const CSV_COLUMNS: [&str; 4] = ["venue_id", "resource_id", "starts_on", "ends_on"];
+/// Requests a CSV may add at once.
+const MAX_CSV_REQUESTS: usize = 1_000;
+
+/// The column of a CSV line a refusal of [`add_request`] is about (`body`: the line as a whole).
+fn refused_column(e: &Error) -> &'static str {
+    match e.code() {
+        Code::RequestLimitReached | Code::Forbidden => "venue_id",
+        _ => "body",
+    }
+}
+
+/// Adds many requests at once from a CSV file (`venue_id,resource_id,starts_on,ends_on`, header
+/// line required), all or nothing: each line goes through [`add_request`] (the same rules as one
+/// request) inside one transaction, and if any line is refused nothing is added and the error
+/// lists every refusal with its line and column.
+pub fn add_requests_csv(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    round_id: i64,
+    csv: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<RoundRequest>> {
+    let at = |line: u64, field: &str, message: String| FieldError {
+        field: field.to_string(),
+        message,
+        line: Some(line),
+    };
+    let records = crate::text::read_csv(csv, &CSV_COLUMNS).map_err(|problems| {
+        Error::Validation(
+            problems
+                .into_iter()
+                .map(|p| at(p.line, &p.field, p.message))
+                .collect(),
+        )
+    })?;
+    if records.is_empty() {
+        return Err(Error::Validation(vec![at(
+            2,
+            "body",
+            "no request after the header line".into(),
+        )]));
+    }
+    if records.len() > MAX_CSV_REQUESTS {
+        return Err(Error::Validation(vec![at(
+            records[MAX_CSV_REQUESTS].line,
+            "body",
+            format!("at most {MAX_CSV_REQUESTS} requests a file"),
+        )]));
+    }
+    // The round's own refusals (none, closed) are the whole file's, not a line's.
+    open_round(conn, round_id)?;
+    write_transaction(conn, |conn| {
+        let mut errors: Vec<FieldError> = Vec::new();
+        let mut added = Vec::with_capacity(records.len());
+        for record in &records {
+            let line = record.line;
+            let before = errors.len();
+            let mut id = |i: usize| match record.cells[i].parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(at(line, CSV_COLUMNS[i], "not a whole number".into()));
+                    None
+                }
+            };
+            let (venue_id, resource_id) = (id(0), id(1));
+            let mut date = |i: usize| match NaiveDate::parse_from_str(&record.cells[i], "%Y-%m-%d")
+            {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(at(line, CSV_COLUMNS[i], "not a date (YYYY-MM-DD)".into()));
+                    None
+                }
+            };
+            let (starts_on, ends_on) = (date(2), date(3));
+            let (Some(venue_id), Some(resource_id), Some(starts_on), Some(ends_on)) =
+                (venue_id, resource_id, starts_on, ends_on)
+            else {
+                debug_assert!(errors.len() > before);
+                continue;
+            };
+            let new = NewRoundRequest {
+                venue_id,
+                resource_id,
+                starts_on,
+                ends_on,
+            };
+            match add_request(conn, p, settings, round_id, &new, now) {
+                Ok(request) => added.push(request),
+                Err(Error::Validation(fields)) => {
+                    errors.extend(fields.into_iter().map(|f| at(line, &f.field, f.message)))
+                }
+                Err(
+                    e @ Error::Conflict {
+                        code: Code::RoundClosed,
+                        ..
+                    },
+                ) => return Err(e),
+                Err(e @ (Error::Conflict { .. } | Error::Forbidden(_))) => {
+                    errors.push(at(line, refused_column(&e), e.to_string()))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(added)
+        } else {
+            // Returning the error rolls every line back.
+            Err(Error::Validation(errors))
+        }
+    })
+}
+
 /// A venue withdraws its request while the round is open (the agency may withdraw any).
 pub fn withdraw_request(
     conn: &mut DbConnection,
@@ -359,6 +474,92 @@ fn territory(conn: &mut DbConnection, today: NaiveDate) -> Result<Territory> {
     Ok(t)
 }
 
+/// What a round's plans are computed from: its requests as read, each with the copies that
+/// could serve it, the calendar those copies already hold, and the territory's standing.
+struct PlanInputs {
+    requests: Vec<RequestRow>,
+    wishes: Vec<Wish>,
+    busy: HashMap<i64, Vec<(NaiveDate, NaiveDate)>>,
+    territory: Territory,
+}
+
+impl PlanInputs {
+    /// Reads an open round's inputs (the policy of who may ask is the caller's).
+    fn read(
+        conn: &mut DbConnection,
+        settings: &Settings,
+        round_id: i64,
+        now: NaiveDateTime,
+    ) -> Result<PlanInputs> {
+        open_round(conn, round_id)?;
+        let requests = store::requests_of(conn, round_id)?;
+        let mut wishes: Vec<Wish> = Vec::with_capacity(requests.len());
+        for r in &requests {
+            let options = booking::copy_options(
+                conn,
+                settings,
+                r.resource_id,
+                r.venue_id,
+                (r.starts_on, r.ends_on),
+            )?;
+            wishes.push(Wish {
+                request_id: r.id,
+                venue_id: r.venue_id,
+                resource_id: r.resource_id,
+                starts_on: r.starts_on,
+                ends_on: r.ends_on,
+                created_at: r.created_at,
+                options: options
+                    .into_iter()
+                    .map(|o| Placement {
+                        copy_id: o.copy_id,
+                        occupied: o.occupied,
+                        road_km: o.road_km,
+                    })
+                    .collect(),
+            });
+        }
+        let busy = calendar_of(conn, &wishes)?;
+        let territory = territory(conn, now.date())?;
+        Ok(PlanInputs {
+            requests,
+            wishes,
+            busy,
+            territory,
+        })
+    }
+
+    /// The plan under a policy, as a proposal (its summary from the planner: one home).
+    fn propose(&self, round_id: i64, policy: AllocationPolicy) -> (plan::Plan, Proposal) {
+        let planned = plan::plan(policy, &self.wishes, &self.territory, &self.busy);
+        let proposal = Proposal {
+            round_id,
+            policy,
+            assignments: planned.assignments.clone(),
+            unassigned: planned.unassigned.clone(),
+            summary: planned.summary,
+        };
+        (planned, proposal)
+    }
+}
+
+/// Both policies' plans for an open round, side by side, from the same reading of the round;
+/// nothing is stored (the current proposal stays as it was). The agency only.
+pub fn compare(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    round_id: i64,
+    now: NaiveDateTime,
+) -> Result<Comparison> {
+    policy::coordinate_allocation(p)?;
+    let inputs = PlanInputs::read(conn, settings, round_id, now)?;
+    Ok(Comparison {
+        equity: inputs.propose(round_id, AllocationPolicy::Equity).1,
+        first_come: inputs.propose(round_id, AllocationPolicy::FirstCome).1,
+    })
+}
+
 /// Proposes a plan for an open round under a policy and keeps it as the round's proposal;
 /// nothing is booked. The agency only.
 pub fn allocate(
@@ -370,33 +571,9 @@ pub fn allocate(
     now: NaiveDateTime,
 ) -> Result<Proposal> {
     policy::coordinate_allocation(p)?;
-    open_round(conn, round_id)?;
-    let requests = store::requests_of(conn, round_id)?;
-    let mut wishes: Vec<Wish> = Vec::with_capacity(requests.len());
-    for r in &requests {
-        let options = booking::copy_options(
-            conn,
-            settings,
-            r.resource_id,
-            r.venue_id,
-            (r.starts_on, r.ends_on),
-        )?;
-        wishes.push(Wish {
-            request_id: r.id,
-            venue_id: r.venue_id,
-            resource_id: r.resource_id,
-            starts_on: r.starts_on,
-            ends_on: r.ends_on,
-            created_at: r.created_at,
-            options: options
-                .into_iter()
-                .map(|o| (o.copy_id, o.occupied))
-                .collect(),
-        });
-    }
-    let busy = calendar_of(conn, &wishes)?;
-    let territory = territory(conn, now.date())?;
-    let planned = plan::plan(policy, &wishes, &territory, &busy);
+    let inputs = PlanInputs::read(conn, settings, round_id, now)?;
+    let requests = &inputs.requests;
+    let (planned, proposal) = inputs.propose(round_id, policy);
     let json = |d: &Decision| serde_json::to_string(d).map_err(|e| Error::Internal(e.to_string()));
     let mut decisions: Vec<store::ProposedDecision<'_>> = Vec::with_capacity(requests.len());
     for a in &planned.assignments {
@@ -441,13 +618,7 @@ pub fn allocate(
             now,
         )
     })?;
-    Ok(Proposal {
-        round_id,
-        policy,
-        assignments: planned.assignments,
-        unassigned: planned.unassigned,
-        summary: planned.summary,
-    })
+    Ok(proposal)
 }
 
 /// The current occupations of every copy the wishes could use.
@@ -457,17 +628,17 @@ fn calendar_of(
 ) -> Result<HashMap<i64, Vec<(NaiveDate, NaiveDate)>>> {
     let mut copies: Vec<i64> = wishes
         .iter()
-        .flat_map(|w| w.options.iter().map(|o| o.0))
+        .flat_map(|w| w.options.iter().map(|o| o.copy_id))
         .collect();
     copies.sort_unstable();
     copies.dedup();
     let from = wishes
         .iter()
-        .flat_map(|w| w.options.iter().map(|o| o.1 .0))
+        .flat_map(|w| w.options.iter().map(|o| o.occupied.0))
         .min();
     let to = wishes
         .iter()
-        .flat_map(|w| w.options.iter().map(|o| o.1 .1))
+        .flat_map(|w| w.options.iter().map(|o| o.occupied.1))
         .max();
     let mut busy: HashMap<i64, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
     if let (Some(from), Some(to)) = (from, to) {

@@ -101,6 +101,16 @@ pub fn find_round(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RoundR
         .optional()
 }
 
+/// A round by its name (the demo's, found again on a second load).
+pub fn find_round_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<RoundRow>> {
+    allocation_rounds::table
+        .filter(allocation_rounds::name.eq(name))
+        .select(RoundRow::as_select())
+        .order(allocation_rounds::id.asc())
+        .first(conn)
+        .optional()
+}
+
 /// Every round, newest first.
 pub fn list_rounds(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<RoundRow>> {
     allocation_rounds::table

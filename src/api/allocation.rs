@@ -1,16 +1,16 @@
 //! HTTP handlers of allocation rounds.
 
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
 use crate::allocation::model::{
-    AllocateBody, Confirmation, NewRound, NewRoundRequest, Proposal, Round, RoundDetail,
-    RoundRequest,
+    AllocateBody, Comparison, Confirmation, NewRound, NewRoundRequest, Proposal, Round,
+    RoundDetail, RoundRequest,
 };
 use crate::allocation::service;
 use crate::api::idempotency::IdempotencyKey;
-use crate::http::{ApiResult, Problem};
+use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 /// Registers the allocation routes.
@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(add_request)
         .service(withdraw_request)
         .service(allocate)
+        .service(compare)
         .service(confirm);
 }
 
@@ -95,36 +96,71 @@ async fn get_round(
 /// A venue requests dates of a resource of an open round (dates inside the round's period, not in
 /// the past, at most `booking_max_days` long; at most `max_open_requests_per_venue` requests per
 /// venue and round). It voids the current proposal. The venue itself or the agency.
+///
+/// With `Content-Type: text/csv`, many requests at once: a header line
+/// `venue_id,resource_id,starts_on,ends_on` (columns in any order), then one request per line,
+/// each under the same rules, all or nothing: if any line is refused nothing is added, and the
+/// 422 problem lists every refusal in `errors` with its `line` (1 is the header), its `field`
+/// (the column, or `body` for the line as a whole) and its `message`. The answer is then the list
+/// of requests added, in the order of the file.
 #[utoipa::path(
     tag = "allocation",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Round id")),
-    request_body = NewRoundRequest,
+    request_body(content(
+        (NewRoundRequest = "application/json"),
+        (String = "text/csv", example = json!("venue_id,resource_id,starts_on,ends_on\n12,3,2027-04-05,2027-04-18\n"))
+    ), description = "One request as JSON, or many as CSV"),
     responses(
-        (status = 201, description = "The request", body = RoundRequest),
-        (status = 403, description = "Requesting for another venue", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The request (JSON body), or the requests added (CSV body)", content((RoundRequest = "application/json"), (Vec<RoundRequest> = "application/json"))),
+        (status = 403, description = "Requesting for another venue (JSON body)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`round_closed`; `request_limit_reached`; `already_exists` (the same request twice)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Dates outside the period, reversed, past or too long; not a venue; not a resource of the round", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`round_closed`; `request_limit_reached`; `already_exists` (the same request twice) — for a CSV body, only `round_closed`: a line's refusal is listed in the 422", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body neither `application/json` nor `text/csv`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Dates outside the period, reversed, past or too long; not a venue; not a resource of the round. For a CSV body: a malformed file or any refused line, each listed with its `line` and `field`; nothing added", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/allocation-rounds/{id}/requests")]
 async fn add_request(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<NewRoundRequest>,
+    body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let clock = state.clock;
     let id = id.into_inner();
-    let body = body.into_inner();
     let settings = state.booking_settings();
-    let request = state
-        .run(move |conn| {
-            service::add_request(conn, &principal, &settings, id, &body, clock.naive())
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(request))
+    let essence = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .map(|m| m.essence_str().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("text/csv") => {
+            let csv = String::from_utf8(body.to_vec())
+                .map_err(|_| ApiError::Malformed("the CSV body is not UTF-8".into()))?;
+            let added = state
+                .run(move |conn| {
+                    service::add_requests_csv(conn, &principal, &settings, id, &csv, clock.naive())
+                })
+                .await?;
+            Ok(HttpResponse::Created().json(added))
+        }
+        Some("application/json") => {
+            let body: NewRoundRequest = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::Malformed(format!("invalid JSON body: {e}")))?;
+            let request = state
+                .run(move |conn| {
+                    service::add_request(conn, &principal, &settings, id, &body, clock.naive())
+                })
+                .await?;
+            Ok(HttpResponse::Created().json(request))
+        }
+        _ => Err(ApiError::UnsupportedMediaType(
+            "the body must be application/json (one request) or text/csv (many)".into(),
+        )),
+    }
 }
 
 /// Withdraws a request while the round is open; it voids the current proposal. The venue itself
@@ -192,6 +228,37 @@ async fn allocate(
             .run(move |conn| {
                 service::allocate(conn, &principal, &settings, id, policy, clock.naive())
             })
+            .await?,
+    ))
+}
+
+/// Both policies' plans side by side, computed from the same reading of the round: what
+/// `allocate` would propose under `equity` and under `first_come`, each with its summary (served
+/// per commune class, the village–city gap in points, total km) and every decision's reason.
+/// Nothing is stored: the current proposal, if any, stays. The agency only.
+#[utoipa::path(
+    tag = "allocation",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "The two plans", body = Comparison),
+        (status = 403, description = "Not the agency", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`round_closed`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/allocation-rounds/{id}/compare")]
+async fn compare(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Comparison>> {
+    let clock = state.clock;
+    let id = id.into_inner();
+    let settings = state.booking_settings();
+    Ok(web::Json(
+        state
+            .run(move |conn| service::compare(conn, &principal, &settings, id, clock.naive()))
             .await?,
     ))
 }

@@ -5,7 +5,7 @@
 //! the outbox: every domain writes it, nothing here knows a domain (the caller is given as an
 //! [`Actor`]; `auth` turns its `Principal` into one).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -79,6 +79,10 @@ pub struct AuditQuery {
     pub object_type: Option<String>,
     pub object_id: Option<i64>,
     pub actor_organization_id: Option<i64>,
+    /// Only lines from this day on (UTC).
+    pub from: Option<NaiveDate>,
+    /// Only lines up to this day, inclusive (UTC).
+    pub to: Option<NaiveDate>,
     /// Only lines older than this id (the next page: the last id you got).
     pub before_id: Option<i64>,
     /// Page size, 1–500 (default 100); newest first.
@@ -112,6 +116,9 @@ pub fn list(
     let limit = q.limit.unwrap_or(100);
     let mut v = Validator::new();
     v.check((1..=500).contains(&limit), "limit", "from 1 to 500");
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        v.check(from <= to, "to", "must not be before from");
+    }
     v.finish()?;
     let mut query = audit_log::table.into_boxed();
     if let Some(t) = &q.object_type {
@@ -122,6 +129,12 @@ pub fn list(
     }
     if let Some(org) = q.actor_organization_id {
         query = query.filter(audit_log::actor_organization_id.eq(org));
+    }
+    if let Some(from) = q.from {
+        query = query.filter(audit_log::created_at.ge(from.and_time(NaiveTime::MIN)));
+    }
+    if let Some(to) = q.to.and_then(|to| to.succ_opt()) {
+        query = query.filter(audit_log::created_at.lt(to.and_time(NaiveTime::MIN)));
     }
     if let Some(before) = q.before_id {
         query = query.filter(audit_log::id.lt(before));

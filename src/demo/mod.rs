@@ -10,6 +10,7 @@ pub mod upcoming;
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
 
+use crate::allocation::store as allocation;
 use crate::catalogue::model::{NewComponent, NewCopy, NewResource};
 use crate::catalogue::{service as catalogue, store as catalogue_store};
 use crate::db::{write_transaction, DbConnection};
@@ -34,6 +35,8 @@ pub struct DemoSummary {
     pub vans: usize,
     /// Venues given opening hours.
     pub timetables: usize,
+    /// Allocation rounds opened (the one open round with contested requests).
+    pub rounds: usize,
     /// The documented logins (whether or not this run created them).
     pub logins: Vec<(String, String)>,
 }
@@ -225,6 +228,10 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSummary> 
                 org_store::replace_opening_hours(conn, venue_id, &demo_hours(n), &[])?;
             }
         }
+        if allocation::find_round_by_name(conn, DEMO_ROUND)?.is_none() {
+            summary.rounds += 1;
+            demo_round(conn, &demo, &communes, &org_ids, now)?;
+        }
         let all = std::iter::once(&demo.agency)
             .chain(demo.producers.iter().map(|p| &p.org))
             .chain(demo.venues.iter());
@@ -242,6 +249,96 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<DemoSummary> 
         }
         Ok(summary)
     })
+}
+
+/// The name of the demo's open allocation round.
+pub const DEMO_ROUND: &str = "Printemps — expositions très demandées";
+
+/// An open allocation round on two resources of one copy each, each wanted on overlapping days
+/// first by a venue of one of the largest communes, then by a venue of one of the smallest: first
+/// come serves the towns, equity the villages, so both policies have something to compare.
+fn demo_round(
+    conn: &mut DbConnection,
+    demo: &network::DemoNetwork,
+    communes: &[network::CommuneRef],
+    org_ids: &HashMap<String, i64>,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let id_of = |key: &str| {
+        org_ids
+            .get(key)
+            .copied()
+            .ok_or_else(|| Error::Internal(format!("demo organisation {key} missing")))
+    };
+    let population: HashMap<&str, i64> = communes
+        .iter()
+        .map(|c| (c.insee_code.as_str(), c.population))
+        .collect();
+    let mut venues: Vec<(i64, &str)> = demo
+        .venues
+        .iter()
+        .map(|v| {
+            (
+                population
+                    .get(v.commune_insee.as_str())
+                    .copied()
+                    .unwrap_or(0),
+                v.key.as_str(),
+            )
+        })
+        .collect();
+    venues.sort();
+    let mut contested = Vec::new();
+    for producer in &demo.producers {
+        let producer_id = id_of(&producer.org.key)?;
+        for r in producer.resources.iter().filter(|r| r.copies.len() == 1) {
+            if let Some(row) = catalogue_store::find_by_title(conn, producer_id, &r.title)? {
+                contested.push(row.id);
+            }
+        }
+    }
+    let (Some(&first), Some(&second), true) =
+        (contested.first(), contested.get(1), venues.len() >= 4)
+    else {
+        return Ok(());
+    };
+    let today = now.date();
+    let round = allocation::insert_round(
+        conn,
+        &allocation::RoundInsert {
+            name: DEMO_ROUND,
+            period_from: today + chrono::Duration::days(14),
+            period_to: today + chrono::Duration::days(120),
+            status: crate::allocation::model::RoundStatus::Open,
+            created_by_organization: id_of(&demo.agency.key)?,
+            created_at: now,
+            updated_at: now,
+        },
+        &[first, second],
+    )?;
+    let last = venues.len() - 1;
+    // (resource, venue, first day, last day, arrival in seconds after `now`)
+    let requests = [
+        (first, venues[last].1, 40, 46, 0),
+        (first, venues[0].1, 42, 48, 60),
+        (second, venues[last - 1].1, 60, 66, 120),
+        (second, venues[1].1, 61, 65, 180),
+    ];
+    for (resource_id, venue, from, to, after) in requests {
+        allocation::insert_request(
+            conn,
+            &allocation::RequestInsert {
+                round_id: round.id,
+                venue_id: id_of(venue)?,
+                resource_id,
+                starts_on: today + chrono::Duration::days(from),
+                ends_on: today + chrono::Duration::days(to),
+                requested_by: None,
+                created_at: now + chrono::Duration::seconds(after),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Usual opening hours of a small library or social centre (ISO weekday, minutes): closed on

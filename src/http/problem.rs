@@ -139,6 +139,7 @@ fn capped(fields: &[crate::error::FieldError]) -> Vec<crate::error::FieldError> 
     listed.push(crate::error::FieldError {
         field: "body".into(),
         message: format!("{} more errors", fields.len() - MAX_LISTED_ERRORS),
+        line: None,
     });
     listed
 }

@@ -5,6 +5,7 @@
 
 mod account;
 mod agency;
+mod audit;
 mod calendar;
 mod catalogue;
 mod days;
@@ -24,7 +25,9 @@ mod pager;
 mod producer;
 mod resources;
 mod revenue;
+mod rounds;
 mod session;
+mod subsidies;
 pub mod words;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -175,7 +178,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(calendar::calendar))
                 .route(web::post().to(calendar::reset)),
         )
-        .configure(agency::routes);
+        .configure(agency::routes)
+        .configure(rounds::routes)
+        .configure(audit::routes)
+        .configure(subsidies::routes);
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.

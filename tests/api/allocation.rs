@@ -419,9 +419,286 @@ async fn round_rules_and_permissions(app: TestApp) {
     assert_eq!(res.status, 404);
 }
 
+/// Posts a CSV of requests to a round.
+async fn post_csv(app: &TestApp, who: &Actor, round: i64, csv: &str) -> crate::common::Resp {
+    app.raw(
+        "POST",
+        &format!("/api/v1/allocation-rounds/{round}/requests"),
+        Some(&who.token),
+        Some("text/csv"),
+        csv.as_bytes().to_vec(),
+    )
+    .await
+}
+
+/// The requests of a round the agency sees.
+async fn requests_of(app: &TestApp, agency: &Actor, round: i64) -> Vec<Value> {
+    let res = app
+        .get(
+            &format!("/api/v1/allocation-rounds/{round}"),
+            Some(&agency.token),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["requests"].as_array().unwrap().clone()
+}
+
+/// `compare` gives both plans side by side and stores nothing: the round keeps no proposal (or
+/// the one it had), and each plan is what `allocate` then proposes under its policy, summary
+/// included (served per class, the village–city gap in points, km). Confirming twice is a 409
+/// `round_closed` that books nothing more; a confirmed round has nothing left to compare.
+async fn compare_stores_nothing_and_matches_allocate(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let village = net.venue.clone();
+    let city = app.venue(&net.agency, AMIENS).await;
+    let expo = ResourceBuilder::exhibition("Exposition comparée")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let round = open_round(&app, &net.agency, &[expo.id]).await;
+    let first = request(&app, &city, round, expo.id, 40, 45).await;
+    let second = request(&app, &village, round, expo.id, 41, 44).await;
+    let path = format!("/api/v1/allocation-rounds/{round}/compare");
+    for who in [&village, &net.producer] {
+        let res = app.post(&path, Some(&who.token), json!({})).await;
+        assert_eq!(res.status, 403, "{}", res.text);
+    }
+    let compared = app.post(&path, Some(&net.agency.token), json!({})).await;
+    assert_eq!(compared.status, 200, "{}", compared.text);
+    let (eq, fc) = (&compared.body["equity"], &compared.body["first_come"]);
+    assert_eq!(eq["policy"], "equity");
+    assert_eq!(fc["policy"], "first_come");
+    assert_eq!(eq["assignments"][0]["request_id"], second["id"]);
+    assert_eq!(fc["assignments"][0]["request_id"], first["id"]);
+    // Villages 1 of 1 served and cities 0 of 1 under equity: +100 points; the reverse first come.
+    assert_eq!(eq["summary"]["village_city_served_gap_points"], 100.0);
+    assert_eq!(fc["summary"]["village_city_served_gap_points"], -100.0);
+    // Km: from the producer's depot in the city, the village is farther than the city venue.
+    let km = |plan: &Value| plan["summary"]["total_km"].as_f64().unwrap();
+    for plan in [eq, fc] {
+        assert_eq!(
+            km(plan),
+            plan["assignments"][0]["road_km"].as_f64().unwrap()
+        );
+    }
+    assert!(km(eq) > km(fc), "{eq} {fc}");
+    // Nothing stored: no proposal to confirm, none on the requests.
+    let seen = app
+        .get(
+            &format!("/api/v1/allocation-rounds/{round}"),
+            Some(&net.agency.token),
+        )
+        .await;
+    assert!(
+        seen.body["round"]["proposal_policy"].is_null(),
+        "{}",
+        seen.text
+    );
+    assert!(seen.body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["proposed_copy_id"].is_null()));
+    let confirm = format!("/api/v1/allocation-rounds/{round}/confirm");
+    let res = app.post(&confirm, Some(&net.agency.token), json!({})).await;
+    assert_eq!((res.status, res.code()), (409, "no_proposal"));
+    // Each plan is the one allocate proposes.
+    let allocated_fc = allocate(&app, &net.agency, round, "first_come").await;
+    assert_eq!(&allocated_fc, fc);
+    let allocated_eq = allocate(&app, &net.agency, round, "equity").await;
+    assert_eq!(&allocated_eq, eq);
+    // Comparing again leaves the current proposal as it was.
+    let again = app.post(&path, Some(&net.agency.token), json!({})).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body, compared.body);
+    let seen = app
+        .get(
+            &format!("/api/v1/allocation-rounds/{round}"),
+            Some(&net.agency.token),
+        )
+        .await;
+    assert_eq!(seen.body["round"]["proposal_policy"], "equity");
+
+    let done = app.post(&confirm, Some(&net.agency.token), json!({})).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(done.body["booking_ids"].as_array().unwrap().len(), 1);
+    let twice = app.post(&confirm, Some(&net.agency.token), json!({})).await;
+    assert_eq!((twice.status, twice.code()), (409, "round_closed"));
+    let booked = app
+        .get(
+            &format!("/api/v1/bookings?resource_id={}", expo.id),
+            Some(&net.agency.token),
+        )
+        .await;
+    assert_eq!(booked.status, 200, "{}", booked.text);
+    assert_eq!(
+        booked.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        booked.text
+    );
+    let res = app.post(&path, Some(&net.agency.token), json!({})).await;
+    assert_eq!((res.status, res.code()), (409, "round_closed"));
+}
+
+/// A CSV of requests is added all or nothing: a malformed file or any refused line is a 422
+/// listing every error with its line and column, and nothing is added; a good file adds each
+/// line under the JSON endpoint's rules.
+async fn csv_requests_all_or_nothing(app: TestApp) {
+    let net = Network::at(&app, AMIENS, VILLAGE).await;
+    let city = app.venue(&net.agency, AMIENS).await;
+    let kit = ResourceBuilder::kit("Kit en CSV")
+        .copies(1)
+        .build(&app, &net.producer)
+        .await;
+    let outside = ResourceBuilder::kit("Kit hors tour CSV")
+        .build(&app, &net.producer)
+        .await;
+    let round = open_round(&app, &net.agency, &[kit.id]).await;
+    let (v, c, k) = (net.venue.org_id, city.org_id, kit.id);
+    let bad = format!(
+        "venue_id,resource_id,starts_on,ends_on\n\
+         {v},{k},{},{}\n\
+         {v},{},{},{}\n\
+         abc,{k},{},tomorrow\n\
+         {c},{k},{},{}\n",
+        day(40),
+        day(42),
+        outside.id,
+        day(40),
+        day(42),
+        day(40),
+        day(50),
+        day(45),
+    );
+    let res = post_csv(&app, &net.agency, round, &bad).await;
+    assert_eq!(
+        (res.status, res.code()),
+        (422, "validation_failed"),
+        "{}",
+        res.text
+    );
+    let listed: Vec<(i64, String)> = res.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (3, "resource_id".to_string()),
+            (4, "venue_id".to_string()),
+            (4, "ends_on".to_string()),
+            (5, "ends_on".to_string()),
+        ],
+        "{}",
+        res.text
+    );
+    // Line 2 was good, but nothing is added.
+    assert!(requests_of(&app, &net.agency, round).await.is_empty());
+    // Malformed files: no header, a missing column, a short line; the same line twice.
+    let line = format!("{v},{k},{},{}", day(40), day(42));
+    for (csv, at, field) in [
+        (format!("{line}\n"), 1, "venue_id"),
+        (
+            "venue_id,resource_id,starts_on\n1,2,2027-01-01\n".to_string(),
+            1,
+            "ends_on",
+        ),
+        (
+            format!("venue_id,resource_id,starts_on,ends_on\n{line}\n{v},{k}\n"),
+            3,
+            "body",
+        ),
+        (
+            format!("venue_id,resource_id,starts_on,ends_on\n{line}\n{line}\n"),
+            3,
+            "body",
+        ),
+        (
+            "venue_id,resource_id,starts_on,ends_on\n".to_string(),
+            2,
+            "body",
+        ),
+    ] {
+        let res = post_csv(&app, &net.agency, round, &csv).await;
+        assert_eq!(res.status, 422, "{csv}: {}", res.text);
+        let e = &res.body["errors"][0];
+        assert_eq!(
+            (e["line"].as_i64(), e["field"].as_str()),
+            (Some(at), Some(field)),
+            "{csv}: {}",
+            res.text
+        );
+        assert!(requests_of(&app, &net.agency, round).await.is_empty());
+    }
+    // A venue may not slip in another venue's request.
+    let other = format!(
+        "venue_id,resource_id,starts_on,ends_on\n{line}\n{c},{k},{},{}\n",
+        day(60),
+        day(62)
+    );
+    let res = post_csv(&app, &net.venue, round, &other).await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    assert_eq!(res.body["errors"][0]["line"], 3);
+    assert_eq!(res.body["errors"][0]["field"], "venue_id");
+    assert!(requests_of(&app, &net.agency, round).await.is_empty());
+    // Neither JSON nor CSV.
+    let res = app
+        .raw(
+            "POST",
+            &format!("/api/v1/allocation-rounds/{round}/requests"),
+            Some(&net.agency.token),
+            Some("text/plain"),
+            line.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!((res.status, res.code()), (415, "unsupported_media_type"));
+    // A good file: columns in any order, both lines added in order.
+    let good = format!(
+        "resource_id,venue_id,starts_on,ends_on\r\n{k},{v},{},{}\r\n{k},{c},{},{}\r\n",
+        day(40),
+        day(42),
+        day(60),
+        day(62)
+    );
+    let res = post_csv(&app, &net.agency, round, &good).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let added = res.body.as_array().unwrap();
+    assert_eq!(added.len(), 2);
+    assert_eq!(added[0]["venue_id"], v);
+    assert_eq!(added[1]["venue_id"], c);
+    assert_eq!(requests_of(&app, &net.agency, round).await.len(), 2);
+    // A closed round refuses the whole file.
+    allocate(&app, &net.agency, round, "first_come").await;
+    let done = app
+        .post(
+            &format!("/api/v1/allocation-rounds/{round}/confirm"),
+            Some(&net.agency.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let late = format!(
+        "venue_id,resource_id,starts_on,ends_on\n{v},{k},{},{}\n",
+        day(80),
+        day(82)
+    );
+    let res = post_csv(&app, &net.agency, round, &late).await;
+    assert_eq!((res.status, res.code()), (409, "round_closed"));
+}
+
 on_both_backends!(
     equity_serves_the_under_served_where_first_come_serves_the_first,
     confirmation_books_all_or_nothing,
     concurrent_confirmations_book_once,
-    round_rules_and_permissions
+    round_rules_and_permissions,
+    compare_stores_nothing_and_matches_allocate,
+    csv_requests_all_or_nothing
 );

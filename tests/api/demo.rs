@@ -17,6 +17,7 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
     assert!((130..=170).contains(&first.copies), "{first:?}");
     assert!(first.components > 0);
     assert_eq!((first.vans, first.timetables), (7, 252), "{first:?}");
+    assert_eq!(first.rounds, 1, "the open round with contested requests");
     let second = app
         .state
         .run(|conn| itinerance::demo::load(conn, chrono::Utc::now().naive_utc()))
@@ -30,9 +31,10 @@ async fn demo_network_loads_once_and_logins_work(app: TestApp) {
             second.copies,
             second.components,
             second.vans,
-            second.timetables
+            second.timetables,
+            second.rounds
         ),
-        (0, 0, 0, 0, 0, 0, 0)
+        (0, 0, 0, 0, 0, 0, 0, 0)
     );
 
     // Every documented login works, and sees its organisation's kind.
