@@ -1,5 +1,5 @@
 //! Loans of the coming weeks for the Amiens demo producer: three demo venues ask for three of its
-//! trunks or kits (resources a van carries several of) over the same days and the producer approves them, through the booking service as
+//! kits (resources a van carries several of) over the same days and the producer approves them, through the booking service as
 //! the API would, so that its days of tours (`/days`, `POST /tours/plan`) have deliveries, and
 //! later pickups, to plan. Loaded once: skipped when the producer already has a loan ahead.
 
@@ -62,11 +62,16 @@ pub fn load(conn: &mut DbConnection, settings: &Settings, now: NaiveDateTime) ->
         .map(|(copy, ..)| copy.resource_id)
         .collect();
     resources.dedup();
-    // Trunks and kits a demo van carries several of (exhibitions fill a van on their own).
+    // Kits a demo van carries several of (exhibitions fill a van on their own). Not the trunks:
+    // the venues' own first loan in the demo is a trunk (the water trunk the village looks for),
+    // whose copy must stay free to be dispatched at once.
     let mut small = Vec::new();
     for id in resources {
         let r = crate::catalogue::service::get_resource(conn, id)?;
-        if r.volume_m3.unwrap_or(0.0) <= 4.0 && r.weight_kg.unwrap_or(0.0) <= 300.0 {
+        if r.kind == crate::catalogue::model::ResourceKind::Kit
+            && r.volume_m3.unwrap_or(0.0) <= 4.0
+            && r.weight_kg.unwrap_or(0.0) <= 300.0
+        {
             small.push(id);
         }
     }
