@@ -340,8 +340,10 @@ async fn booking_page(
             status: words::status(lang, b.status).to_string(),
             next_step: if may(BookingAction::Approve) {
                 t.loan_next_decide
-            } else {
+            } else if s.principal.belongs_to(b.venue_id) {
                 words::next_step(lang, b.status)
+            } else {
+                words::lender_next_step(lang, b.status)
             },
             facts,
             price: q

@@ -84,6 +84,28 @@ pub fn next_step(lang: Lang, s: BookingStatus) -> &'static str {
     }
 }
 
+/// What the lender (the producer, or the agency for it) has to do next for a loan in this status:
+/// the same page read from the other side.
+pub fn lender_next_step(lang: Lang, s: BookingStatus) -> &'static str {
+    use BookingStatus as S;
+    match (lang, s) {
+        (Lang::Fr, S::Requested) => "Acceptez ou refusez la demande ; sans réponse, elle expire.",
+        (Lang::Fr, S::Approved) => "Préparez l'exemplaire et faites le constat de départ ; il sera livré le jour indiqué.",
+        (Lang::Fr, S::InTransit) => "L'exemplaire est en route ; le lieu fera l'état des lieux d'arrivée.",
+        (Lang::Fr, S::Delivered) => "Le lieu utilise la ressource ; la reprise est prévue le jour indiqué.",
+        (Lang::Fr, S::Returned) => "Au retour au dépôt, faites l'inspection, puis facturez le prêt.",
+        (Lang::Fr, S::Closed) => "Le prêt est terminé ; sa facture est dans « Mes factures ».",
+        (Lang::Fr, S::Rejected | S::Cancelled | S::Expired) => "Rien à faire : ce prêt n'aura pas lieu.",
+        (Lang::En, S::Requested) => "Accept or refuse the request; without an answer, it expires.",
+        (Lang::En, S::Approved) => "Get the copy ready and file the dispatch report; it will be delivered on the day shown.",
+        (Lang::En, S::InTransit) => "The copy is on its way; the venue will file the arrival report.",
+        (Lang::En, S::Delivered) => "The venue is using the resource; the pick-up is planned on the day shown.",
+        (Lang::En, S::Returned) => "Back at the depot, inspect it, then invoice the loan.",
+        (Lang::En, S::Closed) => "The loan is over; its invoice is under « My invoices ».",
+        (Lang::En, S::Rejected | S::Cancelled | S::Expired) => "Nothing to do: this loan will not take place.",
+    }
+}
+
 /// An action of a booking's history in words (an unknown one as it is stored).
 pub fn action(lang: Lang, action: &str) -> &str {
     let en = lang == Lang::En;

@@ -50,6 +50,12 @@ async fn a_returned_loan_is_invoiced_from_its_page_then_credited_once(app: TestA
         "{}",
         page.text
     );
+    assert!(
+        page.text.contains("puis facturez le prêt"),
+        "the producer's next step, not the venue's: {}",
+        page.text
+    );
+    assert!(seen.text.contains("Donnez votre bilan"), "the venue's own");
     let csrf = hidden(&page.text, "csrf_token");
     let path = format!("/bookings/{booking}/invoice");
 
