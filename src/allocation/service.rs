@@ -677,6 +677,21 @@ fn announce_refusal(conn: &mut DbConnection, r: &RequestRow, now: NaiveDateTime)
     Ok(())
 }
 
+/// Keeps one policy's plan of a round in one step (the portal's « Retenir cette répartition »):
+/// plans the round with `policy`, then books that proposal as `confirm` does. A round already
+/// confirmed is refused by `allocate` before anything is stored.
+pub fn allocate_and_confirm(
+    conn: &mut DbConnection,
+    p: &Principal,
+    settings: &Settings,
+    round_id: i64,
+    policy: AllocationPolicy,
+    now: NaiveDateTime,
+) -> Result<Confirmation> {
+    allocate(conn, p, settings, round_id, policy, now)?;
+    confirm(conn, p, settings, round_id, now)
+}
+
 /// Books the round's current proposal, every assignment `approved`, in one transaction: if any
 /// copy was taken meanwhile nothing is booked (409 `proposal_stale`); the requests it does not
 /// serve are told why. The agency only.

@@ -821,8 +821,7 @@ pub async fn choose(
     let settings = state.booking_settings();
     let outcome = state
         .run(move |conn| {
-            rounds::allocate(conn, &p, &settings, id, chosen, clock.naive())?;
-            rounds::confirm(conn, &p, &settings, id, clock.naive())
+            rounds::allocate_and_confirm(conn, &p, &settings, id, chosen, clock.naive())
         })
         .await;
     match outcome {
