@@ -164,8 +164,8 @@ pub async fn audit_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
                 }
                 (Some(org), None, None) => name_of(org),
             },
-            action: e.action.clone(),
-            object: format!("{} n° {}", e.object_type, e.object_id),
+            action: a.audit_action(&e.action),
+            object: format!("{} n° {}", a.audit_kind(&e.object_type), e.object_id),
             details: if e.redacted {
                 a.audit_redacted.to_string()
             } else {
@@ -200,7 +200,7 @@ pub async fn audit_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
     }];
     kinds.extend(KINDS.iter().map(|k| Choice {
         value: k.to_string(),
-        label: k.to_string(),
+        label: a.audit_kind(k),
     }));
     let mut choices = vec![Choice {
         value: String::new(),

@@ -157,6 +157,8 @@ pub struct AgencyTexts {
     pub round_closed_form: &'static str,
     pub round_bad_policy: &'static str,
     pub nav_audit: &'static str,
+    pub nav_organizations: &'static str,
+    pub nav_days: &'static str,
     pub audit_title: &'static str,
     pub audit_lead: &'static str,
     pub audit_kind: &'static str,
@@ -392,6 +394,8 @@ pub static AGENCY_FR: AgencyTexts = AgencyTexts {
     round_closed_form: "Le tour est confirmé : il ne prend plus de demandes.",
     round_bad_policy: "Choisissez l'une des deux politiques.",
     nav_audit: "Journal",
+    nav_organizations: "Organisations",
+    nav_days: "Tournées",
     audit_title: "Journal des modifications",
     audit_lead: "Qui a changé quoi dans le réseau, du plus récent au plus ancien, 50 entrées par page. Lecture seule.",
     audit_kind: "Type d'objet",
@@ -616,6 +620,8 @@ pub static AGENCY_EN: AgencyTexts = AgencyTexts {
     round_closed_form: "The round is confirmed: it takes no more requests.",
     round_bad_policy: "Choose one of the two policies.",
     nav_audit: "Audit log",
+    nav_organizations: "Organisations",
+    nav_days: "Tours",
     audit_title: "Audit log",
     audit_lead: "Who changed what in the network, newest first, 50 entries a page. Read only.",
     audit_kind: "Kind of object",
@@ -689,7 +695,8 @@ pub static AGENCY_EN: AgencyTexts = AgencyTexts {
 };
 
 impl AgencyTexts {
-    /// The entries that lead the agency's menu in place of "Accueil": the network and coverage.
+    /// The entries that lead the agency's menu in place of "Accueil": the network, coverage, the
+    /// organisations, day planning, rounds, subsidies and the audit log.
     pub fn nav(&'static self) -> Vec<crate::page::NavEntry> {
         vec![
             crate::page::NavEntry {
@@ -701,6 +708,16 @@ impl AgencyTexts {
                 key: "coverage",
                 href: "/coverage",
                 label: self.nav_coverage,
+            },
+            crate::page::NavEntry {
+                key: "organizations",
+                href: "/organizations",
+                label: self.nav_organizations,
+            },
+            crate::page::NavEntry {
+                key: "days",
+                href: "/days",
+                label: self.nav_days,
             },
             crate::page::NavEntry {
                 key: "rounds",
@@ -718,5 +735,146 @@ impl AgencyTexts {
                 label: self.nav_audit,
             },
         ]
+    }
+}
+
+impl AgencyTexts {
+    /// A refused line of a CSV of requests in this page's language, and whether it is (the
+    /// service speaks the API's English; the French page says each known refusal in French and
+    /// leaves an unknown one as it is, marked English).
+    pub fn csv_problem(&'static self, message: &str) -> (String, bool) {
+        if !std::ptr::eq(self, &AGENCY_FR) {
+            return (message.to_string(), true);
+        }
+        let quoted = |m: &str| {
+            m.split('`')
+                .nth(1)
+                .map(|name| format!("« {name} »"))
+                .unwrap_or_default()
+        };
+        let number_after = |m: &str, prefix: &str| {
+            m.strip_prefix(prefix)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let french = match message {
+            m if m.starts_with("not CSV") => Some("ce texte n'est pas lisible comme du CSV".into()),
+            m if m.starts_with("the header line lacks the column") => Some(format!(
+                "il manque la colonne {} à la ligne d'en-tête",
+                quoted(m)
+            )),
+            m if m.starts_with("unexpected column") => Some(format!(
+                "la colonne {} n'est pas attendue (colonnes : venue_id,resource_id,starts_on,ends_on)",
+                quoted(m)
+            )),
+            m if m.contains(" cells where the header has ") => {
+                let mut numbers = m.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty());
+                let (found, expected) = (numbers.next().unwrap_or("?"), numbers.next().unwrap_or("?"));
+                Some(format!("{found} cellules quand l'en-tête en a {expected}"))
+            }
+            m if m.starts_with("no header line") => Some(
+                "pas de ligne d'en-tête (attendue : venue_id,resource_id,starts_on,ends_on)".into(),
+            ),
+            "no request after the header line" => {
+                Some("aucune demande après la ligne d'en-tête".into())
+            }
+            m if m.starts_with("at most ") && m.ends_with(" requests a file") => Some(format!(
+                "{} demandes au plus par fichier",
+                number_after(m, "at most ")
+            )),
+            "not a whole number" => Some("ce n'est pas un nombre entier".into()),
+            "not a date (YYYY-MM-DD)" => Some("ce n'est pas une date (AAAA-MM-JJ)".into()),
+            "must not be before starts_on" => {
+                Some("la fin ne peut pas précéder le début (starts_on)".into())
+            }
+            m if m.starts_with("a booking lasts at most ") => Some(format!(
+                "un prêt dure {} jours au plus",
+                number_after(m, "a booking lasts at most ")
+            )),
+            "must not be in the past" => Some("cette date est déjà passée".into()),
+            "must be inside the round's period" => {
+                Some("cette date est hors de la période de la campagne".into())
+            }
+            "not a venue of the network" => Some("ce n'est pas un lieu d'accueil du réseau".into()),
+            "not a resource of this round" => {
+                Some("cette ressource n'est pas proposée dans cette campagne".into())
+            }
+            m if m.starts_with("the venue already has ") => Some(format!(
+                "ce lieu a déjà {} demandes dans cette campagne (le plafond est atteint)",
+                number_after(m, "the venue already has ")
+            )),
+            _ => None,
+        };
+        match french {
+            Some(words) => (words, true),
+            None => (message.to_string(), false),
+        }
+    }
+}
+
+impl AgencyTexts {
+    /// A kind of object of the audit log for a person (« Facture »); an unknown code as it is.
+    pub fn audit_kind(&'static self, code: &str) -> String {
+        let fr = std::ptr::eq(self, &AGENCY_FR);
+        let words = match code {
+            "allocation_round" => ("Campagne de répartition", "Allocation round"),
+            "api_key" => ("Clé d'API", "API key"),
+            "booking" => ("Prêt", "Loan"),
+            "calendar_link" => ("Lien d'agenda", "Calendar link"),
+            "copy" => ("Exemplaire", "Copy"),
+            "invitation" => ("Invitation", "Invitation"),
+            "invoice" => ("Facture", "Invoice"),
+            "opening_hours" => ("Horaires d'ouverture", "Opening hours"),
+            "organization" => ("Organisation", "Organisation"),
+            "pricing_policy" => ("Politique tarifaire", "Pricing policy"),
+            "resource" => ("Ressource", "Resource"),
+            "resource_media" | "media" => ("Photo ou document", "Photo or document"),
+            "subsidy_program" => ("Programme d'aide", "Subsidy programme"),
+            "tariff" => ("Tarif", "Tariff"),
+            "user" => ("Compte", "Account"),
+            "van" => ("Véhicule", "Van"),
+            "webhook" => ("Webhook", "Webhook"),
+            other => return other.to_string(),
+        };
+        (if fr { words.0 } else { words.1 }).to_string()
+    }
+
+    /// An action of the audit log for a person (« Facture : émission »); an unknown verb as it
+    /// is, after its object's kind.
+    pub fn audit_action(&'static self, code: &str) -> String {
+        let fr = std::ptr::eq(self, &AGENCY_FR);
+        let (kind, verb) = code.split_once('.').unwrap_or(("", code));
+        let words = match verb {
+            "created" => ("création", "created"),
+            "updated" => ("modification", "changed"),
+            "allocated" => ("répartition calculée", "allocated"),
+            "confirmed" => ("répartition confirmée", "confirmed"),
+            "revoked" => ("révocation", "revoked"),
+            "flag_cleared" => ("signalement levé", "flag cleared"),
+            "reset" => ("nouveau lien", "reset"),
+            "retired" => ("retrait du parc", "retired"),
+            "credited" => ("annulée par un avoir", "credited"),
+            "issued" => ("émission", "issued"),
+            "deleted" => ("suppression", "deleted"),
+            "set" => ("nouveau réglage", "set"),
+            "legal_identity_set" => ("identité légale renseignée", "legal identity set"),
+            "deactivated" => ("désactivation", "deactivated"),
+            "reactivated" => ("réactivation", "reactivated"),
+            "password_changed" => ("mot de passe changé", "password changed"),
+            "role_changed" => ("rôle changé", "role changed"),
+            other => (other, other),
+        };
+        let verb = if fr { words.0 } else { words.1 };
+        if kind.is_empty() {
+            verb.to_string()
+        } else {
+            let kind = self.audit_kind(kind);
+            if fr {
+                format!("{kind}\u{a0}: {verb}")
+            } else {
+                format!("{kind}: {verb}")
+            }
+        }
     }
 }

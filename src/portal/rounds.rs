@@ -338,6 +338,8 @@ struct CsvLine {
     line: u64,
     field: String,
     message: String,
+    /// Whether `message` is in the page's language (else it is the API's English).
+    in_page_language: bool,
 }
 
 /// The form that adds one request, and the pasted CSV, as typed.
@@ -776,10 +778,14 @@ pub async fn add_csv(
                              field,
                              message,
                              line,
-                         }| CsvLine {
-                            line: line.unwrap_or(1),
-                            field,
-                            message,
+                         }| {
+                            let (message, in_page_language) = a.csv_problem(&message);
+                            CsvLine {
+                                line: line.unwrap_or(1),
+                                field,
+                                message,
+                                in_page_language,
+                            }
                         },
                     )
                     .collect(),

@@ -7,6 +7,8 @@ use crate::common::{TestApp, PASSWORD};
 use crate::on_both_backends;
 use crate::portal::Browser;
 
+/// A round's creation as the log says it to a person (not its code `allocation_round.created`).
+const CREATED_ROUND: &str = "Campagne de répartition\u{a0}: création";
 async fn the_agency_reads_the_audit_log(app: TestApp) {
     let net = Network::at(&app, AMIENS, VILLAGE).await;
     let expo = ResourceBuilder::exhibition("Exposition journalisée")
@@ -35,7 +37,7 @@ async fn the_agency_reads_the_audit_log(app: TestApp) {
     );
     let first = agency.get("/audit?kind=allocation_round").await;
     assert_eq!(first.status, 200, "{}", first.text);
-    assert_eq!(first.text.matches("allocation_round.created").count(), 50);
+    assert_eq!(first.text.matches(CREATED_ROUND).count(), 50);
     assert!(first.text.contains("Tour journalisé 54"), "newest first");
     assert!(!first.text.contains("Tour journalisé 04"));
     let start = first
@@ -48,21 +50,21 @@ async fn the_agency_reads_the_audit_log(app: TestApp) {
         .replace("&amp;", "&");
     let second = agency.get(&next).await;
     assert_eq!(second.status, 200, "{next}: {}", second.text);
-    assert_eq!(second.text.matches("allocation_round.created").count(), 5);
+    assert_eq!(second.text.matches(CREATED_ROUND).count(), 5);
     assert!(second.text.contains("Tour journalisé 00"));
     assert!(!second.text.contains("rel=\"next\""));
     // Another kind, another organisation, days after today: nothing of the rounds.
     let other = agency.get("/audit?kind=webhook").await;
-    assert!(!other.text.contains("allocation_round.created"));
+    assert!(!other.text.contains(CREATED_ROUND));
     let venue_only = agency
         .get(&format!("/audit?who={}", net.venue.org_id))
         .await;
-    assert!(!venue_only.text.contains("allocation_round.created"));
+    assert!(!venue_only.text.contains(CREATED_ROUND));
     let later = agency
         .get(&format!("/audit?kind=allocation_round&from={}", day(1)))
         .await;
     assert_eq!(later.status, 200);
-    assert!(!later.text.contains("allocation_round.created"));
+    assert!(!later.text.contains(CREATED_ROUND));
     let today = agency
         .get(&format!(
             "/audit?kind=allocation_round&from={}&to={}",
@@ -70,7 +72,7 @@ async fn the_agency_reads_the_audit_log(app: TestApp) {
             day(0)
         ))
         .await;
-    assert_eq!(today.text.matches("allocation_round.created").count(), 50);
+    assert_eq!(today.text.matches(CREATED_ROUND).count(), 50);
     // Bad input: the form again with its errors.
     let bad = agency
         .get(&format!("/audit?from=hier&to={}&kind=potato", day(0)))

@@ -211,7 +211,29 @@ async fn the_agency_runs_a_round_from_its_pages(app: TestApp) {
         "{}",
         res.text
     );
+    // In the page's language, not the API's English.
+    assert!(
+        res.text
+            .contains("cette ressource n&#39;est pas proposée dans cette campagne"),
+        "{}",
+        res.text
+    );
+    assert!(!res.text.contains("lang=\"en\""), "{}", res.text);
     assert!(res.text.contains("href=\"#csv\""), "{}", res.text);
+    let undated = "venue_id,resource_id,starts_on,ends_on\n1,2,3 mars,2027-03-05\n";
+    let res = agency
+        .post(
+            &format!("/rounds/{id}/csv"),
+            &[("csrf_token", &token), ("csv", undated)],
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    assert!(
+        res.text.contains("Ligne 2, colonne « starts_on »")
+            && res.text.contains("ce n&#39;est pas une date (AAAA-MM-JJ)"),
+        "{}",
+        res.text
+    );
     let res = agency
         .post(&format!("/rounds/{id}/csv"), &[("csv", &csv)])
         .await;
