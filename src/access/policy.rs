@@ -263,6 +263,11 @@ pub fn plan_tours(p: &Principal, depot_id: i64) -> Result<()> {
     }
 }
 
+/// The agency chooses whose depot a day plan is about; a producer's days start from its own.
+pub fn chooses_depot(p: &Principal) -> bool {
+    sees_whole_network(p)
+}
+
 /// The day planning pages (`/days`): a producer plans its own depot's days, the agency any
 /// producer's; venues have no vans to plan.
 pub fn open_day_planning(p: &Principal) -> Result<()> {

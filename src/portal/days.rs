@@ -96,10 +96,10 @@ struct DaysPage {
 
 /// The depot a page is about: the producer's own, or the one the agency chose (`depot`).
 fn depot_of(s: &BrowserSession, fields: &Fields) -> Option<i64> {
-    if s.principal.kind == OrgKind::Producer {
-        Some(s.principal.organization_id)
-    } else {
+    if policy::chooses_depot(&s.principal) {
         fields.get("depot").and_then(|d| d.parse().ok())
+    } else {
+        Some(s.principal.organization_id)
     }
 }
 
@@ -135,7 +135,7 @@ async fn day_page(
     let p = s.principal.clone();
     let costs = Costs::from_config(&state.config);
     let handling = Handling::from_config(&state.config);
-    let agency = p.is_agency();
+    let agency = policy::chooses_depot(&p);
     let (depots, day, kept, places) = state
         .run(move |conn| {
             let depots = if agency {
@@ -528,7 +528,10 @@ fn plan_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let depot_query = match (s.principal.is_agency(), plan.depot.organization_id) {
+    let depot_query = match (
+        policy::chooses_depot(&s.principal),
+        plan.depot.organization_id,
+    ) {
         (true, Some(id)) => format!("&depot={id}"),
         _ => String::new(),
     };
