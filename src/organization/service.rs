@@ -224,6 +224,52 @@ pub fn list_organizations(
     Ok(OrganizationPage { items, next_cursor })
 }
 
+/// One line of the network's directory: an organisation, the commune it stands in, and how
+/// many active accounts it has (none: nobody there can sign in yet, so the agency invites its
+/// first administrator).
+#[derive(Debug, Clone)]
+pub struct DirectoryLine {
+    pub organization: Organization,
+    pub commune: String,
+    pub active_accounts: i64,
+}
+
+/// A page of the network's directory for the agency, by name, and how many organisations the
+/// list holds in all (so that a page says where it stands). Accounts are the agency's business:
+/// others are refused ([`policy::watch_network`]).
+pub fn directory(
+    conn: &mut DbConnection,
+    p: &Principal,
+    kind: Option<OrgKind>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<DirectoryLine>, i64)> {
+    policy::watch_network(p)?;
+    let kind = kind.map(|k| k.as_str());
+    let total = store::count_organizations(conn, kind)?;
+    let rows = store::directory_page(conn, kind, offset.max(0), limit.clamp(1, MAX_PAGE))?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let accounts: std::collections::HashMap<i64, i64> = store::active_account_counts(conn, &ids)?
+        .into_iter()
+        .collect();
+    let places = whereabouts(conn, &ids)?;
+    let lines = rows
+        .into_iter()
+        .map(|row| {
+            let organization = Organization::try_from(row)?;
+            Ok(DirectoryLine {
+                commune: places
+                    .get(&organization.id)
+                    .map(|w| w.commune.clone())
+                    .unwrap_or_else(|| organization.commune_insee.clone()),
+                active_accounts: accounts.get(&organization.id).copied().unwrap_or(0),
+                organization,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((lines, total))
+}
+
 /// Changes an organisation (agency, or its own administrators).
 pub fn update_organization(
     conn: &mut DbConnection,

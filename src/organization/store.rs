@@ -352,3 +352,45 @@ pub fn replace_opening_hours(
     }
     Ok(())
 }
+
+/// A page of organisations, optionally of one kind, by name (the agency's directory).
+pub fn directory_page(
+    conn: &mut DbConnection,
+    kind: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<OrganizationRow>> {
+    let mut query = organizations::table
+        .select(OrganizationRow::as_select())
+        .into_boxed();
+    if let Some(kind) = kind {
+        query = query.filter(organizations::kind.eq(kind.to_string()));
+    }
+    query
+        .order((organizations::name.asc(), organizations::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)
+}
+
+/// How many organisations there are, optionally of one kind.
+pub fn count_organizations(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<i64> {
+    let mut query = organizations::table.count().into_boxed();
+    if let Some(kind) = kind {
+        query = query.filter(organizations::kind.eq(kind.to_string()));
+    }
+    query.get_result(conn)
+}
+
+/// Active accounts of each of these organisations (absent: none).
+pub fn active_account_counts(
+    conn: &mut DbConnection,
+    organization_ids: &[i64],
+) -> QueryResult<Vec<(i64, i64)>> {
+    users::table
+        .filter(users::organization_id.eq_any(organization_ids))
+        .filter(users::deactivated_at.is_null())
+        .group_by(users::organization_id)
+        .select((users::organization_id, diesel::dsl::count_star()))
+        .load(conn)
+}

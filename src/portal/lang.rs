@@ -100,6 +100,14 @@ impl Lang {
         }
     }
 
+    /// The words of the agency's directory of organisations in this language.
+    pub fn organizations(self) -> &'static super::lang_organizations::OrganizationsTexts {
+        match self {
+            Lang::Fr => &super::lang_organizations::ORGANIZATIONS_FR,
+            Lang::En => &super::lang_organizations::ORGANIZATIONS_EN,
+        }
+    }
+
     /// The words of the catalogue's editing pages in this language.
     pub fn catalogue(self) -> &'static super::lang_catalogue::CatalogueTexts {
         match self {

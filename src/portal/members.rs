@@ -102,15 +102,9 @@ async fn members_form(
     let invitations = invitations
         .into_iter()
         .map(|i| InvitationLine {
+            state: invitation_state(lang, &i, now),
             email: i.email,
             role_label: role_label(t, i.role),
-            state: if i.accepted_at.is_some() {
-                t.invitation_accepted.to_string()
-            } else if i.expires_at <= now {
-                t.invitation_expired.to_string()
-            } else {
-                format!("{} {}", t.invitation_pending, lang.day(i.expires_at.date()))
-            },
         })
         .collect();
     render(
@@ -157,6 +151,71 @@ pub async fn members_page(state: State, req: Req) -> Result<HttpResponse, Portal
     .await
 }
 
+/// Reads the invitation form (address, role, language of the mail) as a person filled it,
+/// adding its mistakes to `errors`; the role and language when both are readable. Shared by an
+/// administrator's members page and the agency's page of an organisation.
+pub(super) fn read_invitation(
+    form: &Fields,
+    t: &Texts,
+    errors: &mut Errors,
+) -> Option<(Role, Locale)> {
+    if form.get("email").is_none() {
+        errors.add("email", t.email_invalid);
+    }
+    let role = parse_role(form.get("role"));
+    if role.is_none() {
+        errors.add("role", t.role_invalid);
+    }
+    let locale = match form.get("locale") {
+        Some("fr") => Some(Locale::Fr),
+        Some("en") => Some(Locale::En),
+        _ => {
+            errors.add("locale", t.locale_invalid);
+            None
+        }
+    };
+    match (role, locale, errors.is_empty()) {
+        (Some(role), Some(locale), true) => Some((role, locale)),
+        _ => None,
+    }
+}
+
+/// How the page answers the invitation service's refusal: an address that already has an
+/// account (409) or an unreadable one (422), said on the e-mail field; anything else is the
+/// error page's.
+pub(super) fn invitation_refused(
+    e: Error,
+    t: &Texts,
+    errors: &mut Errors,
+) -> Result<StatusCode, Error> {
+    match e {
+        Error::Conflict {
+            code: Code::EmailTaken,
+            ..
+        } => {
+            errors.add("email", t.invite_email_taken);
+            Ok(StatusCode::CONFLICT)
+        }
+        e if refused_fields(&e).is_some() => {
+            errors.add("email", t.email_invalid);
+            Ok(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        e => Err(e),
+    }
+}
+
+/// Where an invitation stands, in words: accepted, expired, or pending until a day.
+pub(super) fn invitation_state(lang: Lang, i: &Invitation, now: chrono::NaiveDateTime) -> String {
+    let t = lang.t();
+    if i.accepted_at.is_some() {
+        t.invitation_accepted.to_string()
+    } else if i.expires_at <= now {
+        t.invitation_expired.to_string()
+    } else {
+        format!("{} {}", t.invitation_pending, lang.day(i.expires_at.date()))
+    }
+}
+
 fn parse_role(value: Option<&str>) -> Option<Role> {
     match value {
         Some("admin") => Some(Role::Admin),
@@ -180,22 +239,7 @@ pub async fn invite_submit(
         locale: form.value("locale"),
     };
     let mut errors = Errors::default();
-    if form.get("email").is_none() {
-        errors.add("email", t.email_invalid);
-    }
-    let role = parse_role(form.get("role"));
-    if role.is_none() {
-        errors.add("role", t.role_invalid);
-    }
-    let locale = match form.get("locale") {
-        Some("fr") => Some(Locale::Fr),
-        Some("en") => Some(Locale::En),
-        _ => {
-            errors.add("locale", t.locale_invalid);
-            None
-        }
-    };
-    let (Some(role), Some(locale), true) = (role, locale, errors.is_empty()) else {
+    let Some((role, locale)) = read_invitation(&form, t, &mut errors) else {
         return members_form(
             &state,
             &s,
@@ -219,28 +263,10 @@ pub async fn invite_submit(
         .await;
     match outcome {
         Ok(_) => Ok(see_other("/members?done=invited")),
-        Err(Error::Conflict {
-            code: Code::EmailTaken,
-            ..
-        }) => {
-            errors.add("email", t.invite_email_taken);
-            members_form(&state, &s, StatusCode::CONFLICT, errors, None, values).await
+        Err(e) => {
+            let status = invitation_refused(e, t, &mut errors)?;
+            members_form(&state, &s, status, errors, None, values).await
         }
-        Err(e) => match refused_fields(&e) {
-            Some(_) => {
-                errors.add("email", t.email_invalid);
-                members_form(
-                    &state,
-                    &s,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    errors,
-                    None,
-                    values,
-                )
-                .await
-            }
-            None => Err(e.into()),
-        },
     }
 }
 

@@ -15,12 +15,14 @@ mod labels;
 mod lang;
 mod lang_agency;
 mod lang_catalogue;
+mod lang_organizations;
 mod lang_producer;
 mod legal;
 mod links;
 mod loans;
 mod media;
 mod members;
+mod organizations;
 mod pager;
 mod producer;
 mod resources;
@@ -181,7 +183,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(agency::routes)
         .configure(rounds::routes)
         .configure(audit::routes)
-        .configure(subsidies::routes);
+        .configure(subsidies::routes)
+        .configure(organizations::routes);
 }
 
 /// What every page's frame shows: its title, who is signed in, where we are.

@@ -45,6 +45,7 @@ mod portal_documents;
 mod portal_legal;
 mod portal_media;
 mod portal_money;
+mod portal_organizations;
 mod portal_pages;
 mod portal_producer;
 mod portal_rounds;

@@ -1,6 +1,7 @@
 """The agency's pages in a real browser: the agency logs in and lands on the network at a glance,
 reads coverage grouped each way, walks to the second page of unserved EPCIs, and the CSV link
-answers text/csv; axe-core on every page (0 violations), screenshots to OUT. Run by .ci/browser
+answers text/csv; then adds a village library from the organisations page (a homonym commune
+first refused on the form) and invites its first administrator; axe-core on every page (0 violations), screenshots to OUT. Run by .ci/browser
 after journey.py.
 
 usage: agency.py BASE_URL AXE_JS OUT_DIR AGENCY_LOGIN
@@ -10,8 +11,9 @@ import sys
 import urllib.request
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
-from journey import BASE, check, driver, log_in, report
+from journey import BASE, check, driver, log_in, report, submit
 
 AGENCY = sys.argv[4]
 
@@ -59,6 +61,33 @@ def agency_pages(d):
     d.get(f"{BASE}/coverage?from=2026-06-01&to=2026-01-01&by=epci")
     assert d.find_elements(By.CLASS_NAME, "error-summary")
     check(d, "agency-coverage-error")
+
+    # The organisations: add a village library, then invite its first administrator.
+    d.find_element(By.LINK_TEXT, "Organisations").click()
+    assert d.current_url.endswith("/organizations"), d.current_url
+    check(d, "agency-organizations")
+    name = "Bibliothèque de Dury (essai navigateur)"
+    d.find_element(By.ID, "name").send_keys(name)
+    Select(d.find_element(By.ID, "kind")).select_by_value("venue")
+    Select(d.find_element(By.ID, "venue_type")).select_by_value("library")
+    d.find_element(By.ID, "commune").send_keys("Dury")
+    submit(d, "Ajouter l'organisation")
+    summary = d.find_element(By.CLASS_NAME, "error-summary").text
+    assert "Plusieurs communes portent ce nom" in summary, summary
+    check(d, "agency-organizations-homonyms")
+    commune = d.find_element(By.ID, "commune")
+    commune.clear()
+    commune.send_keys("80261")
+    submit(d, "Ajouter l'organisation")
+    assert "/organizations/" in d.current_url and "done=created" in d.current_url, d.current_url
+    assert d.find_element(By.TAG_NAME, "h1").text == name
+    check(d, "agency-organization-new")
+    d.find_element(By.ID, "email").send_keys("direction@bibliotheque-dury.test")
+    submit(d, "Envoyer l'invitation")
+    assert "done=invited" in d.current_url, d.current_url
+    assert "direction@bibliotheque-dury.test" in d.page_source
+    check(d, "agency-organization-invited")
+    print(f"  organisation added and its first administrator invited: {d.current_url}")
 
 
 def main():
