@@ -494,10 +494,12 @@ impl PlanInputs {
         open_round(conn, round_id)?;
         let requests = store::requests_of(conn, round_id)?;
         let mut wishes: Vec<Wish> = Vec::with_capacity(requests.len());
+        let mut reading = booking::OptionsReading::default();
         for r in &requests {
             let options = booking::copy_options(
                 conn,
                 settings,
+                &mut reading,
                 r.resource_id,
                 r.venue_id,
                 (r.starts_on, r.ends_on),

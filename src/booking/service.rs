@@ -205,18 +205,42 @@ fn candidates(
     conn: &mut DbConnection,
     settings: &Settings,
     resource: &ResourceRow,
-    (venue_id, venue): (i64, LatLon),
+    venue: (i64, LatLon),
     starts_on: NaiveDate,
     only_copy: Option<i64>,
 ) -> Result<Vec<Candidate>> {
     let rows: Vec<_> = catalogue::copies_with_depot(conn, resource.id)?
         .into_iter()
         .filter(|(copy, _, _)| only_copy.is_none_or(|id| id == copy.id))
+        .collect();
+    candidates_among(
+        conn,
+        settings,
+        resource,
+        venue,
+        starts_on,
+        rows,
+        &mut Calendars::default(),
+    )
+}
+
+/// [`candidates`] among copies already read (`rows`, with their depot's position), open days
+/// read once into `calendars` for all the requests of one reading (an allocation round's).
+fn candidates_among(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    resource: &ResourceRow,
+    (venue_id, venue): (i64, LatLon),
+    starts_on: NaiveDate,
+    rows: Vec<(catalogue::CopyRow, f64, f64)>,
+    calendars: &mut Calendars,
+) -> Result<Vec<Candidate>> {
+    let rows: Vec<_> = rows
+        .into_iter()
         .filter(|(copy, _, _)| {
             copy.status != CopyStatus::Retired && copy.status != CopyStatus::Maintenance
         })
         .collect();
-    let mut calendars = Calendars::default();
     let mut found: Vec<Candidate> = Vec::with_capacity(rows.len());
     for (copy, lat, lon) in rows {
         let road_km = road_estimate_km(LatLon { lat, lon }, venue, settings.detour);
@@ -983,29 +1007,62 @@ pub struct CopyOption {
     pub occupied: (NaiveDate, NaiveDate),
 }
 
+/// A resource as [`OptionsReading`] keeps it: its row and its copies with their depot's position.
+type ReadResource = (ResourceRow, Vec<(catalogue::CopyRow, f64, f64)>);
+
+/// What many placements read once for all (an allocation round's requests): each venue's
+/// position, each resource with its copies, and the organisations' open days.
+#[derive(Default)]
+pub struct OptionsReading {
+    venues: std::collections::HashMap<i64, Option<LatLon>>,
+    resources: std::collections::HashMap<i64, Option<ReadResource>>,
+    calendars: Calendars,
+}
+
 /// The copies in service that could serve `venue_id` from `starts_on` to `ends_on`, best first
 /// (shortest approach, chaining included), with the days each would occupy: what a request would
-/// try, for planners that place many requests before booking any (allocation rounds).
+/// try, for planners that place many requests before booking any (allocation rounds). `reading`
+/// keeps what the requests of one plan share, so that a round of 40 requests does not read the
+/// same venue, resource and open days 40 times.
 pub fn copy_options(
     conn: &mut DbConnection,
     settings: &Settings,
+    reading: &mut OptionsReading,
     resource_id: i64,
     venue_id: i64,
     (starts_on, ends_on): (NaiveDate, NaiveDate),
 ) -> Result<Vec<CopyOption>> {
-    let (Some(venue), Some(resource)) = (
-        venue_position(conn, venue_id)?,
-        catalogue::find_live_resource(conn, resource_id)?,
-    ) else {
+    let venue = match reading.venues.get(&venue_id) {
+        Some(known) => *known,
+        None => {
+            let found = venue_position(conn, venue_id)?;
+            reading.venues.insert(venue_id, found);
+            found
+        }
+    };
+    if !reading.resources.contains_key(&resource_id) {
+        let found = match catalogue::find_live_resource(conn, resource_id)? {
+            Some(resource) => {
+                let copies = catalogue::copies_with_depot(conn, resource_id)?;
+                Some((resource, copies))
+            }
+            None => None,
+        };
+        reading.resources.insert(resource_id, found);
+    }
+    let (Some(venue), Some(Some((resource, copies)))) =
+        (venue, reading.resources.get(&resource_id))
+    else {
         return Ok(Vec::new());
     };
-    Ok(candidates(
+    Ok(candidates_among(
         conn,
         settings,
-        &resource,
+        resource,
         (venue_id, venue),
         starts_on,
-        None,
+        copies.clone(),
+        &mut reading.calendars,
     )?
     .into_iter()
     // A copy whose depot or venue has no open day for the hand-overs cannot serve.
