@@ -246,6 +246,20 @@ pub fn stage_due(p: &Principal, booking: &crate::booking::Booking) -> Option<Sta
     }
 }
 
+/// The hand-over report a page offers this caller on a loan now: the one [`stage_due`] names,
+/// unless it is already filed (reports are kept as filed; the link goes once the crate is
+/// reported). `None`: nothing to report from this caller now.
+pub fn report_due(
+    conn: &mut DbConnection,
+    p: &Principal,
+    booking: &crate::booking::Booking,
+) -> Result<Option<Stage>> {
+    match stage_due(p, booking) {
+        Some(stage) if !store::stage_filed(conn, booking.id, stage.as_str())? => Ok(Some(stage)),
+        _ => Ok(None),
+    }
+}
+
 /// The verdict: a copy passes when nothing is missing or damaged and its grade is above the
 /// blocking grade.
 fn passes(count: &Count, grade: i32, blocking_grade: i32) -> bool {

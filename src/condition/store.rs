@@ -337,3 +337,13 @@ pub fn handovers_of(
         .into_iter()
         .collect())
 }
+
+/// Whether a report of this hand-over (`stage`) is already filed on a loan.
+pub fn stage_filed(conn: &mut DbConnection, booking_id: i64, stage: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        condition_reports::table
+            .filter(condition_reports::booking_id.eq(booking_id))
+            .filter(condition_reports::stage.eq(stage)),
+    ))
+    .get_result(conn)
+}

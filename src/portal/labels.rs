@@ -184,9 +184,10 @@ pub async fn copy(state: State, req: Req, id: web::Path<i64>) -> Result<HttpResp
                 .into_iter()
                 .map(|b| {
                     let venue = venues.get(&b.venue_id).cloned().unwrap_or_default();
-                    (b, venue)
+                    let due = crate::condition::service::report_due(conn, &p, &b)?;
+                    Ok((b, venue, due.is_some()))
                 })
-                .collect();
+                .collect::<crate::error::Result<_>>()?;
             Ok((copy, resource, loans))
         })
         .await?;
@@ -203,12 +204,12 @@ pub async fn copy(state: State, req: Req, id: web::Path<i64>) -> Result<HttpResp
         grade: copy.condition_grade,
         loans: loans
             .into_iter()
-            .map(|(b, venue)| CopyLoan {
+            .map(|(b, venue, report)| CopyLoan {
                 id: b.id,
                 status: words::stage(lang, b.status),
                 period: lang.period(b.starts_on, b.ends_on),
                 venue,
-                report: crate::condition::service::stage_due(&s.principal, &b).is_some(),
+                report,
             })
             .collect(),
     })

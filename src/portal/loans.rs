@@ -198,7 +198,7 @@ async fn booking_page(
     let locale = Lang::of_session(s).code();
     let billing = LoanBilling::from_config(&state.config);
     let costs = Costs::from_config(&state.config);
-    let (b, resource, q, history, plans, invoice) = state
+    let (b, resource, q, history, plans, invoice, report_due) = state
         .run(move |conn| {
             let b = bookings::get(conn, &p, id)?;
             let invoice = if matches!(b.status, BookingStatus::Returned | BookingStatus::Closed) {
@@ -214,7 +214,8 @@ async fn booking_page(
             } else {
                 Vec::new()
             };
-            Ok((b, resource, q, history, plans, invoice))
+            let report_due = crate::condition::service::report_due(conn, &p, &b)?;
+            Ok((b, resource, q, history, plans, invoice, report_due))
         })
         .await?;
     let lang = Lang::of_session(s);
@@ -361,7 +362,7 @@ async fn booking_page(
             can_cancel: may(BookingAction::Cancel),
             has_agreement: crate::billing::agreement::has_agreement(b.status),
             can_decide: may(BookingAction::Approve),
-            can_report: crate::condition::service::stage_due(&s.principal, &b).is_some(),
+            can_report: report_due.is_some(),
             can_evaluate: matches!(
                 b.status,
                 BookingStatus::Delivered | BookingStatus::Returned | BookingStatus::Closed
@@ -662,8 +663,13 @@ pub async fn report_submit(
             &report_view(&s, id, &b, title.clone(), &components, &form, errors),
         );
     }
-    // The service says which hand-over is due from this caller; none: nothing to file now.
-    let Some(stage) = crate::condition::service::stage_due(&s.principal, &b) else {
+    // The service says which hand-over is due from this caller; none: nothing to file now
+    // (already filed, or not this caller's).
+    let (p, due_on) = (s.principal.clone(), b.clone());
+    let due = state
+        .run(move |conn| crate::condition::service::report_due(conn, &p, &due_on))
+        .await?;
+    let Some(stage) = due else {
         return Err(Error::conflict(
             crate::error::Code::InvalidTransition,
             format!("no condition report is due from you on loan {id} now"),

@@ -711,6 +711,14 @@ async fn the_producer_files_dispatch_and_inspection_from_the_loan_and_the_copy(a
     let filed = app.get(&reports, Some(&net.producer.token)).await;
     assert_eq!(filed.body[0]["stage"], "dispatch", "{}", filed.text);
     assert_eq!(filed.body[0]["booking_id"], json!(id));
+    // Filed: neither the loan nor the copy offers it again, and a second one is refused.
+    let loan_page = producer.get(&format!("/bookings/{id}")).await;
+    assert!(!loan_page.text.contains(&link), "{}", loan_page.text);
+    let copy_page = producer.get(&format!("/copies/{copy}")).await;
+    assert!(!copy_page.text.contains(&link), "{}", copy_page.text);
+    assert_eq!(producer.post(&form_path, &ok).await.status, 409);
+    let once = app.get(&reports, Some(&net.producer.token)).await;
+    assert_eq!(once.body.as_array().map(Vec::len), Some(1), "{}", once.text);
 
     // The loan travels, is used and comes back.
     for action in ["dispatch", "deliver", "return"] {
