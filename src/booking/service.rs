@@ -1040,7 +1040,7 @@ pub fn copy_options(
             found
         }
     };
-    if !reading.resources.contains_key(&resource_id) {
+    if let std::collections::hash_map::Entry::Vacant(slot) = reading.resources.entry(resource_id) {
         let found = match catalogue::find_live_resource(conn, resource_id)? {
             Some(resource) => {
                 let copies = catalogue::copies_with_depot(conn, resource_id)?;
@@ -1048,7 +1048,7 @@ pub fn copy_options(
             }
             None => None,
         };
-        reading.resources.insert(resource_id, found);
+        slot.insert(found);
     }
     let (Some(venue), Some(Some((resource, copies)))) =
         (venue, reading.resources.get(&resource_id))
