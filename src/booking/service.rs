@@ -252,7 +252,7 @@ fn candidates(
     // prefer the copy that makes the shortest approach.
     let ids: Vec<i64> = found.iter().map(|c| c.copy_id).collect();
     let gap = Duration::days(settings.chain_gap_days);
-    let before = crate::booking::chaining::stays_of(
+    let before = crate::booking::store::stays_of(
         conn,
         &ids,
         BookingStatus::MOVING,

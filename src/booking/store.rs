@@ -1,5 +1,10 @@
 //! Data access for bookings, occupations, history and the waitlist.
 
+mod feeds;
+mod stays;
+pub use feeds::{feed_rows, FeedRow};
+pub use stays::{all_stays_of, stays_of, StaySelection, STAY_COLUMNS};
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
