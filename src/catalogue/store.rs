@@ -1,5 +1,7 @@
 //! Data access for resources, copies and components.
 
+pub mod maintenance;
+pub mod occupancy;
 pub mod scan;
 
 use std::collections::HashMap;
