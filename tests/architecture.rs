@@ -16,6 +16,14 @@
 //! There is no list of tolerated exceptions: a new cycle or upward import fails at once. Plant
 //! `use crate::app;` in `src/money.rs`, `use crate::db::DbConnection;` in `src/text.rs`, or
 //! `use crate::billing::X;` in a file of `booking`, and this test names the edge.
+//!
+//! Tables have owners, held here too: SQL (the diesel DSL over `crate::schema`, raw SQL) lives in
+//! store files only (`store.rs`, `store/*.rs`; the database layer itself), and each table has one
+//! owning module ([`OWNERS`]): only the owner's store writes it, and another module's store reads
+//! it only in a joined read and only downward (the owner does not import the reader, so the
+//! reader could call the owner's store instead). Plant `use crate::schema::bookings;` in
+//! `src/booking/service.rs`, an `insert_into(bookings::table)` in `src/billing/store.rs`, or a
+//! read of `bookings` in `src/catalogue/store.rs`, and a test names it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -68,6 +76,80 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "wiring",
         &["app", "main", "lib", "jobs", "demo", "notify/worker"],
+    ),
+];
+
+/// Each table's one owner: the module whose store writes it and that other modules ask for it.
+/// A copy's calendar (`occupations`: what occupies it, loans and maintenance; its maintenance
+/// records) is the catalogue's, since search reads it below booking and condition, which fill it
+/// through the catalogue's store.
+const OWNERS: &[(&str, &[&str])] = &[
+    ("territory", &["communes"]),
+    (
+        "organization",
+        &[
+            "organizations",
+            "users",
+            "opening_hours",
+            "opening_exceptions",
+            "legal_identities",
+        ],
+    ),
+    ("auth", &["api_keys", "browser_sessions", "login_failures"]),
+    (
+        "catalogue",
+        &[
+            "resources",
+            "resource_themes",
+            "resource_audiences",
+            "copies",
+            "components",
+            "catalogue_positions_version",
+            "occupations",
+            "maintenance_records",
+        ],
+    ),
+    ("media", &["resource_media"]),
+    (
+        "booking",
+        &["bookings", "booking_events", "waitlist_entries"],
+    ),
+    (
+        "condition",
+        &["condition_reports", "condition_report_lines"],
+    ),
+    ("transport", &["vans", "tour_plans"]),
+    (
+        "billing",
+        &[
+            "tariffs",
+            "pricing_policy",
+            "subsidy_programs",
+            "booking_quotes",
+            "invoice_sequences",
+            "invoices",
+            "invoice_lines",
+        ],
+    ),
+    ("evaluation", &["booking_evaluations"]),
+    (
+        "allocation",
+        &[
+            "allocation_rounds",
+            "allocation_round_resources",
+            "allocation_requests",
+        ],
+    ),
+    (
+        "notify",
+        &["notifications", "webhooks", "webhook_deliveries"],
+    ),
+    ("outbox", &["domain_events"]),
+    ("audit", &["audit_log"]),
+    ("idempotency", &["idempotency_keys"]),
+    (
+        "account",
+        &["invitations", "password_resets", "password_reset_requests"],
     ),
 ];
 
@@ -453,4 +535,198 @@ fn architecture_doc_shows_the_module_graph_of_the_code() {
             );
         }
     }
+}
+
+/// Whether a file may hold SQL: a store (`store.rs`, or a file under a `store/` folder), or the
+/// database layer itself.
+fn is_store_file(rel: &Path) -> bool {
+    let parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    parts[0] == "db"
+        || parts[0] == "schema.rs"
+        || parts.last().is_some_and(|f| f == "store.rs")
+        || parts[..parts.len() - 1].iter().any(|d| d == "store")
+}
+
+/// Whether `code` names the database schema: `crate::schema`, or a `schema::…` path of its own
+/// (not `utoipa::openapi::schema::…`).
+fn names_schema(code: &str) -> bool {
+    code.match_indices("schema::").any(|(at, _)| {
+        let before = &code[..at];
+        before.ends_with("crate::")
+            || !before
+                .chars()
+                .next_back()
+                .is_some_and(|c| c == ':' || c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// The tables a file names, each with the name it goes by in the file (`use … as keys`) — from
+/// `crate::schema::t`, `schema::t` and `crate::schema::{t, u as v}` — and from raw SQL
+/// (`FROM t`, `JOIN t`, `UPDATE t`, `INTO t`).
+fn tables_named(code: &str, tables: &BTreeSet<&str>) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut add = |item: &str| {
+        let mut words = item.split_whitespace();
+        let name = words.next().map(ident).unwrap_or_default();
+        let alias = match (words.next(), words.next()) {
+            (Some("as"), Some(a)) => ident(a),
+            _ => name.clone(),
+        };
+        if tables.contains(name.as_str()) {
+            found.insert(name, alias);
+        }
+    };
+    for (at, _) in code.match_indices("schema::") {
+        let rest = &code[at + "schema::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let inside = &group[..group.find('}').unwrap_or(group.len())];
+            inside.split(',').for_each(&mut add);
+        } else {
+            let end = rest.find([';', ',', ')', '}', '.']).unwrap_or(rest.len());
+            add(&rest[..end].replace("::", " :: "));
+        }
+    }
+    let upper = code.to_uppercase();
+    for keyword in ["FROM ", "JOIN ", "UPDATE ", "INTO "] {
+        for (at, _) in upper.match_indices(keyword) {
+            let name = ident(&code[at + keyword.len()..]);
+            if tables.contains(name.as_str()) {
+                found.entry(name.clone()).or_insert(name);
+            }
+        }
+    }
+    found
+}
+
+/// Whether `code` writes the table that goes by `alias`: diesel's `insert_into(t::table…)`,
+/// `update(t::table…)`, `delete(t::table…)`, or raw SQL that changes or locks it.
+fn writes(code: &str, alias: &str, table: &str) -> bool {
+    // `diesel::delete(crate::schema::t::table)` writes `t` as much as `delete(t::table)` does.
+    let squeezed: String = code
+        .split_whitespace()
+        .collect::<String>()
+        .replace("crate::schema::", "")
+        .replace("schema::", "");
+    let dsl = ["insert_into(", "update(", "delete("].iter().any(|w| {
+        squeezed.contains(&format!("{w}{alias}::table"))
+            || squeezed.contains(&format!("{w}{table}::table"))
+    });
+    let upper = code.to_uppercase();
+    let t = table.to_uppercase();
+    let sql = [
+        format!("UPDATE {t}"),
+        format!("INSERT INTO {t}"),
+        format!("DELETE FROM {t}"),
+    ]
+    .iter()
+    .any(|s| upper.contains(s.as_str()))
+        || (upper.contains(&format!("FROM {t}")) && upper.contains("FOR UPDATE"));
+    dsl || sql
+}
+
+/// The tables of `src/schema.rs`.
+fn schema_tables() -> BTreeSet<String> {
+    let text = std::fs::read_to_string(src().join("schema.rs")).unwrap();
+    text.split("table! {")
+        .skip(1)
+        .map(|rest| {
+            rest.trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn sql_lives_in_stores_and_each_table_in_its_owners() {
+    let root = src();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let all = schema_tables();
+    let tables: BTreeSet<&str> = all.iter().map(String::as_str).collect();
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (module, owned) in OWNERS {
+        for t in *owned {
+            if let Some(first) = owner.insert(t, module) {
+                problems.push(format!("{t} has two owners: {first} and {module}"));
+            }
+        }
+    }
+    for t in &tables {
+        if !owner.contains_key(t) {
+            problems.push(format!("{t} has no owner: declare it in OWNERS"));
+        }
+    }
+    // Which top-level module reaches which (to tell a read downward from one upward).
+    let graph = read_graph();
+    let top = |unit: &str| unit.split('/').next().unwrap_or(unit).to_string();
+    let mut tops: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (from, tos) in &graph.units {
+        tops.entry(top(from))
+            .or_default()
+            .extend(tos.iter().map(|t| top(t)));
+    }
+    let reaches = |from: &str, to: &str| {
+        let mut seen = BTreeSet::new();
+        let mut next = vec![from.to_string()];
+        while let Some(m) = next.pop() {
+            if m == to {
+                return true;
+            }
+            if seen.insert(m.clone()) {
+                next.extend(tops.get(&m).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    for file in &files {
+        let rel = file.strip_prefix(&root).unwrap();
+        let code = code_of(&std::fs::read_to_string(file).unwrap());
+        let shown = rel.display();
+        if !is_store_file(rel) {
+            if names_schema(&code) {
+                problems.push(format!(
+                    "{shown} names the schema: SQL lives in store files (store.rs, store/*.rs)"
+                ));
+            }
+            continue;
+        }
+        let module = module_path(rel)[0].clone();
+        if module == "db" || module == "schema" {
+            continue;
+        }
+        for (table, alias) in tables_named(&code, &tables) {
+            let Some(&owned_by) = owner.get(table.as_str()) else {
+                continue;
+            };
+            if owned_by == module {
+                continue;
+            }
+            if writes(&code, &alias, &table) {
+                problems.push(format!(
+                    "{shown} writes {table}, which {owned_by} owns: call {owned_by}'s store"
+                ));
+            } else if reaches(owned_by, &module) {
+                problems.push(format!(
+                    "{shown} reads {table}, which {owned_by} owns and {owned_by} imports \
+                     {module}: the read belongs in {owned_by}'s store"
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "tables and their owners:\n  {}",
+        problems.join("\n  ")
+    );
 }

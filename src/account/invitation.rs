@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::link::{self, AccountMail, MailContext};
+use super::store::{self, InvitationRow};
 use crate::access::normalize_email;
 use crate::access::{password, policy, Principal};
 use crate::audit::{self, Actor};
@@ -19,7 +19,6 @@ use crate::organization::model::stored;
 use crate::organization::store::{self as orgs, UserInsert};
 use crate::organization::{Locale, Role, User};
 use crate::outbox::{EventKind, SubjectType};
-use crate::schema::invitations;
 
 /// How long an invitation link works.
 pub const VALID_DAYS: i64 = 7;
@@ -58,25 +57,6 @@ pub struct Invitation {
     pub accepted_at: Option<NaiveDateTime>,
     /// The account created from the invitation.
     pub user_id: Option<i64>,
-}
-
-/// An invitation row.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = invitations)]
-struct InvitationRow {
-    id: i64,
-    organization_id: i64,
-    email: String,
-    role: String,
-    locale: String,
-    #[allow(dead_code)]
-    token_hash: String,
-    #[allow(dead_code)]
-    invited_by: Option<i64>,
-    created_at: NaiveDateTime,
-    expires_at: NaiveDateTime,
-    accepted_at: Option<NaiveDateTime>,
-    user_id: Option<i64>,
 }
 
 impl TryFrom<InvitationRow> for Invitation {
@@ -126,19 +106,19 @@ pub fn invite(
                 format!("a user with e-mail {email} exists"),
             ));
         }
-        let row: InvitationRow = diesel::insert_into(invitations::table)
-            .values((
-                invitations::organization_id.eq(org.id),
-                invitations::email.eq(&email),
-                invitations::role.eq(new.role.as_str()),
-                invitations::locale.eq(locale.as_str()),
-                invitations::token_hash.eq(&token.digest),
-                invitations::invited_by.eq(p.user_id),
-                invitations::created_at.eq(now),
-                invitations::expires_at.eq(expires_at),
-            ))
-            .returning(invitations::all_columns)
-            .get_result(conn)?;
+        let row = store::insert_invitation(
+            conn,
+            &store::InvitationInsert {
+                organization_id: org.id,
+                email: &email,
+                role: new.role.as_str(),
+                locale: locale.as_str(),
+                token_hash: &token.digest,
+                invited_by: p.user_id,
+                created_at: now,
+                expires_at,
+            },
+        )?;
         link::queue(
             conn,
             ctx,
@@ -191,11 +171,7 @@ pub fn list(
 ) -> Result<Vec<Invitation>> {
     let organization_id = organization_id.unwrap_or(p.organization_id);
     policy::invite_member(p, organization_id)?;
-    invitations::table
-        .filter(invitations::organization_id.eq(organization_id))
-        .select(InvitationRow::as_select())
-        .order(invitations::id.desc())
-        .load(conn)?
+    store::invitations_of(conn, organization_id)?
         .into_iter()
         .map(Invitation::try_from)
         .collect()
@@ -204,11 +180,7 @@ pub fn list(
 /// The invitation a link opens, while it works (the portal shows it before asking for a
 /// password). A used, expired or unknown link → 410 `link_expired`.
 pub fn open(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Invitation> {
-    let row = invitations::table
-        .filter(invitations::token_hash.eq(link::digest(token)))
-        .select(InvitationRow::as_select())
-        .first(conn)
-        .optional()?
+    let row = store::find_invitation_by_digest(conn, &link::digest(token))?
         .filter(|row| row.accepted_at.is_none() && row.expires_at > now)
         .ok_or_else(link::expired)?;
     row.try_into()
@@ -260,14 +232,7 @@ pub fn accept(
     let hash = password::hash(&acceptance.password)?;
     let user = write_transaction(conn, |conn| {
         // Conditional: of two acceptances at once, one wins, the other finds the link used.
-        let taken = diesel::update(
-            invitations::table
-                .find(invitation.id)
-                .filter(invitations::accepted_at.is_null())
-                .filter(invitations::expires_at.gt(now)),
-        )
-        .set(invitations::accepted_at.eq(Some(now)))
-        .execute(conn)?;
+        let taken = store::take_invitation(conn, invitation.id, now)?;
         if taken != 1 {
             return Err(link::expired());
         }
@@ -288,9 +253,7 @@ pub fn accept(
             },
         )?;
         orgs::set_preferences(conn, user.id, invitation.locale.as_str(), "")?;
-        diesel::update(invitations::table.find(invitation.id))
-            .set(invitations::user_id.eq(Some(user.id)))
-            .execute(conn)?;
+        store::set_invitation_user(conn, invitation.id, user.id)?;
         audit::record(
             conn,
             Actor {

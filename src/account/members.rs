@@ -3,7 +3,6 @@
 //! deactivate_user`, its one transition.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -16,7 +15,6 @@ use crate::error::{Error, Result};
 use crate::organization::model::stored;
 use crate::organization::store as orgs;
 use crate::organization::{Role, User};
-use crate::schema::users;
 
 /// Body of `PATCH /api/v1/users/{id}`: only the fields given change.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -52,9 +50,7 @@ pub fn update_member(
     if new_role.is_some() || reactivate {
         write_transaction(conn, |conn| {
             if let Some(role) = new_role {
-                diesel::update(users::table.find(id))
-                    .set(users::role.eq(role.as_str()))
-                    .execute(conn)?;
+                orgs::set_role(conn, id, role.as_str())?;
                 audit::record(
                     conn,
                     p.actor(),
@@ -66,9 +62,7 @@ pub fn update_member(
                 )?;
             }
             if reactivate {
-                diesel::update(users::table.find(id))
-                    .set(users::deactivated_at.eq(None::<NaiveDateTime>))
-                    .execute(conn)?;
+                orgs::reactivate_user(conn, id)?;
                 audit::record(
                     conn,
                     p.actor(),
@@ -81,9 +75,7 @@ pub fn update_member(
             }
             // A token carries the role it was issued with, and a reactivated user's old tokens
             // must not come back to life: every token issued before now ends.
-            diesel::update(users::table.find(id))
-                .set(users::password_changed_at.eq(Some(tokens_refused_before(now))))
-                .execute(conn)?;
+            orgs::refuse_tokens_before(conn, id, tokens_refused_before(now))?;
             Ok::<(), Error>(())
         })?;
         gate.forget(id);

@@ -9,3 +9,4 @@ pub mod invitation;
 pub mod link;
 pub mod members;
 pub mod reset;
+pub mod store;

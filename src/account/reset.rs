@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::link::{self, AccountMail, MailContext};
+use super::store;
 use crate::access::normalize_email;
 use crate::access::password;
 use crate::audit::{self, Actor};
@@ -22,7 +22,6 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
 use crate::organization::store as orgs;
 use crate::outbox::{EventKind, SubjectType};
-use crate::schema::{password_reset_requests, password_resets};
 
 /// How long a reset link works, in minutes.
 pub const VALID_MINUTES: i64 = 60;
@@ -70,21 +69,9 @@ fn refuse_when_full(recent: &[NaiveDateTime], max: usize, now: NaiveDateTime) ->
 /// unknown addresses alike.
 fn throttle(conn: &mut DbConnection, email: &str, client: &str, now: NaiveDateTime) -> Result<()> {
     let since = now - Duration::minutes(WINDOW_MINUTES);
-    let by_address: Vec<NaiveDateTime> = password_reset_requests::table
-        .filter(password_reset_requests::email.eq(email))
-        .filter(password_reset_requests::requested_at.gt(since))
-        .select(password_reset_requests::requested_at)
-        .order(password_reset_requests::requested_at.desc())
-        .limit(PER_ADDRESS as i64)
-        .load(conn)?;
+    let by_address = store::reset_requests_by_address(conn, email, since, PER_ADDRESS as i64)?;
     refuse_when_full(&by_address, PER_ADDRESS, now)?;
-    let by_client: Vec<NaiveDateTime> = password_reset_requests::table
-        .filter(password_reset_requests::client.eq(client))
-        .filter(password_reset_requests::requested_at.gt(since))
-        .select(password_reset_requests::requested_at)
-        .order(password_reset_requests::requested_at.desc())
-        .limit(PER_CLIENT as i64)
-        .load(conn)?;
+    let by_client = store::reset_requests_by_client(conn, client, since, PER_CLIENT as i64)?;
     refuse_when_full(&by_client, PER_CLIENT, now)
 }
 
@@ -109,28 +96,20 @@ pub fn request(
     let token = link::new_token()?;
     write_transaction(conn, |conn| {
         throttle(conn, &email, client, now)?;
-        diesel::insert_into(password_reset_requests::table)
-            .values((
-                password_reset_requests::email.eq(&email),
-                password_reset_requests::client.eq(client),
-                password_reset_requests::requested_at.eq(now),
-            ))
-            .execute(conn)?;
+        store::insert_reset_request(conn, &email, client, now)?;
         let Some(user) = orgs::find_user_by_email(conn, &email)? else {
             return Ok(());
         };
         if user.deactivated_at.is_some() {
             return Ok(());
         }
-        let reset_id: i64 = diesel::insert_into(password_resets::table)
-            .values((
-                password_resets::user_id.eq(user.id),
-                password_resets::token_hash.eq(&token.digest),
-                password_resets::created_at.eq(now),
-                password_resets::expires_at.eq(now + Duration::minutes(VALID_MINUTES)),
-            ))
-            .returning(password_resets::id)
-            .get_result(conn)?;
+        let reset_id = store::insert_reset(
+            conn,
+            user.id,
+            &token.digest,
+            now,
+            now + Duration::minutes(VALID_MINUTES),
+        )?;
         link::queue(
             conn,
             ctx,
@@ -156,14 +135,8 @@ pub fn request(
 /// The user a reset link works for, while it works (the portal checks a link before showing its
 /// form). A used, expired or unknown link, or a deactivated user → 410 `link_expired`.
 pub fn open(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<(i64, i64)> {
-    let (reset_id, user_id): (i64, i64) = password_resets::table
-        .filter(password_resets::token_hash.eq(link::digest(token)))
-        .filter(password_resets::used_at.is_null())
-        .filter(password_resets::expires_at.gt(now))
-        .select((password_resets::id, password_resets::user_id))
-        .first(conn)
-        .optional()?
-        .ok_or_else(link::expired)?;
+    let (reset_id, user_id) =
+        store::find_usable_reset(conn, &link::digest(token), now)?.ok_or_else(link::expired)?;
     let active = orgs::find_user(conn, user_id)?.is_some_and(|u| u.deactivated_at.is_none());
     if !active {
         return Err(link::expired());
@@ -188,24 +161,11 @@ pub fn confirm(
     let hash = password::hash(&confirmation.new_password)?;
     write_transaction(conn, |conn| {
         // Conditional: of two confirmations at once, one wins.
-        let taken = diesel::update(
-            password_resets::table
-                .find(reset_id)
-                .filter(password_resets::used_at.is_null())
-                .filter(password_resets::expires_at.gt(now)),
-        )
-        .set(password_resets::used_at.eq(Some(now)))
-        .execute(conn)?;
+        let taken = store::take_reset(conn, reset_id, now)?;
         if taken != 1 {
             return Err(link::expired());
         }
-        diesel::update(
-            password_resets::table
-                .filter(password_resets::user_id.eq(user_id))
-                .filter(password_resets::used_at.is_null()),
-        )
-        .set(password_resets::used_at.eq(Some(now)))
-        .execute(conn)?;
+        store::use_up_resets_of(conn, user_id, now)?;
         orgs::set_password(conn, user_id, &hash, tokens_refused_before(now))?;
         let organization_id = orgs::find_user(conn, user_id)?.map(|u| u.organization_id);
         audit::record(
@@ -229,11 +189,7 @@ pub fn confirm(
 
 /// Forgets reset requests older than a day (background jobs; the throttle looks back an hour).
 pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
-    let requests = diesel::delete(
-        password_reset_requests::table
-            .filter(password_reset_requests::requested_at.lt(now - Duration::days(1))),
-    )
-    .execute(conn)?;
+    let requests = store::delete_reset_requests_before(conn, now - Duration::days(1))?;
     Ok(requests)
 }
 

@@ -5,14 +5,14 @@
 //! the outbox: every domain writes it, nothing here knows a domain (the caller is given as an
 //! [`Actor`]; `auth` turns its `Principal` into one).
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use diesel::prelude::*;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::DbConnection;
 use crate::error::{Result, Validator};
-use crate::schema::audit_log;
+
+pub mod store;
 
 /// Who made a change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,18 +32,15 @@ pub fn record(
     details: &serde_json::Value,
     now: NaiveDateTime,
 ) -> Result<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::actor_organization_id.eq(actor.organization_id),
-            audit_log::actor_user_id.eq(actor.user_id),
-            audit_log::actor_api_key_id.eq(actor.api_key_id),
-            audit_log::action.eq(action),
-            audit_log::object_type.eq(object_type),
-            audit_log::object_id.eq(object_id),
-            audit_log::details.eq(details.to_string()),
-            audit_log::created_at.eq(now),
-        ))
-        .execute(conn)?;
+    store::insert(
+        conn,
+        actor,
+        action,
+        object_type,
+        object_id,
+        &details.to_string(),
+        now,
+    )?;
     Ok(())
 }
 
@@ -89,18 +86,6 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
-type Row = (
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    i64,
-    String,
-    NaiveDateTime,
-);
-
 /// The log, newest first, as far as the reader may read it: `readable` answers, per object
 /// type, whether the reader may read such objects elsewhere (the access policy's rule). Asking
 /// for one object type the reader may not read is refused with that rule's error; in a mixed
@@ -120,40 +105,7 @@ pub fn list(
         v.check(from <= to, "to", "must not be before from");
     }
     v.finish()?;
-    let mut query = audit_log::table.into_boxed();
-    if let Some(t) = &q.object_type {
-        query = query.filter(audit_log::object_type.eq(t.clone()));
-    }
-    if let Some(id) = q.object_id {
-        query = query.filter(audit_log::object_id.eq(id));
-    }
-    if let Some(org) = q.actor_organization_id {
-        query = query.filter(audit_log::actor_organization_id.eq(org));
-    }
-    if let Some(from) = q.from {
-        query = query.filter(audit_log::created_at.ge(from.and_time(NaiveTime::MIN)));
-    }
-    if let Some(to) = q.to.and_then(|to| to.succ_opt()) {
-        query = query.filter(audit_log::created_at.lt(to.and_time(NaiveTime::MIN)));
-    }
-    if let Some(before) = q.before_id {
-        query = query.filter(audit_log::id.lt(before));
-    }
-    let rows: Vec<Row> = query
-        .select((
-            audit_log::id,
-            audit_log::actor_organization_id,
-            audit_log::actor_user_id,
-            audit_log::actor_api_key_id,
-            audit_log::action,
-            audit_log::object_type,
-            audit_log::object_id,
-            audit_log::details,
-            audit_log::created_at,
-        ))
-        .order(audit_log::id.desc())
-        .limit(limit)
-        .load(conn)?;
+    let rows = store::page(conn, q, limit)?;
     Ok(rows
         .into_iter()
         .map(

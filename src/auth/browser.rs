@@ -4,13 +4,11 @@
 //! standing rule as the API's tokens ([`super::session::admit`]) decides whether a session stands.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 
-use super::{apikey, service, session};
+use super::{apikey, service, session, store};
 use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
-use crate::schema::browser_sessions;
 
 /// How long a session lasts after login, whatever is done with it (a working day and then some).
 pub const LIFETIME: Duration = Duration::hours(12);
@@ -41,15 +39,14 @@ pub struct BrowserSession {
 pub fn open(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> Result<Opened> {
     let token = apikey::random_secret(TOKEN_PREFIX)?;
     let csrf_token = apikey::random_secret("")?;
-    diesel::insert_into(browser_sessions::table)
-        .values((
-            browser_sessions::token_digest.eq(apikey::digest(&token)),
-            browser_sessions::user_id.eq(user_id),
-            browser_sessions::csrf_token.eq(&csrf_token),
-            browser_sessions::created_at.eq(now),
-            browser_sessions::expires_at.eq(now + LIFETIME),
-        ))
-        .execute(conn)?;
+    store::insert_browser_session(
+        conn,
+        &apikey::digest(&token),
+        user_id,
+        &csrf_token,
+        now,
+        now + LIFETIME,
+    )?;
     Ok(Opened { token, csrf_token })
 }
 
@@ -60,26 +57,22 @@ pub fn resolve(
     token: &str,
     now: NaiveDateTime,
 ) -> Result<Option<BrowserSession>> {
-    let digest = apikey::digest(token);
-    let row: Option<(i64, i64, String, NaiveDateTime, NaiveDateTime)> = browser_sessions::table
-        .filter(browser_sessions::token_digest.eq(&digest))
-        .select((
-            browser_sessions::id,
-            browser_sessions::user_id,
-            browser_sessions::csrf_token,
-            browser_sessions::created_at,
-            browser_sessions::expires_at,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some((id, user_id, csrf_token, created_at, expires_at)) = row else {
+    let row = store::find_browser_session(conn, &apikey::digest(token))?;
+    let Some(store::BrowserSessionRow {
+        id,
+        user_id,
+        csrf_token,
+        created_at,
+        expires_at,
+    }) = row
+    else {
         return Ok(None);
     };
     let standing = session::standing(conn, user_id)?;
     if expires_at <= now
         || session::admit(standing, created_at.and_utc().timestamp_millis()).is_err()
     {
-        diesel::delete(browser_sessions::table.find(id)).execute(conn)?;
+        store::delete_browser_session(conn, id)?;
         return Ok(None);
     }
     let principal = match service::principal_of_user(conn, user_id) {
@@ -104,17 +97,11 @@ pub fn resolve(
 
 /// Ends the session a token names (logout); nothing happens for an unknown token.
 pub fn close(conn: &mut DbConnection, token: &str) -> Result<()> {
-    diesel::delete(
-        browser_sessions::table.filter(browser_sessions::token_digest.eq(apikey::digest(token))),
-    )
-    .execute(conn)?;
+    store::delete_browser_session_by_digest(conn, &apikey::digest(token))?;
     Ok(())
 }
 
 /// Forgets expired sessions (background jobs).
 pub fn purge_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
-    Ok(
-        diesel::delete(browser_sessions::table.filter(browser_sessions::expires_at.le(now)))
-            .execute(conn)?,
-    )
+    Ok(store::delete_expired_browser_sessions(conn, now)?)
 }

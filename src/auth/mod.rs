@@ -5,5 +5,6 @@ pub mod browser;
 pub mod scope;
 pub mod service;
 pub mod session;
+pub mod store;
 pub mod throttle;
 pub mod token;

@@ -4,8 +4,9 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::apikey::{self, ApiKeyInsert, ApiKeyRow};
+use super::apikey;
 use super::scope::Scope;
+use super::store::{self, ApiKeyInsert, ApiKeyRow};
 use super::token::TokenKeys;
 use super::{session, throttle};
 use crate::access::{normalize_email, password, policy, Principal};
@@ -101,10 +102,10 @@ pub fn authenticate_api_key(
     secret: &str,
     now: NaiveDateTime,
 ) -> Result<(Principal, Vec<Scope>)> {
-    let (key, kind) = apikey::find_active_by_digest(conn, &apikey::digest(secret))?
+    let (key, kind) = store::find_active_api_key(conn, &apikey::digest(secret))?
         .ok_or_else(|| Error::Unauthenticated("unknown or revoked API key".into()))?;
     // Best effort: a failed "last used" stamp must not refuse a valid key.
-    if let Err(e) = apikey::touch(conn, key.id, now) {
+    if let Err(e) = store::touch_api_key(conn, key.id, now) {
         tracing::warn!(error = %e, key = key.id, "cannot record API key use");
     }
     let scopes = Scope::parse_list(&key.scopes);
@@ -344,7 +345,7 @@ pub fn create_api_key(
         .ok_or_else(|| Error::Forbidden("API keys cannot create API keys".into()))?;
     let generated = apikey::generate()?;
     let row = write_transaction(conn, |conn| {
-        let row = apikey::insert(
+        let row = store::insert_api_key(
             conn,
             &ApiKeyInsert {
                 organization_id,
@@ -382,7 +383,7 @@ pub fn list_api_keys(
 ) -> Result<Vec<ApiKey>> {
     let organization_id = organization_id.unwrap_or(p.organization_id);
     policy::manage_api_keys(p, organization_id)?;
-    Ok(apikey::list(conn, organization_id)?
+    Ok(store::list_api_keys(conn, organization_id)?
         .into_iter()
         .map(ApiKey::from)
         .collect())
@@ -395,12 +396,13 @@ pub fn revoke_api_key(
     id: i64,
     now: NaiveDateTime,
 ) -> Result<ApiKey> {
-    let key = apikey::find(conn, id)?.ok_or_else(|| Error::NotFound(format!("API key {id}")))?;
+    let key =
+        store::find_api_key(conn, id)?.ok_or_else(|| Error::NotFound(format!("API key {id}")))?;
     policy::read_members(p, key.organization_id)
         .map_err(|_| Error::NotFound(format!("API key {id}")))?;
     policy::manage_api_keys(p, key.organization_id)?;
     write_transaction(conn, |conn| {
-        if apikey::revoke(conn, id, now)? == 1 {
+        if store::revoke_api_key(conn, id, now)? == 1 {
             crate::audit::record(
                 conn,
                 p.actor(),
@@ -413,6 +415,7 @@ pub fn revoke_api_key(
         }
         Ok::<(), Error>(())
     })?;
-    let key = apikey::find(conn, id)?.ok_or_else(|| Error::NotFound(format!("API key {id}")))?;
+    let key =
+        store::find_api_key(conn, id)?.ok_or_else(|| Error::NotFound(format!("API key {id}")))?;
     Ok(key.into())
 }

@@ -7,12 +7,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use diesel::prelude::*;
-
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::organization::{OrgKind, Role};
-use crate::schema::{organizations, users};
 
 /// How long an instance trusts what it read about a user.
 pub const REMEMBER_FOR: Duration = Duration::from_secs(5);
@@ -41,25 +38,7 @@ pub struct Seat {
 
 /// Reads a user's standing.
 pub fn standing(conn: &mut DbConnection, user_id: i64) -> Result<Standing> {
-    type Row = (
-        Option<chrono::NaiveDateTime>,
-        Option<chrono::NaiveDateTime>,
-        i64,
-        OrgKind,
-        Role,
-    );
-    let row: Option<Row> = users::table
-        .inner_join(organizations::table)
-        .filter(users::id.eq(user_id))
-        .select((
-            users::deactivated_at,
-            users::password_changed_at,
-            users::organization_id,
-            organizations::kind,
-            users::role,
-        ))
-        .first(conn)
-        .optional()?;
+    let row = crate::organization::store::standing_of_user(conn, user_id)?;
     Ok(match row {
         None => Standing {
             active: false,

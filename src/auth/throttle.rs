@@ -9,11 +9,10 @@
 //! password checks, never more. A right password then withdraws its own attempt.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 
+use super::store;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
-use crate::schema::login_failures;
 
 /// Failures allowed within the window.
 pub const MAX_FAILURES: usize = 5;
@@ -23,13 +22,12 @@ pub const WINDOW_MINUTES: i64 = 15;
 /// Refuses an attempt while the e-mail has [`MAX_FAILURES`] failures within the window; the
 /// error says when to retry (when the oldest of those leaves the window).
 pub fn check(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result<()> {
-    let recent: Vec<NaiveDateTime> = login_failures::table
-        .filter(login_failures::email.eq(email))
-        .filter(login_failures::failed_at.gt(now - Duration::minutes(WINDOW_MINUTES)))
-        .select(login_failures::failed_at)
-        .order(login_failures::failed_at.desc())
-        .limit(MAX_FAILURES as i64)
-        .load(conn)?;
+    let recent = store::recent_login_failures(
+        conn,
+        email,
+        now - Duration::minutes(WINDOW_MINUTES),
+        MAX_FAILURES as i64,
+    )?;
     if recent.len() < MAX_FAILURES {
         return Ok(());
     }
@@ -45,33 +43,22 @@ pub fn check(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result
 /// checked. Returns the attempt's id, for [`withdraw`] when the password was right.
 pub fn admit(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result<i64> {
     crate::db::write_transaction(conn, |conn| {
-        if let DbConnection::Postgres(pg) = conn {
-            // Parallel attempts for one e-mail queue here until the first commits.
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind::<diesel::sql_types::Text, _>(email)
-                .execute(pg)?;
-        }
+        store::lock_login_attempts(conn, email)?;
         check(conn, email, now)?;
-        Ok(diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::email.eq(email),
-                login_failures::failed_at.eq(now),
-            ))
-            .returning(login_failures::id)
-            .get_result(conn)?)
+        Ok(store::insert_login_failure(conn, email, now)?)
     })
 }
 
 /// Withdraws an admitted attempt whose password was right (it was no failure).
 pub fn withdraw(conn: &mut DbConnection, attempt: i64) -> Result<()> {
-    diesel::delete(login_failures::table.find(attempt)).execute(conn)?;
+    store::delete_login_failure(conn, attempt)?;
     Ok(())
 }
 
 /// Forgets failures older than a day (background jobs).
 pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
-    Ok(diesel::delete(
-        login_failures::table.filter(login_failures::failed_at.lt(now - Duration::days(1))),
-    )
-    .execute(conn)?)
+    Ok(store::delete_login_failures_before(
+        conn,
+        now - Duration::days(1),
+    )?)
 }

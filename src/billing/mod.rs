@@ -8,7 +8,7 @@ pub mod export;
 pub mod facturx;
 pub mod invoice;
 pub mod invoice_pdf;
-pub mod ledger;
+pub use store::ledger;
 pub mod model;
 pub mod parties;
 pub mod price;

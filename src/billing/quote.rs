@@ -533,8 +533,7 @@ pub fn request_quotes(
     ) else {
         return Ok(quotes);
     };
-    let stays =
-        crate::booking::chaining::stays_of(conn, &copy_ids, BookingStatus::MOVING, from, to)?;
+    let stays = crate::booking::store::stays_of(conn, &copy_ids, BookingStatus::MOVING, from, to)?;
     for (b, (w_from, w_to)) in requests.iter().zip(windows) {
         let venue = venues
             .get(&b.venue_id)

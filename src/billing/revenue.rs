@@ -5,14 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use diesel::prelude::*;
 
 use super::ledger::{self, Flow};
 use super::model::{MonthRevenue, ResourceRevenue, RevenueReport, RevenueTotals};
 use crate::access::Principal;
 use crate::db::DbConnection;
 use crate::error::{Error, Result, Validator};
-use crate::schema::resources;
 
 /// A resource as the report names it.
 #[derive(Debug, Clone)]
@@ -177,25 +175,17 @@ pub fn producer_revenue(
     }
     let flows = ledger::flows_of_producer(conn, producer_id)?;
     let with_flows: std::collections::HashSet<i64> = flows.iter().map(|(r, _, _)| *r).collect();
-    let facts: Vec<ResourceFacts> = resources::table
-        .filter(resources::producer_id.eq(producer_id))
-        .select((
-            resources::id,
-            resources::title,
-            resources::production_cost_cents,
-            resources::deleted_at.is_null(),
-        ))
-        .order(resources::id.asc())
-        .load::<(i64, String, Option<i64>, bool)>(conn)?
-        .into_iter()
-        // A withdrawn resource stays in the report while it has money to show.
-        .filter(|(id, _, _, live)| *live || with_flows.contains(id))
-        .map(|(id, title, production_cost_cents, _)| ResourceFacts {
-            id,
-            title,
-            production_cost_cents,
-        })
-        .collect();
+    let facts: Vec<ResourceFacts> =
+        crate::catalogue::store::production_costs_of(conn, producer_id)?
+            .into_iter()
+            // A withdrawn resource stays in the report while it has money to show.
+            .filter(|(id, _, _, live)| *live || with_flows.contains(id))
+            .map(|(id, title, production_cost_cents, _)| ResourceFacts {
+                id,
+                title,
+                production_cost_cents,
+            })
+            .collect();
     Ok(report(producer_id, year, &facts, &flows, today))
 }
 

@@ -1,6 +1,8 @@
 //! Diesel queries of the money domain: tariffs, the pricing policy, subsidy programmes and their
 //! budgets, frozen quotes and the damage a loan's reports found.
 
+pub mod ledger;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 

@@ -2,19 +2,18 @@
 //! calendar apps cannot send a token) and a copy's bookings (for its producer and the agency).
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::calendar::{self, CalendarEvent};
 use super::model::BookingStatus;
+use super::store::FeedRow;
 use crate::access::{policy, Principal};
 use crate::auth::apikey;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result};
 use crate::organization::model::stored;
 use crate::organization::OrgKind;
-use crate::schema::{bookings, copies, organizations, resources};
 
 /// Prefix of calendar secrets.
 const TOKEN_PREFIX: &str = "itc_";
@@ -43,11 +42,8 @@ pub fn issue_token(
             "only an administrator of the venue (or of the agency) issues calendar links".into(),
         ));
     }
-    let kind = organizations::table
-        .find(venue_id)
-        .select(organizations::kind)
-        .first::<String>(conn)
-        .optional()?
+    let kind = crate::organization::store::find_organization(conn, venue_id)?
+        .map(|o| o.kind)
         .ok_or_else(|| Error::NotFound(format!("venue {venue_id}")))?;
     if kind != OrgKind::Venue.as_str() {
         return Err(Error::NotFound(format!("venue {venue_id}")));
@@ -55,9 +51,7 @@ pub fn issue_token(
     let token = apikey::random_secret(TOKEN_PREFIX)?;
     let digest = apikey::digest(&token);
     write_transaction(conn, |conn| {
-        diesel::update(organizations::table.find(venue_id))
-            .set(organizations::calendar_token_hash.eq(Some(digest)))
-            .execute(conn)?;
+        crate::organization::store::set_calendar_token_hash(conn, venue_id, &digest)?;
         // Who cut the subscribed calendars, and when (never the secret).
         crate::audit::record(
             conn,
@@ -80,21 +74,6 @@ pub enum FeedAccess<'a> {
     Principal(&'a Principal),
     Token(&'a str),
 }
-
-type FeedRow = (
-    i64,
-    chrono::NaiveDate,
-    chrono::NaiveDate,
-    chrono::NaiveDate,
-    chrono::NaiveDate,
-    String,
-    NaiveDateTime,
-    NaiveDateTime,
-    String,
-    String,
-    String,
-    i64,
-);
 
 /// Domain of the UIDs: fixed, so that a booking keeps its UID whatever host name the feed is
 /// fetched through.
@@ -248,42 +227,9 @@ fn feed_query(
     now: NaiveDateTime,
 ) -> Result<Vec<FeedRow>> {
     let since = now - chrono::Duration::days(CANCELLED_KEPT_DAYS);
-    let mut query = bookings::table
-        .inner_join(copies::table.on(copies::id.eq(bookings::copy_id)))
-        .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
-        .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
-        .filter(
-            bookings::status
-                .eq_any(BookingStatus::MOVING)
-                .or(bookings::status
-                    .eq_any(CALLED_OFF)
-                    .and(bookings::updated_at.ge(since))),
-        )
-        .select((
-            bookings::id,
-            bookings::starts_on,
-            bookings::ends_on,
-            bookings::occupied_from,
-            bookings::occupied_to,
-            bookings::status,
-            bookings::created_at,
-            bookings::updated_at,
-            resources::title,
-            copies::asset_tag,
-            organizations::name,
-            resources::producer_id,
-        ))
-        .into_boxed::<crate::db::DbBackend>();
-    if let Some(v) = venue_id {
-        query = query.filter(bookings::venue_id.eq(v));
-    }
-    if let Some(c) = copy_id {
-        query = query.filter(bookings::copy_id.eq(c));
-    }
-    Ok(query
-        .order(bookings::starts_on.asc())
-        .limit(5_000)
-        .load(conn)?)
+    Ok(super::store::feed_rows(
+        conn, venue_id, copy_id, CALLED_OFF, since,
+    )?)
 }
 
 /// The language of a feed's texts: `?lang=` when the address says; else the language of the user
@@ -317,17 +263,8 @@ pub fn venue_feed(
     lang: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<String> {
-    let venue = organizations::table
-        .find(venue_id)
-        .select((
-            organizations::name,
-            organizations::kind,
-            organizations::calendar_token_hash,
-            organizations::commune_insee,
-        ))
-        .first::<(String, String, Option<String>, String)>(conn)
-        .optional()?
-        .filter(|(_, kind, _, _)| kind == OrgKind::Venue.as_str())
+    let venue = crate::organization::store::find_organization(conn, venue_id)?
+        .filter(|o| o.kind == OrgKind::Venue.as_str())
         .ok_or_else(|| Error::NotFound(format!("venue {venue_id}")))?;
     let reader = match access {
         FeedAccess::Principal(p) => Some(p),
@@ -336,7 +273,7 @@ pub fn venue_feed(
     match access {
         FeedAccess::Principal(p) => policy::read_members(p, venue_id)?,
         FeedAccess::Token(token) => {
-            if venue.2.as_deref() != Some(apikey::digest(token).as_str()) {
+            if venue.calendar_token_hash.as_deref() != Some(apikey::digest(token).as_str()) {
                 return Err(Error::Unauthenticated(
                     "unknown or replaced calendar link".into(),
                 ));
@@ -346,9 +283,9 @@ pub fn venue_feed(
     let locale = feed_locale(conn, lang, reader)?;
     let rows = feed_query(conn, Some(venue_id), None, now)?;
     let mut events = events(conn, rows, &locale)?;
-    events.extend(school_holidays(&venue.3, &locale, now));
+    events.extend(school_holidays(&venue.commune_insee, &locale, now));
     Ok(calendar::render(
-        &format!("Itinérance – {}", venue.0),
+        &format!("Itinérance – {}", venue.name),
         &events,
     ))
 }
@@ -362,11 +299,8 @@ pub fn copy_feed(
     lang: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<String> {
-    let (tag, producer_id) = copies::table
-        .find(copy_id)
-        .select((copies::asset_tag, copies::producer_id))
-        .first::<(String, i64)>(conn)
-        .optional()?
+    let (tag, producer_id) = crate::catalogue::store::find_copy(conn, copy_id)?
+        .map(|c| (c.asset_tag, c.producer_id))
         .ok_or_else(|| Error::NotFound(format!("copy {copy_id}")))?;
     if !policy::acts_for(p, producer_id) {
         return Err(Error::NotFound(format!("copy {copy_id} calendar")));

@@ -3,17 +3,11 @@
 //! exact great-circle distances.
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
 
-use super::model::CopyStatus;
 use super::store::{self, ResourceRow};
 use super::{index, positions};
-use crate::db::{DbBackend, DbConnection};
+use crate::db::DbConnection;
 use crate::error::{Error, Result};
-use crate::schema::{
-    communes, copies, maintenance_records, occupations, organizations, resource_audiences,
-    resource_themes, resources,
-};
 use crate::territory::geo::{great_circle_km, LatLon};
 
 /// Largest page.
@@ -367,103 +361,19 @@ impl SearchFilter {
 pub fn resolve_origin(conn: &mut DbConnection, origin: &Origin) -> Result<LatLon> {
     match origin {
         Origin::Point(point) => Ok(*point),
-        Origin::Commune(insee) => communes::table
-            .find(insee)
-            .select((communes::latitude, communes::longitude))
-            .first::<(f64, f64)>(conn)
-            .optional()?
-            .map(|(lat, lon)| LatLon { lat, lon })
+        Origin::Commune(insee) => crate::territory::store::find(conn, insee)?
+            .map(|c| LatLon {
+                lat: c.latitude,
+                lon: c.longitude,
+            })
             .ok_or_else(|| Error::invalid("near_commune", "no commune has this INSEE code")),
-        Origin::Venue(id) => organizations::table
-            .find(id)
-            .select((organizations::latitude, organizations::longitude))
-            .first::<(f64, f64)>(conn)
-            .optional()?
-            .map(|(lat, lon)| LatLon { lat, lon })
+        Origin::Venue(id) => crate::organization::store::find_organization(conn, *id)?
+            .map(|o| LatLon {
+                lat: o.latitude,
+                lon: o.longitude,
+            })
             .ok_or_else(|| Error::invalid("near_venue", "no organisation has this id")),
     }
-}
-
-/// Whether the copy in scope (`copies`) has an active occupation (booking or maintenance) on
-/// any day of `[from, to]`.
-macro_rules! occupied_over {
-    ($from:expr, $to:expr) => {
-        diesel::dsl::exists(
-            occupations::table
-                .filter(occupations::copy_id.eq(copies::id))
-                .filter(occupations::active.eq(true))
-                .filter(occupations::starts_on.le($to))
-                .filter(occupations::ends_on.ge($from)),
-        )
-    };
-}
-
-/// "The copy is under an open-ended repair" (not completed, no end): out of service until then,
-/// whatever its status says while it is still out on a loan.
-macro_rules! under_repair {
-    () => {
-        diesel::dsl::exists(
-            maintenance_records::table
-                .filter(maintenance_records::copy_id.eq(copies::id))
-                .filter(maintenance_records::completed_at.is_null())
-                .filter(maintenance_records::ends_on.is_null()),
-        )
-    };
-}
-
-/// Adds every filter but proximity and pagination to a boxed query that has `resources` in its
-/// FROM clause (the resources alone, or copies joined to their resource).
-macro_rules! with_resource_filters {
-    ($query:expr, $filter:expr) => {{
-        let filter: &SearchFilter = $filter;
-        let mut query = $query.filter(resources::deleted_at.is_null());
-        if !filter.kinds.is_empty() {
-            query = query.filter(resources::kind.eq_any(filter.kinds.clone()));
-        }
-        if !filter.themes.is_empty() {
-            query = query.filter(
-                resources::id.eq_any(
-                    resource_themes::table
-                        .filter(resource_themes::theme.eq_any(filter.themes.clone()))
-                        .select(resource_themes::resource_id),
-                ),
-            );
-        }
-        for audiences in [Some(&filter.audiences), filter.age_audiences.as_ref()]
-            .into_iter()
-            .flatten()
-            .filter(|a| !a.is_empty())
-        {
-            query = query.filter(
-                resources::id.eq_any(
-                    resource_audiences::table
-                        .filter(resource_audiences::audience.eq_any(audiences.clone()))
-                        .select(resource_audiences::resource_id),
-                ),
-            );
-        }
-        if let Some(producer_id) = filter.producer_id {
-            query = query.filter(resources::producer_id.eq(producer_id));
-        }
-        for word in &filter.words {
-            // Whole words: the folded text is words separated by single spaces, so a word is
-            // found between two spaces once the text is padded with one at each end.
-            let padded = || {
-                " ".into_sql::<diesel::sql_types::Text>()
-                    .concat(resources::search_text)
-                    .concat(" ")
-            };
-            let w = crate::text::like_escape(word);
-            query = query.filter(
-                padded()
-                    .like(format!("% {w} %"))
-                    .escape('\\')
-                    .or(padded().like(format!("% {w}s %")).escape('\\'))
-                    .or(padded().like(format!("% {w}x %")).escape('\\')),
-            );
-        }
-        query
-    }};
 }
 
 /// One page of a search.
@@ -723,14 +633,11 @@ fn found_by_scan(
     filter: &SearchFilter,
     near: Option<(LatLon, f64)>,
 ) -> Found {
-    let mut ids: Vec<i64> =
-        with_resource_filters!(resources::table.into_boxed::<DbBackend>(), filter)
-            .select(resources::id)
-            .load(conn)?;
+    let mut ids = store::scan::resources_matching(conn, filter)?;
     if let Some(period) = filter.available {
         let mut free = std::collections::HashSet::new();
         for chunk in ids.chunks(500) {
-            free.extend(free_among(conn, chunk, period)?);
+            free.extend(store::scan::free_among(conn, chunk, period)?);
         }
         ids.retain(|id| free.contains(id));
     }
@@ -739,19 +646,7 @@ fn found_by_scan(
     };
     let mut nearest: std::collections::HashMap<i64, f64> = std::collections::HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut query = copies::table
-            .filter(copies::resource_id.eq_any(chunk))
-            .filter(copies::status.ne(CopyStatus::Retired))
-            .select((copies::resource_id, copies::latitude, copies::longitude))
-            .into_boxed::<DbBackend>();
-        if let Some((from, to)) = filter.available {
-            // Only copies free over the dates of use count: the distance is to the nearest one.
-            query = query
-                .filter(copies::status.ne_all(CopyStatus::OUT_OF_SERVICE))
-                .filter(diesel::dsl::not(occupied_over!(from, to)))
-                .filter(diesel::dsl::not(under_repair!()));
-        }
-        for (id, lat, lon) in query.load::<(i64, f64, f64)>(conn)? {
+        for (id, lat, lon) in store::scan::copy_points(conn, chunk, filter.available)? {
             let d = great_circle_km(point, LatLon { lat, lon });
             if d <= radius_km {
                 let best = nearest.entry(id).or_insert(d);
@@ -760,24 +655,6 @@ fn found_by_scan(
         }
     }
     Ok(nearest.into_iter().map(|(id, d)| (id, Some(d))).collect())
-}
-
-/// Which of `ids` have a copy in service free over `[from, to]` (one query).
-fn free_among(
-    conn: &mut DbConnection,
-    ids: &[i64],
-    (from, to): (NaiveDate, NaiveDate),
-) -> Result<std::collections::HashSet<i64>> {
-    Ok(copies::table
-        .filter(copies::resource_id.eq_any(ids))
-        .filter(copies::status.ne_all(CopyStatus::OUT_OF_SERVICE))
-        .filter(diesel::dsl::not(occupied_over!(from, to)))
-        .filter(diesel::dsl::not(under_repair!()))
-        .select(copies::resource_id)
-        .distinct()
-        .load::<i64>(conn)?
-        .into_iter()
-        .collect())
 }
 
 #[cfg(test)]

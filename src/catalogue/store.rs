@@ -1,5 +1,9 @@
 //! Data access for resources, copies and components.
 
+pub mod maintenance;
+pub mod occupancy;
+pub mod scan;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -781,4 +785,37 @@ pub fn resource_rows(
         .into_iter()
         .map(|r| (r.id, r))
         .collect())
+}
+
+/// A resource's id, title, production cost and whether it is live.
+pub type ProductionCost = (i64, String, Option<i64>, bool);
+
+/// Every resource of a producer, withdrawn ones too, by id (revenue reports it).
+pub fn production_costs_of(
+    conn: &mut DbConnection,
+    producer_id: i64,
+) -> QueryResult<Vec<ProductionCost>> {
+    resources::table
+        .filter(resources::producer_id.eq(producer_id))
+        .select((
+            resources::id,
+            resources::title,
+            resources::production_cost_cents,
+            resources::deleted_at.is_null(),
+        ))
+        .order(resources::id.asc())
+        .load(conn)
+}
+
+/// Every live resource, by id: its id, producer and production cost (demo data prices them).
+pub fn live_resources(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, Option<i64>)>> {
+    resources::table
+        .filter(resources::deleted_at.is_null())
+        .select((
+            resources::id,
+            resources::producer_id,
+            resources::production_cost_cents,
+        ))
+        .order(resources::id.asc())
+        .load(conn)
 }

@@ -722,7 +722,7 @@ fn wear_of(
     let estimate = |a: LatLon, b: LatLon| road_estimate_km(a, b, model.road_detour);
     let chain_gap_days = model.chain_gap_days;
     let ids: Vec<i64> = copies.iter().map(|c| c.id).collect();
-    let loans = chaining::all_stays_of(conn, &ids, BookingStatus::LOANS)?;
+    let loans = crate::booking::store::all_stays_of(conn, &ids, BookingStatus::LOANS)?;
     let booking_ids: Vec<i64> = loans.iter().map(|l| l.booking_id).collect();
     let handovers = store::handovers_of(conn, &booking_ids)?;
     let last = store::last_maintenance(conn, &ids)?;

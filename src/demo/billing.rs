@@ -15,9 +15,7 @@ use crate::catalogue::model::CopyStatus;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result};
 use crate::organization::{OrgKind, Role};
-use crate::schema::{invoices, organizations, resources};
 use crate::territory::geo::{great_circle_km, LatLon};
-use diesel::prelude::*;
 
 const BILLING_JSON: &str = include_str!("../../data/demo-billing.json");
 
@@ -115,27 +113,14 @@ pub fn load(
     let demo: DemoBilling = serde_json::from_str(BILLING_JSON)
         .map_err(|e| Error::Internal(format!("data/demo-billing.json: {e}")))?;
     let mut summary = BillingSummary::default();
-    let any_invoice: i64 = invoices::table.count().get_result(conn)?;
-    if any_invoice > 0 {
+    if crate::billing::ledger::any_invoice(conn)? {
         return Ok(summary);
     }
     let today = now.date();
-    let agency_id: i64 = organizations::table
-        .filter(organizations::kind.eq(OrgKind::Agency.as_str()))
-        .select(organizations::id)
-        .order(organizations::id.asc())
-        .first(conn)?;
+    let agency_id = crate::organization::store::first_of_kind(conn, OrgKind::Agency.as_str())?;
     write_transaction(conn, |conn| {
         billing_store::put_policy(conn, &demo.pricing_policy, now)?;
-        let live: Vec<(i64, i64, Option<i64>)> = resources::table
-            .filter(resources::deleted_at.is_null())
-            .select((
-                resources::id,
-                resources::producer_id,
-                resources::production_cost_cents,
-            ))
-            .order(resources::id.asc())
-            .load(conn)?;
+        let live = crate::catalogue::store::live_resources(conn)?;
         for (id, _, cost) in &live {
             if billing_store::tariff(conn, *id)?.is_none() {
                 let tariff = demo.tariffs.tariff(cost.unwrap_or(0));
@@ -179,29 +164,15 @@ fn past_season(
     season: &Season,
     today: chrono::NaiveDate,
 ) -> Result<usize> {
-    use crate::schema::communes;
     // Largest communes first, then by id: the draw below favours them.
-    let venues: Vec<(i64, f64, f64)> = organizations::table
-        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
-        .filter(organizations::kind.eq(OrgKind::Venue.as_str()))
-        .select((
-            organizations::id,
-            organizations::latitude,
-            organizations::longitude,
-        ))
-        .order((communes::population.desc(), organizations::id.asc()))
-        .load(conn)?;
+    let venues = crate::organization::store::places_by_population(conn, OrgKind::Venue.as_str())?;
     let mut rng = crate::rng::SplitMix64::new(2019);
     if venues.is_empty() {
         return Ok(0);
     }
-    let live: Vec<(i64, i64)> = resources::table
-        .filter(resources::deleted_at.is_null())
-        .select((resources::id, resources::producer_id))
-        .order(resources::id.asc())
-        .load(conn)?;
+    let live = crate::catalogue::store::live_resources(conn)?;
     let mut issued = 0;
-    for (resource_id, producer_id) in live {
+    for (resource_id, producer_id, _) in live {
         let copies = crate::catalogue::store::copies_with_depot(conn, resource_id)?;
         let Some((copy, depot_lat, depot_lon)) = copies
             .into_iter()

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::store::{self, EventRow, NotificationInsert};
+use super::store::{self, NotificationInsert};
 use super::templates;
 use super::webhook;
 use super::webhook::model::AllocationRequestSnapshot;
@@ -18,6 +18,7 @@ use crate::allocation::model::Decision;
 use crate::booking::model::{BookingSnapshot, FlagReason, SystemNote};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Result;
+use crate::outbox::store::{self as outbox_store, EventRow};
 use crate::outbox::{EventKind, MailKind, SubjectType};
 
 /// Events fanned out per transaction.
@@ -84,7 +85,7 @@ fn audience(kind: EventKind) -> Option<Audience> {
 /// Fans out one batch of events; returns how many mails and deliveries it stored.
 pub fn fan_out(conn: &mut DbConnection, links: &Links, now: NaiveDateTime) -> Result<usize> {
     write_transaction(conn, |conn| {
-        let events = store::claim_events(conn, BATCH)?;
+        let events = outbox_store::claim_events(conn, BATCH)?;
         if events.is_empty() {
             return Ok(0);
         }
@@ -99,7 +100,7 @@ pub fn fan_out(conn: &mut DbConnection, links: &Links, now: NaiveDateTime) -> Re
             }
         }
         let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
-        store::mark_processed(conn, &ids, now)?;
+        outbox_store::mark_processed(conn, &ids, now)?;
         Ok(stored)
     })
 }

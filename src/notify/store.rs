@@ -1,81 +1,15 @@
-//! Diesel queries of notifications: claiming outbox events, storing rendered mail, leasing due
+//! Diesel queries of notifications: storing rendered mail (the outbox events it comes from are
+//! claimed through `outbox::store`), leasing due
 //! mail (every instance may run the worker; the queue is `db::queue`'s), and what mail says.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::model::{Notification, NotificationStatus};
 use crate::db::queue::LeasedQueue;
 use crate::db::DbConnection;
 use crate::outbox::EventKind;
-use crate::schema::{domain_events, notifications};
-
-/// An outbox event to fan out.
-#[derive(Debug, Clone, Queryable)]
-pub struct EventRow {
-    pub id: i64,
-    pub kind: String,
-    pub subject_type: String,
-    pub subject_id: i64,
-    /// The event's own facts (JSON).
-    pub payload: String,
-    pub created_at: NaiveDateTime,
-    /// The subject as it was when the event was recorded (JSON), when the recorder kept it.
-    pub snapshot: Option<String>,
-}
-
-/// Unprocessed events, oldest first, locked for this transaction. PostgreSQL skips events
-/// another instance holds (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time (the
-/// caller's write transaction).
-pub fn claim_events(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<EventRow>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
-    let ids: Vec<i64> = match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(
-            "SELECT id FROM domain_events WHERE processed_at IS NULL ORDER BY id LIMIT $1 \
-             FOR UPDATE SKIP LOCKED",
-        )
-        .bind::<BigInt, _>(limit)
-        .load::<Id>(pg)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect(),
-        DbConnection::Sqlite(_) => domain_events::table
-            .filter(domain_events::processed_at.is_null())
-            .order(domain_events::id.asc())
-            .limit(limit)
-            .select(domain_events::id)
-            .load(conn)?,
-    };
-    domain_events::table
-        .filter(domain_events::id.eq_any(&ids))
-        .order(domain_events::id.asc())
-        .select((
-            domain_events::id,
-            domain_events::kind,
-            domain_events::subject_type,
-            domain_events::subject_id,
-            domain_events::payload,
-            domain_events::created_at,
-            domain_events::snapshot,
-        ))
-        .load(conn)
-}
-
-/// Marks events fanned out.
-pub fn mark_processed(
-    conn: &mut DbConnection,
-    ids: &[i64],
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(domain_events::table.filter(domain_events::id.eq_any(ids)))
-        .set(domain_events::processed_at.eq(Some(now)))
-        .execute(conn)
-}
+use crate::schema::notifications;
 
 /// A mail to store.
 #[derive(Debug, Clone, Insertable)]

@@ -7,14 +7,13 @@
 //! known exception), the French VAT key computed from the SIREN, the IBAN with ISO 13616 mod-97.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::store::LegalIdentityRow;
 use crate::access::{policy, Principal};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{Error, Result, Validator};
-use crate::schema::legal_identities;
 
 /// SIREN of La Poste: its establishments' SIRETs do not follow the Luhn key; their digits sum
 /// to a multiple of 5 instead (INSEE's documented exception).
@@ -272,29 +271,8 @@ pub struct LegalIdentityInput {
     pub commitment_required: bool,
 }
 
-/// A stored legal identity row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = legal_identities)]
-#[diesel(treat_none_as_null = true)]
-struct Row {
-    organization_id: i64,
-    siret: String,
-    vat_id: Option<String>,
-    vat_exemption: Option<String>,
-    address_line: String,
-    postcode: String,
-    city: String,
-    iban: Option<String>,
-    bic: Option<String>,
-    electronic_address: Option<String>,
-    public_buyer: bool,
-    service_code_required: bool,
-    commitment_required: bool,
-    updated_at: NaiveDateTime,
-}
-
-impl From<Row> for LegalIdentity {
-    fn from(r: Row) -> Self {
+impl From<LegalIdentityRow> for LegalIdentity {
+    fn from(r: LegalIdentityRow) -> Self {
         LegalIdentity {
             organization_id: r.organization_id,
             siren: r.siret.chars().take(9).collect(),
@@ -432,12 +410,7 @@ pub fn normalize(input: &LegalIdentityInput) -> Result<LegalIdentityInput> {
 
 /// The stored identity of an organisation, if any (no caller check: invoicing reads it).
 pub fn find(conn: &mut DbConnection, organization_id: i64) -> Result<Option<LegalIdentity>> {
-    Ok(legal_identities::table
-        .find(organization_id)
-        .select(Row::as_select())
-        .first(conn)
-        .optional()?
-        .map(LegalIdentity::from))
+    Ok(super::store::find_legal_identity(conn, organization_id)?.map(LegalIdentity::from))
 }
 
 /// An organisation's identity for the agency and its own members (others are told it does not
@@ -491,7 +464,7 @@ pub fn store(
     clean: &LegalIdentityInput,
     now: NaiveDateTime,
 ) -> Result<()> {
-    let row = Row {
+    let row = LegalIdentityRow {
         organization_id,
         siret: clean.siret.clone(),
         vat_id: clean.vat_id.clone(),
@@ -507,14 +480,7 @@ pub fn store(
         commitment_required: clean.commitment_required,
         updated_at: now,
     };
-    let updated = diesel::update(legal_identities::table.find(organization_id))
-        .set(&row)
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(legal_identities::table)
-            .values(&row)
-            .execute(conn)?;
-    }
+    super::store::upsert_legal_identity(conn, &row)?;
     Ok(())
 }
 

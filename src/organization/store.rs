@@ -4,7 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::schema::{opening_exceptions, opening_hours, organizations, users};
+use crate::schema::{
+    communes, legal_identities, opening_exceptions, opening_hours, organizations, users,
+};
 
 /// An organisation row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -112,7 +114,6 @@ pub fn places(
     conn: &mut DbConnection,
     ids: &[i64],
 ) -> QueryResult<Vec<(i64, String, String, i32)>> {
-    use crate::schema::communes;
     organizations::table
         .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
         .filter(organizations::id.eq_any(ids))
@@ -254,6 +255,42 @@ pub fn deactivate_user(
     .execute(conn)
 }
 
+/// Stores the digest of a venue's calendar-feed secret (replacing the previous one).
+pub fn set_calendar_token_hash(
+    conn: &mut DbConnection,
+    id: i64,
+    digest: &str,
+) -> QueryResult<usize> {
+    diesel::update(organizations::table.find(id))
+        .set(organizations::calendar_token_hash.eq(Some(digest)))
+        .execute(conn)
+}
+
+/// Changes a user's role.
+pub fn set_role(conn: &mut DbConnection, user_id: i64, role: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::role.eq(role))
+        .execute(conn)
+}
+
+/// Reactivates a deactivated user.
+pub fn reactivate_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::deactivated_at.eq(None::<NaiveDateTime>))
+        .execute(conn)
+}
+
+/// Refuses every token of a user issued before `before` (a role change, a reactivation).
+pub fn refuse_tokens_before(
+    conn: &mut DbConnection,
+    user_id: i64,
+    before: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_changed_at.eq(Some(before)))
+        .execute(conn)
+}
+
 /// Stores a user's mail preferences.
 pub fn set_preferences(
     conn: &mut DbConnection,
@@ -392,5 +429,103 @@ pub fn active_account_counts(
         .filter(users::deactivated_at.is_null())
         .group_by(users::organization_id)
         .select((users::organization_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// What decides whether a user's tokens stand: when they were deactivated, when their password
+/// last changed, their organisation, its kind and their role.
+pub type StandingRow = (
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    i64,
+    crate::organization::OrgKind,
+    crate::organization::Role,
+);
+
+/// A user's [`StandingRow`], read in one query (`None` for an unknown user).
+pub fn standing_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<StandingRow>> {
+    users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(user_id))
+        .select((
+            users::deactivated_at,
+            users::password_changed_at,
+            users::organization_id,
+            organizations::kind,
+            users::role,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// A stored legal identity row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = legal_identities)]
+#[diesel(treat_none_as_null = true)]
+pub struct LegalIdentityRow {
+    pub organization_id: i64,
+    pub siret: String,
+    pub vat_id: Option<String>,
+    pub vat_exemption: Option<String>,
+    pub address_line: String,
+    pub postcode: String,
+    pub city: String,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub electronic_address: Option<String>,
+    pub public_buyer: bool,
+    pub service_code_required: bool,
+    pub commitment_required: bool,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The stored legal identity of an organisation, if any.
+pub fn find_legal_identity(
+    conn: &mut DbConnection,
+    organization_id: i64,
+) -> QueryResult<Option<LegalIdentityRow>> {
+    legal_identities::table
+        .find(organization_id)
+        .select(LegalIdentityRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes a legal identity: an update, else an insert (call inside a write transaction).
+pub fn upsert_legal_identity(conn: &mut DbConnection, row: &LegalIdentityRow) -> QueryResult<()> {
+    let updated = diesel::update(legal_identities::table.find(row.organization_id))
+        .set(row)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(legal_identities::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The first organisation of a kind, by id (the agency, for demo data).
+pub fn first_of_kind(conn: &mut DbConnection, kind: &str) -> QueryResult<i64> {
+    organizations::table
+        .filter(organizations::kind.eq(kind))
+        .select(organizations::id)
+        .order(organizations::id.asc())
+        .first(conn)
+}
+
+/// The organisations of a kind with their coordinates, largest communes first, then by id.
+pub fn places_by_population(
+    conn: &mut DbConnection,
+    kind: &str,
+) -> QueryResult<Vec<(i64, f64, f64)>> {
+    organizations::table
+        .inner_join(communes::table.on(communes::insee_code.eq(organizations::commune_insee)))
+        .filter(organizations::kind.eq(kind))
+        .select((
+            organizations::id,
+            organizations::latitude,
+            organizations::longitude,
+        ))
+        .order((communes::population.desc(), organizations::id.asc()))
         .load(conn)
 }

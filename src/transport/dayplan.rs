@@ -120,7 +120,7 @@ pub fn gather(
         .map(|m| m.stay.copy_id)
         .collect();
     let gap = costs.chain_gap_days;
-    let stays = chaining::stays_of(
+    let stays = crate::booking::store::stays_of(
         conn,
         &copy_ids,
         BookingStatus::MOVING,

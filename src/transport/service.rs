@@ -93,7 +93,8 @@ fn leg_plans_from(
     depot: Place,
 ) -> Result<Vec<LegPlan>> {
     let (from, to) = neighbourhood(booking.starts_on, booking.ends_on, costs);
-    let stays = chaining::stays_of(conn, &[booking.copy_id], BookingStatus::MOVING, from, to)?;
+    let stays =
+        crate::booking::store::stays_of(conn, &[booking.copy_id], BookingStatus::MOVING, from, to)?;
     plans_from_stays(booking, costs, depot, &stays)
 }
 
@@ -133,7 +134,7 @@ fn depot_place(depot: LatLon) -> Place {
 }
 
 /// The two legs of a booking from the stays of its copy around it (ordered like
-/// [`chaining::stays_of`]'s).
+/// [`crate::booking::store::stays_of`]'s).
 fn plans_from_stays(
     booking: &Booking,
     costs: &Costs,
@@ -237,7 +238,7 @@ pub fn chaining_report(
         }
     };
     let copy_ids = store::copies_booked_between(conn, producer, from, to)?;
-    let stays = chaining::stays_of(
+    let stays = crate::booking::store::stays_of(
         conn,
         &copy_ids,
         BookingStatus::MOVING,

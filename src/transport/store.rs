@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use super::model::{Capacity, Shift, Van};
 use crate::booking::chaining::Place;
-use crate::booking::chaining::{stay_from_row, Stay, StayRow, STAY_COLUMNS};
+use crate::booking::chaining::{stay_from_row, Stay, StayRow};
+use crate::booking::store::STAY_COLUMNS;
 use crate::booking::BookingStatus;
 use crate::clock::format_hhmm;
 use crate::db::DbConnection;

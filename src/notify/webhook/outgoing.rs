@@ -12,7 +12,7 @@ use super::model::{
 use super::store::{self, DeliveryInsert};
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
-use crate::notify::store::EventRow;
+use crate::outbox::store::EventRow;
 use crate::outbox::SubjectType;
 
 /// The `webhook-id` of an event: the same for every webhook and every attempt.

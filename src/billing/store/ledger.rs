@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DbError};
 
-use super::model::{InvoiceKind, InvoiceSnapshot, Line, LineKind};
+use crate::billing::model::{InvoiceKind, InvoiceSnapshot, Line, LineKind};
 use crate::db::DbConnection;
 use crate::schema::{invoice_lines, invoice_sequences, invoices};
 
@@ -60,6 +60,11 @@ pub struct InvoiceInsert {
     pub buyer_service_code: Option<String>,
     /// A public buyer's commitment number (BT-13).
     pub commitment_number: Option<String>,
+}
+
+/// Whether any invoice or credit note was ever issued (demo data loads money once).
+pub fn any_invoice(conn: &mut DbConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(invoices::table.select(invoices::id))).get_result(conn)
 }
 
 /// The next number of a seller's sequence for a year, taken inside the issuing transaction: the
