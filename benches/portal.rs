@@ -200,13 +200,14 @@ async fn seed_round(app: &TestApp, agency: &Actor, venue: &Actor) -> i64 {
 
 /// The producer of the venue's loan `loan`: 30 more requests of its resources by the venue (a
 /// third approved, so that requests meet loans), an administrator logged in through the form.
-/// Its session cookie, and the copy of `loan` (for its calendar).
+/// Its session cookie, the copy of `loan` (for its calendar), its day plan, and the resource of
+/// `loan` (for its editing page).
 async fn seed_producer(
     app: &TestApp,
     agency: &Actor,
     venue: &Actor,
     loan: i64,
-) -> (String, i64, i64) {
+) -> (String, i64, i64, i64) {
     let booking = app
         .get(&format!("/api/v1/bookings/{loan}"), Some(&agency.token))
         .await;
@@ -292,6 +293,7 @@ async fn seed_producer(
         log_in_through_the_form(app, &producer.email).await,
         copy_id,
         plan_id,
+        resource_id,
     )
 }
 
@@ -357,7 +359,8 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
         "{b:<9} the bench venue has {} loans and {INVOICES} invoices",
         loans.len()
     );
-    let (producer_session, copy_id, plan_id) = seed_producer(&app, &agency, &venue, loans[0]).await;
+    let (producer_session, copy_id, plan_id, resource_id) =
+        seed_producer(&app, &agency, &venue, loans[0]).await;
     let round_id = seed_round(&app, &agency, &venue).await;
     app.state
         .run(|conn| {
@@ -484,6 +487,33 @@ async fn run(backend: Backend, seconds: u64, connections: usize) {
             requests: vec![get(format!("/days/{plan_id}"))],
             page: true,
             asker: Asker::Producer,
+            target: P99_TARGET_MS,
+        },
+        Case {
+            label: "GET /revenue (a producer's year, two charts)",
+            route: "/revenue",
+            requests: vec![get("/revenue".into())],
+            page: true,
+            asker: Asker::Producer,
+            target: P99_TARGET_MS,
+        },
+        Case {
+            label: "GET /resources/{id}/edit (editing a resource)",
+            route: "/resources/{id}/edit",
+            requests: vec![get(format!("/resources/{resource_id}/edit"))],
+            page: true,
+            asker: Asker::Producer,
+            target: P99_TARGET_MS,
+        },
+        Case {
+            label: "GET /organizations (the agency's directory)",
+            route: "/organizations",
+            requests: vec![
+                get("/organizations".into()),
+                get("/organizations?kind=venue&page=3".into()),
+            ],
+            page: true,
+            asker: Asker::Agency,
             target: P99_TARGET_MS,
         },
         Case {
