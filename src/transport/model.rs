@@ -325,9 +325,9 @@ pub struct SolveRequest {
     /// unless a speed is given).
     pub speed_kmh: Option<f64>,
     /// Solver time, 0.1–30 s (default 2; days of 500–1,000 jobs want about 10). The same
-    /// body gives the same answer from the same server process whatever its load: the solver
-    /// counts its work, at a pace measured once when the process starts solving; the clock is
-    /// only a safety stop.
+    /// body gives the same answer from any server process: the solver counts its work, at a
+    /// fixed pace per second of this limit; the clock is only a safety stop (on a heavily
+    /// loaded server it ends the search earlier, and the answer may then differ).
     pub time_limit_seconds: Option<f64>,
 }
 

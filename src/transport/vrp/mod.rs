@@ -12,7 +12,7 @@
 //! a random order (random, largest demand, farthest or closest to the depot first), skipping
 //! each candidate position with a small "blink" probability. The new plan is accepted by
 //! simulated annealing on `unassigned * BIG + distance` with an exponentially decreasing
-//! temperature over the work budget. Four additions:
+//! temperature over the work budget. Some additions:
 //!
 //! * when some jobs cannot all be served, a plan leaving out as many jobs is also accepted
 //!   if those jobs were absent less often so far (SISR's absence counters, from its fleet
@@ -30,6 +30,11 @@
 //!   only into the routes serving one of its 40 nearest jobs or an idle van (the whole fleet
 //!   for a job the ruin has just removed, before it is left out), and a job left out is
 //!   retried only when the ruin has touched its neighbourhood;
+//! * on days of up to 150 jobs, three independent runs (different seeds and first plans) share
+//!   half of the budget and the best of them is continued, at a lower temperature, with the
+//!   other half: there a single run settles early in a packing that depends on its seed (on a
+//!   tight 60-job day, one 10 % longer than another), and the best of several is much more
+//!   often a good one;
 //! * the best plan is polished by a local search (relocate, swap and 2-opt* between routes,
 //!   relocate inside a route).
 //!
@@ -45,13 +50,15 @@
 //!
 //! # Determinism
 //!
-//! No threads, a fixed-seed SplitMix64 generator, and a work budget counted in evaluated
-//! insertion positions and recomputed route stops: [`FILL`] of the time limit times the
-//! machine's pace, measured once per process on a fixed problem ([`work_per_second`]). The
-//! wall clock is only a safety cap (the search stops at 85 % of the time limit even if the
-//! budget is not spent, and the final polish at 95 %), so within one process the
-//! same input and limit give the same output unless the machine gets much busier than when
-//! it was measured.
+//! No threads, fixed-seed SplitMix64 generators, and a work budget counted in evaluated
+//! insertion positions and recomputed route stops: [`FILL`] of the time limit at a fixed pace,
+//! [`WORK_PER_SECOND`] (see [`budget`]). The budget depends on the limit only, not on the
+//! machine nor its load, so the same input and limit give the same plan in every process and
+//! on every machine, as long as the search ends on its budget. The wall clock is only a
+//! safety cap (the search stops at 85 % of the time limit even if the budget is not spent, and
+//! the final polish at 95 %): on a machine more than about 2.5 times slower than the
+//! development machine idle (a debug build, or that machine under heavy load), the cap ends
+//! the search earlier and the plan then depends on the load.
 
 mod check;
 mod route;
@@ -64,99 +71,21 @@ pub use check::check_solution;
 use std::time::Duration;
 
 /// Work units (insertion positions evaluated plus route stops recomputed, plus a fixed
-/// charge per iteration) per second measured on the 2-core development machine: the pace
-/// assumed when the measurement is implausible, and the scale of its bounds.
+/// charge per iteration) per second of time limit: a fixed pace, not one measured, so that the
+/// budget, and with it the plan, depends only on the input and the limit, not on the machine
+/// or its load. One core of the 2-core development machine does 130–145 million a second
+/// when idle (release build): the budget is spent there in about a third of the limit, so the
+/// search still ends on its budget, not on the wall clock, when the process gets only about
+/// 40 % of a core.
 pub const WORK_PER_SECOND: u64 = 65_000_000;
 
-/// Share of the time limit the budgeted search is meant to fill at the measured pace; the
-/// rest is margin for the final polish and for a machine busier than when it was measured.
+/// Share of the time limit the budgeted search would fill at [`WORK_PER_SECOND`].
 pub const FILL: f64 = 0.7;
 
-/// This process's pace in work units per second, measured on first use by solving a fixed
-/// problem for a fixed budget (the fastest of three runs, so that a moment of contention does
-/// not shrink every later budget), and kept: budgets then depend only on the input and the
-/// limit for the life of the process.
-pub fn work_per_second() -> u64 {
-    static PACE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *PACE.get_or_init(|| {
-        let p = calibration_problem();
-        let limits = Limits {
-            time_limit: Duration::from_secs(5),
-        };
-        const WORK: u64 = 800_000;
-        let best = (0..3)
-            .map(|_| {
-                let began = std::time::Instant::now();
-                let _ = solve_with_budget(&p, &limits, WORK);
-                began.elapsed().as_secs_f64()
-            })
-            .fold(f64::INFINITY, f64::min);
-        let pace = WORK as f64 / best.max(1e-6);
-        (pace as u64).clamp(WORK_PER_SECOND / 20, WORK_PER_SECOND * 4)
-    })
-}
-
-/// A fixed 60-job day (deliveries and pickups, windows, 6 vans) for [`work_per_second`].
-fn calibration_problem() -> Problem {
-    let mut rng = crate::rng::SplitMix64::new(0xCA11_B2A7);
-    let n = 60;
-    let points: Vec<(f64, f64)> = (0..=n)
-        .map(|i| {
-            if i == 0 {
-                (0.0, 0.0)
-            } else {
-                (
-                    rng.unit() * 100_000.0 - 50_000.0,
-                    rng.unit() * 100_000.0 - 50_000.0,
-                )
-            }
-        })
-        .collect();
-    let distance: Vec<Vec<i64>> = points
-        .iter()
-        .map(|a| {
-            points
-                .iter()
-                .map(|b| ((a.0 - b.0).hypot(a.1 - b.1)).round() as i64)
-                .collect()
-        })
-        .collect();
-    let duration = distance
-        .iter()
-        .map(|row| row.iter().map(|m| m * 60 / 1000).collect())
-        .collect();
-    let jobs = (0..n)
-        .map(|i| Job {
-            kind: if i % 5 < 3 {
-                JobKind::Delivery
-            } else {
-                JobKind::Pickup
-            },
-            demand: [
-                100 + (rng.unit() * 1900.0) as i64,
-                10 + (rng.unit() * 290.0) as i64,
-            ],
-            service: 600 + (rng.unit() * 1800.0) as i64,
-            windows: if i % 2 == 0 {
-                vec![(9 * 3600, 12 * 3600), (14 * 3600, 17 * 3600)]
-            } else {
-                vec![(8 * 3600, 18 * 3600)]
-            },
-        })
-        .collect();
-    Problem {
-        vehicles: vec![
-            Vehicle {
-                capacity: [12_000, 1_200],
-                shift_start: 8 * 3600,
-                shift_end: 18 * 3600,
-            };
-            6
-        ],
-        jobs,
-        distance,
-        duration,
-    }
+/// The work budget for a time limit: [`FILL`] of it at [`WORK_PER_SECOND`]; a function of the
+/// limit only, so that the plan is too.
+pub fn budget(limits: &Limits) -> u64 {
+    (limits.time_limit.as_secs_f64() * FILL * WORK_PER_SECOND as f64) as u64
 }
 
 /// A routing problem with integer data, so that the search is exact and reproducible.
@@ -361,16 +290,11 @@ pub fn fixed_route(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Route,
     Ok(ctx.schedule(v, jobs))
 }
 
-/// Solves `problem` within `limits`: deterministic for a given input (see module docs).
+/// Solves `problem` within `limits`: deterministic for a given input and limit (see module
+/// docs).
 pub fn solve(problem: &Problem, limits: &Limits) -> Solution {
-    let began = std::time::Instant::now();
-    let budget = (limits.time_limit.as_secs_f64() * FILL * work_per_second() as f64) as u64;
-    // The first solve of the process measures the pace: that time comes off the clock's
-    // safety caps (not off the budget, which stays a function of the input and the limit).
-    let left = Limits {
-        time_limit: limits.time_limit.saturating_sub(began.elapsed()),
-    };
-    solve_with_budget(problem, &left, budget)
+    let budget = budget(limits);
+    solve_with_budget(problem, limits, budget)
 }
 
 /// [`solve`] with an explicit work budget (tests use it to stay clear of the wall-clock cap).

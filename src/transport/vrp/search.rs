@@ -43,6 +43,21 @@ const EJECT_TRIES: usize = 2;
 /// the budget on the same failures.
 const GRANULAR: usize = 40;
 const GRANULAR_FROM: usize = 150;
+/// Days of up to this many jobs are searched by [`RESTARTS`] independent runs sharing half of
+/// the budget ([`CONTINUE_SHARE`]), then the best of them continued with the other half, at
+/// [`CONTINUE_T`] of the starting temperature (see [`restarts`]). Larger days keep one run:
+/// there one run's budget is barely enough to settle.
+const RESTARTS_UP_TO: usize = 150;
+pub(super) const RESTARTS: usize = 3;
+/// Least work per job of each run when the budget is split between runs.
+const MIN_RUN_WORK: u64 = 20_000;
+const CONTINUE_SHARE: f64 = 0.5;
+const CONTINUE_T: f64 = 0.5;
+/// On those days, a run also stops shuffling its left-out jobs (and shortens its best plan)
+/// once a quarter of its budget has passed without a plan leaving out fewer: when a tight day
+/// cannot serve every job, the shuffle would otherwise keep accepting longer plans that leave
+/// out another job, whatever their kilometres, for most of the run.
+const SHUFFLE_PATIENCE: f64 = 0.25;
 
 /// The crate's seeded generator: the search is the same on every platform.
 pub(super) use crate::rng::SplitMix64 as Rng;
@@ -232,9 +247,109 @@ fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
 /// sequence of each vehicle.
 pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -> Vec<Vec<usize>> {
     let clock = Instant::now();
-    let budget = budget.max(1);
-    let mut rng = Rng::new(0x5EED_1712_2026);
+    if servable.is_empty() {
+        return vec![Vec::new(); ctx.vehicles()];
+    }
     let st = prepare(ctx, servable);
+    let runs = restarts(servable.len(), budget);
+    // With several runs, the last share of the budget continues the best of them.
+    let share = if runs > 1 { CONTINUE_SHARE } else { 0.0 };
+    let each = budget as f64 * (1.0 - share) / runs as f64;
+    // Wall-clock safety caps, leaving room for the polish and the answer: each run stops at
+    // its share of them, so that on a machine much busier than expected every run still has
+    // its turn.
+    let cap = limits.time_limit.mul_f64(SAFETY);
+    let polish = limits.time_limit.mul_f64(POLISH_UNTIL);
+    let mut best: Option<(i64, Vec<RouteState>)> = None;
+    let mut spent = 0.0;
+    for i in 0..=runs {
+        let (work, start) = if i < runs {
+            (each, None)
+        } else if share > 0.0 {
+            let plan: Option<Vec<Vec<usize>>> = best
+                .as_ref()
+                .map(|b| b.1.iter().map(|r| r.jobs.clone()).collect());
+            (budget as f64 * share, plan)
+        } else {
+            break;
+        };
+        spent += work;
+        let part = (spent / budget.max(1) as f64).min(1.0);
+        let stop = Stop {
+            clock,
+            cap: cap.mul_f64(part),
+            budget: work as u64,
+            patience: if runs > 1 {
+                SHUFFLE_PATIENCE
+            } else {
+                f64::INFINITY
+            },
+        };
+        let plan = anneal(ctx, &st, servable, &stop, i as u64, start.as_deref());
+        let mut routes: Vec<RouteState> = plan
+            .into_iter()
+            .enumerate()
+            .map(|(v, jobs)| {
+                let mut r = RouteState::new(v);
+                r.jobs = jobs;
+                r.update(ctx);
+                r
+            })
+            .collect();
+        // Each run's best is polished (cheap on the small days that have several runs), so
+        // that the plans compare as they would be returned.
+        local_search(ctx, &mut routes, servable, clock, polish.mul_f64(part));
+        let served: usize = routes.iter().map(|r| r.jobs.len()).sum();
+        let distance: i64 = routes.iter().map(|r| r.distance).sum();
+        let cost = (servable.len() - served) as i64 * BIG + distance;
+        if best.as_ref().is_none_or(|b| cost < b.0) {
+            best = Some((cost, routes));
+        }
+    }
+    best.map_or_else(
+        || vec![Vec::new(); ctx.vehicles()],
+        |(_, routes)| routes.into_iter().map(|r| r.jobs).collect(),
+    )
+}
+
+/// How many independent runs search a day of `jobs` jobs with `budget` work units: on small
+/// days one annealing run of the whole budget settles early, and where it settles depends on
+/// its seed (on a tight 60-job day, one packing 10 % longer than another); runs from
+/// [`RESTARTS`] seeds, the best of them continued, make the plan depend much less on that
+/// luck. One run when the budget would leave each less than [`MIN_RUN_WORK`] per job.
+pub(super) fn restarts(jobs: usize, budget: u64) -> usize {
+    if jobs > RESTARTS_UP_TO {
+        return 1;
+    }
+    let fit = budget / (MIN_RUN_WORK * jobs.max(1) as u64);
+    (fit as usize).clamp(1, RESTARTS)
+}
+
+/// When a run stops: after `budget` work units, or at `cap` on the wall clock since `clock`;
+/// and when its shuffle of left-out jobs stops: after [`SHUFFLE_UNTIL`] of the budget, or
+/// after `patience` of it without a plan leaving out fewer jobs.
+struct Stop {
+    clock: Instant,
+    cap: Duration,
+    budget: u64,
+    patience: f64,
+}
+
+/// One annealing run from the seed `seed` until `stop`, from a greedy plan (farthest job first
+/// for seed 0, a random order for the others) or from `start` (a continued run, at
+/// [`CONTINUE_T`] of the temperature and without the shuffle of left-out jobs); returns its
+/// best plan (before the polish).
+fn anneal(
+    ctx: &Ctx,
+    st: &Static,
+    servable: &[usize],
+    stop: &Stop,
+    seed: u64,
+    start: Option<&[Vec<usize>]>,
+) -> Vec<Vec<usize>> {
+    let (clock, cap) = (stop.clock, stop.cap);
+    let budget = stop.budget.max(1);
+    let mut rng = Rng::new(0x5EED_1712_2026 ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let near = if servable.len() > GRANULAR_FROM {
         st.neighbours
             .iter()
@@ -258,13 +373,23 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
     for r in 0..s.routes.len() {
         s.refresh(r);
     }
-    if servable.is_empty() {
-        return vec![Vec::new(); ctx.vehicles()];
-    }
-    // Initial plan: farthest first, cheapest insertion.
-    let mut order = servable.to_vec();
-    order.sort_by_key(|&j| (std::cmp::Reverse(st.depot[j]), j));
-    recreate(&mut s, &st, order, 0.0, &mut rng);
+    // Initial plan: farthest first (the first run) or a random order, cheapest insertion.
+    // A continued run starts from the given plan instead, at a lower temperature.
+    let t_start = match start {
+        Some(plan) => {
+            load(&mut s, plan, servable);
+            st.t_start * CONTINUE_T
+        }
+        None => {
+            let mut order = servable.to_vec();
+            order.sort_by_key(|&j| (std::cmp::Reverse(st.depot[j]), j));
+            if seed > 0 {
+                rng.shuffle(&mut order);
+            }
+            recreate(&mut s, st, order, 0.0, &mut rng);
+            st.t_start
+        }
+    };
 
     let mut best: Vec<Vec<usize>> = s.routes.iter().map(|r| r.jobs.clone()).collect();
     let mut best_cost = s.cost();
@@ -272,39 +397,42 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
     let mut saved: Vec<(usize, RouteState)> = Vec::new();
     let mut absence = vec![0u64; ctx.jobs];
     let mut restarted = false;
-    // Wall-clock safety cap, leaving room for the polish and the answer.
-    let cap = limits.time_limit.mul_f64(SAFETY);
+    // Progress at which the best plan last left out fewer jobs than before.
+    let mut last_drop = 0.0f64;
+    // A continued run only shortens its plan: it starts from the best of the runs, whose set
+    // of left-out jobs was already shuffled.
+    let shuffle_until = if start.is_some() { 0.0 } else { SHUFFLE_UNTIL };
     while s.work < budget {
         s.work += ITERATION_WORK;
         if clock.elapsed() >= cap {
             break;
         }
         let progress = s.work as f64 / budget as f64;
-        if !restarted && progress >= SHUFFLE_UNTIL {
+        if !restarted && (progress >= shuffle_until || progress - last_drop > stop.patience) {
             // From here on only distance counts: continue from the best plan.
             restarted = true;
             load(&mut s, &best, servable);
             current_cost = s.cost();
         }
-        let temperature = st.t_start * (st.t_end / st.t_start).powf(progress);
+        let temperature = t_start * (st.t_end / t_start).powf(progress);
         saved.clear();
         let saved_unassigned = s.unassigned.clone();
         let saved_distance = s.distance;
         if st.mixed_fleet && rng.unit() < st.swap_rate {
             swap_vehicles(&mut s, &mut rng, &mut saved);
         }
-        let mut removed = ruin(&mut s, &st, &mut rng, &mut saved);
+        let mut removed = ruin(&mut s, st, &mut rng, &mut saved);
         // Jobs left out so far go first, to take the slack the ruin has just made; then the
         // removed ones. Both in the same SISR order. On large days only the jobs left out
         // near the ruin are retried (the others keep their place in `unassigned`).
         let mut todo = retried(&mut s, &removed, &saved);
         let pick = rng.below(11);
-        sort_for_recreate(&mut todo, &st, pick, &mut rng);
-        sort_for_recreate(&mut removed, &st, pick, &mut rng);
+        sort_for_recreate(&mut todo, st, pick, &mut rng);
+        sort_for_recreate(&mut removed, st, pick, &mut rng);
         let retried = todo.len();
         todo.append(&mut removed);
         // Recreate saves each route before its first change, for the rejection.
-        recreate_tracked(&mut s, &st, todo, retried, st.blink, &mut rng, &mut saved);
+        recreate_tracked(&mut s, st, todo, retried, st.blink, &mut rng, &mut saved);
         let cost = s.cost();
         let threshold = current_cost as f64 - temperature * rng.unit().max(1e-300).ln();
         // SISR's absence counters (from its fleet minimisation): with as many jobs left out,
@@ -316,13 +444,16 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
             absent += absence[j];
         }
         let current_absent: u64 = saved_unassigned.iter().map(|&j| absence[j]).sum();
-        let shuffle_absent = progress < SHUFFLE_UNTIL
+        let shuffle_absent = progress < shuffle_until
             && s.unassigned.len() == saved_unassigned.len()
             && !s.unassigned.is_empty()
             && absent < current_absent;
         if (cost as f64) < threshold || shuffle_absent {
             current_cost = cost;
             if s.cost() < best_cost {
+                if s.cost() / BIG < best_cost / BIG {
+                    last_drop = progress;
+                }
                 best_cost = s.cost();
                 best = s.routes.iter().map(|r| r.jobs.clone()).collect();
             }
@@ -340,20 +471,7 @@ pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -
             s.distance = saved_distance;
         }
     }
-    // Polish the best plan.
-    let mut routes: Vec<RouteState> = best
-        .into_iter()
-        .enumerate()
-        .map(|(v, jobs)| {
-            let mut r = RouteState::new(v);
-            r.jobs = jobs;
-            r.update(ctx);
-            r
-        })
-        .collect();
-    let polish = limits.time_limit.mul_f64(POLISH_UNTIL);
-    local_search(ctx, &mut routes, servable, clock, polish);
-    routes.into_iter().map(|r| r.jobs).collect()
+    best
 }
 
 /// Gives the jobs of a random used route to a random van of another type and that van's

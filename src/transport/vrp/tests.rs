@@ -256,6 +256,27 @@ fn same_input_same_output() {
 }
 
 #[test]
+fn the_budget_depends_on_the_time_limit_only() {
+    // A fixed pace, not one measured on this machine: another process, another machine or
+    // another load gives the same budget, hence the same plan (when it ends on its budget).
+    assert_eq!(budget(&limits(2_000)), 91_000_000);
+    assert_eq!(budget(&limits(10_000)), 455_000_000);
+    assert_eq!(budget(&limits(0)), 0);
+}
+
+#[test]
+fn small_days_are_searched_from_several_seeds() {
+    use super::search::{restarts, RESTARTS};
+    let two_seconds = budget(&limits(2_000));
+    assert_eq!(restarts(60, two_seconds), RESTARTS);
+    assert_eq!(restarts(120, two_seconds), RESTARTS);
+    // Large days keep one run, and so do budgets too small to split.
+    assert_eq!(restarts(200, two_seconds), 1);
+    assert_eq!(restarts(60, 1_000_000), 1);
+    assert!(restarts(60, two_seconds) >= 2);
+}
+
+#[test]
 fn large_days_search_granular_and_stay_deterministic() {
     // Above GRANULAR_FROM jobs insertion looks only near each job and left-out jobs are
     // retried only near the ruin: still feasible, still the same plan twice.
