@@ -512,6 +512,26 @@ fn plan_page(
                 value,
             }
         })
+        // A move the solver left out is placed by hand the same way.
+        .chain(
+            plan.unassigned
+                .iter()
+                .filter(|u| u.stop.is_some())
+                .map(|u| {
+                    let value = format!("{}:{}", u.booking_id, u.kind.as_str());
+                    Choice {
+                        chosen: value == chosen_stop,
+                        label: format!(
+                            "{} — {} {}, {}",
+                            pt.plan_left_out,
+                            kind_word(pt, u.kind),
+                            u.asset_tag,
+                            u.venue_name
+                        ),
+                        value,
+                    }
+                }),
+        )
         .collect();
     let chosen_van = form.value("van");
     let vans = plan

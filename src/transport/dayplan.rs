@@ -285,6 +285,7 @@ pub async fn plan(
             venue_name: s.venue_name.clone(),
             asset_tag: s.asset_tag.clone(),
             reason: UnassignedReason::ClosedThatDay,
+            stop: None,
         })
         .collect();
     let mut trips = Vec::new();
@@ -313,6 +314,7 @@ pub async fn plan(
                 venue_name: s.venue_name.clone(),
                 asset_tag: s.asset_tag.clone(),
                 reason: solve::reason(r),
+                stop: Some(s.clone()),
             }
         }));
     }
@@ -439,10 +441,12 @@ pub fn breach_code(b: vrp::Breach) -> &'static str {
 /// again, and checked with the solver's own rules (capacity at every point, opening hours,
 /// the van back by the end of its shift, `vrp::fixed_route`). A move that breaks one is
 /// refused (`move_infeasible`, with the rule in `reason`) and the plan stays as it was; the
-/// caller keeps the answer with [`replace`]. Stops the plan left out stay left out.
+/// caller keeps the answer with [`replace`]. A stop the solver left out is placed the same way
+/// (it leaves the list of moves left out); one left out because the venue is closed that day
+/// cannot be placed.
 pub async fn move_stop(
     provider: &DistanceProvider,
-    plan: DayPlan,
+    mut plan: DayPlan,
     mv: &StopMove,
 ) -> Result<DayPlan> {
     let mut v = Validator::new();
@@ -480,11 +484,24 @@ pub async fn move_stop(
             moved = Some(r.remove(k));
         }
     }
+    let mut placed_by_hand = false;
     if moved.is_none() {
-        v.add(
-            "booking_id",
-            "not a planned stop of this plan (booking and kind)",
-        );
+        let left_out = plan
+            .unassigned
+            .iter()
+            .position(|u| u.booking_id == mv.booking_id && u.kind == mv.kind);
+        match left_out.map(|k| (k, plan.unassigned[k].stop.clone())) {
+            Some((k, Some(stop))) => {
+                plan.unassigned.remove(k);
+                moved = Some(stop);
+                placed_by_hand = true;
+            }
+            Some((_, None)) => v.add(
+                "booking_id",
+                "left out because the venue is closed that day: it cannot be placed",
+            ),
+            None => v.add("booking_id", "not a stop of this plan (booking and kind)"),
+        }
     }
     if let Some(van) = van {
         let room = rounds[van].len() as i64 + 1;
@@ -568,6 +585,11 @@ pub async fn move_stop(
         unassigned: Vec::new(),
     };
     let trips = trips_of(&matrix, &vans, &specs, &jobs, &stops, &solution);
+    if placed_by_hand {
+        let mut unplaced: Vec<i64> = plan.unassigned.iter().map(|u| u.booking_id).collect();
+        unplaced.dedup();
+        plan.unplaced_booking_ids = unplaced;
+    }
     Ok(DayPlan {
         total_km: round(trips.iter().map(|t| t.km).sum(), 1),
         total_driving_hours: round(trips.iter().map(|t| t.driving_hours).sum(), 2),
@@ -620,4 +642,83 @@ pub fn read(conn: &mut DbConnection, p: &Principal, id: i64) -> Result<DayPlan> 
         .ok_or_else(|| Error::NotFound(format!("tour plan {id}")))?;
     serde_json::from_str(&body)
         .map_err(|e| Error::Internal(format!("tour plan {id} of depot {depot} unreadable: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kept plan of one idle van (12 m³, 08:00–18:00) from Amiens, with two moves left out:
+    /// one by the solver (its stop kept), one because the venue is closed that day.
+    fn plan_with_moves_left_out() -> DayPlan {
+        let stop = |booking: i64| {
+            serde_json::json!({
+                "booking_id": booking, "kind": "delivery", "copy_id": booking, "asset_tag": format!("K-{booking}"),
+                "resource_title": "Malle", "venue_id": 7, "venue_name": "Médiathèque de Conty",
+                "commune_insee": "80211", "latitude": 49.74, "longitude": 2.15, "volume_m3": 1.0,
+                "weight_kg": 40.0, "crates": 1, "service_minutes": 20,
+                "opening": [{"start": "09:00", "end": "17:00"}],
+                "arrival": null, "service_start": null, "departure": null
+            })
+        };
+        let left_out = |booking: i64, reason: &str, kept: bool| {
+            serde_json::json!({
+                "booking_id": booking, "kind": "delivery", "venue_id": 7,
+                "venue_name": "Médiathèque de Conty", "asset_tag": format!("K-{booking}"),
+                "reason": reason, "stop": if kept { stop(booking) } else { serde_json::Value::Null }
+            })
+        };
+        serde_json::from_value(serde_json::json!({
+            "id": 1, "date": "2027-03-02",
+            "depot": {"kind": "depot", "organization_id": 2, "name": "Dépôt d'Amiens",
+                      "commune_insee": "80021", "latitude": 49.89, "longitude": 2.30},
+            "trips": [], "total_km": 0.0, "total_driving_hours": 0.0,
+            "unplaced_booking_ids": [41, 42],
+            "unassigned": [left_out(41, "no_capacity_left", true), left_out(42, "closed_that_day", false)],
+            "source": "road_estimate", "created_at": "2027-03-01T10:00:00Z",
+            "vans": [{"number": 1, "van_id": 3, "name": "Master",
+                      "capacity": {"volume_m3": 12.0, "weight_kg": 1200.0},
+                      "shift": {"start": "08:00", "end": "18:00"}}]
+        }))
+        .expect("a plan")
+    }
+
+    fn provider() -> DistanceProvider {
+        DistanceProvider::new(1.3, 60.0, "", std::time::Duration::from_secs(1))
+    }
+
+    #[actix_web::test]
+    async fn a_move_the_solver_left_out_is_placed_by_hand() {
+        let mv = StopMove {
+            booking_id: 41,
+            kind: JobKind::Delivery,
+            van_number: 1,
+            position: 1,
+        };
+        let placed = move_stop(&provider(), plan_with_moves_left_out(), &mv)
+            .await
+            .expect("placed");
+        assert_eq!(placed.trips.len(), 1);
+        assert_eq!(placed.trips[0].stops[0].booking_id, 41);
+        assert!(placed.trips[0].stops[0].arrival.is_some(), "timed");
+        assert!(placed.total_km > 0.0);
+        let still: Vec<i64> = placed.unassigned.iter().map(|u| u.booking_id).collect();
+        assert_eq!(still, vec![42]);
+        assert_eq!(placed.unplaced_booking_ids, vec![42]);
+    }
+
+    #[actix_web::test]
+    async fn a_move_left_out_for_a_closed_day_cannot_be_placed() {
+        let mv = StopMove {
+            booking_id: 42,
+            kind: JobKind::Delivery,
+            van_number: 1,
+            position: 1,
+        };
+        let refused = move_stop(&provider(), plan_with_moves_left_out(), &mv).await;
+        match refused {
+            Err(Error::Validation(fields)) => assert_eq!(fields[0].field, "booking_id"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
 }

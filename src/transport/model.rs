@@ -188,6 +188,10 @@ pub struct PlanUnassigned {
     pub venue_name: String,
     pub asset_tag: String,
     pub reason: UnassignedReason,
+    /// The stop as a van would make it, for a move the solver left out (none for a venue closed
+    /// that day): `POST /api/v1/tours/{id}/moves` places it by hand, under the same rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<PlanStop>,
 }
 
 /// A depot's day: the deliveries leaving it and the returns due back, shared among its vans
