@@ -166,6 +166,10 @@ mod wire_names {
             crate::outbox::SubjectType::ALL,
             crate::outbox::SubjectType::as_str,
         );
+        check(
+            crate::audit::AuditObject::ALL,
+            crate::audit::AuditObject::as_str,
+        );
     }
 
     #[test]

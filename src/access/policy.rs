@@ -534,25 +534,27 @@ pub fn read_audit_entry(
     route_open(audited_object_route(object_type))
 }
 
-/// The route that reads an audited object (the template its guard is decided on).
+/// The route that reads an audited object (the template its guard is decided on); an unknown
+/// kind is guarded like people, the strictest.
 pub fn audited_object_route(object_type: &str) -> &'static str {
-    match object_type {
-        "organization" => "/api/v1/organizations/{id}",
-        "resource" => "/api/v1/resources/{id}",
-        "component" => "/api/v1/resources/{id}/components",
-        "copy" => "/api/v1/copies/{id}",
-        "resource_media" => "/api/v1/media/{id}",
-        "tariff" => "/api/v1/resources/{id}/tariff",
-        "pricing_policy" => "/api/v1/pricing-policy",
-        "subsidy_program" => "/api/v1/subsidy-programs",
-        "booking" => "/api/v1/bookings/{id}",
-        "invoice" => "/api/v1/invoices/{id}",
-        "allocation_round" => "/api/v1/allocation-rounds/{id}",
-        "webhook" => "/api/v1/webhooks",
-        "van" => "/api/v1/vans",
-        "api_key" => "/api/v1/api-keys",
-        "invitation" => "/api/v1/invitations",
-        _ => "/api/v1/users/{id}",
+    use crate::audit::AuditObject;
+    match object_type.parse::<AuditObject>() {
+        Ok(AuditObject::Organization) => "/api/v1/organizations/{id}",
+        Ok(AuditObject::Resource) => "/api/v1/resources/{id}",
+        Ok(AuditObject::Component) => "/api/v1/resources/{id}/components",
+        Ok(AuditObject::Copy) => "/api/v1/copies/{id}",
+        Ok(AuditObject::ResourceMedia) => "/api/v1/media/{id}",
+        Ok(AuditObject::Tariff) => "/api/v1/resources/{id}/tariff",
+        Ok(AuditObject::PricingPolicy) => "/api/v1/pricing-policy",
+        Ok(AuditObject::SubsidyProgram) => "/api/v1/subsidy-programs",
+        Ok(AuditObject::Booking) => "/api/v1/bookings/{id}",
+        Ok(AuditObject::Invoice) => "/api/v1/invoices/{id}",
+        Ok(AuditObject::AllocationRound) => "/api/v1/allocation-rounds/{id}",
+        Ok(AuditObject::Webhook) => "/api/v1/webhooks",
+        Ok(AuditObject::Van) => "/api/v1/vans",
+        Ok(AuditObject::ApiKey) => "/api/v1/api-keys",
+        Ok(AuditObject::Invitation) => "/api/v1/invitations",
+        Ok(AuditObject::User) | Err(_) => "/api/v1/users/{id}",
     }
 }
 

@@ -54,8 +54,7 @@ pub fn update_member(
                 audit::record(
                     conn,
                     p.actor(),
-                    "user.role_changed",
-                    "user",
+                    crate::audit::AuditAction::UserRoleChanged,
                     id,
                     &serde_json::json!({"from": current, "to": role}),
                     now,
@@ -66,8 +65,7 @@ pub fn update_member(
                 audit::record(
                     conn,
                     p.actor(),
-                    "user.reactivated",
-                    "user",
+                    crate::audit::AuditAction::UserReactivated,
                     id,
                     &serde_json::json!({"email": row.email}),
                     now,

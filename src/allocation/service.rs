@@ -173,8 +173,7 @@ pub fn create_round(
         crate::audit::record(
             conn,
             p.actor(),
-            "allocation_round.created",
-            "allocation_round",
+            crate::audit::AuditAction::AllocationRoundCreated,
             round.id,
             &serde_json::json!({
                 "name": round.name,
@@ -609,8 +608,7 @@ pub fn allocate(
         crate::audit::record(
             conn,
             p.actor(),
-            "allocation_round.allocated",
-            "allocation_round",
+            crate::audit::AuditAction::AllocationRoundAllocated,
             round_id,
             &serde_json::json!({
                 "policy": policy,
@@ -768,8 +766,7 @@ pub fn confirm(
         crate::audit::record(
             conn,
             p.actor(),
-            "allocation_round.confirmed",
-            "allocation_round",
+            crate::audit::AuditAction::AllocationRoundConfirmed,
             round_id,
             &serde_json::json!({ "policy": policy, "booking_ids": booked }),
             now,

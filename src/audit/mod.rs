@@ -12,7 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::db::DbConnection;
 use crate::error::{Result, Validator};
 
+pub mod model;
 pub mod store;
+
+pub use model::{AuditAction, AuditObject};
 
 /// Who made a change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -22,12 +25,12 @@ pub struct Actor {
     pub api_key_id: Option<i64>,
 }
 
-/// Records one change, by `actor` (`Actor::default()`: the command line and demo data).
+/// Records one change, by `actor` (`Actor::default()`: the command line and demo data), to the
+/// object of the action's kind with this id.
 pub fn record(
     conn: &mut DbConnection,
     actor: Actor,
-    action: &str,
-    object_type: &str,
+    action: AuditAction,
     object_id: i64,
     details: &serde_json::Value,
     now: NaiveDateTime,
@@ -35,8 +38,8 @@ pub fn record(
     store::insert(
         conn,
         actor,
-        action,
-        object_type,
+        action.as_str(),
+        action.object().as_str(),
         object_id,
         &details.to_string(),
         now,

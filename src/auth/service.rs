@@ -174,8 +174,7 @@ pub fn change_password(
         crate::audit::record(
             conn,
             p.actor(),
-            "user.password_changed",
-            "user",
+            crate::audit::AuditAction::UserPasswordChanged,
             user_id,
             &serde_json::json!({}),
             now,
@@ -360,8 +359,7 @@ pub fn create_api_key(
         crate::audit::record(
             conn,
             p.actor(),
-            "api_key.created",
-            "api_key",
+            crate::audit::AuditAction::ApiKeyCreated,
             row.id,
             &serde_json::json!({"name": name, "organization_id": organization_id,
                                 "prefix": row.prefix, "scopes": scopes}),
@@ -406,8 +404,7 @@ pub fn revoke_api_key(
             crate::audit::record(
                 conn,
                 p.actor(),
-                "api_key.revoked",
-                "api_key",
+                crate::audit::AuditAction::ApiKeyRevoked,
                 id,
                 &serde_json::json!({"prefix": key.prefix}),
                 now,

@@ -204,8 +204,7 @@ pub fn issue(
         crate::audit::record(
             conn,
             p.actor(),
-            "invoice.issued",
-            "invoice",
+            crate::audit::AuditAction::InvoiceIssued,
             id,
             &serde_json::json!({
                 "booking_id": booking_id,
@@ -290,8 +289,7 @@ pub fn credit(
         crate::audit::record(
             conn,
             p.actor(),
-            "invoice.credited",
-            "invoice",
+            crate::audit::AuditAction::InvoiceCredited,
             id,
             &serde_json::json!({
                 "credits_invoice_id": invoice_id,

@@ -48,8 +48,7 @@ pub fn put_tariff(
         crate::audit::record(
             conn,
             p.actor(),
-            "tariff.set",
-            "resource",
+            crate::audit::AuditAction::TariffSet,
             resource_id,
             &serde_json::to_value(tariff).unwrap_or_default(),
             now,
@@ -84,8 +83,7 @@ pub fn put_pricing_policy(
         crate::audit::record(
             conn,
             p.actor(),
-            "pricing_policy.set",
-            "pricing_policy",
+            crate::audit::AuditAction::PricingPolicySet,
             1,
             &serde_json::to_value(new).unwrap_or_default(),
             now,

@@ -488,7 +488,7 @@ pub fn pricing_facts(
             }
         }
     }
-    // Ordered like chaining::stays_of: by copy, first day, id.
+    // Ordered like booking::store::stays_of: by copy, first day, id.
     stays.sort_by_key(|s| (s.1, s.4, s.0));
     let stays = match stays_window {
         Some(_) => Some(
@@ -673,7 +673,7 @@ pub struct PricingRow {
     pub depot: Option<(f64, f64)>,
     /// The programmes valid on the first day of use, by id.
     pub programs: Vec<ProgramRow>,
-    /// The stays of the copy over the window asked for, ordered like `chaining::stays_of`.
+    /// The stays of the copy over the window asked for, ordered like `booking::store::stays_of`.
     pub stays: Option<Vec<crate::booking::chaining::Stay>>,
 }
 

@@ -145,8 +145,7 @@ pub fn create(
         crate::audit::record(
             conn,
             p.actor(),
-            "subsidy_program.created",
-            "subsidy_program",
+            crate::audit::AuditAction::SubsidyProgramCreated,
             program.id,
             &serde_json::to_value(new).unwrap_or_default(),
             now,
@@ -236,8 +235,7 @@ pub fn update(
         crate::audit::record(
             conn,
             p.actor(),
-            "subsidy_program.updated",
-            "subsidy_program",
+            crate::audit::AuditAction::SubsidyProgramUpdated,
             id,
             &serde_json::to_value(patch).unwrap_or_default(),
             now,

@@ -56,8 +56,7 @@ pub fn issue_token(
         crate::audit::record(
             conn,
             p.actor(),
-            "calendar_link.reset",
-            "organization",
+            crate::audit::AuditAction::CalendarLinkReset,
             venue_id,
             &serde_json::json!({}),
             now,

@@ -5,7 +5,7 @@
 mod feeds;
 mod stays;
 pub use feeds::{feed_rows, FeedRow};
-pub use stays::{all_stays_of, stays_of, StaySelection, STAY_COLUMNS};
+pub use stays::{all_stays_of, stay_columns, stays_of, StaySelection};
 
 pub use crate::catalogue::store::occupancy::{
     busy_periods, busy_periods_of, end_maintenance_occupation, insert_occupation, occupiers,

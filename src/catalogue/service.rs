@@ -235,8 +235,7 @@ pub fn create_resource(
         audit_change(
             conn,
             p,
-            "resource.created",
-            "resource",
+            crate::audit::AuditAction::ResourceCreated,
             resource.id,
             new,
             now,
@@ -249,8 +248,7 @@ pub fn create_resource(
 fn audit_change(
     conn: &mut DbConnection,
     p: &Principal,
-    action: &str,
-    object_type: &str,
+    action: crate::audit::AuditAction,
     id: i64,
     given: &impl serde::Serialize,
     now: NaiveDateTime,
@@ -259,7 +257,6 @@ fn audit_change(
         conn,
         p.actor(),
         action,
-        object_type,
         id,
         &serde_json::to_value(given).unwrap_or_default(),
         now,
@@ -420,7 +417,14 @@ pub fn update_resource(
     let row = write_transaction(conn, |conn| {
         let row = store::update_resource(conn, id, &changes)?;
         store::replace_tags(conn, id, themes.as_deref(), audiences.as_deref())?;
-        audit_change(conn, p, "resource.updated", "resource", id, patch, now)?;
+        audit_change(
+            conn,
+            p,
+            crate::audit::AuditAction::ResourceUpdated,
+            id,
+            patch,
+            now,
+        )?;
         Ok::<_, Error>(row)
     })?;
     present_one(conn, row)
@@ -441,8 +445,7 @@ pub fn delete_resource(
         audit_change(
             conn,
             p,
-            "resource.deleted",
-            "resource",
+            crate::audit::AuditAction::ResourceDeleted,
             id,
             &serde_json::json!({}),
             now,
@@ -545,7 +548,14 @@ pub fn create_copy(
     policy::write_catalogue(p, resource.producer_id)?;
     write_transaction(conn, |conn| {
         let copy = insert_copy(conn, &resource, new, now)?;
-        audit_change(conn, p, "copy.created", "copy", copy.id, new, now)?;
+        audit_change(
+            conn,
+            p,
+            crate::audit::AuditAction::CopyCreated,
+            copy.id,
+            new,
+            now,
+        )?;
         Ok(copy)
     })
 }
@@ -761,8 +771,7 @@ pub fn apply_copy_update(
     audit_change(
         conn,
         p,
-        "copy.updated",
-        "copy",
+        crate::audit::AuditAction::CopyUpdated,
         update.id,
         &update.audited,
         now,
@@ -840,7 +849,14 @@ pub fn insert_component(
             now,
         )?;
         if let Some(p) = caller {
-            audit_change(conn, p, "component.created", "component", row.id, new, now)?;
+            audit_change(
+                conn,
+                p,
+                crate::audit::AuditAction::ComponentCreated,
+                row.id,
+                new,
+                now,
+            )?;
         }
         Ok(row)
     })?;
@@ -890,8 +906,7 @@ pub fn update_component(
         audit_change(
             conn,
             p,
-            "component.updated",
-            "component",
+            crate::audit::AuditAction::ComponentUpdated,
             component_id,
             patch,
             now,

@@ -635,8 +635,7 @@ pub fn retire(
         crate::audit::record(
             conn,
             p.actor(),
-            "copy.retired",
-            "copy",
+            crate::audit::AuditAction::CopyRetired,
             copy_id,
             &serde_json::json!({ "reason": reason }),
             now,

@@ -132,8 +132,7 @@ pub fn attach(
         crate::audit::record(
             conn,
             p.actor(),
-            "media.created",
-            "resource_media",
+            crate::audit::AuditAction::MediaCreated,
             row.id,
             &serde_json::json!({
                 "resource_id": resource_id,
@@ -183,8 +182,7 @@ pub fn remove(conn: &mut DbConnection, p: &Principal, id: i64, now: NaiveDateTim
         crate::audit::record(
             conn,
             p.actor(),
-            "media.deleted",
-            "resource_media",
+            crate::audit::AuditAction::MediaDeleted,
             id,
             &serde_json::json!({ "resource_id": row.resource_id, "title": row.title }),
             now,

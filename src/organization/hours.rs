@@ -377,8 +377,7 @@ pub fn replace(
         audit::record(
             conn,
             p.actor(),
-            "opening_hours.set",
-            "organization",
+            crate::audit::AuditAction::OpeningHoursSet,
             organization_id,
             &serde_json::to_value(input).unwrap_or_default(),
             now,

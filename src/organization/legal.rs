@@ -446,8 +446,7 @@ pub fn put(
         crate::audit::record(
             conn,
             p.actor(),
-            "organization.legal_identity_set",
-            "organization",
+            crate::audit::AuditAction::OrganizationLegalIdentitySet,
             organization_id,
             &serde_json::to_value(&clean).unwrap_or_default(),
             now,

@@ -99,8 +99,7 @@ pub fn create_organization(
         audit::record(
             conn,
             p.actor(),
-            "organization.created",
-            "organization",
+            crate::audit::AuditAction::OrganizationCreated,
             organization.id,
             &serde_json::to_value(new).unwrap_or_default(),
             now,
@@ -328,8 +327,7 @@ pub fn update_organization(
         audit::record(
             conn,
             p.actor(),
-            "organization.updated",
-            "organization",
+            crate::audit::AuditAction::OrganizationUpdated,
             id,
             &serde_json::to_value(patch).unwrap_or_default(),
             now,
@@ -379,8 +377,7 @@ pub fn create_user(
         audit::record(
             conn,
             p.actor(),
-            "user.created",
-            "user",
+            crate::audit::AuditAction::UserCreated,
             user.id,
             &serde_json::json!({"email": user.email, "organization_id": new.organization_id,
                                 "role": new.role}),
@@ -465,8 +462,7 @@ pub fn deactivate_user(
             audit::record(
                 conn,
                 p.actor(),
-                "user.deactivated",
-                "user",
+                crate::audit::AuditAction::UserDeactivated,
                 id,
                 &serde_json::json!({"email": row.email}),
                 now,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::model::{Capacity, Shift, Van};
 use crate::booking::chaining::Place;
 use crate::booking::chaining::{stay_from_row, Stay, StayRow};
-use crate::booking::store::STAY_COLUMNS;
+use crate::booking::store::stay_columns;
 use crate::booking::BookingStatus;
 use crate::clock::format_hhmm;
 use crate::db::DbConnection;
@@ -141,7 +141,7 @@ fn moves(
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
         .filter(copies::producer_id.eq(producer_id))
         .select((
-            STAY_COLUMNS,
+            stay_columns(),
             copies::asset_tag,
             resources::title,
             resources::volume_m3,

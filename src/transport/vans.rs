@@ -99,8 +99,7 @@ pub fn create(
         audit::record(
             conn,
             p.actor(),
-            "van.created",
-            "van",
+            crate::audit::AuditAction::VanCreated,
             van.id,
             &serde_json::to_value(new).unwrap_or_default(),
             now,
@@ -178,8 +177,7 @@ pub fn update(
         audit::record(
             conn,
             p.actor(),
-            "van.updated",
-            "van",
+            crate::audit::AuditAction::VanUpdated,
             id,
             &serde_json::to_value(patch).unwrap_or_default(),
             now,

@@ -4,7 +4,8 @@
 //! an overlap that a concurrent request would slip in.
 //!
 //! One file per concern (placing a request, reading, the workflow, the waitlist, the jobs,
-//! availability); every public item is here, as `booking::service::…`.
+//! availability); this one keeps the settings and the rows' conversions, and every public item
+//! is here, as `booking::service::…`.
 
 mod availability;
 mod jobs;
@@ -113,6 +114,22 @@ impl TryFrom<BookingRow> for Booking {
                 .as_deref()
                 .and_then(|c| serde_json::from_str(c).ok()),
             overdue_at: row.overdue_at,
+        })
+    }
+}
+
+impl TryFrom<WaitlistRow> for WaitlistEntry {
+    type Error = Error;
+    fn try_from(row: WaitlistRow) -> Result<WaitlistEntry> {
+        Ok(WaitlistEntry {
+            id: row.id,
+            resource_id: row.resource_id,
+            venue_id: row.venue_id,
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            status: row.status,
+            booking_id: row.booking_id,
+            created_at: row.created_at,
         })
     }
 }

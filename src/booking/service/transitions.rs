@@ -125,8 +125,7 @@ pub fn clear_flag(
         crate::audit::record(
             conn,
             p.actor(),
-            "booking.flag_cleared",
-            "booking",
+            crate::audit::AuditAction::BookingFlagCleared,
             id,
             &serde_json::json!({ "reason": reason, "flag_reason": row.flag_reason }),
             now,

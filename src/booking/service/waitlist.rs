@@ -87,22 +87,6 @@ pub fn promote_waitlist(
     Ok(made)
 }
 
-impl TryFrom<WaitlistRow> for WaitlistEntry {
-    type Error = Error;
-    fn try_from(row: WaitlistRow) -> Result<WaitlistEntry> {
-        Ok(WaitlistEntry {
-            id: row.id,
-            resource_id: row.resource_id,
-            venue_id: row.venue_id,
-            starts_on: row.starts_on,
-            ends_on: row.ends_on,
-            status: row.status,
-            booking_id: row.booking_id,
-            created_at: row.created_at,
-        })
-    }
-}
-
 /// Puts a venue on the waitlist of a resource for a period.
 pub fn join_waitlist(
     conn: &mut DbConnection,

@@ -66,27 +66,17 @@ pub type StaySelection = (
     organizations::longitude,
 );
 
-/// The values of [`StaySelection`].
-pub const STAY_COLUMNS: StaySelection = (
-    bookings::id,
-    bookings::copy_id,
-    bookings::resource_id,
-    bookings::status,
-    bookings::starts_on,
-    bookings::ends_on,
-    organizations::id,
-    organizations::name,
-    organizations::commune_insee,
-    organizations::latitude,
-    organizations::longitude,
-);
+/// The columns of a [`Stay`], as a value to select (each column is a unit value).
+pub fn stay_columns() -> StaySelection {
+    StaySelection::default()
+}
 
 fn stays_query<'a>(copy_ids: &'a [i64], statuses: &'a [BookingStatus]) -> StaysQuery<'a> {
     bookings::table
         .inner_join(organizations::table.on(organizations::id.eq(bookings::venue_id)))
         .filter(bookings::copy_id.eq_any(copy_ids))
         .filter(bookings::status.eq_any(statuses))
-        .select(STAY_COLUMNS)
+        .select(stay_columns())
         .order((
             bookings::copy_id.asc(),
             bookings::starts_on.asc(),

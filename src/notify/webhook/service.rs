@@ -93,8 +93,7 @@ pub fn register(
         crate::audit::record(
             conn,
             p.actor(),
-            "webhook.created",
-            "webhook",
+            crate::audit::AuditAction::WebhookCreated,
             row.id,
             &serde_json::json!({"url": row.url, "events": events}),
             now,
@@ -136,8 +135,7 @@ pub fn delete(conn: &mut DbConnection, p: &Principal, id: i64, now: NaiveDateTim
         crate::audit::record(
             conn,
             p.actor(),
-            "webhook.deleted",
-            "webhook",
+            crate::audit::AuditAction::WebhookDeleted,
             id,
             &serde_json::json!({"url": webhook.url}),
             now,
