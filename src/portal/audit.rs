@@ -21,24 +21,6 @@ use crate::organization::service as orgs;
 const PER_PAGE: i64 = 50;
 /// Organisations offered in the filter.
 const ORGANIZATIONS_LISTED: i64 = 500;
-/// The kinds of object the log records, in the filter's order.
-const KINDS: [&str; 15] = [
-    "allocation_round",
-    "api_key",
-    "booking",
-    "copy",
-    "invitation",
-    "invoice",
-    "organization",
-    "pricing_policy",
-    "resource",
-    "resource_media",
-    "subsidy_program",
-    "tariff",
-    "user",
-    "van",
-    "webhook",
-];
 
 /// Registers the page.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -100,7 +82,11 @@ pub async fn audit_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
         }
     }
     let kind = form.get("kind").map(str::to_string);
-    if kind.as_deref().is_some_and(|k| !KINDS.contains(&k)) {
+    if kind.as_deref().is_some_and(|k| {
+        !crate::audit::AuditObject::ALL
+            .iter()
+            .any(|o| o.as_str() == k)
+    }) {
         errors.add("kind", a.audit_bad_kind);
     }
     let who = form.get("who").and_then(|w| w.parse::<i64>().ok());
@@ -198,9 +184,9 @@ pub async fn audit_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
         value: String::new(),
         label: a.audit_all.to_string(),
     }];
-    kinds.extend(KINDS.iter().map(|k| Choice {
-        value: k.to_string(),
-        label: a.audit_kind(k),
+    kinds.extend(crate::audit::AuditObject::ALL.iter().map(|k| Choice {
+        value: k.as_str().to_string(),
+        label: a.audit_kind(k.as_str()),
     }));
     let mut choices = vec![Choice {
         value: String::new(),

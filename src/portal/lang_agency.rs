@@ -814,30 +814,37 @@ impl AgencyTexts {
 }
 
 impl AgencyTexts {
-    /// A kind of object of the audit log for a person (« Facture »); an unknown code as it is.
+    /// A kind of object of the audit log for a person (« Facture »), every kind of the audit
+    /// vocabulary named (the match is exhaustive); an unknown stored code as it is.
     pub fn audit_kind(&'static self, code: &str) -> String {
-        let fr = std::ptr::eq(self, &AGENCY_FR);
-        let words = match code {
-            "allocation_round" => ("Campagne de répartition", "Allocation round"),
-            "api_key" => ("Clé d'API", "API key"),
-            "booking" => ("Prêt", "Loan"),
-            "calendar_link" => ("Lien d'agenda", "Calendar link"),
-            "copy" => ("Exemplaire", "Copy"),
-            "invitation" => ("Invitation", "Invitation"),
-            "invoice" => ("Facture", "Invoice"),
-            "opening_hours" => ("Horaires d'ouverture", "Opening hours"),
-            "organization" => ("Organisation", "Organisation"),
-            "pricing_policy" => ("Politique tarifaire", "Pricing policy"),
-            "resource" => ("Ressource", "Resource"),
-            "resource_media" | "media" => ("Photo ou document", "Photo or document"),
-            "subsidy_program" => ("Programme d'aide", "Subsidy programme"),
-            "tariff" => ("Tarif", "Tariff"),
-            "user" => ("Compte", "Account"),
-            "van" => ("Véhicule", "Van"),
-            "webhook" => ("Webhook", "Webhook"),
-            other => return other.to_string(),
+        use crate::audit::AuditObject as O;
+        let Some(kind) = O::ALL.iter().copied().find(|k| k.as_str() == code) else {
+            return code.to_string();
         };
-        (if fr { words.0 } else { words.1 }).to_string()
+        let words = match kind {
+            O::AllocationRound => ("Campagne de répartition", "Allocation round"),
+            O::ApiKey => ("Clé d'API", "API key"),
+            O::Booking => ("Prêt", "Loan"),
+            O::Component => ("Composant", "Component"),
+            O::Copy => ("Exemplaire", "Copy"),
+            O::Invitation => ("Invitation", "Invitation"),
+            O::Invoice => ("Facture", "Invoice"),
+            O::Organization => ("Organisation", "Organisation"),
+            O::PricingPolicy => ("Politique tarifaire", "Pricing policy"),
+            O::Resource => ("Ressource", "Resource"),
+            O::ResourceMedia => ("Photo ou document", "Photo or document"),
+            O::SubsidyProgram => ("Programme d'aide", "Subsidy programme"),
+            O::Tariff => ("Tarif", "Tariff"),
+            O::User => ("Compte", "Account"),
+            O::Van => ("Véhicule", "Van"),
+            O::Webhook => ("Webhook", "Webhook"),
+        };
+        (if std::ptr::eq(self, &AGENCY_FR) {
+            words.0
+        } else {
+            words.1
+        })
+        .to_string()
     }
 
     /// An action of the audit log for a person (« Facture : émission »); an unknown verb as it
