@@ -239,6 +239,22 @@ fn pdf_date(d: NaiveDate) -> DateTime {
         .utc_offset_minute(0)
 }
 
+/// Text as an embedded face can draw it: a character it has no glyph for (a noncharacter such as
+/// U+FFFF, a script DejaVu lacks) becomes « ? ». A name typed anywhere in the network then never
+/// turns a PDF/A into an invalid one, whose validator refuses the .notdef glyph.
+fn drawable<'t>(text: &'t str, face: &ttf_parser::Face) -> std::borrow::Cow<'t, str> {
+    // Glyph 0 is .notdef itself (a cmap's last segment maps U+FFFF to it).
+    let drawn = |c: char| face.glyph_index(c).is_some_and(|g| g.0 != 0);
+    if text.chars().all(drawn) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if drawn(c) { c } else { '?' })
+            .collect(),
+    )
+}
+
 fn internal(what: &str) -> impl Fn(String) -> Error + '_ {
     move |detail| Error::Internal(format!("pdf {what}: {detail}"))
 }
@@ -259,6 +275,10 @@ pub fn render(layout: &Layout, info: &Info, facturx: Option<&FacturX>) -> Result
         .ok_or_else(|| internal("font")("DejaVu Sans unreadable".into()))?;
     let bold = Font::new(BOLD.into(), 0)
         .ok_or_else(|| internal("font")("DejaVu Sans Bold unreadable".into()))?;
+    let regular_face =
+        ttf_parser::Face::parse(REGULAR, 0).map_err(|e| internal("font")(e.to_string()))?;
+    let bold_face =
+        ttf_parser::Face::parse(BOLD, 0).map_err(|e| internal("font")(e.to_string()))?;
     let page_settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
         .ok_or_else(|| internal("page")("bad size".into()))?;
     for ops in &layout.pages {
@@ -273,16 +293,16 @@ pub fn render(layout: &Layout, info: &Info, facturx: Option<&FacturX>) -> Result
                     bold: is_bold,
                     text,
                 } => {
-                    let font = if *is_bold {
-                        bold.clone()
+                    let (font, face) = if *is_bold {
+                        (bold.clone(), &bold_face)
                     } else {
-                        regular.clone()
+                        (regular.clone(), &regular_face)
                     };
                     surface.draw_text(
                         Point::from_xy(*x, *y),
                         font,
                         *size,
-                        text,
+                        &drawable(text, face),
                         false,
                         TextDirection::Auto,
                     );
@@ -503,6 +523,22 @@ pub fn add_xmp(pdf: Vec<u8>, edit: impl FnOnce(&str) -> Option<String>) -> Resul
 mod tests {
     use super::*;
     use crate::page::euros;
+
+    #[test]
+    fn text_the_font_cannot_draw_still_makes_a_pdf_a() {
+        let mut layout = Layout::new();
+        layout.line(12.0, true, "Médiathèque \u{ffff} 图书馆");
+        layout.line(10.0, false, "Association \u{ffff}\u{10ffff}");
+        let info = Info {
+            title: "Convention \u{ffff}",
+            author: "Itinérance",
+            date: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+        };
+        let pdf = render(&layout, &info, None).expect("a PDF/A despite the missing glyphs");
+        assert!(pdf.starts_with(b"%PDF-"));
+        let face = ttf_parser::Face::parse(REGULAR, 0).unwrap();
+        assert_eq!(drawable("été \u{ffff}", &face), "été ?");
+    }
 
     #[test]
     fn wrapping_keeps_words_whole() {
