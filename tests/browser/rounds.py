@@ -94,8 +94,9 @@ def rounds(d):
     Select(d.find_element(By.NAME, "kind")).select_by_value("allocation_round")
     submit(d, "Afficher")
     actions = [c.text for c in d.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(3)")]
-    assert "allocation_round.confirmed" in actions, actions
-    assert all(a.startswith("allocation_round.") for a in actions), actions
+    # In words, not codes (allocation_round.confirmed).
+    assert "Campagne de répartition : répartition confirmée" in actions, actions  # .text reads U+00A0 as a space
+    assert all(a.startswith("Campagne de répartition") for a in actions), actions
     check(d, "audit-rounds")
     print(f"  the audit log: {len(actions)} round entries")
 
