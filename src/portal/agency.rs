@@ -32,7 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The signed-in agency member (others: the 403 page).
-async fn agency_member(state: &State, req: &Req) -> Result<BrowserSession, PortalError> {
+pub(super) async fn agency_member(state: &State, req: &Req) -> Result<BrowserSession, PortalError> {
     let s = signed_in(state, req).await?;
     policy::watch_network(&s.principal)?;
     Ok(s)

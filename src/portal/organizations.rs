@@ -9,12 +9,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use super::agency::agency_member;
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::Lang;
 use super::lang_organizations::OrganizationsTexts;
 use super::members::{invitation_refused, invitation_state, read_invitation};
 use super::pager::Pager;
-use super::session::{self, signed_in};
+use super::session;
 use super::{render, see_other, Layout, PortalError, Req, State};
 use crate::access::policy;
 use crate::account::invitation::{self, NewInvitation};
@@ -39,13 +40,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/organizations/{id}", web::get().to(organization))
     .route("/organizations/{id}/invite", web::post().to(invite));
-}
-
-/// The signed-in agency member (others: the 403 page).
-async fn agency_member(state: &State, req: &Req) -> Result<BrowserSession, PortalError> {
-    let s = signed_in(state, req).await?;
-    policy::watch_network(&s.principal)?;
-    Ok(s)
 }
 
 /// A choice of a `<select>`.
@@ -133,24 +127,13 @@ async fn directory_form(
         Some(k) => format!("/organizations?kind={}&page={n}", k.as_str()),
         None => format!("/organizations?page={n}"),
     };
-    let pages = (total.max(1) + PER_PAGE - 1) / PER_PAGE;
-    let first = (page - 1) * PER_PAGE;
-    let n = crate::page::integer;
-    let pager = Pager {
-        shown: if lines.is_empty() {
-            format!("0 {} {}", o.of, n(total))
-        } else {
-            format!(
-                "{}–{} {} {}",
-                n(first + 1),
-                n(first + lines.len() as i64),
-                o.of,
-                n(total)
-            )
-        },
-        previous: (page > 1).then(|| link((page - 1).min(pages))),
-        next: (page < pages).then(|| link(page + 1)),
-    };
+    let pager = Pager::at(
+        total.max(0) as usize,
+        page as usize,
+        PER_PAGE as usize,
+        o.of,
+        |n| link(n as i64),
+    );
     let lines = lines
         .into_iter()
         .map(|l| Line {
