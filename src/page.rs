@@ -65,6 +65,16 @@ pub struct NavEntry {
     pub label: &'static str,
 }
 
+impl NavEntry {
+    /// A menu from its entries as (key, path, label), in the order shown: one line an entry.
+    pub fn menu(entries: &[(&'static str, &'static str, &'static str)]) -> Vec<NavEntry> {
+        entries
+            .iter()
+            .map(|&(key, href, label)| NavEntry { key, href, label })
+            .collect()
+    }
+}
+
 /// The frame of a page drawn with the portal's layout by someone without a session: the fields
 /// `templates/portal/base.html` reads (the portal's own `Layout` has the same, plus its
 /// constructor for a signed-in visitor).

@@ -1,13 +1,15 @@
 //! Signing in and out, and the accessibility statement.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use askama::Template;
 
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::Lang;
 use super::session::{self, signed_in, Visitor};
-use super::{page, render, see_other, Layout, PortalError, Req, State};
+use super::session::{AnonymousForm, SignedForm};
+use super::Page;
+use super::{page, render, see_other, Layout, Req, State};
 use crate::auth::service::{MePatch, PasswordChange};
 use crate::auth::{browser, service};
 use crate::error::Error;
@@ -42,7 +44,7 @@ fn login_form(
     errors: Errors,
     email: String,
     next: String,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_request(req);
     let t = lang.t();
     let (csrf_token, cookie) = session::anonymous_csrf(state)?;
@@ -61,7 +63,7 @@ fn login_form(
 }
 
 /// `GET /login`.
-pub async fn login_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn login_page(state: State, req: Req) -> Page {
     if Visitor::of(&state, &req).await?.session.is_some() {
         return Ok(see_other("/"));
     }
@@ -77,14 +79,8 @@ pub async fn login_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
 }
 
 /// `POST /login`: the same credential check and throttling as the API's login, then a session.
-pub async fn login_submit(
-    state: State,
-    req: Req,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn login_submit(state: State, req: Req, AnonymousForm(form): AnonymousForm) -> Page {
     let clock = state.clock;
-    let form = Fields::parse(&body);
-    session::check_anonymous_csrf(&state, &req, &form)?;
     let t = Lang::of_request(&req).t();
     let next = safe_next(form.get("next"));
     let email = form.value("email");
@@ -95,57 +91,43 @@ pub async fn login_submit(
     if form.get("password").is_none() {
         errors.add("password", t.password_missing);
     }
-    if !errors.is_empty() {
-        return login_form(
-            &state,
-            &req,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            email,
-            next,
-        );
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if errors.is_empty() {
+        let password = form.value("password");
+        let address = email.clone();
+        let outcome = state
+            .run(move |conn| {
+                let principal = service::authenticate(conn, &address, &password, clock.naive())?;
+                let user_id = principal
+                    .user_id
+                    .ok_or_else(|| Error::Internal("a login without a user".into()))?;
+                browser::open(conn, user_id, clock.naive())
+            })
+            .await;
+        match outcome {
+            Ok(opened) => {
+                return Ok(session::with_cookies(
+                    see_other(&next),
+                    &session::signed_in_cookies(&state, &opened.token),
+                ))
+            }
+            Err(Error::InvalidCredentials) => {
+                errors.add("email", t.login_wrong);
+                status = StatusCode::UNAUTHORIZED;
+            }
+            Err(Error::TooManyAttempts { retry_after }) => {
+                let lang = Lang::of_request(&req);
+                errors.add("email", lang.too_many_attempts(retry_after));
+                status = StatusCode::TOO_MANY_REQUESTS;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    let password = form.value("password");
-    let address = email.clone();
-    let outcome = state
-        .run(move |conn| {
-            let principal = service::authenticate(conn, &address, &password, clock.naive())?;
-            let user_id = principal
-                .user_id
-                .ok_or_else(|| Error::Internal("a login without a user".into()))?;
-            browser::open(conn, user_id, clock.naive())
-        })
-        .await;
-    let opened = match outcome {
-        Ok(opened) => opened,
-        Err(Error::InvalidCredentials) => {
-            errors.add("email", t.login_wrong);
-            return login_form(&state, &req, StatusCode::UNAUTHORIZED, errors, email, next);
-        }
-        Err(Error::TooManyAttempts { retry_after }) => {
-            errors.add(
-                "email",
-                Lang::of_request(&req).too_many_attempts(retry_after),
-            );
-            return login_form(
-                &state,
-                &req,
-                StatusCode::TOO_MANY_REQUESTS,
-                errors,
-                email,
-                next,
-            );
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Ok(session::with_cookies(
-        see_other(&next),
-        &session::signed_in_cookies(&state, &opened.token),
-    ))
+    login_form(&state, &req, status, errors, email, next)
 }
 
 /// `POST /logout`: deletes the session row (on every instance at once) and the cookie.
-pub async fn logout(state: State, req: Req, body: web::Bytes) -> Result<HttpResponse, PortalError> {
+pub async fn logout(state: State, req: Req, body: web::Bytes) -> Page {
     let form = Fields::parse(&body);
     let Some(signed) = Visitor::of(&state, &req).await?.session else {
         return Ok(see_other("/login"));
@@ -170,7 +152,7 @@ struct AccessibilityPage {
 }
 
 /// `GET /accessibility`, public.
-pub async fn accessibility(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn accessibility(state: State, req: Req) -> Page {
     let layout = match Visitor::of(&state, &req).await?.session {
         Some(s) => Layout::signed("Déclaration d'accessibilité", &s, ""),
         None => Layout::public("Déclaration d'accessibilité"),
@@ -199,7 +181,7 @@ async fn account_form(
     errors: Errors,
     notice: Option<&'static str>,
     locale: Option<String>,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let principal = s.principal.clone();
     let me = state.run(move |conn| service::me(conn, &principal)).await?;
     let user = me
@@ -220,27 +202,24 @@ async fn account_form(
 }
 
 /// `GET /account`.
-pub async fn account_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn account_page(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     let t = Lang::of_session(&s).t();
-    let notice = match Fields::query(req.query_string()).get("done") {
-        Some("password") => Some(t.account_password_done),
-        Some("locale") => Some(t.account_locale_done),
-        _ => None,
-    };
+    let notice = Fields::done_notice(
+        req.query_string(),
+        &[
+            ("password", t.account_password_done),
+            ("locale", t.account_locale_done),
+        ],
+    );
     account_form(&state, &s, StatusCode::OK, Errors::default(), notice, None).await
 }
 
 /// `POST /account/password`: the API's password change (current password required, counted as
 /// a login attempt). Every earlier session and token of the user ends; this browser gets a new
 /// session opened at the same instant, so it stays signed in.
-pub async fn password_submit(
-    state: State,
-    req: Req,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn password_submit(state: State, req: Req, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let lang = Lang::of_session(&s);
     let t = lang.t();
     let mut errors = Errors::default();
@@ -252,89 +231,59 @@ pub async fn password_submit(
     } else if form.get("password_confirmation") != form.get("new_password") {
         errors.add("password_confirmation", t.confirmation_differs);
     }
-    if !errors.is_empty() {
-        return account_form(
-            &state,
-            &s,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            None,
-            None,
-        )
-        .await;
-    }
-    let change = PasswordChange {
-        current_password: form.value("current_password"),
-        new_password: form.value("new_password"),
-    };
-    let principal = s.principal.clone();
-    let gate = state.user_gate.clone();
-    let old = session::cookie(&req, session::cookie_name(&state));
-    let outcome = state
-        .run(move |conn| {
-            let now = clock.naive();
-            service::change_password(conn, &gate, &principal, &change, now)?;
-            if let Some(old) = old {
-                browser::close(conn, &old)?;
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if errors.is_empty() {
+        let change = PasswordChange {
+            current_password: form.value("current_password"),
+            new_password: form.value("new_password"),
+        };
+        let principal = s.principal.clone();
+        let gate = state.user_gate.clone();
+        let old = session::cookie(&req, session::cookie_name(&state));
+        let outcome = state
+            .run(move |conn| {
+                let now = clock.naive();
+                service::change_password(conn, &gate, &principal, &change, now)?;
+                if let Some(old) = old {
+                    browser::close(conn, &old)?;
+                }
+                let user_id = principal
+                    .user_id
+                    .ok_or_else(|| Error::Internal("a browser session without a user".into()))?;
+                browser::open(conn, user_id, now)
+            })
+            .await;
+        match outcome {
+            Ok(opened) => {
+                let cookie = &opened.token;
+                let name = session::cookie_name(&state);
+                return Ok(session::with_cookies(
+                    see_other("/account?done=password"),
+                    &[session::set_cookie(&state, name, cookie, None)],
+                ));
             }
-            let user_id = principal
-                .user_id
-                .ok_or_else(|| Error::Internal("a browser session without a user".into()))?;
-            browser::open(conn, user_id, now)
-        })
-        .await;
-    match outcome {
-        Ok(opened) => Ok(session::with_cookies(
-            see_other("/account?done=password"),
-            &[session::set_cookie(
-                &state,
-                session::cookie_name(&state),
-                &opened.token,
-                None,
-            )],
-        )),
-        Err(Error::TooManyAttempts { retry_after }) => {
-            errors.add("current_password", lang.too_many_attempts(retry_after));
-            account_form(
-                &state,
-                &s,
-                StatusCode::TOO_MANY_REQUESTS,
-                errors,
-                None,
-                None,
-            )
-            .await
-        }
-        Err(e) => match refused_fields(&e) {
-            Some(fields) => {
+            Err(Error::TooManyAttempts { retry_after }) => {
+                errors.add("current_password", lang.too_many_attempts(retry_after));
+                status = StatusCode::TOO_MANY_REQUESTS;
+            }
+            Err(e) => {
+                let Some(fields) = refused_fields(&e) else {
+                    return Err(e.into());
+                };
                 if fields.contains(&"current_password") {
                     errors.add("current_password", t.current_password_wrong);
                 }
                 if fields.contains(&"new_password") {
                     errors.add("new_password", lang.password_too_short());
                 }
-                account_form(
-                    &state,
-                    &s,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    errors,
-                    None,
-                    None,
-                )
-                .await
             }
-            None => Err(e.into()),
-        },
+        }
     }
+    account_form(&state, &s, status, errors, None, None).await
 }
 
 /// `POST /account/locale`: the API's `PATCH /me` with the language only.
-pub async fn locale_submit(
-    state: State,
-    req: Req,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
+pub async fn locale_submit(state: State, SignedForm(s, form): SignedForm) -> Page {
     let locale = match form.get("locale") {
         Some("fr") => Locale::Fr,
         Some("en") => Locale::En,

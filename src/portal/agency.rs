@@ -4,7 +4,7 @@
 //! webhooks, observatory); who may see them from [`crate::access::policy::watch_network`].
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use askama::Template;
 use chrono::{Months, NaiveDate};
 
@@ -13,6 +13,7 @@ use super::lang::Lang;
 use super::lang_agency::AgencyTexts;
 use super::pager::{paginate, Pager};
 use super::session::signed_in;
+use super::Page;
 use super::{encode, page, render, Layout, PortalError, Req, State};
 use crate::access::policy;
 use crate::auth::browser::BrowserSession;
@@ -56,7 +57,7 @@ struct NetworkPage {
 
 /// `GET /network`: the network at a glance for the agency: requests waiting (and how long the
 /// oldest has), loans on the road, overdue loans, undelivered mail, disabled webhooks.
-pub async fn network(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn network(state: State, req: Req) -> Page {
     let s = agency_member(&state, &req).await?;
     let now = state.clock.naive();
     let p = s.principal.clone();
@@ -285,7 +286,7 @@ fn group_lines(rows: &[coverage::CoverageRow]) -> Vec<GroupLine> {
 /// of the territory over a period (the last 12 months by default), 25 groups a page, and every
 /// EPCI no loan reached, 25 a page; a link to the same as CSV. A grouping it does not know is a
 /// 400, a period it cannot count a 422, both with the form and its errors.
-pub async fn coverage_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn coverage_page(state: State, req: Req) -> Page {
     let s = agency_member(&state, &req).await?;
     let lang = Lang::of_session(&s);
     let (asked, query) = read_form(lang, &req, state.clock.today());
@@ -351,7 +352,7 @@ pub async fn coverage_page(state: State, req: Req) -> Result<HttpResponse, Porta
 
 /// `GET /coverage.csv?from=…&to=…&by=…`: the coverage the page shows, as the API's CSV file (the
 /// same service and the same writer). Bad input brings the page back with its errors.
-pub async fn coverage_csv(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn coverage_csv(state: State, req: Req) -> Page {
     let s = agency_member(&state, &req).await?;
     let (_, query) = read_form(Lang::of_session(&s), &req, state.clock.today());
     if let Ok(query) = query {

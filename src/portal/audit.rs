@@ -3,15 +3,15 @@
 //! (`audit::list`, read-only) under the same policy (`read_audit`, `read_audit_entry`): anyone
 //! else gets the 403 page.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use askama::Template;
 
 use super::form::{Errors, Fields};
 use super::lang::Lang;
 use super::lang_agency::AgencyTexts;
 use super::session::signed_in;
-use super::{encode, render, Layout, PortalError, Req, State};
+use super::Page;
+use super::{encode, render, Layout, Req, State};
 use crate::access::policy;
 use crate::audit::{self, AuditQuery};
 use crate::error::Error;
@@ -63,7 +63,7 @@ struct AuditPage {
 /// `GET /audit?kind=…&who=…&from=…&to=…&before=…`: the log, newest first, 50 entries a page
 /// (the next page starts before the last id shown). Dates that are not dates, or reversed,
 /// bring the form back with its errors (422).
-pub async fn audit_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn audit_page(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     policy::read_audit(&s.principal)?;
     let lang = Lang::of_session(&s);
@@ -202,11 +202,7 @@ pub async fn audit_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
         .collect();
     listed.sort_by(|x, y| x.label.cmp(&y.label));
     choices.extend(listed);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     render(
         status,
         &AuditPage {

@@ -4,11 +4,12 @@
 //! when an administrator creates it; creating a new one cuts the previous link.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::session::{self, signed_in};
-use super::{page, render, Layout, PortalError, Req, State};
+use super::session::signed_in;
+use super::session::SignedForm;
+use super::Page;
+use super::{page, render, Layout, Req, State};
 use crate::booking::feeds;
 
 #[derive(Template)]
@@ -23,7 +24,7 @@ struct CalendarPage {
 }
 
 /// `GET /calendar`: what the link is for, and the button to create a new one.
-pub async fn calendar(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn calendar(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     page(&CalendarPage {
         layout: Layout::signed("Le lien d'agenda de mes prêts", &s, "loans"),
@@ -34,9 +35,8 @@ pub async fn calendar(state: State, req: Req) -> Result<HttpResponse, PortalErro
 }
 
 /// `POST /calendar`: creates a new link (the previous one stops working) and shows it once.
-pub async fn reset(state: State, req: Req, body: web::Bytes) -> Result<HttpResponse, PortalError> {
+pub async fn reset(state: State, SignedForm(s, _): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, _) = session::signed_form(&state, &req, &body).await?;
     let p = s.principal.clone();
     let venue_id = p.organization_id;
     let token = state

@@ -5,15 +5,16 @@
 //! comma), the services keep the rules, and a refusal brings the page back with the field named.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::Lang;
 use super::lang_catalogue::CatalogueTexts;
 use super::resources::{choices, Choice};
-use super::session::{self, signed_in};
+use super::session::signed_in;
+use super::session::SignedForm;
 use super::{render, see_other, words, Layout, PortalError, Req, State};
+use super::{Page, PathId};
 use crate::auth::browser::BrowserSession;
 use crate::billing::model::Tariff;
 use crate::billing::service as billing;
@@ -244,17 +245,13 @@ fn refusals(c: &CatalogueTexts, e: &Error, errors: &mut Errors) -> bool {
 }
 
 /// `GET /resources/new`: the form of a new resource (producers).
-pub async fn new_form(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn new_form(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     crate::access::policy::read_producer_inbox(&s.principal).map_err(PortalError::from)?;
     new_page(&s, None, Errors::default())
 }
 
-fn new_page(
-    s: &BrowserSession,
-    typed: Option<&Fields>,
-    errors: Errors,
-) -> Result<HttpResponse, PortalError> {
+fn new_page(s: &BrowserSession, typed: Option<&Fields>, errors: Errors) -> Page {
     let lang = Lang::of_session(s);
     let c = lang.catalogue();
     render(
@@ -278,9 +275,8 @@ fn new_page(
 
 /// `POST /resources/new`: publishes the resource (`catalogue::service::create_resource`), then
 /// its editing page for the tariff, contents and copies.
-pub async fn create(state: State, req: Req, body: web::Bytes) -> Result<HttpResponse, PortalError> {
+pub async fn create(state: State, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     crate::access::policy::read_producer_inbox(&s.principal).map_err(PortalError::from)?;
     let c = Lang::of_session(&s).catalogue();
     let mut errors = Errors::default();
@@ -308,7 +304,7 @@ async fn edit_page(
     posted: Option<(Section, &Fields)>,
     errors: Errors,
     notice: Option<&'static str>,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_session(s);
     let c = lang.catalogue();
     let p = s.principal.clone();
@@ -387,7 +383,7 @@ async fn edit_page(
 }
 
 /// `GET /resources/{id}/edit`: a resource's description, tariff, contents and copies.
-pub async fn edit(state: State, req: Req, id: web::Path<i64>) -> Result<HttpResponse, PortalError> {
+pub async fn edit(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let query = Fields::query(req.query_string());
     let c = Lang::of_session(&s).catalogue();
@@ -403,15 +399,8 @@ pub async fn edit(state: State, req: Req, id: web::Path<i64>) -> Result<HttpResp
 
 /// `POST /resources/{id}/edit`, `/tariff`, `/components`, `/copies`: one section of the editing
 /// page through its service; back to the page saved, or with the refused fields named.
-async fn save(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-    section: Section,
-) -> Result<HttpResponse, PortalError> {
+async fn save(state: State, id: PathId, SignedForm(s, form): SignedForm, section: Section) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let c = Lang::of_session(&s).catalogue();
     let mut errors = Errors::default();
@@ -509,41 +498,21 @@ async fn save(
 }
 
 /// `POST /resources/{id}/edit`: the description (`update_resource`, as `PATCH /api/v1/resources/{id}`).
-pub async fn save_description(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    save(state, req, id, body, Section::Description).await
+pub async fn save_description(state: State, id: PathId, post: SignedForm) -> Page {
+    save(state, id, post, Section::Description).await
 }
 
 /// `POST /resources/{id}/tariff`: the tariff (`put_tariff`, as `PUT /api/v1/resources/{id}/tariff`).
-pub async fn save_tariff(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    save(state, req, id, body, Section::Tariff).await
+pub async fn save_tariff(state: State, id: PathId, post: SignedForm) -> Page {
+    save(state, id, post, Section::Tariff).await
 }
 
 /// `POST /resources/{id}/components`: one more item (`create_component`).
-pub async fn add_component(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    save(state, req, id, body, Section::Component).await
+pub async fn add_component(state: State, id: PathId, post: SignedForm) -> Page {
+    save(state, id, post, Section::Component).await
 }
 
 /// `POST /resources/{id}/copies`: one more copy at its depot (`create_copy`).
-pub async fn add_copy(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    save(state, req, id, body, Section::Copy).await
+pub async fn add_copy(state: State, id: PathId, post: SignedForm) -> Page {
+    save(state, id, post, Section::Copy).await
 }

@@ -6,15 +6,16 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::form::{Errors, Fields};
 use super::lang::Lang;
 use super::lang_producer::ProducerTexts;
-use super::session::{check_csrf, signed_in};
+use super::session::signed_in;
+use super::session::SignedForm;
 use super::{render, see_other, Layout, PortalError, Req, State};
+use super::{Page, PathId};
 use crate::access::policy;
 use crate::auth::browser::BrowserSession;
 use crate::error::{Code, Error};
@@ -105,7 +106,7 @@ fn depot_of(s: &BrowserSession, fields: &Fields) -> Option<i64> {
 
 /// `GET /days[?date=YYYY-MM-DD][&depot=ID]`: the day's vans and moves, the button that plans
 /// it, and the plans kept for that day.
-pub async fn days(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn days(state: State, req: Req) -> Page {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     policy::open_day_planning(&s.principal).map_err(PortalError::from)?;
@@ -129,7 +130,7 @@ async fn day_page(
     date: NaiveDate,
     depot: Option<i64>,
     errors: Errors,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_session(s);
     let pt = lang.producer();
     let p = s.principal.clone();
@@ -233,11 +234,7 @@ async fn day_page(
             None
         }
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     render(
         status,
         &DaysPage {
@@ -278,11 +275,8 @@ async fn day_page(
 
 /// `POST /days`: plans the day (`date`, and `depot` for the agency) with the service of
 /// `POST /api/v1/tours/plan`, keeps it and shows it.
-pub async fn plan(state: State, req: Req, body: web::Bytes) -> Result<HttpResponse, PortalError> {
+pub async fn plan(state: State, _req: Req, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    check_csrf(&s, &form)?;
     policy::open_day_planning(&s.principal).map_err(PortalError::from)?;
     let lang = Lang::of_session(&s);
     let mut errors = Errors::default();
@@ -403,11 +397,7 @@ async fn plan_of(
 
 /// `GET /days/{id}`: a kept plan: its map, each van's round, the moves left out with their
 /// reason, and the form that moves a stop.
-pub async fn day_plan(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn day_plan(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let (plan, places) = plan_of(&state, &s, id.into_inner()).await?;
     let moved = Fields::query(req.query_string()).get("moved").is_some();
@@ -428,7 +418,7 @@ fn plan_page(
     errors: Errors,
     form: &Fields,
     moved: bool,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_session(s);
     let pt = lang.producer();
     let number = |x: f64, places: usize| match lang {
@@ -543,11 +533,7 @@ fn plan_page(
             chosen: v.number.to_string() == chosen_van,
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let depot_query = match (
         policy::chooses_depot(&s.principal),
         plan.depot.organization_id,
@@ -604,15 +590,7 @@ fn plan_page(
 /// `POST /days/{id}/moves`: moves a stop (`stop` = `booking:kind`, `van`, `position`) with the
 /// service of `POST /api/v1/tours/{id}/moves`; a move that breaks a rule comes back on the page
 /// with the reason, the plan unchanged.
-pub async fn move_stop(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    let s = signed_in(&state, &req).await?;
-    let form = Fields::parse(&body);
-    check_csrf(&s, &form)?;
+pub async fn move_stop(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let id = id.into_inner();
     let (plan, places) = plan_of(&state, &s, id).await?;
     let lang = Lang::of_session(&s);
@@ -699,22 +677,14 @@ pub async fn move_stop(
 }
 
 /// `GET /days/{id}/sheet`: the drivers' sheets, one van per printed page.
-pub async fn print_sheet(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn print_sheet(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let (plan, _) = plan_of(&state, &s, id.into_inner()).await?;
     Ok(super::html(StatusCode::OK, sheet::page(&plan)?))
 }
 
 /// `GET /days/{id}/tour.ics`: the plan in the drivers' calendars (as `GET /api/v1/tours/{id}/tour.ics`).
-pub async fn calendar(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn calendar(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let id = id.into_inner();
     let (plan, _) = plan_of(&state, &s, id).await?;

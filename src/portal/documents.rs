@@ -4,14 +4,15 @@
 //! `/bookings/{id}/agreement.pdf`, with the session instead of a token.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
 
 use super::form::{Errors, Fields};
 use super::lang::Lang;
 use super::session::signed_in;
-use super::{render, words, Layout, PortalError, Req, State};
+use super::session::SignedForm;
+use super::{render, words, Layout, Req, State};
+use super::{Page, PathId};
 use crate::auth::browser::BrowserSession;
 use crate::billing::model::{InvoiceFilter, InvoiceKind, InvoicePeriod};
 use crate::billing::{agreement, export, invoice, invoice_pdf, LoanBilling};
@@ -54,7 +55,7 @@ async fn invoices_page(
     from: String,
     to: String,
     notice: Option<&'static str>,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let p = s.principal.clone();
     let lang = Lang::of_session(s);
     let mut list = state
@@ -96,7 +97,7 @@ async fn invoices_page(
 
 /// `GET /invoices`: the invoices and credit notes my organisation issued or received, newest
 /// first, each with its PDF, and the export of a period (this year so far by default).
-pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn invoices(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     let today = state.clock.today();
     let from = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
@@ -124,14 +125,8 @@ pub async fn invoices(state: State, req: Req) -> Result<HttpResponse, PortalErro
 /// `POST /invoices/{id}/credit`: the seller (or the agency) cancels an invoice with a credit
 /// note (`billing::invoice::credit`, as `POST /api/v1/invoices/{id}/credit`); an invoice credited
 /// already comes back on the page with the reason, nothing issued.
-pub async fn credit(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn credit(state: State, id: PathId, SignedForm(s, _): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, _) = super::session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let p = s.principal.clone();
     let outcome = state
@@ -158,11 +153,7 @@ pub async fn credit(
 }
 
 /// `GET /invoices/{id}/facturx.pdf`: one invoice or credit note as its Factur-X PDF.
-pub async fn invoice_pdf(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn invoice_pdf(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let (p, id) = (s.principal.clone(), id.into_inner());
     let doc = state
@@ -176,11 +167,7 @@ pub async fn invoice_pdf(
 }
 
 /// `GET /bookings/{id}/agreement.pdf`: the loan agreement to sign, once approved.
-pub async fn agreement_pdf(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn agreement_pdf(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let (p, id) = (s.principal.clone(), id.into_inner());
     let billing = LoanBilling::from_config(&state.config);
@@ -197,7 +184,7 @@ pub async fn agreement_pdf(
 /// `GET /invoices/export?from=…&to=…&format=zip|csv`: a period's documents as a ZIP of PDFs with
 /// the journal, or the journal alone. Dates that cannot be read, in the wrong order or more than
 /// a year apart bring the invoices page back with the errors (422).
-pub async fn export(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn export(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     let t = Lang::of_session(&s).t();
     let form = Fields::query(req.query_string());

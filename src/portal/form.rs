@@ -24,6 +24,17 @@ impl Fields {
             .unwrap_or_default()
     }
 
+    /// The notice a page shows when a form sent the browser to it with `?done=<what>`
+    /// (Post/Redirect/Get): the text paired with that word, if any.
+    pub fn done_notice(query: &str, notices: &[(&str, &'static str)]) -> Option<&'static str> {
+        let done = Fields::query(query);
+        let done = done.get("done")?;
+        notices
+            .iter()
+            .find(|(word, _)| *word == done)
+            .map(|(_, text)| *text)
+    }
+
     /// A form filled from known values (a saved answer shown again).
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Fields {
         Fields(pairs)

@@ -2,13 +2,14 @@
 //! resource, the asset tag, the depot, a QR code of the copy's page); at packing and unpacking a
 //! phone camera opens that page, which leads to the loan under way and its condition report.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use askama::Template;
 use chrono::Duration;
 
 use super::lang::Lang;
 use super::session::signed_in;
 use super::{page, words, Layout, PortalError, Req, State};
+use super::{Page, PathId};
 use crate::access::policy;
 use crate::booking::service as bookings;
 use crate::booking::store::BookingFilter;
@@ -56,7 +57,7 @@ fn qr_svg(url: &str) -> Result<String, PortalError> {
 
 /// `GET /copies/{id}/qr.svg`: the QR code of a copy's page, an image of its own so that a sheet of
 /// labels stays a light page and each code is drawn once per browser (cached a day).
-pub async fn qr(state: State, req: Req, id: web::Path<i64>) -> Result<HttpResponse, PortalError> {
+pub async fn qr(state: State, req: Req, id: PathId) -> Page {
     signed_in(&state, &req).await?;
     let id = id.into_inner();
     state.run(move |conn| catalogue::get_copy(conn, id)).await?;
@@ -72,11 +73,7 @@ pub async fn qr(state: State, req: Req, id: web::Path<i64>) -> Result<HttpRespon
 
 /// `GET /resources/{id}/labels`: one label per copy in service, to print (the producer of the
 /// resource or the agency).
-pub async fn labels(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn labels(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let id = id.into_inner();
     let p = s.principal.clone();
@@ -152,7 +149,7 @@ struct CopyPage {
 /// `GET /copies/{id}`: the copy a label names: its resource, status and condition, and the loans
 /// under way or to come that the visitor may see (a venue its own, the producer all of its
 /// copy's), each with its condition report when one is due.
-pub async fn copy(state: State, req: Req, id: web::Path<i64>) -> Result<HttpResponse, PortalError> {
+pub async fn copy(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let id = id.into_inner();
     let p = s.principal.clone();

@@ -698,43 +698,15 @@ impl AgencyTexts {
     /// The entries that lead the agency's menu in place of "Accueil": the network, coverage, the
     /// organisations, day planning, rounds, subsidies and the audit log.
     pub fn nav(&'static self) -> Vec<crate::page::NavEntry> {
-        vec![
-            crate::page::NavEntry {
-                key: "network",
-                href: "/network",
-                label: self.nav_network,
-            },
-            crate::page::NavEntry {
-                key: "coverage",
-                href: "/coverage",
-                label: self.nav_coverage,
-            },
-            crate::page::NavEntry {
-                key: "organizations",
-                href: "/organizations",
-                label: self.nav_organizations,
-            },
-            crate::page::NavEntry {
-                key: "days",
-                href: "/days",
-                label: self.nav_days,
-            },
-            crate::page::NavEntry {
-                key: "rounds",
-                href: "/rounds",
-                label: self.nav_rounds,
-            },
-            crate::page::NavEntry {
-                key: "subsidies",
-                href: "/subsidies",
-                label: self.nav_subsidies,
-            },
-            crate::page::NavEntry {
-                key: "audit",
-                href: "/audit",
-                label: self.nav_audit,
-            },
-        ]
+        crate::page::NavEntry::menu(&[
+            ("network", "/network", self.nav_network),
+            ("coverage", "/coverage", self.nav_coverage),
+            ("organizations", "/organizations", self.nav_organizations),
+            ("days", "/days", self.nav_days),
+            ("rounds", "/rounds", self.nav_rounds),
+            ("subsidies", "/subsidies", self.nav_subsidies),
+            ("audit", "/audit", self.nav_audit),
+        ])
     }
 }
 

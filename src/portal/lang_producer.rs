@@ -500,28 +500,12 @@ impl ProducerTexts {
     /// The entries a producer's menu adds: its requests, its fleet, its days of tours and its
     /// revenue.
     pub fn nav(&'static self) -> Vec<NavEntry> {
-        vec![
-            NavEntry {
-                key: "requests",
-                href: "/requests",
-                label: self.nav_requests,
-            },
-            NavEntry {
-                key: "fleet",
-                href: "/fleet",
-                label: self.nav_fleet,
-            },
-            NavEntry {
-                key: "days",
-                href: "/days",
-                label: self.nav_days,
-            },
-            NavEntry {
-                key: "revenue",
-                href: "/revenue",
-                label: self.nav_revenue,
-            },
-        ]
+        NavEntry::menu(&[
+            ("requests", "/requests", self.nav_requests),
+            ("fleet", "/fleet", self.nav_fleet),
+            ("days", "/days", self.nav_days),
+            ("revenue", "/revenue", self.nav_revenue),
+        ])
     }
 }
 

@@ -6,13 +6,14 @@
 //! only ones; this page ties their refusals to its fields in the reader's language.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::{Lang, Texts};
-use super::session::{self, signed_in};
-use super::{render, see_other, Layout, PortalError, Req, State};
+use super::session::signed_in;
+use super::session::SignedForm;
+use super::Page;
+use super::{render, see_other, Layout, Req, State};
 use crate::auth::browser::BrowserSession;
 use crate::error::Error;
 use crate::organization::legal::{self, LegalIdentityInput};
@@ -153,7 +154,7 @@ fn page_of(
 }
 
 /// `GET /organization/legal`: the organisation's identity (an empty form when it has none yet).
-pub async fn legal_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn legal_page(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     let t = Lang::of_session(&s).t();
     let principal = s.principal.clone();
@@ -166,8 +167,7 @@ pub async fn legal_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
         })
         .await?;
     let input = found.map(|i| i.details).unwrap_or_default();
-    let notice =
-        (Fields::query(req.query_string()).get("done") == Some("saved")).then_some(t.legal_saved);
+    let notice = Fields::done_notice(req.query_string(), &[("saved", t.legal_saved)]);
     render(
         StatusCode::OK,
         &page_of(&s, Errors::default(), notice, &input),
@@ -176,13 +176,8 @@ pub async fn legal_page(state: State, req: Req) -> Result<HttpResponse, PortalEr
 
 /// `POST /organization/legal`: replaces the identity through the service; refused fields come
 /// back on the form, and nothing is written.
-pub async fn legal_submit(
-    state: State,
-    req: Req,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn legal_submit(state: State, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let t = Lang::of_session(&s).t();
     let optional = |name: &str| form.get(name).map(str::to_string);
     let input = LegalIdentityInput {

@@ -5,12 +5,13 @@
 //! link's life, the password's length, throttling) is the service's, shared with the API.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use askama::Template;
 
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::{Lang, Texts};
-use super::session;
+use super::session::{self, AnonymousForm};
+use super::Page;
 use super::{render, see_other, Layout, PortalError, Req, State};
 use crate::account::invitation::{self, Acceptance, Welcome};
 use crate::account::link::MailContext;
@@ -35,7 +36,7 @@ fn message(
     status: StatusCode,
     heading: fn(&Texts) -> &'static str,
     text: fn(&Texts) -> &'static str,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_request(req);
     let t = lang.t();
     render(
@@ -50,7 +51,7 @@ fn message(
 }
 
 /// The one page for a used, expired or unknown link (410, as the API's `link_expired`).
-fn link_expired(req: &Req) -> Result<HttpResponse, PortalError> {
+fn link_expired(req: &Req) -> Page {
     message(
         req,
         StatusCode::GONE,
@@ -63,14 +64,16 @@ fn is_code(e: &Error, wanted: Code) -> bool {
     matches!(e, Error::Conflict { code, .. } if *code == wanted)
 }
 
-/// Checks the two password fields of a form (present, the same twice); the length is the
+/// The errors of the two password fields of a form (present, the same twice); the length is the
 /// service's rule, checked there.
-fn check_passwords(lang: Lang, form: &Fields, field: &str, errors: &mut Errors) {
+fn password_errors(lang: Lang, form: &Fields, field: &str) -> Errors {
+    let mut errors = Errors::default();
     if form.get(field).is_none() {
         errors.add(field, lang.password_too_short());
     } else if form.get("password_confirmation") != form.get(field) {
         errors.add("password_confirmation", lang.t().confirmation_differs);
     }
+    errors
 }
 
 /// The invitation's form.
@@ -93,7 +96,7 @@ fn invitation_form(
     errors: Errors,
     token: String,
     welcome: Welcome,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_request(req);
     let t = lang.t();
     let (csrf_token, cookie) = session::anonymous_csrf(state)?;
@@ -127,11 +130,7 @@ async fn welcome_or_gone(state: &State, token: &str) -> Result<Option<Welcome>, 
 }
 
 /// `GET /invitations/{token}`: the organisation, the role, and the password to choose.
-pub async fn invitation_page(
-    state: State,
-    req: Req,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn invitation_page(state: State, req: Req, token: web::Path<String>) -> Page {
     let token = token.into_inner();
     match welcome_or_gone(&state, &token).await? {
         Some(welcome) => invitation_form(
@@ -152,15 +151,12 @@ pub async fn invitation_submit(
     state: State,
     req: Req,
     token: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+    AnonymousForm(form): AnonymousForm,
+) -> Page {
     let clock = state.clock;
     let token = token.into_inner();
-    let form = Fields::parse(&body);
-    session::check_anonymous_csrf(&state, &req, &form)?;
     let lang = Lang::of_request(&req);
-    let mut errors = Errors::default();
-    check_passwords(lang, &form, "password", &mut errors);
+    let mut errors = password_errors(lang, &form, "password");
     if errors.is_empty() {
         let acceptance = Acceptance {
             token: token.clone(),
@@ -224,7 +220,7 @@ fn forgot_form(
     status: StatusCode,
     errors: Errors,
     email: String,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_request(req);
     let (csrf_token, cookie) = session::anonymous_csrf(state)?;
     let page = ForgotPage {
@@ -237,7 +233,7 @@ fn forgot_form(
 }
 
 /// `GET /password/forgot`.
-pub async fn forgot_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn forgot_page(state: State, req: Req) -> Page {
     forgot_form(
         &state,
         &req,
@@ -249,14 +245,8 @@ pub async fn forgot_page(state: State, req: Req) -> Result<HttpResponse, PortalE
 
 /// `POST /password/forgot`: the API's reset request (same answer whether the address has an
 /// account or not, the same throttling per address and per client).
-pub async fn forgot_submit(
-    state: State,
-    req: Req,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn forgot_submit(state: State, req: Req, AnonymousForm(form): AnonymousForm) -> Page {
     let clock = state.clock;
-    let form = Fields::parse(&body);
-    session::check_anonymous_csrf(&state, &req, &form)?;
     let lang = Lang::of_request(&req);
     let t = lang.t();
     let email = form.value("email");
@@ -320,13 +310,7 @@ struct ResetPage {
     csrf_token: String,
 }
 
-fn reset_form(
-    state: &State,
-    req: &Req,
-    status: StatusCode,
-    errors: Errors,
-    token: String,
-) -> Result<HttpResponse, PortalError> {
+fn reset_form(state: &State, req: &Req, status: StatusCode, errors: Errors, token: String) -> Page {
     let lang = Lang::of_request(req);
     let (csrf_token, cookie) = session::anonymous_csrf(state)?;
     let page = ResetPage {
@@ -353,11 +337,7 @@ async fn reset_link_works(state: &State, token: &str) -> Result<bool, PortalErro
 }
 
 /// `GET /password-reset/{token}`.
-pub async fn reset_page(
-    state: State,
-    req: Req,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn reset_page(state: State, req: Req, token: web::Path<String>) -> Page {
     let token = token.into_inner();
     if !reset_link_works(&state, &token).await? {
         return link_expired(&req);
@@ -371,15 +351,12 @@ pub async fn reset_submit(
     state: State,
     req: Req,
     token: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+    AnonymousForm(form): AnonymousForm,
+) -> Page {
     let clock = state.clock;
     let token = token.into_inner();
-    let form = Fields::parse(&body);
-    session::check_anonymous_csrf(&state, &req, &form)?;
     let lang = Lang::of_request(&req);
-    let mut errors = Errors::default();
-    check_passwords(lang, &form, "new_password", &mut errors);
+    let mut errors = password_errors(lang, &form, "new_password");
     if errors.is_empty() {
         let confirmation = ResetConfirmation {
             token: token.clone(),

@@ -3,13 +3,14 @@
 //! renders a template.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::form::{self, Errors, Fields};
 use super::lang::Lang;
-use super::session::{self, signed_in};
+use super::session::signed_in;
+use super::session::SignedForm;
 use super::{page, render, see_other, words, Layout, PortalError, Req, State};
+use super::{Page, PathId};
 use crate::auth::browser::BrowserSession;
 use crate::billing::model::Quote;
 use crate::billing::{quote, LoanBilling};
@@ -84,7 +85,7 @@ struct HomePage {
 }
 
 /// `GET /`: my loans under way and what to do next.
-pub async fn home(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn home(state: State, req: Req) -> Page {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     if crate::access::policy::watch_network(&s.principal).is_ok() {
@@ -113,7 +114,7 @@ struct BookingsPage {
 }
 
 /// `GET /bookings`: all my loans.
-pub async fn bookings(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn bookings(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     let loans = my_loans(&state, &s).await?;
     page(&BookingsPage {
@@ -176,11 +177,7 @@ struct Posted {
 }
 
 /// `GET /bookings/{id}`: one loan: status in words, days, price, history, legs, next step.
-pub async fn booking(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn booking(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let query = Fields::query(req.query_string());
     booking_page(&state, &s, id.into_inner(), &query, None).await
@@ -193,7 +190,7 @@ async fn booking_page(
     id: i64,
     query: &Fields,
     posted: Option<Posted>,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let p = s.principal.clone();
     let locale = Lang::of_session(s).code();
     let billing = LoanBilling::from_config(&state.config);
@@ -386,14 +383,8 @@ async fn booking_page(
 /// `POST /bookings/{id}/dates`: the venue, the producer or the agency moves a requested or
 /// approved loan to new dates (`booking::service::change_dates`, as `PATCH /api/v1/bookings/{id}`);
 /// dates the person mistyped or no free copy come back on the loan page, nothing changed.
-pub async fn change_dates(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn change_dates(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let lang = Lang::of_session(&s);
     let mut errors = Errors::default();
@@ -443,13 +434,11 @@ pub async fn change_dates(
 /// names (with its note), the booking service, then back to the loan page.
 async fn act_from_form(
     state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
+    id: PathId,
+    SignedForm(s, form): SignedForm,
     choose: impl FnOnce(&Fields) -> Result<(BookingAction, Option<String>), Error>,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let (action, note) = choose(&form)?;
     let id = id.into_inner();
     // Back where the form came from (the producer's inbox), a path of this site only.
@@ -479,13 +468,8 @@ async fn act_from_form(
 
 /// `POST /bookings/{id}/decision`: the producer (or the agency) approves or rejects a request,
 /// with a note the venue reads on its loan page, in its mail and in the webhook payload.
-pub async fn decide(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    act_from_form(state, req, id, body, |form| {
+pub async fn decide(state: State, id: PathId, post: SignedForm) -> Page {
+    act_from_form(state, id, post, |form| {
         let action = match form.get("decision") {
             Some("approve") => BookingAction::Approve,
             Some("reject") => BookingAction::Reject,
@@ -497,13 +481,8 @@ pub async fn decide(
 }
 
 /// `POST /bookings/{id}/cancel`: the venue cancels its request or approved loan.
-pub async fn cancel(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    act_from_form(state, req, id, body, |_| Ok((BookingAction::Cancel, None))).await
+pub async fn cancel(state: State, id: PathId, post: SignedForm) -> Page {
+    act_from_form(state, id, post, |_| Ok((BookingAction::Cancel, None))).await
 }
 
 /// One component line of the report form.
@@ -593,11 +572,7 @@ fn report_view(
 }
 
 /// `GET /bookings/{id}/report`: the condition report form, one line per component with its count.
-pub async fn report_form(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn report_form(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let id = id.into_inner();
     let (b, title, components) = report_context(&state, &s, id).await?;
@@ -614,14 +589,8 @@ pub async fn report_form(
 
 /// `POST /bookings/{id}/report`: files the report through the condition service (its rules send
 /// a damaged copy to maintenance); errors come back on the form.
-pub async fn report_submit(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn report_submit(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let (b, title, components) = report_context(&state, &s, id).await?;
     let lang = Lang::of_session(&s);
@@ -764,11 +733,7 @@ fn evaluation_view(
 }
 
 /// `GET /bookings/{id}/evaluation`: the evaluation form (or what was said, once given).
-pub async fn evaluation_form(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn evaluation_form(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let id = id.into_inner();
     let p = s.principal.clone();
@@ -816,14 +781,8 @@ pub async fn evaluation_form(
 /// service code and commitment number when it has them; what the service refuses (a reference
 /// too long or required, an incomplete legal identity, a loan already invoiced) comes back on the
 /// loan page, nothing issued.
-pub async fn invoice(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn invoice(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let request = crate::billing::model::InvoiceRequest {
         buyer_service_code: form.get("buyer_service_code").map(str::to_string),
@@ -877,14 +836,8 @@ pub async fn invoice(
 }
 
 /// `POST /bookings/{id}/evaluation`: the venue's evaluation, through the evaluation service.
-pub async fn evaluation_submit(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn evaluation_submit(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let lang = Lang::of_session(&s);
     let t = lang.t();

@@ -5,51 +5,36 @@
 //! resource page with the reason next to the form, and nothing is stored.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpMessage, HttpResponse};
+use actix_web::{web, HttpMessage};
 use futures_util::StreamExt;
 
 use super::form::{Errors, Fields};
 use super::lang::Lang;
 use super::resources::resource_page;
+use super::session::SignedForm;
 use super::session::{self, signed_in};
 use super::{see_other, PortalError, Req, State};
+use super::{Page, PathId};
 use crate::error::{Code, Error};
 use crate::http::hygiene::BodyTooLarge;
 use crate::media::{service, Variant};
 
 /// `GET /media/{id}`: a file as uploaded (a PDF opens in the browser).
-pub async fn original(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn original(state: State, req: Req, id: PathId) -> Page {
     serve(state, req, id.into_inner(), Variant::Original).await
 }
 
 /// `GET /media/{id}/thumbnail`: a photo's thumbnail (320 px).
-pub async fn thumbnail(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn thumbnail(state: State, req: Req, id: PathId) -> Page {
     serve(state, req, id.into_inner(), Variant::Thumbnail).await
 }
 
 /// `GET /media/{id}/page`: a photo at page size (1,280 px).
-pub async fn page_size(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn page_size(state: State, req: Req, id: PathId) -> Page {
     serve(state, req, id.into_inner(), Variant::Page).await
 }
 
-async fn serve(
-    state: State,
-    req: Req,
-    id: i64,
-    variant: Variant,
-) -> Result<HttpResponse, PortalError> {
+async fn serve(state: State, req: Req, id: i64, variant: Variant) -> Page {
     signed_in(&state, &req).await?;
     Ok(crate::http::files::serve_medium(&state, &req, id, variant).await?)
 }
@@ -96,12 +81,7 @@ async fn read_upload(req: &Req, payload: web::Payload) -> Result<Upload, PortalE
 
 /// `POST /resources/{id}/media`: the producer attaches a photo or a PDF from the resource page;
 /// back to the page's files on success, the page again with the reason otherwise.
-pub async fn upload(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    payload: web::Payload,
-) -> Result<HttpResponse, PortalError> {
+pub async fn upload(state: State, req: Req, id: PathId, payload: web::Payload) -> Page {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let resource_id = id.into_inner();
@@ -190,14 +170,8 @@ pub async fn upload(
 }
 
 /// `POST /media/{id}/delete`: the producer removes a file; back to the resource's files.
-pub async fn remove(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn remove(state: State, id: PathId, SignedForm(s, _): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, _) = session::signed_form(&state, &req, &body).await?;
     let id = id.into_inner();
     let p = s.principal.clone();
     let now = clock.naive();

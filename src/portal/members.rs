@@ -5,13 +5,14 @@
 //! `change_member`): anyone else gets the 403 page.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::{Lang, Texts};
-use super::session::{self, signed_in};
+use super::session::signed_in;
+use super::session::SignedForm;
 use super::{render, see_other, Layout, PortalError, Req, State};
+use super::{Page, PathId};
 use crate::account::invitation::{self, Invitation, NewInvitation};
 use crate::account::link::MailContext;
 use crate::account::members::{self, UserPatch};
@@ -58,12 +59,20 @@ fn role_label(t: &Texts, role: Role) -> &'static str {
     }
 }
 
-/// The values of the invitation form shown again.
+/// The values of the invitation form shown again (an administrator's `/members`, or the
+/// agency's page of an organisation).
 #[derive(Default)]
-struct InviteValues {
-    email: String,
-    role: String,
-    locale: String,
+pub(super) struct InviteValues {
+    pub email: String,
+    pub role: String,
+    pub locale: String,
+}
+
+/// An invitation form refused: the status, the errors and the values to show it again with.
+pub(super) struct InvitationRefused {
+    pub status: StatusCode,
+    pub errors: Errors,
+    pub values: InviteValues,
 }
 
 /// The page, with the errors of the form just posted (if any). The invitation list comes first:
@@ -75,7 +84,7 @@ async fn members_form(
     errors: Errors,
     notice: Option<&'static str>,
     values: InviteValues,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let clock = state.clock;
     let principal = s.principal.clone();
     let (invitations, users): (Vec<Invitation>, Vec<User>) = state
@@ -132,14 +141,13 @@ async fn members_form(
 }
 
 /// `GET /members`.
-pub async fn members_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn members_page(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     let t = Lang::of_session(&s).t();
-    let notice = match Fields::query(req.query_string()).get("done") {
-        Some("invited") => Some(t.invite_done),
-        Some("changed") => Some(t.members_changed),
-        _ => None,
-    };
+    let notice = Fields::done_notice(
+        req.query_string(),
+        &[("invited", t.invite_done), ("changed", t.members_changed)],
+    );
     members_form(
         &state,
         &s,
@@ -151,14 +159,59 @@ pub async fn members_page(state: State, req: Req) -> Result<HttpResponse, Portal
     .await
 }
 
+/// Sends the invitation an invitation form posted, into `organization_id`, through the API's
+/// service (`account::invitation::invite`: the mail, the 7-day link). Bad input, or an address
+/// that already has an account, comes back to be shown on the form; nothing is sent then.
+pub(super) async fn send_invitation(
+    state: &State,
+    s: &BrowserSession,
+    form: &Fields,
+    organization_id: i64,
+) -> Result<Result<(), InvitationRefused>, PortalError> {
+    let clock = state.clock;
+    let t = Lang::of_session(s).t();
+    let values = InviteValues {
+        email: form.value("email"),
+        role: form.value("role"),
+        locale: form.value("locale"),
+    };
+    let mut errors = Errors::default();
+    let Some((role, locale)) = read_invitation(form, t, &mut errors) else {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(Err(InvitationRefused {
+            status,
+            errors,
+            values,
+        }));
+    };
+    let new = NewInvitation {
+        email: values.email.clone(),
+        organization_id,
+        role,
+        locale: Some(locale),
+    };
+    let ctx = MailContext::of(&state.config);
+    let principal = s.principal.clone();
+    let outcome = state
+        .run(move |conn| invitation::invite(conn, &ctx, &principal, &new, clock.naive()))
+        .await;
+    match outcome {
+        Ok(_) => Ok(Ok(())),
+        Err(e) => {
+            let status = invitation_refused(e, t, &mut errors)?;
+            Ok(Err(InvitationRefused {
+                status,
+                errors,
+                values,
+            }))
+        }
+    }
+}
+
 /// Reads the invitation form (address, role, language of the mail) as a person filled it,
 /// adding its mistakes to `errors`; the role and language when both are readable. Shared by an
 /// administrator's members page and the agency's page of an organisation.
-pub(super) fn read_invitation(
-    form: &Fields,
-    t: &Texts,
-    errors: &mut Errors,
-) -> Option<(Role, Locale)> {
+fn read_invitation(form: &Fields, t: &Texts, errors: &mut Errors) -> Option<(Role, Locale)> {
     if form.get("email").is_none() {
         errors.add("email", t.email_invalid);
     }
@@ -183,11 +236,7 @@ pub(super) fn read_invitation(
 /// How the page answers the invitation service's refusal: an address that already has an
 /// account (409) or an unreadable one (422), said on the e-mail field; anything else is the
 /// error page's.
-pub(super) fn invitation_refused(
-    e: Error,
-    t: &Texts,
-    errors: &mut Errors,
-) -> Result<StatusCode, Error> {
+fn invitation_refused(e: Error, t: &Texts, errors: &mut Errors) -> Result<StatusCode, Error> {
     match e {
         Error::Conflict {
             code: Code::EmailTaken,
@@ -225,61 +274,18 @@ fn parse_role(value: Option<&str>) -> Option<Role> {
 }
 
 /// `POST /members/invite`: the API's invitation, into the administrator's own organisation.
-pub async fn invite_submit(
-    state: State,
-    req: Req,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
-    let t = Lang::of_session(&s).t();
-    let values = InviteValues {
-        email: form.value("email"),
-        role: form.value("role"),
-        locale: form.value("locale"),
-    };
-    let mut errors = Errors::default();
-    let Some((role, locale)) = read_invitation(&form, t, &mut errors) else {
-        return members_form(
-            &state,
-            &s,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            None,
-            values,
-        )
-        .await;
-    };
-    let new = NewInvitation {
-        email: values.email.clone(),
-        organization_id: s.principal.organization_id,
-        role,
-        locale: Some(locale),
-    };
-    let ctx = MailContext::of(&state.config);
-    let principal = s.principal.clone();
-    let outcome = state
-        .run(move |conn| invitation::invite(conn, &ctx, &principal, &new, clock.naive()))
-        .await;
-    match outcome {
-        Ok(_) => Ok(see_other("/members?done=invited")),
-        Err(e) => {
-            let status = invitation_refused(e, t, &mut errors)?;
-            members_form(&state, &s, status, errors, None, values).await
-        }
+pub async fn invite_submit(state: State, SignedForm(s, form): SignedForm) -> Page {
+    let organization_id = s.principal.organization_id;
+    match send_invitation(&state, &s, &form, organization_id).await? {
+        Ok(()) => Ok(see_other("/members?done=invited")),
+        Err(r) => members_form(&state, &s, r.status, r.errors, None, r.values).await,
     }
 }
 
 /// `POST /members/{id}`: the API's `PATCH /users/{id}` (a new `role`, or `active` false/true).
-pub async fn member_submit(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn member_submit(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
     let id = id.into_inner();
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let t = Lang::of_session(&s).t();
     let role = match form.get("role") {
         None => None,

@@ -477,3 +477,7 @@ async fn stylesheet() -> HttpResponse {
 /// Shared by the page handlers: the state and request types.
 type State = web::Data<AppState>;
 type Req = HttpRequest;
+/// What a page handler answers: a page, a redirect or a file, or the error page.
+type Page = Result<HttpResponse, PortalError>;
+/// The numeric id in a page's path (`/bookings/{id}`).
+type PathId = web::Path<i64>;

@@ -6,20 +6,20 @@
 //! (`watch_network`, `create_organization`, `invite_member`): anyone else gets the 403 page.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use askama::Template;
 
 use super::agency::agency_member;
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::Lang;
 use super::lang_organizations::OrganizationsTexts;
-use super::members::{invitation_refused, invitation_state, read_invitation};
+use super::members::{invitation_state, send_invitation, InviteValues};
 use super::pager::Pager;
-use super::session;
-use super::{render, see_other, Layout, PortalError, Req, State};
+use super::session::SignedForm;
+use super::{render, see_other, Layout, Req, State};
+use super::{Page, PathId};
 use crate::access::policy;
-use crate::account::invitation::{self, NewInvitation};
-use crate::account::link::MailContext;
+use crate::account::invitation::{self};
 use crate::auth::browser::BrowserSession;
 use crate::organization::model::NewOrganization;
 use crate::organization::{service as organizations, OrgKind, Role, VenueType};
@@ -110,7 +110,7 @@ async fn directory_form(
     status: StatusCode,
     errors: Errors,
     values: NewValues,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_session(s);
     let o = lang.organizations();
     let kind = query.get("kind").and_then(kind_of);
@@ -187,7 +187,7 @@ async fn directory_form(
 }
 
 /// `GET /organizations[?kind=…][&page=N]`.
-pub async fn directory(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn directory(state: State, req: Req) -> Page {
     let s = agency_member(&state, &req).await?;
     let query = Fields::query(req.query_string());
     directory_form(
@@ -203,9 +203,8 @@ pub async fn directory(state: State, req: Req) -> Result<HttpResponse, PortalErr
 
 /// `POST /organizations`: the API's `POST /organizations`, the commune read from its name or
 /// code. Every mistake comes back on the form (422) with what was typed; nothing is created.
-pub async fn create(state: State, req: Req, body: web::Bytes) -> Result<HttpResponse, PortalError> {
+pub async fn create(state: State, req: Req, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     policy::create_organization(&s.principal)?;
     let o = Lang::of_session(&s).organizations();
     let values = NewValues {
@@ -274,62 +273,45 @@ pub async fn create(state: State, req: Req, body: web::Bytes) -> Result<HttpResp
             }
         }
     };
-    let query = Fields::query(req.query_string());
-    let (Some(kind), Some(commune_insee), true) = (kind, commune, errors.is_empty()) else {
-        return directory_form(
-            &state,
-            &s,
-            &query,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            values,
-        )
-        .await;
-    };
-    let new = NewOrganization {
-        name: values.name.clone(),
-        kind,
-        commune_insee,
-        venue_type,
-        address: (!values.address.is_empty()).then(|| values.address.clone()),
-        latitude: None,
-        longitude: None,
-        school_holidays: None,
-    };
-    let p = s.principal.clone();
-    match state
-        .run(move |conn| organizations::create_organization(conn, &p, &new, clock.naive()))
-        .await
-    {
-        Ok(created) => Ok(see_other(&format!(
-            "/organizations/{}?done=created",
-            created.id
-        ))),
-        Err(e) => match refused_fields(&e) {
-            Some(fields) => {
-                for field in fields {
-                    let (field, message) = match field {
-                        "name" => ("name", o.name_missing),
-                        "commune_insee" | "latitude" => ("commune", o.commune_unknown),
-                        "address" => ("address", o.address_too_long),
-                        "venue_type" => ("venue_type", o.venue_type_not_venue),
-                        _ => ("name", o.refused),
-                    };
-                    errors.add(field, message);
-                }
-                directory_form(
-                    &state,
-                    &s,
-                    &query,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    errors,
-                    values,
-                )
-                .await
+    if let (Some(kind), Some(commune_insee), true) = (kind, commune, errors.is_empty()) {
+        let new = NewOrganization {
+            name: values.name.clone(),
+            kind,
+            commune_insee,
+            venue_type,
+            address: (!values.address.is_empty()).then(|| values.address.clone()),
+            latitude: None,
+            longitude: None,
+            school_holidays: None,
+        };
+        let p = s.principal.clone();
+        let outcome = state
+            .run(move |conn| organizations::create_organization(conn, &p, &new, clock.naive()))
+            .await;
+        let e = match outcome {
+            Ok(created) => {
+                let id = created.id;
+                return Ok(see_other(&format!("/organizations/{id}?done=created")));
             }
-            None => Err(e.into()),
-        },
+            Err(e) => e,
+        };
+        let Some(fields) = refused_fields(&e) else {
+            return Err(e.into());
+        };
+        for field in fields {
+            let (field, message) = match field {
+                "name" => ("name", o.name_missing),
+                "commune_insee" | "latitude" => ("commune", o.commune_unknown),
+                "address" => ("address", o.address_too_long),
+                "venue_type" => ("venue_type", o.venue_type_not_venue),
+                _ => ("name", o.refused),
+            };
+            errors.add(field, message);
+        }
     }
+    let query = Fields::query(req.query_string());
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    directory_form(&state, &s, &query, status, errors, values).await
 }
 
 /// An account of the organisation as its page lists it.
@@ -344,13 +326,6 @@ struct InvitationLine {
     email: String,
     role: &'static str,
     state: String,
-}
-
-/// The invitation form as typed.
-struct InviteValues {
-    email: String,
-    role: String,
-    locale: String,
 }
 
 #[derive(Template)]
@@ -383,7 +358,7 @@ async fn organization_form(
     errors: Errors,
     notice: Option<&'static str>,
     values: Option<InviteValues>,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_session(s);
     let o = lang.organizations();
     let t = lang.t();
@@ -456,18 +431,13 @@ async fn organization_form(
 }
 
 /// `GET /organizations/{id}`.
-pub async fn organization(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn organization(state: State, req: Req, id: PathId) -> Page {
     let s = agency_member(&state, &req).await?;
     let o = Lang::of_session(&s).organizations();
-    let notice = match Fields::query(req.query_string()).get("done") {
-        Some("created") => Some(o.created),
-        Some("invited") => Some(o.invited),
-        _ => None,
-    };
+    let notice = Fields::done_notice(
+        req.query_string(),
+        &[("created", o.created), ("invited", o.invited)],
+    );
     organization_form(
         &state,
         &s,
@@ -481,51 +451,11 @@ pub async fn organization(
 }
 
 /// `POST /organizations/{id}/invite`: the API's `POST /invitations` into that organisation.
-pub async fn invite(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
-    let clock = state.clock;
+pub async fn invite(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let id = id.into_inner();
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     policy::watch_network(&s.principal)?;
-    let t = Lang::of_session(&s).t();
-    let values = InviteValues {
-        email: form.value("email"),
-        role: form.value("role"),
-        locale: form.value("locale"),
-    };
-    let mut errors = Errors::default();
-    let Some((role, locale)) = read_invitation(&form, t, &mut errors) else {
-        return organization_form(
-            &state,
-            &s,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            None,
-            Some(values),
-        )
-        .await;
-    };
-    let new = NewInvitation {
-        email: values.email.clone(),
-        organization_id: id,
-        role,
-        locale: Some(locale),
-    };
-    let ctx = MailContext::of(&state.config);
-    let p = s.principal.clone();
-    match state
-        .run(move |conn| invitation::invite(conn, &ctx, &p, &new, clock.naive()))
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/organizations/{id}?done=invited"))),
-        Err(e) => {
-            let status = invitation_refused(e, t, &mut errors)?;
-            organization_form(&state, &s, id, status, errors, None, Some(values)).await
-        }
+    match send_invitation(&state, &s, &form, id).await? {
+        Ok(()) => Ok(see_other(&format!("/organizations/{id}?done=invited"))),
+        Err(r) => organization_form(&state, &s, id, r.status, r.errors, None, Some(r.values)).await,
     }
 }

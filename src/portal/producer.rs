@@ -4,7 +4,6 @@
 //! `/bookings/{id}/decision` (see [`super::loans`]), which comes back here.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -14,6 +13,7 @@ use super::lang_producer::ProducerTexts;
 use super::pager::{paginate, Pager};
 use super::session::signed_in;
 use super::{render, words, Layout, PortalError, Req, State};
+use super::{Page, PathId};
 use crate::billing::{quote, LoanBilling};
 use crate::booking::service as bookings;
 use crate::booking::{Booking, BookingStatus};
@@ -51,7 +51,7 @@ struct RequestsPage {
 
 /// `GET /requests`: the producer's requests waiting for an answer, each with its venue (commune
 /// and class), distance, dates, price and conflicts, and the form to answer it.
-pub async fn requests(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn requests(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     let lang = Lang::of_session(&s);
     let p = s.principal.clone();
@@ -167,7 +167,7 @@ pub const FLEET_PER_PAGE: usize = 50;
 
 /// `GET /fleet`: the producer's copies with wear, next maintenance and retirement forecast
 /// (`condition::service::fleet`, as `GET /api/v1/producers/{id}/fleet`).
-pub async fn fleet(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn fleet(state: State, req: Req) -> Page {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     crate::access::policy::read_producer_inbox(&s.principal).map_err(PortalError::from)?;
@@ -283,11 +283,7 @@ struct CopyCalendarPage {
 /// `GET /copies/{id}/calendar[?from=YYYY-MM-DD]`: 52 weeks as columns from the week of `from`
 /// (this week by default): loans with their venue, transport and set-up days, maintenance and
 /// requests waiting (`condition::service::copy_schedule`, one batched read).
-pub async fn copy_calendar(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn copy_calendar(state: State, req: Req, id: PathId) -> Page {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let lang = Lang::of_session(&s);

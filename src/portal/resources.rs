@@ -4,14 +4,15 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::form::{self, Errors, Fields};
 use super::lang::Lang;
-use super::session::{self, signed_in};
+use super::session::signed_in;
+use super::session::SignedForm;
 use super::{render, see_other, words, Layout, PortalError, Req, State};
+use super::{Page, PathId};
 use crate::access::Principal;
 use crate::auth::apikey;
 use crate::auth::browser::BrowserSession;
@@ -235,7 +236,7 @@ pub(super) fn choices<T: Copy>(
 /// It asks the catalogue's search for what the API's `GET /resources` answers: distances from
 /// the user's own venue (`near_venue`, never coordinates), `age` in years, themes, kinds and
 /// audiences meaning *any of*, the total, and the nearest resource beyond an empty radius.
-pub async fn find(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn find(state: State, req: Req) -> Page {
     let clock = state.clock;
     let s = signed_in(&state, &req).await?;
     let lang = Lang::of_session(&s);
@@ -457,7 +458,7 @@ pub(super) async fn resource_page(
     mut errors: Errors,
     alternatives: Vec<Alternative>,
     status: StatusCode,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let clock = state.clock;
     let p = s.principal.clone();
     let lang = Lang::of_session(s);
@@ -646,11 +647,7 @@ fn media_lines(lang: Lang, media: &[Media], kind: MediaKind) -> Vec<MediaLine> {
 }
 
 /// `GET /resources/{id}`: description, producer, components, dimensions, free dates, my quote.
-pub async fn resource(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn resource(state: State, req: Req, id: PathId) -> Page {
     let s = signed_in(&state, &req).await?;
     let form = Fields::query(req.query_string());
     let mut errors = Errors::default();
@@ -675,13 +672,8 @@ pub async fn resource(
 
 /// `POST /bookings`: the request. The form's idempotency key makes a double submit book once:
 /// the second answer is the first one's page.
-pub async fn request(
-    state: State,
-    req: Req,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn request(state: State, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let Some(resource_id) = form.get("resource_id").and_then(|r| r.parse::<i64>().ok()) else {
         return Err(Error::NotFound("resource".into()).into());
     };

@@ -3,7 +3,6 @@
 //! back — the report of `GET /api/v1/producers/{id}/revenue` (`billing::revenue`), with its two
 //! charts drawn by the service (`crate::chart`) and the same figures as tables.
 
-use actix_web::HttpResponse;
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
 
@@ -11,6 +10,7 @@ use super::form::{Errors, Fields};
 use super::lang::Lang;
 use super::lang_producer::ProducerTexts;
 use super::session::signed_in;
+use super::Page;
 use super::{render, Layout, PortalError, Req, State};
 use crate::billing::revenue;
 use crate::chart::{self, Progress, Series};
@@ -55,7 +55,7 @@ struct RevenuePage {
 /// `GET /revenue[?year=YYYY]`: the producer's year (this year by default); a year that is not one
 /// comes back on the form (422). Only producers have one (others: 403); the agency reads a
 /// producer's through the API.
-pub async fn revenue(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn revenue(state: State, req: Req) -> Page {
     let today = state.clock.today();
     let s = signed_in(&state, &req).await?;
     crate::access::policy::read_producer_inbox(&s.principal).map_err(PortalError::from)?;

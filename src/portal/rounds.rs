@@ -8,13 +8,16 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use askama::Template;
 
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::Lang;
 use super::lang_agency::AgencyTexts;
-use super::session::{self, signed_in};
+use super::session::signed_in;
+use super::session::SignedForm;
+use super::Page;
+use super::PathId;
 use super::{render, see_other, words, Layout, PortalError, Req, State};
 use crate::access::policy;
 use crate::allocation::model::{
@@ -52,18 +55,6 @@ async fn coordinator(state: &State, req: &Req) -> Result<BrowserSession, PortalE
     let s = signed_in(state, req).await?;
     policy::coordinate_allocation(&s.principal)?;
     Ok(s)
-}
-
-/// The agency member who posted a form, and the form, once its CSRF token is checked (403
-/// before anything is read or changed).
-async fn posted(
-    state: &State,
-    req: &Req,
-    body: &[u8],
-) -> Result<(BrowserSession, Fields), PortalError> {
-    let (s, form) = session::signed_form(state, req, body).await?;
-    policy::coordinate_allocation(&s.principal)?;
-    Ok((s, form))
 }
 
 /// A round as the list shows it.
@@ -131,7 +122,7 @@ async fn list_page(
     status: StatusCode,
     errors: Errors,
     values: RoundValues,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_session(s);
     let a = lang.agency();
     let words: Vec<String> = crate::text::fold(&values.q)
@@ -204,7 +195,7 @@ async fn list_page(
 
 /// `GET /rounds?q=…`: the rounds, newest first, and the form to open one (the resources to tick
 /// narrowed by `q`).
-pub async fn list(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn list(state: State, req: Req) -> Page {
     let s = coordinator(&state, &req).await?;
     let query = Fields::query(req.query_string());
     let values = RoundValues {
@@ -215,9 +206,9 @@ pub async fn list(state: State, req: Req) -> Result<HttpResponse, PortalError> {
 }
 
 /// `POST /rounds`: opens a round (the API's `POST /allocation-rounds`), then its page.
-pub async fn create(state: State, req: Req, body: web::Bytes) -> Result<HttpResponse, PortalError> {
+pub async fn create(state: State, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = posted(&state, &req, &body).await?;
+    policy::coordinate_allocation(&s.principal)?;
     let lang = Lang::of_session(&s);
     let a = lang.agency();
     let mut errors = Errors::default();
@@ -400,7 +391,7 @@ async fn round_page(
     id: i64,
     status: StatusCode,
     shown: Shown,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let lang = Lang::of_session(s);
     let a = lang.agency();
     let p = s.principal.clone();
@@ -592,20 +583,18 @@ async fn round_page(
 }
 
 /// `GET /rounds/{id}`: the round, its requests and its forms.
-pub async fn round(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn round(state: State, req: Req, id: PathId) -> Page {
     let s = coordinator(&state, &req).await?;
     let a = Lang::of_session(&s).agency();
-    let notice = match Fields::query(req.query_string()).get("done") {
-        Some("created") => Some(a.rounds_created),
-        Some("added") => Some(a.round_added),
-        Some("csv") => Some(a.round_csv_added),
-        Some("kept") => Some(a.round_kept),
-        _ => None,
-    };
+    let notice = Fields::done_notice(
+        req.query_string(),
+        &[
+            ("created", a.rounds_created),
+            ("added", a.round_added),
+            ("csv", a.round_csv_added),
+            ("kept", a.round_kept),
+        ],
+    );
     let shown = Shown {
         notice,
         ..Shown::default()
@@ -615,11 +604,7 @@ pub async fn round(
 
 /// `GET /rounds/{id}/compare`: the round with both plans side by side (the API's `compare`:
 /// nothing stored, so a link, not a form).
-pub async fn compare(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PortalError> {
+pub async fn compare(state: State, req: Req, id: PathId) -> Page {
     let s = coordinator(&state, &req).await?;
     let shown = Shown {
         compare: true,
@@ -636,7 +621,7 @@ async fn closed(
     message: &'static str,
     field: &str,
     values: RequestValues,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     let mut errors = Errors::default();
     errors.add(field, message);
     let shown = Shown {
@@ -648,15 +633,10 @@ async fn closed(
 }
 
 /// `POST /rounds/{id}/requests`: adds one request (the API's JSON request).
-pub async fn add_request(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn add_request(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
     let id = id.into_inner();
-    let (s, form) = posted(&state, &req, &body).await?;
+    policy::coordinate_allocation(&s.principal)?;
     let lang = Lang::of_session(&s);
     let a = lang.agency();
     let values = RequestValues {
@@ -734,15 +714,10 @@ pub async fn add_request(
 
 /// `POST /rounds/{id}/csv`: adds the pasted CSV's requests, all or nothing (the API's CSV
 /// body); a refusal brings the page back with every refused line, nothing added.
-pub async fn add_csv(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn add_csv(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
     let id = id.into_inner();
-    let (s, form) = posted(&state, &req, &body).await?;
+    policy::coordinate_allocation(&s.principal)?;
     let a = Lang::of_session(&s).agency();
     // As pasted (not trimmed away), so that the lines keep their numbers.
     let csv = form
@@ -800,15 +775,10 @@ pub async fn add_csv(
 /// `POST /rounds/{id}/choose` with `policy`: keeps that policy's allocation in one step, the
 /// API's `allocate` then `confirm`; a round already confirmed says so (409) and books nothing
 /// more.
-pub async fn choose(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn choose(state: State, id: PathId, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
     let id = id.into_inner();
-    let (s, form) = posted(&state, &req, &body).await?;
+    policy::coordinate_allocation(&s.principal)?;
     let a = Lang::of_session(&s).agency();
     let Some(chosen) = form
         .get("policy")

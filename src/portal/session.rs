@@ -2,8 +2,10 @@
 //! into a [`Visitor`], and the CSRF check every form that changes something goes through. The
 //! rules (what a session is, when it stands) are in [`crate::auth::browser`].
 
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 
 use crate::auth::browser::{self, BrowserSession};
 use crate::state::AppState;
@@ -18,6 +20,66 @@ pub fn cookie_name(state: &AppState) -> &'static str {
         "__Host-itinerance_session"
     } else {
         "itinerance_session"
+    }
+}
+
+/// A form posted by a signed-in visitor: its session and its fields, the CSRF token checked
+/// against the session's before the handler runs. Every page handler that changes something
+/// takes it, so none reads a body or checks a token by hand.
+pub struct SignedForm(pub BrowserSession, pub super::form::Fields);
+
+impl FromRequest for SignedForm {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        posted(req, payload, |state, req, body| async move {
+            let (session, form) = signed_form(&state, &req, &body).await?;
+            Ok(SignedForm(session, form))
+        })
+    }
+}
+
+/// Reads a posted body (within the configured size) and hands it, with the application state
+/// and the request, to `check`, which turns it into a form extractor or refuses it.
+fn posted<T, Check, Checked>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    check: Check,
+) -> LocalBoxFuture<'static, Result<T, actix_web::Error>>
+where
+    T: 'static,
+    Check: FnOnce(web::Data<AppState>, HttpRequest, web::Bytes) -> Checked + 'static,
+    Checked: std::future::Future<Output = Result<T, PortalError>> + 'static,
+{
+    let body = web::Bytes::from_request(req, payload);
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let req = req.clone();
+    Box::pin(async move {
+        let body = body.await?;
+        let state = state.ok_or_else(|| {
+            PortalError::from(crate::error::Error::Internal(
+                "application state missing".into(),
+            ))
+        })?;
+        Ok(check(state, req, body).await?)
+    })
+}
+
+/// A form posted without a session (login, the links of account mails), its CSRF token checked
+/// against the short-lived cookie [`anonymous_csrf`] set when the form was shown.
+pub struct AnonymousForm(pub super::form::Fields);
+
+impl FromRequest for AnonymousForm {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        posted(req, payload, |state, req, body| async move {
+            let form = super::form::Fields::parse(&body);
+            check_anonymous_csrf(&state, &req, &form)?;
+            Ok(AnonymousForm(form))
+        })
     }
 }
 

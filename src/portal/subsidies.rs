@@ -5,14 +5,16 @@
 //! (`manage_subsidy_programmes`, `set_pricing_policy`): anyone else gets the 403 page.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use askama::Template;
 
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::Lang;
 use super::lang_agency::AgencyTexts;
-use super::session::{self, signed_in};
-use super::{render, see_other, Layout, PortalError, Req, State};
+use super::session::signed_in;
+use super::session::SignedForm;
+use super::{render, see_other, Layout, Req, State};
+use super::{Page, PathId};
 use crate::access::policy;
 use crate::auth::browser::BrowserSession;
 use crate::billing::model::{
@@ -137,7 +139,7 @@ async fn page_with(
     notice: Option<&'static str>,
     values: ProgramValues,
     typed_rates: Option<Vec<ClassRates>>,
-) -> Result<HttpResponse, PortalError> {
+) -> Page {
     policy::manage_subsidy_programmes(&s.principal)?;
     let lang = Lang::of_session(s);
     let a = lang.agency();
@@ -199,15 +201,17 @@ async fn page_with(
 }
 
 /// `GET /subsidies`.
-pub async fn subsidies_page(state: State, req: Req) -> Result<HttpResponse, PortalError> {
+pub async fn subsidies_page(state: State, req: Req) -> Page {
     let s = signed_in(&state, &req).await?;
     let a = Lang::of_session(&s).agency();
-    let notice = match Fields::query(req.query_string()).get("done") {
-        Some("created") => Some(a.subsidies_created),
-        Some("closed") => Some(a.subsidies_closed),
-        Some("pricing") => Some(a.subsidies_pricing_saved),
-        _ => None,
-    };
+    let notice = Fields::done_notice(
+        req.query_string(),
+        &[
+            ("created", a.subsidies_created),
+            ("closed", a.subsidies_closed),
+            ("pricing", a.subsidies_pricing_saved),
+        ],
+    );
     page_with(
         &state,
         &s,
@@ -221,9 +225,8 @@ pub async fn subsidies_page(state: State, req: Req) -> Result<HttpResponse, Port
 }
 
 /// `POST /subsidies`: creates a programme (the API's `POST /subsidy-programs`).
-pub async fn create(state: State, req: Req, body: web::Bytes) -> Result<HttpResponse, PortalError> {
+pub async fn create(state: State, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let lang = Lang::of_session(&s);
     let a = lang.agency();
     let values = ProgramValues {
@@ -254,78 +257,52 @@ pub async fn create(state: State, req: Req, body: web::Bytes) -> Result<HttpResp
         .iter()
         .filter_map(|c| c.parse().ok())
         .collect();
-    let (Some(rate), Some(budget), Some(valid_from), Some(valid_to), true) =
+    if let (Some(rate), Some(budget), Some(valid_from), Some(valid_to), true) =
         (rate, budget, from, to, errors.is_empty())
-    else {
-        return page_with(
-            &state,
-            &s,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            None,
-            values,
-            None,
-        )
-        .await;
-    };
-    let new = NewSubsidyProgram {
-        name: values.name.clone(),
-        funder: values.funder.clone(),
-        rate_percent: rate as i32,
-        budget_cents: budget,
-        valid_from,
-        valid_to,
-        commune_classes: (!classes.is_empty()).then_some(classes),
-        epci_sirens: None,
-        venue_types: None,
-    };
-    let p = s.principal.clone();
-    match state
-        .run(move |conn| subsidy::create(conn, &p, &new, clock.naive()))
-        .await
     {
-        Ok(_) => Ok(see_other("/subsidies?done=created")),
-        Err(e) => match refused_fields(&e) {
-            Some(fields) => {
-                for field in fields {
-                    let (id, message) = match field {
-                        "name" => ("name", a.subsidies_bad_name),
-                        "funder" => ("funder", a.subsidies_bad_funder),
-                        "budget_cents" => ("budget", a.subsidies_bad_budget),
-                        "rate_percent" => ("rate_percent", a.subsidies_bad_rate),
-                        _ => ("valid_to", a.subsidies_bad_period),
-                    };
-                    if errors.of(id).is_none() {
-                        errors.add(id, message);
-                    }
-                }
-                page_with(
-                    &state,
-                    &s,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    errors,
-                    None,
-                    values,
-                    None,
-                )
-                .await
+        let new = NewSubsidyProgram {
+            name: values.name.clone(),
+            funder: values.funder.clone(),
+            rate_percent: rate as i32,
+            budget_cents: budget,
+            valid_from,
+            valid_to,
+            commune_classes: (!classes.is_empty()).then_some(classes),
+            epci_sirens: None,
+            venue_types: None,
+        };
+        let p = s.principal.clone();
+        let outcome = state
+            .run(move |conn| subsidy::create(conn, &p, &new, clock.naive()))
+            .await;
+        let Err(e) = outcome else {
+            return Ok(see_other("/subsidies?done=created"));
+        };
+        let Some(fields) = refused_fields(&e) else {
+            return Err(e.into());
+        };
+        for field in fields {
+            let (id, message) = match field {
+                "name" => ("name", a.subsidies_bad_name),
+                "funder" => ("funder", a.subsidies_bad_funder),
+                "budget_cents" => ("budget", a.subsidies_bad_budget),
+                "rate_percent" => ("rate_percent", a.subsidies_bad_rate),
+                _ => ("valid_to", a.subsidies_bad_period),
+            };
+            if errors.of(id).is_none() {
+                errors.add(id, message);
             }
-            None => Err(e.into()),
-        },
+        }
     }
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    page_with(&state, &s, status, errors, None, values, None).await
 }
 
 /// `POST /subsidies/{id}/close`: the programme's last day becomes today (the API's `PATCH
 /// /subsidy-programs/{id}` with `valid_to`); a programme that starts later cannot close so.
-pub async fn close(
-    state: State,
-    req: Req,
-    id: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn close(state: State, id: PathId, SignedForm(s, _): SignedForm) -> Page {
     let clock = state.clock;
     let id = id.into_inner();
-    let (s, _) = session::signed_form(&state, &req, &body).await?;
     let a = Lang::of_session(&s).agency();
     let patch = SubsidyProgramPatch {
         valid_to: Some(clock.today()),
@@ -356,13 +333,8 @@ pub async fn close(
 }
 
 /// `POST /subsidies/pricing`: replaces the pricing policy (the API's `PUT /pricing-policy`).
-pub async fn pricing(
-    state: State,
-    req: Req,
-    body: web::Bytes,
-) -> Result<HttpResponse, PortalError> {
+pub async fn pricing(state: State, SignedForm(s, form): SignedForm) -> Page {
     let clock = state.clock;
-    let (s, form) = session::signed_form(&state, &req, &body).await?;
     let lang = Lang::of_session(&s);
     let a = lang.agency();
     let mut errors = Errors::default();
