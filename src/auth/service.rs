@@ -321,12 +321,7 @@ pub fn create_api_key(
     let organization_id = req.organization_id.unwrap_or(p.organization_id);
     let name = req.name.trim();
     let mut v = Validator::new();
-    v.check(!name.is_empty(), "name", "must not be empty");
-    v.check(
-        name.chars().count() <= 200,
-        "name",
-        "must be at most 200 characters",
-    );
+    v.name("name", name, 200);
     let mut scopes: Vec<Scope> = Vec::new();
     for scope in req.scopes.as_deref().unwrap_or(&[Scope::Read]) {
         if !scopes.contains(scope) {

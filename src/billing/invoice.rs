@@ -352,18 +352,8 @@ pub fn list(
 ) -> Result<Vec<Invoice>> {
     let mut v = Validator::new();
     let limit = filter.limit.unwrap_or(1000);
-    v.check(
-        (1..=10_000).contains(&limit),
-        "limit",
-        "must be between 1 and 10000",
-    );
-    if let Some(year) = filter.year {
-        v.check(
-            (2000..=2999).contains(&year),
-            "year",
-            "must be between 2000 and 2999",
-        );
-    }
+    v.in_range("limit", Some(limit), 1..=10_000);
+    v.in_range("year", filter.year, 2000..=2999);
     v.finish()?;
     let rows = ledger::list(
         conn,

@@ -162,11 +162,7 @@ pub fn producer_revenue(
 ) -> Result<RevenueReport> {
     let year = year.unwrap_or(today.year());
     let mut v = Validator::new();
-    v.check(
-        (2000..=2999).contains(&year),
-        "year",
-        "must be between 2000 and 2999",
-    );
+    v.in_range("year", Some(year), 2000..=2999);
     v.finish()?;
     if !crate::access::policy::acts_for_producer(p, producer_id) {
         return Err(Error::NotFound(format!(

@@ -62,12 +62,7 @@ fn agency_only(p: &Principal) -> Result<()> {
 fn validate(values: &ProgramValues, nonempty_lists: [(&str, bool); 3]) -> Result<()> {
     let mut v = Validator::new();
     for (field, text) in [("name", &values.name), ("funder", &values.funder)] {
-        v.check(!text.trim().is_empty(), field, "must not be empty");
-        v.check(
-            text.chars().count() <= 200,
-            field,
-            "must be at most 200 characters",
-        );
+        v.name(field, text, 200);
         v.check(
             !text.chars().any(char::is_control),
             field,

@@ -76,19 +76,10 @@ fn check_resource(v: &mut Validator, f: &ResourceFields<'_>) -> CheckedTags {
         }
     }
     if let Some(title) = f.title {
-        v.check(!title.trim().is_empty(), "title", "must not be empty");
-        v.check(
-            title.chars().count() <= MAX_TITLE,
-            "title",
-            "must be at most 200 characters",
-        );
+        v.name("title", title, MAX_TITLE);
     }
     if let Some(description) = f.description {
-        v.check(
-            description.chars().count() <= MAX_DESCRIPTION,
-            "description",
-            "must be at most 10,000 characters",
-        );
+        v.at_most_chars("description", description, MAX_DESCRIPTION);
     }
     let themes = f.themes.map(|t| {
         if t.is_empty() {
@@ -108,20 +99,8 @@ fn check_resource(v: &mut Validator, f: &ResourceFields<'_>) -> CheckedTags {
     if let Some(crates) = f.crates {
         v.check(crates >= 0, "crates", "must not be negative");
     }
-    if let Some(days) = f.setup_days {
-        v.check(
-            (0..=30).contains(&days),
-            "setup_days",
-            "must be between 0 and 30",
-        );
-    }
-    if let Some(days) = f.turnaround_days {
-        v.check(
-            (0..=60).contains(&days),
-            "turnaround_days",
-            "must be between 0 and 60",
-        );
-    }
+    v.in_range("setup_days", f.setup_days, 0..=30);
+    v.in_range("turnaround_days", f.turnaround_days, 0..=60);
     if let Some(cost) = f.production_cost_cents {
         crate::money::check_cents(v, "production_cost_cents", cost);
     }
@@ -571,11 +550,7 @@ pub fn insert_copy(
     let mut v = Validator::new();
     check_asset_tag(&mut v, tag);
     let grade = new.condition_grade.unwrap_or(5);
-    v.check(
-        (1..=5).contains(&grade),
-        "condition_grade",
-        "must be between 1 and 5",
-    );
+    v.in_range("condition_grade", Some(grade), 1..=5);
     let home = match &new.home_commune_insee {
         Some(code) => territory::find(conn, code)?,
         None => {
@@ -674,13 +649,7 @@ pub fn check_copy_update(
     if let Some(tag) = &patch.asset_tag {
         check_asset_tag(&mut v, tag.trim());
     }
-    if let Some(grade) = patch.condition_grade {
-        v.check(
-            (1..=5).contains(&grade),
-            "condition_grade",
-            "must be between 1 and 5",
-        );
-    }
+    v.in_range("condition_grade", patch.condition_grade, 1..=5);
     if let Some(status) = patch.status {
         if !matches!(
             status,
@@ -803,6 +772,23 @@ pub fn create_component(
     insert_component(conn, Some(p), resource.id, new, now)
 }
 
+/// The quantity and unit cost of a component, new or changed (a value a patch leaves out is
+/// not checked).
+fn check_component_numbers(v: &mut Validator, quantity: Option<i32>, unit_cost: Option<i64>) {
+    if let Some(quantity) = quantity {
+        let ok = (1..=100_000).contains(&quantity);
+        v.check(ok, "quantity", "must be between 1 and 100,000");
+    }
+    if let Some(cost) = unit_cost {
+        let ok = (0..=crate::money::MAX_CENTS).contains(&cost);
+        v.check(
+            ok,
+            "unit_cost_cents",
+            "must be between 0 and 100000000 cents",
+        );
+    }
+}
+
 /// Inserts a validated component; by `caller`, audited (none: demo data).
 pub fn insert_component(
     conn: &mut DbConnection,
@@ -813,22 +799,8 @@ pub fn insert_component(
 ) -> Result<Component> {
     let name = new.name.trim();
     let mut v = Validator::new();
-    v.check(!name.is_empty(), "name", "must not be empty");
-    v.check(
-        name.chars().count() <= 200,
-        "name",
-        "must be at most 200 characters",
-    );
-    v.check(
-        (1..=100_000).contains(&new.quantity),
-        "quantity",
-        "must be between 1 and 100,000",
-    );
-    v.check(
-        (0..=crate::money::MAX_CENTS).contains(&new.unit_cost_cents),
-        "unit_cost_cents",
-        "must be between 0 and 100000000 cents",
-    );
+    v.name("name", name, 200);
+    check_component_numbers(&mut v, Some(new.quantity), Some(new.unit_cost_cents));
     v.finish()?;
     let row = write_transaction(conn, |conn| {
         if store::list_components(conn, resource_id)?
@@ -875,20 +847,7 @@ pub fn update_component(
     let resource = live_resource(conn, resource_id)?;
     policy::write_catalogue(p, resource.producer_id)?;
     let mut v = Validator::new();
-    if let Some(quantity) = patch.quantity {
-        v.check(
-            (1..=100_000).contains(&quantity),
-            "quantity",
-            "must be between 1 and 100,000",
-        );
-    }
-    if let Some(cost) = patch.unit_cost_cents {
-        v.check(
-            (0..=crate::money::MAX_CENTS).contains(&cost),
-            "unit_cost_cents",
-            "must be between 0 and 100000000 cents",
-        );
-    }
+    check_component_numbers(&mut v, patch.quantity, patch.unit_cost_cents);
     v.finish()?;
     write_transaction(conn, |conn| {
         let current = store::list_components(conn, resource_id)?

@@ -161,16 +161,8 @@ fn count_components(
         .map(|c| (c.id, (c.name, c.quantity)))
         .collect();
     let mut v = Validator::new();
-    v.check(
-        (1..=5).contains(&new.grade),
-        "grade",
-        "must be between 1 and 5",
-    );
-    v.check(
-        new.notes.chars().count() <= 5_000,
-        "notes",
-        "must be at most 5,000 characters",
-    );
+    v.in_range("grade", Some(new.grade), 1..=5);
+    v.at_most_chars("notes", &new.notes, 5_000);
     let mut lines = Vec::new();
     let mut counted = std::collections::HashSet::new();
     for (i, count) in new.components.iter().enumerate() {
@@ -425,11 +417,7 @@ pub fn schedule_maintenance(
         );
     }
     crate::money::check_cents(&mut v, "cost_cents", new.cost_cents);
-    v.check(
-        new.notes.chars().count() <= 5_000,
-        "notes",
-        "must be at most 5,000 characters",
-    );
+    v.at_most_chars("notes", &new.notes, 5_000);
     v.finish()?;
     if copy.status == CopyStatus::Retired {
         return Err(Error::conflict(
@@ -520,11 +508,7 @@ pub fn complete_maintenance(
         return Err(Error::NotFound(format!("maintenance {id}")));
     }
     let mut v = Validator::new();
-    v.check(
-        (1..=5).contains(&body.grade),
-        "grade",
-        "must be between 1 and 5",
-    );
+    v.in_range("grade", Some(body.grade), 1..=5);
     if let Some(cost) = body.cost_cents {
         crate::money::check_cents(&mut v, "cost_cents", cost);
     }
@@ -618,11 +602,7 @@ pub fn retire(
     let reason = reason.trim();
     let mut v = Validator::new();
     v.check(!reason.is_empty(), "reason", "say why the copy is retired");
-    v.check(
-        reason.chars().count() <= 1_000,
-        "reason",
-        "must be at most 1,000 characters",
-    );
+    v.at_most_chars("reason", reason, 1_000);
     v.finish()?;
     if copy.status == CopyStatus::Retired {
         return Err(Error::conflict(

@@ -75,12 +75,7 @@ pub fn prepare(title: &str, bytes: Vec<u8>) -> Result<Prepared> {
 pub fn check_title(title: &str) -> Result<String> {
     let title = title.trim().to_string();
     let mut v = Validator::new();
-    v.check(!title.is_empty(), "title", "must not be empty");
-    v.check(
-        title.chars().count() <= 200,
-        "title",
-        "must be at most 200 characters",
-    );
+    v.name("title", &title, 200);
     v.finish()?;
     Ok(title)
 }

@@ -110,16 +110,8 @@ pub fn years(query: &ObservatoryQuery, this_year: i32) -> Result<(i32, i32)> {
     // Any i32 may come in: no arithmetic before the range checks (i32::MIN − 4 overflows).
     let from = query.from_year.unwrap_or(to.saturating_sub(4));
     let mut v = Validator::new();
-    v.check(
-        (2000..=2100).contains(&from),
-        "from_year",
-        "must be between 2000 and 2100",
-    );
-    v.check(
-        (2000..=2100).contains(&to),
-        "to_year",
-        "must be between 2000 and 2100",
-    );
+    v.in_range("from_year", Some(from), 2000..=2100);
+    v.in_range("to_year", Some(to), 2000..=2100);
     v.check(to >= from, "to_year", "must not be before from_year");
     v.check(
         i64::from(to) - i64::from(from) < 30,

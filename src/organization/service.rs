@@ -67,12 +67,7 @@ fn check_near_commune(
 }
 
 fn check_name(v: &mut Validator, name: &str) {
-    v.check(!name.trim().is_empty(), "name", "must not be empty");
-    v.check(
-        name.chars().count() <= 200,
-        "name",
-        "must be at most 200 characters",
-    );
+    v.name("name", name, 200);
 }
 
 /// Longest postal address, in characters (a French address fits in six lines of 38).

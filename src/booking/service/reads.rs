@@ -75,11 +75,7 @@ pub fn scope_of(p: &Principal) -> Option<Scope> {
 pub fn list_filter(mut filter: BookingFilter, limit: Option<i64>) -> Result<BookingFilter> {
     let mut v = Validator::new();
     let limit = limit.unwrap_or(100);
-    v.check(
-        (1..=500).contains(&limit),
-        "limit",
-        "must be between 1 and 500",
-    );
+    v.in_range("limit", Some(limit), 1..=500);
     if let (Some(from), Some(to)) = (filter.from, filter.to) {
         v.check(to >= from, "to", "must not be before from");
     }

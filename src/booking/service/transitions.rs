@@ -92,11 +92,7 @@ pub fn clear_flag(
     let reason = reason.trim();
     let mut v = Validator::new();
     v.check(!reason.is_empty(), "reason", "say why the flag is lifted");
-    v.check(
-        reason.chars().count() <= 1_000,
-        "reason",
-        "must be at most 1,000 characters",
-    );
+    v.at_most_chars("reason", reason, 1_000);
     write_transaction(conn, |conn| {
         let (row, producer_id) = visible_booking(conn, p, id)?;
         policy::act_on_booking(p, policy::Side::Producer, row.venue_id, producer_id)?;
