@@ -203,12 +203,7 @@ pub fn programs(conn: &mut DbConnection) -> QueryResult<Vec<ProgramRow>> {
 
 /// The programmes valid on a day (eligibility by venue is checked by the caller).
 pub fn programs_valid_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<Vec<ProgramRow>> {
-    subsidy_programs::table
-        .filter(subsidy_programs::valid_from.le(day))
-        .filter(subsidy_programs::valid_to.ge(day))
-        .select(ProgramRow::as_select())
-        .order(subsidy_programs::id.asc())
-        .load(conn)
+    programs_meeting(conn, day, day)
 }
 
 /// Changes a programme unless its new budget is below what is committed at this moment (one
