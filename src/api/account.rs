@@ -11,6 +11,7 @@ use crate::account::invitation::{self, Acceptance, Invitation, NewInvitation};
 use crate::account::link::MailContext;
 use crate::account::members::{self, UserPatch};
 use crate::account::reset::{self, ResetConfirmation, ResetRequest};
+use crate::api::run_json;
 use crate::http::{ApiResult, Problem};
 use crate::organization::User;
 use crate::state::AppState;
@@ -90,11 +91,10 @@ async fn list_invitations(
     query: web::Query<InvitationQuery>,
 ) -> ApiResult<web::Json<Vec<Invitation>>> {
     let organization_id = query.organization_id;
-    Ok(web::Json(
-        state
-            .run(move |conn| invitation::list(conn, &principal, organization_id))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        invitation::list(conn, &principal, organization_id)
+    })
+    .await
 }
 
 /// Accepts an invitation with the token of its link and the password the invitee chooses: the
@@ -223,11 +223,8 @@ async fn update_user(
     let id = id.into_inner();
     let body = body.into_inner();
     let gate = state.user_gate.clone();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                members::update_member(conn, &gate, &principal, id, &body, clock.naive())
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        members::update_member(conn, &gate, &principal, id, &body, clock.naive())
+    })
+    .await
 }

@@ -10,6 +10,7 @@ use crate::allocation::model::{
 };
 use crate::allocation::service;
 use crate::api::idempotency::IdempotencyKey;
+use crate::api::{run_json, shown};
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -65,7 +66,7 @@ async fn list_rounds(
     state: web::Data<AppState>,
     _principal: Principal,
 ) -> ApiResult<web::Json<Vec<Round>>> {
-    Ok(web::Json(state.run(service::list_rounds).await?))
+    run_json(&state, service::list_rounds).await
 }
 
 /// A round and the requests the caller may see (the agency all, a venue its own, a producer those
@@ -85,12 +86,7 @@ async fn get_round(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<RoundDetail>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::get_round(conn, &principal, id))
-            .await?,
-    ))
+    shown(&state, principal, id, service::get_round).await
 }
 
 /// A venue requests dates of a resource of an open round (dates inside the round's period, not in
@@ -223,13 +219,10 @@ async fn allocate(
     let id = id.into_inner();
     let policy = body.into_inner().policy;
     let settings = state.booking_settings();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::allocate(conn, &principal, &settings, id, policy, clock.naive())
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::allocate(conn, &principal, &settings, id, policy, clock.naive())
+    })
+    .await
 }
 
 /// Both policies' plans side by side, computed from the same reading of the round: what
@@ -256,11 +249,10 @@ async fn compare(
     let clock = state.clock;
     let id = id.into_inner();
     let settings = state.booking_settings();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::compare(conn, &principal, &settings, id, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::compare(conn, &principal, &settings, id, clock.naive())
+    })
+    .await
 }
 
 /// Books the current proposal in one transaction: one `approved` booking per assignment (quotes

@@ -4,6 +4,7 @@ use actix_web::{get, web, HttpMessage, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::{policy, Principal};
+use crate::api::run_json;
 use crate::audit::{AuditEntry, AuditQuery};
 use crate::auth::scope::{self, Granted};
 use crate::auth::service;
@@ -46,13 +47,10 @@ async fn list_audit(
         Some(scopes) => service::require_scope(scopes, scope::required("GET", route)),
         None => Ok(()),
     };
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                crate::audit::list(conn, &query, &|object_type| {
-                    policy::read_audit_entry(&principal, object_type, &route_open)
-                })
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        crate::audit::list(conn, &query, &|object_type| {
+            policy::read_audit_entry(&principal, object_type, &route_open)
+        })
+    })
+    .await
 }

@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::{act_on, run_json};
 use crate::auth::service::{
     self, ApiKey, CreatedApiKey, LoginRequest, Me, MePatch, NewApiKey, PasswordChange,
     TokenResponse,
@@ -159,9 +160,7 @@ async fn login(
 )]
 #[get("/me")]
 async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<Me>> {
-    Ok(web::Json(
-        state.run(move |conn| service::me(conn, &principal)).await?,
-    ))
+    run_json(&state, move |conn| service::me(conn, &principal)).await
 }
 
 /// Changes your mail preferences: the language (`fr`, `en`) and the mail kinds you turn off
@@ -182,11 +181,10 @@ async fn update_me(
     body: web::Json<MePatch>,
 ) -> ApiResult<web::Json<Me>> {
     let body = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::update_me(conn, &principal, &body))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::update_me(conn, &principal, &body)
+    })
+    .await
 }
 
 /// Creates an API key for an organisation. The secret is in this response only; it is stored
@@ -244,11 +242,10 @@ async fn list_api_keys(
     query: web::Query<ApiKeyQuery>,
 ) -> ApiResult<web::Json<Vec<ApiKey>>> {
     let organization_id = query.organization_id;
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list_api_keys(conn, &principal, organization_id))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::list_api_keys(conn, &principal, organization_id)
+    })
+    .await
 }
 
 /// Revokes an API key at once (on every instance: keys are checked in the database).
@@ -268,12 +265,8 @@ async fn revoke_api_key(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ApiKey>> {
-    let clock = state.clock;
-    let id = id.into_inner();
     Ok(web::Json(
-        state
-            .run(move |conn| service::revoke_api_key(conn, &principal, id, clock.naive()))
-            .await?,
+        act_on(&state, principal, id, service::revoke_api_key).await?,
     ))
 }
 

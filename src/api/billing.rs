@@ -6,6 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
 use crate::api::idempotency::IdempotencyKey;
+use crate::api::{act_on, run_json};
 use crate::billing::model::{
     Invoice, InvoiceFilter, InvoicePeriod, InvoiceRequest, NewSubsidyProgram, PricingPolicy, Quote,
     QuoteQuery, RevenueQuery, RevenueReport, SubsidyProgram, SubsidyProgramPatch, Tariff,
@@ -57,9 +58,7 @@ async fn get_tariff(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Tariff>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state.run(move |conn| service::tariff(conn, id)).await?,
-    ))
+    run_json(&state, move |conn| service::tariff(conn, id)).await
 }
 
 /// Sets the tariff of a resource: per loan, per started week of use, and the deposit, in cents
@@ -86,11 +85,10 @@ async fn put_tariff(
     let clock = state.clock;
     let id = id.into_inner();
     let tariff = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::put_tariff(conn, &principal, id, &tariff, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::put_tariff(conn, &principal, id, &tariff, clock.naive())
+    })
+    .await
 }
 
 /// The network's pricing policy in force. Every authenticated caller may read it.
@@ -106,7 +104,7 @@ async fn get_pricing_policy(
     state: web::Data<AppState>,
     _principal: Principal,
 ) -> ApiResult<web::Json<PricingPolicy>> {
-    Ok(web::Json(state.run(service::pricing_policy).await?))
+    run_json(&state, service::pricing_policy).await
 }
 
 /// Replaces the network's pricing policy: the share of the rental each commune class pays and the
@@ -129,11 +127,10 @@ async fn put_pricing_policy(
 ) -> ApiResult<web::Json<PricingPolicy>> {
     let clock = state.clock;
     let policy = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::put_pricing_policy(conn, &principal, &policy, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::put_pricing_policy(conn, &principal, &policy, clock.naive())
+    })
+    .await
 }
 
 /// The quote of a booking, line by line: computed afresh until approval, frozen by it (rental,
@@ -156,11 +153,10 @@ async fn booking_quote(
 ) -> ApiResult<web::Json<Quote>> {
     let id = id.into_inner();
     let billing = LoanBilling::from_config(&state.config);
-    Ok(web::Json(
-        state
-            .run(move |conn| quote::quote_for(conn, &billing, &principal, id))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        quote::quote_for(conn, &billing, &principal, id)
+    })
+    .await
 }
 
 /// The loan agreement (*convention de prêt*) as a PDF/A-3b file, in French: both parties with
@@ -220,11 +216,10 @@ async fn resource_quote(
     let id = id.into_inner();
     let query = query.into_inner();
     let billing = LoanBilling::from_config(&state.config);
-    Ok(web::Json(
-        state
-            .run(move |conn| quote::preview(conn, &billing, &principal, id, &query))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        quote::preview(conn, &billing, &principal, id, &query)
+    })
+    .await
 }
 
 /// Creates a funder's subsidy programme: a rate of the venue's price, a budget never overdrawn,
@@ -273,7 +268,7 @@ async fn list_programs(
     state: web::Data<AppState>,
     _principal: Principal,
 ) -> ApiResult<web::Json<Vec<SubsidyProgram>>> {
-    Ok(web::Json(state.run(subsidy::list).await?))
+    run_json(&state, subsidy::list).await
 }
 
 /// One subsidy programme with its budget as it stands.
@@ -293,9 +288,7 @@ async fn get_program(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<SubsidyProgram>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state.run(move |conn| subsidy::get(conn, id)).await?,
-    ))
+    run_json(&state, move |conn| subsidy::get(conn, id)).await
 }
 
 /// Changes a subsidy programme (the agency). Quotes already frozen keep their subsidy; the budget
@@ -323,11 +316,10 @@ async fn update_program(
     let clock = state.clock;
     let id = id.into_inner();
     let patch = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| subsidy::update(conn, &principal, id, &patch, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        subsidy::update(conn, &principal, id, &patch, clock.naive())
+    })
+    .await
 }
 
 /// Invoices a returned or closed loan from its frozen quote and the damage found: the next number
@@ -395,11 +387,7 @@ async fn credit_invoice(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let clock = state.clock;
-    let id = id.into_inner();
-    let note = state
-        .run(move |conn| invoice::credit(conn, &principal, id, clock.naive()))
-        .await?;
+    let note = act_on(&state, principal, id, invoice::credit).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/invoices/{}", note.id)))
         .json(note))
@@ -606,9 +594,8 @@ async fn producer_revenue(
     let clock = state.clock;
     let id = id.into_inner();
     let year = query.year;
-    Ok(web::Json(
-        state
-            .run(move |conn| revenue::producer_revenue(conn, &principal, id, year, clock.today()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        revenue::producer_revenue(conn, &principal, id, year, clock.today())
+    })
+    .await
 }

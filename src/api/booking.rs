@@ -9,6 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
 use crate::api::idempotency::{IdempotencyKey, Slot};
+use crate::api::{act_on, run_json, shown};
 use crate::booking::feeds::{self, CalendarToken, FeedAccess};
 use crate::booking::model::{
     ActionNote, Availability, Booking, BookingAction, BookingConflict, BookingDates, BookingEvent,
@@ -174,12 +175,7 @@ async fn get_booking(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Booking>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::get(conn, &principal, id))
-            .await?,
-    ))
+    shown(&state, principal, id, service::get).await
 }
 
 /// Changes the dates of a `requested` or `approved` booking, re-checked like a new booking: the
@@ -208,13 +204,10 @@ async fn change_dates(
     let id = id.into_inner();
     let body = body.into_inner();
     let settings = settings(&state);
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::change_dates(conn, &principal, &settings, id, &body, clock.naive())
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::change_dates(conn, &principal, &settings, id, &body, clock.naive())
+    })
+    .await
 }
 
 /// Every transition of a booking: who, when, from which status to which, and the note.
@@ -233,12 +226,7 @@ async fn booking_history(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<BookingEvent>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::history(conn, &principal, id))
-            .await?,
-    ))
+    shown(&state, principal, id, service::history).await
 }
 
 /// Lifts a booking's flag: its producer (or the agency) judges that the copy may serve it after
@@ -269,11 +257,10 @@ async fn clear_flag(
     let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::clear_flag(conn, &principal, id, &body.reason, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::clear_flag(conn, &principal, id, &body.reason, clock.naive())
+    })
+    .await
 }
 
 /// Takes a workflow action. The venue cancels (while `requested` or `approved`); the producer
@@ -316,21 +303,18 @@ async fn booking_action(
     })?;
     let note: ActionNote = crate::http::optional_json(&body)?;
     let settings = settings(&state);
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::act(
-                    conn,
-                    &principal,
-                    &settings,
-                    id,
-                    action,
-                    note.note.as_deref(),
-                    clock.naive(),
-                )
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::act(
+            conn,
+            &principal,
+            &settings,
+            id,
+            action,
+            note.note.as_deref(),
+            clock.naive(),
+        )
+    })
+    .await
 }
 
 /// Range of an availability query.
@@ -367,11 +351,10 @@ async fn availability(
 ) -> ApiResult<web::Json<Availability>> {
     let id = id.into_inner();
     let q = query.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::availability(conn, id, q.from, q.to))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::availability(conn, id, q.from, q.to)
+    })
+    .await
 }
 
 /// Joins the waitlist of a resource for a period. When a hold is released (rejection,
@@ -428,11 +411,10 @@ async fn list_waitlist(
     query: web::Query<WaitlistQuery>,
 ) -> ApiResult<web::Json<Vec<WaitlistEntry>>> {
     let venue_id = query.venue_id;
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list_waitlist(conn, &principal, venue_id))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::list_waitlist(conn, &principal, venue_id)
+    })
+    .await
 }
 
 /// Leaves the waitlist.
@@ -452,12 +434,8 @@ async fn cancel_waitlist(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<WaitlistEntry>> {
-    let clock = state.clock;
-    let id = id.into_inner();
     Ok(web::Json(
-        state
-            .run(move |conn| service::cancel_waitlist(conn, &principal, id, clock.naive()))
-            .await?,
+        act_on(&state, principal, id, service::cancel_waitlist).await?,
     ))
 }
 
@@ -479,11 +457,7 @@ async fn issue_calendar_token(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let clock = state.clock;
-    let id = id.into_inner();
-    let token = state
-        .run(move |conn| feeds::issue_token(conn, &principal, id, clock.naive()))
-        .await?;
+    let token = act_on(&state, principal, id, feeds::issue_token).await?;
     Ok(HttpResponse::Created().json(token))
 }
 

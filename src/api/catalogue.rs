@@ -4,6 +4,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::{act_on, run_json};
 use crate::catalogue::model::{
     Component, ComponentPatch, Copy, CopyPatch, NewComponent, NewCopy, NewResource, Resource,
     ResourcePage, ResourcePatch,
@@ -81,11 +82,7 @@ async fn search_resources(
     let params = SearchParams::from_query(req.query_string())
         .map_err(|e| ApiError::Malformed(format!("invalid query string: {e}")))?;
     let filter = SearchFilter::from_params(params)?;
-    Ok(web::Json(
-        state
-            .run(move |conn| service::search_resources(conn, &filter))
-            .await?,
-    ))
+    run_json(&state, move |conn| service::search_resources(conn, &filter)).await
 }
 
 /// One resource (deleted resources answer 404).
@@ -105,11 +102,7 @@ async fn get_resource(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Resource>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::get_resource(conn, id))
-            .await?,
-    ))
+    run_json(&state, move |conn| service::get_resource(conn, id)).await
 }
 
 /// Changes a resource (its producer or the agency); only the fields given change.
@@ -135,11 +128,10 @@ async fn update_resource(
     let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::update_resource(conn, &principal, id, &body, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::update_resource(conn, &principal, id, &body, clock.naive())
+    })
+    .await
 }
 
 /// Withdraws a resource from the catalogue. It is soft-deleted: kept for the bookings and
@@ -160,11 +152,7 @@ async fn delete_resource(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let clock = state.clock;
-    let id = id.into_inner();
-    state
-        .run(move |conn| service::delete_resource(conn, &principal, id, clock.naive()))
-        .await?;
+    act_on(&state, principal, id, service::delete_resource).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -216,11 +204,7 @@ async fn list_copies(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<Copy>>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list_copies(conn, id))
-            .await?,
-    ))
+    run_json(&state, move |conn| service::list_copies(conn, id)).await
 }
 
 /// One copy.
@@ -240,9 +224,7 @@ async fn get_copy(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Copy>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state.run(move |conn| service::get_copy(conn, id)).await?,
-    ))
+    run_json(&state, move |conn| service::get_copy(conn, id)).await
 }
 
 /// Changes a copy's asset tag, depot, grade or service status (`available`, `maintenance`,
@@ -275,20 +257,17 @@ async fn update_copy(
         crate::auth::scope::require_granted(&req, crate::auth::scope::Scope::ConditionWrite)?;
     }
     let settings = state.booking_settings();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                crate::condition::service::update_copy(
-                    conn,
-                    &principal,
-                    &settings,
-                    id,
-                    &body,
-                    clock.naive(),
-                )
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        crate::condition::service::update_copy(
+            conn,
+            &principal,
+            &settings,
+            id,
+            &body,
+            clock.naive(),
+        )
+    })
+    .await
 }
 
 /// Adds a component (name and quantity) to the list a condition check counts.
@@ -338,11 +317,7 @@ async fn list_components(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<Component>>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list_components(conn, id))
-            .await?,
-    ))
+    run_json(&state, move |conn| service::list_components(conn, id)).await
 }
 
 /// Changes a component: the quantity condition checks expect, or the replacement cost of a unit
@@ -373,11 +348,8 @@ async fn update_component(
     let (id, component_id) = path.into_inner();
     let patch = body.into_inner();
     let clock = state.clock;
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::update_component(conn, &principal, id, component_id, &patch, clock.naive())
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::update_component(conn, &principal, id, component_id, &patch, clock.naive())
+    })
+    .await
 }

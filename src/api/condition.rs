@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::{run_json, shown};
 use crate::catalogue::Copy;
 use crate::condition::model::{
     CompleteMaintenance, ConditionReport, FleetCopy, Maintenance, NewConditionReport,
@@ -81,12 +82,7 @@ async fn list_reports(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<ConditionReport>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list_reports(conn, &principal, id))
-            .await?,
-    ))
+    shown(&state, principal, id, service::list_reports).await
 }
 
 /// Schedules maintenance (repair, refurbishment, content update, cleaning) with its period and
@@ -139,12 +135,7 @@ async fn list_maintenance(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<Maintenance>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list_maintenance(conn, &principal, id))
-            .await?,
-    ))
+    shown(&state, principal, id, service::list_maintenance).await
 }
 
 /// Completes a maintenance: the copy returns to service with its new grade (and counts as
@@ -172,13 +163,10 @@ async fn complete_maintenance(
     let id = id.into_inner();
     let body = body.into_inner();
     let settings = state.booking_settings();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::complete_maintenance(conn, &principal, &settings, id, &body, clock.naive())
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::complete_maintenance(conn, &principal, &settings, id, &body, clock.naive())
+    })
+    .await
 }
 
 /// Wear of a copy: loans, days on loan, km travelled, hand-overs, the weighted wear index,
@@ -203,11 +191,10 @@ async fn copy_wear(
     let clock = state.clock;
     let id = id.into_inner();
     let model = WearModel::from_config(&state.config);
-    Ok(web::Json(
-        state
-            .run(move |conn| service::copy_wear(conn, &principal, &model, id, clock.today()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::copy_wear(conn, &principal, &model, id, clock.today())
+    })
+    .await
 }
 
 /// Retires a copy for good, with a reason: it leaves search and availability, and the bookings it
@@ -235,11 +222,10 @@ async fn retire_copy(
     let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::retire(conn, &principal, id, &body.reason, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::retire(conn, &principal, id, &body.reason, clock.naive())
+    })
+    .await
 }
 
 /// Query of the fleet view.

@@ -4,6 +4,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::{run_json, shown};
 use crate::evaluation::model::{
     Evaluation, EvaluationList, EvaluationPatch, EvaluationQuery, NewEvaluation,
 };
@@ -76,11 +77,10 @@ async fn patch_evaluation(
     let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::patch(conn, &principal, id, &body, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::patch(conn, &principal, id, &body, clock.naive())
+    })
+    .await
 }
 
 /// The evaluation of a loan, for its venue, its producer and the agency.
@@ -99,12 +99,7 @@ async fn get_evaluation(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Evaluation>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::get(conn, &principal, id))
-            .await?,
-    ))
+    shown(&state, principal, id, service::get).await
 }
 
 /// Evaluations the caller may read — a producer those of its resources, a venue its own, the

@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::run_json;
 use crate::error::Error;
 use crate::http::{ApiResult, Problem};
 use crate::media::model::Media;
@@ -99,9 +100,7 @@ async fn list(
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<Media>>> {
     let id = path.into_inner();
-    Ok(web::Json(
-        state.run(move |conn| service::list(conn, id)).await?,
-    ))
+    run_json(&state, move |conn| service::list(conn, id)).await
 }
 
 async fn serve(

@@ -4,6 +4,7 @@ use actix_web::{get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::run_json;
 use crate::http::{ApiResult, Problem};
 use crate::notify::model::{Notification, NotificationQuery};
 use crate::state::AppState;
@@ -33,9 +34,8 @@ async fn list_notifications(
     query: web::Query<NotificationQuery>,
 ) -> ApiResult<web::Json<Vec<Notification>>> {
     let query = query.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| crate::notify::service::visible(conn, &principal, &query))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        crate::notify::service::visible(conn, &principal, &query)
+    })
+    .await
 }

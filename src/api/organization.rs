@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::{run_json, shown};
 use crate::http::{ApiResult, Problem};
 use crate::organization::hours::{self, OpeningHours, OpeningHoursInput};
 use crate::organization::legal::{self, LegalIdentityInput, LegalIdentityView};
@@ -88,18 +89,15 @@ async fn list_organizations(
     query: web::Query<OrganizationQuery>,
 ) -> ApiResult<web::Json<OrganizationPage>> {
     let query = query.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::list_organizations(
-                    conn,
-                    query.kind,
-                    query.cursor.as_deref(),
-                    query.limit.unwrap_or(100),
-                )
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::list_organizations(
+            conn,
+            query.kind,
+            query.cursor.as_deref(),
+            query.limit.unwrap_or(100),
+        )
+    })
+    .await
 }
 
 /// One organisation.
@@ -119,11 +117,7 @@ async fn get_organization(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Organization>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::get_organization(conn, id))
-            .await?,
-    ))
+    run_json(&state, move |conn| service::get_organization(conn, id)).await
 }
 
 /// Changes an organisation's name, venue type, commune, address or coordinates (the agency, or an
@@ -150,13 +144,10 @@ async fn update_organization(
     let clock = state.clock;
     let id = id.into_inner();
     let body = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::update_organization(conn, &principal, id, &body, clock.naive())
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::update_organization(conn, &principal, id, &body, clock.naive())
+    })
+    .await
 }
 
 /// Creates a user: agency administrators in any organisation, an organisation's administrators in
@@ -213,11 +204,10 @@ async fn list_users(
     query: web::Query<UserQuery>,
 ) -> ApiResult<web::Json<Vec<User>>> {
     let organization_id = query.organization_id;
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list_users(conn, &principal, organization_id))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::list_users(conn, &principal, organization_id)
+    })
+    .await
 }
 
 /// One user, for members of the same organisation and the agency.
@@ -236,12 +226,7 @@ async fn get_user(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<User>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::get_user(conn, &principal, id))
-            .await?,
-    ))
+    shown(&state, principal, id, service::get_user).await
 }
 
 /// Deactivates a user: no more logins, and every token of theirs is refused (401) on every
@@ -267,13 +252,10 @@ async fn deactivate_user(
     let clock = state.clock;
     let id = id.into_inner();
     let gate = state.user_gate.clone();
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::deactivate_user(conn, gate.as_ref(), &principal, id, clock.naive())
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::deactivate_user(conn, gate.as_ref(), &principal, id, clock.naive())
+    })
+    .await
 }
 
 /// An organisation's opening hours: weekly spans and dated exceptions. Day plans deliver and
@@ -294,9 +276,7 @@ async fn get_opening_hours(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<OpeningHours>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state.run(move |conn| hours::get(conn, id)).await?,
-    ))
+    run_json(&state, move |conn| hours::get(conn, id)).await
 }
 
 /// Replaces an organisation's opening hours at once (the agency, or an administrator of the
@@ -324,11 +304,10 @@ async fn put_opening_hours(
     let clock = state.clock;
     let id = id.into_inner();
     let input = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| hours::replace(conn, &principal, id, &input, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        hours::replace(conn, &principal, id, &input, clock.naive())
+    })
+    .await
 }
 
 /// An organisation's legal identity (SIRET, VAT number or exemption, postal address, IBAN, BIC,

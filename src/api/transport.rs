@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::{run_json, shown};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::transport::distance::{DistanceProvider, Metric};
@@ -104,13 +105,10 @@ async fn chaining_report(
     let q = query.into_inner();
     let costs = Costs::from_config(&state.config);
     let provider = DistanceProvider::from_config(&state.config);
-    Ok(web::Json(
-        state
-            .run(move |conn| {
-                service::chaining_report(conn, &principal, &provider, &costs, q.from, q.to)
-            })
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::chaining_report(conn, &principal, &provider, &costs, q.from, q.to)
+    })
+    .await
 }
 
 /// A closed tour from the depot through every stop, minimising total distance: a greedy
@@ -395,11 +393,7 @@ async fn list_vans(
     query: web::Query<VanQuery>,
 ) -> ApiResult<web::Json<Vec<Van>>> {
     let query = query.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| vans::list(conn, &principal, &query))
-            .await?,
-    ))
+    run_json(&state, move |conn| vans::list(conn, &principal, &query)).await
 }
 
 /// One van (the agency, and the producer it leaves from).
@@ -418,12 +412,7 @@ async fn get_van(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Van>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| vans::get(conn, &principal, id))
-            .await?,
-    ))
+    shown(&state, principal, id, vans::get).await
 }
 
 /// Changes a van (the agency's administrators); `active: false` retires it from planning.
@@ -450,9 +439,8 @@ async fn update_van(
     let clock = state.clock;
     let id = id.into_inner();
     let patch = body.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| vans::update(conn, &principal, id, &patch, clock.naive()))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        vans::update(conn, &principal, id, &patch, clock.naive())
+    })
+    .await
 }

@@ -4,6 +4,7 @@ use actix_web::{delete, get, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Principal;
+use crate::api::{act_on, run_json};
 use crate::error::Error;
 use crate::http::{ApiResult, Problem};
 use crate::notify::webhook::model::{
@@ -72,11 +73,7 @@ async fn list_webhooks(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> ApiResult<web::Json<Vec<Webhook>>> {
-    Ok(web::Json(
-        state
-            .run(move |conn| service::list(conn, &principal))
-            .await?,
-    ))
+    run_json(&state, move |conn| service::list(conn, &principal)).await
 }
 
 /// Deletes a webhook of the caller's organisation: nothing more is sent to it, and its delivery
@@ -97,11 +94,7 @@ async fn delete_webhook(
     principal: Principal,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let clock = state.clock;
-    let id = id.into_inner();
-    state
-        .run(move |conn| service::delete(conn, &principal, id, clock.naive()))
-        .await?;
+    act_on(&state, principal, id, service::delete).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -126,11 +119,10 @@ async fn list_deliveries(
 ) -> ApiResult<web::Json<Vec<WebhookDelivery>>> {
     let id = id.into_inner();
     let query = query.into_inner();
-    Ok(web::Json(
-        state
-            .run(move |conn| service::deliveries(conn, &principal, id, &query))
-            .await?,
-    ))
+    run_json(&state, move |conn| {
+        service::deliveries(conn, &principal, id, &query)
+    })
+    .await
 }
 
 /// Publishes the deliveries in the document as OpenAPI 3.1 `webhooks`: one entry per event,

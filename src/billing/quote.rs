@@ -85,44 +85,50 @@ pub struct Facts {
     pub stays: Option<Vec<crate::booking::chaining::Stay>>,
 }
 
-/// What pricing reads of a loan, in one query; `None` when the borrower is not a venue.
-pub fn pricing_facts(
+impl Facts {
+    /// What pricing reads of a loan ([`store::pricing_facts`], one query); `None` when the
+    /// borrower is not a venue.
+    fn of(row: store::PricingRow) -> Option<Facts> {
+        let store::PricingRow {
+            venue,
+            policy,
+            tariff,
+            depot,
+            programs,
+            stays,
+        } = row;
+        Some(Facts {
+            venue: venue_facts(venue)?,
+            policy,
+            tariff: tariff.unwrap_or_default(),
+            depot: depot.map(|(lat, lon)| LatLon { lat, lon }),
+            programs,
+            stays,
+        })
+    }
+}
+
+/// What pricing reads of a booked loan, with the cost of its legs: how `freeze` and a quote not
+/// frozen yet price it live.
+fn booking_facts(
     conn: &mut DbConnection,
-    venue_id: i64,
-    resource_id: i64,
-    copy_id: Option<i64>,
-    starts_on: NaiveDate,
-    stays_window: Option<(NaiveDate, NaiveDate)>,
-) -> Result<Option<Facts>> {
-    let Some(store::PricingRow {
-        venue: (kind, venue_type, lat, lon, population, epci_siren),
-        policy,
-        tariff,
-        depot,
-        programs,
-        stays,
-    }) = store::pricing_facts(
+    billing: &LoanBilling,
+    row: &BookingRow,
+    loan: &Loan,
+) -> Result<(Facts, i64)> {
+    let facts = store::pricing_facts(
         conn,
-        venue_id,
-        resource_id,
-        copy_id,
-        starts_on,
-        stays_window,
+        loan.venue_id,
+        loan.resource_id,
+        Some(row.copy_id),
+        loan.starts_on,
+        Some(stays_window(billing, row)),
     )?
-    else {
-        return Ok(None);
-    };
-    let Some(venue) = venue_facts((kind, venue_type, lat, lon, population, epci_siren)) else {
-        return Ok(None);
-    };
-    Ok(Some(Facts {
-        venue,
-        policy,
-        tariff: tariff.unwrap_or_default(),
-        depot: depot.map(|(lat, lon)| LatLon { lat, lon }),
-        programs,
-        stays,
-    }))
+    .and_then(Facts::of)
+    .ok_or_else(|| Error::Internal("booking without venue".into()))?;
+    let transport_cost =
+        booking_transport_cost(conn, billing, row, facts.depot, facts.stays.as_deref())?;
+    Ok((facts, transport_cost))
 }
 
 /// What pricing knows of an organisation, `None` when it is not a venue (it borrows nothing).
@@ -281,17 +287,7 @@ pub fn freeze(
         return Ok(());
     }
     let loan = loan_of(row);
-    let mut facts = pricing_facts(
-        conn,
-        loan.venue_id,
-        loan.resource_id,
-        Some(row.copy_id),
-        loan.starts_on,
-        Some(stays_window(billing, row)),
-    )?
-    .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-    let transport_cost =
-        booking_transport_cost(conn, billing, row, facts.depot, facts.stays.as_deref())?;
+    let (mut facts, transport_cost) = booking_facts(conn, billing, row, &loan)?;
     for attempt in 0..16 {
         if attempt > 0 {
             // A concurrent approval took the budget first: read what is left.
@@ -471,17 +467,7 @@ fn quote_with(
     let priced = match frozen {
         Some(frozen) => priced_from_frozen(conn, &frozen)?,
         None => {
-            let facts = pricing_facts(
-                conn,
-                loan.venue_id,
-                loan.resource_id,
-                Some(row.copy_id),
-                loan.starts_on,
-                Some(stays_window(billing, row)),
-            )?
-            .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-            let transport_cost =
-                booking_transport_cost(conn, billing, row, facts.depot, facts.stays.as_deref())?;
+            let (facts, transport_cost) = booking_facts(conn, billing, row, &loan)?;
             price_live(&loan, &facts, transport_cost)?
         }
     };
@@ -543,7 +529,7 @@ pub fn request_quotes(
         let depot = depots
             .get(&b.copy_id)
             .map(|&(lat, lon)| LatLon { lat, lon });
-        // The copy's stays over the booking's neighbourhood, as `pricing_facts` reads them.
+        // The copy's stays over the booking's neighbourhood, as `store::pricing_facts` reads them.
         let own: Vec<crate::booking::chaining::Stay> = stays
             .iter()
             .filter(|s| s.copy_id == b.copy_id && s.ends_on >= w_from && s.starts_on <= w_to)
@@ -607,7 +593,8 @@ pub fn preview(
     let venue_id = borrowing_venue(p, query.venue_id)?;
     check_preview_days(query.starts_on, query.ends_on)?;
     crate::access::policy::read_quote(p, venue_id, resource.producer_id)?;
-    let facts = pricing_facts(conn, venue_id, resource_id, None, query.starts_on, None)?
+    let facts = store::pricing_facts(conn, venue_id, resource_id, None, query.starts_on, None)?
+        .and_then(Facts::of)
         .ok_or_else(not_a_venue)?;
     let depots = catalogue::copies_with_depot(conn, resource_id)?
         .into_iter()

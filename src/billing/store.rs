@@ -60,43 +60,31 @@ pub fn put_tariff(
 
 type PolicyRow = (i32, i32, i32, i32, i32, i32, i32, i32);
 
-const POLICY_COLUMNS: (
-    pricing_policy::rate_village,
-    pricing_policy::rate_small_town,
-    pricing_policy::rate_medium_town,
-    pricing_policy::rate_large_city,
-    pricing_policy::transport_village,
-    pricing_policy::transport_small_town,
-    pricing_policy::transport_medium_town,
-    pricing_policy::transport_large_city,
-) = (
-    pricing_policy::rate_village,
-    pricing_policy::rate_small_town,
-    pricing_policy::rate_medium_town,
-    pricing_policy::rate_large_city,
-    pricing_policy::transport_village,
-    pricing_policy::transport_small_town,
-    pricing_policy::transport_medium_town,
-    pricing_policy::transport_large_city,
-);
+crate::columns! {
+    const POLICY_COLUMNS = (
+        pricing_policy::rate_village,
+        pricing_policy::rate_small_town,
+        pricing_policy::rate_medium_town,
+        pricing_policy::rate_large_city,
+        pricing_policy::transport_village,
+        pricing_policy::transport_small_town,
+        pricing_policy::transport_medium_town,
+        pricing_policy::transport_large_city,
+    );
+}
 
-/// What pricing reads of a venue (a [`VenueRow`]): its kind and type, position, and its
-/// commune's population and EPCI.
-const VENUE_COLUMNS: (
-    crate::schema::organizations::kind,
-    crate::schema::organizations::venue_type,
-    crate::schema::organizations::latitude,
-    crate::schema::organizations::longitude,
-    crate::schema::communes::population,
-    crate::schema::communes::epci_siren,
-) = (
-    crate::schema::organizations::kind,
-    crate::schema::organizations::venue_type,
-    crate::schema::organizations::latitude,
-    crate::schema::organizations::longitude,
-    crate::schema::communes::population,
-    crate::schema::communes::epci_siren,
-);
+crate::columns! {
+    /// What pricing reads of a venue (a [`VenueRow`]): its kind and type, position, and its
+    /// commune's population and EPCI.
+    const VENUE_COLUMNS = (
+        crate::schema::organizations::kind,
+        crate::schema::organizations::venue_type,
+        crate::schema::organizations::latitude,
+        crate::schema::organizations::longitude,
+        crate::schema::communes::population,
+        crate::schema::communes::epci_siren,
+    );
+}
 
 fn policy_of((v, s, m, l, tv, ts, tm, tl): PolicyRow) -> PricingPolicy {
     PricingPolicy {
@@ -215,12 +203,7 @@ pub fn programs(conn: &mut DbConnection) -> QueryResult<Vec<ProgramRow>> {
 
 /// The programmes valid on a day (eligibility by venue is checked by the caller).
 pub fn programs_valid_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<Vec<ProgramRow>> {
-    subsidy_programs::table
-        .filter(subsidy_programs::valid_from.le(day))
-        .filter(subsidy_programs::valid_to.ge(day))
-        .select(ProgramRow::as_select())
-        .order(subsidy_programs::id.asc())
-        .load(conn)
+    programs_meeting(conn, day, day)
 }
 
 /// Changes a programme unless its new budget is below what is committed at this moment (one

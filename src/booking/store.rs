@@ -373,14 +373,13 @@ pub fn unannounced_in_window(
     kind: crate::outbox::EventKind,
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
-    use crate::schema::domain_events;
-    let announced = domain_events::table
-        .filter(domain_events::subject_type.eq(crate::outbox::SubjectType::Booking))
-        .filter(domain_events::subject_id.eq(bookings::id))
-        .filter(domain_events::kind.eq(kind));
     let mut query = bookings::table
         .filter(bookings::status.eq_any(statuses))
-        .filter(diesel::dsl::not(diesel::dsl::exists(announced)))
+        .filter(crate::not_yet_announced!(
+            crate::outbox::SubjectType::Booking,
+            bookings::id,
+            kind
+        ))
         .select(bookings::id)
         .order(bookings::id.asc())
         .limit(limit)

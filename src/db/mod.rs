@@ -17,6 +17,16 @@ pub mod gate;
 pub mod queue;
 pub mod vocabulary;
 
+/// Declares a constant selection of columns, listed once: a diesel column is a unit struct, so
+/// the tuple of their paths is both the constant's type and its value.
+#[macro_export]
+macro_rules! columns {
+    ($(#[$meta:meta])* $vis:vis const $name:ident = ($($column:path),+ $(,)?);) => {
+        $(#[$meta])*
+        $vis const $name: ($($column,)+) = ($($column,)+);
+    };
+}
+
 /// One connection to whichever backend the URL selected; queries are written once against it.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

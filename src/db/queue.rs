@@ -75,19 +75,28 @@ pub fn lease_token() -> crate::error::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// A lease a worker takes on a queue: under its `token`, at `now`, until `until`, at most `limit`
+/// rows (named, so that the two times are not swapped).
+#[derive(Debug, Clone, Copy)]
+pub struct Lease<'a> {
+    pub token: &'a str,
+    pub now: NaiveDateTime,
+    pub until: NaiveDateTime,
+    pub limit: i64,
+}
+
 impl LeasedQueue {
-    /// Leases up to `limit` rows due at `now` to `token` until `until`: pending, due, and not
-    /// under a live lease, oldest first. The lease condition is repeated in the outer update so
-    /// that, on PostgreSQL, a row another instance leased meanwhile is re-checked and skipped.
-    /// Returns how many rows it leased; the store reads them back by their token.
-    pub fn lease(
-        &self,
-        conn: &mut DbConnection,
-        token: &str,
-        now: NaiveDateTime,
-        until: NaiveDateTime,
-        limit: i64,
-    ) -> diesel::QueryResult<usize> {
+    /// Takes `lease` on up to `limit` rows due at `now`: pending, due, and not under a live
+    /// lease, oldest first. The lease condition is repeated in the outer update so that, on
+    /// PostgreSQL, a row another instance leased meanwhile is re-checked and skipped. Returns how
+    /// many rows it leased; the store reads them back by their token.
+    pub fn lease(&self, conn: &mut DbConnection, lease: &Lease<'_>) -> diesel::QueryResult<usize> {
+        let Lease {
+            token,
+            now,
+            until,
+            limit,
+        } = *lease;
         let table = self.table;
         let skip_locked = match conn {
             DbConnection::Postgres(_) => " FOR UPDATE SKIP LOCKED",

@@ -35,33 +35,23 @@ pub struct EvaluationValues<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-const COLUMNS: (
-    booking_evaluations::booking_id,
-    booking_evaluations::visitors,
-    booking_evaluations::sessions,
-    booking_evaluations::audiences,
-    booking_evaluations::satisfaction,
-    booking_evaluations::comment,
-    booking_evaluations::created_at,
-    booking_evaluations::updated_at,
-    bookings::resource_id,
-    bookings::venue_id,
-    bookings::starts_on,
-    bookings::ends_on,
-) = (
-    booking_evaluations::booking_id,
-    booking_evaluations::visitors,
-    booking_evaluations::sessions,
-    booking_evaluations::audiences,
-    booking_evaluations::satisfaction,
-    booking_evaluations::comment,
-    booking_evaluations::created_at,
-    booking_evaluations::updated_at,
-    bookings::resource_id,
-    bookings::venue_id,
-    bookings::starts_on,
-    bookings::ends_on,
-);
+crate::columns! {
+    /// What an [`EvaluationRow`] reads: the evaluation and the loan it reports on.
+    const COLUMNS = (
+        booking_evaluations::booking_id,
+        booking_evaluations::visitors,
+        booking_evaluations::sessions,
+        booking_evaluations::audiences,
+        booking_evaluations::satisfaction,
+        booking_evaluations::comment,
+        booking_evaluations::created_at,
+        booking_evaluations::updated_at,
+        bookings::resource_id,
+        bookings::venue_id,
+        bookings::starts_on,
+        bookings::ends_on,
+    );
+}
 
 /// The evaluation of a booking.
 pub fn find(conn: &mut DbConnection, booking_id: i64) -> QueryResult<Option<EvaluationRow>> {

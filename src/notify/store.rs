@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{Notification, NotificationStatus};
-use crate::db::queue::LeasedQueue;
+use crate::db::queue::{Lease, LeasedQueue};
 use crate::db::DbConnection;
 use crate::outbox::EventKind;
 use crate::schema::notifications;
@@ -65,20 +65,13 @@ pub const MAIL_QUEUE: LeasedQueue = LeasedQueue {
     done_at: "sent_at",
 };
 
-/// Leases up to `limit` mails due at `now` to `token` until `until` (see [`LeasedQueue::lease`]).
-pub fn lease_due(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-    until: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<OutgoingRow>> {
-    let leased = MAIL_QUEUE.lease(conn, token, now, until, limit)?;
-    if leased == 0 {
+/// Takes `lease` on the mails due (see [`LeasedQueue::lease`]) and reads them.
+pub fn lease_due(conn: &mut DbConnection, lease: &Lease<'_>) -> QueryResult<Vec<OutgoingRow>> {
+    if MAIL_QUEUE.lease(conn, lease)? == 0 {
         return Ok(Vec::new());
     }
     notifications::table
-        .filter(notifications::lease_token.eq(token))
+        .filter(notifications::lease_token.eq(lease.token))
         .filter(notifications::status.eq(NotificationStatus::Pending))
         .order(notifications::id.asc())
         .select((

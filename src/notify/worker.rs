@@ -11,7 +11,7 @@ use super::fanout::{self, Links};
 use super::mail::{Mailer, SEND_TIMEOUT};
 use super::store::{self, MAIL_QUEUE};
 use super::webhook::delivery::{self, Deliverer};
-use crate::db::queue::{lease_token, Retry};
+use crate::db::queue::{lease_token, Lease, Retry};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -43,9 +43,17 @@ async fn send_mail(state: &AppState, mailer: &Mailer) -> Result<usize> {
     let token = lease_token()?;
     // The lease outlasts a batch whose sends all time out.
     let until = now + Duration::seconds(SEND_TIMEOUT.as_secs() as i64 * 3);
-    let lease = token.clone();
+    let holder = token.clone();
     let due = state
-        .run(move |conn| Ok(store::lease_due(conn, &lease, now, until, BATCH)?))
+        .run(move |conn| {
+            let lease = Lease {
+                token: &holder,
+                now,
+                until,
+                limit: BATCH,
+            };
+            Ok(store::lease_due(conn, &lease)?)
+        })
         .await?;
     if due.is_empty() {
         return Ok(0);

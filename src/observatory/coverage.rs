@@ -212,22 +212,19 @@ pub fn coverage_of(
             }
         }
     }
-    for (venue, visitors) in &facts.visitors {
-        let Some(c) = venue_communes
+    let commune_of = |venue: &i64| {
+        venue_communes
             .get(venue)
             .and_then(|code| commune_index.get(code.as_str()))
-        else {
-            continue;
-        };
-        if let Some(row) = rows.get_mut(&group_of(by, c).0) {
+            .copied()
+    };
+    for (venue, visitors) in &facts.visitors {
+        if let Some(row) = commune_of(venue).and_then(|c| rows.get_mut(&group_of(by, c).0)) {
             row.visitors += visitors;
         }
     }
     for (venue, loans) in &facts.loans {
-        let Some(c) = venue_communes
-            .get(venue)
-            .and_then(|code| commune_index.get(code.as_str()))
-        else {
+        let Some(c) = commune_of(venue) else {
             continue;
         };
         if let Some(row) = rows.get_mut(&group_of(by, c).0) {

@@ -66,6 +66,20 @@ pub fn record_processed(
         .get_result(conn)
 }
 
+/// The filter "no event of `kind` recorded yet about this row", for a store's scan of subjects
+/// (`$id`: the scanned table's id column): reminders and notices are announced once.
+#[macro_export]
+macro_rules! not_yet_announced {
+    ($subject_type:expr, $id:expr, $kind:expr) => {
+        diesel::dsl::not(diesel::dsl::exists(
+            $crate::schema::domain_events::table
+                .filter($crate::schema::domain_events::subject_type.eq($subject_type))
+                .filter($crate::schema::domain_events::subject_id.eq($id))
+                .filter($crate::schema::domain_events::kind.eq($kind)),
+        ))
+    };
+}
+
 /// Whether an event of this kind was recorded about a subject (events announced once).
 pub fn exists(
     conn: &mut DbConnection,

@@ -119,18 +119,25 @@ pub fn bounding_box(centre: LatLon, radius_km: f64) -> BoundingBox {
     }
 }
 
+/// Two towns the tests of distances measure between (97.7 km apart as the crow flies).
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod places {
+    use super::LatLon;
 
-    const AMIENS: LatLon = LatLon {
+    pub const AMIENS: LatLon = LatLon {
         lat: 49.9,
         lon: 2.3,
     };
-    const LILLE: LatLon = LatLon {
+    pub const LILLE: LatLon = LatLon {
         lat: 50.63391,
         lon: 3.05512,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::places::{AMIENS, LILLE};
+    use super::*;
 
     #[test]
     fn amiens_lille_is_about_97_7_km() {

@@ -280,15 +280,7 @@ impl Osrm {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const AMIENS: LatLon = LatLon {
-        lat: 49.9,
-        lon: 2.3,
-    };
-    const LILLE: LatLon = LatLon {
-        lat: 50.63391,
-        lon: 3.05512,
-    };
+    use crate::territory::geo::places::{AMIENS, LILLE};
 
     #[test]
     fn estimates_apply_the_detour_factor() {

@@ -302,17 +302,37 @@ pub struct VanValues<'a> {
     pub active: bool,
 }
 
+/// The columns of a van that its [`VanValues`] set, on insert and update alike.
+type VanColumns<'a> = (
+    diesel::dsl::Eq<vans::name, &'a str>,
+    diesel::dsl::Eq<vans::depot_organization_id, i64>,
+    diesel::dsl::Eq<vans::volume_m3, f64>,
+    diesel::dsl::Eq<vans::weight_kg, f64>,
+    diesel::dsl::Eq<vans::shift_start_minute, i32>,
+    diesel::dsl::Eq<vans::shift_end_minute, i32>,
+    diesel::dsl::Eq<vans::active, bool>,
+);
+
+impl<'a> VanValues<'a> {
+    /// The van's columns as these values set them.
+    fn columns(&self) -> VanColumns<'a> {
+        (
+            vans::name.eq(self.name),
+            vans::depot_organization_id.eq(self.depot_organization_id),
+            vans::volume_m3.eq(self.capacity.volume_m3),
+            vans::weight_kg.eq(self.capacity.weight_kg),
+            vans::shift_start_minute.eq(self.shift.0),
+            vans::shift_end_minute.eq(self.shift.1),
+            vans::active.eq(self.active),
+        )
+    }
+}
+
 /// Adds a van; its id.
 pub fn insert_van(conn: &mut DbConnection, v: &VanValues, now: NaiveDateTime) -> QueryResult<i64> {
     diesel::insert_into(vans::table)
         .values((
-            vans::name.eq(v.name),
-            vans::depot_organization_id.eq(v.depot_organization_id),
-            vans::volume_m3.eq(v.capacity.volume_m3),
-            vans::weight_kg.eq(v.capacity.weight_kg),
-            vans::shift_start_minute.eq(v.shift.0),
-            vans::shift_end_minute.eq(v.shift.1),
-            vans::active.eq(v.active),
+            v.columns(),
             vans::created_at.eq(now),
             vans::updated_at.eq(now),
         ))
@@ -328,16 +348,7 @@ pub fn update_van(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(vans::table.find(id))
-        .set((
-            vans::name.eq(v.name),
-            vans::depot_organization_id.eq(v.depot_organization_id),
-            vans::volume_m3.eq(v.capacity.volume_m3),
-            vans::weight_kg.eq(v.capacity.weight_kg),
-            vans::shift_start_minute.eq(v.shift.0),
-            vans::shift_end_minute.eq(v.shift.1),
-            vans::active.eq(v.active),
-            vans::updated_at.eq(now),
-        ))
+        .set((v.columns(), vans::updated_at.eq(now)))
         .execute(conn)
         .map(|_| ())
 }

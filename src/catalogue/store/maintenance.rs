@@ -181,17 +181,16 @@ pub fn unannounced_maintenance_starting(
     kind: crate::outbox::EventKind,
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
-    use crate::schema::domain_events;
-    let announced = domain_events::table
-        .filter(domain_events::subject_type.eq(crate::outbox::SubjectType::Maintenance))
-        .filter(domain_events::subject_id.eq(maintenance_records::id))
-        .filter(domain_events::kind.eq(kind));
     maintenance_records::table
         .filter(maintenance_records::completed_at.is_null())
         .filter(maintenance_records::automatic.eq(false))
         .filter(maintenance_records::starts_on.ge(from))
         .filter(maintenance_records::starts_on.le(to))
-        .filter(diesel::dsl::not(diesel::dsl::exists(announced)))
+        .filter(crate::not_yet_announced!(
+            crate::outbox::SubjectType::Maintenance,
+            maintenance_records::id,
+            kind
+        ))
         .select(maintenance_records::id)
         .order(maintenance_records::id.asc())
         .limit(limit)

@@ -14,7 +14,7 @@ use super::address::{self, PublicOnly};
 use super::signature;
 use super::store::{self, OutgoingDelivery};
 use crate::config::Config;
-use crate::db::queue::Retry;
+use crate::db::queue::{Lease, Retry};
 use crate::db::write_transaction;
 use crate::error::Result;
 
@@ -120,7 +120,13 @@ pub fn lease_due(
     now: NaiveDateTime,
 ) -> Result<Vec<OutgoingDelivery>> {
     let until = now + Duration::milliseconds(timeout_ms as i64 * 3) + Duration::seconds(30);
-    Ok(store::lease_due(conn, token, now, until, BATCH)?)
+    let lease = Lease {
+        token,
+        now,
+        until,
+        limit: BATCH,
+    };
+    Ok(store::lease_due(conn, &lease)?)
 }
 
 /// Records the outcomes of one round's attempts, each in its own transaction.

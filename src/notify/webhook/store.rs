@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent};
-use crate::db::queue::{LeasedQueue, Retry};
+use crate::db::queue::{Lease, LeasedQueue, Retry};
 use crate::db::DbConnection;
 use crate::outbox::EventKind;
 use crate::schema::{webhook_deliveries, webhooks};
@@ -183,21 +183,14 @@ pub const DELIVERY_QUEUE: LeasedQueue = LeasedQueue {
     done_at: "delivered_at",
 };
 
-/// Leases up to `limit` due deliveries to `token` until `until` (see [`LeasedQueue::lease`]).
-pub fn lease_due(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-    until: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<OutgoingDelivery>> {
-    let leased = DELIVERY_QUEUE.lease(conn, token, now, until, limit)?;
-    if leased == 0 {
+/// Takes `lease` on the deliveries due (see [`LeasedQueue::lease`]) and reads them.
+pub fn lease_due(conn: &mut DbConnection, lease: &Lease<'_>) -> QueryResult<Vec<OutgoingDelivery>> {
+    if DELIVERY_QUEUE.lease(conn, lease)? == 0 {
         return Ok(Vec::new());
     }
     webhook_deliveries::table
         .inner_join(webhooks::table)
-        .filter(webhook_deliveries::lease_token.eq(token))
+        .filter(webhook_deliveries::lease_token.eq(lease.token))
         .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending))
         .order(webhook_deliveries::id.asc())
         .select((
