@@ -310,6 +310,35 @@ pub(super) fn conflict(alternatives: Vec<Alternative>) -> Error {
     }
 }
 
+/// Places a use of `period` on the first candidate copy free for it, through `commit` (a new
+/// request's insert, or a booking's move), or refuses with 409 `booking_conflict` naming the
+/// nearest free periods: the one skeleton a request and a change of dates share.
+pub(super) fn place_or_refuse<T>(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    candidates: &[Candidate],
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+    except_booking: Option<i64>,
+    commit: impl FnMut(&mut DbConnection, &Candidate, &LoanDays) -> Result<T>,
+) -> Result<T> {
+    match first_free(conn, candidates, starts_on, ends_on, except_booking, commit)? {
+        Some(placed) => Ok(placed),
+        None => {
+            let free = alternatives(
+                conn,
+                settings,
+                candidates,
+                starts_on,
+                ends_on,
+                today,
+                except_booking,
+            )?;
+            Err(conflict(free))
+        }
+    }
+}
+
 /// Records one transition in the booking's history.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn record(
@@ -543,11 +572,13 @@ pub fn request_then<T>(
             new.starts_on,
             new.copy_id,
         )?;
-        let placed = first_free(
+        let period = (new.starts_on, new.ends_on);
+        let placed = place_or_refuse(
             conn,
+            settings,
             &cands,
-            new.starts_on,
-            new.ends_on,
+            period,
+            today,
             None,
             |conn, c, days| {
                 insert_request(
@@ -556,7 +587,7 @@ pub fn request_then<T>(
                     resource.id,
                     new.venue_id,
                     c,
-                    (new.starts_on, new.ends_on),
+                    period,
                     days,
                     Some(p),
                     None,
@@ -565,20 +596,7 @@ pub fn request_then<T>(
                 )
             },
         )?;
-        let booking: Booking = match placed {
-            Some(row) => row.try_into()?,
-            None => {
-                return Err(conflict(alternatives(
-                    conn,
-                    settings,
-                    &cands,
-                    new.starts_on,
-                    new.ends_on,
-                    today,
-                    None,
-                )?))
-            }
-        };
+        let booking: Booking = placed.try_into()?;
         let after = then(conn, &booking)?;
         Ok((booking, after))
     })

@@ -448,107 +448,111 @@ pub fn change_dates(
         })?;
         let venue = venue_position(conn, row.venue_id)?
             .ok_or_else(|| Error::Internal("booking without venue".into()))?;
-        let mut cands = candidates(
-            conn,
-            settings,
-            &resource,
-            (row.venue_id, venue),
-            dates.starts_on,
-            None,
-        )?;
+        let venue = (row.venue_id, venue);
+        let mut cands = candidates(conn, settings, &resource, venue, dates.starts_on, None)?;
         // Keep the same copy when it is free.
         cands.sort_by_key(|c| c.copy_id != row.copy_id);
-        let placed = first_free(
+        let period = (dates.starts_on, dates.ends_on);
+        let updated = place_or_refuse(
             conn,
+            settings,
             &cands,
-            dates.starts_on,
-            dates.ends_on,
+            period,
+            today,
             Some(id),
             |conn, c, days| {
-                store::release_booking_occupation(conn, id)?;
-                store::insert_occupation(
-                    conn,
-                    &OccupationInsert::booking(
-                        c.copy_id,
-                        (days.occupied_from, days.occupied_to),
-                        id,
-                        now,
-                    ),
-                )?;
-                let updated = store::update_placement(
-                    conn,
-                    id,
-                    &Placement {
-                        copy_id: c.copy_id,
-                        starts_on: dates.starts_on,
-                        ends_on: dates.ends_on,
-                        occupied_from: days.occupied_from,
-                        occupied_to: days.occupied_to,
-                        delivery_on: days.delivery_on,
-                        pickup_on: days.pickup_on,
-                        outbound_days: c.travel_days as i32,
-                        return_days: c.travel_days as i32,
-                        distance_km: c.road_km,
-                        updated_at: now,
-                        flagged_at: Some(None),
-                        flag_reason: Some(None),
-                        flag_code: Some(None),
-                    },
-                )?;
-                let said = dates
-                    .note
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty());
-                let moved = SystemNote::DatesChanged {
-                    previous_starts_on: row.starts_on,
-                    previous_ends_on: row.ends_on,
-                    starts_on: dates.starts_on,
-                    ends_on: dates.ends_on,
-                };
-                record(
-                    conn,
-                    id,
-                    "change_dates",
-                    Some(status),
-                    status,
-                    Some(p),
-                    (said, Some(&moved)),
-                    true,
-                    now,
-                )?;
-                // Both sides learn the new dates (the status did not change, so `record`
-                // announced nothing).
-                let mut details = serde_json::json!({
-                    "action": "change_dates",
-                    "previous_starts_on": row.starts_on,
-                    "previous_ends_on": row.ends_on,
-                    "previous_copy_id": row.copy_id,
-                });
-                if let Some(said) = said {
-                    details["note"] = said.into();
-                }
-                announce(conn, id, EventKind::BookingRescheduled, &details, now)?;
+                let updated = move_booking(conn, id, c, days, period, now)?;
+                tell_new_dates(conn, p, &row, dates, now)?;
                 Ok(updated)
             },
         )?;
-        match placed {
-            Some(updated) => {
-                settings
-                    .hook
-                    .on_transition(conn, &updated, status, status, now)?;
-                promote_waitlist(conn, settings, row.resource_id, now)?;
-                updated.try_into()
-            }
-            None => Err(conflict(alternatives(
-                conn,
-                settings,
-                &cands,
-                dates.starts_on,
-                dates.ends_on,
-                today,
-                Some(id),
-            )?)),
-        }
+        settings
+            .hook
+            .on_transition(conn, &updated, status, status, now)?;
+        promote_waitlist(conn, settings, row.resource_id, now)?;
+        updated.try_into()
     })
+}
+
+/// Moves a booking's occupation to the copy `c` for `period` (its loan `days` there), with the
+/// placement of that copy; a flag on the old dates is lifted.
+fn move_booking(
+    conn: &mut DbConnection,
+    id: i64,
+    c: &Candidate,
+    days: &LoanDays,
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
+    now: NaiveDateTime,
+) -> Result<BookingRow> {
+    store::release_booking_occupation(conn, id)?;
+    let occupied = (days.occupied_from, days.occupied_to);
+    store::insert_occupation(
+        conn,
+        &OccupationInsert::booking(c.copy_id, occupied, id, now),
+    )?;
+    let updated = store::update_placement(
+        conn,
+        id,
+        &Placement {
+            copy_id: c.copy_id,
+            starts_on,
+            ends_on,
+            occupied_from: days.occupied_from,
+            occupied_to: days.occupied_to,
+            delivery_on: days.delivery_on,
+            pickup_on: days.pickup_on,
+            outbound_days: c.travel_days as i32,
+            return_days: c.travel_days as i32,
+            distance_km: c.road_km,
+            updated_at: now,
+            flagged_at: Some(None),
+            flag_reason: Some(None),
+            flag_code: Some(None),
+        },
+    )?;
+    Ok(updated)
+}
+
+/// Writes the change of dates into the booking's history (with the caller's note) and tells
+/// both sides: the status did not change, so [`record`] announces nothing by itself.
+fn tell_new_dates(
+    conn: &mut DbConnection,
+    p: &Principal,
+    row: &BookingRow,
+    dates: &BookingDates,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let status: BookingStatus = row.status;
+    let said = dates
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let moved = SystemNote::DatesChanged {
+        previous_starts_on: row.starts_on,
+        previous_ends_on: row.ends_on,
+        starts_on: dates.starts_on,
+        ends_on: dates.ends_on,
+    };
+    record(
+        conn,
+        row.id,
+        "change_dates",
+        Some(status),
+        status,
+        Some(p),
+        (said, Some(&moved)),
+        true,
+        now,
+    )?;
+    let mut details = serde_json::json!({
+        "action": "change_dates",
+        "previous_starts_on": row.starts_on,
+        "previous_ends_on": row.ends_on,
+        "previous_copy_id": row.copy_id,
+    });
+    if let Some(said) = said {
+        details["note"] = said.into();
+    }
+    announce(conn, row.id, EventKind::BookingRescheduled, &details, now)
 }
