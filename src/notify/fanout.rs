@@ -140,142 +140,200 @@ struct MailSubject {
     venue_id: Option<i64>,
 }
 
+/// An event's payload as the mail reads it.
+struct Payload(serde_json::Value);
+
+impl Payload {
+    fn of(event: &EventRow) -> Payload {
+        Payload(serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// A text of the payload, empty when absent.
+    fn text(&self, key: &str) -> String {
+        self.0[key].as_str().unwrap_or_default().to_string()
+    }
+
+    /// The actor's note, when they wrote one.
+    fn note(&self) -> Option<String> {
+        self.0["note"]
+            .as_str()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+    }
+}
+
+/// What the mails of `event` say of its subject, one function per kind of subject; none when
+/// the subject is gone or its kind is not mailed.
 fn mail_subject(
     conn: &mut DbConnection,
     links: &Links,
     event: &EventRow,
 ) -> Result<Option<MailSubject>> {
-    let payload: serde_json::Value =
-        serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
-    let text = |key: &str| payload[key].as_str().unwrap_or_default().to_string();
-    let note = payload["note"]
-        .as_str()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
-    Ok(match event.subject_type.parse::<SubjectType>() {
-        Ok(SubjectType::Booking) => store::booking_facts(conn, event.subject_id)?.map(|facts| {
-            // The booking as the event saw it, when it was kept (dates, hold).
-            let then: Option<BookingSnapshot> = event
-                .snapshot
-                .as_deref()
-                .and_then(|s| serde_json::from_str(s).ok());
-            let (starts_on, ends_on, hold_expires_at) = match &then {
-                Some(b) => (b.starts_on, b.ends_on, b.hold_expires_at),
-                None => (facts.starts_on, facts.ends_on, facts.hold_expires_at),
-            };
-            MailSubject {
-                values: HashMap::from([
-                    ("resource", facts.resource_title.clone()),
-                    ("venue", facts.venue_name.clone()),
-                    ("commune", facts.commune_name.clone()),
-                    ("producer", facts.producer_name.clone()),
-                    ("starts_on", starts_on.to_string()),
-                    ("ends_on", ends_on.to_string()),
-                    ("previous_starts_on", text("previous_starts_on")),
-                    ("previous_ends_on", text("previous_ends_on")),
-                    ("copy", facts.asset_tag.clone()),
-                    (
-                        "hold_until",
-                        // Only requests have a hold, and only their templates show it.
-                        hold_expires_at
-                            .map(|t| t.date().to_string())
-                            .unwrap_or_default(),
-                    ),
-                    (
-                        "due_on",
-                        crate::booking::service::return_due_on(ends_on, facts.return_days)
-                            .to_string(),
-                    ),
-                    (
-                        "reason",
-                        facts.flag_reason.clone().unwrap_or_else(|| text("reason")),
-                    ),
-                    (
-                        "link",
-                        links.page(&format!("bookings/{}", facts.booking_id)),
-                    ),
-                ]),
-                why: serde_json::from_value(payload["flag"].clone())
-                    .ok()
-                    .map(Why::Flag),
-                note,
-                system_note: serde_json::from_value(payload["system_note"].clone()).ok(),
-                owner_id: facts.producer_id,
-                venue_id: Some(facts.venue_id),
-            }
-        }),
-        Ok(SubjectType::AllocationRequest) => {
-            let then: Option<AllocationRequestSnapshot> = event
-                .snapshot
-                .as_deref()
-                .and_then(|s| serde_json::from_str(s).ok());
-            match (
-                then,
-                store::allocation_request_facts(conn, event.subject_id)?,
-            ) {
-                (Some(request), Some((venue_id, venue, resource))) => Some(MailSubject {
-                    values: HashMap::from([
-                        ("resource", resource),
-                        ("venue", venue),
-                        ("starts_on", request.starts_on.to_string()),
-                        ("ends_on", request.ends_on.to_string()),
-                        ("round", request.round_id.to_string()),
-                        ("reason", text("reason")),
-                        ("link", links.page("bookings")),
-                    ]),
-                    why: serde_json::from_value(payload["decision"].clone())
-                        .ok()
-                        .map(Why::Allocation),
-                    note: None,
-                    system_note: None,
-                    owner_id: venue_id,
-                    venue_id: Some(venue_id),
-                }),
-                _ => None,
-            }
+    let payload = Payload::of(event);
+    match event.subject_type.parse::<SubjectType>() {
+        Ok(SubjectType::Booking) => booking_subject(conn, links, event, &payload),
+        Ok(SubjectType::AllocationRequest) => allocation_subject(conn, links, event, &payload),
+        Ok(SubjectType::Maintenance) => maintenance_subject(conn, links, event),
+        Ok(SubjectType::Webhook) => webhook_subject(conn, links, event, &payload),
+        _ => Ok(None),
+    }
+}
+
+/// A booking's mail: its resource, venue and dates (as the event saw them), its copy, its hold
+/// and its return, and why it was flagged or refused.
+fn booking_subject(
+    conn: &mut DbConnection,
+    links: &Links,
+    event: &EventRow,
+    payload: &Payload,
+) -> Result<Option<MailSubject>> {
+    Ok(store::booking_facts(conn, event.subject_id)?.map(|facts| {
+        // The booking as the event saw it, when it was kept (dates, hold).
+        let then: Option<BookingSnapshot> = event
+            .snapshot
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok());
+        let (starts_on, ends_on, hold_expires_at) = match &then {
+            Some(b) => (b.starts_on, b.ends_on, b.hold_expires_at),
+            None => (facts.starts_on, facts.ends_on, facts.hold_expires_at),
+        };
+        MailSubject {
+            values: HashMap::from([
+                ("resource", facts.resource_title.clone()),
+                ("venue", facts.venue_name.clone()),
+                ("commune", facts.commune_name.clone()),
+                ("producer", facts.producer_name.clone()),
+                ("starts_on", starts_on.to_string()),
+                ("ends_on", ends_on.to_string()),
+                ("previous_starts_on", payload.text("previous_starts_on")),
+                ("previous_ends_on", payload.text("previous_ends_on")),
+                ("copy", facts.asset_tag.clone()),
+                (
+                    "hold_until",
+                    // Only requests have a hold, and only their templates show it.
+                    hold_expires_at
+                        .map(|t| t.date().to_string())
+                        .unwrap_or_default(),
+                ),
+                (
+                    "due_on",
+                    crate::booking::service::return_due_on(ends_on, facts.return_days).to_string(),
+                ),
+                (
+                    "reason",
+                    facts
+                        .flag_reason
+                        .clone()
+                        .unwrap_or_else(|| payload.text("reason")),
+                ),
+                (
+                    "link",
+                    links.page(&format!("bookings/{}", facts.booking_id)),
+                ),
+            ]),
+            why: serde_json::from_value(payload.0["flag"].clone())
+                .ok()
+                .map(Why::Flag),
+            note: payload.note(),
+            system_note: serde_json::from_value(payload.0["system_note"].clone()).ok(),
+            owner_id: facts.producer_id,
+            venue_id: Some(facts.venue_id),
         }
-        Ok(SubjectType::Maintenance) => {
-            store::maintenance_facts(conn, event.subject_id)?.map(|facts| MailSubject {
+    }))
+}
+
+/// A request of an allocation round: the round's decision for it.
+fn allocation_subject(
+    conn: &mut DbConnection,
+    links: &Links,
+    event: &EventRow,
+    payload: &Payload,
+) -> Result<Option<MailSubject>> {
+    Ok({
+        let then: Option<AllocationRequestSnapshot> = event
+            .snapshot
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok());
+        match (
+            then,
+            store::allocation_request_facts(conn, event.subject_id)?,
+        ) {
+            (Some(request), Some((venue_id, venue, resource))) => Some(MailSubject {
                 values: HashMap::from([
-                    ("resource", facts.resource_title),
-                    ("copy", facts.asset_tag),
-                    ("producer", facts.producer_name),
-                    ("starts_on", facts.starts_on.to_string()),
-                    (
-                        "link",
-                        links.to(&format!("copies/{}/maintenance", facts.copy_id)),
-                    ),
+                    ("resource", resource),
+                    ("venue", venue),
+                    ("starts_on", request.starts_on.to_string()),
+                    ("ends_on", request.ends_on.to_string()),
+                    ("round", request.round_id.to_string()),
+                    ("reason", payload.text("reason")),
+                    ("link", links.page("bookings")),
                 ]),
-                why: None,
+                why: serde_json::from_value(payload.0["decision"].clone())
+                    .ok()
+                    .map(Why::Allocation),
                 note: None,
                 system_note: None,
-                owner_id: facts.producer_id,
-                venue_id: None,
-            })
+                owner_id: venue_id,
+                venue_id: Some(venue_id),
+            }),
+            _ => None,
         }
-        Ok(SubjectType::Webhook) => {
-            store::webhook_facts(conn, event.subject_id)?.map(|(url, org_id, org_name)| {
-                MailSubject {
-                    values: HashMap::from([
-                        ("url", url),
-                        ("organization", org_name),
-                        ("since", text("since")),
-                        ("error", text("error")),
-                        (
-                            "link",
-                            links.to(&format!("webhooks/{}/deliveries", event.subject_id)),
-                        ),
-                    ]),
-                    why: None,
-                    note: None,
-                    system_note: None,
-                    owner_id: org_id,
-                    venue_id: None,
-                }
-            })
-        }
-        _ => None,
+    })
+}
+
+/// A copy's maintenance, for its producer.
+fn maintenance_subject(
+    conn: &mut DbConnection,
+    links: &Links,
+    event: &EventRow,
+) -> Result<Option<MailSubject>> {
+    Ok({
+        store::maintenance_facts(conn, event.subject_id)?.map(|facts| MailSubject {
+            values: HashMap::from([
+                ("resource", facts.resource_title),
+                ("copy", facts.asset_tag),
+                ("producer", facts.producer_name),
+                ("starts_on", facts.starts_on.to_string()),
+                (
+                    "link",
+                    links.to(&format!("copies/{}/maintenance", facts.copy_id)),
+                ),
+            ]),
+            why: None,
+            note: None,
+            system_note: None,
+            owner_id: facts.producer_id,
+            venue_id: None,
+        })
+    })
+}
+
+/// A webhook given up on, for its organisation.
+fn webhook_subject(
+    conn: &mut DbConnection,
+    links: &Links,
+    event: &EventRow,
+    payload: &Payload,
+) -> Result<Option<MailSubject>> {
+    Ok({
+        store::webhook_facts(conn, event.subject_id)?.map(|(url, org_id, org_name)| MailSubject {
+            values: HashMap::from([
+                ("url", url),
+                ("organization", org_name),
+                ("since", payload.text("since")),
+                ("error", payload.text("error")),
+                (
+                    "link",
+                    links.to(&format!("webhooks/{}/deliveries", event.subject_id)),
+                ),
+            ]),
+            why: None,
+            note: None,
+            system_note: None,
+            owner_id: org_id,
+            venue_id: None,
+        })
     })
 }
 
