@@ -31,11 +31,12 @@ struct MemberLine {
     you: bool,
 }
 
-/// An invitation as the list shows it.
-struct InvitationLine {
-    email: String,
-    role_label: &'static str,
-    state: String,
+/// An invitation as the lists show it (an administrator's `/members`, the agency's page of an
+/// organisation: the macro `invitation_list`).
+pub(super) struct InvitationLine {
+    pub email: String,
+    pub role_label: &'static str,
+    pub state: String,
 }
 
 #[derive(Template)]
@@ -52,7 +53,7 @@ struct MembersPage {
     csrf_token: String,
 }
 
-fn role_label(t: &Texts, role: Role) -> &'static str {
+pub(super) fn role_label(t: &Texts, role: Role) -> &'static str {
     match role {
         Role::Admin => t.role_admin,
         Role::Member => t.role_member,
@@ -108,14 +109,7 @@ async fn members_form(
             you: s.principal.user_id == Some(u.id),
         })
         .collect();
-    let invitations = invitations
-        .into_iter()
-        .map(|i| InvitationLine {
-            state: invitation_state(lang, &i, now),
-            email: i.email,
-            role_label: role_label(t, i.role),
-        })
-        .collect();
+    let invitations = invitation_lines(lang, invitations, now);
     render(
         status,
         &MembersPage {
@@ -253,8 +247,24 @@ fn invitation_refused(e: Error, t: &Texts, errors: &mut Errors) -> Result<Status
     }
 }
 
+/// The invitations as the lists show them, in `lang`.
+pub(super) fn invitation_lines(
+    lang: Lang,
+    invitations: Vec<Invitation>,
+    now: chrono::NaiveDateTime,
+) -> Vec<InvitationLine> {
+    invitations
+        .into_iter()
+        .map(|i| InvitationLine {
+            state: invitation_state(lang, &i, now),
+            role_label: role_label(lang.t(), i.role),
+            email: i.email,
+        })
+        .collect()
+}
+
 /// Where an invitation stands, in words: accepted, expired, or pending until a day.
-pub(super) fn invitation_state(lang: Lang, i: &Invitation, now: chrono::NaiveDateTime) -> String {
+fn invitation_state(lang: Lang, i: &Invitation, now: chrono::NaiveDateTime) -> String {
     let t = lang.t();
     if i.accepted_at.is_some() {
         t.invitation_accepted.to_string()

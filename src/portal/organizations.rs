@@ -13,7 +13,7 @@ use super::agency::agency_member;
 use super::form::{refused_fields, Errors, Fields};
 use super::lang::Lang;
 use super::lang_organizations::OrganizationsTexts;
-use super::members::{invitation_state, send_invitation, InviteValues};
+use super::members::{invitation_lines, role_label, send_invitation, InvitationLine, InviteValues};
 use super::pager::Pager;
 use super::session::SignedForm;
 use super::{render, see_other, Layout, Req, State};
@@ -22,7 +22,7 @@ use crate::access::policy;
 use crate::account::invitation::{self};
 use crate::auth::browser::BrowserSession;
 use crate::organization::model::NewOrganization;
-use crate::organization::{service as organizations, OrgKind, Role, VenueType};
+use crate::organization::{service as organizations, OrgKind, VenueType};
 use crate::territory::{self, CommuneMatch};
 
 /// Organisations listed on one page.
@@ -321,13 +321,6 @@ struct AccountLine {
     active: bool,
 }
 
-/// An invitation as its page lists it.
-struct InvitationLine {
-    email: String,
-    role: &'static str,
-    state: String,
-}
-
 #[derive(Template)]
 #[template(path = "portal/organization.html")]
 struct OrganizationPage {
@@ -377,27 +370,16 @@ async fn organization_form(
             Ok((organization, commune, users, invitations))
         })
         .await?;
-    let role = |r: Role| match r {
-        Role::Admin => t.role_admin,
-        Role::Member => t.role_member,
-    };
     let now = state.clock.naive();
     let accounts: Vec<AccountLine> = users
         .into_iter()
         .map(|u| AccountLine {
             email: u.email,
-            role: role(u.role),
+            role: role_label(t, u.role),
             active: u.deactivated_at.is_none(),
         })
         .collect();
-    let invitations = invitations
-        .into_iter()
-        .map(|i| InvitationLine {
-            state: invitation_state(lang, &i, now),
-            email: i.email,
-            role: role(i.role),
-        })
-        .collect();
+    let invitations = invitation_lines(lang, invitations, now);
     let values = values.unwrap_or_else(|| InviteValues {
         email: String::new(),
         // The first account of an organisation administers it.
