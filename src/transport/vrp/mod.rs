@@ -35,6 +35,16 @@
 //!   other half: there a single run settles early in a packing that depends on its seed (on a
 //!   tight 60-job day, one 10 % longer than another), and the best of several is much more
 //!   often a good one;
+//! * on those days, the whole of that (three runs, the best continued) is done twice, in two
+//!   *lanes* from different seeds, each with the full budget, on two threads when the machine
+//!   has two cores, and the better lane's plan wins: a second lane halves the odds of an
+//!   unlucky packing, where a longer single lane hardly moves them (on the tight 60-job days,
+//!   twice the budget in one lane left the mean gap to PyVRP where it was);
+//! * on those days too, half of the recreates use *regret* insertion (Potvin and Rousseau,
+//!   1993; Ropke and Pisinger's ALNS) instead of SISR's greedy order: the job whose best route
+//!   beats its second best by the most goes first, so that the jobs with few options are
+//!   placed before the others take their room. On a day where the fleet is just large enough,
+//!   four greedy recreates in five leave a job out and are lost;
 //! * the best plan is polished by a local search (relocate, swap and 2-opt* between routes,
 //!   relocate inside a route).
 //!
@@ -50,14 +60,17 @@
 //!
 //! # Determinism
 //!
-//! No threads, fixed-seed SplitMix64 generators, and a work budget counted in evaluated
-//! insertion positions and recomputed route stops: [`FILL`] of the time limit at a fixed pace,
-//! [`WORK_PER_SECOND`] (see [`budget`]). The budget depends on the limit only, not on the
-//! machine nor its load, so the same input and limit give the same plan in every process and
-//! on every machine, as long as the search ends on its budget. The wall clock is only a
+//! Fixed-seed SplitMix64 generators, and a work budget counted in evaluated insertion positions
+//! and recomputed route stops: [`FILL`] of the time limit at a fixed pace, [`WORK_PER_SECOND`]
+//! (see [`budget`]), for each lane. The lanes share nothing while they search and the better
+//! plan (the first lane on a tie) wins, so running them on one thread or two gives the same
+//! plan. The budget depends on the limit only, not on the machine nor its load, so the same
+//! input and limit give the same plan in every process and on every machine, as long as the
+//! search ends on its budget. The wall clock is only a
 //! safety cap (the search stops at 85 % of the time limit even if the budget is not spent, and
-//! the final polish at 95 %): on a machine more than about 2.5 times slower than the
-//! development machine idle (a debug build, or that machine under heavy load), the cap ends
+//! the final polish at 95 %; with one core, the first lane at half of those): on a machine
+//! more than about 2.5 times slower than the development machine idle (a debug build, or that
+//! machine under heavy load), or with one core for the two lanes of a small day, the cap ends
 //! the search earlier and the plan then depends on the load.
 
 mod check;
@@ -74,9 +87,10 @@ use std::time::Duration;
 /// charge per iteration) per second of time limit: a fixed pace, not one measured, so that the
 /// budget, and with it the plan, depends only on the input and the limit, not on the machine
 /// or its load. One core of the 2-core development machine does 130–145 million a second
-/// when idle (release build): the budget is spent there in about a third of the limit, so the
-/// search still ends on its budget, not on the wall clock, when the process gets only about
-/// 40 % of a core.
+/// when idle (release build): one lane's budget is spent there in about a third of the limit
+/// (the two lanes of a small day, side by side on the two cores, in about half of it), so
+/// the search still ends on its budget, not on the wall clock, when the process gets only
+/// about 40 % of a core per lane.
 pub const WORK_PER_SECOND: u64 = 65_000_000;
 
 /// Share of the time limit the budgeted search would fill at [`WORK_PER_SECOND`].

@@ -263,6 +263,18 @@ impl RouteState {
         }
     }
 
+    /// Becomes a copy of `other`, reusing this state's allocations.
+    pub fn copy_from(&mut self, other: &RouteState) {
+        self.vehicle = other.vehicle;
+        self.jobs.clone_from(&other.jobs);
+        self.earliest.clone_from(&other.earliest);
+        self.latest.clone_from(&other.latest);
+        self.load.clone_from(&other.load);
+        self.pmax.clone_from(&other.pmax);
+        self.smax.clone_from(&other.smax);
+        self.distance = other.distance;
+    }
+
     #[inline]
     pub fn node(&self, pos: usize) -> usize {
         if pos == 0 || pos > self.jobs.len() {

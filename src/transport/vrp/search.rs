@@ -49,6 +49,15 @@ const GRANULAR_FROM: usize = 150;
 /// there one run's budget is barely enough to settle.
 const RESTARTS_UP_TO: usize = 150;
 pub(super) const RESTARTS: usize = 3;
+/// Independent lanes of the whole search (each its runs and continuation, from other seeds),
+/// run on as many threads as the machine has cores (up to this many); the best lane's plan
+/// wins. Fixed, so that the plan does not depend on the number of cores.
+const LANES: usize = 2;
+/// Share of the recreates, on days of up to [`GRANULAR_FROM`] jobs, by regret insertion
+/// ([`recreate_regret`]) instead of SISR's greedy order: on days when the fleet is just large
+/// enough, most greedy recreates leave a job out (four in five on `hdf-60-s3-tight`) and the
+/// iteration is lost; regret insertion places the jobs with few options first.
+const REGRET_SHARE: f64 = 0.5;
 /// Least work per job of each run when the budget is split between runs.
 const MIN_RUN_WORK: u64 = 20_000;
 const CONTINUE_SHARE: f64 = 0.5;
@@ -78,9 +87,34 @@ struct State<'a> {
     /// `mark[r] == stamp`: route `r` is a candidate of the current granular insertion.
     mark: Vec<u64>,
     stamp: u64,
+    /// Route states kept for reuse by [`save`], and a scratch route for the ejection.
+    spare: Vec<RouteState>,
+    scratch: RouteState,
 }
 
-impl State<'_> {
+impl<'a> State<'a> {
+    /// Every van idle, no job placed.
+    fn empty(ctx: &'a Ctx, near: Vec<Vec<usize>>) -> State<'a> {
+        let mut s = State {
+            ctx,
+            routes: (0..ctx.vehicles()).map(RouteState::new).collect(),
+            route_of: vec![usize::MAX; ctx.jobs],
+            unassigned: Vec::new(),
+            distance: 0,
+            work: 0,
+            until_blink: 100,
+            near,
+            mark: vec![0; ctx.vehicles()],
+            stamp: 0,
+            spare: Vec::new(),
+            scratch: RouteState::new(0),
+        };
+        for r in 0..s.routes.len() {
+            s.refresh(r);
+        }
+        s
+    }
+
     fn cost(&self) -> i64 {
         self.unassigned.len() as i64 * BIG + self.distance
     }
@@ -191,6 +225,8 @@ struct Static {
     swap_rate: f64,
     blink: f64,
     split: f64,
+    /// Share of recreates by regret insertion instead of SISR's greedy order.
+    regret: f64,
 }
 
 fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
@@ -240,76 +276,160 @@ fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
         lmax: MAX_STRING,
         blink: BLINK,
         split: SPLIT_GROW,
+        regret: REGRET_SHARE,
     }
 }
 
-/// Runs the search for `budget` work units (wall-clock capped by `limits`); returns the job
-/// sequence of each vehicle.
+/// Runs the search for `budget` work units (wall-clock capped by `limits`), its lanes on as
+/// many threads as the machine has cores; returns the job sequence of each vehicle.
 pub(super) fn run(ctx: &Ctx, servable: &[usize], limits: &Limits, budget: u64) -> Vec<Vec<usize>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    run_on(ctx, servable, limits, budget, threads)
+}
+
+/// [`run`] on at most `threads` threads: the same plan whatever their number, as long as
+/// every lane ends on its budget.
+pub(super) fn run_on(
+    ctx: &Ctx,
+    servable: &[usize],
+    limits: &Limits,
+    budget: u64,
+    threads: usize,
+) -> Vec<Vec<usize>> {
     let clock = Instant::now();
     if servable.is_empty() {
         return vec![Vec::new(); ctx.vehicles()];
     }
     let st = prepare(ctx, servable);
-    let runs = restarts(servable.len(), budget);
-    // With several runs, the last share of the budget continues the best of them.
-    let share = if runs > 1 { CONTINUE_SHARE } else { 0.0 };
-    let each = budget as f64 * (1.0 - share) / runs as f64;
-    // Wall-clock safety caps, leaving room for the polish and the answer: each run stops at
-    // its share of them, so that on a machine much busier than expected every run still has
-    // its turn.
-    let cap = limits.time_limit.mul_f64(SAFETY);
-    let polish = limits.time_limit.mul_f64(POLISH_UNTIL);
-    let mut best: Option<(i64, Vec<RouteState>)> = None;
-    let mut spent = 0.0;
-    for i in 0..=runs {
-        let (work, start) = if i < runs {
-            (each, None)
-        } else if share > 0.0 {
-            let plan: Option<Vec<Vec<usize>>> = best
-                .as_ref()
-                .map(|b| b.1.iter().map(|r| r.jobs.clone()).collect());
-            (budget as f64 * share, plan)
-        } else {
-            break;
-        };
-        spent += work;
-        let part = (spent / budget.max(1) as f64).min(1.0);
-        let stop = Stop {
-            clock,
-            cap: cap.mul_f64(part),
-            budget: work as u64,
-            patience: if runs > 1 {
-                SHUFFLE_PATIENCE
-            } else {
-                f64::INFINITY
-            },
-        };
-        let plan = anneal(ctx, &st, servable, &stop, i as u64, start.as_deref());
-        let mut routes: Vec<RouteState> = plan
-            .into_iter()
-            .enumerate()
-            .map(|(v, jobs)| {
-                let mut r = RouteState::new(v);
-                r.jobs = jobs;
-                r.update(ctx);
-                r
-            })
-            .collect();
-        // Each run's best is polished (cheap on the small days that have several runs), so
-        // that the plans compare as they would be returned.
-        local_search(ctx, &mut routes, servable, clock, polish.mul_f64(part));
-        let served: usize = routes.iter().map(|r| r.jobs.len()).sum();
-        let distance: i64 = routes.iter().map(|r| r.distance).sum();
-        let cost = (servable.len() - served) as i64 * BIG + distance;
-        if best.as_ref().is_none_or(|b| cost < b.0) {
-            best = Some((cost, routes));
-        }
+    let day = Lanes {
+        ctx,
+        st: &st,
+        servable,
+        limits,
+        budget,
+        clock,
+    };
+    let lanes = lanes(servable.len());
+    let results: Vec<(i64, Vec<Vec<usize>>)> = if threads > 1 && lanes > 1 {
+        std::thread::scope(|scope| {
+            let day = &day;
+            let handles: Vec<_> = (0..lanes)
+                .map(|lane| scope.spawn(move || day.search(lane, 1.0)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    } else {
+        // One thread: the lanes one after the other, each within its share of the clock.
+        (0..lanes)
+            .map(|lane| day.search(lane, (lane + 1) as f64 / lanes as f64))
+            .collect()
+    };
+    // The best lane; on a tie the first, so that the plan does not depend on the threads.
+    results
+        .into_iter()
+        .min_by_key(|r| r.0)
+        .map_or_else(|| vec![Vec::new(); ctx.vehicles()], |r| r.1)
+}
+
+/// How many lanes search a day of `jobs` jobs: [`LANES`] on the days that are also searched
+/// by several runs (see [`restarts`]), one on larger days, whose single run already takes
+/// most of a core for the time limit.
+pub(super) fn lanes(jobs: usize) -> usize {
+    if jobs <= RESTARTS_UP_TO {
+        LANES
+    } else {
+        1
     }
-    best.map_or_else(
-        || vec![Vec::new(); ctx.vehicles()],
-        |(_, routes)| routes.into_iter().map(|r| r.jobs).collect(),
-    )
+}
+
+/// What every lane of one search shares.
+struct Lanes<'a> {
+    ctx: &'a Ctx,
+    st: &'a Static,
+    servable: &'a [usize],
+    limits: &'a Limits,
+    budget: u64,
+    clock: Instant,
+}
+
+impl Lanes<'_> {
+    /// One lane: independent runs from the lane's own seeds, the best of them continued, each
+    /// polished; returns the best plan's cost and jobs per vehicle. `clock_share` is the part
+    /// of the wall-clock caps this lane may reach (all of them when lanes run side by side).
+    fn search(&self, lane: usize, clock_share: f64) -> (i64, Vec<Vec<usize>>) {
+        let (ctx, st, servable, limits, budget, clock) = (
+            self.ctx,
+            self.st,
+            self.servable,
+            self.limits,
+            self.budget,
+            self.clock,
+        );
+        let runs = restarts(servable.len(), budget);
+        // With several runs, the last share of the budget continues the best of them.
+        let share = if runs > 1 { CONTINUE_SHARE } else { 0.0 };
+        let each = budget as f64 * (1.0 - share) / runs as f64;
+        // Wall-clock safety caps, leaving room for the polish and the answer: each run stops at
+        // its share of them, so that on a machine much busier than expected every run still has
+        // its turn.
+        let cap = limits.time_limit.mul_f64(SAFETY * clock_share);
+        let polish = limits.time_limit.mul_f64(POLISH_UNTIL * clock_share);
+        let mut best: Option<(i64, Vec<RouteState>)> = None;
+        let mut spent = 0.0;
+        for i in 0..=runs {
+            let (work, start) = if i < runs {
+                (each, None)
+            } else if share > 0.0 {
+                let plan: Option<Vec<Vec<usize>>> = best
+                    .as_ref()
+                    .map(|b| b.1.iter().map(|r| r.jobs.clone()).collect());
+                (budget as f64 * share, plan)
+            } else {
+                break;
+            };
+            spent += work;
+            let part = (spent / budget.max(1) as f64).min(1.0);
+            let stop = Stop {
+                clock,
+                cap: cap.mul_f64(part),
+                budget: work as u64,
+                patience: if runs > 1 {
+                    SHUFFLE_PATIENCE
+                } else {
+                    f64::INFINITY
+                },
+            };
+            // Lane 0 runs from the seeds of a single lane; the others from their own.
+            let seed = (lane * 1000 + i) as u64;
+            let plan = anneal(ctx, st, servable, &stop, seed, start.as_deref());
+            let mut routes: Vec<RouteState> = plan
+                .into_iter()
+                .enumerate()
+                .map(|(v, jobs)| {
+                    let mut r = RouteState::new(v);
+                    r.jobs = jobs;
+                    r.update(ctx);
+                    r
+                })
+                .collect();
+            // Each run's best is polished (cheap on the small days that have several runs), so
+            // that the plans compare as they would be returned.
+            local_search(ctx, &mut routes, servable, clock, polish.mul_f64(part));
+            let served: usize = routes.iter().map(|r| r.jobs.len()).sum();
+            let distance: i64 = routes.iter().map(|r| r.distance).sum();
+            let cost = (servable.len() - served) as i64 * BIG + distance;
+            if best.as_ref().is_none_or(|b| cost < b.0) {
+                best = Some((cost, routes));
+            }
+        }
+        best.map_or_else(
+            || (i64::MAX, vec![Vec::new(); ctx.vehicles()]),
+            |(cost, routes)| (cost, routes.into_iter().map(|r| r.jobs).collect()),
+        )
+    }
 }
 
 /// How many independent runs search a day of `jobs` jobs with `budget` work units: on small
@@ -358,21 +478,7 @@ fn anneal(
     } else {
         Vec::new()
     };
-    let mut s = State {
-        ctx,
-        routes: (0..ctx.vehicles()).map(RouteState::new).collect(),
-        route_of: vec![usize::MAX; ctx.jobs],
-        unassigned: Vec::new(),
-        distance: 0,
-        work: 0,
-        until_blink: 100,
-        near,
-        mark: vec![0; ctx.vehicles()],
-        stamp: 0,
-    };
-    for r in 0..s.routes.len() {
-        s.refresh(r);
-    }
+    let mut s = State::empty(ctx, near);
     // Initial plan: farthest first (the first run) or a random order, cheapest insertion.
     // A continued run starts from the given plan instead, at a lower temperature.
     let t_start = match start {
@@ -415,7 +521,7 @@ fn anneal(
             current_cost = s.cost();
         }
         let temperature = t_start * (st.t_end / t_start).powf(progress);
-        saved.clear();
+        recycle(&mut s, &mut saved);
         let saved_unassigned = s.unassigned.clone();
         let saved_distance = s.distance;
         if st.mixed_fleet && rng.unit() < st.swap_rate {
@@ -432,7 +538,12 @@ fn anneal(
         let retried = todo.len();
         todo.append(&mut removed);
         // Recreate saves each route before its first change, for the rejection.
-        recreate_tracked(&mut s, st, todo, retried, st.blink, &mut rng, &mut saved);
+        // Regret insertion on days without granular insertion (see [`REGRET_SHARE`]).
+        if s.near.is_empty() && rng.unit() < st.regret {
+            recreate_regret(&mut s, st, todo, EJECT_TRIES, &mut saved);
+        } else {
+            recreate_tracked(&mut s, st, todo, retried, st.blink, &mut rng, &mut saved);
+        }
         let cost = s.cost();
         let threshold = current_cost as f64 - temperature * rng.unit().max(1e-300).ln();
         // SISR's absence counters (from its fleet minimisation): with as many jobs left out,
@@ -458,8 +569,9 @@ fn anneal(
                 best = s.routes.iter().map(|r| r.jobs.clone()).collect();
             }
         } else {
-            for (r, route) in saved.drain(..).rev() {
-                s.routes[r] = route;
+            for (r, mut route) in saved.drain(..).rev() {
+                std::mem::swap(&mut s.routes[r], &mut route);
+                s.spare.push(route);
                 for &j in &s.routes[r].jobs {
                     s.route_of[j] = r;
                 }
@@ -526,10 +638,19 @@ fn load(s: &mut State, plan: &[Vec<usize>], servable: &[usize]) {
         .collect();
 }
 
-fn save(s: &State, r: usize, saved: &mut Vec<(usize, RouteState)>) {
+/// Saves route `r` before its first change in this iteration, into a spare state (no
+/// allocation once the spares have grown).
+fn save(s: &mut State, r: usize, saved: &mut Vec<(usize, RouteState)>) {
     if !saved.iter().any(|&(x, _)| x == r) {
-        saved.push((r, s.routes[r].clone()));
+        let mut copy = s.spare.pop().unwrap_or_default();
+        copy.copy_from(&s.routes[r]);
+        saved.push((r, copy));
     }
+}
+
+/// Gives the saved states back to the spares.
+fn recycle(s: &mut State, saved: &mut Vec<(usize, RouteState)>) {
+    s.spare.extend(saved.drain(..).map(|(_, state)| state));
 }
 
 /// SISR ruin: strings (or split strings) removed from routes around a random seed job.
@@ -695,6 +816,139 @@ fn recreate_tracked(
     }
 }
 
+/// The plan regret insertion builds alone from idle vans, placing `jobs` (tests), and the
+/// jobs it leaves out.
+#[cfg(test)]
+pub(super) fn regret_from_scratch(ctx: &Ctx, jobs: &[usize]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let st = prepare(ctx, jobs);
+    let mut s = State::empty(ctx, Vec::new());
+    let mut saved = Vec::new();
+    recreate_regret(&mut s, &st, jobs.to_vec(), 0, &mut saved);
+    (
+        s.routes.iter().map(|r| r.jobs.clone()).collect(),
+        s.unassigned,
+    )
+}
+
+/// Regret insertion (Potvin and Rousseau, 1993; as in Ropke and Pisinger's ALNS): of the jobs
+/// still to place, the one whose best route beats its second best by the most goes first,
+/// at its cheapest position. Slower than the greedy order, but on days when the fleet is just
+/// large enough it places the jobs with few options before the others take their room. The
+/// first `eject_tries` jobs that fit nowhere get their chance by ejection, as in
+/// [`recreate_tracked`].
+fn recreate_regret(
+    s: &mut State,
+    st: &Static,
+    todo: Vec<usize>,
+    eject_tries: usize,
+    saved: &mut Vec<(usize, RouteState)>,
+) {
+    let ctx = s.ctx;
+    let nr = s.routes.len();
+    let scan = |s: &mut State, j: usize, r: usize| -> Option<(i64, usize)> {
+        let route = &s.routes[r];
+        if !ctx.can_serve(route.vehicle, j) {
+            return None;
+        }
+        let m = route.jobs.len();
+        s.work += (m + 1) as u64;
+        let mut best: Option<(i64, usize)> = None;
+        for k in 0..=m {
+            if let Some(d) = route.insertion_below(ctx, j, k, best.map_or(i64::MAX, |b| b.0)) {
+                best = Some((d, k));
+            }
+        }
+        best
+    };
+    let mut left = todo;
+    // table[i * nr + r]: cheapest insertion of left[i] in route r.
+    let mut table: Vec<Option<(i64, usize)>> = vec![None; left.len() * nr];
+    let scan_all = |s: &mut State, left: &[usize], table: &mut Vec<Option<(i64, usize)>>| {
+        let mut types: u128 = 0;
+        for r in 0..nr {
+            if s.routes[r].jobs.is_empty() {
+                // Empty vans of one type are interchangeable: only the first is a candidate.
+                let t = ctx.vtype[s.routes[r].vehicle] % 128;
+                if types & (1 << t) != 0 {
+                    for i in 0..left.len() {
+                        table[i * nr + r] = None;
+                    }
+                    continue;
+                }
+                types |= 1 << t;
+            }
+            for (i, &j) in left.iter().enumerate() {
+                table[i * nr + r] = scan(s, j, r);
+            }
+        }
+    };
+    scan_all(s, &left, &mut table);
+    let mut tries = 0;
+    while !left.is_empty() {
+        // The job with the largest regret; a job with no place at all first.
+        let mut pick = (i64::MIN, 0usize, usize::MAX, 0usize);
+        for i in 0..left.len() {
+            let mut b1: Option<(i64, usize, usize)> = None;
+            let mut b2: Option<i64> = None;
+            for r in 0..nr {
+                let Some((d, k)) = table[i * nr + r] else {
+                    continue;
+                };
+                match b1 {
+                    Some((d1, ..)) if d >= d1 => {
+                        if b2.is_none_or(|d2| d < d2) {
+                            b2 = Some(d);
+                        }
+                    }
+                    _ => {
+                        b2 = b1.map(|b| b.0);
+                        b1 = Some((d, r, k));
+                    }
+                }
+            }
+            let regret = match (b1, b2) {
+                (None, _) => i64::MAX,
+                (Some(_), None) => i64::MAX / 2,
+                (Some((d1, ..)), Some(d2)) => d2 - d1,
+            };
+            if regret > pick.0 {
+                let (r, k) = b1.map_or((usize::MAX, 0), |b| (b.1, b.2));
+                pick = (regret, i, r, k);
+            }
+        }
+        let (_, i, r, k) = pick;
+        let j = left.swap_remove(i);
+        let last = left.len();
+        if i != last {
+            for c in 0..nr {
+                table[i * nr + c] = table[last * nr + c];
+            }
+        }
+        table.truncate(last * nr);
+        if r == usize::MAX {
+            tries += 1;
+            if tries > eject_tries || !insert_by_ejection(s, st, j, saved) {
+                s.route_of[j] = usize::MAX;
+                s.unassigned.push(j);
+            } else {
+                scan_all(s, &left, &mut table);
+            }
+            continue;
+        }
+        let was_empty = s.routes[r].jobs.is_empty();
+        save(s, r, saved);
+        s.insert(j, r, k);
+        if was_empty {
+            // Another van of that type may now be the empty candidate.
+            scan_all(s, &left, &mut table);
+        } else {
+            for (ii, &jj) in left.iter().enumerate() {
+                table[ii * nr + r] = scan(s, jj, r);
+            }
+        }
+    }
+}
+
 /// Inserts job `j`, which fits nowhere as the routes are, by moving one job `x` of a route
 /// near `j` to another route (or an idle van) so that `j` takes its place: the cheapest such
 /// move in metres. The ejection step of route minimisation (Nagata and Bräysy, "A powerful
@@ -721,7 +975,7 @@ fn insert_by_ejection(
     }
     // (added metres, route, position of x, position of j, route of x, position of x there)
     let mut best: Option<(i64, usize, usize, usize, usize, usize)> = None;
-    let mut tmp = RouteState::new(0);
+    let mut tmp = std::mem::take(&mut s.scratch);
     let mut work = 0u64;
     for &r in &near {
         let m = s.routes[r].jobs.len();
@@ -783,6 +1037,7 @@ fn insert_by_ejection(
         }
     }
     s.work += work;
+    s.scratch = tmp;
     let Some((_, r, i, kj, r2, kx)) = best else {
         return false;
     };

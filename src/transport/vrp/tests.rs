@@ -408,3 +408,41 @@ fn a_job_left_out_names_the_limit_that_binds() {
     assert_eq!(s.unassigned.len(), 1);
     assert_eq!(s.unassigned[0].1, Unassigned::ShiftTooShort);
 }
+
+#[test]
+fn regret_insertion_places_the_job_with_one_option_first() {
+    // Job 0 is far: only van 0 (a long shift) reaches it. Job 1 is near: both vans can take
+    // it, at the same cost, and a greedy insertion in the order [1, 0] puts it in van 0,
+    // which then has no room left for job 0 (6 + 5 > 10). Regret insertion places job 0 first.
+    let p = problem(
+        &[(0, 0), (1_000, 0), (0, 100)],
+        vec![van(10, 0, 100_000), van(10, 0, 500)],
+        vec![
+            job(JobKind::Delivery, 5, 0, vec![]),
+            job(JobKind::Delivery, 6, 0, vec![]),
+        ],
+    );
+    let ctx = Ctx::new(&p);
+    let (routes, left_out) = super::search::regret_from_scratch(&ctx, &[1, 0]);
+    assert!(left_out.is_empty(), "left out: {left_out:?}");
+    assert_eq!(routes, vec![vec![0], vec![1]]);
+}
+
+#[test]
+fn lanes_give_the_same_plan_on_one_thread_or_several() {
+    use super::search::{lanes, run_on};
+    // Small days are searched in several lanes; the best lane's plan must not depend on how
+    // many threads ran them (with a limit far enough for every lane to end on its budget).
+    assert!(lanes(60) >= 2);
+    assert_eq!(lanes(500), 1);
+    let mut rng = Rng::new(7);
+    let p = random_problem(&mut rng, 40, 4);
+    let ctx = Ctx::new(&p);
+    let servable: Vec<usize> = (0..p.jobs.len())
+        .filter(|&j| ctx.alone_reason(j).is_none())
+        .collect();
+    let plan = |threads| run_on(&ctx, &servable, &limits(600_000), 2_000_000, threads);
+    let one = plan(1);
+    assert_eq!(one, plan(2));
+    assert_eq!(one, plan(8));
+}
