@@ -34,7 +34,8 @@
 //!   half of the budget and the best of them is continued, at a lower temperature, with the
 //!   other half: there a single run settles early in a packing that depends on its seed (on a
 //!   tight 60-job day, one 10 % longer than another), and the best of several is much more
-//!   often a good one;
+//!   often a good one; the continuation retries the jobs left out in a tenth of its
+//!   iterations only, the runs having chosen them;
 //! * on those days, the whole of that (three runs, the best continued) is done twice, in two
 //!   *lanes* from different seeds, each with the full budget, on two threads when the machine
 //!   has two cores, and the better lane's plan wins: a second lane halves the odds of an
