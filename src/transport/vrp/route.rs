@@ -291,6 +291,22 @@ impl RouteState {
         // Every entry is written below: resizing without clearing is enough.
         self.earliest.resize(m + 2, 0);
         self.latest.resize(m + 2, 0);
+        // Arrival at `to` after serving `from` from `start`, and the latest start at `at` that
+        // still reaches `next` by `bound`; impossible stays impossible.
+        let arrival = |start: i64, from: usize, to: usize| {
+            if start >= NEVER {
+                NEVER
+            } else {
+                start + ctx.service[from] + ctx.t(from, to)
+            }
+        };
+        let latest_start = |bound: i64, at: usize, next: usize| {
+            if bound <= -NEVER {
+                -NEVER
+            } else {
+                bound - ctx.t(at, next) - ctx.service[at]
+            }
+        };
         self.earliest[0] = shift_start;
         let mut prev = 0;
         let mut dist = 0;
@@ -299,43 +315,26 @@ impl RouteState {
         for (k, &j) in self.jobs.iter().enumerate() {
             let n = j + 1;
             dist += ctx.d(prev, n);
-            e = if e >= NEVER {
-                NEVER
-            } else {
-                let a = e + ctx.service[prev] + ctx.t(prev, n);
-                ctx.start_at(n, a).unwrap_or(NEVER)
-            };
+            e = ctx.start_at(n, arrival(e, prev, n)).unwrap_or(NEVER);
             self.earliest[k + 1] = e;
             delivered[0] += ctx.delivery[n][0];
             delivered[1] += ctx.delivery[n][1];
             prev = n;
         }
-        dist += ctx.d(prev, 0);
-        self.earliest[m + 1] = if e >= NEVER {
-            NEVER
-        } else {
-            e + ctx.service[prev] + ctx.t(prev, 0)
-        };
-        self.distance = dist;
+        self.distance = dist + ctx.d(prev, 0);
+        self.earliest[m + 1] = arrival(e, prev, 0);
         self.latest[m + 1] = shift_end;
         let mut next = 0;
         let mut l = shift_end;
         for k in (1..=m).rev() {
             let n = self.jobs[k - 1] + 1;
-            l = if l <= -NEVER {
-                -NEVER
-            } else {
-                ctx.latest_before(n, l - ctx.t(n, next) - ctx.service[n])
-                    .unwrap_or(-NEVER)
-            };
+            l = ctx
+                .latest_before(n, latest_start(l, n, next))
+                .unwrap_or(-NEVER);
             self.latest[k] = l;
             next = n;
         }
-        self.latest[0] = if l <= -NEVER {
-            -NEVER
-        } else {
-            l - ctx.t(0, next) - ctx.service[0]
-        };
+        self.latest[0] = latest_start(l, 0, next);
         self.load.clear();
         self.pmax.clear();
         let mut l = delivered;
