@@ -11,8 +11,9 @@
 //! then recreates it by greedy cheapest insertion of the removed and still unassigned jobs in
 //! a random order (random, largest demand, farthest or closest to the depot first), skipping
 //! each candidate position with a small "blink" probability. The new plan is accepted by
-//! simulated annealing on `unassigned * BIG + distance` with an exponentially decreasing
-//! temperature over the work budget. Some additions:
+//! simulated annealing on `unassigned * BIG + distance` (on days of up to 150 jobs, with a
+//! penalised overload, see below) with an exponentially decreasing temperature over the work
+//! budget. Some additions:
 //!
 //! * when some jobs cannot all be served, a plan leaving out as many jobs is also accepted
 //!   if those jobs were absent less often so far (SISR's absence counters, from its fleet
@@ -46,6 +47,14 @@
 //!   beats its second best by the most goes first, so that the jobs with few options are
 //!   placed before the others take their room. On a day where the fleet is just large enough,
 //!   four greedy recreates in five leave a job out and are lost;
+//! * on those days again, capacity is *penalised* rather than hard while the search moves (as
+//!   in Vidal et al.'s hybrid genetic search, HGS-CVRP and PyVRP): a recreate may overload a
+//!   van at a penalty per unit of excess load, and later ruins and recreates repair it; only
+//!   plans that fit become the best. The penalty adapts so that about half of the recreated
+//!   plans fit, and a job left out costs the search twice the longest round trip from the
+//!   depot (the answer still counts it before any distance). When the fleet is just large
+//!   enough, the packings that serve every job are reached through overloaded plans far more
+//!   often than through plans that fit all along;
 //! * the best plan is polished by a local search (relocate, swap and 2-opt* between routes,
 //!   relocate inside a route).
 //!

@@ -23,6 +23,10 @@ pub(super) struct Ctx {
     pub jobs: usize,
     /// Vehicle type: index of the first vehicle with the same capacity and shift.
     pub vtype: Vec<usize>,
+    /// Weight of one unit of excess load in each dimension, so that both weigh alike: 1 for a
+    /// litre, and for a kilogram the litres of the largest volume per kilogram of the largest
+    /// payload (10 for 12 m³ / 1,200 kg vans).
+    pub load_weight: [i64; 2],
 }
 
 impl Ctx {
@@ -73,6 +77,7 @@ impl Ctx {
                 .map(|v| (v.shift_start, v.shift_end))
                 .collect(),
             alone: Vec::new(),
+            load_weight: [1, 1],
             jobs: p.jobs.len(),
             vtype: (0..p.vehicles.len())
                 .map(|v| {
@@ -82,6 +87,15 @@ impl Ctx {
                 })
                 .collect(),
         };
+        let maxcap = |k: usize| {
+            p.vehicles
+                .iter()
+                .map(|v| v.capacity[k])
+                .max()
+                .unwrap_or(1)
+                .max(1)
+        };
+        ctx.load_weight = [1, (maxcap(0) / maxcap(1)).max(1)];
         let mut alone = vec![false; p.vehicles.len() * p.jobs.len()];
         for v in 0..p.vehicles.len() {
             for j in 0..p.jobs.len() {
@@ -253,6 +267,10 @@ pub(super) struct RouteState {
     /// Max load over positions `k..=len`.
     pub smax: Vec<[i64; 2]>,
     pub distance: i64,
+    /// Load above the van's capacity at the route's fullest point, weighted by
+    /// [`Ctx::load_weight`] (0 when it fits; only the search's penalised capacity makes it
+    /// positive).
+    pub excess: i64,
 }
 
 impl RouteState {
@@ -273,6 +291,7 @@ impl RouteState {
         self.pmax.clone_from(&other.pmax);
         self.smax.clone_from(&other.smax);
         self.distance = other.distance;
+        self.excess = other.excess;
     }
 
     #[inline]
@@ -356,6 +375,10 @@ impl RouteState {
             mx = [mx[0].max(x[0]), mx[1].max(x[1])];
             self.smax[k] = mx;
         }
+        let cap = ctx.capacity[self.vehicle];
+        let top = self.pmax[m];
+        self.excess = (top[0] - cap[0]).max(0) * ctx.load_weight[0]
+            + (top[1] - cap[1]).max(0) * ctx.load_weight[1];
         (m + 2) as u64
     }
 
@@ -374,28 +397,76 @@ impl RouteState {
     #[inline(always)]
     pub fn insertion_below(&self, ctx: &Ctx, j: usize, k: usize, bound: i64) -> Option<i64> {
         let u = j + 1;
-        let prev = self.node(k);
-        let next = self.node(k + 1);
-        let delta = ctx.d(prev, u) + ctx.d(u, next) - ctx.d(prev, next);
+        let delta = self.added_metres(ctx, u, k);
         if delta >= bound {
             return None;
         }
         let cap = ctx.capacity[self.vehicle];
-        let del = ctx.delivery[u];
-        let pick = ctx.pickup[u];
-        if self.pmax[k][0] + del[0] > cap[0]
-            || self.pmax[k][1] + del[1] > cap[1]
-            || self.smax[k][0] + pick[0] > cap[0]
-            || self.smax[k][1] + pick[1] > cap[1]
-        {
+        let peak = self.peak_with(ctx, u, k);
+        if peak[0] > cap[0] || peak[1] > cap[1] {
             return None;
         }
+        self.on_time(ctx, u, k).then_some(delta)
+    }
+
+    /// Like [`Self::insertion_below`], but a load above the van's capacity is allowed at
+    /// `penalty` metres per unit of excess it adds (the search's penalised capacity); windows
+    /// and shifts stay hard.
+    #[inline(always)]
+    pub fn insertion_penalised(
+        &self,
+        ctx: &Ctx,
+        j: usize,
+        k: usize,
+        bound: i64,
+        penalty: f64,
+    ) -> Option<i64> {
+        let u = j + 1;
+        let delta = self.added_metres(ctx, u, k);
+        if delta >= bound {
+            return None;
+        }
+        let cap = ctx.capacity[self.vehicle];
+        let peak = self.peak_with(ctx, u, k);
+        let excess = (peak[0] - cap[0]).max(0) * ctx.load_weight[0]
+            + (peak[1] - cap[1]).max(0) * ctx.load_weight[1];
+        // Adding a job never lowers the excess, so `cost >= delta` and the test on `delta`
+        // above is a valid shortcut.
+        let cost = delta + (penalty * (excess - self.excess) as f64) as i64;
+        if cost >= bound {
+            return None;
+        }
+        self.on_time(ctx, u, k).then_some(cost)
+    }
+
+    /// The route's peak load in each dimension with node `u` between positions `k` and
+    /// `k + 1`: its delivery rides from the depot to `u` (positions `0..=k`), its pickup from
+    /// `u` back to the depot (positions `k..`).
+    #[inline(always)]
+    fn peak_with(&self, ctx: &Ctx, u: usize, k: usize) -> [i64; 2] {
+        let (del, pick) = (ctx.delivery[u], ctx.pickup[u]);
+        [0, 1].map(|d| (self.pmax[k][d] + del[d]).max(self.smax[k][d] + pick[d]))
+    }
+
+    /// Metres added by node `u` between positions `k` and `k + 1`.
+    #[inline(always)]
+    fn added_metres(&self, ctx: &Ctx, u: usize, k: usize) -> i64 {
+        let prev = self.node(k);
+        let next = self.node(k + 1);
+        ctx.d(prev, u) + ctx.d(u, next) - ctx.d(prev, next)
+    }
+
+    /// Whether node `u` between positions `k` and `k + 1` keeps its windows and the rest of
+    /// the route on time (the O(1) check on the forward and backward slack).
+    #[inline(always)]
+    fn on_time(&self, ctx: &Ctx, u: usize, k: usize) -> bool {
+        let prev = self.node(k);
+        let next = self.node(k + 1);
         let a = self.earliest[k] + ctx.service[prev] + ctx.t(prev, u);
-        let s = ctx.start_at(u, a)?;
-        if s + ctx.service[u] + ctx.t(u, next) > self.latest[k + 1] {
-            return None;
+        match ctx.start_at(u, a) {
+            Some(s) => s + ctx.service[u] + ctx.t(u, next) <= self.latest[k + 1],
+            None => false,
         }
-        Some(delta)
     }
 
     /// Whether the whole route is feasible (used by checks and local search on full routes).

@@ -299,20 +299,27 @@ fn random_instances_are_feasible() {
     }
 }
 
+/// A random one-van problem, a random order of a random subset of its jobs, and one more job
+/// to insert.
+fn random_route(rng: &mut Rng) -> (Problem, Vec<usize>, usize) {
+    let n = 2 + rng.below(10);
+    let p = random_problem(rng, n, 1);
+    let mut jobs: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        jobs.swap(i, rng.below(i + 1));
+    }
+    let extra = jobs.pop().unwrap();
+    jobs.truncate(rng.below(jobs.len() + 1));
+    (p, jobs, extra)
+}
+
 #[test]
 fn constant_time_insertion_agrees_with_full_check() {
     let mut rng = Rng::new(3);
     for _ in 0..300 {
-        let n = 2 + rng.below(10);
-        let p = random_problem(&mut rng, n, 1);
+        let (p, jobs, extra) = random_route(&mut rng);
         let ctx = Ctx::new(&p);
-        // A random order of a random subset, kept only if feasible.
-        let mut jobs: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            jobs.swap(i, rng.below(i + 1));
-        }
-        let extra = jobs.pop().unwrap();
-        jobs.truncate(rng.below(jobs.len() + 1));
+        // Kept only if feasible.
         let mut r = RouteState::new(0);
         r.jobs = jobs.clone();
         r.update(&ctx);
@@ -335,6 +342,56 @@ fn constant_time_insertion_agrees_with_full_check() {
             }
         }
     }
+}
+
+/// The penalised insertion's O(1) price (metres plus the penalty on the excess load it adds)
+/// is what rebuilding the route would give, on routes that already overload their van too;
+/// windows and shifts stay hard.
+#[test]
+fn penalised_insertion_prices_the_overload_as_a_full_check() {
+    let mut rng = Rng::new(11);
+    let penalty = 7.5;
+    let mut overloaded = 0;
+    for _ in 0..400 {
+        let (p, jobs, extra) = random_route(&mut rng);
+        let ctx = Ctx::new(&p);
+        let mut r = RouteState::new(0);
+        r.jobs = jobs.clone();
+        r.update(&ctx);
+        let m = jobs.len();
+        // Routes whose times hold, whatever their load.
+        if r.earliest.iter().any(|&e| e >= route::NEVER) || r.earliest[m + 1] > r.latest[m + 1] {
+            continue;
+        }
+        let weight = ctx.load_weight;
+        let over = |route: &RouteState| -> i64 {
+            let cap = ctx.capacity[0];
+            (0..2)
+                .map(|d| {
+                    (route.load.iter().map(|l| l[d]).max().unwrap() - cap[d]).max(0) * weight[d]
+                })
+                .sum()
+        };
+        assert_eq!(r.excess, over(&r), "{jobs:?}");
+        for k in 0..=m {
+            let mut full = RouteState::new(0);
+            full.jobs = jobs.clone();
+            full.jobs.insert(k, extra);
+            full.update(&ctx);
+            assert_eq!(full.excess, over(&full));
+            let times_hold = full.earliest.iter().all(|&e| e < route::NEVER)
+                && full.earliest[m + 2] <= full.latest[m + 2];
+            let price = r.insertion_penalised(&ctx, extra, k, i64::MAX, penalty);
+            assert_eq!(price.is_some(), times_hold, "{jobs:?} + {extra} at {k}");
+            if let Some(price) = price {
+                let added = full.distance - r.distance;
+                let expected = added + (penalty * (full.excess - r.excess) as f64) as i64;
+                assert_eq!(price, expected, "{jobs:?} + {extra} at {k}");
+                overloaded += usize::from(full.excess > 0);
+            }
+        }
+    }
+    assert!(overloaded > 50, "too few overloads drawn: {overloaded}");
 }
 
 #[test]
