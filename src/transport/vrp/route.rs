@@ -197,6 +197,14 @@ impl Ctx {
         }
     }
 
+    /// Weighted load above van `v`'s capacity for a peak load `peak` ([`Self::load_weight`]).
+    #[inline(always)]
+    pub fn excess(&self, v: usize, peak: [i64; 2]) -> i64 {
+        let cap = self.capacity[v];
+        (peak[0] - cap[0]).max(0) * self.load_weight[0]
+            + (peak[1] - cap[1]).max(0) * self.load_weight[1]
+    }
+
     /// Distance of a route through `jobs`.
     pub fn route_distance(&self, jobs: &[usize]) -> i64 {
         let mut prev = 0;
@@ -375,10 +383,7 @@ impl RouteState {
             mx = [mx[0].max(x[0]), mx[1].max(x[1])];
             self.smax[k] = mx;
         }
-        let cap = ctx.capacity[self.vehicle];
-        let top = self.pmax[m];
-        self.excess = (top[0] - cap[0]).max(0) * ctx.load_weight[0]
-            + (top[1] - cap[1]).max(0) * ctx.load_weight[1];
+        self.excess = ctx.excess(self.vehicle, self.pmax[m]);
         (m + 2) as u64
     }
 
@@ -426,10 +431,7 @@ impl RouteState {
         if delta >= bound {
             return None;
         }
-        let cap = ctx.capacity[self.vehicle];
-        let peak = self.peak_with(ctx, u, k);
-        let excess = (peak[0] - cap[0]).max(0) * ctx.load_weight[0]
-            + (peak[1] - cap[1]).max(0) * ctx.load_weight[1];
+        let excess = ctx.excess(self.vehicle, self.peak_with(ctx, u, k));
         // Adding a job never lowers the excess, so `cost >= delta` and the test on `delta`
         // above is a valid shortcut.
         let cost = delta + (penalty * (excess - self.excess) as f64) as i64;

@@ -281,8 +281,10 @@ struct Static {
     depot: Vec<i64>,
     t_start: f64,
     t_end: f64,
-    /// Mean distance from a job to its nearest other job.
-    nearest: f64,
+    /// Starting penalty per unit of excess load ([`PENALISED_UP_TO`]).
+    penalty_start: f64,
+    /// What a left-out job costs the penalised search ([`PRIZE_ROUND_TRIPS`]).
+    prize: i64,
     cbar: f64,
     lmax: f64,
     /// Whether the fleet has several vehicle types (then vehicle swaps are tried).
@@ -329,13 +331,20 @@ fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
         }
     }
     let mean = (nearest / servable.len().max(1) as f64).max(1.0);
+    let volume = ctx.capacity.iter().map(|c| c[0]).max().unwrap_or(1).max(1) as f64;
+    let far = servable
+        .iter()
+        .map(|&j| ctx.d(0, j + 1) + ctx.d(j + 1, 0))
+        .max()
+        .unwrap_or(1);
     Static {
         neighbours,
         demand,
         depot,
         t_start: T_START * mean,
         t_end: T_END * mean,
-        nearest: mean,
+        penalty_start: mean / (0.01 * volume),
+        prize: (PRIZE_ROUND_TRIPS * far as f64) as i64,
         cbar: AVG_REMOVED,
         mixed_fleet: ctx.vtype.iter().any(|&t| t != 0),
         swap_rate: SWAP_RATE,
@@ -568,14 +577,8 @@ fn anneal(
     // it); from here on overloads are penalised.
     let pen = servable.len() <= PENALISED_UP_TO;
     if pen {
-        let volume = ctx.capacity.iter().map(|c| c[0]).max().unwrap_or(1).max(1) as f64;
-        s.penalty = st.nearest / (0.01 * volume);
-        let far = servable
-            .iter()
-            .map(|&j| ctx.d(0, j + 1) + ctx.d(j + 1, 0))
-            .max()
-            .unwrap_or(1);
-        s.prize = (PRIZE_ROUND_TRIPS * far as f64) as i64;
+        s.penalty = st.penalty_start;
+        s.prize = st.prize;
     }
 
     let mut best: Vec<Vec<usize>> = s.routes.iter().map(|r| r.jobs.clone()).collect();
