@@ -8,7 +8,8 @@
 //! afternoons, both as two windows, all day), vans on 08:00–18:00 shifts, 10 m³ / 1,000 kg
 //! and 6 m³ / 700 kg, ⌈jobs / 8⌉ of them (⌈jobs / 10⌉ from 500 jobs, within 120 km above 600).
 //! Each size also has *tight* days: 12 m³ / 1,200 kg vans, ⌈jobs / 10⌉ of them, volumes scaled
-//! so that the day's deliveries (or pickups) fill 90 % of the fleet. Distances are great-circle metres (rounded), travel
+//! so that the day's deliveries (or pickups) fill 90 % of the fleet (six such days at 60 jobs,
+//! three at 120 and 200). Distances are great-circle metres (rounded), travel
 //! times seconds at 60 km/h. Each instance is written as JSON under `target/vrp-bench/` with
 //! the API-shaped request and the integer data both solvers use.
 //!
@@ -56,6 +57,10 @@ const TIGHT_FILL: f64 = 0.9;
 const JOBS_PER_VAN: usize = 8;
 /// Instances (seeds) per size.
 const SEEDS: u64 = 3;
+/// Tight 60-job days: twice as many. Whether such a day serves every stop depends on the
+/// search's seeds as much as on the day: over 32 seed sets, `hdf-60-s4-tight` left a stop out
+/// in 3 (docs/routing.md), which three days alone did not show.
+const TIGHT_SEEDS_60: u64 = 6;
 /// Jobs are drawn among communes this close to the depot ([`WIDE_RADIUS_KM`] above 600
 /// jobs: there are about 900 distinct GeoNames points within 85 km of Amiens).
 const RADIUS_KM: f64 = 85.0;
@@ -419,10 +424,14 @@ fn main() -> ExitCode {
     let mut gaps: Vec<f64> = Vec::new();
     let mut references: Vec<f64> = Vec::new();
     let instances = SIZES.iter().flat_map(|&(jobs, limit, target, reference)| {
-        let seeds = if jobs >= LARGE { 1 } else { SEEDS };
         [Fleet::Mixed, Fleet::Tight]
             .into_iter()
             .flat_map(move |fleet| {
+                let seeds = match fleet {
+                    _ if jobs >= LARGE => 1,
+                    Fleet::Tight if jobs == 60 => TIGHT_SEEDS_60,
+                    _ => SEEDS,
+                };
                 (1..=seeds).map(move |seed| (jobs, limit, target, reference, fleet, seed))
             })
     });
