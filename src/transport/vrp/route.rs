@@ -29,6 +29,9 @@ pub(super) struct Ctx {
     pub jobs: usize,
     /// Vehicle type: index of the first vehicle with the same capacity and shift.
     pub vtype: Vec<usize>,
+    /// The largest capacity of the fleet in each dimension (at least 1): what loads are
+    /// measured against.
+    pub max_capacity: [i64; 2],
     /// Weight of one unit of excess load in each dimension, so that both weigh alike: 1 for a
     /// litre, and for a kilogram the litres of the largest volume per kilogram of the largest
     /// payload (10 for 12 m³ / 1,200 kg vans).
@@ -89,6 +92,7 @@ impl Ctx {
                 .map(|v| (v.shift_start, v.shift_end))
                 .collect(),
             alone: Vec::new(),
+            max_capacity: [1, 1],
             load_weight: [1, 1],
             jobs: p.jobs.len(),
             vtype: (0..p.vehicles.len())
@@ -99,15 +103,15 @@ impl Ctx {
                 })
                 .collect(),
         };
-        let maxcap = |k: usize| {
+        ctx.max_capacity = [0, 1].map(|k| {
             p.vehicles
                 .iter()
                 .map(|v| v.capacity[k])
                 .max()
                 .unwrap_or(1)
                 .max(1)
-        };
-        ctx.load_weight = [1, (maxcap(0) / maxcap(1)).max(1)];
+        });
+        ctx.load_weight = [1, (ctx.max_capacity[0] / ctx.max_capacity[1]).max(1)];
         let mut alone = vec![false; p.vehicles.len() * p.jobs.len()];
         for v in 0..p.vehicles.len() {
             for j in 0..p.jobs.len() {
@@ -447,6 +451,24 @@ impl RouteState {
         self.on_time(ctx, u, k).then_some(delta)
     }
 
+    /// [`Self::insertion_penalised`] when `penalty` is positive, else
+    /// [`Self::insertion_below`]: the one price the search's insertions ask for.
+    #[inline(always)]
+    pub fn insertion_priced(
+        &self,
+        ctx: &Ctx,
+        j: usize,
+        k: usize,
+        bound: i64,
+        penalty: f64,
+    ) -> Option<i64> {
+        if penalty > 0.0 {
+            self.insertion_penalised(ctx, j, k, bound, penalty)
+        } else {
+            self.insertion_below(ctx, j, k, bound)
+        }
+    }
+
     /// Like [`Self::insertion_below`], but a load above the van's capacity is allowed at
     /// `penalty` metres per unit of excess it adds (the search's penalised capacity); windows
     /// and shifts stay hard.
@@ -514,9 +536,12 @@ impl RouteState {
     pub fn feasible(&self, ctx: &Ctx) -> bool {
         let m = self.jobs.len();
         let cap = ctx.capacity[self.vehicle];
-        self.earliest.iter().all(|&e| e < NEVER)
-            && self.earliest[m + 1] <= self.latest[m + 1]
-            && self.pmax[m][0] <= cap[0]
-            && self.pmax[m][1] <= cap[1]
+        self.on_schedule() && self.pmax[m][0] <= cap[0] && self.pmax[m][1] <= cap[1]
+    }
+
+    /// Whether every window and the shift's end hold, whatever the load.
+    pub fn on_schedule(&self) -> bool {
+        let m = self.jobs.len();
+        self.earliest.iter().all(|&e| e < NEVER) && self.earliest[m + 1] <= self.latest[m + 1]
     }
 }

@@ -170,6 +170,16 @@ impl<'a> State<'a> {
         }
     }
 
+    /// The price above which an insertion is no place at all: with the penalty, a job whose
+    /// cheapest place costs more than its prize stays out.
+    fn no_place_above(&self) -> i64 {
+        if self.penalty > 0.0 {
+            self.prize
+        } else {
+            i64::MAX
+        }
+    }
+
     fn refresh(&mut self, r: usize) {
         let old = self.routes[r].distance;
         let old_excess = self.routes[r].excess;
@@ -196,9 +206,7 @@ impl<'a> State<'a> {
         let (del, pick) = (ctx.delivery[u], ctx.pickup[u]);
         let penalty = self.penalty;
         let pen = penalty > 0.0;
-        // With the penalty, a job whose cheapest place costs more than its prize stays out.
-        let mut best: (i64, usize, usize) =
-            (if pen { self.prize } else { i64::MAX }, usize::MAX, 0);
+        let mut best: (i64, usize, usize) = (self.no_place_above(), usize::MAX, 0);
         let mut seen_types: u128 = 0;
         let granular = granular && !self.near.is_empty();
         if granular {
@@ -252,12 +260,7 @@ impl<'a> State<'a> {
                     }
                     self.until_blink -= 1;
                 }
-                let found = if pen {
-                    route.insertion_penalised(ctx, j, k, best.0, penalty)
-                } else {
-                    route.insertion_below(ctx, j, k, best.0)
-                };
-                if let Some(delta) = found {
+                if let Some(delta) = route.insertion_priced(ctx, j, k, best.0, penalty) {
                     best = (delta, r, k);
                 }
             }
@@ -313,9 +316,7 @@ fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
         });
         neighbours[a] = list;
     }
-    let maxcap = (0..2)
-        .map(|k| ctx.capacity.iter().map(|c| c[k]).max().unwrap_or(1).max(1) as f64)
-        .collect::<Vec<_>>();
+    let maxcap = ctx.max_capacity.map(|c| c as f64);
     let demand = (0..n)
         .map(|j| {
             (0..2)
@@ -331,7 +332,6 @@ fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
         }
     }
     let mean = (nearest / servable.len().max(1) as f64).max(1.0);
-    let volume = ctx.capacity.iter().map(|c| c[0]).max().unwrap_or(1).max(1) as f64;
     let far = servable
         .iter()
         .map(|&j| ctx.d(0, j + 1) + ctx.d(j + 1, 0))
@@ -343,7 +343,7 @@ fn prepare(ctx: &Ctx, servable: &[usize]) -> Static {
         depot,
         t_start: T_START * mean,
         t_end: T_END * mean,
-        penalty_start: mean / (0.01 * volume),
+        penalty_start: mean / (0.01 * maxcap[0]),
         prize: (PRIZE_ROUND_TRIPS * far as f64) as i64,
         cbar: AVG_REMOVED,
         mixed_fleet: ctx.vtype.iter().any(|&t| t != 0),
@@ -965,16 +965,9 @@ fn recreate_regret(
         let m = route.jobs.len();
         s.work += (m + 1) as u64;
         let mut best: Option<(i64, usize)> = None;
-        let pen = s.penalty > 0.0;
-        let top = if pen { s.prize } else { i64::MAX };
         for k in 0..=m {
-            let bound = best.map_or(top, |b| b.0);
-            let found = if pen {
-                route.insertion_penalised(ctx, j, k, bound, s.penalty)
-            } else {
-                route.insertion_below(ctx, j, k, bound)
-            };
-            if let Some(d) = found {
+            let bound = best.map_or(s.no_place_above(), |b| b.0);
+            if let Some(d) = route.insertion_priced(ctx, j, k, bound, s.penalty) {
                 best = Some((d, k));
             }
         }

@@ -313,6 +313,21 @@ fn random_route(rng: &mut Rng) -> (Problem, Vec<usize>, usize) {
     (p, jobs, extra)
 }
 
+/// Van 0's route through `jobs`, its caches built.
+fn built(ctx: &Ctx, jobs: Vec<usize>) -> RouteState {
+    let mut r = RouteState::new(0);
+    r.jobs = jobs;
+    r.update(ctx);
+    r
+}
+
+/// `jobs` with `extra` inserted at position `k`, rebuilt in full.
+fn with_inserted(ctx: &Ctx, jobs: &[usize], extra: usize, k: usize) -> RouteState {
+    let mut all = jobs.to_vec();
+    all.insert(k, extra);
+    built(ctx, all)
+}
+
 #[test]
 fn constant_time_insertion_agrees_with_full_check() {
     let mut rng = Rng::new(3);
@@ -320,17 +335,12 @@ fn constant_time_insertion_agrees_with_full_check() {
         let (p, jobs, extra) = random_route(&mut rng);
         let ctx = Ctx::new(&p);
         // Kept only if feasible.
-        let mut r = RouteState::new(0);
-        r.jobs = jobs.clone();
-        r.update(&ctx);
+        let r = built(&ctx, jobs.clone());
         if !r.feasible(&ctx) {
             continue;
         }
         for k in 0..=jobs.len() {
-            let mut full = RouteState::new(0);
-            full.jobs = jobs.clone();
-            full.jobs.insert(k, extra);
-            full.update(&ctx);
+            let full = with_inserted(&ctx, &jobs, extra, k);
             let fast = r.insertion(&ctx, extra, k);
             assert_eq!(
                 fast.is_some(),
@@ -355,12 +365,10 @@ fn penalised_insertion_prices_the_overload_as_a_full_check() {
     for _ in 0..400 {
         let (p, jobs, extra) = random_route(&mut rng);
         let ctx = Ctx::new(&p);
-        let mut r = RouteState::new(0);
-        r.jobs = jobs.clone();
-        r.update(&ctx);
+        let r = built(&ctx, jobs.clone());
         let m = jobs.len();
         // Routes whose times hold, whatever their load.
-        if r.earliest.iter().any(|&e| e >= route::NEVER) || r.earliest[m + 1] > r.latest[m + 1] {
+        if !r.on_schedule() {
             continue;
         }
         let weight = ctx.load_weight;
@@ -374,13 +382,9 @@ fn penalised_insertion_prices_the_overload_as_a_full_check() {
         };
         assert_eq!(r.excess, over(&r), "{jobs:?}");
         for k in 0..=m {
-            let mut full = RouteState::new(0);
-            full.jobs = jobs.clone();
-            full.jobs.insert(k, extra);
-            full.update(&ctx);
+            let full = with_inserted(&ctx, &jobs, extra, k);
             assert_eq!(full.excess, over(&full));
-            let times_hold = full.earliest.iter().all(|&e| e < route::NEVER)
-                && full.earliest[m + 2] <= full.latest[m + 2];
+            let times_hold = full.on_schedule();
             let price = r.insertion_penalised(&ctx, extra, k, i64::MAX, penalty);
             assert_eq!(price.is_some(), times_hold, "{jobs:?} + {extra} at {k}");
             if let Some(price) = price {
